@@ -1,0 +1,1 @@
+"""Registration: dialogue sessions, delegates, waiting lists, check-in and attendance."""

@@ -1,0 +1,32 @@
+"""Composition root of the registration service: settings in, a runnable service out."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from services.registration import handlers, store
+from services.registration.settings import RegistrationSettings
+from shared.clock import Clock
+from shared.crypto import FieldCipher
+from shared.reference import load_reference_data
+from shared.service import Service, ServiceSpec
+
+
+def create_service(settings: RegistrationSettings, clock: Clock | None = None) -> Service:
+    service = Service(ServiceSpec(name="registration", ensure_indexes=store.ensure_indexes),
+                      settings, clock)
+    deps = handlers.Deps(
+        db=service.db,
+        ref=load_reference_data(settings.reference_data),
+        cipher=FieldCipher.from_base64(settings.data_key.get_secret_value()),
+    )
+    service.spec.commands = {
+        "registration.create-session.v1": partial(handlers.create_session, deps),
+        "registration.schedule-session.v1": partial(handlers.schedule_session, deps),
+        "registration.register-delegate.v1": partial(handlers.register_delegate, deps),
+        "registration.cancel-registration.v1": partial(handlers.cancel_registration, deps),
+        "registration.check-in.v1": partial(handlers.check_in, deps),
+        "registration.conclude-session.v1": partial(handlers.conclude_session, deps),
+        "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
+    }
+    return service

@@ -1,0 +1,1 @@
+"""Registration rules: pure functions over plain data, no I/O."""

@@ -1,0 +1,45 @@
+"""Who may take part: a valid citizen id, 18 or over on the session date, of the commune, capable."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from services.registration import messages as msg
+from shared.contracts.common import OutcomeError
+
+_DIGITS = re.compile(r"^\d{12}$")
+
+
+def century_digit(birth_year: int, gender: str) -> int:
+    """The CCCD's 4th digit: 0/1 for men/women born 1900-1999, 2/3 for 2000-2099, and so on."""
+    century_index = (birth_year - 1900) // 100
+    return century_index * 2 + (1 if gender == "female" else 0)
+
+
+def citizen_id_errors(citizen_id: str, date_of_birth: date, gender: str) -> list[OutcomeError]:
+    field = "data.citizen_id"
+    if not _DIGITS.match(citizen_id):
+        return [OutcomeError(field=field, message=msg.CITIZEN_ID_DIGITS, code="citizen_id_format")]
+    errors = []
+    if citizen_id[:3] == "000":
+        errors.append(OutcomeError(field=field, message=msg.CITIZEN_ID_PROVINCE,
+                                   code="citizen_id_province"))
+    expected = century_digit(date_of_birth.year, gender)
+    if 0 <= expected <= 9 and int(citizen_id[3]) != expected:
+        errors.append(OutcomeError(field=field, code="citizen_id_century", message=(
+            msg.CITIZEN_ID_CENTURY.format(digit=citizen_id[3], year=date_of_birth.year,
+                                          gender=msg.GENDER_VI[gender], expected=expected))))
+    if citizen_id[4:6] != f"{date_of_birth.year % 100:02d}":
+        errors.append(OutcomeError(field=field, code="citizen_id_birth_year", message=(
+            msg.CITIZEN_ID_YEAR.format(digits=citizen_id[4:6], year=date_of_birth.year))))
+    return errors
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - (1 if before_birthday else 0)
+
+
+def fmt(day: date) -> str:
+    return day.strftime("%d/%m/%Y")

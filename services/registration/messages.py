@@ -1,0 +1,56 @@
+"""Every sentence the registration service says to a person, in Vietnamese."""
+
+CITIZEN_ID_DIGITS = "Số CCCD phải gồm đúng 12 chữ số"
+CITIZEN_ID_PROVINCE = "Ba chữ số đầu của số CCCD (mã tỉnh nơi đăng ký khai sinh) không hợp lệ"
+CITIZEN_ID_CENTURY = (
+    "Chữ số thứ 4 của số CCCD ({digit}) không khớp giới tính và thế kỷ sinh "
+    "(sinh năm {year}, {gender}: cần {expected})"
+)
+CITIZEN_ID_YEAR = "Chữ số thứ 5-6 của số CCCD ({digits}) không khớp năm sinh {year}"
+GENDER_VI = {"male": "nam", "female": "nữ"}
+TOO_YOUNG = "Chưa đủ 18 tuổi vào ngày hội nghị {day} ({age} tuổi)"
+TOO_YOUNG_UNSCHEDULED = (
+    "Chưa đủ 18 tuổi vào ngày {day} (đầu kỳ dự kiến {period}; hội nghị chưa có ngày cụ thể)"
+)
+BORN_IN_FUTURE = "Ngày sinh ở tương lai"
+UNKNOWN_VILLAGE = "Thôn {code} không thuộc xã {commune}"
+LACKS_CAPACITY = (
+    "Người bị Toà án tuyên bố mất hoặc hạn chế năng lực hành vi dân sự không được tham gia đối thoại"
+)
+ALREADY_REGISTERED = "Người này đã đăng ký tham dự phiên {session} (mã {code})"
+ROLE_TAKEN = "Thôn {village} đã có {category} đăng ký (mã {code}); mỗi thôn một người"
+UNKNOWN_SESSION = "Không có phiên đối thoại {session}"
+UNKNOWN_REGISTRATION = "Không có đăng ký mã {code}"
+UNKNOWN_SITTING = "Phiên {session} không có buổi (cụm thôn) {sitting}"
+WRONG_SITTING = "Thôn {village} thuộc buổi {expected}, không thuộc buổi {given}"
+UNKNOWN_TOPIC = "Chủ đề {code} không có trong danh mục"
+SITTING_VILLAGE_UNKNOWN = "Buổi {sitting}: thôn {village} không thuộc xã"
+SITTING_VILLAGE_TWICE = "Thôn {village} có trong nhiều buổi ({sittings})"
+NOT_OPEN_FOR_REGISTRATION = "Phiên {session} đang ở trạng thái {status}, không nhận đăng ký"
+CANNOT_SCHEDULE = "Phiên {session} đang ở trạng thái {status}, không thể xếp lịch"
+NOTICE_TOO_SHORT = (
+    "Ngày hội nghị {day} quá gần: thời gian, địa điểm, nội dung và cách thức tham dự phải được "
+    "thông báo ít nhất 7 ngày trước (Điều 43 Luật Tổ chức chính quyền địa phương 2025); "
+    "ngày sớm nhất có thể là {earliest}"
+)
+ENDS_BEFORE_START = "Giờ kết thúc phải sau giờ bắt đầu"
+SITTING_NOT_PLANNED = "Buổi {sitting} không có trong kế hoạch của phiên"
+SITTING_TIME_MISSING = "Chưa có giờ cho buổi {sitting}"
+ONLINE_NEEDS_URL = "Hình thức trực tuyến cần đường dẫn tham dự (online_url)"
+ALREADY_CANCELLED = "Đăng ký {code} đã được huỷ trước đó"
+CANNOT_CANCEL_REGISTRATION = "Phiên {session} đang ở trạng thái {status}, không thể huỷ đăng ký"
+NOT_CONFIRMED = "Đăng ký {code} đang {status}, chỉ đại biểu đã được xác nhận mới điểm danh"
+ALREADY_CHECKED_IN = "Đại biểu {code} đã điểm danh lúc {at}"
+CHECK_IN_DAY = "Chỉ điểm danh được trong ngày diễn ra hội nghị ({day}); hôm nay là {today}"
+CANNOT_CHECK_IN = "Phiên {session} đang ở trạng thái {status}, không thể điểm danh"
+CANNOT_CONCLUDE = "Phiên {session} đang ở trạng thái {status}; chỉ kết thúc được phiên đã diễn ra"
+CANNOT_CANCEL_SESSION = "Phiên {session} đang ở trạng thái {status}, không thể huỷ"
+STATUS_VI = {
+    "planned": "dự kiến",
+    "scheduled": "đã xếp lịch",
+    "held": "đang/đã diễn ra",
+    "concluded": "đã kết thúc",
+    "cancelled": "đã huỷ",
+    "confirmed": "đã xác nhận",
+    "waiting": "trong danh sách chờ",
+}

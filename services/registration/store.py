@@ -1,0 +1,114 @@
+"""Registration's collections: sessions, registrations (personal fields encrypted) and counters."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from services.registration.domain.model import Registration, Session, Sitting
+from shared.crypto import FieldCipher
+from shared.storage import ASCENDING, Database, Document, ReturnDocument, Session as DbSession
+
+PERSONAL_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "position")
+
+
+class ConcurrentUpdate(RuntimeError):
+    """Another transaction changed the session first; the message is retried."""
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db["registrations"].create_index("code", unique=True, name="code_unique")
+    await db["registrations"].create_index(
+        [("session_id", ASCENDING), ("seq", ASCENDING)], name="session_seq")
+    await db["registrations"].create_index(
+        [("session_id", ASCENDING), ("citizen_hash", ASCENDING)], name="session_person")
+
+
+def _to_doc(obj: Any) -> Document:
+    doc = dataclasses.asdict(obj)
+    for key, value in list(doc.items()):
+        if isinstance(value, date) and not isinstance(value, datetime):
+            doc[key] = value.isoformat()
+    return doc
+
+
+def session_from_doc(doc: Document) -> Session:
+    fields = {f.name for f in dataclasses.fields(Session)}
+    data = {k: v for k, v in doc.items() if k in fields}
+    data["id"] = doc["_id"]
+    data["sittings"] = [Sitting(**s) for s in doc.get("sittings", [])]
+    if doc.get("held_on"):
+        data["held_on"] = date.fromisoformat(doc["held_on"])
+    return Session(**data)
+
+
+def registration_from_doc(doc: Document) -> Registration:
+    fields = {f.name for f in dataclasses.fields(Registration)}
+    return Registration(**{k: v for k, v in doc.items() if k in fields})
+
+
+async def next_session_number(db: Database, s: DbSession, commune: str, year: int, kind: str) -> int:
+    counter = await db["counters"].find_one_and_update(
+        {"_id": f"session:{commune}:{year}:{kind}"}, {"$inc": {"value": 1}},
+        upsert=True, return_document=ReturnDocument.AFTER, session=s)
+    return int(counter["value"])
+
+
+async def load_session(db: Database, s: DbSession, session_id: str) -> Session | None:
+    doc = await db["sessions"].find_one({"_id": session_id}, session=s)
+    return session_from_doc(doc) if doc else None
+
+
+async def insert_session(db: Database, s: DbSession, session: Session, now: datetime) -> None:
+    doc = _to_doc(session)
+    doc["_id"] = doc.pop("id")
+    doc["created_at"] = doc["updated_at"] = now
+    await db["sessions"].insert_one(doc, session=s)
+
+
+async def save_session(db: Database, s: DbSession, session: Session, now: datetime) -> None:
+    """Write the session back if nobody changed it since it was read (its version guards it)."""
+    doc = _to_doc(session)
+    doc.pop("id")
+    doc["version"] = session.version + 1
+    doc["updated_at"] = now
+    result = await db["sessions"].update_one(
+        {"_id": session.id, "version": session.version}, {"$set": doc}, session=s)
+    if result.matched_count != 1:
+        raise ConcurrentUpdate(session.id)
+    session.version += 1
+
+
+async def load_registrations(db: Database, s: DbSession, session_id: str) -> list[Registration]:
+    cursor = db["registrations"].find({"session_id": session_id}, session=s).sort("seq", ASCENDING)
+    return [registration_from_doc(doc) async for doc in cursor]
+
+
+async def find_registration(db: Database, s: DbSession, code: str) -> Registration | None:
+    doc = await db["registrations"].find_one({"code": code}, session=s)
+    return registration_from_doc(doc) if doc else None
+
+
+async def insert_registration(db: Database, s: DbSession, reg: Registration,
+                              personal: dict[str, str | None], cipher: FieldCipher) -> None:
+    doc = _to_doc(reg)
+    doc["_id"] = reg.code
+    doc["personal"] = {
+        name: cipher.encrypt(personal.get(name), context=f"registration:{reg.code}:{name}")
+        for name in PERSONAL_FIELDS if personal.get(name) is not None
+    }
+    await db["registrations"].insert_one(doc, session=s)
+
+
+async def update_registrations(db: Database, s: DbSession, regs: list[Registration]) -> None:
+    for reg in regs:
+        doc = _to_doc(reg)
+        await db["registrations"].update_one({"_id": reg.code}, {"$set": doc}, session=s)
+
+
+def read_personal(doc: Document, cipher: FieldCipher) -> dict[str, str | None]:
+    """Decrypt a registration's personal fields, for the one message that needs them."""
+    sealed = doc.get("personal", {})
+    return {name: cipher.decrypt(sealed.get(name), context=f"registration:{doc['_id']}:{name}")
+            for name in PERSONAL_FIELDS}

@@ -1,0 +1,1 @@
+"""Every message of the platform, once: envelope, one module per producer, and the catalogue."""

@@ -1,0 +1,74 @@
+"""Commands of the intake service on the public contract (the service itself is a later issue)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.common import Command
+
+IssueKind = Literal["recommendation", "feedback", "complaint", "denunciation"]
+Channel = Literal["village_head", "letter", "online_portal", "hotline", "conference", "external_system"]
+
+
+class Submitter(Command):
+    full_name: str = Field(min_length=1, max_length=200)
+    citizen_id: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=500)
+
+
+class SubmitIssue(Command):
+    """`intake.submit-issue.v1`: a recommendation, feedback, complaint or denunciation."""
+
+    kind: IssueKind
+    channel: Channel
+    content: str = Field(min_length=1, max_length=10_000)
+    village_code: str = Field(min_length=1, max_length=20)
+    topic_hint: str | None = Field(default=None, max_length=64)
+    submitter: Submitter | None = None
+    received_at: AwareDatetime
+    external_reference: str | None = Field(default=None, max_length=200)
+
+
+class SignAdhocRequest(Command):
+    """`intake.sign-adhoc-request.v1`: a voter signs the request for an ad-hoc dialogue."""
+
+    request_code: str = Field(min_length=1, max_length=64)
+    full_name: str = Field(min_length=1, max_length=200)
+    citizen_id: str = Field(min_length=1, max_length=20)
+    date_of_birth: date
+    gender: Literal["male", "female"]
+    village_code: str = Field(min_length=1, max_length=20)
+    signed_at: AwareDatetime
+    subject: str | None = Field(default=None, max_length=2000)
+
+
+class RecordAnswer(Command):
+    """`intake.record-answer.v1`: an agency's proposed answer to an issue."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    agency_code: str = Field(min_length=1, max_length=32)
+    answer: str = Field(min_length=1, max_length=10_000)
+
+
+class RecordConclusion(Command):
+    """`intake.record-conclusion.v1`: the chair's conclusion on an issue."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    session_id: str = Field(min_length=1, max_length=64)
+    conclusion: str = Field(min_length=1, max_length=10_000)
+    responsible_agency: str = Field(min_length=1, max_length=32)
+    deadline: date
+
+
+class UpdateFollowup(Command):
+    """`intake.update-followup.v1`: progress on a conclusion, up to resolved."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    status: Literal["in_progress", "resolved"]
+    note: str = Field(min_length=1, max_length=5000)
+    reported_at: AwareDatetime

@@ -1,0 +1,68 @@
+"""The reporting service's command and the results it publishes for the province (no personal data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from shared.contracts.common import Command, Message
+
+
+class ReplayResults(Command):
+    """`reporting.replay-results.v1`: publish the results of a period again on nghedan.provincial."""
+
+    period: str = Field(pattern=r"^\d{4}(-(Q[1-4]|H[12]|(0[1-9]|1[0-2])))?$")
+    session_id: str | None = Field(default=None, max_length=64)
+    requested_by: str | None = Field(default=None, max_length=200)
+
+
+class Participation(Message):
+    delegates_expected: int
+    attended: int
+    officials_by_role: dict[str, int]
+    citizens_by_village: dict[str, int]
+    citizens_by_category: dict[str, int]
+
+
+class Matter(Message):
+    ref: str
+    kind: str
+    topic: str
+    village_code: str
+    summary: str
+    raised_by_count: int
+    answer: str | None = None
+    conclusion: str | None = None
+    responsible_agency: str | None = None
+    deadline: date | None = None
+
+
+class ResultsPublished(Message):
+    """`dialogue.results.published.v1` on nghedan.provincial."""
+
+    commune_code: str
+    commune_name: str
+    province: str
+    session_id: str
+    session_kind: Literal["periodic", "adhoc"]
+    held_on: date
+    announced_on: date
+    document_number: str | None = None
+    participation: Participation
+    matters: list[Matter]
+    replay: bool = False
+
+
+class FollowupUpdated(Message):
+    """`dialogue.followup.updated.v1` on nghedan.provincial."""
+
+    commune_code: str
+    session_id: str
+    matter_ref: str
+    status: Literal["in_progress", "resolved", "overdue"]
+    responsible_agency: str
+    deadline: date
+    updated_at: datetime
+    replay: bool = False

@@ -1,0 +1,28 @@
+"""Liveness and readiness over HTTP (a tiny ASGI app served by uvicorn), for compose and the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Probe = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def health_app(probe: Probe) -> Callable[..., Awaitable[None]]:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["path"] in ("/health/live", "/livez"):
+            status, body = 200, {"status": "live"}
+        elif scope["path"] in ("/health", "/health/ready", "/readyz"):
+            body = await probe()
+            status = 200 if body.get("status") == "ok" else 503
+        else:
+            status, body = 404, {"error": "not found"}
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json; charset=utf-8")]})
+        await send({"type": "http.response.body", "body": payload})
+
+    return app

@@ -1,0 +1,139 @@
+"""The transactional outbox: a unit of work collects outgoing messages; a relay publishes them."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from aiormq.exceptions import AMQPError, PublishError
+from faststream.rabbit import RabbitBroker
+from pydantic import BaseModel
+
+from shared.clock import Clock
+from shared.contracts.catalogue import CATALOGUE
+from shared.contracts.common import OUTCOME_KEY, Outcome
+from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, new_event, to_structured
+from shared.logging import get_logger
+from shared.storage import Database, Document, Session
+
+log = get_logger(__name__)
+PUBLISH_TIMEOUT = 10.0
+
+
+def source_of(service: str) -> str:
+    return f"/nghedan/{service}"
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction's session and the messages it will send once it commits."""
+
+    db: Database
+    session: Session
+    service: str
+    clock: Clock
+    correlation_id: str | None = None
+    rows: list[Document] = field(default_factory=list)
+
+    def emit(self, routing_key: str, data: BaseModel, *, subject: str | None = None) -> str:
+        """Record a domain event; it is published only if the transaction commits."""
+        spec = CATALOGUE[routing_key]
+        if not isinstance(data, spec.model):
+            raise TypeError(f"{routing_key} carries {spec.model.__name__}, not {type(data).__name__}")
+        event = new_event(routing_key, data, source=source_of(self.service), subject=subject,
+                          time=self.clock.now())
+        self._add(event.id, spec.exchange, routing_key, to_structured(event), "event")
+        return event.id
+
+    def reply(self, reply_to: str, outcome: Outcome) -> None:
+        event = new_event(OUTCOME_KEY, outcome.model_dump(mode="json", exclude_none=True), source=source_of(self.service),
+                          subject=outcome.command_id, time=self.clock.now())
+        self._add(event.id, "", reply_to, to_structured(event), "reply",
+                  correlation_id=outcome.command_id)
+
+    def _add(self, event_id: str, exchange: str, routing_key: str, body: bytes, kind: str,
+             correlation_id: str | None = None) -> None:
+        self.rows.append({
+            "_id": event_id, "exchange": exchange, "routing_key": routing_key, "body": body,
+            "kind": kind, "correlation_id": correlation_id or self.correlation_id or event_id,
+            "status": "pending", "created_at": datetime.now(UTC), "order": len(self.rows),
+            "lease_until": datetime.fromtimestamp(0, UTC), "attempts": 0,
+        })
+
+    async def flush(self) -> None:
+        await self.db.add_to_outbox(self.session, self.rows)
+
+
+async def publish_row(broker: RabbitBroker, row: Document) -> bool:
+    """Publish one outbox row with confirms; False when the broker returned it as unroutable."""
+    async with asyncio.timeout(PUBLISH_TIMEOUT):
+        try:
+            await broker.publish(
+                bytes(row["body"]), exchange=row["exchange"] or None, routing_key=row["routing_key"],
+                message_id=row["_id"], correlation_id=row["correlation_id"], persist=True,
+                mandatory=True, content_type=STRUCTURED_CONTENT_TYPE,
+            )
+        except PublishError:
+            return False
+    return True
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows in order; safe with several instances (rows are leased)."""
+
+    def __init__(self, db: Database, broker: RabbitBroker, *, poll_seconds: float = 1.0,
+                 lease: timedelta = timedelta(seconds=30)) -> None:
+        self.db, self.broker, self.poll_seconds, self.lease = db, broker, poll_seconds, lease
+        self.owner = str(uuid.uuid4())
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the relay must outlive a broker or database outage
+                log.warning("outbox.relay_error", error=str(exc))
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def drain(self) -> int:
+        sent = 0
+        while row := await self.db.claim_next_outgoing(self.lease, self.owner):
+            try:
+                routed = await publish_row(self.broker, row)
+            except (AMQPError, TimeoutError, ConnectionError, RuntimeError) as exc:
+                await self.db.release_outgoing(row["_id"], str(exc))
+                log.warning("outbox.publish_failed", outbox_id=row["_id"], error=str(exc))
+                return sent
+            if routed:
+                await self.db.mark_outgoing(row["_id"], "sent")
+            elif row["kind"] == "reply":
+                # The sender's reply queue is gone: nobody can read this outcome any more.
+                await self.db.mark_outgoing(row["_id"], "undeliverable")
+                log.warning("outbox.reply_unroutable", outbox_id=row["_id"], reply_to=row["routing_key"])
+            else:
+                await self.db.release_outgoing(row["_id"], "unroutable")
+                log.error("outbox.event_unroutable", outbox_id=row["_id"], routing_key=row["routing_key"])
+                return sent
+            sent += 1
+            self.published += 1
+        return sent

@@ -1,0 +1,87 @@
+"""The commune's reference data (villages, categories, agencies, topics), loaded from a data file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Ref(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Commune(_Ref):
+    code: str = Field(pattern=r"^[A-Z]{1,6}$")
+    name: str
+    province: str
+    voter_count: int = Field(ge=1)
+    venue: str
+    delegates_min: int = Field(ge=1)
+    delegates_max: int = Field(ge=1)
+    representatives_per_village: int = Field(ge=0)
+
+
+class Village(_Ref):
+    code: str
+    name: str
+    source: Literal["seed", "placeholder", "commune"] = "commune"
+
+
+class Category(_Ref):
+    code: str
+    name: str
+    per_village: int | Literal["quota"] | None = None
+
+
+class Agency(_Ref):
+    code: str
+    name: str
+
+
+class Topic(_Ref):
+    code: str
+    name: str
+    agency: str
+
+
+class ReferenceData(_Ref):
+    commune: Commune
+    villages: list[Village] = Field(min_length=1)
+    delegate_categories: list[Category]
+    agencies: list[Agency]
+    topics: list[Topic]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReferenceData:
+        agencies = {a.code for a in self.agencies}
+        unknown = sorted({t.agency for t in self.topics} - agencies)
+        if unknown:
+            raise ValueError(f"chủ đề dẫn tới cơ quan không có trong danh sách: {unknown}")
+        codes = [v.code for v in self.villages]
+        if len(codes) != len(set(codes)):
+            raise ValueError("mã thôn bị trùng")
+        return self
+
+    def village(self, code: str) -> Village | None:
+        return next((v for v in self.villages if v.code == code), None)
+
+    def village_by_name(self, name: str) -> Village | None:
+        wanted = name.strip().casefold().removeprefix("thôn ").strip()
+        return next((v for v in self.villages
+                     if v.name.casefold().removeprefix("thôn ").strip() == wanted), None)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.delegate_categories if c.code == code), None)
+
+    def topic_codes(self) -> set[str]:
+        return {t.code for t in self.topics}
+
+
+@lru_cache(maxsize=8)
+def load_reference_data(path: Path) -> ReferenceData:
+    with open(path, encoding="utf-8") as handle:
+        return ReferenceData.model_validate(yaml.safe_load(handle))

@@ -1,0 +1,107 @@
+"""Runs one service: database, broker, queues and pipelines, outbox relay and health endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+import uvicorn
+
+from shared.clock import Clock, make_clock
+from shared.health import health_app
+from shared.logging import get_logger
+from shared.messaging.broker import make_broker, subscribe
+from shared.messaging.consumer import CommandHandler, EventHandler, Pipeline
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.topology import declare_all, queues_of
+from shared.settings import ServiceSettings
+from shared.storage import Database, connect
+
+log = get_logger(__name__)
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service itself: its name, handlers and collections."""
+
+    name: str
+    commands: Mapping[str, CommandHandler] = field(default_factory=dict)
+    events: Mapping[str, EventHandler] = field(default_factory=dict)
+    ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
+
+
+async def declare_topology(amqp_url: str) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        await declare_all(await connection.channel())
+
+
+class Service:
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None,
+                 database: Database | None = None) -> None:
+        self.spec, self.settings = spec, settings
+        self.clock = clock or make_clock(settings.clock_file)
+        self.client = connect(settings.mongo_url, app_name=f"nghedan-{spec.name}")
+        self.db = database or Database(self.client, settings.mongo_db)
+        self.broker = make_broker(settings.amqp_url, service=spec.name, prefetch=settings.prefetch)
+        self.relay = OutboxRelay(self.db, self.broker, poll_seconds=settings.outbox_poll_seconds)
+
+    def _subscribe(self) -> None:
+        for queue in queues_of(self.spec.name):
+            is_commands = queue.name.endswith(".commands")
+            subscribe(self.broker, Pipeline(
+                service=self.spec.name, queue=queue, db=self.db, broker=self.broker,
+                clock=self.clock, relay=self.relay, max_attempts=self.settings.max_attempts,
+                max_message_bytes=self.settings.max_message_bytes,
+                commands=self.spec.commands if is_commands else {},
+                events={} if is_commands else self.spec.events,
+            ))
+
+    async def start(self) -> None:
+        self._subscribe()
+        await self.db.ensure_indexes()
+        if self.spec.ensure_indexes:
+            await self.spec.ensure_indexes(self.db)
+        await declare_topology(self.settings.amqp_url)
+        await self.broker.start()
+        self.relay.start()
+        log.info("service.started", queues=[q.name for q in queues_of(self.spec.name)])
+
+    async def stop(self) -> None:
+        await self.broker.stop()  # in-flight handlers finish or go back to the queue
+        await self.relay.stop()
+        await self.client.close()
+        log.info("service.stopped")
+
+    async def probe(self) -> dict[str, Any]:
+        broker_ok = await self.broker.ping(timeout=3.0)
+        database_ok = await self.db.ping()
+        pending = await self.db.count_pending() if database_ok else None
+        return {
+            "service": self.spec.name,
+            "status": "ok" if broker_ok and database_ok else "degraded",
+            "broker": broker_ok,
+            "database": database_ok,
+            "outbox_pending": pending,
+            "outbox_published": self.relay.published,
+        }
+
+
+async def serve(service: Service) -> None:
+    """Start, answer health checks until SIGINT/SIGTERM, then stop cleanly."""
+    await service.start()
+    settings = service.settings
+    config = uvicorn.Config(health_app(service.probe), host=settings.health_host,
+                            port=settings.health_port, log_config=None, lifespan="off",
+                            access_log=False)
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await service.stop()
+
+
+def run(service_factory: Callable[[], Service]) -> None:
+    asyncio.run(serve(service_factory()))

@@ -1,0 +1,120 @@
+"""The one place that knows PyMongo: client factory, transactions, the outbox and inbox collections."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+T = TypeVar("T")
+Session = AsyncClientSession
+Document = dict[str, Any]
+
+__all__ = [
+    "ASCENDING",
+    "Database",
+    "Document",
+    "DuplicateKeyError",
+    "PyMongoError",
+    "ReturnDocument",
+    "Session",
+    "connect",
+]
+
+
+def connect(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
+    """A client with majority writes and reads, as the outbox's guarantees need."""
+    return AsyncMongoClient(
+        url, appname=app_name, w="majority", readConcernLevel="majority", tz_aware=True,
+        serverSelectionTimeoutMS=10_000,
+    )
+
+
+class Database:
+    """A service's own database: its collections, and transactions that retry as the drivers do."""
+
+    def __init__(self, client: AsyncMongoClient[Document], name: str) -> None:
+        self.client = client
+        self.db: AsyncDatabase[Document] = client[name]
+        self.outbox = self.db["outbox"]
+        self.inbox = self.db["inbox"]
+
+    def __getitem__(self, collection: str) -> Any:
+        return self.db[collection]
+
+    async def ensure_indexes(self) -> None:
+        await self.inbox.create_index(
+            [("source", ASCENDING), ("id", ASCENDING)], unique=True, name="source_id_unique"
+        )
+        await self.outbox.create_index(
+            [("status", ASCENDING), ("created_at", ASCENDING), ("order", ASCENDING)],
+            name="pending_in_order",
+        )
+        await self.outbox.create_index(
+            "sent_at", expireAfterSeconds=int(timedelta(days=7).total_seconds()),
+            partialFilterExpression={"status": "sent"}, name="sent_expire",
+        )
+
+    async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
+        """Run `work` in one transaction; TransientTransactionError (e.g. WriteConflict) retries it."""
+        async with self.client.start_session() as session:
+            return await session.with_transaction(
+                work, read_concern=ReadConcern("snapshot"), write_concern=WriteConcern("majority")
+            )
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+        except PyMongoError:
+            return False
+        return True
+
+    # --- outbox ---------------------------------------------------------------------------
+
+    async def add_to_outbox(self, session: Session, rows: list[Document]) -> None:
+        if rows:
+            await self.outbox.insert_many(rows, session=session, ordered=True)
+
+    async def claim_next_outgoing(self, lease: timedelta, owner: str) -> Document | None:
+        now = datetime.now(UTC)
+        return await self.outbox.find_one_and_update(
+            {"status": "pending", "lease_until": {"$lt": now}},
+            {"$set": {"lease_until": now + lease, "lease_owner": owner}},
+            sort=[("created_at", ASCENDING), ("order", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def mark_outgoing(self, row_id: str, status: str, **fields: Any) -> None:
+        await self.outbox.update_one(
+            {"_id": row_id}, {"$set": {"status": status, "sent_at": datetime.now(UTC), **fields}}
+        )
+
+    async def release_outgoing(self, row_id: str, error: str) -> None:
+        await self.outbox.update_one(
+            {"_id": row_id},
+            {"$set": {"lease_until": datetime.now(UTC), "last_error": error}, "$inc": {"attempts": 1}},
+        )
+
+    async def count_pending(self) -> int:
+        return await self.outbox.count_documents({"status": "pending"})
+
+    # --- inbox ----------------------------------------------------------------------------
+
+    async def claim_inbox(self, session: Session, source: str, event_id: str, event_type: str,
+                          outcome: Document | None = None) -> None:
+        """Mark an incoming event handled; DuplicateKeyError means it was handled before."""
+        await self.inbox.insert_one(
+            {"source": source, "id": event_id, "type": event_type,
+             "received_at": datetime.now(UTC), "outcome": outcome},
+            session=session,
+        )
+
+    async def inbox_entry(self, source: str, event_id: str) -> Document | None:
+        return await self.inbox.find_one({"source": source, "id": event_id})

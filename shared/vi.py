@@ -1,0 +1,50 @@
+"""Vietnamese wording of the schema errors a person reads in an outcome or the dead-letter list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SCHEMA_ERRORS = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép",
+    "string_type": "phải là chuỗi ký tự",
+    "string_too_short": "quá ngắn (tối thiểu {min_length} ký tự)",
+    "string_too_long": "quá dài (tối đa {max_length} ký tự)",
+    "string_pattern_mismatch": "không đúng định dạng (mẫu {pattern})",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "greater_than": "phải lớn hơn {gt}",
+    "literal_error": "giá trị không hợp lệ, cần một trong: {expected}",
+    "enum": "giá trị không hợp lệ, cần một trong: {expected}",
+    "date_from_datetime_parsing": "ngày không hợp lệ (cần YYYY-MM-DD)",
+    "date_parsing": "ngày không hợp lệ (cần YYYY-MM-DD)",
+    "date_type": "ngày không hợp lệ (cần YYYY-MM-DD)",
+    "datetime_parsing": "thời điểm không hợp lệ (cần ISO 8601, ví dụ 2026-09-25T08:00:00+07:00)",
+    "datetime_from_date_parsing": "thời điểm không hợp lệ (cần ISO 8601)",
+    "timezone_aware": "thời điểm phải có múi giờ (ví dụ +07:00)",
+    "model_type": "phải là một đối tượng JSON",
+    "dict_type": "phải là một đối tượng JSON",
+    "list_type": "phải là một danh sách",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "value_error": "{error}",
+}
+
+
+def schema_error(code: str, english: str, ctx: dict[str, Any] | None) -> str:
+    template = _SCHEMA_ERRORS.get(code)
+    if template is None:
+        return english
+    try:
+        return template.format(**(ctx or {}))
+    except (KeyError, IndexError):
+        return english
+
+
+NOT_JSON = "không phải JSON hợp lệ"
+NOT_CLOUDEVENT = "không phải một CloudEvent (cần một đối tượng JSON có specversion, id, source, type)"
+UNKNOWN_TYPE = "loại thông điệp không được hỗ trợ ở hàng đợi này: {type}"
+OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte"
+HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"
