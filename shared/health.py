@@ -21,8 +21,13 @@ def health_app(probe: Probe) -> Callable[..., Awaitable[None]]:
         else:
             status, body = 404, {"error": "not found"}
         payload = json.dumps(body, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8")],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})
 
     return app

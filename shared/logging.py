@@ -55,9 +55,7 @@ def redact(value: Any, key: str | None = None) -> Any:
 
 def _redact_processor(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     event_dict.pop("color_message", None)
-    return {
-        k: (v if k in ("timestamp", "level") else redact(v, k)) for k, v in event_dict.items()
-    }
+    return {k: (v if k in ("timestamp", "level") else redact(v, k)) for k, v in event_dict.items()}
 
 
 def configure_logging(service: str, level: str = "INFO", *, json: bool = True) -> None:

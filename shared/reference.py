@@ -71,8 +71,10 @@ class ReferenceData(_Ref):
 
     def village_by_name(self, name: str) -> Village | None:
         wanted = name.strip().casefold().removeprefix("thôn ").strip()
-        return next((v for v in self.villages
-                     if v.name.casefold().removeprefix("thôn ").strip() == wanted), None)
+        return next(
+            (v for v in self.villages if v.name.casefold().removeprefix("thôn ").strip() == wanted),
+            None,
+        )
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.delegate_categories if c.code == code), None)

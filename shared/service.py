@@ -14,7 +14,13 @@ from shared.clock import Clock, make_clock
 from shared.health import health_app
 from shared.logging import get_logger
 from shared.messaging.broker import make_broker, subscribe
-from shared.messaging.consumer import CommandHandler, EventHandler, Pipeline
+from shared.messaging.consumer import (
+    CommandHandler,
+    EventHandler,
+    KeyedLocks,
+    OrderingKey,
+    Pipeline,
+)
 from shared.messaging.outbox import OutboxRelay
 from shared.messaging.topology import declare_all, queues_of
 from shared.settings import ServiceSettings
@@ -30,6 +36,7 @@ class ServiceSpec:
     name: str
     commands: Mapping[str, CommandHandler] = field(default_factory=dict)
     events: Mapping[str, EventHandler] = field(default_factory=dict)
+    ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
 
 
@@ -40,8 +47,13 @@ async def declare_topology(amqp_url: str) -> None:
 
 
 class Service:
-    def __init__(self, spec: ServiceSpec, settings: ServiceSettings, clock: Clock | None = None,
-                 database: Database | None = None) -> None:
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        settings: ServiceSettings,
+        clock: Clock | None = None,
+        database: Database | None = None,
+    ) -> None:
         self.spec, self.settings = spec, settings
         self.clock = clock or make_clock(settings.clock_file)
         self.client = connect(settings.mongo_url, app_name=f"nghedan-{spec.name}")
@@ -50,15 +62,26 @@ class Service:
         self.relay = OutboxRelay(self.db, self.broker, poll_seconds=settings.outbox_poll_seconds)
 
     def _subscribe(self) -> None:
+        locks = KeyedLocks()
         for queue in queues_of(self.spec.name):
             is_commands = queue.name.endswith(".commands")
-            subscribe(self.broker, Pipeline(
-                service=self.spec.name, queue=queue, db=self.db, broker=self.broker,
-                clock=self.clock, relay=self.relay, max_attempts=self.settings.max_attempts,
-                max_message_bytes=self.settings.max_message_bytes,
-                commands=self.spec.commands if is_commands else {},
-                events={} if is_commands else self.spec.events,
-            ))
+            subscribe(
+                self.broker,
+                Pipeline(
+                    service=self.spec.name,
+                    queue=queue,
+                    db=self.db,
+                    broker=self.broker,
+                    clock=self.clock,
+                    relay=self.relay,
+                    max_attempts=self.settings.max_attempts,
+                    max_message_bytes=self.settings.max_message_bytes,
+                    commands=self.spec.commands if is_commands else {},
+                    events={} if is_commands else self.spec.events,
+                    ordering=self.spec.ordering,
+                    locks=locks,
+                ),
+            )
 
     async def start(self) -> None:
         self._subscribe()
@@ -94,9 +117,14 @@ async def serve(service: Service) -> None:
     """Start, answer health checks until SIGINT/SIGTERM, then stop cleanly."""
     await service.start()
     settings = service.settings
-    config = uvicorn.Config(health_app(service.probe), host=settings.health_host,
-                            port=settings.health_port, log_config=None, lifespan="off",
-                            access_log=False)
+    config = uvicorn.Config(
+        health_app(service.probe),
+        host=settings.health_host,
+        port=settings.health_port,
+        log_config=None,
+        lifespan="off",
+        access_log=False,
+    )
     try:
         await uvicorn.Server(config).serve()
     finally:

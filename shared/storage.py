@@ -32,7 +32,11 @@ __all__ = [
 def connect(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
     """A client with majority writes and reads, as the outbox's guarantees need."""
     return AsyncMongoClient(
-        url, appname=app_name, w="majority", readConcernLevel="majority", tz_aware=True,
+        url,
+        appname=app_name,
+        w="majority",
+        readConcernLevel="majority",
+        tz_aware=True,
         serverSelectionTimeoutMS=10_000,
     )
 
@@ -56,10 +60,6 @@ class Database:
         await self.outbox.create_index(
             [("status", ASCENDING), ("created_at", ASCENDING), ("order", ASCENDING)],
             name="pending_in_order",
-        )
-        await self.outbox.create_index(
-            "sent_at", expireAfterSeconds=int(timedelta(days=7).total_seconds()),
-            partialFilterExpression={"status": "sent"}, name="sent_expire",
         )
 
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
@@ -91,15 +91,17 @@ class Database:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def mark_outgoing(self, row_id: str, status: str, **fields: Any) -> None:
-        await self.outbox.update_one(
-            {"_id": row_id}, {"$set": {"status": status, "sent_at": datetime.now(UTC), **fields}}
-        )
+    async def forget_outgoing(self, row_id: str) -> None:
+        """A published row is deleted: the outbox stays small, so claiming stays fast."""
+        await self.outbox.delete_one({"_id": row_id})
 
     async def release_outgoing(self, row_id: str, error: str) -> None:
         await self.outbox.update_one(
             {"_id": row_id},
-            {"$set": {"lease_until": datetime.now(UTC), "last_error": error}, "$inc": {"attempts": 1}},
+            {
+                "$set": {"lease_until": datetime.now(UTC), "last_error": error},
+                "$inc": {"attempts": 1},
+            },
         )
 
     async def count_pending(self) -> int:
@@ -107,12 +109,23 @@ class Database:
 
     # --- inbox ----------------------------------------------------------------------------
 
-    async def claim_inbox(self, session: Session, source: str, event_id: str, event_type: str,
-                          outcome: Document | None = None) -> None:
+    async def claim_inbox(
+        self,
+        session: Session,
+        source: str,
+        event_id: str,
+        event_type: str,
+        outcome: Document | None = None,
+    ) -> None:
         """Mark an incoming event handled; DuplicateKeyError means it was handled before."""
         await self.inbox.insert_one(
-            {"source": source, "id": event_id, "type": event_type,
-             "received_at": datetime.now(UTC), "outcome": outcome},
+            {
+                "source": source,
+                "id": event_id,
+                "type": event_type,
+                "received_at": datetime.now(UTC),
+                "outcome": outcome,
+            },
             session=session,
         )
 

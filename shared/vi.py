@@ -44,7 +44,9 @@ def schema_error(code: str, english: str, ctx: dict[str, Any] | None) -> str:
 
 
 NOT_JSON = "không phải JSON hợp lệ"
-NOT_CLOUDEVENT = "không phải một CloudEvent (cần một đối tượng JSON có specversion, id, source, type)"
+NOT_CLOUDEVENT = (
+    "không phải một CloudEvent (cần một đối tượng JSON có specversion, id, source, type)"
+)
 UNKNOWN_TYPE = "loại thông điệp không được hỗ trợ ở hàng đợi này: {type}"
 OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte"
 HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"

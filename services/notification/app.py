@@ -16,8 +16,11 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
 
     async def count(_event: Any, ctx: HandlerContext) -> None:
         await service.db["event_counts"].update_one(
-            {"_id": routing_key_of(ctx.event.type)}, {"$inc": {"count": 1}},
-            upsert=True, session=ctx.session)
+            {"_id": routing_key_of(ctx.event.type)},
+            {"$inc": {"count": 1}},
+            upsert=True,
+            session=ctx.session,
+        )
 
     service.spec.events = {ANY_EVENT: count}
     return service

@@ -13,8 +13,9 @@ from shared.service import Service, ServiceSpec
 
 
 def create_service(settings: RegistrationSettings, clock: Clock | None = None) -> Service:
-    service = Service(ServiceSpec(name="registration", ensure_indexes=store.ensure_indexes),
-                      settings, clock)
+    service = Service(
+        ServiceSpec(name="registration", ensure_indexes=store.ensure_indexes), settings, clock
+    )
     deps = handlers.Deps(
         db=service.db,
         ref=load_reference_data(settings.reference_data),
@@ -29,4 +30,14 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.conclude-session.v1": partial(handlers.conclude_session, deps),
         "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
     }
+    # Commands about one session change its counters: one at a time per instance spares retries.
+    by_session = {key: _session_of for key in service.spec.commands}
+    service.spec.ordering = by_session
     return service
+
+
+def _session_of(command: object) -> str:
+    session_id = getattr(command, "session_id", None)
+    if session_id:
+        return str(session_id)
+    return str(getattr(command, "registration_code", "")).rsplit("-", 1)[0]

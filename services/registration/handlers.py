@@ -26,107 +26,197 @@ class Deps:
 
 
 def _sittings(session: Session) -> list[contract.SittingInfo]:
-    return [contract.SittingInfo(code=s.code, villages=s.villages, venue=s.venue, starts_at=s.starts_at)
-            for s in session.sittings]
+    return [
+        contract.SittingInfo(code=s.code, villages=s.villages, venue=s.venue, starts_at=s.starts_at)
+        for s in session.sittings
+    ]
 
 
 async def _session(deps: Deps, ctx: HandlerContext, session_id: str, field: str) -> Session:
     session = await store.load_session(deps.db, ctx.session, session_id)
     if session is None:
-        raise Rejected([error(field, "unknown_session", msg.UNKNOWN_SESSION.format(session=session_id))])
+        raise Rejected(
+            [error(field, "unknown_session", msg.UNKNOWN_SESSION.format(session=session_id))]
+        )
     return session
 
 
 async def _registration(deps: Deps, ctx: HandlerContext, code: str) -> Registration:
     reg = await store.find_registration(deps.db, ctx.session, code)
     if reg is None:
-        raise Rejected([error("data.registration_code", "unknown_registration",
-                              msg.UNKNOWN_REGISTRATION.format(code=code))])
+        raise Rejected(
+            [
+                error(
+                    "data.registration_code",
+                    "unknown_registration",
+                    msg.UNKNOWN_REGISTRATION.format(code=code),
+                )
+            ]
+        )
     return reg
 
 
-async def create_session(deps: Deps, cmd: contract.CreateSession, ctx: HandlerContext) -> dict[str, Any]:
+async def create_session(
+    deps: Deps, cmd: contract.CreateSession, ctx: HandlerContext
+) -> dict[str, Any]:
     commune = deps.ref.commune.code
     number = await store.next_session_number(deps.db, ctx.session, commune, cmd.year, cmd.kind)
     session_id = f"{commune}-{cmd.year}-{'DK' if cmd.kind == 'periodic' else 'DX'}{number}"
     session = model.plan(cmd, deps.ref, session_id)
     await store.insert_session(deps.db, ctx.session, session, ctx.clock.now())
-    ctx.uow.emit("registration.session.planned.v1", contract.SessionPlanned(
-        session_id=session.id, commune_code=commune, kind=session.kind, year=session.year,
-        period=session.period, title=session.title, venue=session.venue, format=session.format,
-        capacity_min=session.capacity_min, capacity_max=session.capacity_max, topics=session.topics,
-        representatives_per_village=session.representatives_per_village,
-        sittings=_sittings(session)), subject=session.id)
+    ctx.uow.emit(
+        "registration.session.planned.v1",
+        contract.SessionPlanned(
+            session_id=session.id,
+            commune_code=commune,
+            kind=session.kind,
+            year=session.year,
+            period=session.period,
+            title=session.title,
+            venue=session.venue,
+            format=session.format,
+            capacity_min=session.capacity_min,
+            capacity_max=session.capacity_max,
+            topics=session.topics,
+            representatives_per_village=session.representatives_per_village,
+            sittings=_sittings(session),
+        ),
+        subject=session.id,
+    )
     return {"session_id": session.id, "status": session.status, "title": session.title}
 
 
-async def schedule_session(deps: Deps, cmd: contract.ScheduleSession, ctx: HandlerContext) -> dict[str, Any]:
+async def schedule_session(
+    deps: Deps, cmd: contract.ScheduleSession, ctx: HandlerContext
+) -> dict[str, Any]:
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
     previous = model.schedule(session, cmd, now)
     await store.save_session(deps.db, ctx.session, session, now)
     deadline = model.announce_deadline(session)
     assert session.starts_at is not None
-    ctx.uow.emit("registration.session.scheduled.v1", contract.SessionScheduled(
-        session_id=session.id, commune_code=session.commune_code, kind=session.kind,
-        starts_at=session.starts_at, ends_at=session.ends_at, venue=session.venue,
-        format=session.format, online_url=session.online_url, sittings=_sittings(session),
-        announce_deadline=deadline, previous_starts_at=previous), subject=session.id)
-    return {"session_id": session.id, "status": session.status,
-            "starts_at": session.starts_at.isoformat(), "announce_deadline": deadline.isoformat(),
-            "rescheduled": previous is not None}
+    ctx.uow.emit(
+        "registration.session.scheduled.v1",
+        contract.SessionScheduled(
+            session_id=session.id,
+            commune_code=session.commune_code,
+            kind=session.kind,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            venue=session.venue,
+            format=session.format,
+            online_url=session.online_url,
+            sittings=_sittings(session),
+            announce_deadline=deadline,
+            previous_starts_at=previous,
+        ),
+        subject=session.id,
+    )
+    return {
+        "session_id": session.id,
+        "status": session.status,
+        "starts_at": session.starts_at.isoformat(),
+        "announce_deadline": deadline.isoformat(),
+        "rescheduled": previous is not None,
+    }
 
 
-async def register_delegate(deps: Deps, cmd: contract.RegisterDelegate, ctx: HandlerContext) -> dict[str, Any]:
+async def register_delegate(
+    deps: Deps, cmd: contract.RegisterDelegate, ctx: HandlerContext
+) -> dict[str, Any]:
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
     errors = model.registration_errors(cmd, session, deps.ref, local_date(now))
     citizen_hash = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
-    registrations = await store.load_registrations(deps.db, ctx.session, session.id)
-    errors += model.duplicate_errors(cmd, citizen_hash, session, registrations, deps.ref)
+    mine = await store.find_active(deps.db, ctx.session, session.id, citizen_hash=citizen_hash)
+    role_holder = None
+    if cmd.category in model.ONE_PER_VILLAGE:
+        role_holder = await store.find_active(
+            deps.db, ctx.session, session.id, category=cmd.category, village_code=cmd.village_code
+        )
+    errors += model.duplicate_errors(cmd, session, mine, role_holder, deps.ref)
     reject_if(errors)
-    placed = model.has_place(session, registrations, cmd.category, cmd.village_code)
     reg = Registration(
-        code=f"{session.id}-{session.next_seq:03d}", session_id=session.id, seq=session.next_seq,
-        status="confirmed" if placed else "waiting", category=cmd.category,
-        village_code=cmd.village_code, citizen_hash=citizen_hash,
+        code=f"{session.id}-{session.next_seq:03d}",
+        session_id=session.id,
+        seq=session.next_seq,
+        status="waiting",
+        category=cmd.category,
+        village_code=cmd.village_code,
+        citizen_hash=citizen_hash,
+        registered_at=now,
         sitting_code=cmd.sitting_code or model.sitting_of(session, cmd.village_code),
-        registered_at=now)
+    )
     session.next_seq += 1
+    model.place(session, reg)
+    position = None
+    if reg.status == "waiting":
+        position = await store.count_waiting(deps.db, ctx.session, session.id) + 1
     await store.save_session(deps.db, ctx.session, session, now)
     personal = cmd.model_dump(include=set(store.PERSONAL_FIELDS), mode="json")
     await store.insert_registration(deps.db, ctx.session, reg, personal, deps.cipher)
-    position = None if placed else model.waiting_position([*registrations, reg], reg.code)
-    ctx.uow.emit("registration.delegate.registered.v1", contract.DelegateRegistered(
-        session_id=session.id, registration_code=reg.code, village_code=reg.village_code,
-        category=reg.category, status=reg.status, waiting_position=position,  # type: ignore[arg-type]
-        sitting_code=reg.sitting_code), subject=session.id)
-    result: dict[str, Any] = {"registration_code": reg.code, "session_id": session.id,
-                              "status": reg.status}
+    ctx.uow.emit(
+        "registration.delegate.registered.v1",
+        contract.DelegateRegistered(
+            session_id=session.id,
+            registration_code=reg.code,
+            village_code=reg.village_code,
+            category=reg.category,
+            status=reg.status,
+            waiting_position=position,  # type: ignore[arg-type]
+            sitting_code=reg.sitting_code,
+        ),
+        subject=session.id,
+    )
+    result: dict[str, Any] = {
+        "registration_code": reg.code,
+        "session_id": session.id,
+        "status": reg.status,
+    }
     if position is not None:
         result["waiting_position"] = position
     return result
 
 
-async def cancel_registration(deps: Deps, cmd: contract.CancelRegistration, ctx: HandlerContext) -> dict[str, Any]:
-    reg = await _registration(deps, ctx, cmd.registration_code)
-    session = await _session(deps, ctx, reg.session_id, "data.registration_code")
-    registrations = await store.load_registrations(deps.db, ctx.session, session.id)
-    mine = next(r for r in registrations if r.code == reg.code)
+async def cancel_registration(
+    deps: Deps, cmd: contract.CancelRegistration, ctx: HandlerContext
+) -> dict[str, Any]:
+    mine = await _registration(deps, ctx, cmd.registration_code)
+    session = await _session(deps, ctx, mine.session_id, "data.registration_code")
     now = ctx.clock.now()
     previous = model.cancel_registration(session, mine, now)
-    promoted = model.promote_waiting(session, registrations, now)
+    promoted = model.promote_waiting(
+        session, await store.load_waiting(deps.db, ctx.session, session.id), now
+    )
     await store.save_session(deps.db, ctx.session, session, now)
     await store.update_registrations(deps.db, ctx.session, [mine, *promoted])
-    ctx.uow.emit("registration.delegate.cancelled.v1", contract.DelegateCancelled(
-        session_id=session.id, registration_code=mine.code, village_code=mine.village_code,
-        category=mine.category, previous_status=previous), subject=session.id)  # type: ignore[arg-type]
+    ctx.uow.emit(
+        "registration.delegate.cancelled.v1",
+        contract.DelegateCancelled(
+            session_id=session.id,
+            registration_code=mine.code,
+            village_code=mine.village_code,
+            category=mine.category,
+            previous_status=previous,
+        ),
+        subject=session.id,
+    )  # type: ignore[arg-type]
     for reg_up in promoted:
-        ctx.uow.emit("registration.delegate.promoted.v1", contract.DelegatePromoted(
-            session_id=session.id, registration_code=reg_up.code, village_code=reg_up.village_code,
-            category=reg_up.category), subject=session.id)  # type: ignore[arg-type]
-    return {"registration_code": mine.code, "status": "cancelled",
-            "promoted": [r.code for r in promoted]}
+        ctx.uow.emit(
+            "registration.delegate.promoted.v1",
+            contract.DelegatePromoted(
+                session_id=session.id,
+                registration_code=reg_up.code,
+                village_code=reg_up.village_code,
+                category=reg_up.category,
+            ),
+            subject=session.id,
+        )  # type: ignore[arg-type]
+    return {
+        "registration_code": mine.code,
+        "status": "cancelled",
+        "promoted": [r.code for r in promoted],
+    }
 
 
 async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> dict[str, Any]:
@@ -138,17 +228,34 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
     await store.update_registrations(deps.db, ctx.session, [reg])
     if opened:
         assert session.held_on is not None
-        ctx.uow.emit("registration.session.held.v1", contract.SessionHeld(
-            session_id=session.id, commune_code=session.commune_code, held_on=session.held_on),
-            subject=session.id)
-    ctx.uow.emit("registration.delegate.checked-in.v1", contract.DelegateCheckedIn(
-        session_id=session.id, registration_code=reg.code, village_code=reg.village_code,
-        category=reg.category, checked_in_at=at), subject=session.id)  # type: ignore[arg-type]
-    return {"registration_code": reg.code, "checked_in_at": at.isoformat(),
-            "session_status": session.status}
+        ctx.uow.emit(
+            "registration.session.held.v1",
+            contract.SessionHeld(
+                session_id=session.id, commune_code=session.commune_code, held_on=session.held_on
+            ),
+            subject=session.id,
+        )
+    ctx.uow.emit(
+        "registration.delegate.checked-in.v1",
+        contract.DelegateCheckedIn(
+            session_id=session.id,
+            registration_code=reg.code,
+            village_code=reg.village_code,
+            category=reg.category,
+            checked_in_at=at,
+        ),
+        subject=session.id,
+    )  # type: ignore[arg-type]
+    return {
+        "registration_code": reg.code,
+        "checked_in_at": at.isoformat(),
+        "session_status": session.status,
+    }
 
 
-async def conclude_session(deps: Deps, cmd: contract.ConcludeSession, ctx: HandlerContext) -> dict[str, Any]:
+async def conclude_session(
+    deps: Deps, cmd: contract.ConcludeSession, ctx: HandlerContext
+) -> dict[str, Any]:
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     registrations = await store.load_registrations(deps.db, ctx.session, session.id)
     now = ctx.clock.now()
@@ -156,19 +263,41 @@ async def conclude_session(deps: Deps, cmd: contract.ConcludeSession, ctx: Handl
     await store.save_session(deps.db, ctx.session, session, now)
     deadline = model.results_deadline(session)
     assert session.held_on is not None
-    ctx.uow.emit("registration.session.concluded.v1", contract.SessionConcluded(
-        session_id=session.id, commune_code=session.commune_code, held_on=session.held_on,
-        concluded_at=now, results_deadline=deadline, attendance=attendance, summary=cmd.summary),
-        subject=session.id)
-    return {"session_id": session.id, "status": session.status, "attended": attendance.attended,
-            "results_deadline": deadline.isoformat()}
+    ctx.uow.emit(
+        "registration.session.concluded.v1",
+        contract.SessionConcluded(
+            session_id=session.id,
+            commune_code=session.commune_code,
+            held_on=session.held_on,
+            concluded_at=now,
+            results_deadline=deadline,
+            attendance=attendance,
+            summary=cmd.summary,
+        ),
+        subject=session.id,
+    )
+    return {
+        "session_id": session.id,
+        "status": session.status,
+        "attended": attendance.attended,
+        "results_deadline": deadline.isoformat(),
+    }
 
 
-async def cancel_session(deps: Deps, cmd: contract.CancelSession, ctx: HandlerContext) -> dict[str, Any]:
+async def cancel_session(
+    deps: Deps, cmd: contract.CancelSession, ctx: HandlerContext
+) -> dict[str, Any]:
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     previous = model.cancel_session(session, cmd.reason)
     await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
-    ctx.uow.emit("registration.session.cancelled.v1", contract.SessionCancelled(
-        session_id=session.id, commune_code=session.commune_code, reason=cmd.reason,
-        previous_status=previous), subject=session.id)  # type: ignore[arg-type]
+    ctx.uow.emit(
+        "registration.session.cancelled.v1",
+        contract.SessionCancelled(
+            session_id=session.id,
+            commune_code=session.commune_code,
+            reason=cmd.reason,
+            previous_status=previous,
+        ),
+        subject=session.id,
+    )  # type: ignore[arg-type]
     return {"session_id": session.id, "status": session.status}

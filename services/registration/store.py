@@ -8,7 +8,8 @@ from typing import Any
 
 from services.registration.domain.model import Registration, Session, Sitting
 from shared.crypto import FieldCipher
-from shared.storage import ASCENDING, Database, Document, ReturnDocument, Session as DbSession
+from shared.storage import ASCENDING, Database, Document, ReturnDocument
+from shared.storage import Session as DbSession
 
 PERSONAL_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "position")
 
@@ -20,9 +21,15 @@ class ConcurrentUpdate(RuntimeError):
 async def ensure_indexes(db: Database) -> None:
     await db["registrations"].create_index("code", unique=True, name="code_unique")
     await db["registrations"].create_index(
-        [("session_id", ASCENDING), ("seq", ASCENDING)], name="session_seq")
+        [("session_id", ASCENDING), ("seq", ASCENDING)], name="session_seq"
+    )
     await db["registrations"].create_index(
-        [("session_id", ASCENDING), ("citizen_hash", ASCENDING)], name="session_person")
+        [("session_id", ASCENDING), ("citizen_hash", ASCENDING)], name="session_person"
+    )
+    await db["registrations"].create_index(
+        [("session_id", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)],
+        name="session_status",
+    )
 
 
 def _to_doc(obj: Any) -> Document:
@@ -48,10 +55,16 @@ def registration_from_doc(doc: Document) -> Registration:
     return Registration(**{k: v for k, v in doc.items() if k in fields})
 
 
-async def next_session_number(db: Database, s: DbSession, commune: str, year: int, kind: str) -> int:
+async def next_session_number(
+    db: Database, s: DbSession, commune: str, year: int, kind: str
+) -> int:
     counter = await db["counters"].find_one_and_update(
-        {"_id": f"session:{commune}:{year}:{kind}"}, {"$inc": {"value": 1}},
-        upsert=True, return_document=ReturnDocument.AFTER, session=s)
+        {"_id": f"session:{commune}:{year}:{kind}"},
+        {"$inc": {"value": 1}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=s,
+    )
     return int(counter["value"])
 
 
@@ -74,7 +87,8 @@ async def save_session(db: Database, s: DbSession, session: Session, now: dateti
     doc["version"] = session.version + 1
     doc["updated_at"] = now
     result = await db["sessions"].update_one(
-        {"_id": session.id, "version": session.version}, {"$set": doc}, session=s)
+        {"_id": session.id, "version": session.version}, {"$set": doc}, session=s
+    )
     if result.matched_count != 1:
         raise ConcurrentUpdate(session.id)
     session.version += 1
@@ -85,18 +99,44 @@ async def load_registrations(db: Database, s: DbSession, session_id: str) -> lis
     return [registration_from_doc(doc) async for doc in cursor]
 
 
+async def find_active(
+    db: Database, s: DbSession, session_id: str, **match: str
+) -> Registration | None:
+    doc = await db["registrations"].find_one(
+        {"session_id": session_id, "status": {"$in": ["confirmed", "waiting"]}, **match}, session=s
+    )
+    return registration_from_doc(doc) if doc else None
+
+
+async def load_waiting(db: Database, s: DbSession, session_id: str) -> list[Registration]:
+    cursor = db["registrations"].find({"session_id": session_id, "status": "waiting"}, session=s)
+    return [registration_from_doc(doc) async for doc in cursor.sort("seq", ASCENDING)]
+
+
+async def count_waiting(db: Database, s: DbSession, session_id: str) -> int:
+    return await db["registrations"].count_documents(
+        {"session_id": session_id, "status": "waiting"}, session=s
+    )
+
+
 async def find_registration(db: Database, s: DbSession, code: str) -> Registration | None:
     doc = await db["registrations"].find_one({"code": code}, session=s)
     return registration_from_doc(doc) if doc else None
 
 
-async def insert_registration(db: Database, s: DbSession, reg: Registration,
-                              personal: dict[str, str | None], cipher: FieldCipher) -> None:
+async def insert_registration(
+    db: Database,
+    s: DbSession,
+    reg: Registration,
+    personal: dict[str, str | None],
+    cipher: FieldCipher,
+) -> None:
     doc = _to_doc(reg)
     doc["_id"] = reg.code
     doc["personal"] = {
         name: cipher.encrypt(personal.get(name), context=f"registration:{reg.code}:{name}")
-        for name in PERSONAL_FIELDS if personal.get(name) is not None
+        for name in PERSONAL_FIELDS
+        if personal.get(name) is not None
     }
     await db["registrations"].insert_one(doc, session=s)
 
@@ -110,5 +150,7 @@ async def update_registrations(db: Database, s: DbSession, regs: list[Registrati
 def read_personal(doc: Document, cipher: FieldCipher) -> dict[str, str | None]:
     """Decrypt a registration's personal fields, for the one message that needs them."""
     sealed = doc.get("personal", {})
-    return {name: cipher.decrypt(sealed.get(name), context=f"registration:{doc['_id']}:{name}")
-            for name in PERSONAL_FIELDS}
+    return {
+        name: cipher.decrypt(sealed.get(name), context=f"registration:{doc['_id']}:{name}")
+        for name in PERSONAL_FIELDS
+    }

@@ -20,10 +20,18 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
 
     async def record(_event: Any, ctx: HandlerContext) -> None:
         event = ctx.event
-        await service.db["event_log"].insert_one({
-            "source": event.source, "id": event.id, "type": event.type, "time": event.time,
-            "subject": event.subject, "data": event.data, "received_at": ctx.clock.now(),
-        }, session=ctx.session)
+        await service.db["event_log"].insert_one(
+            {
+                "source": event.source,
+                "id": event.id,
+                "type": event.type,
+                "time": event.time,
+                "subject": event.subject,
+                "data": event.data,
+                "received_at": ctx.clock.now(),
+            },
+            session=ctx.session,
+        )
 
     service.spec.events = {ANY_EVENT: record}
     return service

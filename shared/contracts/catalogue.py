@@ -39,31 +39,103 @@ CATALOGUE: dict[str, MessageSpec] = {
     spec.routing_key: spec
     for spec in (
         _cmd("registration.create-session.v1", R.CreateSession, "Plan a dialogue conference."),
-        _cmd("registration.schedule-session.v1", R.ScheduleSession, "Fix or move its date, time and venue."),
-        _cmd("registration.register-delegate.v1", R.RegisterDelegate, "Register a person for a session."),
-        _cmd("registration.cancel-registration.v1", R.CancelRegistration, "Withdraw a registration."),
+        _cmd(
+            "registration.schedule-session.v1",
+            R.ScheduleSession,
+            "Fix or move its date, time and venue.",
+        ),
+        _cmd(
+            "registration.register-delegate.v1",
+            R.RegisterDelegate,
+            "Register a person for a session.",
+        ),
+        _cmd(
+            "registration.cancel-registration.v1", R.CancelRegistration, "Withdraw a registration."
+        ),
         _cmd("registration.check-in.v1", R.CheckIn, "Record attendance at the conference."),
-        _cmd("registration.conclude-session.v1", R.ConcludeSession, "Close a conference after it was held."),
-        _cmd("registration.cancel-session.v1", R.CancelSession, "Call a conference off (addition to v1)."),
-        _cmd("intake.submit-issue.v1", intake.SubmitIssue, "Submit a recommendation, feedback, complaint or denunciation."),
-        _cmd("intake.sign-adhoc-request.v1", intake.SignAdhocRequest, "A voter signs the ad-hoc dialogue request."),
-        _cmd("intake.record-answer.v1", intake.RecordAnswer, "An agency records its proposed answer."),
-        _cmd("intake.record-conclusion.v1", intake.RecordConclusion, "The chair's conclusion on an issue."),
-        _cmd("intake.update-followup.v1", intake.UpdateFollowup, "Progress on a conclusion, up to resolved."),
-        _cmd("reporting.replay-results.v1", reporting.ReplayResults, "Publish a period's results again."),
-        MessageSpec(OUTCOME_KEY, Outcome, REPLIES, "outcome", True, "The one outcome of a command."),
-        MessageSpec("dialogue.results.published.v1", reporting.ResultsPublished, PROVINCIAL, "result", True,
-                    "The results announcement of a concluded conference."),
-        MessageSpec("dialogue.followup.updated.v1", reporting.FollowupUpdated, PROVINCIAL, "result", True,
-                    "A conclusion's follow-up changed state."),
+        _cmd(
+            "registration.conclude-session.v1",
+            R.ConcludeSession,
+            "Close a conference after it was held.",
+        ),
+        _cmd(
+            "registration.cancel-session.v1",
+            R.CancelSession,
+            "Call a conference off (addition to v1).",
+        ),
+        _cmd(
+            "intake.submit-issue.v1",
+            intake.SubmitIssue,
+            "Submit a recommendation, feedback, complaint or denunciation.",
+        ),
+        _cmd(
+            "intake.sign-adhoc-request.v1",
+            intake.SignAdhocRequest,
+            "A voter signs the ad-hoc dialogue request.",
+        ),
+        _cmd(
+            "intake.record-answer.v1", intake.RecordAnswer, "An agency records its proposed answer."
+        ),
+        _cmd(
+            "intake.record-conclusion.v1",
+            intake.RecordConclusion,
+            "The chair's conclusion on an issue.",
+        ),
+        _cmd(
+            "intake.update-followup.v1",
+            intake.UpdateFollowup,
+            "Progress on a conclusion, up to resolved.",
+        ),
+        _cmd(
+            "reporting.replay-results.v1",
+            reporting.ReplayResults,
+            "Publish a period's results again.",
+        ),
+        MessageSpec(
+            OUTCOME_KEY, Outcome, REPLIES, "outcome", True, "The one outcome of a command."
+        ),
+        MessageSpec(
+            "dialogue.results.published.v1",
+            reporting.ResultsPublished,
+            PROVINCIAL,
+            "result",
+            True,
+            "The results announcement of a concluded conference.",
+        ),
+        MessageSpec(
+            "dialogue.followup.updated.v1",
+            reporting.FollowupUpdated,
+            PROVINCIAL,
+            "result",
+            True,
+            "A conclusion's follow-up changed state.",
+        ),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
-        _evt("registration.session.scheduled.v1", R.SessionScheduled, "A conference's date was fixed or moved."),
-        _evt("registration.session.cancelled.v1", R.SessionCancelled, "A conference was called off."),
+        _evt(
+            "registration.session.scheduled.v1",
+            R.SessionScheduled,
+            "A conference's date was fixed or moved.",
+        ),
+        _evt(
+            "registration.session.cancelled.v1", R.SessionCancelled, "A conference was called off."
+        ),
         _evt("registration.session.held.v1", R.SessionHeld, "A conference began (first check-in)."),
         _evt("registration.session.concluded.v1", R.SessionConcluded, "A conference was closed."),
-        _evt("registration.delegate.registered.v1", R.DelegateRegistered, "A delegate was registered or wait-listed."),
-        _evt("registration.delegate.promoted.v1", R.DelegatePromoted, "A wait-listed delegate got a place."),
-        _evt("registration.delegate.cancelled.v1", R.DelegateCancelled, "A registration was withdrawn."),
+        _evt(
+            "registration.delegate.registered.v1",
+            R.DelegateRegistered,
+            "A delegate was registered or wait-listed.",
+        ),
+        _evt(
+            "registration.delegate.promoted.v1",
+            R.DelegatePromoted,
+            "A wait-listed delegate got a place.",
+        ),
+        _evt(
+            "registration.delegate.cancelled.v1",
+            R.DelegateCancelled,
+            "A registration was withdrawn.",
+        ),
         _evt("registration.delegate.checked-in.v1", R.DelegateCheckedIn, "A delegate checked in."),
     )
 }
@@ -71,6 +143,7 @@ CATALOGUE: dict[str, MessageSpec] = {
 
 def commands_for(service: str) -> dict[str, MessageSpec]:
     return {
-        key: spec for key, spec in CATALOGUE.items()
+        key: spec
+        for key, spec in CATALOGUE.items()
         if spec.kind == "command" and key.startswith(service + ".")
     }

@@ -53,8 +53,13 @@ class EnvelopeError(ValueError):
 
 
 def new_event(
-    routing_key: str, data: BaseModel | Mapping[str, Any], *, source: str, subject: str | None = None,
-    event_id: str | None = None, time: datetime | None = None,
+    routing_key: str,
+    data: BaseModel | Mapping[str, Any],
+    *,
+    source: str,
+    subject: str | None = None,
+    event_id: str | None = None,
+    time: datetime | None = None,
 ) -> CloudEvent[dict[str, Any]]:
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
     return CloudEvent[dict[str, Any]](
@@ -76,7 +81,7 @@ def _header_attributes(headers: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in headers.items():
         for prefix in _HEADER_PREFIXES:
             if key.startswith(prefix):
-                attrs[key[len(prefix):]] = value.decode() if isinstance(value, bytes) else value
+                attrs[key[len(prefix) :]] = value.decode() if isinstance(value, bytes) else value
     return attrs
 
 

@@ -10,7 +10,9 @@ from pydantic import AwareDatetime, Field
 from shared.contracts.common import Command
 
 IssueKind = Literal["recommendation", "feedback", "complaint", "denunciation"]
-Channel = Literal["village_head", "letter", "online_portal", "hotline", "conference", "external_system"]
+Channel = Literal[
+    "village_head", "letter", "online_portal", "hotline", "conference", "external_system"
+]
 
 
 class Submitter(Command):

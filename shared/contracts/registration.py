@@ -39,7 +39,9 @@ class CreateSession(Command):
 
     kind: SessionKind
     year: int = Field(ge=2000, le=2100)
-    period: str = Field(pattern=PERIOD_PATTERN, description="Planned period: 2026, 2026-Q3, 2026-H2 or 2026-09.")
+    period: str = Field(
+        pattern=PERIOD_PATTERN, description="Planned period: 2026, 2026-Q3, 2026-H2 or 2026-09."
+    )
     title: str | None = Field(default=None, max_length=300)
     venue: str = Field(min_length=1, max_length=300)
     format: SessionFormat = "in_person"
@@ -85,7 +87,9 @@ class RegisterDelegate(Command):
     gender: Literal["male", "female"]
     village_code: str = Field(min_length=1, max_length=20)
     category: DelegateCategory
-    position: str | None = Field(default=None, max_length=200, description="Office held, for officials.")
+    position: str | None = Field(
+        default=None, max_length=200, description="Office held, for officials."
+    )
     phone: str | None = Field(default=None, max_length=20)
     email: str | None = Field(default=None, max_length=200)
     sitting_code: str | None = Field(default=None, max_length=20)
@@ -158,7 +162,9 @@ class SessionScheduled(Message):
     format: SessionFormat
     online_url: str | None = None
     sittings: list[SittingInfo]
-    announce_deadline: date = Field(description="The last day the notice may go out (7 days before).")
+    announce_deadline: date = Field(
+        description="The last day the notice may go out (7 days before)."
+    )
     previous_starts_at: datetime | None = None
 
 
@@ -187,7 +193,9 @@ class SessionConcluded(Message):
     commune_code: str
     held_on: date
     concluded_at: datetime
-    results_deadline: date = Field(description="Results must be announced by this day (10 days after).")
+    results_deadline: date = Field(
+        description="Results must be announced by this day (10 days after)."
+    )
     attendance: Attendance
     summary: str | None = None
 

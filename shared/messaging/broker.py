@@ -16,8 +16,9 @@ def make_broker(url: str, *, service: str, prefetch: int) -> RabbitBroker:
     return RabbitBroker(
         url,
         app_id=f"nghedan-{service}",
-        default_channel=Channel(prefetch_count=prefetch, publisher_confirms=True,
-                                on_return_raises=True),
+        default_channel=Channel(
+            prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True
+        ),
         graceful_timeout=10.0,
         logger=logging.getLogger(f"nghedan.{service}.broker"),
         log_level=logging.DEBUG,
@@ -32,7 +33,12 @@ async def _keep_raw(message: RabbitMessage) -> bytes:
 def subscribe(broker: RabbitBroker, pipeline: Pipeline) -> None:
     """Consume one queue with the pipeline; acknowledgement is the pipeline's own decision."""
 
-    @broker.subscriber(pipeline.queue.rabbit_queue(), ack_policy=AckPolicy.MANUAL,
-                       decoder=_keep_raw, no_reply=True, title=pipeline.queue.name)
+    @broker.subscriber(
+        pipeline.queue.rabbit_queue(),
+        ack_policy=AckPolicy.MANUAL,
+        decoder=_keep_raw,
+        no_reply=True,
+        title=pipeline.queue.name,
+    )
     async def consume(body: bytes, message: InjectedMessage) -> None:
         await pipeline(message)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +20,8 @@ from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE
 from shared.contracts.common import OUTCOME_KEY, Outcome, OutcomeError, Rejected
 from shared.contracts.envelope import (
-    CloudEvent,
     STRUCTURED_CONTENT_TYPE,
+    CloudEvent,
     EnvelopeError,
     new_event,
     parse_message,
@@ -50,11 +52,43 @@ class HandlerContext:
 
 CommandHandler = Callable[[Any, HandlerContext], Awaitable[dict[str, Any]]]
 EventHandler = Callable[[Any, HandlerContext], Awaitable[None]]
+OrderingKey = Callable[[Any], str]
+
+
+class KeyedLocks:
+    """One lock per aggregate: messages about the same thing run one at a time in this process.
+
+    Several instances still race; their transactions conflict and retry. This only spares one
+    instance from fighting itself.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str | None) -> AsyncIterator[None]:
+        if key is None:
+            yield
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
 
 
 class Malformed(Exception):
-    def __init__(self, errors: list[dict[str, str]], event: CloudEvent[Any] | None = None,
-                 event_id: str | None = None) -> None:
+    def __init__(
+        self,
+        errors: list[dict[str, str]],
+        event: CloudEvent[Any] | None = None,
+        event_id: str | None = None,
+    ) -> None:
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
         self.errors, self.event, self.event_id = errors, event, event_id
 
@@ -71,6 +105,8 @@ class Pipeline:
     max_message_bytes: int
     commands: Mapping[str, CommandHandler]
     events: Mapping[str, EventHandler]
+    ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     async def __call__(self, message: RabbitMessage) -> None:
         raw: aio_pika.abc.AbstractIncomingMessage = message.raw_message
@@ -89,8 +125,17 @@ class Pipeline:
     async def _process(self, raw: aio_pika.abc.AbstractIncomingMessage) -> None:
         body = raw.body
         if len(body) > self.max_message_bytes:
-            raise Malformed([{"field": "(body)", "code": "oversized", "message": vi.OVERSIZED.format(
-                size=len(body), limit=self.max_message_bytes)}])
+            raise Malformed(
+                [
+                    {
+                        "field": "(body)",
+                        "code": "oversized",
+                        "message": vi.OVERSIZED.format(
+                            size=len(body), limit=self.max_message_bytes
+                        ),
+                    }
+                ]
+            )
         try:
             event = parse_message(body, raw.content_type, raw.headers)
         except EnvelopeError as exc:
@@ -99,65 +144,94 @@ class Pipeline:
         key = routing_key_of(event.type)
         handler = self.commands.get(key) or self.events.get(key) or self.events.get(ANY_EVENT)
         if handler is None or key not in CATALOGUE:
-            raise Malformed([{"field": "type", "code": "unknown_type",
-                              "message": vi.UNKNOWN_TYPE.format(type=event.type)}], event=event)
+            raise Malformed(
+                [
+                    {
+                        "field": "type",
+                        "code": "unknown_type",
+                        "message": vi.UNKNOWN_TYPE.format(type=event.type),
+                    }
+                ],
+                event=event,
+            )
         try:
             data = validate_data(CATALOGUE[key].model, event.data)
         except EnvelopeError as exc:
             raise Malformed(exc.errors, event=event) from exc
-        if key in self.commands:
-            await self._run_command(raw, event, data, self.commands[key])
-        else:
-            await self._run_event(raw, event, data, handler)
+        ordering = self.ordering.get(key)
+        async with self.locks.hold(ordering(data) if ordering else None):
+            if key in self.commands:
+                await self._run_command(raw, event, data, self.commands[key])
+            else:
+                await self._run_event(raw, event, data, handler)
         self.relay.wake()
 
     def _uow(self, session: Session, correlation_id: str) -> UnitOfWork:
         return UnitOfWork(self.db, session, self.service, self.clock, correlation_id)
 
-    async def _run_command(self, raw: aio_pika.abc.AbstractIncomingMessage, event: CloudEvent[Any],
-                           data: BaseModel, handler: CommandHandler) -> None:
+    async def _run_command(
+        self,
+        raw: aio_pika.abc.AbstractIncomingMessage,
+        event: CloudEvent[Any],
+        data: BaseModel,
+        handler: CommandHandler,
+    ) -> None:
         correlation = raw.correlation_id or event.id
 
         async def accept(session: Session) -> Outcome:
             uow = self._uow(session, correlation)
-            await self.db.claim_inbox(session, event.source, event.id, event.type)
             result = await handler(data, HandlerContext(uow, event, self.clock))
-            outcome = Outcome(command_id=event.id, command_type=event.type, status="accepted",
-                              result=result)
-            await self.db.inbox.update_one(
-                {"source": event.source, "id": event.id},
-                {"$set": {"outcome": outcome.model_dump(mode="json")}}, session=session)
+            outcome = Outcome(
+                command_id=event.id, command_type=event.type, status="accepted", result=result
+            )
+            await self.db.claim_inbox(
+                session, event.source, event.id, event.type, outcome.model_dump(mode="json")
+            )
             await self._finish(uow, raw.reply_to, outcome)
             return outcome
 
         async def record_rejection(session: Session, errors: list[OutcomeError]) -> Outcome:
             uow = self._uow(session, correlation)
-            outcome = Outcome(command_id=event.id, command_type=event.type, status="rejected",
-                              errors=errors)
-            await self.db.claim_inbox(session, event.source, event.id, event.type,
-                                      outcome.model_dump(mode="json"))
+            outcome = Outcome(
+                command_id=event.id, command_type=event.type, status="rejected", errors=errors
+            )
+            await self.db.claim_inbox(
+                session, event.source, event.id, event.type, outcome.model_dump(mode="json")
+            )
             await self._finish(uow, raw.reply_to, outcome)
             return outcome
 
         try:
+            if await self.db.inbox_entry(event.source, event.id):
+                raise DuplicateKeyError("seen before")  # the cheap way out for a known duplicate
             try:
                 outcome = await self.db.transaction(accept)
             except Rejected as rejected:
-                outcome = await self.db.transaction(
-                    lambda s: record_rejection(s, rejected.errors))
+                errors = rejected.errors
+                outcome = await self.db.transaction(lambda s: record_rejection(s, errors))
         except DuplicateKeyError:
             outcome = await self._answer_duplicate(raw, event, correlation)
-        log.info("command.handled", command_type=event.type, status=outcome.status,
-                 errors=[e.code or e.field for e in outcome.errors])
+        log.info(
+            "command.handled",
+            command_type=event.type,
+            status=outcome.status,
+            errors=[e.code or e.field for e in outcome.errors],
+        )
 
-    async def _answer_duplicate(self, raw: aio_pika.abc.AbstractIncomingMessage,
-                                event: CloudEvent[Any], correlation: str) -> Outcome:
+    async def _answer_duplicate(
+        self, raw: aio_pika.abc.AbstractIncomingMessage, event: CloudEvent[Any], correlation: str
+    ) -> Outcome:
         first = await self.db.inbox_entry(event.source, event.id)
         if first is None or first.get("outcome") is None:
             raise RuntimeError("duplicate key outside the inbox")  # a bug: retried, then parked
         previous = Outcome.model_validate(first["outcome"])
-        outcome = Outcome(command_id=event.id, command_type=event.type, status="duplicate",
-                          result=previous.result, first_status=previous.status)  # type: ignore[arg-type]
+        outcome = Outcome(
+            command_id=event.id,
+            command_type=event.type,
+            status="duplicate",
+            result=previous.result,
+            first_status=previous.status,
+        )  # type: ignore[arg-type]
 
         async def answer(session: Session) -> None:
             await self._finish(self._uow(session, correlation), raw.reply_to, outcome)
@@ -170,8 +244,13 @@ class Pipeline:
             uow.reply(reply_to, outcome)
         await uow.flush()
 
-    async def _run_event(self, raw: aio_pika.abc.AbstractIncomingMessage, event: CloudEvent[Any],
-                         data: BaseModel, handler: EventHandler) -> None:
+    async def _run_event(
+        self,
+        raw: aio_pika.abc.AbstractIncomingMessage,
+        event: CloudEvent[Any],
+        data: BaseModel,
+        handler: EventHandler,
+    ) -> None:
         async def apply(session: Session) -> None:
             uow = self._uow(session, raw.correlation_id or event.id)
             await self.db.claim_inbox(session, event.source, event.id, event.type)
@@ -187,8 +266,9 @@ class Pipeline:
             return
         log.info("event.handled", event_type=event.type)
 
-    async def _failed(self, message: RabbitMessage, raw: aio_pika.abc.AbstractIncomingMessage,
-                      exc: Exception) -> None:
+    async def _failed(
+        self, message: RabbitMessage, raw: aio_pika.abc.AbstractIncomingMessage, exc: Exception
+    ) -> None:
         attempts = int((raw.headers or {}).get("x-delivery-count") or 0) + 1
         error = f"{type(exc).__name__}: {exc}"
         if attempts < self.max_attempts:
@@ -196,42 +276,70 @@ class Pipeline:
             await message.reject(requeue=True)  # a counted retry: reject, not nack (RabbitMQ 4.3)
             return
         reason = vi.HANDLER_FAILED.format(attempts=attempts, error=error)
-        await self._park(raw, [{"field": "(handler)", "code": "handler_failed", "message": reason}],
-                         answer=False)
+        await self._park(
+            raw, [{"field": "(handler)", "code": "handler_failed", "message": reason}], answer=False
+        )
         await message.ack()
 
-    async def _park(self, raw: aio_pika.abc.AbstractIncomingMessage, errors: list[dict[str, str]],
-                    *, reply_event: CloudEvent[Any] | None = None, event_id: str | None = None,
-                    answer: bool = True) -> None:
+    async def _park(
+        self,
+        raw: aio_pika.abc.AbstractIncomingMessage,
+        errors: list[dict[str, str]],
+        *,
+        reply_event: CloudEvent[Any] | None = None,
+        event_id: str | None = None,
+        answer: bool = True,
+    ) -> None:
         """Keep the message, with its reason, in this queue's dead-letter queue; answer `rejected`."""
         reason = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        headers = {k: v for k, v in (raw.headers or {}).items() if not k.startswith(DLQ_HEADER_PREFIX)}
-        headers.update({
-            "x-nghedan-reason": reason,
-            "x-nghedan-queue": self.queue.name,
-            "x-nghedan-exchange": raw.exchange or "",
-            "x-nghedan-routing-key": raw.routing_key or "",
-            "x-nghedan-service": self.service,
-            "x-nghedan-failed-at": datetime.now(UTC).isoformat(),
-        })
+        headers = {
+            k: v for k, v in (raw.headers or {}).items() if not k.startswith(DLQ_HEADER_PREFIX)
+        }
+        headers.update(
+            {
+                "x-nghedan-reason": reason,
+                "x-nghedan-queue": self.queue.name,
+                "x-nghedan-exchange": raw.exchange or "",
+                "x-nghedan-routing-key": raw.routing_key or "",
+                "x-nghedan-service": self.service,
+                "x-nghedan-failed-at": datetime.now(UTC).isoformat(),
+            }
+        )
         await self.broker.publish(
-            raw.body, routing_key=self.queue.dead_letter_queue, headers=headers, persist=True,
-            message_id=raw.message_id, correlation_id=raw.correlation_id, reply_to=raw.reply_to,
-            content_type=raw.content_type, mandatory=True,
+            raw.body,
+            routing_key=self.queue.dead_letter_queue,
+            headers=headers,
+            persist=True,
+            message_id=raw.message_id,
+            correlation_id=raw.correlation_id,
+            reply_to=raw.reply_to,
+            content_type=raw.content_type,
+            mandatory=True,
         )
         log.warning("message.dead_lettered", reason=reason)
         if answer and raw.reply_to:
-            command_id = (reply_event.id if reply_event else None) or event_id or raw.message_id or ""
+            command_id = (
+                (reply_event.id if reply_event else None) or event_id or raw.message_id or ""
+            )
             outcome = Outcome(
                 command_id=command_id,
                 command_type=reply_event.type if reply_event else "",
                 status="rejected",
                 errors=[OutcomeError(**e) for e in errors],
             )
-            reply = new_event(OUTCOME_KEY, outcome.model_dump(mode="json", exclude_none=True), source=source_of(self.service),
-                              subject=command_id, time=self.clock.now())
+            reply = new_event(
+                OUTCOME_KEY,
+                outcome.model_dump(mode="json", exclude_none=True),
+                source=source_of(self.service),
+                subject=command_id,
+                time=self.clock.now(),
+            )
             await self.broker.publish(
-                to_structured(reply), routing_key=raw.reply_to, persist=True, mandatory=False,
-                message_id=reply.id, correlation_id=command_id,
+                to_structured(reply),
+                routing_key=raw.reply_to,
+                persist=True,
+                mandatory=False,
+                message_id=reply.id,
+                correlation_id=command_id,
                 content_type=STRUCTURED_CONTENT_TYPE,
             )

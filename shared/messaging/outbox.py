@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
 from aiormq.exceptions import AMQPError, PublishError
 from faststream.rabbit import RabbitBroker
 from pydantic import BaseModel
@@ -40,26 +41,55 @@ class UnitOfWork:
         """Record a domain event; it is published only if the transaction commits."""
         spec = CATALOGUE[routing_key]
         if not isinstance(data, spec.model):
-            raise TypeError(f"{routing_key} carries {spec.model.__name__}, not {type(data).__name__}")
-        event = new_event(routing_key, data, source=source_of(self.service), subject=subject,
-                          time=self.clock.now())
+            raise TypeError(
+                f"{routing_key} carries {spec.model.__name__}, not {type(data).__name__}"
+            )
+        event = new_event(
+            routing_key,
+            data,
+            source=source_of(self.service),
+            subject=subject,
+            time=self.clock.now(),
+        )
         self._add(event.id, spec.exchange, routing_key, to_structured(event), "event")
         return event.id
 
     def reply(self, reply_to: str, outcome: Outcome) -> None:
-        event = new_event(OUTCOME_KEY, outcome.model_dump(mode="json", exclude_none=True), source=source_of(self.service),
-                          subject=outcome.command_id, time=self.clock.now())
-        self._add(event.id, "", reply_to, to_structured(event), "reply",
-                  correlation_id=outcome.command_id)
+        event = new_event(
+            OUTCOME_KEY,
+            outcome.model_dump(mode="json", exclude_none=True),
+            source=source_of(self.service),
+            subject=outcome.command_id,
+            time=self.clock.now(),
+        )
+        self._add(
+            event.id, "", reply_to, to_structured(event), "reply", correlation_id=outcome.command_id
+        )
 
-    def _add(self, event_id: str, exchange: str, routing_key: str, body: bytes, kind: str,
-             correlation_id: str | None = None) -> None:
-        self.rows.append({
-            "_id": event_id, "exchange": exchange, "routing_key": routing_key, "body": body,
-            "kind": kind, "correlation_id": correlation_id or self.correlation_id or event_id,
-            "status": "pending", "created_at": datetime.now(UTC), "order": len(self.rows),
-            "lease_until": datetime.fromtimestamp(0, UTC), "attempts": 0,
-        })
+    def _add(
+        self,
+        event_id: str,
+        exchange: str,
+        routing_key: str,
+        body: bytes,
+        kind: str,
+        correlation_id: str | None = None,
+    ) -> None:
+        self.rows.append(
+            {
+                "_id": event_id,
+                "exchange": exchange,
+                "routing_key": routing_key,
+                "body": body,
+                "kind": kind,
+                "correlation_id": correlation_id or self.correlation_id or event_id,
+                "status": "pending",
+                "created_at": datetime.now(UTC),
+                "order": len(self.rows),
+                "lease_until": datetime.fromtimestamp(0, UTC),
+                "attempts": 0,
+            }
+        )
 
     async def flush(self) -> None:
         await self.db.add_to_outbox(self.session, self.rows)
@@ -70,9 +100,14 @@ async def publish_row(broker: RabbitBroker, row: Document) -> bool:
     async with asyncio.timeout(PUBLISH_TIMEOUT):
         try:
             await broker.publish(
-                bytes(row["body"]), exchange=row["exchange"] or None, routing_key=row["routing_key"],
-                message_id=row["_id"], correlation_id=row["correlation_id"], persist=True,
-                mandatory=True, content_type=STRUCTURED_CONTENT_TYPE,
+                bytes(row["body"]),
+                exchange=row["exchange"] or None,
+                routing_key=row["routing_key"],
+                message_id=row["_id"],
+                correlation_id=row["correlation_id"],
+                persist=True,
+                mandatory=True,
+                content_type=STRUCTURED_CONTENT_TYPE,
             )
         except PublishError:
             return False
@@ -82,8 +117,14 @@ async def publish_row(broker: RabbitBroker, row: Document) -> bool:
 class OutboxRelay:
     """Publishes pending outbox rows in order; safe with several instances (rows are leased)."""
 
-    def __init__(self, db: Database, broker: RabbitBroker, *, poll_seconds: float = 1.0,
-                 lease: timedelta = timedelta(seconds=30)) -> None:
+    def __init__(
+        self,
+        db: Database,
+        broker: RabbitBroker,
+        *,
+        poll_seconds: float = 1.0,
+        lease: timedelta = timedelta(seconds=30),
+    ) -> None:
         self.db, self.broker, self.poll_seconds, self.lease = db, broker, poll_seconds, lease
         self.owner = str(uuid.uuid4())
         self._wake = asyncio.Event()
@@ -125,14 +166,18 @@ class OutboxRelay:
                 log.warning("outbox.publish_failed", outbox_id=row["_id"], error=str(exc))
                 return sent
             if routed:
-                await self.db.mark_outgoing(row["_id"], "sent")
+                await self.db.forget_outgoing(row["_id"])
             elif row["kind"] == "reply":
                 # The sender's reply queue is gone: nobody can read this outcome any more.
-                await self.db.mark_outgoing(row["_id"], "undeliverable")
-                log.warning("outbox.reply_unroutable", outbox_id=row["_id"], reply_to=row["routing_key"])
+                await self.db.forget_outgoing(row["_id"])
+                log.warning(
+                    "outbox.reply_unroutable", outbox_id=row["_id"], reply_to=row["routing_key"]
+                )
             else:
                 await self.db.release_outgoing(row["_id"], "unroutable")
-                log.error("outbox.event_unroutable", outbox_id=row["_id"], routing_key=row["routing_key"])
+                log.error(
+                    "outbox.event_unroutable", outbox_id=row["_id"], routing_key=row["routing_key"]
+                )
                 return sent
             sent += 1
             self.published += 1

@@ -45,17 +45,39 @@ class QueueSpec:
 
 
 QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("registration.commands", "registration", INBOUND, ("registration.#",),
-              "registration.* commands from other systems and the CLI"),
+    QueueSpec(
+        "registration.commands",
+        "registration",
+        INBOUND,
+        ("registration.#",),
+        "registration.* commands from other systems and the CLI",
+    ),
     QueueSpec("intake.commands", "intake", INBOUND, ("intake.#",), "intake.* commands"),
     QueueSpec("reporting.commands", "reporting", INBOUND, ("reporting.#",), "reporting.* commands"),
-    QueueSpec("intake.events", "intake", EVENTS, ("registration.session.#",),
-              "sessions planned, scheduled, held, concluded: the agenda follows them"),
-    QueueSpec("notification.events", "notification", EVENTS, ("registration.#", "intake.#"),
-              "what people must hear about"),
-    QueueSpec("notification.requests", "notification", NOTIFY, ("notification.#",),
-              "point-to-point requests carrying the one contact a message needs"),
-    QueueSpec("reporting.events", "reporting", EVENTS, ("#",), "every domain event, for read models"),
+    QueueSpec(
+        "intake.events",
+        "intake",
+        EVENTS,
+        ("registration.session.#",),
+        "sessions planned, scheduled, held, concluded: the agenda follows them",
+    ),
+    QueueSpec(
+        "notification.events",
+        "notification",
+        EVENTS,
+        ("registration.#", "intake.#"),
+        "what people must hear about",
+    ),
+    QueueSpec(
+        "notification.requests",
+        "notification",
+        NOTIFY,
+        ("notification.#",),
+        "point-to-point requests carrying the one contact a message needs",
+    ),
+    QueueSpec(
+        "reporting.events", "reporting", EVENTS, ("#",), "every domain event, for read models"
+    ),
 )
 QUEUES_BY_NAME = {q.name: q for q in QUEUES}
 
@@ -73,7 +95,9 @@ async def declare_all(channel: aio_pika.abc.AbstractChannel) -> None:
     """Exchanges, queues, their dead-letter queues and bindings: the whole platform's topology."""
     exchanges = {}
     for name in (*PUBLIC_EXCHANGES, NOTIFY):
-        exchanges[name] = await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+        exchanges[name] = await channel.declare_exchange(
+            name, aio_pika.ExchangeType.TOPIC, durable=True
+        )
     dlx = await channel.declare_exchange(DEAD_LETTERS, aio_pika.ExchangeType.DIRECT, durable=True)
     for spec in QUEUES:
         queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)

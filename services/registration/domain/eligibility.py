@@ -23,16 +23,35 @@ def citizen_id_errors(citizen_id: str, date_of_birth: date, gender: str) -> list
         return [OutcomeError(field=field, message=msg.CITIZEN_ID_DIGITS, code="citizen_id_format")]
     errors = []
     if citizen_id[:3] == "000":
-        errors.append(OutcomeError(field=field, message=msg.CITIZEN_ID_PROVINCE,
-                                   code="citizen_id_province"))
+        errors.append(
+            OutcomeError(field=field, message=msg.CITIZEN_ID_PROVINCE, code="citizen_id_province")
+        )
     expected = century_digit(date_of_birth.year, gender)
     if 0 <= expected <= 9 and int(citizen_id[3]) != expected:
-        errors.append(OutcomeError(field=field, code="citizen_id_century", message=(
-            msg.CITIZEN_ID_CENTURY.format(digit=citizen_id[3], year=date_of_birth.year,
-                                          gender=msg.GENDER_VI[gender], expected=expected))))
+        errors.append(
+            OutcomeError(
+                field=field,
+                code="citizen_id_century",
+                message=(
+                    msg.CITIZEN_ID_CENTURY.format(
+                        digit=citizen_id[3],
+                        year=date_of_birth.year,
+                        gender=msg.GENDER_VI[gender],
+                        expected=expected,
+                    )
+                ),
+            )
+        )
     if citizen_id[4:6] != f"{date_of_birth.year % 100:02d}":
-        errors.append(OutcomeError(field=field, code="citizen_id_birth_year", message=(
-            msg.CITIZEN_ID_YEAR.format(digits=citizen_id[4:6], year=date_of_birth.year))))
+        errors.append(
+            OutcomeError(
+                field=field,
+                code="citizen_id_birth_year",
+                message=(
+                    msg.CITIZEN_ID_YEAR.format(digits=citizen_id[4:6], year=date_of_birth.year)
+                ),
+            )
+        )
     return errors
 
 

@@ -1,0 +1,366 @@
+"""`nghedan demo`: the Thiện Tân 2026 registration story, on the embedded default, start to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from rich.console import Console
+
+from shared.cli import bus as busmod
+from shared.cli import importer
+from shared.cli.embedded import InfraError
+from shared.cli.platform import Platform
+from shared.clock import LOCAL_TZ, write_clock_file
+from shared.reference import ReferenceData, load_reference_data
+from shared.settings import SHIPPED_REFERENCE_DATA
+
+FAMILY = [
+    "Nguyễn",
+    "Hoàng",
+    "Lý",
+    "Nông",
+    "Vi",
+    "Lương",
+    "Hà",
+    "Đinh",
+    "Triệu",
+    "Lăng",
+    "Chu",
+    "Mã",
+]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quang", "Ngọc", "Hữu", "Thanh", "Kim"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dung",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thắng",
+    "Trang",
+    "Tú",
+    "Vân",
+    "Việt",
+    "Yến",
+]
+HEADINGS = [
+    "STT",
+    "Họ và tên",
+    "Số CCCD",
+    "Ngày sinh",
+    "Giới tính",
+    "Thôn",
+    "Thành phần",
+    "Chức vụ",
+    "Điện thoại",
+]
+OFFICIAL_ROLES = [
+    "Bí thư Đảng ủy xã",
+    "Phó Bí thư Thường trực Đảng ủy",
+    "Chủ tịch HĐND xã",
+    "Phó Chủ tịch HĐND xã",
+    "Chủ tịch UBND xã",
+    "Phó Chủ tịch UBND xã",
+    "Chánh Văn phòng HĐND và UBND",
+    "Trưởng phòng Kinh tế",
+    "Trưởng phòng Văn hoá - Xã hội",
+    "Trưởng Công an xã",
+]
+FRONT_ROLES = [
+    "Chủ tịch Ủy ban MTTQ xã",
+    "Chủ tịch Hội Nông dân",
+    "Chủ tịch Hội Liên hiệp Phụ nữ",
+    "Chủ tịch Hội Cựu chiến binh",
+    "Bí thư Đoàn Thanh niên",
+    "Chủ tịch Công đoàn",
+]
+TODAY = datetime(2026, 9, 1, 8, 0, tzinfo=LOCAL_TZ)
+CONFERENCE = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+
+
+def citizen_id(rng: random.Random, born: date, gender: str) -> str:
+    century = (born.year - 1900) // 100 * 2 + (1 if gender == "female" else 0)
+    return f"020{century}{born.year % 100:02d}{rng.randrange(10**6):06d}"
+
+
+def person(rng: random.Random, village: str, category: str, position: str = "") -> list[Any]:
+    gender = rng.choice(["male", "female"])
+    born = date(rng.randrange(1955, 2004), rng.randrange(1, 13), rng.randrange(1, 29))
+    middle = "Thị" if gender == "female" else rng.choice([m for m in MIDDLE if m != "Thị"])
+    name = f"{rng.choice(FAMILY)} {middle} {rng.choice(GIVEN)}"
+    return [
+        name,
+        citizen_id(rng, born, gender),
+        born.strftime("%d/%m/%Y"),
+        "Nữ" if gender == "female" else "Nam",
+        village,
+        category,
+        position,
+        f"09{rng.randrange(10**8):08d}",
+    ]
+
+
+def delegate_list(ref: ReferenceData, path: Path) -> int:
+    """The list the office assembles from the village heads' lists, with four faulty rows."""
+    rng = random.Random(2026)
+    names = {c.code: c.name for c in ref.delegate_categories}
+    rows = [person(rng, "Lân Luông", names["official"], role) for role in OFFICIAL_ROLES]
+    rows += [
+        person(rng, "Lân Luông", names["front_and_organisations"], role) for role in FRONT_ROLES
+    ]
+    for village in ref.villages:
+        rows.append(person(rng, village.name, names["party_cell_secretary"]))
+        rows.append(person(rng, village.name, names["village_head"]))
+        rows.append(person(rng, village.name, names["front_work_committee"]))
+        rows += [person(rng, village.name, names["peoples_representative"]) for _ in range(3)]
+    young = person(rng, "Thôn 05", names["peoples_representative"])
+    young[1:3] = [citizen_id(rng, date(2009, 3, 2), "male"), "02/03/2009"]
+    young[3] = "Nam"
+    wrong_id = person(rng, "Thôn 07", names["peoples_representative"])
+    wrong_id[1] = "020" + ("1" if wrong_id[3] == "Nam" else "0") + wrong_id[1][4:]
+    stranger = person(rng, "Thôn 99", names["peoples_representative"])
+    second_head = person(rng, "Lân Luông", names["village_head"])
+    rows += [young, wrong_id, stranger, second_head]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADINGS)
+    for number, row in enumerate(rows, start=1):
+        sheet.append([number, *row])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return len(rows)
+
+
+class Story:
+    def __init__(self, console: Console, platform: Platform) -> None:
+        self.console, self.platform = console, platform
+
+    def step(self, title: str) -> None:
+        self.console.rule(f"[bold]{title}")
+
+    def clock(self, at: datetime) -> None:
+        write_clock_file(self.platform.clock_file, frozen_at=at)
+        self.console.print(f"Đồng hồ chung: {at.strftime('%H:%M %d/%m/%Y')} (giờ Việt Nam)")
+
+    async def send(self, bus: busmod.Bus, key: str, data: dict[str, Any]) -> dict[str, Any]:
+        outcome = await bus.send(
+            busmod.as_command({"type": key, "data": data}, source="/nghedan/demo")
+        )
+        colour = "green" if outcome["status"] == "accepted" else "red"
+        self.console.print(f"→ {key}: [{colour}]{outcome['status']}[/]")
+        for err in outcome.get("errors", []):
+            self.console.print(f"   [red]•[/] {err['message']}")
+        return outcome
+
+
+async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str, Any]:
+    from shared.cli.main import import_rows, summarise_import
+
+    console, figures = story.console, {}
+    async with busmod.Bus(story.platform.amqp_url) as bus:
+        story.step("1. Lập kế hoạch hội nghị đối thoại định kỳ năm 2026")
+        story.clock(TODAY)
+        planned = await story.send(
+            bus,
+            "registration.create-session.v1",
+            {
+                "kind": "periodic",
+                "year": 2026,
+                "period": "2026-Q3",
+                "venue": ref.commune.venue,
+                "capacity_min": ref.commune.delegates_min,
+                "capacity_max": ref.commune.delegates_max,
+                "topics": [
+                    "compensation",
+                    "land_acquisition",
+                    "land_dispute",
+                    "social_policy",
+                    "staffing",
+                ],
+            },
+        )
+        session_id = planned["result"]["session_id"]
+        console.print(f"Phiên: [bold]{session_id}[/] — {planned['result']['title']}")
+
+        story.step("2. Xếp lịch: phải thông báo ít nhất 7 ngày trước")
+        await story.send(
+            bus,
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": (TODAY + timedelta(days=4)).isoformat()},
+        )
+        scheduled = await story.send(
+            bus,
+            "registration.schedule-session.v1",
+            {
+                "session_id": session_id,
+                "starts_at": CONFERENCE.isoformat(),
+                "ends_at": (CONFERENCE + timedelta(hours=3, minutes=30)).isoformat(),
+            },
+        )
+        console.print(
+            f"Ngày hội nghị 25/09/2026; hạn cuối thông báo: {scheduled['result']['announce_deadline']}"
+        )
+    figures["session_id"] = session_id
+
+    story.step("3. Đăng ký đại biểu hàng loạt từ danh sách của các thôn")
+    rows = importer.read_rows(list_path)
+    commands = importer.build_commands(rows, session_id, ref)
+    lines = await import_rows(story.platform.amqp_url, rows, commands, window=8)
+    summarise_import([ln for ln in lines if ln["kết quả"] != "đã nhận"] or lines[:5], lines)
+    figures["first_import"] = _count(lines)
+    console.print(f"Đã ghi danh sách mẫu: {list_path}")
+    story.step("4. Gửi lại cùng tệp: không có gì thay đổi")
+    again = await import_rows(story.platform.amqp_url, rows, commands, window=8)
+    figures["second_import"] = _count(again)
+    console.print("Lần hai: " + ", ".join(f"{k}: {v}" for k, v in figures["second_import"].items()))
+
+    async with busmod.Bus(story.platform.amqp_url) as bus:
+        story.step("5. Một đại diện Nhân dân thôn Lân Luông rút đăng ký: người chờ được lên")
+        confirmed = [
+            ln["mã đăng ký"]
+            for ln, row in zip(lines, rows, strict=True)
+            if ln["vị trí"] == "chính thức"
+            and row.values.get("village_code") == "Lân Luông"
+            and row.values.get("category") == "Đại diện Nhân dân"
+        ]
+        cancelled = await story.send(
+            bus,
+            "registration.cancel-registration.v1",
+            {"registration_code": confirmed[0], "reason": "Bận việc gia đình"},
+        )
+        console.print(
+            f"Huỷ {confirmed[0]}; được lên danh sách chính thức: {cancelled['result']['promoted']}"
+        )
+
+        story.step("6. Ngày hội nghị: điểm danh")
+        story.clock(CONFERENCE - timedelta(minutes=30))
+        codes = [
+            ln["mã đăng ký"]
+            for ln in lines
+            if ln["vị trí"] == "chính thức" and ln["mã đăng ký"] != confirmed[0]
+        ]
+        codes += cancelled["result"]["promoted"]
+        attending = [c for i, c in enumerate(codes) if i % 9 != 4]  # a few stay home
+        checks = await bus.send_many(
+            [
+                busmod.as_command(
+                    {"type": "registration.check-in.v1", "data": {"registration_code": c}},
+                    source="/nghedan/demo",
+                )
+                for c in attending
+            ],
+            window=8,
+        )
+        console.print(
+            f"Điểm danh: {sum(o['status'] == 'accepted' for o in checks)} / "
+            f"{len(codes)} đại biểu chính thức"
+        )
+        still_waiting = [
+            ln["mã đăng ký"]
+            for ln in lines
+            if ln["vị trí"].startswith("danh sách chờ")
+            and ln["mã đăng ký"] not in cancelled["result"]["promoted"]
+        ]
+        console.print("Người còn trong danh sách chờ thử điểm danh:")
+        await story.send(bus, "registration.check-in.v1", {"registration_code": still_waiting[0]})
+
+        story.step("7. Kết thúc hội nghị")
+        story.clock(CONFERENCE + timedelta(hours=3, minutes=30))
+        concluded = await story.send(
+            bus,
+            "registration.conclude-session.v1",
+            {"session_id": session_id, "summary": "Chủ tịch UBND xã kết luận từng nội dung."},
+        )
+        console.print(
+            f"Có mặt: {concluded['result']['attended']} đại biểu; thông báo kết quả chậm nhất "
+            f"{concluded['result']['results_deadline']} (10 ngày sau hội nghị)"
+        )
+        figures["attended"] = concluded["result"]["attended"]
+    return figures
+
+
+def _count(lines: list[dict[str, str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = line["kết quả"] + (f" ({line['vị trí'].split(' (')[0]})" if line["vị trí"] else "")
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+async def _events_seen(platform: Platform) -> dict[str, int]:
+    """What reaching every other service looked like: the events reporting recorded, by type."""
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
+    try:
+        for _ in range(50):
+            counts = {
+                doc["_id"]: doc["n"]
+                async for doc in await client["nghedan_reporting"]["event_log"].aggregate(
+                    [{"$group": {"_id": "$type", "n": {"$sum": 1}}}]
+                )
+            }
+            if "vn.nghedan.registration.session.concluded.v1" in counts:
+                return counts
+            await asyncio.sleep(0.2)
+        return counts
+    finally:
+        await client.close()
+
+
+def run_demo(console: Console) -> int:
+    import os
+
+    home = Path(os.environ.get("NGHEDAN_HOME", ".nghedan")).resolve() / "demo"
+    shutil.rmtree(home, ignore_errors=True)  # each run tells the same story from the start
+    platform = Platform(home=home)
+    ref = load_reference_data(SHIPPED_REFERENCE_DATA)
+    console.rule("[bold]Nghe Dân — kịch bản đăng ký đại biểu, xã Thiện Tân 2026")
+    console.print(
+        f"Xã {ref.commune.name}, tỉnh {ref.commune.province}: {len(ref.villages)} thôn "
+        f"({sum(v.source == 'seed' for v in ref.villages)} tên theo kế hoạch, còn lại là tên tạm "
+        f"để văn phòng thay bằng danh sách thật); số cử tri (tạm): {ref.commune.voter_count}"
+    )
+    try:
+        for line in platform.start_infrastructure():
+            console.print(f"• {line}")
+        write_clock_file(platform.clock_file, frozen_at=TODAY)
+        platform.start_services()
+        console.print("• Bốn dịch vụ đã sẵn sàng: " + ", ".join(platform.processes))
+        list_path = home / "danh-sach-dai-bieu.xlsx"
+        delegate_list(ref, list_path)
+        figures = asyncio.run(_story(Story(console, platform), ref, list_path))
+        events = asyncio.run(_events_seen(platform))
+        console.rule("[bold]Sự kiện dịch vụ báo cáo đã nhận (không có dữ liệu cá nhân)")
+        for kind, count in sorted(events.items()):
+            console.print(f"{count:4d}  {kind}")
+    except InfraError as exc:
+        console.print(f"[bold red]Lỗi:[/] {exc}")
+        return 2
+    finally:
+        console.print("Đang dừng nền tảng…")
+        platform.stop()
+    console.rule("[bold green]Xong")
+    console.print(
+        f"Phiên {figures['session_id']}: lần nhập đầu {figures['first_import']}; "
+        f"lần nhập lại {figures['second_import']}; có mặt {figures['attended']}."
+    )
+    return 0

@@ -1,0 +1,359 @@
+"""`nghedan`: the operator's command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from shared.cli import bus as busmod
+from shared.cli import importer
+from shared.cli.embedded import InfraError, ensure_rabbitmq
+from shared.cli.platform import SERVICES, Platform, home_dir
+from shared.clock import FileClock, write_clock_file
+from shared.reference import load_reference_data
+from shared.settings import DEFAULT_AMQP_URL, SHIPPED_REFERENCE_DATA
+
+app = typer.Typer(
+    help="Nghe Dân: vận hành nền tảng đối thoại của xã.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+dlq_app = typer.Typer(help="Hàng thư chết (dead-letter): xem và gửi lại.", no_args_is_help=True)
+clock_app = typer.Typer(
+    help="Đồng hồ chung của nền tảng (dùng cho thử nghiệm và demo).", no_args_is_help=True
+)
+contracts_app = typer.Typer(
+    help="Hợp đồng công khai: JSON Schema của các thông điệp.", no_args_is_help=True
+)
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(clock_app, name="clock")
+app.add_typer(contracts_app, name="contracts")
+console = Console()
+
+
+def amqp_url() -> str:
+    return os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+
+
+def reference_path() -> Path:
+    return Path(os.environ.get("NGHEDAN_REFERENCE_DATA", SHIPPED_REFERENCE_DATA))
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[bold red]Lỗi:[/] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def up() -> None:
+    """Chạy cả nền tảng ở chế độ tiền cảnh; Ctrl-C để dừng gọn."""
+    platform = Platform()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        for line in platform.start_infrastructure():
+            console.print(f"• {line}")
+        platform.start_services()
+        print_status(platform)
+        console.print(
+            f"[green]Nền tảng đang chạy.[/] Nhật ký: {platform.home / 'logs'}. Nhấn Ctrl-C để dừng."
+        )
+        while not stop.is_set():
+            stop.wait(1)
+            for name, process in list(platform.processes.items()):
+                if process.poll() is not None:
+                    console.print(
+                        f"[yellow]Dịch vụ {name} đã dừng (mã {process.returncode}); khởi động lại.[/]"
+                    )
+                    platform.start_service(name)
+    except KeyboardInterrupt:
+        pass
+    except InfraError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        console.print("Đang dừng các dịch vụ…")
+        platform.stop()
+        console.print("Đã dừng.")
+
+
+def print_status(platform: Platform) -> None:
+    table = Table(title="Dịch vụ")
+    for column in ("dịch vụ", "trạng thái", "broker", "CSDL", "outbox chờ gửi"):
+        table.add_column(column)
+    for name in SERVICES:
+        health = platform.health(name)
+        table.add_row(
+            name,
+            str(health.get("status")),
+            str(health.get("broker", "-")),
+            str(health.get("database", "-")),
+            str(health.get("outbox_pending", "-")),
+        )
+    console.print(table)
+
+
+@app.command()
+def status() -> None:
+    """Sức khoẻ từng dịch vụ và số thông điệp trong từng hàng đợi."""
+    print_status(Platform())
+    try:
+        rows = asyncio.run(busmod.queue_depths(amqp_url()))
+    except Exception as exc:  # the operator needs the reason, whatever it is
+        raise fail(f"không đọc được hàng đợi từ RabbitMQ: {exc}") from exc
+    table = Table(title="Hàng đợi")
+    for column in ("hàng đợi", "dịch vụ", "số thông điệp", "consumer"):
+        table.add_column(column)
+    for row in rows:
+        alert = row["queue"].endswith(".dlq") and (row["messages"] or 0) > 0
+        messages = "chưa khai báo" if row["messages"] is None else str(row["messages"])
+        table.add_row(
+            row["queue"],
+            row["service"],
+            f"[red]{messages}[/]" if alert else messages,
+            "-" if row["consumers"] is None else str(row["consumers"]),
+        )
+    console.print(table)
+
+
+def load_command_file(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise fail(f"không đọc được {path}: {exc}") from exc
+    docs = loaded if isinstance(loaded, list) else [loaded]
+    try:
+        return [busmod.as_command(doc) for doc in docs]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise fail(f"{path}: {exc}") from exc
+
+
+def print_outcome(outcome: dict[str, Any]) -> None:
+    colour = {"accepted": "green", "duplicate": "yellow"}.get(outcome.get("status", ""), "red")
+    console.print(
+        f"[{colour}]{outcome.get('status')}[/] {outcome.get('command_type', '')} "
+        f"({outcome.get('command_id')})"
+    )
+    if outcome.get("result"):
+        console.print_json(data=outcome["result"])
+    for err in outcome.get("errors", []):
+        console.print(f"  [red]•[/] {err.get('field')}: {err.get('message')}")
+
+
+@app.command()
+def send(
+    file: Annotated[
+        Path, typer.Argument(help="Tệp JSON/YAML: {type, data} hoặc cả CloudEvent, hoặc danh sách")
+    ],
+    timeout: Annotated[float, typer.Option(help="Chờ kết quả bao nhiêu giây")] = 30,
+) -> None:
+    """Gửi lệnh từ tệp và in kết quả (outcome) của từng lệnh."""
+    commands = load_command_file(file)
+
+    async def go() -> list[dict[str, Any]]:
+        async with busmod.Bus(amqp_url()) as bus:
+            return [await bus.send(c, timeout) for c in commands]
+
+    try:
+        outcomes = asyncio.run(go())
+    except TimeoutError as exc:
+        raise fail(
+            f"không có kết quả sau {timeout:.0f} giây: dịch vụ có đang chạy? "
+            "(`nghedan status`, `nghedan dlq list`)",
+            3,
+        ) from exc
+    for outcome in outcomes:
+        print_outcome(outcome)
+    if any(o.get("status") == "rejected" for o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command("import-delegates")
+def import_delegates(
+    file: Annotated[Path, typer.Argument(help="Danh sách đại biểu .csv hoặc .xlsx")],
+    session: Annotated[str, typer.Option("--session", "-s", help="Mã phiên, ví dụ TT-2026-DK1")],
+    report: Annotated[Path | None, typer.Option(help="Nơi ghi báo cáo từng dòng (.csv)")] = None,
+    window: Annotated[int, typer.Option(help="Số lệnh gửi song song tối đa")] = 16,
+) -> None:
+    """Đăng ký hàng loạt từ danh sách của trưởng thôn; báo cáo kết quả từng dòng."""
+    try:
+        rows = importer.read_rows(file)
+    except (OSError, ValueError) as exc:
+        raise fail(f"không đọc được {file}: {exc}") from exc
+    if not rows:
+        raise fail(f"{file} không có dòng nào")
+    if rows[0].unknown_columns:
+        console.print(
+            f"[yellow]Bỏ qua các cột không nhận ra:[/] {', '.join(rows[0].unknown_columns)}"
+        )
+    commands = importer.build_commands(rows, session, load_reference_data(reference_path()))
+    lines = run_import(rows, commands, window)
+    refused = [line for line in lines if line["kết quả"] not in ("đã nhận", "đã nhận trước đó")]
+    summarise_import(lines if len(lines) <= 40 else refused, lines)
+    report = report or file.with_name(file.stem + ".ket-qua.csv")
+    importer.write_report(report, lines)
+    console.print(f"Báo cáo từng dòng: {report}")
+
+
+def run_import(
+    rows: list[importer.Row], commands: list[dict[str, Any]], window: int
+) -> list[dict[str, str]]:
+    return asyncio.run(import_rows(amqp_url(), rows, commands, window))
+
+
+async def import_rows(
+    url: str, rows: list[importer.Row], commands: list[dict[str, Any]], window: int
+) -> list[dict[str, str]]:
+    """Send one command per row under a progress bar; one report line per row."""
+    with Progress(
+        TextColumn("Đăng ký"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("import", total=len(commands))
+        async with busmod.Bus(url) as bus:
+            outcomes = await bus.send_many(
+                commands, window=window, on_outcome=lambda *_: progress.advance(task)
+            )
+    return [importer.report_line(row, outcome) for row, outcome in zip(rows, outcomes, strict=True)]
+
+
+def summarise_import(
+    shown: list[dict[str, str]], lines: list[dict[str, str]] | None = None
+) -> None:
+    """Print the rows worth reading (all of them, or the refused ones) and the counts of all."""
+    table = Table(title="Kết quả từng dòng")
+    for column in ("dòng", "kết quả", "mã đăng ký", "vị trí", "lý do"):
+        table.add_column(column, overflow="fold")
+    for line in shown:
+        table.add_row(*line.values())
+    console.print(table)
+    counts: dict[str, int] = {}
+    for line in lines or shown:
+        counts[line["kết quả"]] = counts.get(line["kết quả"], 0) + 1
+    console.print("Tổng: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@dlq_app.command("list")
+def dlq_list(
+    queue: Annotated[
+        str | None, typer.Option(help="Chỉ một hàng đợi, ví dụ registration.commands")
+    ] = None,
+) -> None:
+    """Liệt kê thư chết cùng lý do (không lấy chúng ra khỏi hàng)."""
+    try:
+        letters = asyncio.run(busmod.list_dead_letters(amqp_url(), queue))
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    if not letters:
+        console.print("Không có thư chết.")
+        return
+    table = Table(title=f"Thư chết ({len(letters)})")
+    for column in ("hàng", "message_id", "lý do", "lúc", "đã gửi lại"):
+        table.add_column(column, overflow="fold")
+    for letter in letters:
+        table.add_row(
+            letter["dlq"],
+            str(letter["message_id"]),
+            letter["reason"],
+            letter["failed_at"],
+            str(letter["replayed"]),
+        )
+    console.print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    queue: Annotated[str | None, typer.Option(help="Chỉ một hàng đợi")] = None,
+    message_id: Annotated[
+        list[str] | None, typer.Option("--id", help="message_id cần gửi lại")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Gửi lại tất cả")] = False,
+) -> None:
+    """Gửi thư chết trở lại hàng đợi nơi nó thất bại."""
+    if not message_id and not all_:
+        raise fail("chọn --id <message_id> (có thể nhiều lần) hoặc --all")
+    try:
+        replayed = asyncio.run(
+            busmod.replay_dead_letters(amqp_url(), queue, set(message_id) if message_id else None)
+        )
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    for letter in replayed:
+        console.print(f"Đã gửi lại {letter['message_id']} → {letter['to']}")
+    console.print(f"Tổng cộng {len(replayed)} thư.")
+
+
+@clock_app.command("show")
+def clock_show() -> None:
+    """Giờ hiện tại theo đồng hồ chung."""
+    console.print(FileClock(clock_path()).now().isoformat())
+
+
+def clock_path() -> Path:
+    return Path(os.environ.get("NGHEDAN_CLOCK_FILE", home_dir() / "clock.json"))
+
+
+@clock_app.command("set")
+def clock_set(
+    at: Annotated[str, typer.Argument(help="Thời điểm ISO 8601, ví dụ 2026-09-25T08:00:00+07:00")],
+) -> None:
+    """Dừng đồng hồ chung ở một thời điểm."""
+    write_clock_file(clock_path(), frozen_at=datetime.fromisoformat(at))
+    clock_show()
+
+
+@clock_app.command("advance")
+def clock_advance(days: float = 0, hours: float = 0) -> None:
+    """Chỉnh đồng hồ chung tiến lên."""
+    current = FileClock(clock_path()).now()
+    write_clock_file(clock_path(), frozen_at=current + timedelta(days=days, hours=hours))
+    clock_show()
+
+
+@clock_app.command("reset")
+def clock_reset() -> None:
+    """Trở về giờ thật."""
+    clock_path().unlink(missing_ok=True)
+    clock_show()
+
+
+@contracts_app.command("generate")
+def contracts_generate() -> None:
+    """Sinh lại JSON Schema của mọi thông điệp từ các model."""
+    from shared.contracts.schemagen import generate
+
+    for path in generate():
+        console.print(str(path))
+
+
+@app.command("ensure-rabbitmq")
+def ensure_rabbitmq_command() -> None:
+    """Bảo đảm có RabbitMQ cục bộ (dùng máy chủ đang chạy, hoặc cài và khởi động)."""
+    try:
+        console.print(f"RabbitMQ: {ensure_rabbitmq()}")
+    except InfraError as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command()
+def demo() -> None:
+    """Chạy kịch bản đăng ký đại biểu với dữ liệu xã Thiện Tân rồi dừng gọn."""
+    from shared.cli.demo import run_demo
+
+    sys.exit(run_demo(console))

@@ -1,0 +1,141 @@
+"""Starts and stops the whole platform: infrastructure on the embedded default, then the services."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+from shared.cli.embedded import EmbeddedMongo, InfraError, ensure_rabbitmq, stop_rabbitmq
+from shared.settings import DEFAULT_AMQP_URL, EMBEDDED_MONGO_PORT
+
+SERVICES = {"registration": 8181, "intake": 8182, "notification": 8183, "reporting": 8184}
+
+
+def home_dir() -> Path:
+    return Path(os.environ.get("NGHEDAN_HOME", ".nghedan")).resolve()
+
+
+@dataclass
+class Platform:
+    home: Path = field(default_factory=home_dir)
+    amqp_url: str = ""
+    mongo_url: str = ""
+    health_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
+    mongo: EmbeddedMongo | None = None
+    rabbit: str = ""
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def clock_file(self) -> Path:
+        return self.home / "clock.json"
+
+    def start_infrastructure(self) -> list[str]:
+        """RabbitMQ and MongoDB: the ones in AMQP_URL/MONGO_URL, or the embedded default."""
+        said = []
+        (self.home / "logs").mkdir(parents=True, exist_ok=True)
+        self.amqp_url = os.environ.get("AMQP_URL", "")
+        if not self.amqp_url:
+            self.amqp_url = DEFAULT_AMQP_URL
+            parsed = urlparse(self.amqp_url)
+            self.rabbit = ensure_rabbitmq(
+                parsed.hostname or "127.0.0.1",
+                parsed.port or 5672,
+                log=self.home / "logs" / "rabbitmq-setup.log",
+            )
+            said.append(
+                {
+                    "existing": "RabbitMQ: dùng máy chủ đang chạy ở cổng 5672",
+                    "installed": "RabbitMQ: đã cài gói Debian rabbitmq-server",
+                    "started": "RabbitMQ: đã khởi động rabbitmq-server",
+                }[self.rabbit]
+            )
+        else:
+            said.append("RabbitMQ: dùng AMQP_URL")
+        self.mongo_url = os.environ.get("MONGO_URL", "")
+        if not self.mongo_url:
+            self.mongo = EmbeddedMongo(self.home / "data" / "mongo", EMBEDDED_MONGO_PORT)
+            self.mongo.start()
+            self.mongo_url = self.mongo.url
+            said.append(
+                f"MongoDB: SecantusDB nhúng ở cổng {EMBEDDED_MONGO_PORT}, dữ liệu tại "
+                f"{self.mongo.data_dir}"
+            )
+        else:
+            said.append("MongoDB: dùng MONGO_URL")
+        return said
+
+    def service_env(self, name: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "AMQP_URL": self.amqp_url,
+            "MONGO_URL": self.mongo_url,
+            "HEALTH_PORT": str(self.health_ports[name]),
+            "NGHEDAN_CLOCK_FILE": os.environ.get("NGHEDAN_CLOCK_FILE", str(self.clock_file)),
+        }
+
+    def start_service(self, name: str) -> None:
+        log = open(self.home / "logs" / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"],
+            env=self.service_env(name),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def start_services(self, timeout: float = 60) -> None:
+        for name in SERVICES:
+            self.start_service(name)
+        self.wait_healthy(timeout)
+
+    def wait_healthy(self, timeout: float = 60, names: list[str] | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(names or self.processes)
+        while pending:
+            for name in list(pending):
+                if self.processes[name].poll() is not None:
+                    raise InfraError(
+                        f"Dịch vụ {name} dừng khi khởi động "
+                        f"(xem {self.home / 'logs' / (name + '.log')})"
+                    )
+                if self.health(name).get("status") == "ok":
+                    pending.discard(name)
+            if time.monotonic() > deadline:
+                raise InfraError(
+                    f"Dịch vụ chưa sẵn sàng sau {timeout:.0f} giây: {', '.join(sorted(pending))}"
+                )
+            time.sleep(0.3)
+
+    def health(self, name: str) -> dict[str, object]:
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.health_ports[name]}/health", timeout=3).json()
+        except (httpx.HTTPError, ValueError):
+            return {"status": "down"}
+
+    def stop_service(self, name: str, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop(self, *, stop_rabbit: bool = True) -> None:
+        for name in list(self.processes):
+            self.stop_service(name)
+        if self.mongo:
+            self.mongo.stop()
+        if stop_rabbit and self.rabbit == "started":
+            stop_rabbitmq(self.home / "logs" / "rabbitmq-setup.log")
