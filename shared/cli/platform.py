@@ -32,6 +32,7 @@ class Platform:
     mongo: EmbeddedMongo | None = None
     rabbit: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    extra_env: dict[str, dict[str, str]] = field(default_factory=dict)  # per service, e.g. MONGO_DB
 
     @property
     def clock_file(self) -> Path:

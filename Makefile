@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is missing.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NGHEDAN := $(VENV)/bin/nghedan
+PYTEST_ARGS ?=
+
+.PHONY: install demo up test lint format rabbitmq schemas clean
+
+$(VENV)/.installed: pyproject.toml
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "Cài python3-venv (Debian)…"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip; }
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,embedded]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+rabbitmq: install
+	$(NGHEDAN) ensure-rabbitmq
+
+demo: install
+	$(NGHEDAN) demo
+
+up: install
+	$(NGHEDAN) up
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+schemas: install
+	$(NGHEDAN) contracts generate
+
+test: install lint rabbitmq
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .nghedan .pytest_cache test-artifacts

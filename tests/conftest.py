@@ -1,0 +1,107 @@
+"""Test infrastructure: the real RabbitMQ (a fresh vhost per run) and a real MongoDB wire server.
+
+AMQP_URL and MONGO_URL, when set, point the suite at servers of your own (e.g. a real mongod
+replica set); otherwise it uses the local RabbitMQ and starts SecantusDB on a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from shared.cli.embedded import EmbeddedMongo, ensure_rabbitmq
+from shared.service import declare_topology
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Infra:
+    amqp_url: str
+    mongo_url: str
+    db_prefix: str
+    vhost: str | None
+
+    def db_name(self, service: str) -> str:
+        return f"{self.db_prefix}{service}"
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    run_id = uuid.uuid4().hex[:8]
+    vhost = None
+    amqp_url = os.environ.get("AMQP_URL")
+    if not amqp_url:
+        ensure_rabbitmq()
+        vhost = f"nghedan-test-{run_id}"
+        _rabbitmqctl("add_vhost", vhost)
+        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
+    mongo = None
+    mongo_url = os.environ.get("MONGO_URL")
+    if not mongo_url:
+        mongo = EmbeddedMongo(tmp_path_factory.mktemp("mongo") / "data", free_port())
+        mongo.start()
+        mongo_url = mongo.url
+    try:
+        yield Infra(amqp_url, mongo_url, f"t{run_id}_", vhost)
+    finally:
+        if mongo:
+            mongo.stop()
+        if vhost:
+            _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+async def topology(infra: Infra) -> Infra:
+    await declare_topology(infra.amqp_url)
+    return infra
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "nghedan-home"
+    path.mkdir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+async def purge_queues(topology: Infra) -> AsyncIterator[None]:
+    """Start each flow test from empty queues (messages left by a killed process included)."""
+    import aio_pika
+
+    from shared.messaging.topology import QUEUES
+
+    connection = await aio_pika.connect(topology.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for spec in QUEUES:
+            for name in (spec.name, spec.dead_letter_queue):
+                await (await channel.declare_queue(name, passive=True)).purge()
+    yield
