@@ -29,7 +29,7 @@ from shared.contracts.envelope import (
     to_structured,
     validate_data,
 )
-from shared.logging import get_logger
+from shared.logging import get_logger, redact_text
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, source_of
 from shared.messaging.topology import QueueSpec
 from shared.storage import Database, DuplicateKeyError, Session
@@ -270,7 +270,7 @@ class Pipeline:
         self, message: RabbitMessage, raw: aio_pika.abc.AbstractIncomingMessage, exc: Exception
     ) -> None:
         attempts = int((raw.headers or {}).get("x-delivery-count") or 0) + 1
-        error = f"{type(exc).__name__}: {exc}"
+        error = redact_text(f"{type(exc).__name__}: {exc}")  # the reason is kept on the broker too
         if attempts < self.max_attempts:
             log.warning("message.retry", attempt=attempts, error=error)
             await message.reject(requeue=True)  # a counted retry: reject, not nack (RabbitMQ 4.3)
@@ -292,8 +292,11 @@ class Pipeline:
     ) -> None:
         """Keep the message, with its reason, in this queue's dead-letter queue; answer `rejected`."""
         reason = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        kept = DLQ_HEADER_PREFIX + "replays"  # how often an operator sent it back survives parking
         headers = {
-            k: v for k, v in (raw.headers or {}).items() if not k.startswith(DLQ_HEADER_PREFIX)
+            k: v
+            for k, v in (raw.headers or {}).items()
+            if k == kept or not k.startswith(DLQ_HEADER_PREFIX)
         }
         headers.update(
             {

@@ -8,7 +8,13 @@ import pytest
 from shared.contracts.catalogue import CATALOGUE
 from shared.contracts.envelope import EnvelopeError, parse_message, validate_data
 from shared.contracts.registration import RegisterDelegate
-from shared.contracts.schemagen import EXAMPLE_DIR, SCHEMA_DIR, envelope_schema, load_example, render
+from shared.contracts.schemagen import (
+    EXAMPLE_DIR,
+    SCHEMA_DIR,
+    envelope_schema,
+    load_example,
+    render,
+)
 
 PUBLIC = sorted(key for key, spec in CATALOGUE.items() if spec.public)
 
@@ -30,7 +36,9 @@ def test_shipped_schemas_match_the_models(key):
 def test_each_example_validates_against_its_schema_and_its_model(key):
     example = load_example(key)
     schema = json.loads((SCHEMA_DIR / f"{key}.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(example)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+        example
+    )
     event = parse_message(json.dumps(example).encode(), "application/cloudevents+json", {})
     validate_data(CATALOGUE[key].model, event.data)
 
@@ -45,7 +53,12 @@ def test_a_schema_rejects_what_the_model_rejects():
 
 def test_binary_mode_reads_attributes_from_ce_headers():
     example = load_example("registration.check-in.v1")
-    headers = {"ce-specversion": "1.0", "ce-id": "abc", "ce-source": "/x", "ce-type": example["type"]}
+    headers = {
+        "ce-specversion": "1.0",
+        "ce-id": "abc",
+        "ce-source": "/x",
+        "ce-type": example["type"],
+    }
     event = parse_message(json.dumps(example["data"]).encode(), "application/json", headers)
     assert (event.id, event.source, event.data) == ("abc", "/x", example["data"])
 

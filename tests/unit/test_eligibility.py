@@ -12,7 +12,13 @@ from shared.settings import SHIPPED_REFERENCE_DATA
 
 @pytest.mark.parametrize(
     ("year", "gender", "digit"),
-    [(1985, "male", 0), (1985, "female", 1), (2004, "male", 2), (2004, "female", 3), (2100, "male", 4)],
+    [
+        (1985, "male", 0),
+        (1985, "female", 1),
+        (2004, "male", 2),
+        (2004, "female", 3),
+        (2100, "male", 4),
+    ],
 )
 def test_century_digit_follows_gender_and_century_of_birth(year, gender, digit):
     assert century_digit(year, gender) == digit
@@ -29,7 +35,11 @@ def test_a_citizen_id_that_is_not_twelve_digits_is_refused():
 
 def test_every_mismatch_in_a_citizen_id_is_named():
     errors = citizen_id_errors("000185012345", date(1986, 4, 12), "male")
-    assert {e.code for e in errors} == {"citizen_id_province", "citizen_id_century", "citizen_id_birth_year"}
+    assert {e.code for e in errors} == {
+        "citizen_id_province",
+        "citizen_id_century",
+        "citizen_id_birth_year",
+    }
 
 
 def test_age_is_counted_on_the_day_birthdays_included():

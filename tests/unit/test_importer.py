@@ -13,21 +13,31 @@ REF = load_reference_data(SHIPPED_REFERENCE_DATA)
 
 def test_headings_are_matched_without_diacritics_or_case(tmp_path):
     path = tmp_path / "ds.csv"
-    path.write_text("STT,Ho va ten,SO CCCD,Ngày sinh,Giới tính,Thôn,Thành phần,Ghi chú,Mã hộ\n"
-                    "1,Hà Thị Lan,020185012345,12/04/1985,Nữ,Lân Luông,Đại diện Nhân dân,,7\n",
-                    encoding="utf-8")
+    path.write_text(
+        "STT,Ho va ten,SO CCCD,Ngày sinh,Giới tính,Thôn,Thành phần,Ghi chú,Mã hộ\n"
+        "1,Hà Thị Lan,020185012345,12/04/1985,Nữ,Lân Luông,Đại diện Nhân dân,,7\n",
+        encoding="utf-8",
+    )
     (row,) = importer.read_rows(path)
     assert row.number == 2 and row.unknown_columns == ["Mã hộ"]
     data = importer.to_command_data(row, "TT-2026-DK1", REF)
-    assert data == {"session_id": "TT-2026-DK1", "full_name": "Hà Thị Lan", "citizen_id": "020185012345",
-                    "date_of_birth": "1985-04-12", "gender": "female", "village_code": "LL",
-                    "category": "peoples_representative"}
+    assert data == {
+        "session_id": "TT-2026-DK1",
+        "full_name": "Hà Thị Lan",
+        "citizen_id": "020185012345",
+        "date_of_birth": "1985-04-12",
+        "gender": "female",
+        "village_code": "LL",
+        "category": "peoples_representative",
+    }
 
 
 def test_xlsx_dates_and_unmappable_values_pass_through_to_be_judged(tmp_path):
     book = Workbook()
     book.active.append(["Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Thôn", "Thành phần"])
-    book.active.append(["Nông Văn Tài", "020078034567", datetime(1978, 11, 3), "Nam", "Thôn 99", "Thủ quỹ"])
+    book.active.append(
+        ["Nông Văn Tài", "020078034567", datetime(1978, 11, 3), "Nam", "Thôn 99", "Thủ quỹ"]
+    )
     book.active.append([None] * 6)
     book.save(tmp_path / "ds.xlsx")
     (row,) = importer.read_rows(tmp_path / "ds.xlsx")
@@ -44,7 +54,21 @@ def test_the_same_row_for_the_same_session_always_gets_the_same_command_id():
 
 def test_the_report_carries_no_personal_data():
     row = importer.Row(5, {"full_name": "Hà Thị Lan", "citizen_id": "020185012345"}, [])
-    line = importer.report_line(row, {"status": "accepted", "result": {
-        "registration_code": "TT-2026-DK1-009", "status": "waiting", "waiting_position": 2}})
-    assert line == {"dòng": "5", "kết quả": "đã nhận", "mã đăng ký": "TT-2026-DK1-009",
-                    "vị trí": "danh sách chờ (thứ 2)", "lý do": ""}
+    line = importer.report_line(
+        row,
+        {
+            "status": "accepted",
+            "result": {
+                "registration_code": "TT-2026-DK1-009",
+                "status": "waiting",
+                "waiting_position": 2,
+            },
+        },
+    )
+    assert line == {
+        "dòng": "5",
+        "kết quả": "đã nhận",
+        "mã đăng ký": "TT-2026-DK1-009",
+        "vị trí": "danh sách chờ (thứ 2)",
+        "lý do": "",
+    }

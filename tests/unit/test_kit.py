@@ -16,8 +16,14 @@ from shared.settings import DEVELOPMENT_DATA_KEY
 
 
 def test_redaction_blanks_personal_fields_and_personal_looking_text():
-    line = redact({"full_name": "Lý Hoàng Long", "phone": "0912345678",
-                   "note": "CCCD 020085012345, gọi 0912345678 hoặc a.b@example.vn", "count": 3})
+    line = redact(
+        {
+            "full_name": "Lý Hoàng Long",
+            "phone": "0912345678",
+            "note": "CCCD 020085012345, gọi 0912345678 hoặc a.b@example.vn",
+            "count": 3,
+        }
+    )
     assert line["full_name"] == "[redacted]" and line["phone"] == "[redacted]"
     assert "020085012345" not in line["note"] and "0912345678" not in line["note"]
     assert "a.b@example.vn" not in line["note"] and line["count"] == 3
@@ -54,7 +60,9 @@ def test_fields_are_sealed_to_their_context_and_lookups_use_a_keyed_hash():
     with pytest.raises(InvalidTag):
         cipher.decrypt(sealed, context="registration:B:citizen_id")
     assert cipher.keyed_hash("1", purpose="x") == cipher.keyed_hash("1", purpose="x")
-    assert cipher.keyed_hash("1", purpose="x") != FieldCipher(b"k" * 32).keyed_hash("1", purpose="x")
+    assert cipher.keyed_hash("1", purpose="x") != FieldCipher(b"k" * 32).keyed_hash(
+        "1", purpose="x"
+    )
 
 
 def test_a_data_key_of_the_wrong_size_is_refused_clearly():

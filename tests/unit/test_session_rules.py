@@ -17,22 +17,43 @@ NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
 
 
 def new_session(**overrides) -> model.Session:
-    fields = {"kind": "periodic", "year": 2026, "period": "2026-Q3", "venue": "Nhà văn hoá",
-              "capacity_min": 1, "capacity_max": 3, "representatives_per_village": 1}
+    fields = {
+        "kind": "periodic",
+        "year": 2026,
+        "period": "2026-Q3",
+        "venue": "Nhà văn hoá",
+        "capacity_min": 1,
+        "capacity_max": 3,
+        "representatives_per_village": 1,
+    }
     fields.update(overrides)
     return model.plan(c.CreateSession(**fields), REF, "TT-2026-DK1")
 
 
 def scheduled(**overrides) -> model.Session:
     session = new_session(**overrides)
-    model.schedule(session, c.ScheduleSession(session_id=session.id,
-                                              starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)), NOW)
+    model.schedule(
+        session,
+        c.ScheduleSession(
+            session_id=session.id, starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)
+        ),
+        NOW,
+    )
     return session
 
 
-def reg(session: model.Session, seq: int, category: str = "official", village: str = "LL") -> Registration:
-    r = Registration(code=f"{session.id}-{seq:03d}", session_id=session.id, seq=seq, status="waiting",
-                     category=category, village_code=village, citizen_hash=f"h{seq}")
+def reg(
+    session: model.Session, seq: int, category: str = "official", village: str = "LL"
+) -> Registration:
+    r = Registration(
+        code=f"{session.id}-{seq:03d}",
+        session_id=session.id,
+        seq=seq,
+        status="waiting",
+        category=category,
+        village_code=village,
+        citizen_hash=f"h{seq}",
+    )
     model.place(session, r)
     return r
 
@@ -40,7 +61,10 @@ def reg(session: model.Session, seq: int, category: str = "official", village: s
 def test_a_conference_exactly_seven_days_ahead_may_be_scheduled():
     session = new_session()
     starts = datetime(2026, 9, 8, 8, tzinfo=LOCAL_TZ)
-    assert model.schedule(session, c.ScheduleSession(session_id=session.id, starts_at=starts), NOW) is None
+    assert (
+        model.schedule(session, c.ScheduleSession(session_id=session.id, starts_at=starts), NOW)
+        is None
+    )
     assert session.status == "scheduled"
     assert model.announce_deadline(session) == date(2026, 9, 1)
 
@@ -48,17 +72,26 @@ def test_a_conference_exactly_seven_days_ahead_may_be_scheduled():
 def test_a_conference_six_days_ahead_is_refused_with_the_legal_reason():
     session = new_session()
     with pytest.raises(Rejected) as refused:
-        model.schedule(session, c.ScheduleSession(
-            session_id=session.id, starts_at=datetime(2026, 9, 7, 8, tzinfo=LOCAL_TZ)), NOW)
+        model.schedule(
+            session,
+            c.ScheduleSession(
+                session_id=session.id, starts_at=datetime(2026, 9, 7, 8, tzinfo=LOCAL_TZ)
+            ),
+            NOW,
+        )
     (err,) = refused.value.errors
-    assert err.code == "notice_too_short" and "7 ngày" in err.message and "08/09/2026" in err.message
+    assert (
+        err.code == "notice_too_short" and "7 ngày" in err.message and "08/09/2026" in err.message
+    )
     assert session.status == "planned"
 
 
 def test_rescheduling_returns_the_previous_date():
     session = scheduled()
     later = datetime(2026, 10, 2, 8, tzinfo=LOCAL_TZ)
-    previous = model.schedule(session, c.ScheduleSession(session_id=session.id, starts_at=later), NOW)
+    previous = model.schedule(
+        session, c.ScheduleSession(session_id=session.id, starts_at=later), NOW
+    )
     assert previous == datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ) and session.starts_at == later
 
 
@@ -73,9 +106,16 @@ def test_the_waiting_list_takes_who_does_not_fit_and_moves_up_when_a_delegate_ca
 
 def test_peoples_representatives_wait_when_their_village_quota_is_full():
     session = scheduled(capacity_max=10)
-    first, second = reg(session, 1, "peoples_representative"), reg(session, 2, "peoples_representative")
+    first, second = (
+        reg(session, 1, "peoples_representative"),
+        reg(session, 2, "peoples_representative"),
+    )
     other_village = reg(session, 3, "peoples_representative", "T02")
-    assert (first.status, second.status, other_village.status) == ("confirmed", "waiting", "confirmed")
+    assert (first.status, second.status, other_village.status) == (
+        "confirmed",
+        "waiting",
+        "confirmed",
+    )
 
 
 def test_a_cancelled_waiting_registration_frees_no_place():
@@ -88,27 +128,46 @@ def test_a_cancelled_waiting_registration_frees_no_place():
 def test_one_village_head_per_village():
     session = scheduled()
     holder = reg(session, 1, "village_head")
-    cmd = c.RegisterDelegate(session_id=session.id, full_name="B", citizen_id="020085012345",
-                             date_of_birth=date(1985, 1, 1), gender="male", village_code="LL",
-                             category="village_head")
+    cmd = c.RegisterDelegate(
+        session_id=session.id,
+        full_name="B",
+        citizen_id="020085012345",
+        date_of_birth=date(1985, 1, 1),
+        gender="male",
+        village_code="LL",
+        category="village_head",
+    )
     (err,) = model.duplicate_errors(cmd, session, None, holder, REF)
     assert err.code == "role_taken" and holder.code in err.message
 
 
 def test_registration_explains_every_reason_at_once():
     session = scheduled()
-    cmd = c.RegisterDelegate(session_id=session.id, full_name="B", citizen_id="020310001234",
-                             date_of_birth=date(2010, 5, 1), gender="male", village_code="XX",
-                             category="peoples_representative", lacks_civil_capacity=True)
+    cmd = c.RegisterDelegate(
+        session_id=session.id,
+        full_name="B",
+        citizen_id="020310001234",
+        date_of_birth=date(2010, 5, 1),
+        gender="male",
+        village_code="XX",
+        category="peoples_representative",
+        lacks_civil_capacity=True,
+    )
     codes = {e.code for e in model.registration_errors(cmd, session, REF, NOW.date())}
     assert codes == {"citizen_id_century", "under_18", "unknown_village", "civil_capacity"}
 
 
 def test_age_is_judged_on_the_start_of_the_planned_period_before_a_date_is_fixed():
     session = new_session()
-    cmd = c.RegisterDelegate(session_id=session.id, full_name="B", citizen_id="020208001234",
-                             date_of_birth=date(2008, 8, 1), gender="male", village_code="LL",
-                             category="official")
+    cmd = c.RegisterDelegate(
+        session_id=session.id,
+        full_name="B",
+        citizen_id="020208001234",
+        date_of_birth=date(2008, 8, 1),
+        gender="male",
+        village_code="LL",
+        category="official",
+    )
     (err,) = model.registration_errors(cmd, session, REF, NOW.date())
     assert err.code == "under_18" and "01/07/2026" in err.message
 
@@ -153,9 +212,18 @@ def test_a_held_conference_cannot_be_cancelled():
 
 
 def test_sittings_for_clusters_of_villages_must_not_share_a_village():
-    cmd = c.CreateSession(kind="periodic", year=2026, period="2026-Q3", venue="x", capacity_min=1,
-                          capacity_max=5, sittings=[c.SittingPlan(code="A", villages=["LL", "T02"]),
-                                                    c.SittingPlan(code="B", villages=["T02", "T99"])])
+    cmd = c.CreateSession(
+        kind="periodic",
+        year=2026,
+        period="2026-Q3",
+        venue="x",
+        capacity_min=1,
+        capacity_max=5,
+        sittings=[
+            c.SittingPlan(code="A", villages=["LL", "T02"]),
+            c.SittingPlan(code="B", villages=["T02", "T99"]),
+        ],
+    )
     with pytest.raises(Rejected) as refused:
         model.plan(cmd, REF, "TT-2026-DK1")
     assert {e.code for e in refused.value.errors} == {"village_in_two_sittings", "unknown_village"}

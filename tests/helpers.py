@@ -1,0 +1,203 @@
+"""What the tests share: a raw AMQP client like another system's, an event spy, service starters."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage
+
+from services.registration.app import create_service as create_registration
+from services.registration.settings import RegistrationSettings
+from shared.clock import Clock
+from shared.service import Service
+
+
+@dataclass
+class RawClient:
+    """Publishes commands as another system would: plain aio-pika, the contract's format."""
+
+    url: str
+    source: str = "/tests/other-system"
+    outcomes: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    late: list[dict[str, Any]] = field(default_factory=list)
+
+    async def __aenter__(self) -> RawClient:
+        self.connection = await aio_pika.connect(self.url)
+        self.channel = await self.connection.channel(publisher_confirms=True)
+        self.replies = await self.channel.declare_queue(exclusive=True)
+        await self.replies.consume(self._on_reply, no_ack=True)
+        self.inbound = await self.channel.get_exchange("nghedan.inbound")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.connection.close()
+
+    async def _on_reply(self, message: AbstractIncomingMessage) -> None:
+        body = json.loads(message.body)
+        assert body["type"] == "vn.nghedan.outcome.v1"
+        future = self.outcomes.get(message.correlation_id or "")
+        if future is None or future.done():
+            self.late.append(body["data"])
+        else:
+            future.set_result(body["data"])
+
+    async def publish(
+        self,
+        key: str,
+        data: Any = None,
+        *,
+        command_id: str | None = None,
+        body: bytes | None = None,
+        binary: bool = False,
+        reply: bool = True,
+        content_type: str | None = None,
+        message_id: str | None = None,
+    ) -> str:
+        command_id = command_id or str(uuid.uuid4())
+        event = {
+            "specversion": "1.0",
+            "id": command_id,
+            "source": self.source,
+            "type": f"vn.nghedan.{key}",
+            "datacontenttype": "application/json",
+            "data": data,
+        }
+        headers: dict[str, Any] = {}
+        if binary:
+            headers = {
+                f"ce-{k}": v for k, v in event.items() if k not in ("data", "datacontenttype")
+            }
+            payload, ctype = json.dumps(data).encode(), "application/json"
+        else:
+            payload, ctype = (
+                json.dumps(event, ensure_ascii=False).encode(),
+                "application/cloudevents+json",
+            )
+        correlation = message_id or command_id
+        self.outcomes[correlation] = asyncio.get_running_loop().create_future()
+        await self.inbound.publish(
+            aio_pika.Message(
+                body if body is not None else payload,
+                headers=headers,
+                content_type=content_type or ctype,
+                message_id=correlation,
+                correlation_id=correlation,
+                reply_to=self.replies.name if reply else None,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=key,
+        )
+        return correlation
+
+    async def outcome(self, correlation: str, timeout: float = 30) -> dict[str, Any]:
+        return await asyncio.wait_for(asyncio.shield(self.outcomes[correlation]), timeout)
+
+    async def send(self, key: str, data: Any = None, **kwargs: Any) -> dict[str, Any]:
+        return await self.outcome(await self.publish(key, data, **kwargs))
+
+
+@dataclass
+class EventSpy:
+    """A queue of our own bound to every domain event, as a new consumer would bind one."""
+
+    url: str
+    binding: str = "#"
+    exchange: str = "nghedan.events"
+    events: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[AbstractIncomingMessage] = field(default_factory=list)
+
+    async def __aenter__(self) -> EventSpy:
+        self.connection = await aio_pika.connect(self.url)
+        channel = await self.connection.channel()
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(self.exchange, self.binding)
+        await queue.consume(self._on_message, no_ack=True)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.connection.close()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self.messages.append(message)
+        self.events.append(json.loads(message.body))
+
+    def of_type(self, key: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["type"] == f"vn.nghedan.{key}"]
+
+    async def wait_for(self, key: str, count: int = 1, timeout: float = 30) -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.of_type(key)) < count:
+            if loop.time() > deadline:
+                raise AssertionError(f"{len(self.of_type(key))} of {count} {key} events seen")
+            await asyncio.sleep(0.05)
+        return self.of_type(key)
+
+
+def registration_settings(infra: Any, **overrides: Any) -> RegistrationSettings:
+    return RegistrationSettings(
+        **{
+            "AMQP_URL": infra.amqp_url,
+            "MONGO_URL": infra.mongo_url,
+            "MONGO_DB": infra.db_name("registration"),
+            "OUTBOX_POLL_SECONDS": 0.2,
+            **overrides,
+        }
+    )
+
+
+@asynccontextmanager
+async def running(service: Service) -> AsyncIterator[Service]:
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
+
+
+def registration_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
+    return create_registration(registration_settings(infra, **overrides), clock)
+
+
+def session_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "kind": "periodic",
+        "year": 2026,
+        "period": "2026-Q3",
+        "venue": "Nhà văn hoá xã",
+        "capacity_min": 1,
+        "capacity_max": 150,
+    }
+    data.update(overrides)
+    return data
+
+
+def citizen(seq: int, year: int = 1985, gender: str = "male") -> dict[str, str]:
+    """A made-up but well-formed citizen id for the given birth year."""
+    century = (year - 1900) // 100 * 2 + (1 if gender == "female" else 0)
+    return {
+        "citizen_id": f"020{century}{year % 100:02d}{seq:06d}",
+        "date_of_birth": f"{year}-03-15",
+        "gender": gender,
+    }
+
+
+def delegate(session_id: str, seq: int, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "session_id": session_id,
+        "full_name": f"Người Thử Số {seq}",
+        **citizen(seq),
+        "village_code": "LL",
+        "category": "official",
+        "phone": f"09{seq:08d}",
+        "email": f"nguoi{seq}@example.vn",
+    }
+    data.update(overrides)
+    return data

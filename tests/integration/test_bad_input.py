@@ -1,0 +1,99 @@
+"""Bad input: every kind answered `rejected` where it can be, parked with its reason, nothing stops."""
+
+import asyncio
+from datetime import datetime
+
+import pytest
+
+from shared.cli.bus import list_dead_letters, replay_dead_letters
+from shared.clock import LOCAL_TZ, FixedClock
+from tests.helpers import RawClient, registration_service, running, session_data
+
+NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture
+async def client(topology, purge_queues):
+    service = registration_service(
+        topology, FixedClock(NOW), MAX_MESSAGE_BYTES=4096, MAX_ATTEMPTS=3
+    )
+    calls = []
+
+    async def boom(command, ctx):
+        calls.append(command.registration_code)
+        raise RuntimeError("database exploded for 020085012345")
+
+    service.spec.commands["registration.check-in.v1"] = boom
+    async with running(service), RawClient(topology.amqp_url) as raw:
+        raw.boom_calls = calls
+        yield raw
+
+
+async def wait_dead_letters(url: str, count: int) -> list[dict]:
+    for _ in range(100):
+        letters = await list_dead_letters(url, "registration.commands")
+        if len(letters) >= count:
+            return letters
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{len(letters)} dead letters, expected {count}")
+
+
+async def test_each_kind_of_bad_message_is_answered_and_parked_and_the_consumer_goes_on(
+    client, topology
+):
+    key = "registration.create-session.v1"
+    cases = {
+        "json": await client.publish(key, body=b"{not json", message_id="m-json"),
+        "not_cloudevent": await client.publish(key, body=b"[1, 2]", message_id="m-list"),
+        "missing": await client.publish(
+            key, body=b'{"specversion": "1.0"}', message_id="m-missing"
+        ),
+        "unknown_type": await client.publish("registration.fly-to-moon.v1", {"x": 1}),
+        "schema": await client.publish(key, {"kind": "weekly", "year": "soon"}),
+        "oversized": await client.publish(key, session_data(reason="x" * 5000)),
+    }
+    outcomes = {name: await client.outcome(cid) for name, cid in cases.items()}
+    assert all(o["status"] == "rejected" and o["errors"] for o in outcomes.values())
+    assert (
+        outcomes["json"]["command_id"] == "m-json"
+        and outcomes["json"]["errors"][0]["code"] == "json"
+    )
+    assert outcomes["unknown_type"]["errors"][0]["code"] == "unknown_type"
+    schema_fields = {e["field"] for e in outcomes["schema"]["errors"]}
+    assert {"data.kind", "data.year", "data.venue", "data.period"} <= schema_fields
+    assert outcomes["oversized"]["errors"][0]["code"] == "oversized"
+
+    fine = await client.send(key, session_data())
+    assert fine["status"] == "accepted"
+
+    letters = await wait_dead_letters(topology.amqp_url, len(cases))
+    by_id = {letter["message_id"]: letter for letter in letters}
+    assert set(cases.values()) <= set(by_id)
+    assert (
+        "JSON" in by_id["m-json"]["reason"] and by_id["m-json"]["queue"] == "registration.commands"
+    )
+    assert "data.year" in by_id[cases["schema"]]["reason"]
+    assert len(await list_dead_letters(topology.amqp_url, "registration.commands")) == len(letters)
+
+
+async def test_a_binary_mode_command_is_accepted(client):
+    outcome = await client.send("registration.create-session.v1", session_data(), binary=True)
+    assert outcome["status"] == "accepted" and outcome["result"]["session_id"].startswith(
+        "TT-2026-DK"
+    )
+
+
+async def test_a_failing_handler_is_retried_then_parked_with_its_reason_and_replayable(
+    client, topology
+):
+    cid = await client.publish("registration.check-in.v1", {"registration_code": "TT-2026-DK1-001"})
+    (letter,) = await wait_dead_letters(topology.amqp_url, 1)
+    assert client.boom_calls == ["TT-2026-DK1-001"] * 3
+    assert letter["message_id"] == cid and "3 lần thử" in letter["reason"]
+    assert "020085012345" not in letter["reason"]
+    assert not client.outcomes[cid].done()  # no outcome until it is really handled
+
+    replayed = await replay_dead_letters(topology.amqp_url, "registration.commands", {cid})
+    assert [r["message_id"] for r in replayed] == [cid]
+    (again,) = await wait_dead_letters(topology.amqp_url, 1)
+    assert again["replayed"] == 1 and len(client.boom_calls) == 6

@@ -1,0 +1,83 @@
+"""The outbox relay on the real broker: committed events go out persistent, in order; aborted ones never."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from faststream.rabbit import RabbitBroker
+
+from shared.clock import FixedClock
+from shared.contracts.registration import SessionHeld
+from shared.messaging.broker import make_broker
+from shared.messaging.outbox import OutboxRelay, UnitOfWork
+from shared.storage import Database, connect
+from tests.helpers import EventSpy
+
+
+@pytest.fixture
+async def parts(topology):
+    client = connect(topology.mongo_url, app_name="tests")
+    db = Database(client, topology.db_name(f"outbox_{uuid.uuid4().hex[:6]}"))
+    await db.ensure_indexes()
+    broker: RabbitBroker = make_broker(topology.amqp_url, service="tests", prefetch=10)
+    await broker.connect()
+    yield db, broker
+    await broker.stop()
+    await client.drop_database(db.db.name)
+    await client.close()
+
+
+def held(n: int) -> SessionHeld:
+    return SessionHeld(session_id=f"S{n}", commune_code="TT", held_on=datetime(2026, 9, 25).date())
+
+
+async def test_committed_events_are_published_persistent_in_order_with_their_ids(parts, topology):
+    db, broker = parts
+    clock = FixedClock(datetime(2026, 9, 25, tzinfo=UTC))
+    ids = []
+
+    async def work(session):
+        uow = UnitOfWork(db, session, "tests", clock, correlation_id="corr-1")
+        ids.extend(uow.emit("registration.session.held.v1", held(n)) for n in range(5))
+        await uow.flush()
+
+    async with EventSpy(topology.amqp_url, "registration.session.held.v1") as spy:
+        await db.transaction(work)
+        assert await db.count_pending() == 5
+        relay = OutboxRelay(db, broker)
+        assert await relay.drain() == 5
+        await spy.wait_for("registration.session.held.v1", 5)
+    assert [m.message_id for m in spy.messages] == ids
+    assert all(m.delivery_mode == 2 and m.correlation_id == "corr-1" for m in spy.messages)
+    assert [e["data"]["session_id"] for e in spy.events] == [f"S{n}" for n in range(5)]
+    assert await db.count_pending() == 0
+
+
+async def test_an_aborted_transaction_publishes_nothing(parts):
+    db, broker = parts
+
+    async def work(session):
+        uow = UnitOfWork(db, session, "tests", FixedClock(datetime.now(UTC)))
+        uow.emit("registration.session.held.v1", held(1))
+        await uow.flush()
+        raise RuntimeError("the state change failed")
+
+    with pytest.raises(RuntimeError):
+        await db.transaction(work)
+    assert await OutboxRelay(db, broker).drain() == 0
+
+
+async def test_a_reply_to_a_vanished_queue_is_dropped_not_retried_forever(parts):
+    db, broker = parts
+    from shared.contracts.common import Outcome
+
+    async def work(session):
+        uow = UnitOfWork(db, session, "tests", FixedClock(datetime.now(UTC)))
+        uow.reply(
+            "amq.gen-no-such-queue", Outcome(command_id="c", command_type="t", status="accepted")
+        )
+        await uow.flush()
+
+    await db.transaction(work)
+    assert await OutboxRelay(db, broker).drain() == 1
+    assert await db.count_pending() == 0

@@ -1,0 +1,152 @@
+"""The registration service on the real broker and database, driven by raw AMQP commands."""
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from bson import json_util
+
+from shared.clock import LOCAL_TZ, FixedClock
+from shared.storage import connect
+from tests.helpers import EventSpy, RawClient, delegate, registration_service, running, session_data
+
+NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+DAY = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+PERSONAL = ("Người Thử Số", "020085", "09000000", "@example.vn", "1985-03-15")
+
+
+@pytest.fixture
+async def service(topology, purge_queues):
+    clock = FixedClock(NOW)
+    async with running(registration_service(topology, clock)) as svc:
+        yield svc, clock
+
+
+async def new_session(client: RawClient, **overrides) -> str:
+    outcome = await client.send("registration.create-session.v1", session_data(**overrides))
+    assert outcome["status"] == "accepted", outcome
+    session_id = outcome["result"]["session_id"]
+    scheduled = await client.send(
+        "registration.schedule-session.v1", {"session_id": session_id, "starts_at": DAY.isoformat()}
+    )
+    assert scheduled["status"] == "accepted", scheduled
+    return session_id
+
+
+async def test_a_session_from_plan_to_conclusion_with_a_waiting_list(service, topology):
+    svc, clock = service
+    async with RawClient(topology.amqp_url) as client, EventSpy(topology.amqp_url) as spy:
+        too_close = await client.send(
+            "registration.create-session.v1", session_data(capacity_max=2)
+        )
+        session_id = too_close["result"]["session_id"]
+        refused = await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": (NOW + timedelta(days=6)).isoformat()},
+        )
+        assert refused["status"] == "rejected"
+        assert refused["errors"][0]["code"] == "notice_too_short" and "result" not in refused
+        scheduled = await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": DAY.isoformat()},
+        )
+        assert scheduled["result"]["announce_deadline"] == "2026-09-18"
+
+        outcomes = [
+            await client.send("registration.register-delegate.v1", delegate(session_id, n))
+            for n in range(1, 4)
+        ]
+        assert [o["result"]["status"] for o in outcomes] == ["confirmed", "confirmed", "waiting"]
+        assert outcomes[2]["result"]["waiting_position"] == 1
+        codes = [o["result"]["registration_code"] for o in outcomes]
+        assert codes == [f"{session_id}-00{n}" for n in range(1, 4)]
+
+        cancelled = await client.send(
+            "registration.cancel-registration.v1", {"registration_code": codes[0]}
+        )
+        assert cancelled["result"]["promoted"] == [codes[2]]
+
+        clock.at = DAY - timedelta(minutes=20)
+        for code in codes[1:]:
+            assert (await client.send("registration.check-in.v1", {"registration_code": code}))[
+                "status"
+            ] == "accepted"
+        gone = await client.send("registration.check-in.v1", {"registration_code": codes[0]})
+        assert gone["errors"][0]["code"] == "not_confirmed"
+        clock.at = DAY + timedelta(hours=3)
+        concluded = await client.send(
+            "registration.conclude-session.v1", {"session_id": session_id}
+        )
+        assert concluded["result"] == {
+            "session_id": session_id,
+            "status": "concluded",
+            "attended": 2,
+            "results_deadline": "2026-10-05",
+        }
+        await spy.wait_for("registration.session.concluded.v1")
+        await spy.wait_for("registration.delegate.checked-in.v1", 2)
+
+    kinds = [e["type"].removeprefix("vn.nghedan.") for e in spy.events]
+    assert kinds.count("registration.delegate.registered.v1") == 3
+    assert kinds.count("registration.delegate.promoted.v1") == 1
+    assert kinds.count("registration.session.held.v1") == 1
+    assert kinds.index("registration.session.planned.v1") < kinds.index(
+        "registration.session.scheduled.v1"
+    )
+    concluded_event = spy.of_type("registration.session.concluded.v1")[0]
+    assert concluded_event["data"]["attendance"]["by_village"] == {"LL": 2}
+    assert (
+        concluded_event["subject"] == session_id
+        and concluded_event["source"] == "/nghedan/registration"
+    )
+    wire = json.dumps(spy.events, ensure_ascii=False)
+    assert not [p for p in PERSONAL if p in wire], "personal data on the bus"
+
+
+async def test_the_same_command_twice_registers_once_and_answers_the_first_outcome_again(
+    service, topology
+):
+    async with RawClient(topology.amqp_url) as client, EventSpy(topology.amqp_url) as spy:
+        session_id = await new_session(client)
+        first = await client.send(
+            "registration.register-delegate.v1", delegate(session_id, 7), command_id="same-id"
+        )
+        again = await client.send(
+            "registration.register-delegate.v1", delegate(session_id, 7), command_id="same-id"
+        )
+        assert first["status"] == "accepted" and again["status"] == "duplicate"
+        assert again["result"] == first["result"] and again["first_status"] == "accepted"
+        other_id = await client.send("registration.register-delegate.v1", delegate(session_id, 7))
+        assert (
+            other_id["status"] == "rejected"
+            and other_id["errors"][0]["code"] == "already_registered"
+        )
+        await spy.wait_for("registration.delegate.registered.v1")
+    svc, _ = service
+    assert await svc.db["registrations"].count_documents({"session_id": session_id}) == 1
+    assert len(spy.of_type("registration.delegate.registered.v1")) == 1
+
+
+async def test_personal_data_is_encrypted_at_rest(service, topology):
+    svc, _ = service
+    async with RawClient(topology.amqp_url) as client:
+        session_id = await new_session(client)
+        await client.send("registration.register-delegate.v1", delegate(session_id, 42))
+    client = connect(topology.mongo_url, app_name="tests")
+    try:
+        docs = (
+            await client[topology.db_name("registration")]["registrations"]
+            .find({"session_id": session_id})
+            .to_list(None)
+        )
+    finally:
+        await client.close()
+    stored = json_util.dumps(docs, ensure_ascii=False)
+    assert docs and not [p for p in PERSONAL if p in stored]
+    assert set(docs[0]["personal"]) == {
+        "full_name",
+        "citizen_id",
+        "date_of_birth",
+        "phone",
+        "email",
+    }
