@@ -99,8 +99,10 @@ class RawClient:
     async def outcome(self, correlation: str, timeout: float = 30) -> dict[str, Any]:
         return await asyncio.wait_for(asyncio.shield(self.outcomes[correlation]), timeout)
 
-    async def send(self, key: str, data: Any = None, **kwargs: Any) -> dict[str, Any]:
-        return await self.outcome(await self.publish(key, data, **kwargs))
+    async def send(
+        self, key: str, data: Any = None, *, timeout: float = 30, **kwargs: Any
+    ) -> dict[str, Any]:
+        return await self.outcome(await self.publish(key, data, **kwargs), timeout)
 
 
 @dataclass
@@ -201,3 +203,25 @@ def delegate(session_id: str, seq: int, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def platform_for_tests(infra: Any, home: Any, **env: str) -> Any:
+    """The four services as separate processes on the test broker and database."""
+    from shared.cli.platform import SERVICES, Platform
+    from tests.conftest import free_port
+
+    return Platform(
+        home=home,
+        amqp_url=infra.amqp_url,
+        mongo_url=infra.mongo_url,
+        health_ports={name: free_port() for name in SERVICES},
+        extra_env={
+            name: {
+                "MONGO_DB": infra.db_name(name),
+                "OUTBOX_POLL_SECONDS": "0.2",
+                "LOG_LEVEL": "INFO",
+                **env,
+            }
+            for name in SERVICES
+        },
+    )

@@ -357,3 +357,7 @@ def demo() -> None:
     from shared.cli.demo import run_demo
 
     sys.exit(run_demo(console))
+
+
+if __name__ == "__main__":
+    app()

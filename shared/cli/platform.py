@@ -80,9 +80,11 @@ class Platform:
             "MONGO_URL": self.mongo_url,
             "HEALTH_PORT": str(self.health_ports[name]),
             "NGHEDAN_CLOCK_FILE": os.environ.get("NGHEDAN_CLOCK_FILE", str(self.clock_file)),
+            **self.extra_env.get(name, {}),
         }
 
     def start_service(self, name: str) -> None:
+        (self.home / "logs").mkdir(parents=True, exist_ok=True)
         log = open(self.home / "logs" / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", f"services.{name}"],

@@ -1,0 +1,202 @@
+"""The four services as separate processes, driven as another system would drive them."""
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pymongo import MongoClient
+
+from shared.clock import write_clock_file
+from shared.contracts.schemagen import load_example
+from tests.helpers import EventSpy, RawClient, delegate, platform_for_tests
+
+PLANTED = ("Hoàng Văn Minh", "020085012345", "0912345678", "hoang.minh@example.vn", "1985-04-12")
+
+
+@pytest.fixture(scope="module")
+def platform(infra, tmp_path_factory):
+    home = tmp_path_factory.mktemp("platform")
+    platform = platform_for_tests(infra, home)
+    write_clock_file(platform.clock_file, offset=timedelta(0))
+    platform.start_services()
+    yield platform
+    platform.stop(stop_rabbit=False)
+
+
+def example(key: str, **data) -> dict:
+    event = load_example(key)
+    return {**event["data"], **data}
+
+
+def nghedan(platform, *args: str) -> subprocess.CompletedProcess:
+    env = {**platform.service_env("registration"), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "shared.cli.main", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra, purge_queues):
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    async with RawClient(infra.amqp_url) as client, EventSpy(infra.amqp_url) as spy:
+
+        async def send(key: str, **data) -> dict:
+            outcome = await client.send(key, example(key, **data))
+            assert outcome["status"] == "accepted", (key, outcome)
+            return outcome["result"]
+
+        session_id = (await send("registration.create-session.v1"))["session_id"]
+        await send(
+            "registration.schedule-session.v1",
+            session_id=session_id,
+            starts_at=starts.isoformat(),
+            ends_at=(starts + timedelta(hours=3)).isoformat(),
+        )
+        first = await send("registration.register-delegate.v1", session_id=session_id)
+        await send(
+            "registration.cancel-registration.v1", registration_code=first["registration_code"]
+        )
+        again = await send("registration.register-delegate.v1", session_id=session_id)
+        write_clock_file(platform.clock_file, frozen_at=starts - timedelta(minutes=30))
+        await send("registration.check-in.v1", registration_code=again["registration_code"])
+        write_clock_file(platform.clock_file, frozen_at=starts + timedelta(hours=3))
+        concluded = await send("registration.conclude-session.v1", session_id=session_id)
+        assert concluded["attended"] == 1
+        other = (await send("registration.create-session.v1"))["session_id"]
+        await send("registration.cancel-session.v1", session_id=other)
+        await spy.wait_for("registration.session.concluded.v1")
+        await spy.wait_for("registration.session.cancelled.v1")
+    wire = json.dumps(spy.events, ensure_ascii=False)
+    assert not [p for p in PLANTED if p in wire]
+
+    with MongoClient(infra.mongo_url) as mongo:
+        for _ in range(100):
+            logged = mongo[infra.db_name("reporting")]["event_log"].count_documents(
+                {"subject": session_id}
+            )
+            followed = (
+                mongo[infra.db_name("intake")]["sessions"].find_one({"_id": session_id}) or {}
+            )
+            if logged >= 8 and followed.get("status") == "concluded":
+                break
+            await_seconds(0.1)
+        assert followed.get("status") == "concluded"
+        assert logged == len([e for e in spy.events if e.get("subject") == session_id])
+        counts = {
+            d["_id"]: d["count"]
+            for d in mongo[infra.db_name("notification")]["event_counts"].find()
+        }
+        assert counts.get("registration.delegate.registered.v1", 0) >= 2
+
+
+def await_seconds(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+async def test_commands_other_services_do_not_handle_yet_are_answered_and_kept(
+    platform, infra, purge_queues
+):
+    async with RawClient(infra.amqp_url) as client:
+        outcome = await client.send("intake.submit-issue.v1", example("intake.submit-issue.v1"))
+    assert outcome["status"] == "rejected" and outcome["errors"][0]["code"] == "unknown_type"
+    listed = nghedan(platform, "dlq", "list", "--queue", "intake.commands")
+    assert listed.returncode == 0 and outcome["command_id"] in listed.stdout
+
+
+def test_each_service_reports_healthy_and_status_shows_the_queues(platform):
+    for name in platform.processes:
+        health = platform.health(name)
+        assert health["status"] == "ok" and health["broker"] and health["database"], (name, health)
+    shown = nghedan(platform, "status")
+    assert shown.returncode == 0, shown.stderr
+    assert "registration.commands" in shown.stdout and "reporting.events.dlq" in shown.stdout
+
+
+def test_send_prints_the_outcome_of_a_command_file(platform, tmp_path):
+    path = tmp_path / "tao-phien.yaml"
+    path.write_text(
+        "type: registration.create-session.v1\ndata:\n  kind: adhoc\n  year: 2026\n"
+        "  period: 2026-12\n  venue: Nhà văn hoá xã\n  capacity_min: 20\n  capacity_max: 60\n",
+        encoding="utf-8",
+    )
+    sent = nghedan(platform, "send", str(path))
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert "accepted" in sent.stdout and "TT-2026-DX" in sent.stdout
+    path.write_text('{"type": "registration.create-session.v1", "data": {"kind": "weekly"}}')
+    refused = nghedan(platform, "send", str(path.rename(path.with_suffix(".json"))))
+    assert refused.returncode == 1 and "data.kind" in refused.stdout
+
+
+def test_bulk_import_reports_each_row_and_a_second_import_changes_nothing(platform, tmp_path):
+    created = nghedan(
+        platform,
+        "send",
+        str(
+            write(
+                tmp_path / "s.json",
+                {
+                    "type": "registration.create-session.v1",
+                    "data": {
+                        "kind": "periodic",
+                        "year": 2026,
+                        "period": "2026",
+                        "venue": "x",
+                        "capacity_min": 1,
+                        "capacity_max": 100,
+                    },
+                },
+            )
+        ),
+    )
+    session_id = created.stdout.split('"session_id": "')[1].split('"')[0]
+    rows = ["Họ và tên,Số CCCD,Ngày sinh,Giới tính,Thôn,Thành phần,Điện thoại"]
+    for n in range(1, 6):
+        d = delegate(session_id, 900 + n)
+        rows.append(
+            f"Người {n},{d['citizen_id']},15/03/1985,Nam,Lân Luông,Đại diện Nhân dân,{d['phone']}"
+        )
+    rows.append("Trẻ Em,020310001234,01/01/2010,Nam,Lân Luông,Đại diện Nhân dân,")
+    rows.append("Không Rõ,12345,31/02/1980,Nam,Thôn 99,Thủ quỹ,")
+    listing = write(tmp_path / "ds.csv", "\n".join(rows) + "\n")
+    first = nghedan(platform, "import-delegates", str(listing), "--session", session_id)
+    assert first.returncode == 0, first.stdout + first.stderr
+    report = (tmp_path / "ds.ket-qua.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(report) == 8
+    assert (
+        sum("đã nhận" in line for line in report) == 5
+        and sum("bị từ chối" in line for line in report) == 2
+    )
+    assert "danh sách chờ" in report[3]  # the quota of people's representatives per village is 2
+    young, broken = report[6], report[7]
+    assert "data.citizen_id" in young and "Chưa đủ 18 tuổi" in young
+    assert "data.date_of_birth" in broken and "data.category" in broken  # schema errors come first
+    assert not [p for p in ("Người 1", "Trẻ Em") if p in "\n".join(report)]
+    second = nghedan(platform, "import-delegates", str(listing), "--session", session_id)
+    assert second.returncode == 0
+    again = (tmp_path / "ds.ket-qua.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sum("đã nhận trước đó" in line for line in again) == 6  # five accepted, one refused
+    assert (
+        "bị từ chối" in again[7]
+    )  # a message that failed its schema is judged again, and refused again
+    assert [line.split(",")[2] for line in again[1:6]] == [
+        line.split(",")[2] for line in report[1:6]
+    ]
+
+
+def test_no_log_line_carries_personal_data(platform):
+    logs = "\n".join(p.read_text(encoding="utf-8") for p in (platform.home / "logs").glob("*.log"))
+    assert "command.handled" in logs
+    assert not [p for p in PLANTED if p in logs]
+
+
+def write(path: Path, content) -> Path:
+    path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    return path
