@@ -34,7 +34,7 @@ async def new_session(client: RawClient, **overrides) -> str:
 
 
 async def test_a_session_from_plan_to_conclusion_with_a_waiting_list(service, topology):
-    svc, clock = service
+    _, clock = service
     async with RawClient(topology.amqp_url) as client, EventSpy(topology.amqp_url) as spy:
         too_close = await client.send(
             "registration.create-session.v1", session_data(capacity_max=2)
@@ -128,7 +128,7 @@ async def test_the_same_command_twice_registers_once_and_answers_the_first_outco
 
 
 async def test_personal_data_is_encrypted_at_rest(service, topology):
-    svc, _ = service
+    _ = service
     async with RawClient(topology.amqp_url) as client:
         session_id = await new_session(client)
         await client.send("registration.register-delegate.v1", delegate(session_id, 42))
