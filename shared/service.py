@@ -40,10 +40,10 @@ class ServiceSpec:
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
 
 
-async def declare_topology(amqp_url: str) -> None:
+async def declare_topology(amqp_url: str, service: str | None = None) -> None:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
-        await declare_all(await connection.channel())
+        await declare_all(await connection.channel(), service)
 
 
 class Service:
@@ -88,7 +88,8 @@ class Service:
         await self.db.ensure_indexes()
         if self.spec.ensure_indexes:
             await self.spec.ensure_indexes(self.db)
-        await declare_topology(self.settings.amqp_url)
+        own = self.spec.name if self.settings.declare_topology == "own" else None
+        await declare_topology(self.settings.amqp_url, own)
         await self.broker.start()
         self.relay.start()
         log.info("service.started", queues=[q.name for q in queues_of(self.spec.name)])

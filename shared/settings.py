@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,5 +37,10 @@ class ServiceSettings(BaseSettings):
     )
     reference_data: Path = Field(
         default=SHIPPED_REFERENCE_DATA, validation_alias="NGHEDAN_REFERENCE_DATA"
+    )
+    declare_topology: Literal["all", "own"] = Field(
+        default="all",
+        validation_alias="DECLARE_TOPOLOGY",
+        description="`own` where the broker user may configure only this service's queues.",
     )
     outbox_poll_seconds: float = Field(default=1.0, gt=0, validation_alias="OUTBOX_POLL_SECONDS")

@@ -342,6 +342,28 @@ def contracts_generate() -> None:
         console.print(str(path))
 
 
+@app.command("rabbitmq-definitions")
+def rabbitmq_definitions(
+    env_file: Annotated[Path, typer.Option(help="Tệp .env có RABBITMQ_<USER>_PASSWORD")] = Path(
+        "deploy/.env"
+    ),
+    output: Annotated[Path, typer.Option("-o", help="Nơi ghi")] = Path(
+        "deploy/rabbitmq/definitions.json"
+    ),
+) -> None:
+    """Sinh tệp definitions của RabbitMQ (vhost, hàng đợi, người dùng và quyền) từ mật khẩu trong .env."""
+    from dotenv import dotenv_values
+
+    from shared.messaging.definitions import definitions, passwords_from_env
+
+    try:
+        passwords = passwords_from_env({k: v or "" for k, v in dotenv_values(env_file).items()})
+    except ValueError as exc:
+        raise fail(f"{env_file}: {exc}") from exc
+    output.write_text(json.dumps(definitions(passwords), indent=2) + "\n", encoding="utf-8")
+    console.print(f"Đã ghi {output}")
+
+
 @app.command("ensure-rabbitmq")
 def ensure_rabbitmq_command() -> None:
     """Bảo đảm có RabbitMQ cục bộ (dùng máy chủ đang chạy, hoặc cài và khởi động)."""

@@ -91,15 +91,19 @@ def rabbit_exchange(name: str) -> RabbitExchange:
     return RabbitExchange(name, type=kind, durable=True)
 
 
-async def declare_all(channel: aio_pika.abc.AbstractChannel) -> None:
-    """Exchanges, queues, their dead-letter queues and bindings: the whole platform's topology."""
+async def declare_all(channel: aio_pika.abc.AbstractChannel, service: str | None = None) -> None:
+    """The exchanges, then the queues (one service's, or all), their dead-letter queues and bindings.
+
+    A deployment with per-service broker users loads the whole topology from the definitions file
+    (deploy/rabbitmq/definitions.json); each service then re-declares only what it may configure.
+    """
     exchanges = {}
     for name in (*PUBLIC_EXCHANGES, NOTIFY):
         exchanges[name] = await channel.declare_exchange(
             name, aio_pika.ExchangeType.TOPIC, durable=True
         )
     dlx = await channel.declare_exchange(DEAD_LETTERS, aio_pika.ExchangeType.DIRECT, durable=True)
-    for spec in QUEUES:
+    for spec in QUEUES if service is None else queues_of(service):
         queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)
         for key in spec.binding_keys:
             await queue.bind(exchanges[spec.exchange], key)
