@@ -63,12 +63,13 @@ def ensure_rabbitmq(host: str = "127.0.0.1", port: int = 5672, log: Path | None 
         return "installed"
     _run(["rabbitmq-plugins", "enable", "--offline", "rabbitmq_management"], log, timeout=120)
     _run(["rabbitmq-server", "-detached"], log, timeout=120)
-    _run(["rabbitmqctl", "await_startup", "--timeout", "180"], log, timeout=200)
-    deadline = time.monotonic() + 60
-    while not port_open(host, port):
+    deadline = time.monotonic() + 180
+    while not port_open(host, port):  # the node takes a while to register before it can be asked
         if time.monotonic() > deadline:
-            raise InfraError("RabbitMQ đã khởi động nhưng không nghe ở cổng 5672")
-        time.sleep(0.5)
+            raise InfraError(f"RabbitMQ không nghe ở cổng {port} sau 180 giây (xem {log})")
+        subprocess.run(["rabbitmqctl", "await_startup"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=200, check=False)
+        time.sleep(1)
     return "started"
 
 
