@@ -132,5 +132,10 @@ async def serve(service: Service) -> None:
         await service.stop()
 
 
-def run(service_factory: Callable[[], Service]) -> None:
-    asyncio.run(serve(service_factory()))
+def main(settings_class: type[ServiceSettings], create_service: Callable[[Any], Service]) -> None:
+    """A service's process: settings from the environment, logging, then serve until stopped."""
+    from shared.logging import configure_logging
+
+    settings = settings_class()
+    configure_logging(settings.service_name, settings.log_level)
+    asyncio.run(serve(create_service(settings)))

@@ -32,6 +32,16 @@ def _sittings(session: Session) -> list[contract.SittingInfo]:
     ]
 
 
+def _delegate(reg: Registration) -> dict[str, Any]:
+    """What every delegate event says of a registration: never who the person is."""
+    return {
+        "session_id": reg.session_id,
+        "registration_code": reg.code,
+        "village_code": reg.village_code,
+        "category": reg.category,
+    }
+
+
 async def _session(deps: Deps, ctx: HandlerContext, session_id: str, field: str) -> Session:
     session = await store.load_session(deps.db, ctx.session, session_id)
     if session is None:
@@ -158,10 +168,7 @@ async def register_delegate(
     ctx.uow.emit(
         "registration.delegate.registered.v1",
         contract.DelegateRegistered(
-            session_id=session.id,
-            registration_code=reg.code,
-            village_code=reg.village_code,
-            category=reg.category,
+            **_delegate(reg),
             status=reg.status,
             waiting_position=position,  # type: ignore[arg-type]
             sitting_code=reg.sitting_code,
@@ -193,10 +200,7 @@ async def cancel_registration(
     ctx.uow.emit(
         "registration.delegate.cancelled.v1",
         contract.DelegateCancelled(
-            session_id=session.id,
-            registration_code=mine.code,
-            village_code=mine.village_code,
-            category=mine.category,
+            **_delegate(mine),
             previous_status=previous,
         ),
         subject=session.id,
@@ -205,10 +209,7 @@ async def cancel_registration(
         ctx.uow.emit(
             "registration.delegate.promoted.v1",
             contract.DelegatePromoted(
-                session_id=session.id,
-                registration_code=reg_up.code,
-                village_code=reg_up.village_code,
-                category=reg_up.category,
+                **_delegate(reg_up),
             ),
             subject=session.id,
         )  # type: ignore[arg-type]
@@ -238,10 +239,7 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
     ctx.uow.emit(
         "registration.delegate.checked-in.v1",
         contract.DelegateCheckedIn(
-            session_id=session.id,
-            registration_code=reg.code,
-            village_code=reg.village_code,
-            category=reg.category,
+            **_delegate(reg),
             checked_in_at=at,
         ),
         subject=session.id,

@@ -2,15 +2,7 @@
 
 from services.reporting.app import create_service
 from services.reporting.settings import ReportingSettings
-from shared.logging import configure_logging
-from shared.service import run
-
-
-def main() -> None:
-    settings = ReportingSettings()
-    configure_logging(settings.service_name, settings.log_level)
-    run(lambda: create_service(settings))
-
+from shared.service import main
 
 if __name__ == "__main__":
-    main()
+    main(ReportingSettings, create_service)

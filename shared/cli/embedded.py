@@ -67,8 +67,13 @@ def ensure_rabbitmq(host: str = "127.0.0.1", port: int = 5672, log: Path | None 
     while not port_open(host, port):  # the node takes a while to register before it can be asked
         if time.monotonic() > deadline:
             raise InfraError(f"RabbitMQ không nghe ở cổng {port} sau 180 giây (xem {log})")
-        subprocess.run(["rabbitmqctl", "await_startup"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=200, check=False)
+        subprocess.run(
+            ["rabbitmqctl", "await_startup"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=200,
+            check=False,
+        )
         time.sleep(1)
     return "started"
 

@@ -94,6 +94,13 @@ def status_vi(status: str) -> str:
     return msg.STATUS_VI.get(status, status)
 
 
+def require_status(session: Session, allowed: tuple[str, ...], field: str, template: str) -> None:
+    """Refuse a step the session's state does not allow, saying which state it is in."""
+    if session.status not in allowed:
+        text = template.format(session=session.id, status=status_vi(session.status))
+        raise Rejected([error(field, "invalid_state", text)])
+
+
 # --- planning and scheduling --------------------------------------------------------------
 
 
@@ -156,18 +163,7 @@ def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Se
 
 def schedule(session: Session, cmd: contract.ScheduleSession, now: datetime) -> datetime | None:
     """Fix or move the date; returns the previous start when it was a move."""
-    if session.status not in ("planned", "scheduled"):
-        raise Rejected(
-            [
-                error(
-                    "data.session_id",
-                    "invalid_state",
-                    msg.CANNOT_SCHEDULE.format(
-                        session=session.id, status=status_vi(session.status)
-                    ),
-                )
-            ]
-        )
+    require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_SCHEDULE)
     earliest = local_date(now) + timedelta(days=NOTICE_DAYS)
     errors: list[OutcomeError] = []
     if local_date(cmd.starts_at) < earliest:
@@ -234,18 +230,7 @@ def announce_deadline(session: Session) -> date:
 
 
 def cancel_session(session: Session, reason: str) -> str:
-    if session.status not in ("planned", "scheduled"):
-        raise Rejected(
-            [
-                error(
-                    "data.session_id",
-                    "invalid_state",
-                    msg.CANNOT_CANCEL_SESSION.format(
-                        session=session.id, status=status_vi(session.status)
-                    ),
-                )
-            ]
-        )
+    require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION)
     previous, session.status, session.reason = session.status, "cancelled", reason
     return previous
 
@@ -414,18 +399,9 @@ def cancel_registration(session: Session, reg: Registration, now: datetime) -> s
                 )
             ]
         )
-    if session.status not in ("planned", "scheduled"):
-        raise Rejected(
-            [
-                error(
-                    "data.registration_code",
-                    "invalid_state",
-                    msg.CANNOT_CANCEL_REGISTRATION.format(
-                        session=session.id, status=status_vi(session.status)
-                    ),
-                )
-            ]
-        )
+    require_status(
+        session, ("planned", "scheduled"), "data.registration_code", msg.CANNOT_CANCEL_REGISTRATION
+    )
     previous, reg.status, reg.cancelled_at = reg.status, "cancelled", now
     if previous == "confirmed":
         vacate(session, reg)
@@ -445,18 +421,7 @@ def conference_days(session: Session) -> set[date]:
 def check_in(session: Session, reg: Registration, at: datetime) -> bool:
     """Record attendance; True when this first check-in opens the conference (status held)."""
     errors: list[OutcomeError] = []
-    if session.status not in ("scheduled", "held"):
-        raise Rejected(
-            [
-                error(
-                    "data.registration_code",
-                    "invalid_state",
-                    msg.CANNOT_CHECK_IN.format(
-                        session=session.id, status=status_vi(session.status)
-                    ),
-                )
-            ]
-        )
+    require_status(session, ("scheduled", "held"), "data.registration_code", msg.CANNOT_CHECK_IN)
     if reg.status != "confirmed":
         errors.append(
             error(
@@ -495,18 +460,7 @@ def check_in(session: Session, reg: Registration, at: datetime) -> bool:
 def conclude(
     session: Session, registrations: list[Registration], now: datetime
 ) -> contract.Attendance:
-    if session.status != "held":
-        raise Rejected(
-            [
-                error(
-                    "data.session_id",
-                    "invalid_state",
-                    msg.CANNOT_CONCLUDE.format(
-                        session=session.id, status=status_vi(session.status)
-                    ),
-                )
-            ]
-        )
+    require_status(session, ("held",), "data.session_id", msg.CANNOT_CONCLUDE)
     session.status, session.concluded_at = "concluded", now
     attended = [r for r in registrations if r.checked_in_at]
     by_village: dict[str, int] = {}
