@@ -62,7 +62,8 @@ def up() -> None:
     """Chạy cả nền tảng ở chế độ tiền cảnh; Ctrl-C để dừng gọn."""
     platform = Platform()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, and a service manager's stop
+        signal.signal(sig, lambda *_: stop.set())
     try:
         for line in platform.start_infrastructure():
             console.print(f"• {line}")
