@@ -216,7 +216,7 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
             },
         )
         console.print(
-            f"Ngày hội nghị 25/09/2026; hạn cuối thông báo: {scheduled['result']['announce_deadline']}"
+            f"Ngày hội nghị 25/09/2026; hạn cuối thông báo: {vn_date(scheduled['result']['announce_deadline'])}"
         )
     figures["session_id"] = session_id
 
@@ -291,10 +291,14 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
         )
         console.print(
             f"Có mặt: {concluded['result']['attended']} đại biểu; thông báo kết quả chậm nhất "
-            f"{concluded['result']['results_deadline']} (10 ngày sau hội nghị)"
+            f"{vn_date(concluded['result']['results_deadline'])} (10 ngày sau hội nghị)"
         )
         figures["attended"] = concluded["result"]["attended"]
     return figures
+
+
+def vn_date(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 def _count(lines: list[dict[str, str]]) -> dict[str, int]:
@@ -359,8 +363,14 @@ def run_demo(console: Console) -> int:
         console.print("Đang dừng nền tảng…")
         platform.stop()
     console.rule("[bold green]Xong")
+
+    def said(counts: dict[str, int]) -> str:
+        return ", ".join(f"{n} {what}" for what, n in counts.items())
+
+    console.print(f"Phiên {figures['session_id']}.")
+    console.print(f"Lần nhập đầu: {said(figures['first_import'])}.")
     console.print(
-        f"Phiên {figures['session_id']}: lần nhập đầu {figures['first_import']}; "
-        f"lần nhập lại {figures['second_import']}; có mặt {figures['attended']}."
+        f"Lần nhập lại cùng tệp: {said(figures['second_import'])} — không có gì thay đổi."
     )
+    console.print(f"Có mặt tại hội nghị: {figures['attended']} đại biểu.")
     return 0

@@ -200,3 +200,48 @@ def test_no_log_line_carries_personal_data(platform):
 def write(path: Path, content) -> Path:
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
     return path
+
+
+async def test_every_service_takes_an_event_delivered_twice_once(platform, infra, purge_queues):
+    import aio_pika
+
+    event = {
+        "specversion": "1.0",
+        "id": "held-twice",
+        "source": "/nghedan/registration",
+        "type": "vn.nghedan.registration.session.held.v1",
+        "subject": "TT-2026-DK99",
+        "data": {"session_id": "TT-2026-DK99", "commune_code": "TT", "held_on": "2026-09-25"},
+    }
+    with MongoClient(infra.mongo_url) as mongo:
+        counts = mongo[infra.db_name("notification")]["event_counts"]
+        before = (counts.find_one({"_id": "registration.session.held.v1"}) or {}).get("count", 0)
+        connection = await aio_pika.connect(infra.amqp_url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            events = await channel.get_exchange("nghedan.events")
+            for _ in range(2):
+                await events.publish(
+                    aio_pika.Message(
+                        json.dumps(event).encode(),
+                        content_type="application/cloudevents+json",
+                        message_id="held-twice",
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key="registration.session.held.v1",
+                )
+        log = mongo[infra.db_name("reporting")]["event_log"]
+        for _ in range(100):
+            if log.count_documents({"id": "held-twice"}) and mongo[infra.db_name("reporting")][
+                "inbox"
+            ].count_documents({"id": "held-twice"}):
+                break
+            await_seconds(0.1)
+        await_seconds(1)  # the second delivery has had its chance to be applied too
+        assert log.count_documents({"id": "held-twice"}) == 1
+        after = counts.find_one({"_id": "registration.session.held.v1"})["count"]
+        assert after == before + 1
+        followed = mongo[infra.db_name("intake")]["sessions"].find_one({"_id": "TT-2026-DK99"})
+        assert followed["status"] == "held"
+        for service in ("intake", "notification", "reporting"):
+            assert mongo[infra.db_name(service)]["inbox"].count_documents({"id": "held-twice"}) == 1

@@ -334,7 +334,9 @@ def duplicate_errors(
                 "data.category",
                 "role_taken",
                 msg.ROLE_TAKEN.format(
-                    village=cmd.village_code,
+                    village=village.name
+                    if (village := ref.village(cmd.village_code))
+                    else cmd.village_code,
                     category=category.name if category else cmd.category,
                     code=role_holder.code,
                 ),
