@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test lint format rabbitmq schemas clean
+.PHONY: install demo up test lint format rabbitmq schemas bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -42,3 +42,6 @@ test: install lint rabbitmq
 
 clean:
 	rm -rf $(VENV) .nghedan .pytest_cache test-artifacts
+
+bench: install rabbitmq
+	$(PY) -m tests.bench.bench_registration
