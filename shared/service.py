@@ -23,7 +23,7 @@ from shared.messaging.consumer import (
 )
 from shared.messaging.outbox import OutboxRelay
 from shared.messaging.topology import declare_all, queues_of
-from shared.settings import ServiceSettings
+from shared.settings import DEVELOPMENT_DATA_KEY, ServiceSettings
 from shared.storage import Database, connect
 
 log = get_logger(__name__)
@@ -93,6 +93,11 @@ class Service:
         await self.broker.start()
         self.relay.start()
         log.info("service.started", queues=[q.name for q in queues_of(self.spec.name)])
+        if self.settings.data_key.get_secret_value() == DEVELOPMENT_DATA_KEY:
+            log.warning(
+                "settings.development_data_key",
+                hint="đặt NGHEDAN_DATA_KEY (32 byte, base64) trước khi dùng thật",
+            )
 
     async def stop(self) -> None:
         await self.broker.stop()  # in-flight handlers finish or go back to the queue
