@@ -183,7 +183,10 @@ def dead_letter_queues(queue: str | None) -> list[str]:
 
 
 async def _drain(channel: AbstractChannel, name: str, limit: int) -> list[AbstractIncomingMessage]:
-    queue = await channel.declare_queue(name, passive=True)
+    try:
+        queue = await channel.declare_queue(name, passive=True)
+    except ChannelNotFoundEntity:  # never declared: the platform has not run on this broker yet
+        return []
     messages = []
     while len(messages) < limit and (message := await queue.get(no_ack=False, fail=False)):
         messages.append(message)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 import yaml
+from aiormq.exceptions import AMQPConnectionError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -26,6 +29,7 @@ from shared.clock import FileClock, write_clock_file
 from shared.reference import load_reference_data
 from shared.settings import DEFAULT_AMQP_URL, SHIPPED_REFERENCE_DATA
 
+T = TypeVar("T")
 app = typer.Typer(
     help="Nghe Dân: vận hành nền tảng đối thoại của xã.",
     no_args_is_help=True,
@@ -44,6 +48,13 @@ app.add_typer(contracts_app, name="contracts")
 console = Console()
 
 
+@app.callback()
+def quiet_clients() -> None:
+    """The CLI says what went wrong itself; the AMQP client's own error lines would repeat it."""
+    for name in ("aiormq", "aio_pika"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def amqp_url() -> str:
     return os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
 
@@ -55,6 +66,18 @@ def reference_path() -> Path:
 def fail(message: str, code: int = 2) -> typer.Exit:
     console.print(f"[bold red]Lỗi:[/] {message}")
     return typer.Exit(code)
+
+
+def on_bus(work: Coroutine[Any, Any, T]) -> T:
+    """Run the CLI's bus work; a broker that cannot be reached is said plainly, not as a traceback."""
+    try:
+        return asyncio.run(work)
+    except (AMQPConnectionError, ConnectionError, OSError) as exc:
+        where = amqp_url().rsplit("@", 1)[-1]
+        raise fail(
+            f"không kết nối được RabbitMQ tại {where}: {exc}. RabbitMQ có đang chạy? "
+            "(`make up`, hoặc đặt AMQP_URL)"
+        ) from exc
 
 
 @app.command()
@@ -110,10 +133,7 @@ def print_status(platform: Platform) -> None:
 def status() -> None:
     """Sức khoẻ từng dịch vụ và số thông điệp trong từng hàng đợi."""
     print_status(Platform())
-    try:
-        rows = asyncio.run(busmod.queue_depths(amqp_url()))
-    except Exception as exc:  # the operator needs the reason, whatever it is
-        raise fail(f"không đọc được hàng đợi từ RabbitMQ: {exc}") from exc
+    rows = on_bus(busmod.queue_depths(amqp_url()))
     table = Table(title="Hàng đợi")
     for column in ("hàng đợi", "dịch vụ", "số thông điệp", "consumer"):
         table.add_column(column)
@@ -169,7 +189,7 @@ def send(
             return [await bus.send(c, timeout) for c in commands]
 
     try:
-        outcomes = asyncio.run(go())
+        outcomes = on_bus(go())
     except TimeoutError as exc:
         raise fail(
             f"không có kết quả sau {timeout:.0f} giây: dịch vụ có đang chạy? "
@@ -212,7 +232,7 @@ def import_delegates(
 def run_import(
     rows: list[importer.Row], commands: list[dict[str, Any]], window: int
 ) -> list[dict[str, str]]:
-    return asyncio.run(import_rows(amqp_url(), rows, commands, window))
+    return on_bus(import_rows(amqp_url(), rows, commands, window))
 
 
 async def import_rows(
@@ -258,7 +278,7 @@ def dlq_list(
 ) -> None:
     """Liệt kê thư chết cùng lý do (không lấy chúng ra khỏi hàng)."""
     try:
-        letters = asyncio.run(busmod.list_dead_letters(amqp_url(), queue))
+        letters = on_bus(busmod.list_dead_letters(amqp_url(), queue))
     except ValueError as exc:
         raise fail(str(exc)) from exc
     if not letters:
@@ -290,7 +310,7 @@ def dlq_replay(
     if not message_id and not all_:
         raise fail("chọn --id <message_id> (có thể nhiều lần) hoặc --all")
     try:
-        replayed = asyncio.run(
+        replayed = on_bus(
             busmod.replay_dead_letters(amqp_url(), queue, set(message_id) if message_id else None)
         )
     except ValueError as exc:
