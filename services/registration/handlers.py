@@ -7,7 +7,7 @@ from typing import Any
 
 from services.registration import messages as msg
 from services.registration import store
-from services.registration.domain import model
+from services.registration.domain import delegates, sessions
 from services.registration.domain.model import Registration, Session
 from shared.clock import local_date
 from shared.contracts import registration as contract
@@ -72,7 +72,7 @@ async def create_session(
     commune = deps.ref.commune.code
     number = await store.next_session_number(deps.db, ctx.session, commune, cmd.year, cmd.kind)
     session_id = f"{commune}-{cmd.year}-{'DK' if cmd.kind == 'periodic' else 'DX'}{number}"
-    session = model.plan(cmd, deps.ref, session_id)
+    session = sessions.plan(cmd, deps.ref, session_id)
     await store.insert_session(deps.db, ctx.session, session, ctx.clock.now())
     ctx.uow.emit(
         "registration.session.planned.v1",
@@ -101,9 +101,9 @@ async def schedule_session(
 ) -> dict[str, Any]:
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
-    previous = model.schedule(session, cmd, now)
+    previous = sessions.schedule(session, cmd, now)
     await store.save_session(deps.db, ctx.session, session, now)
-    deadline = model.announce_deadline(session)
+    deadline = sessions.announce_deadline(session)
     assert session.starts_at is not None
     ctx.uow.emit(
         "registration.session.scheduled.v1",
@@ -136,15 +136,15 @@ async def register_delegate(
 ) -> dict[str, Any]:
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
-    errors = model.registration_errors(cmd, session, deps.ref, local_date(now))
+    errors = delegates.registration_errors(cmd, session, deps.ref, local_date(now))
     citizen_hash = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
     mine = await store.find_active(deps.db, ctx.session, session.id, citizen_hash=citizen_hash)
     role_holder = None
-    if cmd.category in model.ONE_PER_VILLAGE:
+    if cmd.category in delegates.ONE_PER_VILLAGE:
         role_holder = await store.find_active(
             deps.db, ctx.session, session.id, category=cmd.category, village_code=cmd.village_code
         )
-    errors += model.duplicate_errors(cmd, session, mine, role_holder, deps.ref)
+    errors += delegates.duplicate_errors(cmd, session, mine, role_holder, deps.ref)
     reject_if(errors)
     reg = Registration(
         code=f"{session.id}-{session.next_seq:03d}",
@@ -155,10 +155,10 @@ async def register_delegate(
         village_code=cmd.village_code,
         citizen_hash=citizen_hash,
         registered_at=now,
-        sitting_code=cmd.sitting_code or model.sitting_of(session, cmd.village_code),
+        sitting_code=cmd.sitting_code or delegates.sitting_of(session, cmd.village_code),
     )
     session.next_seq += 1
-    model.place(session, reg)
+    delegates.place(session, reg)
     position = None
     if reg.status == "waiting":
         position = await store.count_waiting(deps.db, ctx.session, session.id) + 1
@@ -191,8 +191,8 @@ async def cancel_registration(
     mine = await _registration(deps, ctx, cmd.registration_code)
     session = await _session(deps, ctx, mine.session_id, "data.registration_code")
     now = ctx.clock.now()
-    previous = model.cancel_registration(session, mine, now)
-    promoted = model.promote_waiting(
+    previous = delegates.cancel_registration(session, mine, now)
+    promoted = delegates.promote_waiting(
         session, await store.load_waiting(deps.db, ctx.session, session.id), now
     )
     await store.save_session(deps.db, ctx.session, session, now)
@@ -224,7 +224,7 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
     reg = await _registration(deps, ctx, cmd.registration_code)
     session = await _session(deps, ctx, reg.session_id, "data.registration_code")
     at = cmd.checked_in_at or ctx.clock.now()
-    opened = model.check_in(session, reg, at)
+    opened = sessions.check_in(session, reg, at)
     await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
     await store.update_registrations(deps.db, ctx.session, [reg])
     if opened:
@@ -257,9 +257,9 @@ async def conclude_session(
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     registrations = await store.load_registrations(deps.db, ctx.session, session.id)
     now = ctx.clock.now()
-    attendance = model.conclude(session, registrations, now)
+    attendance = sessions.conclude(session, registrations, now)
     await store.save_session(deps.db, ctx.session, session, now)
-    deadline = model.results_deadline(session)
+    deadline = sessions.results_deadline(session)
     assert session.held_on is not None
     ctx.uow.emit(
         "registration.session.concluded.v1",
@@ -286,7 +286,7 @@ async def cancel_session(
     deps: Deps, cmd: contract.CancelSession, ctx: HandlerContext
 ) -> dict[str, Any]:
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
-    previous = model.cancel_session(session, cmd.reason)
+    previous = sessions.cancel_session(session, cmd.reason)
     await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
     ctx.uow.emit(
         "registration.session.cancelled.v1",

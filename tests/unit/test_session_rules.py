@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from services.registration.domain import model
+from services.registration.domain import delegates, model, sessions
 from services.registration.domain.model import Registration
 from shared.clock import LOCAL_TZ
 from shared.contracts import registration as c
@@ -27,12 +27,12 @@ def new_session(**overrides) -> model.Session:
         "representatives_per_village": 1,
     }
     fields.update(overrides)
-    return model.plan(c.CreateSession(**fields), REF, "TT-2026-DK1")
+    return sessions.plan(c.CreateSession(**fields), REF, "TT-2026-DK1")
 
 
 def scheduled(**overrides) -> model.Session:
     session = new_session(**overrides)
-    model.schedule(
+    sessions.schedule(
         session,
         c.ScheduleSession(
             session_id=session.id, starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)
@@ -54,7 +54,7 @@ def reg(
         village_code=village,
         citizen_hash=f"h{seq}",
     )
-    model.place(session, r)
+    delegates.place(session, r)
     return r
 
 
@@ -62,17 +62,17 @@ def test_a_conference_exactly_seven_days_ahead_may_be_scheduled():
     session = new_session()
     starts = datetime(2026, 9, 8, 8, tzinfo=LOCAL_TZ)
     assert (
-        model.schedule(session, c.ScheduleSession(session_id=session.id, starts_at=starts), NOW)
+        sessions.schedule(session, c.ScheduleSession(session_id=session.id, starts_at=starts), NOW)
         is None
     )
     assert session.status == "scheduled"
-    assert model.announce_deadline(session) == date(2026, 9, 1)
+    assert sessions.announce_deadline(session) == date(2026, 9, 1)
 
 
 def test_a_conference_six_days_ahead_is_refused_with_the_legal_reason():
     session = new_session()
     with pytest.raises(Rejected) as refused:
-        model.schedule(
+        sessions.schedule(
             session,
             c.ScheduleSession(
                 session_id=session.id, starts_at=datetime(2026, 9, 7, 8, tzinfo=LOCAL_TZ)
@@ -89,7 +89,7 @@ def test_a_conference_six_days_ahead_is_refused_with_the_legal_reason():
 def test_rescheduling_returns_the_previous_date():
     session = scheduled()
     later = datetime(2026, 10, 2, 8, tzinfo=LOCAL_TZ)
-    previous = model.schedule(
+    previous = sessions.schedule(
         session, c.ScheduleSession(session_id=session.id, starts_at=later), NOW
     )
     assert previous == datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ) and session.starts_at == later
@@ -99,8 +99,8 @@ def test_the_waiting_list_takes_who_does_not_fit_and_moves_up_when_a_delegate_ca
     session = scheduled()
     regs = [reg(session, i) for i in range(1, 6)]
     assert [r.status for r in regs] == ["confirmed"] * 3 + ["waiting"] * 2
-    model.cancel_registration(session, regs[1], NOW)
-    promoted = model.promote_waiting(session, [r for r in regs if r.status == "waiting"], NOW)
+    delegates.cancel_registration(session, regs[1], NOW)
+    promoted = delegates.promote_waiting(session, [r for r in regs if r.status == "waiting"], NOW)
     assert promoted == [regs[3]] and regs[4].status == "waiting" and session.confirmed == 3
 
 
@@ -121,8 +121,8 @@ def test_peoples_representatives_wait_when_their_village_quota_is_full():
 def test_a_cancelled_waiting_registration_frees_no_place():
     session = scheduled()
     regs = [reg(session, i) for i in range(1, 5)]
-    model.cancel_registration(session, regs[3], NOW)
-    assert model.promote_waiting(session, [], NOW) == [] and session.confirmed == 3
+    delegates.cancel_registration(session, regs[3], NOW)
+    assert delegates.promote_waiting(session, [], NOW) == [] and session.confirmed == 3
 
 
 def test_one_village_head_per_village():
@@ -137,7 +137,7 @@ def test_one_village_head_per_village():
         village_code="LL",
         category="village_head",
     )
-    (err,) = model.duplicate_errors(cmd, session, None, holder, REF)
+    (err,) = delegates.duplicate_errors(cmd, session, None, holder, REF)
     assert err.code == "role_taken" and holder.code in err.message
 
 
@@ -153,7 +153,7 @@ def test_registration_explains_every_reason_at_once():
         category="peoples_representative",
         lacks_civil_capacity=True,
     )
-    codes = {e.code for e in model.registration_errors(cmd, session, REF, NOW.date())}
+    codes = {e.code for e in delegates.registration_errors(cmd, session, REF, NOW.date())}
     assert codes == {"citizen_id_century", "under_18", "unknown_village", "civil_capacity"}
 
 
@@ -168,7 +168,7 @@ def test_age_is_judged_on_the_start_of_the_planned_period_before_a_date_is_fixed
         village_code="LL",
         category="official",
     )
-    (err,) = model.registration_errors(cmd, session, REF, NOW.date())
+    (err,) = delegates.registration_errors(cmd, session, REF, NOW.date())
     assert err.code == "under_18" and "01/07/2026" in err.message
 
 
@@ -176,9 +176,9 @@ def test_check_in_only_on_the_conference_day_and_it_opens_the_conference():
     session = scheduled()
     r = reg(session, 1)
     with pytest.raises(Rejected) as refused:
-        model.check_in(session, r, NOW)
+        sessions.check_in(session, r, NOW)
     assert refused.value.errors[0].code == "not_conference_day"
-    assert model.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ)) is True
+    assert sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ)) is True
     assert session.status == "held" and session.held_on == date(2026, 9, 25)
 
 
@@ -186,29 +186,29 @@ def test_a_waiting_delegate_cannot_check_in_and_nobody_checks_in_twice():
     session = scheduled(capacity_max=1)
     first, second = reg(session, 1), reg(session, 2)
     day = datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ)
-    model.check_in(session, first, day)
+    sessions.check_in(session, first, day)
     for who, code in ((first, "already_checked_in"), (second, "not_confirmed")):
         with pytest.raises(Rejected) as refused:
-            model.check_in(session, who, day + timedelta(minutes=5))
+            sessions.check_in(session, who, day + timedelta(minutes=5))
         assert refused.value.errors[0].code == code
 
 
 def test_only_a_held_conference_concludes_and_the_results_deadline_is_ten_days_on():
     session = scheduled()
     with pytest.raises(Rejected):
-        model.conclude(session, [], NOW)
+        sessions.conclude(session, [], NOW)
     r = reg(session, 1, "peoples_representative", "T05")
-    model.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ))
-    attendance = model.conclude(session, [r], datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ))
+    sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ))
+    attendance = sessions.conclude(session, [r], datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ))
     assert attendance.attended == 1 and attendance.by_village == {"T05": 1}
-    assert model.results_deadline(session) == date(2026, 10, 5)
+    assert sessions.results_deadline(session) == date(2026, 10, 5)
 
 
 def test_a_held_conference_cannot_be_cancelled():
     session = scheduled()
-    model.check_in(session, reg(session, 1), datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ))
+    sessions.check_in(session, reg(session, 1), datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ))
     with pytest.raises(Rejected):
-        model.cancel_session(session, "x")
+        sessions.cancel_session(session, "x")
 
 
 def test_sittings_for_clusters_of_villages_must_not_share_a_village():
@@ -225,5 +225,5 @@ def test_sittings_for_clusters_of_villages_must_not_share_a_village():
         ],
     )
     with pytest.raises(Rejected) as refused:
-        model.plan(cmd, REF, "TT-2026-DK1")
+        sessions.plan(cmd, REF, "TT-2026-DK1")
     assert {e.code for e in refused.value.errors} == {"village_in_two_sittings", "unknown_village"}

@@ -1,0 +1,193 @@
+"""Registering delegates: eligibility, one place per person and role, quotas, the waiting list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from services.registration import messages as msg
+from services.registration.domain.eligibility import age_on, citizen_id_errors, fmt
+from services.registration.domain.model import (
+    ADULT_AGE,
+    ONE_PER_VILLAGE,
+    Registration,
+    Session,
+    period_start,
+    require_status,
+    session_day,
+    status_vi,
+)
+from shared.contracts import registration as contract
+from shared.contracts.common import OutcomeError, Rejected, error
+from shared.reference import ReferenceData
+
+
+def registration_errors(
+    cmd: contract.RegisterDelegate, session: Session, ref: ReferenceData, today: date
+) -> list[OutcomeError]:
+    """Every reason this person may not register for this session, each explained."""
+    errors: list[OutcomeError] = []
+    if session.status not in ("planned", "scheduled"):
+        errors.append(
+            error(
+                "data.session_id",
+                "invalid_state",
+                msg.NOT_OPEN_FOR_REGISTRATION.format(
+                    session=session.id, status=status_vi(session.status)
+                ),
+            )
+        )
+    errors += citizen_id_errors(cmd.citizen_id, cmd.date_of_birth, cmd.gender)
+    if cmd.date_of_birth > today:
+        errors.append(error("data.date_of_birth", "born_in_future", msg.BORN_IN_FUTURE))
+    else:
+        day = session_day(session)
+        reference_day = day or period_start(session.period)
+        age = age_on(cmd.date_of_birth, reference_day)
+        if age < ADULT_AGE:
+            text = (
+                msg.TOO_YOUNG.format(day=fmt(reference_day), age=age)
+                if day
+                else msg.TOO_YOUNG_UNSCHEDULED.format(day=fmt(reference_day), period=session.period)
+            )
+            errors.append(error("data.date_of_birth", "under_18", text))
+    if ref.village(cmd.village_code) is None:
+        errors.append(
+            error(
+                "data.village_code",
+                "unknown_village",
+                msg.UNKNOWN_VILLAGE.format(code=cmd.village_code, commune=ref.commune.name),
+            )
+        )
+    if cmd.lacks_civil_capacity:
+        errors.append(error("data.lacks_civil_capacity", "civil_capacity", msg.LACKS_CAPACITY))
+    errors += _sitting_errors(cmd, session)
+    return errors
+
+
+def sitting_of(session: Session, village_code: str) -> str | None:
+    return next((s.code for s in session.sittings if village_code in s.villages), None)
+
+
+def _sitting_errors(cmd: contract.RegisterDelegate, session: Session) -> list[OutcomeError]:
+    if not session.sittings:
+        return []
+    expected = sitting_of(session, cmd.village_code)
+    if cmd.sitting_code and cmd.sitting_code not in {s.code for s in session.sittings}:
+        return [
+            error(
+                "data.sitting_code",
+                "unknown_sitting",
+                msg.UNKNOWN_SITTING.format(session=session.id, sitting=cmd.sitting_code),
+            )
+        ]
+    if cmd.sitting_code and expected and cmd.sitting_code != expected:
+        return [
+            error(
+                "data.sitting_code",
+                "wrong_sitting",
+                msg.WRONG_SITTING.format(
+                    village=cmd.village_code, expected=expected, given=cmd.sitting_code
+                ),
+            )
+        ]
+    return []
+
+
+def duplicate_errors(
+    cmd: contract.RegisterDelegate,
+    session: Session,
+    mine: Registration | None,
+    role_holder: Registration | None,
+    ref: ReferenceData,
+) -> list[OutcomeError]:
+    """The person is already registered, or the village's one seat of this role is taken."""
+    errors: list[OutcomeError] = []
+    if mine:
+        errors.append(
+            error(
+                "data.citizen_id",
+                "already_registered",
+                msg.ALREADY_REGISTERED.format(session=session.id, code=mine.code),
+            )
+        )
+    if role_holder and cmd.category in ONE_PER_VILLAGE:
+        category = ref.category(cmd.category)
+        errors.append(
+            error(
+                "data.category",
+                "role_taken",
+                msg.ROLE_TAKEN.format(
+                    village=village.name
+                    if (village := ref.village(cmd.village_code))
+                    else cmd.village_code,
+                    category=category.name if category else cmd.category,
+                    code=role_holder.code,
+                ),
+            )
+        )
+    return errors
+
+
+def has_place(session: Session, category: str, village_code: str) -> bool:
+    """A confirmed place is free in the session and, for people's representatives, in the village."""
+    if session.confirmed >= session.capacity_max:
+        return False
+    if category == "peoples_representative":
+        taken = session.confirmed_representatives.get(village_code, 0)
+        return taken < session.representatives_per_village
+    return True
+
+
+def occupy(session: Session, reg: Registration) -> None:
+    session.confirmed += 1
+    if reg.category == "peoples_representative":
+        reps = session.confirmed_representatives
+        reps[reg.village_code] = reps.get(reg.village_code, 0) + 1
+
+
+def vacate(session: Session, reg: Registration) -> None:
+    session.confirmed -= 1
+    if reg.category == "peoples_representative":
+        session.confirmed_representatives[reg.village_code] -= 1
+
+
+def place(session: Session, reg: Registration) -> None:
+    """Confirm the new registration when a place is free, else put it on the waiting list."""
+    if has_place(session, reg.category, reg.village_code):
+        reg.status = "confirmed"
+        occupy(session, reg)
+    else:
+        reg.status = "waiting"
+
+
+def promote_waiting(
+    session: Session, waiting: list[Registration], now: datetime
+) -> list[Registration]:
+    """Give every freed place to the earliest wait-listed delegate it fits (`waiting` in order)."""
+    promoted = []
+    for reg in waiting:
+        if has_place(session, reg.category, reg.village_code):
+            reg.status, reg.promoted_at = "confirmed", now
+            occupy(session, reg)
+            promoted.append(reg)
+    return promoted
+
+
+def cancel_registration(session: Session, reg: Registration, now: datetime) -> str:
+    if reg.status == "cancelled":
+        raise Rejected(
+            [
+                error(
+                    "data.registration_code",
+                    "already_cancelled",
+                    msg.ALREADY_CANCELLED.format(code=reg.code),
+                )
+            ]
+        )
+    require_status(
+        session, ("planned", "scheduled"), "data.registration_code", msg.CANNOT_CANCEL_REGISTRATION
+    )
+    previous, reg.status, reg.cancelled_at = reg.status, "cancelled", now
+    if previous == "confirmed":
+        vacate(session, reg)
+    return previous

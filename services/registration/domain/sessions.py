@@ -1,0 +1,223 @@
+"""A session's life: planned, scheduled (7 days' notice), held, concluded, or cancelled."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from services.registration import messages as msg
+from services.registration.domain.eligibility import fmt
+from services.registration.domain.model import (
+    NOTICE_DAYS,
+    RESULTS_DAYS,
+    Registration,
+    Session,
+    Sitting,
+    fmt_time,
+    require_status,
+    status_vi,
+)
+from shared.clock import local_date
+from shared.contracts import registration as contract
+from shared.contracts.common import OutcomeError, error, reject_if
+from shared.reference import ReferenceData
+
+
+def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Session:
+    errors: list[OutcomeError] = []
+    known_topics = ref.topic_codes()
+    for i, topic in enumerate(cmd.topics):
+        if topic not in known_topics:
+            errors.append(
+                error(f"data.topics.{i}", "unknown_topic", msg.UNKNOWN_TOPIC.format(code=topic))
+            )
+    seen: dict[str, str] = {}
+    for i, sitting in enumerate(cmd.sittings):
+        for village in sitting.villages:
+            if ref.village(village) is None:
+                errors.append(
+                    error(
+                        f"data.sittings.{i}.villages",
+                        "unknown_village",
+                        msg.SITTING_VILLAGE_UNKNOWN.format(sitting=sitting.code, village=village),
+                    )
+                )
+            elif village in seen:
+                errors.append(
+                    error(
+                        f"data.sittings.{i}.villages",
+                        "village_in_two_sittings",
+                        msg.SITTING_VILLAGE_TWICE.format(
+                            village=village, sittings=f"{seen[village]}, {sitting.code}"
+                        ),
+                    )
+                )
+            seen[village] = sitting.code
+    reject_if(errors)
+    title = cmd.title or (
+        f"Hội nghị đối thoại {'định kỳ' if cmd.kind == 'periodic' else 'đột xuất'} "
+        f"giữa chính quyền địa phương với Nhân dân xã {ref.commune.name} năm {cmd.year}"
+    )
+    return Session(
+        id=session_id,
+        commune_code=ref.commune.code,
+        kind=cmd.kind,
+        year=cmd.year,
+        period=cmd.period,
+        title=title,
+        venue=cmd.venue,
+        format=cmd.format,
+        capacity_min=cmd.capacity_min,
+        capacity_max=cmd.capacity_max,
+        topics=list(cmd.topics),
+        representatives_per_village=(
+            cmd.representatives_per_village
+            if cmd.representatives_per_village is not None
+            else ref.commune.representatives_per_village
+        ),
+        sittings=[Sitting(s.code, list(s.villages), s.venue) for s in cmd.sittings],
+        reason=cmd.reason,
+    )
+
+
+def schedule(session: Session, cmd: contract.ScheduleSession, now: datetime) -> datetime | None:
+    """Fix or move the date; returns the previous start when it was a move."""
+    require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_SCHEDULE)
+    earliest = local_date(now) + timedelta(days=NOTICE_DAYS)
+    errors: list[OutcomeError] = []
+    if local_date(cmd.starts_at) < earliest:
+        errors.append(
+            error(
+                "data.starts_at",
+                "notice_too_short",
+                msg.NOTICE_TOO_SHORT.format(
+                    day=fmt(local_date(cmd.starts_at)), earliest=fmt(earliest)
+                ),
+            )
+        )
+    if cmd.ends_at and cmd.ends_at <= cmd.starts_at:
+        errors.append(error("data.ends_at", "ends_before_start", msg.ENDS_BEFORE_START))
+    if session.format in ("online", "hybrid") and not (cmd.online_url or session.online_url):
+        errors.append(error("data.online_url", "online_url_missing", msg.ONLINE_NEEDS_URL))
+    planned = {s.code: s for s in session.sittings}
+    times = {t.code: t for t in cmd.sittings}
+    for i, timing in enumerate(cmd.sittings):
+        if timing.code not in planned:
+            errors.append(
+                error(
+                    f"data.sittings.{i}.code",
+                    "unknown_sitting",
+                    msg.SITTING_NOT_PLANNED.format(sitting=timing.code),
+                )
+            )
+        elif local_date(timing.starts_at) < earliest:
+            errors.append(
+                error(
+                    f"data.sittings.{i}.starts_at",
+                    "notice_too_short",
+                    msg.NOTICE_TOO_SHORT.format(
+                        day=fmt(local_date(timing.starts_at)), earliest=fmt(earliest)
+                    ),
+                )
+            )
+    for code, sitting in planned.items():
+        if code not in times and sitting.starts_at is None and len(planned) > 1:
+            errors.append(
+                error(
+                    "data.sittings",
+                    "sitting_time_missing",
+                    msg.SITTING_TIME_MISSING.format(sitting=code),
+                )
+            )
+    reject_if(errors)
+    previous = session.starts_at
+    session.starts_at, session.ends_at = cmd.starts_at, cmd.ends_at
+    session.venue = cmd.venue or session.venue
+    session.online_url = cmd.online_url or session.online_url
+    for code, timing in times.items():
+        planned[code].starts_at = timing.starts_at
+        planned[code].venue = timing.venue or planned[code].venue
+    if len(planned) == 1 and not times:
+        next(iter(planned.values())).starts_at = cmd.starts_at
+    session.status = "scheduled"
+    return previous
+
+
+def announce_deadline(session: Session) -> date:
+    first = min([s.starts_at for s in session.sittings if s.starts_at] + [session.starts_at])  # type: ignore[list-item]
+    return local_date(first) - timedelta(days=NOTICE_DAYS)
+
+
+def cancel_session(session: Session, reason: str) -> str:
+    require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION)
+    previous, session.status, session.reason = session.status, "cancelled", reason
+    return previous
+
+
+def conference_days(session: Session) -> set[date]:
+    days = {local_date(s.starts_at) for s in session.sittings if s.starts_at}
+    if session.starts_at:
+        days.add(local_date(session.starts_at))
+    return days
+
+
+def check_in(session: Session, reg: Registration, at: datetime) -> bool:
+    """Record attendance; True when this first check-in opens the conference (status held)."""
+    errors: list[OutcomeError] = []
+    require_status(session, ("scheduled", "held"), "data.registration_code", msg.CANNOT_CHECK_IN)
+    if reg.status != "confirmed":
+        errors.append(
+            error(
+                "data.registration_code",
+                "not_confirmed",
+                msg.NOT_CONFIRMED.format(code=reg.code, status=status_vi(reg.status)),
+            )
+        )
+    if reg.checked_in_at:
+        errors.append(
+            error(
+                "data.registration_code",
+                "already_checked_in",
+                msg.ALREADY_CHECKED_IN.format(code=reg.code, at=fmt_time(reg.checked_in_at)),
+            )
+        )
+    days = conference_days(session)
+    if local_date(at) not in days:
+        errors.append(
+            error(
+                "data.checked_in_at",
+                "not_conference_day",
+                msg.CHECK_IN_DAY.format(
+                    day=", ".join(fmt(d) for d in sorted(days)), today=fmt(local_date(at))
+                ),
+            )
+        )
+    reject_if(errors)
+    reg.checked_in_at = at
+    opened = session.status == "scheduled"
+    if opened:
+        session.status, session.held_on = "held", local_date(at)
+    return opened
+
+
+def conclude(
+    session: Session, registrations: list[Registration], now: datetime
+) -> contract.Attendance:
+    require_status(session, ("held",), "data.session_id", msg.CANNOT_CONCLUDE)
+    session.status, session.concluded_at = "concluded", now
+    attended = [r for r in registrations if r.checked_in_at]
+    by_village: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    for r in attended:
+        by_village[r.village_code] = by_village.get(r.village_code, 0) + 1
+        by_category[r.category] = by_category.get(r.category, 0) + 1
+    return contract.Attendance(
+        registered=sum(1 for r in registrations if r.status == "confirmed"),
+        attended=len(attended),
+        by_village=by_village,
+        by_category=by_category,
+    )
+
+
+def results_deadline(session: Session) -> date:
+    assert session.held_on is not None
+    return session.held_on + timedelta(days=RESULTS_DAYS)
