@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aio_pika
 import structlog
@@ -35,6 +35,7 @@ from shared.messaging.topology import QueueSpec
 from shared.storage import Database, DuplicateKeyError, Session
 
 log = get_logger(__name__)
+T = TypeVar("T")
 DLQ_HEADER_PREFIX = "x-nghedan-"
 ANY_EVENT = "*"  # an event handler under this key takes every catalogued event its queue receives
 
@@ -164,10 +165,32 @@ class Pipeline:
                 await self._run_command(raw, event, data, self.commands[key])
             else:
                 await self._run_event(raw, event, data, handler)
-        self.relay.wake()
 
-    def _uow(self, session: Session, correlation_id: str) -> UnitOfWork:
-        return UnitOfWork(self.db, session, self.service, self.clock, correlation_id)
+    async def _commit(self, work: Callable[[UnitOfWork], Awaitable[T]], correlation: str) -> T:
+        """Run `work` in one transaction with its outgoing messages, then publish them at once.
+
+        The rows are written leased to this relay, so no other relay takes them while they are
+        published here; if this process dies first, the lease runs out and a relay sends them.
+        """
+        committed: list[UnitOfWork] = []
+
+        async def attempt(session: Session) -> T:
+            uow = UnitOfWork(
+                self.db,
+                session,
+                self.service,
+                self.clock,
+                correlation,
+                lease_owner=self.relay.owner,
+            )
+            result = await work(uow)
+            await uow.flush()
+            committed[:] = [uow]  # a retried transaction replaces the rows of the failed attempt
+            return result
+
+        result = await self.db.transaction(attempt)
+        await self.relay.publish_now(committed[0].rows)
+        return result
 
     async def _run_command(
         self,
@@ -178,37 +201,36 @@ class Pipeline:
     ) -> None:
         correlation = raw.correlation_id or event.id
 
-        async def accept(session: Session) -> Outcome:
-            uow = self._uow(session, correlation)
-            result = await handler(data, HandlerContext(uow, event, self.clock))
-            outcome = Outcome(
-                command_id=event.id, command_type=event.type, status="accepted", result=result
-            )
+        async def settle(uow: UnitOfWork, outcome: Outcome) -> Outcome:
             await self.db.claim_inbox(
-                session, event.source, event.id, event.type, outcome.model_dump(mode="json")
+                uow.session, event.source, event.id, event.type, outcome.model_dump(mode="json")
             )
-            await self._finish(uow, raw.reply_to, outcome)
+            if raw.reply_to:
+                uow.reply(raw.reply_to, outcome)
             return outcome
 
-        async def record_rejection(session: Session, errors: list[OutcomeError]) -> Outcome:
-            uow = self._uow(session, correlation)
-            outcome = Outcome(
-                command_id=event.id, command_type=event.type, status="rejected", errors=errors
+        async def accept(uow: UnitOfWork) -> Outcome:
+            result = await handler(data, HandlerContext(uow, event, self.clock))
+            return await settle(
+                uow,
+                Outcome(
+                    command_id=event.id, command_type=event.type, status="accepted", result=result
+                ),
             )
-            await self.db.claim_inbox(
-                session, event.source, event.id, event.type, outcome.model_dump(mode="json")
-            )
-            await self._finish(uow, raw.reply_to, outcome)
-            return outcome
 
         try:
             if await self.db.inbox_entry(event.source, event.id):
                 raise DuplicateKeyError("seen before")  # the cheap way out for a known duplicate
             try:
-                outcome = await self.db.transaction(accept)
+                outcome = await self._commit(accept, correlation)
             except Rejected as rejected:
-                errors = rejected.errors
-                outcome = await self.db.transaction(lambda s: record_rejection(s, errors))
+                refusal = Outcome(
+                    command_id=event.id,
+                    command_type=event.type,
+                    status="rejected",
+                    errors=rejected.errors,
+                )
+                outcome = await self._commit(lambda uow: settle(uow, refusal), correlation)
         except DuplicateKeyError:
             outcome = await self._answer_duplicate(raw, event, correlation)
         log.info(
@@ -233,16 +255,12 @@ class Pipeline:
             first_status=previous.status,
         )  # type: ignore[arg-type]
 
-        async def answer(session: Session) -> None:
-            await self._finish(self._uow(session, correlation), raw.reply_to, outcome)
+        async def answer(uow: UnitOfWork) -> None:
+            if raw.reply_to:
+                uow.reply(raw.reply_to, outcome)
 
-        await self.db.transaction(answer)  # an expected duplicate: acknowledged on purpose
+        await self._commit(answer, correlation)  # an expected duplicate: acknowledged on purpose
         return outcome
-
-    async def _finish(self, uow: UnitOfWork, reply_to: str | None, outcome: Outcome) -> None:
-        if reply_to:
-            uow.reply(reply_to, outcome)
-        await uow.flush()
 
     async def _run_event(
         self,
@@ -251,14 +269,12 @@ class Pipeline:
         data: BaseModel,
         handler: EventHandler,
     ) -> None:
-        async def apply(session: Session) -> None:
-            uow = self._uow(session, raw.correlation_id or event.id)
-            await self.db.claim_inbox(session, event.source, event.id, event.type)
+        async def apply(uow: UnitOfWork) -> None:
+            await self.db.claim_inbox(uow.session, event.source, event.id, event.type)
             await handler(data, HandlerContext(uow, event, self.clock))
-            await uow.flush()
 
         try:
-            await self.db.transaction(apply)
+            await self._commit(apply, raw.correlation_id or event.id)
         except DuplicateKeyError:
             if await self.db.inbox_entry(event.source, event.id) is None:
                 raise

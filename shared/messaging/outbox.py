@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from aiormq.exceptions import AMQPError, PublishError
+from aiormq.exceptions import PublishError
 from faststream.rabbit import RabbitBroker
 from pydantic import BaseModel
 
@@ -20,6 +20,7 @@ from shared.storage import Database, Document, Session
 
 log = get_logger(__name__)
 PUBLISH_TIMEOUT = 10.0
+FAST_PATH_LEASE = timedelta(seconds=15)
 
 
 def source_of(service: str) -> str:
@@ -35,6 +36,7 @@ class UnitOfWork:
     service: str
     clock: Clock
     correlation_id: str | None = None
+    lease_owner: str | None = None  # the relay that publishes these rows right after the commit
     rows: list[Document] = field(default_factory=list)
 
     def emit(self, routing_key: str, data: BaseModel, *, subject: str | None = None) -> str:
@@ -86,7 +88,13 @@ class UnitOfWork:
                 "status": "pending",
                 "created_at": datetime.now(UTC),
                 "order": len(self.rows),
-                "lease_until": datetime.fromtimestamp(0, UTC),
+                # Leased to the relay that publishes right after the commit; free for any otherwise.
+                "lease_until": (
+                    datetime.now(UTC) + FAST_PATH_LEASE
+                    if self.lease_owner
+                    else datetime.fromtimestamp(0, UTC)
+                ),
+                "lease_owner": self.lease_owner,
                 "attempts": 0,
             }
         )
@@ -157,28 +165,41 @@ class OutboxRelay:
                 pass
 
     async def drain(self) -> int:
+        """Publish every row whose lease has run out (or that nobody leased), oldest first."""
         sent = 0
         while row := await self.db.claim_next_outgoing(self.lease, self.owner):
-            try:
-                routed = await publish_row(self.broker, row)
-            except (AMQPError, TimeoutError, ConnectionError, RuntimeError) as exc:
-                await self.db.release_outgoing(row["_id"], str(exc))
-                log.warning("outbox.publish_failed", outbox_id=row["_id"], error=str(exc))
-                return sent
-            if routed:
-                await self.db.forget_outgoing(row["_id"])
-            elif row["kind"] == "reply":
-                # The sender's reply queue is gone: nobody can read this outcome any more.
-                await self.db.forget_outgoing(row["_id"])
-                log.warning(
-                    "outbox.reply_unroutable", outbox_id=row["_id"], reply_to=row["routing_key"]
-                )
-            else:
-                await self.db.release_outgoing(row["_id"], "unroutable")
-                log.error(
-                    "outbox.event_unroutable", outbox_id=row["_id"], routing_key=row["routing_key"]
-                )
+            if not await self._send(row):
                 return sent
             sent += 1
-            self.published += 1
         return sent
+
+    async def publish_now(self, rows: list[Document]) -> None:
+        """The fast path: publish a just-committed transaction's rows, leased to this relay."""
+        for index, row in enumerate(rows):
+            if not await self._send(row):
+                for left in rows[index + 1 :]:
+                    await self.db.release_outgoing(left["_id"], "an earlier row failed")
+                self.wake()
+                return
+
+    async def _send(self, row: Document) -> bool:
+        """Publish one row and forget it; False (row released for a retry) when it must wait."""
+        try:
+            routed = await publish_row(self.broker, row)
+        except Exception as exc:  # whatever the broker did, the row waits for the next try
+            await self.db.release_outgoing(row["_id"], str(exc))
+            log.warning("outbox.publish_failed", outbox_id=row["_id"], error=str(exc))
+            return False
+        if not routed and row["kind"] != "reply":
+            await self.db.release_outgoing(row["_id"], "unroutable")
+            log.error(
+                "outbox.event_unroutable", outbox_id=row["_id"], routing_key=row["routing_key"]
+            )
+            return False
+        if not routed:  # the sender's reply queue is gone: nobody can read this outcome any more
+            log.warning(
+                "outbox.reply_unroutable", outbox_id=row["_id"], reply_to=row["routing_key"]
+            )
+        await self.db.forget_outgoing(row["_id"])
+        self.published += 1
+        return True

@@ -81,3 +81,24 @@ async def test_a_reply_to_a_vanished_queue_is_dropped_not_retried_forever(parts)
     await db.transaction(work)
     assert await OutboxRelay(db, broker).drain() == 1
     assert await db.count_pending() == 0
+
+
+async def test_rows_leased_to_a_relay_that_died_are_sent_by_another_once_the_lease_runs_out(
+    parts, topology
+):
+    db, broker = parts
+    clock = FixedClock(datetime.now(UTC))
+
+    async def work(session):
+        uow = UnitOfWork(db, session, "tests", clock, lease_owner="a-relay-that-died")
+        uow.emit("registration.session.held.v1", held(7))
+        await uow.flush()
+
+    await db.transaction(work)
+    survivor = OutboxRelay(db, broker)
+    assert await survivor.drain() == 0  # still leased: its writer may be publishing it right now
+    await db.outbox.update_many({}, {"$set": {"lease_until": datetime.fromtimestamp(0, UTC)}})
+    async with EventSpy(topology.amqp_url, "registration.session.held.v1") as spy:
+        assert await survivor.drain() == 1
+        (event,) = await spy.wait_for("registration.session.held.v1")
+    assert event["data"]["session_id"] == "S7" and await db.count_pending() == 0
