@@ -18,19 +18,18 @@ from pydantic import BaseModel
 from shared import vi
 from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE
-from shared.contracts.common import OUTCOME_KEY, Outcome, OutcomeError, Rejected
+from shared.contracts.common import Outcome, OutcomeError, Rejected
 from shared.contracts.envelope import (
     STRUCTURED_CONTENT_TYPE,
     CloudEvent,
     EnvelopeError,
-    new_event,
     parse_message,
     routing_key_of,
     to_structured,
     validate_data,
 )
 from shared.logging import get_logger, redact_text
-from shared.messaging.outbox import OutboxRelay, UnitOfWork, source_of
+from shared.messaging.outbox import OutboxRelay, UnitOfWork, outcome_event
 from shared.messaging.topology import QueueSpec
 from shared.storage import Database, DuplicateKeyError, Session
 
@@ -83,6 +82,10 @@ class KeyedLocks:
                 del self._users[key], self._locks[key]
 
 
+def problem(field: str, code: str, message: str) -> dict[str, str]:
+    return {"field": field, "code": code, "message": message}
+
+
 class Malformed(Exception):
     def __init__(
         self,
@@ -126,16 +129,9 @@ class Pipeline:
     async def _process(self, raw: aio_pika.abc.AbstractIncomingMessage) -> None:
         body = raw.body
         if len(body) > self.max_message_bytes:
+            limit = self.max_message_bytes
             raise Malformed(
-                [
-                    {
-                        "field": "(body)",
-                        "code": "oversized",
-                        "message": vi.OVERSIZED.format(
-                            size=len(body), limit=self.max_message_bytes
-                        ),
-                    }
-                ]
+                [problem("(body)", "oversized", vi.OVERSIZED.format(size=len(body), limit=limit))]
             )
         try:
             event = parse_message(body, raw.content_type, raw.headers)
@@ -145,16 +141,8 @@ class Pipeline:
         key = routing_key_of(event.type)
         handler = self.commands.get(key) or self.events.get(key) or self.events.get(ANY_EVENT)
         if handler is None or key not in CATALOGUE:
-            raise Malformed(
-                [
-                    {
-                        "field": "type",
-                        "code": "unknown_type",
-                        "message": vi.UNKNOWN_TYPE.format(type=event.type),
-                    }
-                ],
-                event=event,
-            )
+            text = vi.UNKNOWN_TYPE.format(type=event.type)
+            raise Malformed([problem("type", "unknown_type", text)], event=event)
         try:
             data = validate_data(CATALOGUE[key].model, event.data)
         except EnvelopeError as exc:
@@ -292,9 +280,7 @@ class Pipeline:
             await message.reject(requeue=True)  # a counted retry: reject, not nack (RabbitMQ 4.3)
             return
         reason = vi.HANDLER_FAILED.format(attempts=attempts, error=error)
-        await self._park(
-            raw, [{"field": "(handler)", "code": "handler_failed", "message": reason}], answer=False
-        )
+        await self._park(raw, [problem("(handler)", "handler_failed", reason)], answer=False)
         await message.ack()
 
     async def _park(
@@ -346,13 +332,7 @@ class Pipeline:
                 status="rejected",
                 errors=[OutcomeError(**e) for e in errors],
             )
-            reply = new_event(
-                OUTCOME_KEY,
-                outcome.model_dump(mode="json", exclude_none=True),
-                source=source_of(self.service),
-                subject=command_id,
-                time=self.clock.now(),
-            )
+            reply = outcome_event(outcome, self.service, self.clock)
             await self.broker.publish(
                 to_structured(reply),
                 routing_key=raw.reply_to,

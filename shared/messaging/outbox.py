@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiormq.exceptions import PublishError
 from faststream.rabbit import RabbitBroker
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE
 from shared.contracts.common import OUTCOME_KEY, Outcome
-from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, new_event, to_structured
+from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, new_event, to_structured
 from shared.logging import get_logger
 from shared.storage import Database, Document, Session
 
@@ -25,6 +26,17 @@ FAST_PATH_LEASE = timedelta(seconds=15)
 
 def source_of(service: str) -> str:
     return f"/nghedan/{service}"
+
+
+def outcome_event(outcome: Outcome, service: str, clock: Clock) -> CloudEvent[Any]:
+    """`vn.nghedan.outcome.v1`: absent fields are left out, so `result` only when there is one."""
+    return new_event(
+        OUTCOME_KEY,
+        outcome.model_dump(mode="json", exclude_none=True),
+        source=source_of(service),
+        subject=outcome.command_id,
+        time=clock.now(),
+    )
 
 
 @dataclass
@@ -57,13 +69,7 @@ class UnitOfWork:
         return event.id
 
     def reply(self, reply_to: str, outcome: Outcome) -> None:
-        event = new_event(
-            OUTCOME_KEY,
-            outcome.model_dump(mode="json", exclude_none=True),
-            source=source_of(self.service),
-            subject=outcome.command_id,
-            time=self.clock.now(),
-        )
+        event = outcome_event(outcome, self.service, self.clock)
         self._add(
             event.id, "", reply_to, to_structured(event), "reply", correlation_id=outcome.command_id
         )
