@@ -116,6 +116,7 @@ async def schedule_session(
             venue=session.venue,
             format=session.format,
             online_url=session.online_url,
+            agenda_summary=session.agenda_summary,
             sittings=_sittings(session),
             announce_deadline=deadline,
             previous_starts_at=previous,

@@ -161,6 +161,7 @@ class SessionScheduled(Message):
     venue: str
     format: SessionFormat
     online_url: str | None = None
+    agenda_summary: str | None = Field(default=None, description="The content to be announced.")
     sittings: list[SittingInfo]
     announce_deadline: date = Field(
         description="The last day the notice may go out (7 days before)."

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from shared.clock import write_clock_file
+from shared.clock import LOCAL_TZ, write_clock_file
 from shared.contracts.schemagen import load_example
 from tests.helpers import EventSpy, RawClient, delegate, platform_for_tests
 
@@ -74,6 +74,20 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
         await spy.wait_for("registration.session.cancelled.v1")
     wire = json.dumps(spy.events, ensure_ascii=False)
     assert not [p for p in PLANTED if p in wire]
+    (announced,) = [
+        e["data"]
+        for e in spy.of_type("registration.session.scheduled.v1")
+        if e["data"]["session_id"] == session_id
+    ]
+    assert (
+        announced["agenda_summary"]
+        == load_example("registration.schedule-session.v1")["data"]["agenda_summary"]
+    )
+    assert (
+        announced["announce_deadline"]
+        == (starts.astimezone(LOCAL_TZ).date() - timedelta(days=7)).isoformat()
+    )
+    assert announced["venue"] and announced["format"] == "in_person"
 
     with MongoClient(infra.mongo_url) as mongo:
         for _ in range(100):

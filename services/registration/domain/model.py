@@ -43,6 +43,7 @@ class Session:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     online_url: str | None = None
+    agenda_summary: str | None = None
     held_on: date | None = None
     concluded_at: datetime | None = None
     reason: str | None = None

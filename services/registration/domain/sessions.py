@@ -133,6 +133,7 @@ def schedule(session: Session, cmd: contract.ScheduleSession, now: datetime) -> 
     session.starts_at, session.ends_at = cmd.starts_at, cmd.ends_at
     session.venue = cmd.venue or session.venue
     session.online_url = cmd.online_url or session.online_url
+    session.agenda_summary = cmd.agenda_summary or session.agenda_summary
     for code, timing in times.items():
         planned[code].starts_at = timing.starts_at
         planned[code].venue = timing.venue or planned[code].venue
