@@ -9,6 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.text import fold
+
 
 class _Ref(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -70,10 +72,10 @@ class ReferenceData(_Ref):
         return next((v for v in self.villages if v.code == code), None)
 
     def village_by_name(self, name: str) -> Village | None:
-        wanted = name.strip().casefold().removeprefix("thôn ").strip()
+        """`Lân Luông`, `thôn Lân Luông` and `lan luong` all find Lân Luông."""
+        wanted = fold(name).removeprefix("thon ")
         return next(
-            (v for v in self.villages if v.name.casefold().removeprefix("thôn ").strip() == wanted),
-            None,
+            (v for v in self.villages if fold(v.name).removeprefix("thon ") == wanted), None
         )
 
     def category(self, code: str) -> Category | None:

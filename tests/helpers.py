@@ -225,3 +225,20 @@ def platform_for_tests(infra: Any, home: Any, **env: str) -> Any:
             for name in SERVICES
         },
     )
+
+
+def intake_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
+    from services.intake.app import create_service
+    from services.intake.settings import IntakeSettings
+
+    settings = IntakeSettings(
+        **{
+            "AMQP_URL": infra.amqp_url,
+            "MONGO_URL": infra.mongo_url,
+            "MONGO_DB": infra.db_name("intake"),
+            "OUTBOX_POLL_SECONDS": 0.2,
+            "HEALTH_PORT": 0,
+            **overrides,
+        }
+    )
+    return create_service(settings, clock)

@@ -1,40 +1,39 @@
-"""Composition root of intake. For now it follows the sessions it will draft agendas for."""
+"""Composition root of intake: settings in, a runnable service out."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from services.intake import handlers, store
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
-from shared.contracts import registration as contract
-from shared.messaging.consumer import HandlerContext
+from shared.crypto import FieldCipher
+from shared.reference import load_reference_data
 from shared.service import Service, ServiceSpec
-from shared.storage import Database
 
-
-def _session_follower(db: Database, status: str):
-    async def follow(
-        event: contract.SessionPlanned | contract.SessionScheduled, ctx: HandlerContext
-    ) -> None:
-        fields = event.model_dump(mode="json", exclude={"session_id"})
-        await db["sessions"].update_one(
-            {"_id": event.session_id},
-            {"$set": {**fields, "status": status, "updated_at": ctx.clock.now()}},
-            upsert=True,
-            session=ctx.session,
-        )
-
-    return follow
+SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
 
 
 def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Service:
-    service = Service(ServiceSpec(name="intake"), settings, clock)
+    service = Service(
+        ServiceSpec(name="intake", ensure_indexes=store.ensure_indexes), settings, clock
+    )
+    deps = handlers.Deps(
+        db=service.db,
+        ref=load_reference_data(settings.reference_data),
+        cipher=FieldCipher.from_base64(settings.data_key.get_secret_value()),
+    )
+    service.spec.commands = {
+        "intake.submit-issue.v1": partial(handlers.submit_issue, deps),
+        "intake.reclassify-issue.v1": partial(handlers.reclassify_issue, deps),
+    }
     service.spec.events = {
-        f"registration.session.{status_event}.v1": _session_follower(service.db, status)
-        for status_event, status in (
-            ("planned", "planned"),
-            ("scheduled", "scheduled"),
-            ("held", "held"),
-            ("concluded", "concluded"),
-            ("cancelled", "cancelled"),
-        )
+        f"registration.session.{state}.v1": handlers.follow_session(deps, state)
+        for state in SESSION_STATES
+    }
+    # An issue's commands one at a time per instance; submissions share the tracking counter.
+    service.spec.ordering = {
+        "intake.submit-issue.v1": lambda _: "tracking-counter",
+        "intake.reclassify-issue.v1": lambda cmd: cmd.tracking_code,
     }
     return service

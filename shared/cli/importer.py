@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from shared.reference import ReferenceData
+from shared.text import fold
 
 IMPORT_SOURCE = "/nghedan/cli/import"
 _NAMESPACE = uuid.UUID("6f1c1f5e-3c55-4d8e-9a57-4b1f0c3e2d10")
@@ -47,12 +47,6 @@ HEADINGS = {
     "thu dien tu": "email",
 }
 GENDERS = {"nam": "male", "male": "male", "nu": "female", "female": "female"}
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, so `Họ và tên` and `ho va ten` are the same heading."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 @dataclass

@@ -87,6 +87,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "Progress on a conclusion, up to resolved.",
         ),
         _cmd(
+            "intake.reclassify-issue.v1",
+            intake.ReclassifyIssue,
+            "An officer changes an issue's topic or agency (addition to v1).",
+        ),
+        _cmd(
             "reporting.replay-results.v1",
             reporting.ReplayResults,
             "Publish a period's results again.",
@@ -109,6 +114,21 @@ CATALOGUE: dict[str, MessageSpec] = {
             "result",
             True,
             "A conclusion's follow-up changed state.",
+        ),
+        _evt(
+            "intake.issue.received.v1",
+            intake.IssueReceived,
+            "An issue was received and given its tracking code.",
+        ),
+        _evt(
+            "intake.issue.classified.v1",
+            intake.IssueClassified,
+            "An issue's topic was set or changed.",
+        ),
+        _evt(
+            "intake.issue.assigned.v1",
+            intake.IssueAssigned,
+            "An issue's responsible agency was set or changed.",
         ),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
         _evt(

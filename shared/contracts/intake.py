@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.common import Command
+from shared.contracts.common import Command, Message
 
 IssueKind = Literal["recommendation", "feedback", "complaint", "denunciation"]
 Channel = Literal[
@@ -74,3 +74,57 @@ class UpdateFollowup(Command):
     status: Literal["in_progress", "resolved"]
     note: str = Field(min_length=1, max_length=5000)
     reported_at: AwareDatetime
+
+
+class ReclassifyIssue(Command):
+    """`intake.reclassify-issue.v1` (an addition to the contract): an officer changes the topic
+    and/or the responsible agency; the change is kept in the issue's history."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    topic: str | None = Field(default=None, max_length=64)
+    agency_code: str | None = Field(default=None, max_length=32)
+    officer: str = Field(
+        min_length=1, max_length=200, description="Who decided, as the office records it."
+    )
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+# --- events on nghedan.events (no personal data: a pseudonymous submitter reference at most) ----
+
+HandledAs = Literal["recommendation", "feedback", "complaint", "denunciation"]
+
+
+class IssueReceived(Message):
+    tracking_code: str
+    kind: IssueKind = Field(description="What the sender called it.")
+    handled_as: HandledAs = Field(
+        description="How it is handled: an anonymous denunciation is feedback."
+    )
+    channel: Channel
+    village_code: str
+    received_at: datetime
+    anonymous: bool
+    submitter_ref: str | None = Field(
+        default=None, description="A keyed pseudonym, never the identity."
+    )
+    summary: str | None = Field(
+        default=None,
+        description="The content with personal-looking data masked; absent for complaints and denunciations.",
+    )
+
+
+class IssueClassified(Message):
+    tracking_code: str
+    topic: str
+    previous_topic: str | None = None
+    suggested: bool = Field(description="True when the topic was suggested from the text.")
+    by: str
+    at: datetime
+
+
+class IssueAssigned(Message):
+    tracking_code: str
+    agency_code: str
+    previous_agency_code: str | None = None
+    by: str
+    at: datetime

@@ -70,6 +70,10 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
         assert concluded["attended"] == 1
         other = (await send("registration.create-session.v1"))["session_id"]
         await send("registration.cancel-session.v1", session_id=other)
+        received = await send("intake.submit-issue.v1")
+        assert received["topic"] == "compensation" and received["agency_code"] == "KT"
+        moved = await send("intake.reclassify-issue.v1", tracking_code=received["tracking_code"])
+        assert moved["changed"] == ["topic"] and moved["agency_code"] == "KT"  # same agency
         await spy.wait_for("registration.session.concluded.v1")
         await spy.wait_for("registration.session.cancelled.v1")
     wire = json.dumps(spy.events, ensure_ascii=False)
@@ -119,9 +123,11 @@ async def test_commands_other_services_do_not_handle_yet_are_answered_and_kept(
     platform, infra, purge_queues
 ):
     async with RawClient(infra.amqp_url) as client:
-        outcome = await client.send("intake.submit-issue.v1", example("intake.submit-issue.v1"))
+        outcome = await client.send(
+            "reporting.replay-results.v1", example("reporting.replay-results.v1")
+        )
     assert outcome["status"] == "rejected" and outcome["errors"][0]["code"] == "unknown_type"
-    listed = nghedan(platform, "dlq", "list", "--queue", "intake.commands")
+    listed = nghedan(platform, "dlq", "list", "--queue", "reporting.commands")
     assert listed.returncode == 0 and outcome["command_id"] in listed.stdout
 
 

@@ -1,0 +1,1 @@
+"""Intake rules: pure functions over plain data, no I/O."""

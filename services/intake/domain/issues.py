@@ -1,0 +1,176 @@
+"""An issue from receipt to routing: validation, how it is handled, topic and agency, history."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.intake import messages as msg
+from services.intake.domain.classifier import suggest_topic
+from shared.contracts import intake as contract
+from shared.contracts.common import OutcomeError, error, reject_if
+from shared.logging import redact_text
+from shared.reference import ReferenceData
+
+PHONE = re.compile(r"^(0|\+84)\d{9,10}$")
+CITIZEN_ID = re.compile(r"^\d{12}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SUMMARY_LENGTH = 500
+PUBLIC_KINDS = ("recommendation", "feedback")  # their content may travel, masked, in events
+
+
+@dataclass
+class Change:
+    at: datetime
+    by: str
+    action: str
+    before: str | None
+    after: str
+    reason: str | None = None
+
+
+@dataclass
+class Issue:
+    tracking_code: str
+    kind: str
+    handled_as: str
+    channel: str
+    content: str
+    village_code: str
+    received_at: datetime
+    registered_at: datetime
+    anonymous: bool
+    topic: str
+    topic_suggested: bool
+    agency_code: str
+    status: str = "assigned"
+    external_reference: str | None = None
+    history: list[Change] = field(default_factory=list)
+    version: int = 0
+
+
+def normalise_phone(phone: str) -> str:
+    return re.sub(r"[\s.\-()]", "", phone)
+
+
+def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[OutcomeError]:
+    """Every reason a submission cannot be received, field by field."""
+    errors: list[OutcomeError] = []
+    if not cmd.content.strip():
+        errors.append(error("data.content", "blank_content", msg.BLANK_CONTENT))
+    if ref.village(cmd.village_code) is None:
+        errors.append(
+            error(
+                "data.village_code",
+                "unknown_village",
+                msg.UNKNOWN_VILLAGE.format(code=cmd.village_code, commune=ref.commune.name),
+            )
+        )
+    person = cmd.submitter
+    if cmd.kind == "complaint" and not (
+        person and person.full_name.strip() and (person.address or person.citizen_id)
+    ):
+        errors.append(error("data.submitter", "complainant_required", msg.COMPLAINANT_REQUIRED))
+    if person and person.phone and not PHONE.match(normalise_phone(person.phone)):
+        errors.append(error("data.submitter.phone", "phone_format", msg.PHONE_FORMAT))
+    if person and person.citizen_id and not CITIZEN_ID.match(person.citizen_id):
+        errors.append(
+            error("data.submitter.citizen_id", "citizen_id_format", msg.CITIZEN_ID_FORMAT)
+        )
+    if person and person.email and not EMAIL.match(person.email):
+        errors.append(error("data.submitter.email", "email_format", msg.EMAIL_FORMAT))
+    return errors
+
+
+def handled_as(cmd: contract.SubmitIssue) -> str:
+    """An anonymous denunciation is not handled as a denunciation (Law on Denunciations, Art. 25)."""
+    if cmd.kind == "denunciation" and cmd.submitter is None:
+        return "feedback"
+    return cmd.kind
+
+
+def receive(
+    cmd: contract.SubmitIssue, ref: ReferenceData, tracking_code: str, now: datetime
+) -> Issue:
+    errors = submission_errors(cmd, ref)
+    hint = cmd.topic_hint
+    if hint and hint not in ref.topic_codes():
+        errors.append(
+            error("data.topic_hint", "unknown_topic", msg.UNKNOWN_TOPIC.format(code=hint))
+        )
+    reject_if(errors)
+    topic = hint or suggest_topic(cmd.content).topic
+    agency = next(t.agency for t in ref.topics if t.code == topic)
+    issue = Issue(
+        tracking_code=tracking_code,
+        kind=cmd.kind,
+        handled_as=handled_as(cmd),
+        channel=cmd.channel,
+        content=cmd.content.strip(),
+        village_code=cmd.village_code,
+        received_at=cmd.received_at,
+        registered_at=now,
+        anonymous=cmd.submitter is None,
+        topic=topic,
+        topic_suggested=not hint,
+        agency_code=agency,
+        external_reference=cmd.external_reference,
+    )
+    issue.history += [
+        Change(now, msg.SYSTEM, "received", None, issue.handled_as),
+        Change(now, msg.SYSTEM, "classified", None, topic, None if hint else "gợi ý từ nội dung"),
+        Change(now, msg.SYSTEM, "assigned", None, agency, "theo bảng phân công"),
+    ]
+    return issue
+
+
+def summary(issue: Issue) -> str | None:
+    """What an event may say of the content: public kinds only, personal-looking data masked."""
+    if issue.handled_as not in PUBLIC_KINDS or issue.kind == "denunciation":
+        return None
+    text = redact_text(issue.content)
+    return (
+        text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    )
+
+
+def reclassify(
+    issue: Issue, cmd: contract.ReclassifyIssue, ref: ReferenceData, now: datetime
+) -> dict[str, Any]:
+    """An officer's change of topic and/or agency; returns what changed, kept in the history."""
+    errors: list[OutcomeError] = []
+    if cmd.topic is None and cmd.agency_code is None:
+        errors.append(error("data", "nothing_to_change", msg.NOTHING_TO_CHANGE))
+    if cmd.topic is not None and cmd.topic not in ref.topic_codes():
+        errors.append(
+            error("data.topic", "unknown_topic", msg.UNKNOWN_TOPIC.format(code=cmd.topic))
+        )
+    if cmd.agency_code is not None and cmd.agency_code not in {a.code for a in ref.agencies}:
+        errors.append(
+            error(
+                "data.agency_code",
+                "unknown_agency",
+                msg.UNKNOWN_AGENCY.format(code=cmd.agency_code),
+            )
+        )
+    reject_if(errors)
+    changed: dict[str, Any] = {}
+    if cmd.topic is not None and cmd.topic != issue.topic:
+        issue.history.append(
+            Change(now, cmd.officer, "classified", issue.topic, cmd.topic, cmd.reason)
+        )
+        changed["topic"] = (issue.topic, cmd.topic)
+        issue.topic, issue.topic_suggested = cmd.topic, False
+        if cmd.agency_code is None:  # a new topic brings its agency, unless the officer names one
+            cmd = cmd.model_copy(
+                update={"agency_code": next(t.agency for t in ref.topics if t.code == cmd.topic)}
+            )
+    if cmd.agency_code is not None and cmd.agency_code != issue.agency_code:
+        issue.history.append(
+            Change(now, cmd.officer, "assigned", issue.agency_code, cmd.agency_code, cmd.reason)
+        )
+        changed["agency_code"] = (issue.agency_code, cmd.agency_code)
+        issue.agency_code = cmd.agency_code
+    return changed

@@ -1,0 +1,143 @@
+"""One async function per intake command: load, apply the rules, store, record events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from services.intake import messages as msg
+from services.intake import store
+from services.intake.domain import issues
+from shared.clock import local_date
+from shared.contracts import intake as contract
+from shared.contracts import registration as registration_contract
+from shared.contracts.common import Rejected, error, reject_if
+from shared.crypto import FieldCipher
+from shared.messaging.consumer import EventHandler, HandlerContext
+from shared.reference import ReferenceData
+from shared.storage import Database
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: Database
+    ref: ReferenceData
+    cipher: FieldCipher
+
+
+async def submit_issue(
+    deps: Deps, cmd: contract.SubmitIssue, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    reject_if(issues.submission_errors(cmd, deps.ref))  # before a number is taken
+    commune = deps.ref.commune.code
+    year = local_date(now).year
+    number = await store.next_tracking_number(deps.db, ctx.session, commune, year)
+    issue = issues.receive(cmd, deps.ref, f"{commune}-{year}-{number:05d}", now)
+    await store.insert_issue(deps.db, ctx.session, issue, cmd.submitter, deps.cipher)
+    code = issue.tracking_code
+    ctx.uow.emit(
+        "intake.issue.received.v1",
+        contract.IssueReceived(
+            tracking_code=code,
+            kind=issue.kind,
+            handled_as=issue.handled_as,  # type: ignore[arg-type]
+            channel=issue.channel,
+            village_code=issue.village_code,  # type: ignore[arg-type]
+            received_at=issue.received_at,
+            anonymous=issue.anonymous,
+            submitter_ref=store.submitter_ref(cmd.submitter, deps.cipher),
+            summary=issues.summary(issue),
+        ),
+        subject=code,
+    )
+    ctx.uow.emit(
+        "intake.issue.classified.v1",
+        contract.IssueClassified(
+            tracking_code=code,
+            topic=issue.topic,
+            suggested=issue.topic_suggested,
+            by=msg.SYSTEM,
+            at=now,
+        ),
+        subject=code,
+    )
+    ctx.uow.emit(
+        "intake.issue.assigned.v1",
+        contract.IssueAssigned(
+            tracking_code=code, agency_code=issue.agency_code, by=msg.SYSTEM, at=now
+        ),
+        subject=code,
+    )
+    return {
+        "tracking_code": code,
+        "handled_as": issue.handled_as,
+        "status": issue.status,
+        "topic": issue.topic,
+        "agency_code": issue.agency_code,
+    }
+
+
+async def reclassify_issue(
+    deps: Deps, cmd: contract.ReclassifyIssue, ctx: HandlerContext
+) -> dict[str, Any]:
+    issue = await store.load_issue(deps.db, ctx.session, cmd.tracking_code)
+    if issue is None:
+        raise Rejected(
+            [
+                error(
+                    "data.tracking_code",
+                    "unknown_issue",
+                    msg.UNKNOWN_ISSUE.format(code=cmd.tracking_code),
+                )
+            ]
+        )
+    now = ctx.clock.now()
+    changed = issues.reclassify(issue, cmd, deps.ref, now)
+    await store.save_issue(deps.db, ctx.session, issue)
+    if "topic" in changed:
+        ctx.uow.emit(
+            "intake.issue.classified.v1",
+            contract.IssueClassified(
+                tracking_code=issue.tracking_code,
+                topic=issue.topic,
+                previous_topic=changed["topic"][0],
+                suggested=False,
+                by=cmd.officer,
+                at=now,
+            ),
+            subject=issue.tracking_code,
+        )
+    if "agency_code" in changed:
+        ctx.uow.emit(
+            "intake.issue.assigned.v1",
+            contract.IssueAssigned(
+                tracking_code=issue.tracking_code,
+                agency_code=issue.agency_code,
+                previous_agency_code=changed["agency_code"][0],
+                by=cmd.officer,
+                at=now,
+            ),
+            subject=issue.tracking_code,
+        )
+    return {
+        "tracking_code": issue.tracking_code,
+        "topic": issue.topic,
+        "agency_code": issue.agency_code,
+        "changed": sorted(changed),
+    }
+
+
+def follow_session(deps: Deps, status: str) -> EventHandler:
+    """Intake keeps the sessions it will draft agendas for (the agenda itself is still to come)."""
+
+    async def follow(event: registration_contract.SessionPlanned, ctx: HandlerContext) -> None:
+        fields = event.model_dump(mode="json", exclude={"session_id"})
+        await deps.db["sessions"].update_one(
+            {"_id": event.session_id},
+            {"$set": {**fields, "status": status, "updated_at": ctx.clock.now()}},
+            upsert=True,
+            session=ctx.session,
+        )
+
+    return follow

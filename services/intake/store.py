@@ -1,0 +1,98 @@
+"""Intake's collections: issues (the submitter's identity encrypted) and the tracking-code counters."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from services.intake.domain.issues import Change, Issue
+from shared.contracts.intake import Submitter
+from shared.crypto import FieldCipher
+from shared.storage import ASCENDING, Database, Document, ReturnDocument, Session
+
+SUBMITTER_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db["issues"].create_index(
+        [("status", ASCENDING), ("registered_at", ASCENDING)], name="status_time"
+    )
+    await db["issues"].create_index(
+        "submitter.citizen_id_hash", name="submitter_citizen", sparse=True
+    )
+    await db["issues"].create_index("submitter.phone_hash", name="submitter_phone", sparse=True)
+
+
+async def next_tracking_number(db: Database, s: Session, commune: str, year: int) -> int:
+    """Gapless per commune and year: the increment commits or aborts with the issue it numbers."""
+    counter = await db["counters"].find_one_and_update(
+        {"_id": f"tracking:{commune}:{year}"},
+        {"$inc": {"value": 1}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=s,
+    )
+    return int(counter["value"])
+
+
+def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) -> Document | None:
+    if person is None:
+        return None
+    doc: Document = {}
+    for name in SUBMITTER_FIELDS:
+        value = getattr(person, name)
+        if value:
+            doc[name] = cipher.encrypt(value, context=f"intake:{code}:{name}")
+    for name in ("citizen_id", "phone"):  # look-ups without the clear value
+        value = getattr(person, name)
+        if value:
+            doc[f"{name}_hash"] = cipher.keyed_hash(value, purpose=name)
+    doc["ref"] = submitter_ref(person, cipher)
+    return doc
+
+
+def submitter_ref(person: Submitter | None, cipher: FieldCipher) -> str | None:
+    """A stable pseudonym for a submitter, to count and link without naming anyone."""
+    if person is None:
+        return None
+    key = person.citizen_id or person.phone or person.email or person.full_name
+    return "P-" + cipher.keyed_hash(key, purpose="submitter")[:16]
+
+
+def _to_doc(issue: Issue) -> Document:
+    doc = dataclasses.asdict(issue)
+    doc["_id"] = doc.pop("tracking_code")
+    return doc
+
+
+def issue_from_doc(doc: Document) -> Issue:
+    fields = {f.name for f in dataclasses.fields(Issue)}
+    data: dict[str, Any] = {k: v for k, v in doc.items() if k in fields}
+    data["tracking_code"] = doc["_id"]
+    data["history"] = [Change(**c) for c in doc.get("history", [])]
+    return Issue(**data)
+
+
+async def insert_issue(
+    db: Database, s: Session, issue: Issue, person: Submitter | None, cipher: FieldCipher
+) -> None:
+    doc = _to_doc(issue)
+    doc["submitter"] = _sealed_submitter(issue.tracking_code, person, cipher)
+    await db["issues"].insert_one(doc, session=s)
+
+
+async def load_issue(db: Database, s: Session, tracking_code: str) -> Issue | None:
+    doc = await db["issues"].find_one({"_id": tracking_code}, session=s)
+    return issue_from_doc(doc) if doc else None
+
+
+async def save_issue(db: Database, s: Session, issue: Issue) -> None:
+    doc = _to_doc(issue)
+    doc.pop("_id")
+    doc["version"] = issue.version + 1
+    result = await db["issues"].update_one(
+        {"_id": issue.tracking_code, "version": issue.version}, {"$set": doc}, session=s
+    )
+    if result.matched_count != 1:
+        raise RuntimeError(f"issue {issue.tracking_code} changed concurrently")  # retried
+    issue.version += 1

@@ -1,0 +1,155 @@
+"""The intake service on the real broker and database: receiving, routing, confidentiality."""
+
+import asyncio
+import json
+import re
+from datetime import datetime
+
+import pytest
+from bson import json_util
+
+from shared.clock import LOCAL_TZ, FixedClock
+from shared.storage import connect
+from tests.helpers import EventSpy, RawClient, intake_service, running
+
+NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+# Recognisable fake identities: none of them may leave the service or rest in clear.
+DENOUNCER = {
+    "full_name": "Lò Văn Tốcáo",
+    "citizen_id": "020190077777",
+    "phone": "0977777777",
+    "email": "to.cao.bi.mat@example.vn",
+    "address": "Nhà số 7 ngõ Bí Mật",
+}
+
+
+def submission(**overrides) -> dict:
+    data = {
+        "kind": "recommendation",
+        "channel": "village_head",
+        "village_code": "LL",
+        "content": "Đề nghị xã sớm chi trả tiền đền bù giải phóng mặt bằng",
+        "received_at": NOW.isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+async def intake(topology, purge_queues):
+    async with running(intake_service(topology, FixedClock(NOW))) as svc:
+        yield svc
+
+
+async def test_an_issue_is_received_numbered_classified_and_routed(intake, topology):
+    async with (
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "intake.#") as spy,
+    ):
+        outcome = await client.send("intake.submit-issue.v1", submission())
+        result = outcome["result"]
+        assert re.fullmatch(r"TT-2026-\d{5}", result["tracking_code"])
+        assert (result["topic"], result["agency_code"], result["status"]) == (
+            "compensation",
+            "KT",
+            "assigned",
+        )
+        code = result["tracking_code"]
+        moved = await client.send(
+            "intake.reclassify-issue.v1",
+            {"tracking_code": code, "topic": "social_policy", "officer": "Chánh Văn phòng"},
+        )
+        assert moved["result"]["changed"] == ["agency_code", "topic"]
+        refused = await client.send(
+            "intake.submit-issue.v1",
+            submission(
+                kind="complaint",
+                content=" ",
+                village_code="XX",
+                submitter={"full_name": "A", "phone": "1"},
+            ),
+        )
+        assert {e["code"] for e in refused["errors"]} == {
+            "blank_content",
+            "unknown_village",
+            "complainant_required",
+            "phone_format",
+        }
+        await spy.wait_for("intake.issue.assigned.v1", 2)
+    kinds = [e["type"].removeprefix("vn.nghedan.intake.issue.") for e in spy.events]
+    assert kinds == ["received.v1", "classified.v1", "assigned.v1", "classified.v1", "assigned.v1"]
+    assert spy.events[3]["data"]["by"] == "Chánh Văn phòng"
+    assert spy.events[3]["data"]["previous_topic"] == "compensation"
+    stored = await intake.db["issues"].find_one({"_id": code})
+    assert [h["action"] for h in stored["history"]] == [
+        "received",
+        "classified",
+        "assigned",
+        "classified",
+        "assigned",
+    ]
+
+
+async def test_a_denouncer_is_never_named_outside_the_service_nor_in_clear_at_rest(
+    intake, topology, caplog, capsys
+):
+    async with (
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "intake.#") as spy,
+    ):
+        named = await client.send(
+            "intake.submit-issue.v1",
+            submission(
+                kind="denunciation", content="Cán bộ địa chính nhận tiền", submitter=DENOUNCER
+            ),
+        )
+        anonymous = await client.send(
+            "intake.submit-issue.v1",
+            submission(kind="denunciation", content="Cán bộ địa chính nhận tiền của người dân"),
+        )
+        await spy.wait_for("intake.issue.received.v1", 2)
+    assert named["result"]["handled_as"] == "denunciation"
+    assert anonymous["result"]["handled_as"] == "feedback"
+    received = spy.of_type("intake.issue.received.v1")
+    assert (
+        received[0]["data"]["submitter_ref"].startswith("P-")
+        and received[0]["data"]["summary"] is None
+    )
+    assert received[1]["data"]["anonymous"] is True and received[1]["data"]["summary"] is None
+    client = connect(topology.mongo_url, app_name="tests")
+    try:
+        database = client[topology.db_name("intake")]
+        dumped = "".join(
+            [
+                json_util.dumps(await database[name].find().to_list(None), ensure_ascii=False)
+                for name in await database.list_collection_names()
+            ]
+        )
+    finally:
+        await client.close()
+    logs = caplog.text + capsys.readouterr().out
+    assert "command.handled" in logs  # the log lines were captured
+    outside = json.dumps(spy.events, ensure_ascii=False) + json.dumps(named) + logs
+    for secret in DENOUNCER.values():
+        assert secret not in outside, f"{secret} left the service"
+        assert secret not in dumped, f"{secret} rests in clear"
+
+
+async def test_tracking_codes_have_no_gaps_and_no_repeats_across_two_instances(
+    topology, purge_queues
+):
+    clock = FixedClock(datetime(2027, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
+    async with running(intake_service(topology, clock)), running(intake_service(topology, clock)):
+        async with RawClient(topology.amqp_url) as client:
+            refused = await client.send("intake.submit-issue.v1", submission(village_code="XX"))
+            assert refused["status"] == "rejected"
+            outcomes = await asyncio.gather(
+                *(
+                    client.send(
+                        "intake.submit-issue.v1", submission(content=f"Đề nghị số {n}"), timeout=120
+                    )
+                    for n in range(20)
+                )
+            )
+    codes = sorted(o["result"]["tracking_code"] for o in outcomes)
+    assert codes == [f"TT-2027-{n:05d}" for n in range(1, 21)]  # the refusal took no number
