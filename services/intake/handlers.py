@@ -7,7 +7,7 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake import store
-from services.intake.domain import issues
+from services.intake.domain import duplicates, issues
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
@@ -34,6 +34,10 @@ async def submit_issue(
     year = local_date(now).year
     number = await store.next_tracking_number(deps.db, ctx.session, commune, year)
     issue = issues.receive(cmd, deps.ref, f"{commune}-{year}-{number:05d}", now)
+    primary = await _repeated(deps, ctx, issue)
+    if primary:
+        issues.merge(issue, primary, now)
+        await store.save_issue(deps.db, ctx.session, primary)
     await store.insert_issue(deps.db, ctx.session, issue, cmd.submitter, deps.cipher)
     code = issue.tracking_code
     ctx.uow.emit(
@@ -51,6 +55,28 @@ async def submit_issue(
         ),
         subject=code,
     )
+    result = {
+        "tracking_code": code,
+        "handled_as": issue.handled_as,
+        "status": issue.status,
+        "topic": issue.topic,
+        "agency_code": issue.agency_code,
+    }
+    if primary:
+        ctx.uow.emit(
+            "intake.issue.merged.v1",
+            contract.IssueMerged(
+                tracking_code=code,
+                merged_into=primary.tracking_code,
+                raised_by_count=primary.raised_by,
+            ),
+            subject=primary.tracking_code,
+        )
+        return {
+            **result,
+            "merged_into": primary.tracking_code,
+            "raised_by_count": primary.raised_by,
+        }
     ctx.uow.emit(
         "intake.issue.classified.v1",
         contract.IssueClassified(
@@ -69,29 +95,35 @@ async def submit_issue(
         ),
         subject=code,
     )
-    return {
-        "tracking_code": code,
-        "handled_as": issue.handled_as,
-        "status": issue.status,
-        "topic": issue.topic,
-        "agency_code": issue.agency_code,
-    }
+    return result
+
+
+async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> issues.Issue | None:
+    """The open issue of the same village and topic this one repeats, if any."""
+    if issue.handled_as not in duplicates.MERGEABLE or issue.kind not in duplicates.MERGEABLE:
+        return None
+    candidates = await store.open_candidates(deps.db, ctx.session, issue.village_code, issue.topic)
+    found = duplicates.find_duplicate(
+        issue.content, [duplicates.Candidate(c.tracking_code, c.content) for c in candidates]
+    )
+    return next((c for c in candidates if found and c.tracking_code == found.tracking_code), None)
+
+
+async def _issue(deps: Deps, ctx: HandlerContext, tracking_code: str) -> issues.Issue:
+    """The issue a tracking code stands for: a merged submission's code leads to the issue it joined."""
+    issue = await store.load_issue(deps.db, ctx.session, tracking_code)
+    if issue is not None and issue.merged_into:
+        issue = await store.load_issue(deps.db, ctx.session, issue.merged_into)
+    if issue is None:
+        text = msg.UNKNOWN_ISSUE.format(code=tracking_code)
+        raise Rejected([error("data.tracking_code", "unknown_issue", text)])
+    return issue
 
 
 async def reclassify_issue(
     deps: Deps, cmd: contract.ReclassifyIssue, ctx: HandlerContext
 ) -> dict[str, Any]:
-    issue = await store.load_issue(deps.db, ctx.session, cmd.tracking_code)
-    if issue is None:
-        raise Rejected(
-            [
-                error(
-                    "data.tracking_code",
-                    "unknown_issue",
-                    msg.UNKNOWN_ISSUE.format(code=cmd.tracking_code),
-                )
-            ]
-        )
+    issue = await _issue(deps, ctx, cmd.tracking_code)
     now = ctx.clock.now()
     changed = issues.reclassify(issue, cmd, deps.ref, now)
     await store.save_issue(deps.db, ctx.session, issue)

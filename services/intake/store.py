@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from services.intake.domain.issues import Change, Issue
+from services.intake.domain.duplicates import MERGEABLE
+from services.intake.domain.issues import OPEN, Change, Issue
 from shared.contracts.intake import Submitter
 from shared.crypto import FieldCipher
 from shared.storage import ASCENDING, Database, Document, ReturnDocument, Session
@@ -13,7 +14,25 @@ from shared.storage import ASCENDING, Database, Document, ReturnDocument, Sessio
 SUBMITTER_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
 
 
+async def open_candidates(db: Database, s: Session, village_code: str, topic: str) -> list[Issue]:
+    """Open recommendations and feedback of one village and topic: what a new one may repeat."""
+    cursor = db["issues"].find(
+        {
+            "village_code": village_code,
+            "topic": topic,
+            "handled_as": {"$in": list(MERGEABLE)},
+            "status": {"$in": list(OPEN)},
+        },
+        session=s,
+    )
+    return [issue_from_doc(doc) async for doc in cursor]
+
+
 async def ensure_indexes(db: Database) -> None:
+    await db["issues"].create_index(
+        [("village_code", ASCENDING), ("topic", ASCENDING), ("status", ASCENDING)],
+        name="village_topic_status",
+    )
     await db["issues"].create_index(
         [("status", ASCENDING), ("registered_at", ASCENDING)], name="status_time"
     )

@@ -130,6 +130,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             intake.IssueAssigned,
             "An issue's responsible agency was set or changed.",
         ),
+        _evt(
+            "intake.issue.merged.v1",
+            intake.IssueMerged,
+            "A submission repeated an open issue and was merged into it.",
+        ),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
         _evt(
             "registration.session.scheduled.v1",

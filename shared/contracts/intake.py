@@ -128,3 +128,11 @@ class IssueAssigned(Message):
     previous_agency_code: str | None = None
     by: str
     at: datetime
+
+
+class IssueMerged(Message):
+    """The same matter raised again in the same village (ý kiến trùng): one issue, counted."""
+
+    tracking_code: str = Field(description="The new submission's own code, which its sender keeps.")
+    merged_into: str
+    raised_by_count: int

@@ -153,3 +153,67 @@ async def test_tracking_codes_have_no_gaps_and_no_repeats_across_two_instances(
             )
     codes = sorted(o["result"]["tracking_code"] for o in outcomes)
     assert codes == [f"TT-2027-{n:05d}" for n in range(1, 21)]  # the refusal took no number
+
+
+async def test_the_same_matter_from_several_people_becomes_one_issue_counted(intake, topology):
+    road = "Đề nghị xã sớm chi trả tiền đền bù giải phóng mặt bằng tuyến đường thôn Lân Luông"
+    async with (
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "intake.issue.merged.v1") as spy,
+    ):
+        first = (await client.send("intake.submit-issue.v1", submission(content=road)))["result"]
+        second = (
+            await client.send(
+                "intake.submit-issue.v1",
+                submission(
+                    content="de nghi chi tra tien den bu GPMB tuyen duong Lan Luong",
+                    submitter={"full_name": "Hà Văn Hai", "phone": "0911111111"},
+                ),
+            )
+        )["result"]
+        third = (
+            await client.send(
+                "intake.submit-issue.v1",
+                submission(
+                    content="Bao giờ chi trả tiền đền bù giải phóng mặt bằng đường Lân Luông?",
+                    channel="hotline",
+                ),
+            )
+        )["result"]
+        elsewhere = (
+            await client.send(
+                "intake.submit-issue.v1", submission(content=road, village_code="T02")
+            )
+        )["result"]
+        complaint = (
+            await client.send(
+                "intake.submit-issue.v1",
+                submission(
+                    kind="complaint",
+                    content=road,
+                    submitter={"full_name": "Ba", "address": "Lân Luông"},
+                ),
+            )
+        )["result"]
+        await spy.wait_for("intake.issue.merged.v1", 2)
+        moved = await client.send(
+            "intake.reclassify-issue.v1",
+            {
+                "tracking_code": third["tracking_code"],
+                "topic": "land_acquisition",
+                "officer": "Văn phòng",
+            },
+        )
+    assert second["merged_into"] == third["merged_into"] == first["tracking_code"]
+    assert third["raised_by_count"] == 3 and second["status"] == "merged"
+    assert len({first["tracking_code"], second["tracking_code"], third["tracking_code"]}) == 3
+    assert "merged_into" not in elsewhere and "merged_into" not in complaint
+    assert [e["data"]["raised_by_count"] for e in spy.events] == [2, 3]
+    assert (
+        moved["result"]["tracking_code"] == first["tracking_code"]
+    )  # a merged code leads to its issue
+    primary = await intake.db["issues"].find_one({"_id": first["tracking_code"]})
+    assert primary["raised_by"] == 3 and primary["merged"] == [
+        second["tracking_code"],
+        third["tracking_code"],
+    ]

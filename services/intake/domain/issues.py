@@ -47,6 +47,9 @@ class Issue:
     agency_code: str
     status: str = "assigned"
     external_reference: str | None = None
+    raised_by: int = 1
+    merged_into: str | None = None
+    merged: list[str] = field(default_factory=list)
     history: list[Change] = field(default_factory=list)
     version: int = 0
 
@@ -124,6 +127,31 @@ def receive(
         Change(now, msg.SYSTEM, "assigned", None, agency, "theo bảng phân công"),
     ]
     return issue
+
+
+OPEN = (
+    "received",
+    "classified",
+    "assigned",
+    "answer_proposed",
+    "on_agenda",
+    "concluded",
+    "in_followup",
+)
+
+
+def merge(duplicate: Issue, primary: Issue, now: datetime) -> None:
+    """The same matter again: the new submission keeps its code and points at the first issue."""
+    duplicate.status, duplicate.merged_into = "merged", primary.tracking_code
+    duplicate.topic, duplicate.agency_code = primary.topic, primary.agency_code
+    duplicate.history.append(
+        Change(now, msg.SYSTEM, "merged", None, primary.tracking_code, "ý kiến trùng")
+    )
+    primary.raised_by += 1
+    primary.merged.append(duplicate.tracking_code)
+    primary.history.append(
+        Change(now, msg.SYSTEM, "merged_in", None, duplicate.tracking_code, "ý kiến trùng")
+    )
 
 
 def summary(issue: Issue) -> str | None:
