@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import aio_pika
 import uvicorn
@@ -21,12 +21,31 @@ from shared.messaging.consumer import (
     OrderingKey,
     Pipeline,
 )
-from shared.messaging.outbox import OutboxRelay
+from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
 from shared.messaging.topology import declare_all, queues_of
 from shared.settings import DEVELOPMENT_DATA_KEY, ServiceSettings
 from shared.storage import Database, connect
 
 log = get_logger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class JobContext:
+    """What a periodic job gets: the database, the clock, and transactions with an outbox."""
+
+    service: Service
+
+    @property
+    def clock(self) -> Clock:
+        return self.service.clock
+
+    async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        s = self.service
+        return await commit(s.db, s.relay, s.spec.name, s.clock, work)
+
+
+PeriodicJob = Callable[[JobContext], Awaitable[None]]
 
 
 @dataclass
@@ -37,6 +56,7 @@ class ServiceSpec:
     commands: Mapping[str, CommandHandler] = field(default_factory=dict)
     events: Mapping[str, EventHandler] = field(default_factory=dict)
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
+    periodic: Sequence[PeriodicJob] = ()
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
 
 
@@ -60,6 +80,7 @@ class Service:
         self.db = database or Database(self.client, settings.mongo_db)
         self.broker = make_broker(settings.amqp_url, service=spec.name, prefetch=settings.prefetch)
         self.relay = OutboxRelay(self.db, self.broker, poll_seconds=settings.outbox_poll_seconds)
+        self._ticker: asyncio.Task[None] | None = None
 
     def _subscribe(self) -> None:
         locks = KeyedLocks()
@@ -92,6 +113,8 @@ class Service:
         await declare_topology(self.settings.amqp_url, own)
         await self.broker.start()
         self.relay.start()
+        if self.spec.periodic:
+            self._ticker = asyncio.create_task(self._tick(), name="periodic-jobs")
         log.info("service.started", queues=[q.name for q in queues_of(self.spec.name)])
         if self.settings.data_key.get_secret_value() == DEVELOPMENT_DATA_KEY:
             log.warning(
@@ -99,7 +122,23 @@ class Service:
                 hint="đặt NGHEDAN_DATA_KEY (32 byte, base64) trước khi dùng thật",
             )
 
+    async def _tick(self) -> None:
+        """Time-driven rules (deadlines passed) checked against the shared clock, never slept on."""
+        context = JobContext(self)
+        while True:
+            for job in self.spec.periodic:
+                try:
+                    await job(context)
+                except Exception as exc:  # a failing job is retried on the next tick
+                    log.warning(
+                        "periodic.failed", job=getattr(job, "__name__", str(job)), error=str(exc)
+                    )
+            await asyncio.sleep(self.settings.tick_seconds)
+
     async def stop(self) -> None:
+        if self._ticker:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
         await self.broker.stop()  # in-flight handlers finish or go back to the queue
         await self.relay.stop()
         await self.client.close()

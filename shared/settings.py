@@ -43,4 +43,10 @@ class ServiceSettings(BaseSettings):
         validation_alias="DECLARE_TOPOLOGY",
         description="`own` where the broker user may configure only this service's queues.",
     )
+    tick_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias="TICK_SECONDS",
+        description="How often time-driven rules (deadlines) are checked against the clock.",
+    )
     outbox_poll_seconds: float = Field(default=1.0, gt=0, validation_alias="OUTBOX_POLL_SECONDS")

@@ -26,7 +26,13 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
     service.spec.commands = {
         "intake.submit-issue.v1": partial(handlers.submit_issue, deps),
         "intake.reclassify-issue.v1": partial(handlers.reclassify_issue, deps),
+        "intake.record-answer.v1": partial(handlers.record_answer, deps),
+        "intake.record-conclusion.v1": partial(handlers.record_conclusion, deps),
+        "intake.update-followup.v1": partial(handlers.update_followup, deps),
+        "intake.close-issue.v1": partial(handlers.close_issue, deps),
+        "intake.accept-case.v1": partial(handlers.accept_case, deps),
     }
+    service.spec.periodic = [handlers.overdue_sweep(deps), handlers.legal_clock_sweep(deps)]
     service.spec.events = {
         f"registration.session.{state}.v1": handlers.follow_session(deps, state)
         for state in SESSION_STATES
@@ -34,6 +40,10 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
     # An issue's commands one at a time per instance; submissions share the tracking counter.
     service.spec.ordering = {
         "intake.submit-issue.v1": lambda _: "tracking-counter",
-        "intake.reclassify-issue.v1": lambda cmd: cmd.tracking_code,
+        **{
+            key: (lambda cmd: cmd.tracking_code)
+            for key in service.spec.commands
+            if key != "intake.submit-issue.v1"
+        },
     }
     return service

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from services.intake import messages as msg
 from services.intake import store
-from services.intake.domain import duplicates, issues
+from services.intake.domain import duplicates, issues, lifecycle
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.crypto import FieldCipher
+from shared.logging import redact_text
 from shared.messaging.consumer import EventHandler, HandlerContext
+from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
+from shared.service import JobContext, PeriodicJob
 from shared.storage import Database
 
 
@@ -34,6 +38,7 @@ async def submit_issue(
     year = local_date(now).year
     number = await store.next_tracking_number(deps.db, ctx.session, commune, year)
     issue = issues.receive(cmd, deps.ref, f"{commune}-{year}-{number:05d}", now)
+    lifecycle.start_clocks(issue)
     primary = await _repeated(deps, ctx, issue)
     if primary:
         issues.merge(issue, primary, now)
@@ -173,3 +178,186 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
         )
 
     return follow
+
+
+def _public(issue: issues.Issue, text: str) -> str | None:
+    """Text an event may carry: none for complaints and denunciations, masked for the rest."""
+    return (
+        None
+        if issue.handled_as in lifecycle.CASES or issue.kind == "denunciation"
+        else redact_text(text)
+    )
+
+
+async def _changed(
+    deps: Deps, ctx: HandlerContext, code: str, change: Callable[[issues.Issue], None]
+) -> issues.Issue:
+    """Load the issue, apply one step of its life to it, store it back."""
+    issue = await _issue(deps, ctx, code)
+    change(issue)
+    await store.save_issue(deps.db, ctx.session, issue)
+    return issue
+
+
+def _state(issue: issues.Issue) -> dict[str, Any]:
+    return {"tracking_code": issue.tracking_code, "status": issue.status}
+
+
+async def record_answer(
+    deps: Deps, cmd: contract.RecordAnswer, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    issue = await _changed(
+        deps, ctx, cmd.tracking_code, lambda i: lifecycle.propose_answer(i, cmd, now)
+    )
+    ctx.uow.emit(
+        "intake.issue.answer-proposed.v1",
+        contract.IssueAnswerProposed(
+            tracking_code=issue.tracking_code,
+            agency_code=cmd.agency_code,
+            answer=_public(issue, cmd.answer),
+            at=now,
+        ),
+        subject=issue.tracking_code,
+    )
+    return _state(issue)
+
+
+async def record_conclusion(
+    deps: Deps, cmd: contract.RecordConclusion, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    session = await deps.db["sessions"].find_one({"_id": cmd.session_id}, session=ctx.session)
+    agencies = {a.code for a in deps.ref.agencies}
+    issue = await _changed(
+        deps, ctx, cmd.tracking_code, lambda i: lifecycle.conclude(i, cmd, session, agencies, now)
+    )
+    ctx.uow.emit(
+        "intake.issue.concluded.v1",
+        contract.IssueConcluded(
+            tracking_code=issue.tracking_code,
+            session_id=cmd.session_id,
+            conclusion=_public(issue, cmd.conclusion),
+            responsible_agency=cmd.responsible_agency,
+            deadline=cmd.deadline,
+            at=now,
+        ),
+        subject=issue.tracking_code,
+    )
+    return {**_state(issue), "deadline": cmd.deadline.isoformat()}
+
+
+async def update_followup(
+    deps: Deps, cmd: contract.UpdateFollowup, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.follow_up(i, cmd, now))
+    assert issue.conclusion is not None
+    ctx.uow.emit(
+        "intake.followup.updated.v1",
+        contract.FollowupUpdated(
+            tracking_code=issue.tracking_code,
+            status=cmd.status,
+            responsible_agency=issue.conclusion["agency"],
+            deadline=lifecycle.deadline_of(issue),
+            overdue=issue.overdue,
+            at=now,
+        ),  # type: ignore[arg-type]
+        subject=issue.tracking_code,
+    )
+    return _state(issue)
+
+
+async def close_issue(deps: Deps, cmd: contract.CloseIssue, ctx: HandlerContext) -> dict[str, Any]:
+    now = ctx.clock.now()
+    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.close(i, cmd, now))
+    ctx.uow.emit(
+        "intake.issue.closed.v1",
+        contract.IssueClosed(
+            tracking_code=issue.tracking_code,
+            outcome=cmd.outcome,
+            reason=redact_text(cmd.reason),
+            authority=cmd.authority,
+            at=now,
+        ),
+        subject=issue.tracking_code,
+    )
+    return _state(issue)
+
+
+async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext) -> dict[str, Any]:
+    now = ctx.clock.now()
+    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.accept(i, cmd, now))
+    assert issue.legal is not None
+    return {**_state(issue), "settlement_due": issue.legal["clocks"]["settlement"]}
+
+
+# --- time-driven rules, run by the service's ticker against the shared clock -----------------
+
+
+def overdue_sweep(deps: Deps) -> PeriodicJob:
+    async def mark_overdue(job: JobContext) -> None:
+        today = local_date(job.clock.now())
+        for code in await store.codes_past_deadline(deps.db, today):
+
+            async def mark(uow: UnitOfWork, code: str = code) -> None:
+                issue = await store.load_issue(deps.db, uow.session, code)
+                late = lifecycle.days_overdue(issue, today) if issue else 0
+                if issue is None or issue.overdue or not late:
+                    return  # another instance, or an earlier tick, got there first
+                issue.overdue = True
+                issue.history.append(
+                    issues.Change(
+                        job.clock.now(),
+                        msg.SYSTEM,
+                        "overdue",
+                        None,
+                        str(lifecycle.deadline_of(issue)),
+                    )
+                )
+                await store.save_issue(deps.db, uow.session, issue)
+                assert issue.conclusion is not None
+                uow.emit(
+                    "intake.conclusion.overdue.v1",
+                    contract.ConclusionOverdue(
+                        tracking_code=code,
+                        session_id=issue.conclusion["session_id"],
+                        responsible_agency=issue.conclusion["agency"],
+                        deadline=lifecycle.deadline_of(issue),
+                        days_overdue=late,
+                    ),  # type: ignore[arg-type]
+                    subject=code,
+                )
+
+            await job.commit(mark)
+
+    return mark_overdue
+
+
+def legal_clock_sweep(deps: Deps) -> PeriodicJob:
+    async def ring(job: JobContext) -> None:
+        today = local_date(job.clock.now())
+        for code in await store.open_case_codes(deps.db):
+
+            async def check(uow: UnitOfWork, code: str = code) -> None:
+                issue = await store.load_issue(deps.db, uow.session, code)
+                alarms = lifecycle.clock_alarms(issue, today) if issue else []
+                if not alarms:
+                    return
+                await store.save_issue(deps.db, uow.session, issue)  # type: ignore[arg-type]
+                for kind, clock, due, left in alarms:
+                    uow.emit(
+                        f"intake.legal-clock.{kind}.v1",
+                        contract.LegalClock(
+                            tracking_code=code,
+                            handled_as=issue.handled_as,  # type: ignore[union-attr, arg-type]
+                            clock=clock,
+                            due=due,
+                            days_left=left,
+                        ),
+                        subject=code,
+                    )  # type: ignore[arg-type]
+
+            await job.commit(check)
+
+    return ring

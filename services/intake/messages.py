@@ -14,3 +14,35 @@ EMAIL_FORMAT = "Địa chỉ thư điện tử không hợp lệ"
 UNKNOWN_ISSUE = "Không có vụ việc mã {code}"
 NOTHING_TO_CHANGE = "Cần ít nhất lĩnh vực (topic) hoặc cơ quan (agency_code) mới"
 SYSTEM = "hệ thống (tự động)"
+WRONG_STATE = "Vụ việc {code} đang ở trạng thái “{status}”, không thể {action}"
+NOT_RESPONSIBLE = (
+    "Cơ quan {agency} không phải cơ quan được giao giải quyết vụ việc {code} ({assigned})"
+)
+UNKNOWN_SESSION = "Intake chưa biết phiên đối thoại {session}"
+SESSION_NOT_HELD = (
+    "Phiên {session} chưa diễn ra (trạng thái {status}): chỉ kết luận tại hội nghị đã họp"
+)
+DEADLINE_PAST = "Hạn thực hiện {deadline} đã qua"
+NOT_A_CASE = "Chỉ khiếu nại và tố cáo mới được thụ lý; vụ việc {code} được xử lý như {handled_as}"
+ALREADY_ACCEPTED = "Vụ việc {code} đã được thụ lý ngày {day}"
+ACTIONS_VI = {
+    "answer": "ghi nhận trả lời dự kiến",
+    "conclude": "ghi nhận kết luận",
+    "followup": "cập nhật tiến độ thực hiện",
+    "close": "chuyển hoặc từ chối",
+    "accept": "thụ lý",
+    "reclassify": "phân loại lại",
+}
+STATUS_VI = {
+    "received": "đã tiếp nhận",
+    "classified": "đã phân loại",
+    "assigned": "đã giao cơ quan",
+    "answer_proposed": "đã có trả lời dự kiến",
+    "on_agenda": "đã đưa vào chương trình hội nghị",
+    "concluded": "đã có kết luận",
+    "in_followup": "đang theo dõi thực hiện",
+    "resolved": "đã giải quyết xong",
+    "referred": "đã chuyển cơ quan có thẩm quyền",
+    "refused": "đã từ chối",
+    "merged": "đã gộp vào ý kiến trùng",
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 from services.intake.domain.duplicates import MERGEABLE
@@ -115,3 +116,25 @@ async def save_issue(db: Database, s: Session, issue: Issue) -> None:
     if result.matched_count != 1:
         raise RuntimeError(f"issue {issue.tracking_code} changed concurrently")  # retried
     issue.version += 1
+
+
+async def codes_past_deadline(db: Database, today: date) -> list[str]:
+    """Concluded issues whose deadline has passed and that are not yet marked overdue."""
+    cursor = db["issues"].find(
+        {
+            "status": {"$in": ["concluded", "in_followup"]},
+            "overdue": False,
+            "conclusion.deadline": {"$lt": today.isoformat()},
+        },
+        {"_id": 1},
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
+async def open_case_codes(db: Database) -> list[str]:
+    """Complaints and denunciations whose legal clocks still run."""
+    cursor = db["issues"].find(
+        {"legal": {"$ne": None}, "status": {"$nin": ["resolved", "referred", "refused", "merged"]}},
+        {"_id": 1},
+    )
+    return [doc["_id"] async for doc in cursor]

@@ -135,6 +135,36 @@ CATALOGUE: dict[str, MessageSpec] = {
             intake.IssueMerged,
             "A submission repeated an open issue and was merged into it.",
         ),
+        _cmd(
+            "intake.close-issue.v1", intake.CloseIssue, "Refer or refuse an issue (addition to v1)."
+        ),
+        _evt(
+            "intake.issue.answer-proposed.v1",
+            intake.IssueAnswerProposed,
+            "An agency proposed its answer.",
+        ),
+        _evt(
+            "intake.issue.concluded.v1", intake.IssueConcluded, "The chair concluded on an issue."
+        ),
+        _evt(
+            "intake.followup.updated.v1", intake.FollowupUpdated, "A conclusion's follow-up moved."
+        ),
+        _evt(
+            "intake.issue.closed.v1",
+            intake.IssueClosed,
+            "An issue was referred elsewhere or refused.",
+        ),
+        _evt(
+            "intake.conclusion.overdue.v1",
+            intake.ConclusionOverdue,
+            "A conclusion passed its deadline.",
+        ),
+        _evt(
+            "intake.legal-clock.due-soon.v1",
+            intake.LegalClock,
+            "A legal time limit runs out in 3 days or less.",
+        ),
+        _evt("intake.legal-clock.expired.v1", intake.LegalClock, "A legal time limit ran out."),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
         _evt(
             "registration.session.scheduled.v1",

@@ -136,3 +136,79 @@ class IssueMerged(Message):
     tracking_code: str = Field(description="The new submission's own code, which its sender keeps.")
     merged_into: str
     raised_by_count: int
+
+
+class CloseIssue(Command):
+    """`intake.close-issue.v1` (an addition to the contract): referred to a competent authority
+    outside the commune, or refused, with the reason."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    outcome: Literal["referred", "refused"]
+    reason: str = Field(min_length=1, max_length=5000)
+    authority: str | None = Field(
+        default=None, max_length=300, description="Where it was referred."
+    )
+    officer: str = Field(min_length=1, max_length=200)
+
+
+class IssueAnswerProposed(Message):
+    tracking_code: str
+    agency_code: str
+    answer: str | None = Field(default=None, description="Absent for complaints and denunciations.")
+    at: datetime
+
+
+class IssueConcluded(Message):
+    tracking_code: str
+    session_id: str
+    conclusion: str | None = Field(
+        default=None, description="Absent for complaints and denunciations."
+    )
+    responsible_agency: str
+    deadline: date
+    at: datetime
+
+
+class FollowupUpdated(Message):
+    tracking_code: str
+    status: Literal["in_progress", "resolved"]
+    responsible_agency: str
+    deadline: date
+    overdue: bool
+    at: datetime
+
+
+class IssueClosed(Message):
+    tracking_code: str
+    outcome: Literal["referred", "refused"]
+    reason: str
+    authority: str | None = None
+    at: datetime
+
+
+class ConclusionOverdue(Message):
+    tracking_code: str
+    session_id: str
+    responsible_agency: str
+    deadline: date
+    days_overdue: int
+
+
+class LegalClock(Message):
+    """A complaint's or denunciation's legal time limit about to run out, or run out."""
+
+    tracking_code: str
+    handled_as: Literal["complaint", "denunciation"]
+    clock: Literal["acceptance", "settlement"]
+    due: date
+    days_left: int
+
+
+class AcceptCase(Command):
+    """`intake.accept-case.v1` (an addition to the contract): a complaint or denunciation was
+    accepted for settlement (thụ lý) on a date; the settlement clock runs from it."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    accepted_on: date
+    complex: bool = Field(default=False, description="A complex complaint: 45 days instead of 30.")
+    officer: str = Field(min_length=1, max_length=200)

@@ -29,7 +29,7 @@ from shared.contracts.envelope import (
     validate_data,
 )
 from shared.logging import get_logger, redact_text
-from shared.messaging.outbox import OutboxRelay, UnitOfWork, outcome_event
+from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit, outcome_event
 from shared.messaging.topology import QueueSpec
 from shared.storage import Database, DuplicateKeyError, Session
 
@@ -155,30 +155,7 @@ class Pipeline:
                 await self._run_event(raw, event, data, handler)
 
     async def _commit(self, work: Callable[[UnitOfWork], Awaitable[T]], correlation: str) -> T:
-        """Run `work` in one transaction with its outgoing messages, then publish them at once.
-
-        The rows are written leased to this relay, so no other relay takes them while they are
-        published here; if this process dies first, the lease runs out and a relay sends them.
-        """
-        committed: list[UnitOfWork] = []
-
-        async def attempt(session: Session) -> T:
-            uow = UnitOfWork(
-                self.db,
-                session,
-                self.service,
-                self.clock,
-                correlation,
-                lease_owner=self.relay.owner,
-            )
-            result = await work(uow)
-            await uow.flush()
-            committed[:] = [uow]  # a retried transaction replaces the rows of the failed attempt
-            return result
-
-        result = await self.db.transaction(attempt)
-        await self.relay.publish_now(committed[0].rows)
-        return result
+        return await commit(self.db, self.relay, self.service, self.clock, work, correlation)
 
     async def _run_command(
         self,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from aiormq.exceptions import PublishError
 from faststream.rabbit import RabbitBroker
@@ -20,6 +21,7 @@ from shared.logging import get_logger
 from shared.storage import Database, Document, Session
 
 log = get_logger(__name__)
+T = TypeVar("T")
 PUBLISH_TIMEOUT = 10.0
 FAST_PATH_LEASE = timedelta(seconds=15)
 
@@ -209,3 +211,30 @@ class OutboxRelay:
         await self.db.forget_outgoing(row["_id"])
         self.published += 1
         return True
+
+
+async def commit(
+    db: Database,
+    relay: OutboxRelay,
+    service: str,
+    clock: Clock,
+    work: Callable[[UnitOfWork], Awaitable[T]],
+    correlation: str | None = None,
+) -> T:
+    """Run `work` in one transaction with its outgoing messages, then publish them at once.
+
+    The rows are written leased to this relay, so no other relay takes them while they are
+    published here; if this process dies first, the lease runs out and a relay sends them.
+    """
+    committed: list[UnitOfWork] = []
+
+    async def attempt(session: Session) -> T:
+        uow = UnitOfWork(db, session, service, clock, correlation, lease_owner=relay.owner)
+        result = await work(uow)
+        await uow.flush()
+        committed[:] = [uow]  # a retried transaction replaces the rows of the failed attempt
+        return result
+
+    result = await db.transaction(attempt)
+    await relay.publish_now(committed[0].rows)
+    return result

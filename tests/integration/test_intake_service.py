@@ -217,3 +217,127 @@ async def test_the_same_matter_from_several_people_becomes_one_issue_counted(int
         second["tracking_code"],
         third["tracking_code"],
     ]
+
+
+async def publish_event(url: str, key: str, data: dict) -> None:
+    import aio_pika
+
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("nghedan.events")
+        event = {
+            "specversion": "1.0",
+            "id": f"{key}-{data['session_id']}",
+            "source": "/nghedan/registration",
+            "type": f"vn.nghedan.{key}",
+            "data": data,
+        }
+        await exchange.publish(
+            aio_pika.Message(
+                json.dumps(event).encode(), content_type="application/cloudevents+json"
+            ),
+            routing_key=key,
+        )
+
+
+async def test_from_conclusion_to_overdue_to_resolved_with_the_legal_clock_ringing(
+    topology, purge_queues
+):
+    from datetime import timedelta
+
+    clock = FixedClock(NOW)
+    service = intake_service(topology, clock, TICK_SECONDS=0.1)
+    async with (
+        running(service),
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "intake.#") as spy,
+    ):
+        await publish_event(
+            topology.amqp_url,
+            "registration.session.held.v1",
+            {"session_id": "TT-2026-DK7", "commune_code": "TT", "held_on": "2026-08-20"},
+        )
+        issue = (
+            await client.send(
+                "intake.submit-issue.v1",
+                submission(content="Đề nghị sửa chữa kênh mương thuỷ lợi bị vỡ"),
+            )
+        )["result"]["tracking_code"]
+        complaint = (
+            await client.send(
+                "intake.submit-issue.v1",
+                submission(
+                    kind="complaint",
+                    content="Khiếu nại quyết định thu hồi đất",
+                    submitter={"full_name": "Hà Thị Ba", "address": "Lân Luông"},
+                ),
+            )
+        )["result"]["tracking_code"]
+        early = await client.send(
+            "intake.update-followup.v1",
+            {
+                "tracking_code": issue,
+                "status": "resolved",
+                "note": "x",
+                "reported_at": NOW.isoformat(),
+            },
+        )
+        assert early["errors"][0]["code"] == "invalid_transition"
+        answered = await client.send(
+            "intake.record-answer.v1",
+            {"tracking_code": issue, "agency_code": "KT", "answer": "Sẽ sửa trong tháng 9"},
+        )
+        assert answered["result"]["status"] == "answer_proposed"
+        for _ in range(50):  # the session event may still be on its way to intake
+            concluded = await client.send(
+                "intake.record-conclusion.v1",
+                {
+                    "tracking_code": issue,
+                    "session_id": "TT-2026-DK7",
+                    "conclusion": "Sửa xong trước 30/9",
+                    "responsible_agency": "KT",
+                    "deadline": "2026-09-30",
+                },
+            )
+            if concluded["status"] == "accepted":
+                break
+            await asyncio.sleep(0.1)
+        assert concluded["result"]["status"] == "concluded"
+
+        clock.at = NOW + timedelta(days=8)  # the complaint's acceptance is due in 2 days
+        await spy.wait_for("intake.legal-clock.due-soon.v1")
+        clock.at = datetime(2026, 10, 3, 9, 0, tzinfo=LOCAL_TZ)  # past the conclusion's deadline
+        (overdue,) = await spy.wait_for("intake.conclusion.overdue.v1")
+        await spy.wait_for("intake.legal-clock.expired.v1")
+        done = await client.send(
+            "intake.update-followup.v1",
+            {
+                "tracking_code": issue,
+                "status": "resolved",
+                "note": "Đã sửa xong",
+                "reported_at": clock.at.isoformat(),
+            },
+        )
+        assert done["result"]["status"] == "resolved"
+        (updated,) = await spy.wait_for("intake.followup.updated.v1")
+        await asyncio.sleep(0.5)  # more ticks: nothing rings twice
+    assert overdue["data"] == {
+        "tracking_code": issue,
+        "session_id": "TT-2026-DK7",
+        "responsible_agency": "KT",
+        "deadline": "2026-09-30",
+        "days_overdue": 3,
+    }
+    assert updated["data"]["overdue"] is True and updated["data"]["status"] == "resolved"
+    assert len(spy.of_type("intake.conclusion.overdue.v1")) == 1
+    rings = [
+        (e["data"]["tracking_code"], e["data"]["clock"])
+        for e in spy.of_type("intake.legal-clock.due-soon.v1")
+    ]
+    assert rings == [(complaint, "acceptance")]
+    expired = {e["data"]["clock"] for e in spy.of_type("intake.legal-clock.expired.v1")}
+    assert expired == {
+        "acceptance",
+        "settlement",
+    }  # 3 October is past both of the complaint's limits

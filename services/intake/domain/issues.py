@@ -50,6 +50,12 @@ class Issue:
     raised_by: int = 1
     merged_into: str | None = None
     merged: list[str] = field(default_factory=list)
+    answer: str | None = None
+    answer_agency: str | None = None
+    conclusion: dict[str, Any] | None = None  # session_id, text, agency, deadline (ISO), at
+    overdue: bool = False
+    closed: dict[str, Any] | None = None  # outcome, reason, authority, at
+    legal: dict[str, Any] | None = None  # clocks: name -> due (ISO); accepted_on; notified
     history: list[Change] = field(default_factory=list)
     version: int = 0
 

@@ -1,0 +1,224 @@
+"""An issue after routing: answer proposed, concluded, followed up, resolved; or referred, refused.
+
+Each step checks the state it starts from and says why when it may not. Complaints and
+denunciations also run their legal clocks, which the dialogue's answer does not stop.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from services.intake import messages as msg
+from services.intake.domain.issues import Change, Issue
+from shared.clock import local_date
+from shared.contracts import intake as contract
+from shared.contracts.common import Rejected, error, reject_if
+
+ANSWERABLE = ("assigned", "answer_proposed", "on_agenda")
+FOLLOWED = ("concluded", "in_followup")
+CLOSED = ("resolved", "referred", "refused", "merged")
+CASES = ("complaint", "denunciation")
+ACCEPTANCE_DAYS = 10  # Law on Complaints 2011, Art. 27
+SETTLEMENT_DAYS = {"complaint": 30, "denunciation": 30}  # Art. 28 / Law on Denunciations, Art. 30
+COMPLEX_COMPLAINT_DAYS = 45
+WARN_DAYS = 3
+
+
+def require(issue: Issue, allowed: tuple[str, ...], action: str) -> None:
+    if issue.status not in allowed:
+        raise Rejected(
+            [
+                error(
+                    "data.tracking_code",
+                    "invalid_transition",
+                    msg.WRONG_STATE.format(
+                        code=issue.tracking_code,
+                        status=msg.STATUS_VI.get(issue.status, issue.status),
+                        action=msg.ACTIONS_VI[action],
+                    ),
+                )
+            ]
+        )
+
+
+def propose_answer(issue: Issue, cmd: contract.RecordAnswer, now: datetime) -> None:
+    require(issue, ANSWERABLE, "answer")
+    if cmd.agency_code != issue.agency_code:
+        raise Rejected(
+            [
+                error(
+                    "data.agency_code",
+                    "not_responsible",
+                    msg.NOT_RESPONSIBLE.format(
+                        agency=cmd.agency_code, code=issue.tracking_code, assigned=issue.agency_code
+                    ),
+                )
+            ]
+        )
+    issue.answer, issue.answer_agency, issue.status = cmd.answer, cmd.agency_code, "answer_proposed"
+    issue.history.append(Change(now, cmd.agency_code, "answer_proposed", None, cmd.agency_code))
+
+
+def conclude(
+    issue: Issue,
+    cmd: contract.RecordConclusion,
+    session: dict[str, Any] | None,
+    agencies: set[str],
+    now: datetime,
+) -> None:
+    require(issue, ANSWERABLE, "conclude")
+    errors = []
+    if session is None:
+        errors.append(
+            error(
+                "data.session_id",
+                "unknown_session",
+                msg.UNKNOWN_SESSION.format(session=cmd.session_id),
+            )
+        )
+    elif session.get("status") not in ("held", "concluded"):
+        errors.append(
+            error(
+                "data.session_id",
+                "session_not_held",
+                msg.SESSION_NOT_HELD.format(session=cmd.session_id, status=session.get("status")),
+            )
+        )
+    if cmd.responsible_agency not in agencies:
+        errors.append(
+            error(
+                "data.responsible_agency",
+                "unknown_agency",
+                msg.NOT_RESPONSIBLE.format(
+                    agency=cmd.responsible_agency, code=issue.tracking_code, assigned="—"
+                ),
+            )
+        )
+    if cmd.deadline < local_date(now):
+        errors.append(
+            error(
+                "data.deadline",
+                "deadline_past",
+                msg.DEADLINE_PAST.format(deadline=cmd.deadline.strftime("%d/%m/%Y")),
+            )
+        )
+    reject_if(errors)
+    issue.status = "concluded"
+    issue.conclusion = {
+        "session_id": cmd.session_id,
+        "text": cmd.conclusion,
+        "agency": cmd.responsible_agency,
+        "deadline": cmd.deadline.isoformat(),
+        "at": now,
+    }
+    issue.history.append(Change(now, "Chủ trì hội nghị", "concluded", None, cmd.session_id))
+
+
+def follow_up(issue: Issue, cmd: contract.UpdateFollowup, now: datetime) -> None:
+    require(issue, FOLLOWED, "followup")
+    before = issue.status
+    issue.status = "resolved" if cmd.status == "resolved" else "in_followup"
+    issue.history.append(
+        Change(
+            cmd.reported_at,
+            issue.conclusion["agency"] if issue.conclusion else "",
+            "followup",
+            before,
+            issue.status,
+            None,
+        )
+    )
+
+
+def close(issue: Issue, cmd: contract.CloseIssue, now: datetime) -> None:
+    require(issue, ("received", "classified", *ANSWERABLE), "close")
+    before, issue.status = issue.status, cmd.outcome
+    issue.closed = {
+        "outcome": cmd.outcome,
+        "reason": cmd.reason,
+        "authority": cmd.authority,
+        "at": now,
+    }
+    issue.history.append(Change(now, cmd.officer, cmd.outcome, before, cmd.outcome, cmd.reason))
+
+
+def deadline_of(issue: Issue) -> date | None:
+    return date.fromisoformat(issue.conclusion["deadline"]) if issue.conclusion else None
+
+
+def days_overdue(issue: Issue, today: date) -> int:
+    """How long past its deadline an open conclusion is (0 when it is not)."""
+    deadline = deadline_of(issue)
+    if deadline is None or issue.status not in FOLLOWED:
+        return 0
+    return max((today - deadline).days, 0)
+
+
+# --- legal clocks of complaints and denunciations ---------------------------------------------
+
+
+def start_clocks(issue: Issue) -> None:
+    if issue.handled_as not in CASES:
+        return
+    received = local_date(issue.received_at)
+    clocks = {"settlement": received + timedelta(days=SETTLEMENT_DAYS[issue.handled_as])}
+    if issue.handled_as == "complaint":
+        clocks["acceptance"] = received + timedelta(days=ACCEPTANCE_DAYS)
+        clocks["settlement"] = clocks["acceptance"] + timedelta(days=SETTLEMENT_DAYS["complaint"])
+    issue.legal = {
+        "clocks": {k: v.isoformat() for k, v in clocks.items()},
+        "accepted_on": None,
+        "notified": [],
+    }
+
+
+def accept(issue: Issue, cmd: contract.AcceptCase, now: datetime) -> None:
+    if issue.handled_as not in CASES or issue.legal is None:
+        raise Rejected(
+            [
+                error(
+                    "data.tracking_code",
+                    "not_a_case",
+                    msg.NOT_A_CASE.format(code=issue.tracking_code, handled_as=issue.handled_as),
+                )
+            ]
+        )
+    if issue.legal["accepted_on"]:
+        raise Rejected(
+            [
+                error(
+                    "data.tracking_code",
+                    "already_accepted",
+                    msg.ALREADY_ACCEPTED.format(
+                        code=issue.tracking_code, day=issue.legal["accepted_on"]
+                    ),
+                )
+            ]
+        )
+    require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED), "accept")
+    days = (
+        COMPLEX_COMPLAINT_DAYS
+        if cmd.complex and issue.handled_as == "complaint"
+        else SETTLEMENT_DAYS[issue.handled_as]
+    )
+    issue.legal["accepted_on"] = cmd.accepted_on.isoformat()
+    issue.legal["clocks"].pop("acceptance", None)
+    issue.legal["clocks"]["settlement"] = (cmd.accepted_on + timedelta(days=days)).isoformat()
+    issue.history.append(Change(now, cmd.officer, "accepted", None, cmd.accepted_on.isoformat()))
+
+
+def clock_alarms(issue: Issue, today: date) -> list[tuple[str, str, date, int]]:
+    """(event kind, clock, due, days left) for each alarm not yet raised; marks them raised."""
+    if issue.legal is None or issue.status in CLOSED:
+        return []
+    alarms = []
+    for clock, due_iso in issue.legal["clocks"].items():
+        due = date.fromisoformat(due_iso)
+        left = (due - today).days
+        kind = "expired" if left < 0 else "due-soon" if left <= WARN_DAYS else None
+        mark = f"{clock}:{due_iso}:{kind}"
+        if kind and mark not in issue.legal["notified"]:
+            issue.legal["notified"].append(mark)
+            alarms.append((kind, clock, due, left))
+    return alarms

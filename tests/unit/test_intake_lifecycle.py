@@ -1,0 +1,145 @@
+"""An issue's life after routing: each step from the states it may start from; the legal clocks."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from services.intake.domain import issues, lifecycle
+from shared.clock import LOCAL_TZ
+from shared.contracts import intake as c
+from shared.contracts.common import Rejected
+from shared.reference import load_reference_data
+from shared.settings import SHIPPED_REFERENCE_DATA
+
+REF = load_reference_data(SHIPPED_REFERENCE_DATA)
+NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+HELD = {"_id": "TT-2026-DK1", "status": "held"}
+AGENCIES = {a.code for a in REF.agencies}
+
+
+def new_issue(kind: str = "recommendation", **extra) -> issues.Issue:
+    cmd = c.SubmitIssue(
+        kind=kind,
+        channel="letter",
+        content="Chậm chi trả tiền đền bù",
+        village_code="LL",
+        received_at=NOW,
+        **extra,
+    )
+    issue = issues.receive(cmd, REF, "TT-2026-00001", NOW)
+    lifecycle.start_clocks(issue)
+    return issue
+
+
+def conclusion(deadline: date = date(2026, 10, 31)) -> c.RecordConclusion:
+    return c.RecordConclusion(
+        tracking_code="TT-2026-00001",
+        session_id="TT-2026-DK1",
+        conclusion="Chi trả trước 31/10",
+        responsible_agency="KT",
+        deadline=deadline,
+    )
+
+
+def followup(status: str) -> c.UpdateFollowup:
+    return c.UpdateFollowup(tracking_code="x", status=status, note="n", reported_at=NOW)
+
+
+def test_an_issue_goes_from_answer_to_conclusion_to_resolved():
+    issue = new_issue()
+    answer = c.RecordAnswer(tracking_code="x", agency_code="KT", answer="Đang lập hồ sơ")
+    lifecycle.propose_answer(issue, answer, NOW)
+    assert issue.status == "answer_proposed"
+    lifecycle.conclude(issue, conclusion(), HELD, AGENCIES, NOW)
+    assert issue.status == "concluded" and lifecycle.deadline_of(issue) == date(2026, 10, 31)
+    lifecycle.follow_up(issue, followup("in_progress"), NOW)
+    assert issue.status == "in_followup"
+    lifecycle.follow_up(issue, followup("resolved"), NOW)
+    assert issue.status == "resolved"
+    actions = [h.action for h in issue.history][-4:]
+    assert actions == ["answer_proposed", "concluded", "followup", "followup"]
+
+
+def test_illegal_transitions_are_refused_with_the_state_named():
+    issue = new_issue()
+    with pytest.raises(Rejected) as refused:
+        lifecycle.follow_up(issue, followup("resolved"), NOW)
+    assert refused.value.errors[0].code == "invalid_transition"
+    assert "đã giao cơ quan" in refused.value.errors[0].message
+    lifecycle.close(
+        issue,
+        c.CloseIssue(
+            tracking_code="x",
+            outcome="referred",
+            reason="Thẩm quyền của tỉnh",
+            authority="Sở Nông nghiệp và Môi trường",
+            officer="VP",
+        ),
+        NOW,
+    )
+    with pytest.raises(Rejected):
+        lifecycle.propose_answer(
+            issue, c.RecordAnswer(tracking_code="x", agency_code="KT", answer="a"), NOW
+        )
+
+
+def test_only_the_assigned_agency_answers_and_only_a_held_session_concludes():
+    issue = new_issue()
+    with pytest.raises(Rejected) as refused:
+        lifecycle.propose_answer(
+            issue, c.RecordAnswer(tracking_code="x", agency_code="CA", answer="a"), NOW
+        )
+    assert refused.value.errors[0].code == "not_responsible"
+    with pytest.raises(Rejected) as refused:
+        lifecycle.conclude(
+            issue, conclusion(date(2026, 8, 1)), {"status": "scheduled"}, AGENCIES, NOW
+        )
+    assert {e.code for e in refused.value.errors} == {"session_not_held", "deadline_past"}
+    with pytest.raises(Rejected) as refused:
+        lifecycle.conclude(issue, conclusion(), None, AGENCIES, NOW)
+    assert refused.value.errors[0].code == "unknown_session"
+
+
+def test_a_conclusion_is_overdue_only_while_open_and_past_its_deadline():
+    issue = new_issue()
+    lifecycle.conclude(issue, conclusion(date(2026, 10, 31)), HELD, AGENCIES, NOW)
+    assert lifecycle.days_overdue(issue, date(2026, 10, 31)) == 0
+    assert lifecycle.days_overdue(issue, date(2026, 11, 3)) == 3
+    issue.status = "resolved"
+    assert lifecycle.days_overdue(issue, date(2026, 11, 3)) == 0
+
+
+def test_a_complaint_runs_acceptance_and_settlement_clocks_and_rings_once_each():
+    issue = new_issue("complaint", submitter=c.Submitter(full_name="A", address="Lân Luông"))
+    assert issue.legal["clocks"] == {"settlement": "2026-09-19", "acceptance": "2026-08-20"}
+    assert lifecycle.clock_alarms(issue, date(2026, 8, 16)) == []
+    soon = ("due-soon", "acceptance", date(2026, 8, 20), 3)
+    assert lifecycle.clock_alarms(issue, date(2026, 8, 17)) == [soon]
+    assert lifecycle.clock_alarms(issue, date(2026, 8, 18)) == []  # already said
+    late = ("expired", "acceptance", date(2026, 8, 20), -1)
+    assert lifecycle.clock_alarms(issue, date(2026, 8, 21)) == [late]
+    accepted = c.AcceptCase(
+        tracking_code="x", accepted_on=date(2026, 8, 21), complex=True, officer="VP"
+    )
+    lifecycle.accept(issue, accepted, NOW)
+    due = (date(2026, 8, 21) + timedelta(days=45)).isoformat()
+    assert issue.legal["clocks"] == {"settlement": due}
+    with pytest.raises(Rejected):
+        lifecycle.accept(issue, accepted, NOW)
+
+
+def test_the_dialogue_does_not_stop_a_denunciation_clock_but_closing_it_does():
+    issue = new_issue("denunciation", submitter=c.Submitter(full_name="B"))
+    lifecycle.conclude(issue, conclusion(), HELD, AGENCIES, NOW)
+    assert lifecycle.clock_alarms(issue, date(2026, 9, 10))[0][:2] == ("expired", "settlement")
+    fresh = new_issue("denunciation", submitter=c.Submitter(full_name="B"))
+    refusal = c.CloseIssue(tracking_code="x", outcome="refused", reason="r", officer="VP")
+    lifecycle.close(fresh, refusal, NOW)
+    assert lifecycle.clock_alarms(fresh, date(2026, 9, 10)) == []
+    with pytest.raises(Rejected) as refused:
+        lifecycle.accept(
+            new_issue(),
+            c.AcceptCase(tracking_code="x", accepted_on=date(2026, 8, 11), officer="VP"),
+            NOW,
+        )
+    assert refused.value.errors[0].code == "not_a_case"
