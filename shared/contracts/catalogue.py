@@ -136,6 +136,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "A submission repeated an open issue and was merged into it.",
         ),
         _cmd(
+            "intake.accept-case.v1",
+            intake.AcceptCase,
+            "A complaint or denunciation was accepted (addition to v1).",
+        ),
+        _cmd(
             "intake.close-issue.v1", intake.CloseIssue, "Refer or refuse an issue (addition to v1)."
         ),
         _evt(
