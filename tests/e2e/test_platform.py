@@ -1,5 +1,6 @@
 """The four services as separate processes, driven as another system would drive them."""
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -74,6 +75,40 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
         assert received["topic"] == "compensation" and received["agency_code"] == "KT"
         moved = await send("intake.reclassify-issue.v1", tracking_code=received["tracking_code"])
         assert moved["changed"] == ["topic"] and moved["agency_code"] == "KT"  # same agency
+        code = received["tracking_code"]
+        await send("intake.record-answer.v1", tracking_code=code)
+        deadline = (starts + timedelta(days=60)).date().isoformat()
+        for _ in range(100):  # intake learns of the concluded session from its event
+            concluded_issue = await client.send(
+                "intake.record-conclusion.v1",
+                example(
+                    "intake.record-conclusion.v1",
+                    tracking_code=code,
+                    session_id=session_id,
+                    deadline=deadline,
+                ),
+            )
+            if concluded_issue["status"] == "accepted":
+                break
+            await asyncio.sleep(0.1)
+        assert concluded_issue["status"] == "accepted", concluded_issue
+        await send(
+            "intake.update-followup.v1",
+            tracking_code=code,
+            reported_at=(starts + timedelta(days=20)).isoformat(),
+        )
+        elsewhere = await send("intake.submit-issue.v1", village_code="T05")
+        await send("intake.close-issue.v1", tracking_code=elsewhere["tracking_code"])
+        complaint = await send(
+            "intake.submit-issue.v1",
+            kind="complaint",
+            submitter={"full_name": "Lương Thị Hoa", "address": "Thôn 06"},
+        )
+        await send(
+            "intake.accept-case.v1",
+            tracking_code=complaint["tracking_code"],
+            accepted_on=(starts + timedelta(days=1)).date().isoformat(),
+        )
         await spy.wait_for("registration.session.concluded.v1")
         await spy.wait_for("registration.session.cancelled.v1")
     wire = json.dumps(spy.events, ensure_ascii=False)
