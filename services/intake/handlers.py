@@ -8,7 +8,7 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake import store
-from services.intake.domain import duplicates, issues, lifecycle
+from services.intake.domain import agenda, duplicates, issues, lifecycle
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
@@ -77,6 +77,7 @@ async def submit_issue(
             ),
             subject=primary.tracking_code,
         )
+        await _redraft_upcoming(deps, ctx)
         return {
             **result,
             "merged_into": primary.tracking_code,
@@ -100,7 +101,14 @@ async def submit_issue(
         ),
         subject=code,
     )
+    await _redraft_upcoming(deps, ctx)
     return result
+
+
+async def _redraft_upcoming(deps: Deps, ctx: HandlerContext) -> None:
+    """A new issue, or one more voice on an old one, changes the agendas of coming conferences."""
+    for session_id in await store.upcoming_sessions(deps.db, ctx.session, ctx.clock.now()):
+        await redraft_agenda(deps, ctx, session_id)
 
 
 async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> issues.Issue | None:
@@ -166,18 +174,41 @@ async def reclassify_issue(
 
 
 def follow_session(deps: Deps, status: str) -> EventHandler:
-    """Intake keeps the sessions it will draft agendas for (the agenda itself is still to come)."""
+    """Intake keeps the sessions it drafts agendas for; a scheduled one gets its agenda drafted."""
 
     async def follow(event: registration_contract.SessionPlanned, ctx: HandlerContext) -> None:
         fields = event.model_dump(mode="json", exclude={"session_id"})
+        starts = getattr(event, "starts_at", None)
+        if starts is not None:
+            fields["starts_at_utc"] = starts
         await deps.db["sessions"].update_one(
             {"_id": event.session_id},
             {"$set": {**fields, "status": status, "updated_at": ctx.clock.now()}},
             upsert=True,
             session=ctx.session,
         )
+        if status == "scheduled":
+            await redraft_agenda(deps, ctx, event.session_id)
 
     return follow
+
+
+async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> None:
+    """Draft, or draft again, a conference's agenda from every open issue of its year."""
+    now = ctx.clock.now()
+    open_issues = await store.open_issues_of_year(deps.db, ctx.session, local_date(now).year)
+    for issue in open_issues:
+        if agenda.put_on_agenda(issue, session_id, now):
+            await store.save_issue(deps.db, ctx.session, issue)
+    drafted = agenda.draft(session_id, 0, open_issues, now)
+    version = await store.next_agenda_version(
+        deps.db, ctx.session, session_id, drafted.model_dump(mode="json")
+    )
+    ctx.uow.emit(
+        "intake.agenda.drafted.v1",
+        drafted.model_copy(update={"version": version}),
+        subject=session_id,
+    )
 
 
 def _public(issue: issues.Issue, text: str) -> str | None:

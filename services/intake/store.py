@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from services.intake.domain.duplicates import MERGEABLE
@@ -138,3 +138,30 @@ async def open_case_codes(db: Database) -> list[str]:
         {"_id": 1},
     )
     return [doc["_id"] async for doc in cursor]
+
+
+async def open_issues_of_year(db: Database, s: Session, year: int) -> list[Issue]:
+    """Every issue of the year still open (merged ones are counted in the issue they joined)."""
+    cursor = db["issues"].find(
+        {"status": {"$in": [st for st in OPEN if st != "merged"]}, "merged_into": None}, session=s
+    )
+    return [i async for doc in cursor if (i := issue_from_doc(doc)).registered_at.year == year]
+
+
+async def upcoming_sessions(db: Database, s: Session, now: datetime) -> list[str]:
+    """Scheduled conferences that have not started: their agendas follow new issues."""
+    cursor = db["sessions"].find(
+        {"status": "scheduled", "starts_at_utc": {"$gt": now}}, {"_id": 1}, session=s
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
+async def next_agenda_version(db: Database, s: Session, session_id: str, drafted: Document) -> int:
+    agenda = await db["agendas"].find_one_and_update(
+        {"_id": session_id},
+        {"$inc": {"version": 1}, "$set": {"latest": drafted}},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=s,
+    )
+    return int(agenda["version"])

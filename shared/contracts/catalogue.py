@@ -170,6 +170,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "A legal time limit runs out in 3 days or less.",
         ),
         _evt("intake.legal-clock.expired.v1", intake.LegalClock, "A legal time limit ran out."),
+        _evt(
+            "intake.agenda.drafted.v1",
+            intake.AgendaDrafted,
+            "A conference's agenda was (re)drafted.",
+        ),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
         _evt(
             "registration.session.scheduled.v1",

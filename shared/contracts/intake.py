@@ -212,3 +212,35 @@ class AcceptCase(Command):
     accepted_on: date
     complex: bool = Field(default=False, description="A complex complaint: 45 days instead of 30.")
     officer: str = Field(min_length=1, max_length=200)
+
+
+class AgendaItem(Message):
+    tracking_code: str
+    topic: str
+    agency_code: str
+    village_code: str
+    handled_as: HandledAs
+    raised_by_count: int
+    age_days: int
+    complex: bool = Field(description="A complaint or denunciation, or open for more than 90 days.")
+    followup: bool = Field(
+        description="Concluded earlier and not yet resolved: reported on, not debated."
+    )
+    answer_proposed: bool
+    summary: str | None = None
+
+
+class AgendaGroup(Message):
+    topic: str
+    agency_code: str
+    tracking_codes: list[str]
+
+
+class AgendaDrafted(Message):
+    """`intake.agenda.drafted.v1`: the matters for a conference, redrafted as issues arrive."""
+
+    session_id: str
+    version: int
+    drafted_at: datetime
+    items: list[AgendaItem]
+    groups: list[AgendaGroup]

@@ -338,3 +338,61 @@ async def test_from_conclusion_to_overdue_to_resolved_with_the_legal_clock_ringi
         "acceptance",
         "settlement",
     ]
+
+
+async def test_a_scheduled_conference_gets_an_agenda_redrafted_as_issues_arrive(
+    topology, purge_queues
+):
+    clock = FixedClock(datetime(2028, 3, 1, 9, 0, tzinfo=LOCAL_TZ))  # a year of its own
+    async with (
+        running(intake_service(topology, clock)),
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "intake.agenda.drafted.v1") as spy,
+    ):
+        first = await client.send(
+            "intake.submit-issue.v1",
+            submission(
+                content="Đề nghị sửa chữa đường thôn xuống cấp",
+                received_at="2028-02-20T08:00:00+07:00",
+            ),
+        )
+        await publish_event(
+            topology.amqp_url,
+            "registration.session.scheduled.v1",
+            {
+                "session_id": "TT-2028-DK1",
+                "commune_code": "TT",
+                "kind": "periodic",
+                "starts_at": "2028-03-20T08:00:00+07:00",
+                "venue": "Nhà văn hoá",
+                "format": "in_person",
+                "sittings": [],
+                "announce_deadline": "2028-03-13",
+            },
+        )
+        (v1,) = await spy.wait_for("intake.agenda.drafted.v1")
+        await client.send(
+            "intake.submit-issue.v1",
+            submission(
+                kind="complaint",
+                content="Khiếu nại quyết định thu hồi đất",
+                submitter={"full_name": "Hà Thị Ba", "address": "Lân Luông"},
+                received_at="2028-02-25T08:00:00+07:00",
+            ),
+        )
+        v2 = (await spy.wait_for("intake.agenda.drafted.v1", 2))[1]
+        status = (
+            await client.send(
+                "intake.record-answer.v1",
+                {
+                    "tracking_code": first["result"]["tracking_code"],
+                    "agency_code": "KT",
+                    "answer": "Sẽ sửa trong quý II",
+                },
+            )
+        )["result"]["status"]
+    assert v1["data"]["session_id"] == "TT-2028-DK1" and v1["data"]["version"] == 1
+    assert [it["tracking_code"] for it in v1["data"]["items"]] == [first["result"]["tracking_code"]]
+    assert v2["data"]["version"] == 2
+    assert [it["handled_as"] for it in v2["data"]["items"]] == ["complaint", "recommendation"]
+    assert status == "answer_proposed"  # on the agenda, and still answerable
