@@ -50,3 +50,13 @@ NOT_CLOUDEVENT = (
 UNKNOWN_TYPE = "loại thông điệp không được hỗ trợ ở hàng đợi này: {type}"
 OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte"
 HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"
+
+# Citizen ids (shared/citizen.py)
+CITIZEN_ID_DIGITS = "Số CCCD phải gồm đúng 12 chữ số"
+CITIZEN_ID_PROVINCE = "Ba chữ số đầu của số CCCD (mã tỉnh nơi đăng ký khai sinh) không hợp lệ"
+CITIZEN_ID_CENTURY = (
+    "Chữ số thứ 4 của số CCCD ({digit}) không khớp giới tính và thế kỷ sinh "
+    "(sinh năm {year}, {gender}: cần {expected})"
+)
+CITIZEN_ID_YEAR = "Chữ số thứ 5-6 của số CCCD ({digits}) không khớp năm sinh {year}"
+GENDER_VI = {"male": "nam", "female": "nữ"}

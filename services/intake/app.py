@@ -31,6 +31,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.update-followup.v1": partial(handlers.update_followup, deps),
         "intake.close-issue.v1": partial(handlers.close_issue, deps),
         "intake.accept-case.v1": partial(handlers.accept_case, deps),
+        "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }
     service.spec.periodic = [handlers.overdue_sweep(deps), handlers.legal_clock_sweep(deps)]
     service.spec.events = {
@@ -40,10 +41,11 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
     # An issue's commands one at a time per instance; submissions share the tracking counter.
     service.spec.ordering = {
         "intake.submit-issue.v1": lambda _: "tracking-counter",
+        "intake.sign-adhoc-request.v1": lambda cmd: f"adhoc:{cmd.request_code}",
         **{
             key: (lambda cmd: cmd.tracking_code)
             for key in service.spec.commands
-            if key != "intake.submit-issue.v1"
+            if key not in ("intake.submit-issue.v1", "intake.sign-adhoc-request.v1")
         },
     }
     return service

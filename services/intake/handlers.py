@@ -8,7 +8,7 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake import store
-from services.intake.domain import agenda, duplicates, issues, lifecycle
+from services.intake.domain import adhoc, agenda, duplicates, issues, lifecycle
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
@@ -392,3 +392,39 @@ def legal_clock_sweep(deps: Deps) -> PeriodicJob:
             await job.commit(check)
 
     return ring
+
+
+# --- ad-hoc dialogue by the 10% rule ------------------------------------------------------------
+
+
+async def sign_adhoc_request(
+    deps: Deps, cmd: contract.SignAdhocRequest, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    voter = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
+    signed = await store.find_signature(deps.db, ctx.session, cmd.request_code, voter)
+    errors = adhoc.signature_errors(cmd, deps.ref, signed)
+    reject_if(errors)
+    request = await store.add_signature(deps.db, ctx.session, cmd, voter, deps.cipher, now)
+    threshold = adhoc.threshold(deps.ref.commune.voter_count)
+    reached = request["signatures"] >= threshold
+    if reached and not request.get("threshold_reached_at"):
+        await store.mark_threshold_reached(deps.db, ctx.session, cmd.request_code, now)
+        ctx.uow.emit(
+            "intake.adhoc-request.threshold-reached.v1",
+            contract.AdhocThresholdReached(
+                request_code=cmd.request_code,
+                signatures=request["signatures"],
+                voter_count=deps.ref.commune.voter_count,
+                threshold=threshold,
+                subject=redact_text(request["subject"]) if request.get("subject") else None,
+                reached_at=now,
+            ),
+            subject=cmd.request_code,
+        )
+    return {
+        "request_code": cmd.request_code,
+        "signatures": request["signatures"],
+        "threshold": threshold,
+        "threshold_reached": reached,
+    }

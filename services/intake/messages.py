@@ -46,3 +46,5 @@ STATUS_VI = {
     "refused": "đã từ chối",
     "merged": "đã gộp vào ý kiến trùng",
 }
+TOO_YOUNG_TO_SIGN = "Chưa đủ 18 tuổi vào ngày ký ({age} tuổi): chỉ cử tri mới được ký yêu cầu"
+ALREADY_SIGNED = "Cử tri này đã ký yêu cầu {request} (lúc {at})"

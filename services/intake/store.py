@@ -8,7 +8,7 @@ from typing import Any
 
 from services.intake.domain.duplicates import MERGEABLE
 from services.intake.domain.issues import OPEN, Change, Issue
-from shared.contracts.intake import Submitter
+from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.crypto import FieldCipher
 from shared.storage import ASCENDING, Database, Document, ReturnDocument, Session
 
@@ -165,3 +165,52 @@ async def next_agenda_version(db: Database, s: Session, session_id: str, drafted
         session=s,
     )
     return int(agenda["version"])
+
+
+async def find_signature(
+    db: Database, s: Session, request_code: str, voter: str
+) -> Document | None:
+    return await db["adhoc_signatures"].find_one({"_id": f"{request_code}:{voter}"}, session=s)
+
+
+async def add_signature(
+    db: Database, s: Session, cmd: SignAdhocRequest, voter: str, cipher: FieldCipher, now: datetime
+) -> Document:
+    """Keep the signature (the signer sealed) and count it; returns the request as it now is."""
+    key = f"{cmd.request_code}:{voter}"
+    await db["adhoc_signatures"].insert_one(
+        {
+            "_id": key,
+            "request_code": cmd.request_code,
+            "village_code": cmd.village_code,
+            "signed_at": cmd.signed_at,
+            "recorded_at": now,
+            "signer": {
+                name: cipher.encrypt(str(getattr(cmd, name)), context=f"adhoc:{key}:{name}")
+                for name in ("full_name", "citizen_id", "date_of_birth")
+            },
+        },
+        session=s,
+    )
+    return await db["adhoc_requests"].find_one_and_update(
+        {"_id": cmd.request_code},
+        {
+            "$inc": {"signatures": 1},
+            "$setOnInsert": {
+                "subject": cmd.subject,
+                "opened_at": now,
+                "threshold_reached_at": None,
+            },
+        },
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=s,
+    )
+
+
+async def mark_threshold_reached(
+    db: Database, s: Session, request_code: str, now: datetime
+) -> None:
+    await db["adhoc_requests"].update_one(
+        {"_id": request_code}, {"$set": {"threshold_reached_at": now}}, session=s
+    )

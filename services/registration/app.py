@@ -30,6 +30,9 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.conclude-session.v1": partial(handlers.conclude_session, deps),
         "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
     }
+    service.spec.events = {
+        "intake.adhoc-request.threshold-reached.v1": partial(handlers.plan_adhoc_session, deps),
+    }
     # Commands about one session change its counters: one at a time per instance spares retries.
     by_session = {key: _session_of for key in service.spec.commands}
     service.spec.ordering = by_session

@@ -10,6 +10,7 @@ from services.registration import store
 from services.registration.domain import delegates, sessions
 from services.registration.domain.model import Registration, Session
 from shared.clock import local_date
+from shared.contracts import intake as intake_contract
 from shared.contracts import registration as contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.crypto import FieldCipher
@@ -300,3 +301,34 @@ async def cancel_session(
         subject=session.id,
     )  # type: ignore[arg-type]
     return {"session_id": session.id, "status": session.status}
+
+
+async def plan_adhoc_session(
+    deps: Deps, event: intake_contract.AdhocThresholdReached, ctx: HandlerContext
+) -> None:
+    """The voters' request reached 10%: plan the ad-hoc dialogue, once per request."""
+    marker = {"_id": f"adhoc-request:{event.request_code}"}
+    if await deps.db["counters"].find_one(marker, session=ctx.session):
+        return  # planned already: a later or repeated event changes nothing
+    now = local_date(ctx.clock.now())
+    reason = msg.ADHOC_REASON.format(
+        signatures=event.signatures, voters=event.voter_count, request=event.request_code
+    )
+    if event.subject:
+        reason += f": {event.subject}"
+    planned = await create_session(
+        deps,
+        contract.CreateSession(
+            kind="adhoc",
+            year=now.year,
+            period=f"{now.year}-{now.month:02d}",
+            venue=deps.ref.commune.venue,
+            capacity_min=deps.ref.commune.delegates_min,
+            capacity_max=deps.ref.commune.delegates_max,
+            reason=reason[:2000],
+        ),
+        ctx,
+    )
+    await deps.db["counters"].insert_one(
+        {**marker, "session_id": planned["session_id"]}, session=ctx.session
+    )

@@ -1,13 +1,5 @@
 """Every sentence the registration service says to a person, in Vietnamese."""
 
-CITIZEN_ID_DIGITS = "Số CCCD phải gồm đúng 12 chữ số"
-CITIZEN_ID_PROVINCE = "Ba chữ số đầu của số CCCD (mã tỉnh nơi đăng ký khai sinh) không hợp lệ"
-CITIZEN_ID_CENTURY = (
-    "Chữ số thứ 4 của số CCCD ({digit}) không khớp giới tính và thế kỷ sinh "
-    "(sinh năm {year}, {gender}: cần {expected})"
-)
-CITIZEN_ID_YEAR = "Chữ số thứ 5-6 của số CCCD ({digits}) không khớp năm sinh {year}"
-GENDER_VI = {"male": "nam", "female": "nữ"}
 TOO_YOUNG = "Chưa đủ 18 tuổi vào ngày hội nghị {day} ({age} tuổi)"
 TOO_YOUNG_UNSCHEDULED = (
     "Chưa đủ 18 tuổi vào ngày {day} (đầu kỳ dự kiến {period}; hội nghị chưa có ngày cụ thể)"
@@ -52,3 +44,4 @@ STATUS_VI = {
     "confirmed": "đã xác nhận",
     "waiting": "trong danh sách chờ",
 }
+ADHOC_REASON = "Đối thoại đột xuất theo yêu cầu của {signatures} cử tri trên tổng số {voters} (từ 10% trở lên), yêu cầu {request}"

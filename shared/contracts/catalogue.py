@@ -175,6 +175,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             intake.AgendaDrafted,
             "A conference's agenda was (re)drafted.",
         ),
+        _evt(
+            "intake.adhoc-request.threshold-reached.v1",
+            intake.AdhocThresholdReached,
+            "Signatures of 10% of the voters reached: an ad-hoc dialogue is due.",
+        ),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
         _evt(
             "registration.session.scheduled.v1",

@@ -244,3 +244,15 @@ class AgendaDrafted(Message):
     drafted_at: datetime
     items: list[AgendaItem]
     groups: list[AgendaGroup]
+
+
+class AdhocThresholdReached(Message):
+    """`intake.adhoc-request.threshold-reached.v1`: 10% of the commune's voters asked for an ad-hoc
+    dialogue (Law 72/2025, Art. 43); published once per request."""
+
+    request_code: str
+    signatures: int
+    voter_count: int
+    threshold: int
+    subject: str | None = None
+    reached_at: datetime

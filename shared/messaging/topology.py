@@ -52,6 +52,13 @@ QUEUES: tuple[QueueSpec, ...] = (
         ("registration.#",),
         "registration.* commands from other systems and the CLI",
     ),
+    QueueSpec(
+        "registration.events",
+        "registration",
+        EVENTS,
+        ("intake.adhoc-request.#",),
+        "an ad-hoc dialogue requested by 10% of the voters",
+    ),
     QueueSpec("intake.commands", "intake", INBOUND, ("intake.#",), "intake.* commands"),
     QueueSpec("reporting.commands", "reporting", INBOUND, ("reporting.#",), "reporting.* commands"),
     QueueSpec(

@@ -396,3 +396,87 @@ async def test_a_scheduled_conference_gets_an_agenda_redrafted_as_issues_arrive(
     assert v2["data"]["version"] == 2
     assert [it["handled_as"] for it in v2["data"]["items"]] == ["complaint", "recommendation"]
     assert status == "answer_proposed"  # on the agenda, and still answerable
+
+
+async def test_ten_percent_of_the_voters_get_exactly_one_adhoc_session(
+    topology, purge_queues, tmp_path
+):
+    import yaml
+
+    from shared.settings import SHIPPED_REFERENCE_DATA
+    from tests.helpers import citizen, registration_service
+
+    reference = yaml.safe_load(SHIPPED_REFERENCE_DATA.read_text(encoding="utf-8"))
+    reference["commune"]["voter_count"] = 25  # 3 signatures are 10%
+    small = tmp_path / "commune.yaml"
+    small.write_text(yaml.safe_dump(reference, allow_unicode=True), encoding="utf-8")
+    clock = FixedClock(datetime(2026, 10, 2, 15, 0, tzinfo=LOCAL_TZ))
+    request = f"TT-2026-YC{uuid_suffix()}"
+
+    def sign(n: int, **overrides) -> dict:
+        return {
+            "request_code": request,
+            "full_name": f"Cử Tri {n}",
+            **citizen(700 + n),
+            "village_code": "T05",
+            "signed_at": clock.at.isoformat(),
+            "subject": "Thu hồi đất làm khu công nghiệp",
+            **overrides,
+        }
+
+    async with (
+        running(intake_service(topology, clock, NGHEDAN_REFERENCE_DATA=str(small))),
+        running(
+            registration_service(topology, clock, HEALTH_PORT=0, NGHEDAN_REFERENCE_DATA=str(small))
+        ),
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url) as spy,
+    ):
+        first = await client.send("intake.sign-adhoc-request.v1", sign(1))
+        again = await client.send(
+            "intake.sign-adhoc-request.v1", sign(1, signed_at=clock.at.isoformat())
+        )
+        young = await client.send(
+            "intake.sign-adhoc-request.v1", sign(2, **citizen(702, year=2010))
+        )
+        second = await client.send("intake.sign-adhoc-request.v1", sign(3))
+        third = await client.send("intake.sign-adhoc-request.v1", sign(4))
+        fourth = await client.send("intake.sign-adhoc-request.v1", sign(5))
+        (reached,) = await spy.wait_for("intake.adhoc-request.threshold-reached.v1")
+        await publish_event(
+            topology.amqp_url,
+            "intake.adhoc-request.threshold-reached.v1",
+            {**reached["data"], "session_id": "x"},
+        )  # another delivery, another id
+        planned = await spy.wait_for("registration.session.planned.v1")
+        await asyncio.sleep(1)  # time for a second session to appear, if one would
+    assert first["result"] == {
+        "request_code": request,
+        "signatures": 1,
+        "threshold": 3,
+        "threshold_reached": False,
+    }
+    assert (
+        again["errors"][0]["code"] == "already_signed" and young["errors"][0]["code"] == "under_18"
+    )
+    assert second["result"]["signatures"] == 2 and third["result"]["threshold_reached"] is True
+    assert fourth["result"]["signatures"] == 4
+    from_intake = [
+        e
+        for e in spy.of_type("intake.adhoc-request.threshold-reached.v1")
+        if e["source"] == "/nghedan/intake"
+    ]
+    assert len(from_intake) == 1  # the fourth signature raised no second one
+    adhoc = [
+        e for e in spy.of_type("registration.session.planned.v1") if e["data"]["kind"] == "adhoc"
+    ]
+    assert len(adhoc) == 1 and len(planned) == 1
+    assert request in adhoc[0]["data"]["title"] or adhoc[0]["data"]["session_id"].startswith(
+        "TT-2026-DX"
+    )
+
+
+def uuid_suffix() -> str:
+    import uuid
+
+    return uuid.uuid4().hex[:6].upper()

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from services.registration.domain.eligibility import age_on, century_digit, citizen_id_errors
 from services.registration.domain.model import period_start
+from shared.citizen import age_on, century_digit, citizen_id_errors
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 

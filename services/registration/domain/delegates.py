@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from services.registration import messages as msg
-from services.registration.domain.eligibility import age_on, citizen_id_errors, fmt
 from services.registration.domain.model import (
     ADULT_AGE,
     ONE_PER_VILLAGE,
@@ -16,6 +15,7 @@ from services.registration.domain.model import (
     session_day,
     status_vi,
 )
+from shared.citizen import age_on, citizen_id_errors, fmt
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, Rejected, error
 from shared.reference import ReferenceData

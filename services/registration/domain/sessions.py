@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from services.registration import messages as msg
-from services.registration.domain.eligibility import fmt
 from services.registration.domain.model import (
     NOTICE_DAYS,
     RESULTS_DAYS,
@@ -16,6 +15,7 @@ from services.registration.domain.model import (
     require_status,
     status_vi,
 )
+from shared.citizen import fmt
 from shared.clock import local_date
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, error, reject_if

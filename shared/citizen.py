@@ -1,11 +1,11 @@
-"""Who may take part: a valid citizen id, 18 or over on the session date, of the commune, capable."""
+"""Citizen ids (CCCD) and ages, as every service that meets a person checks them."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from services.registration import messages as msg
+from shared import vi as msg
 from shared.contracts.common import OutcomeError
 
 _DIGITS = re.compile(r"^\d{12}$")

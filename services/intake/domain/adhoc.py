@@ -1,0 +1,53 @@
+"""The ad-hoc dialogue requested by the voters: one signature per voter, 10% of the voters needed."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from services.intake import messages as msg
+from shared.citizen import age_on, citizen_id_errors
+from shared.clock import local_date
+from shared.contracts import intake as contract
+from shared.contracts.common import OutcomeError, error
+from shared.reference import ReferenceData
+
+SHARE = 0.10  # Law 72/2025, Art. 43: at least 10% of the commune's voters
+VOTING_AGE = 18
+
+
+def threshold(voter_count: int) -> int:
+    """10% of the voters, rounded up: 10,001 voters need 1,001 signatures."""
+    return math.ceil(voter_count * SHARE - 1e-9)
+
+
+def signature_errors(
+    cmd: contract.SignAdhocRequest, ref: ReferenceData, already: dict[str, Any] | None
+) -> list[OutcomeError]:
+    """Every reason this signature does not count: not a voter of the commune, or signed before."""
+    errors = citizen_id_errors(cmd.citizen_id, cmd.date_of_birth, cmd.gender)
+    age = age_on(cmd.date_of_birth, local_date(cmd.signed_at))
+    if age < VOTING_AGE:
+        errors.append(
+            error("data.date_of_birth", "under_18", msg.TOO_YOUNG_TO_SIGN.format(age=age))
+        )
+    if ref.village(cmd.village_code) is None:
+        errors.append(
+            error(
+                "data.village_code",
+                "unknown_village",
+                msg.UNKNOWN_VILLAGE.format(code=cmd.village_code, commune=ref.commune.name),
+            )
+        )
+    if already:
+        errors.append(
+            error(
+                "data.citizen_id",
+                "already_signed",
+                msg.ALREADY_SIGNED.format(
+                    request=cmd.request_code,
+                    at=local_date(already["signed_at"]).strftime("%d/%m/%Y"),
+                ),
+            )
+        )
+    return errors

@@ -1,0 +1,46 @@
+"""The 10% rule: who may sign, and how many signatures are needed."""
+
+from datetime import date, datetime
+
+from services.intake.domain.adhoc import signature_errors, threshold
+from shared.clock import LOCAL_TZ
+from shared.contracts import intake as c
+from shared.reference import load_reference_data
+from shared.settings import SHIPPED_REFERENCE_DATA
+
+REF = load_reference_data(SHIPPED_REFERENCE_DATA)
+SIGNED = datetime(2026, 10, 2, 15, 0, tzinfo=LOCAL_TZ)
+
+
+def signature(**overrides) -> c.SignAdhocRequest:
+    fields = {
+        "request_code": "TT-2026-YC1",
+        "full_name": "Nông Văn Tài",
+        "citizen_id": "020078034567",
+        "date_of_birth": date(1978, 11, 3),
+        "gender": "male",
+        "village_code": "T05",
+        "signed_at": SIGNED,
+    }
+    fields.update(overrides)
+    return c.SignAdhocRequest(**fields)
+
+
+def test_ten_percent_of_the_voters_rounded_up():
+    assert threshold(10_000) == 1_000
+    assert threshold(10_001) == 1_001
+    assert threshold(25) == 3
+
+
+def test_a_voter_of_the_commune_signs_once():
+    assert signature_errors(signature(), REF, None) == []
+    (err,) = signature_errors(signature(), REF, {"signed_at": SIGNED})
+    assert err.code == "already_signed" and "02/10/2026" in err.message
+
+
+def test_someone_who_is_not_a_voter_of_the_commune_cannot_sign():
+    young = signature(citizen_id="020209001234", date_of_birth=date(2009, 1, 1), village_code="XX")
+    codes = {e.code for e in signature_errors(young, REF, None)}
+    assert codes == {"under_18", "unknown_village"}
+    wrong = signature(citizen_id="020178034567")  # the 4th digit says a woman
+    assert [e.code for e in signature_errors(wrong, REF, None)] == ["citizen_id_century"]
