@@ -11,6 +11,7 @@ import aio_pika
 import uvicorn
 
 from shared.clock import Clock, make_clock
+from shared.crypto import FieldCipher
 from shared.health import health_app
 from shared.logging import get_logger
 from shared.messaging.broker import make_broker, subscribe
@@ -79,7 +80,10 @@ class Service:
         self.client = connect(settings.mongo_url, app_name=f"nghedan-{spec.name}")
         self.db = database or Database(self.client, settings.mongo_db)
         self.broker = make_broker(settings.amqp_url, service=spec.name, prefetch=settings.prefetch)
-        self.relay = OutboxRelay(self.db, self.broker, poll_seconds=settings.outbox_poll_seconds)
+        self.cipher = FieldCipher.from_base64(settings.data_key.get_secret_value())
+        self.relay = OutboxRelay(
+            self.db, self.broker, poll_seconds=settings.outbox_poll_seconds, cipher=self.cipher
+        )
         self._ticker: asyncio.Task[None] | None = None
 
     def _subscribe(self) -> None:

@@ -13,6 +13,7 @@ from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
+from shared.contracts.notification import Recipient, SendNotification
 from shared.crypto import FieldCipher
 from shared.logging import redact_text
 from shared.messaging.consumer import EventHandler, HandlerContext
@@ -45,6 +46,21 @@ async def submit_issue(
         await store.save_issue(deps.db, ctx.session, primary)
     await store.insert_issue(deps.db, ctx.session, issue, cmd.submitter, deps.cipher)
     code = issue.tracking_code
+    person = cmd.submitter
+    if person and (person.phone or person.email):
+        ctx.uow.emit(
+            "notification.send.v1",
+            SendNotification(
+                cause_id=f"receipt:{code}",
+                template="issue_receipt",
+                recipient=Recipient(name=person.full_name, phone=person.phone, email=person.email),
+                params={
+                    "tracking_code": code,
+                    "received_on": local_date(issue.received_at).strftime("%d/%m/%Y"),
+                },
+            ),
+            subject=code,
+        )
     ctx.uow.emit(
         "intake.issue.received.v1",
         contract.IssueReceived(
@@ -275,6 +291,23 @@ async def record_conclusion(
         ),
         subject=issue.tracking_code,
     )
+    codes = [issue.tracking_code, *issue.merged]
+    for code, recipient in (await store.contacts(deps.db, ctx.session, codes, deps.cipher)).items():
+        ctx.uow.emit(
+            "notification.send.v1",
+            SendNotification(
+                cause_id=f"conclusion:{issue.tracking_code}:{code}",
+                template="issue_conclusion",
+                recipient=recipient,
+                params={
+                    "tracking_code": code,
+                    "conclusion": cmd.conclusion,
+                    "deadline": cmd.deadline.strftime("%d/%m/%Y"),
+                    "responsible_agency": cmd.responsible_agency,
+                },
+            ),
+            subject=code,
+        )
     return {**_state(issue), "deadline": cmd.deadline.isoformat()}
 
 

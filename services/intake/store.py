@@ -9,6 +9,7 @@ from typing import Any
 from services.intake.domain.duplicates import MERGEABLE
 from services.intake.domain.issues import OPEN, Change, Issue
 from shared.contracts.intake import SignAdhocRequest, Submitter
+from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
 from shared.storage import ASCENDING, Database, Document, ReturnDocument, Session
 
@@ -214,3 +215,22 @@ async def mark_threshold_reached(
     await db["adhoc_requests"].update_one(
         {"_id": request_code}, {"$set": {"threshold_reached_at": now}}, session=s
     )
+
+
+async def contacts(
+    db: Database, s: Session, codes: list[str], cipher: FieldCipher
+) -> dict[str, Recipient]:
+    """The submitters of these issues who left a phone or an email, unsealed for one message."""
+    found: dict[str, Recipient] = {}
+    async for doc in db["issues"].find({"_id": {"$in": codes}}, {"submitter": 1}, session=s):
+        sealed = doc.get("submitter") or {}
+        if not (sealed.get("phone") or sealed.get("email")):
+            continue
+        clear = {
+            name: cipher.decrypt(sealed.get(name), context=f"intake:{doc['_id']}:{name}")
+            for name in ("full_name", "phone", "email")
+        }
+        found[doc["_id"]] = Recipient(
+            name=clear["full_name"], phone=clear["phone"], email=clear["email"]
+        )
+    return found

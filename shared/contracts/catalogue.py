@@ -7,12 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.contracts import intake, registration, reporting
+from shared.contracts import intake, notification, registration, reporting
 from shared.contracts.common import OUTCOME_KEY, Outcome
 
 INBOUND = "nghedan.inbound"
 EVENTS = "nghedan.events"
 PROVINCIAL = "nghedan.provincial"
+NOTIFY = "nghedan.notify"
 REPLIES = ""  # outcomes go to the command's reply_to queue through the default exchange
 
 
@@ -21,7 +22,7 @@ class MessageSpec:
     routing_key: str
     model: type[BaseModel]
     exchange: str
-    kind: Literal["command", "event", "outcome", "result"]
+    kind: Literal["command", "event", "outcome", "result", "request"]
     public: bool
     summary: str
 
@@ -179,6 +180,14 @@ CATALOGUE: dict[str, MessageSpec] = {
             "intake.adhoc-request.threshold-reached.v1",
             intake.AdhocThresholdReached,
             "Signatures of 10% of the voters reached: an ad-hoc dialogue is due.",
+        ),
+        MessageSpec(
+            "notification.send.v1",
+            notification.SendNotification,
+            NOTIFY,
+            "request",
+            False,
+            "Point to point: send one message to one person.",
         ),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
         _evt(

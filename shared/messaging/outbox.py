@@ -17,6 +17,7 @@ from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE
 from shared.contracts.common import OUTCOME_KEY, Outcome
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, new_event, to_structured
+from shared.crypto import FieldCipher
 from shared.logging import get_logger
 from shared.storage import Database, Document, Session
 
@@ -51,10 +52,14 @@ class UnitOfWork:
     clock: Clock
     correlation_id: str | None = None
     lease_owner: str | None = None  # the relay that publishes these rows right after the commit
+    cipher: FieldCipher | None = None  # seals rows that carry personal data
     rows: list[Document] = field(default_factory=list)
 
     def emit(self, routing_key: str, data: BaseModel, *, subject: str | None = None) -> str:
-        """Record a domain event; it is published only if the transaction commits."""
+        """Record a message; it is published only if the transaction commits.
+
+        A point-to-point request (it carries a contact) rests sealed in the outbox until sent.
+        """
         spec = CATALOGUE[routing_key]
         if not isinstance(data, spec.model):
             raise TypeError(
@@ -67,7 +72,20 @@ class UnitOfWork:
             subject=subject,
             time=self.clock.now(),
         )
-        self._add(event.id, spec.exchange, routing_key, to_structured(event), "event")
+        body = to_structured(event)
+        if spec.kind == "request":
+            if self.cipher is None:
+                raise RuntimeError(
+                    f"{routing_key} carries a contact: the unit of work needs a cipher"
+                )
+            body = self.cipher.encrypt(body.decode(), context=f"outbox:{event.id}")  # type: ignore[assignment]
+        self._add(
+            event.id,
+            spec.exchange,
+            routing_key,
+            body,
+            "request" if spec.kind == "request" else "event",
+        )
         return event.id
 
     def reply(self, reply_to: str, outcome: Outcome) -> None:
@@ -111,12 +129,18 @@ class UnitOfWork:
         await self.db.add_to_outbox(self.session, self.rows)
 
 
-async def publish_row(broker: RabbitBroker, row: Document) -> bool:
+async def publish_row(
+    broker: RabbitBroker, row: Document, cipher: FieldCipher | None = None
+) -> bool:
     """Publish one outbox row with confirms; False when the broker returned it as unroutable."""
+    body = bytes(row["body"])
+    if row["kind"] == "request":
+        assert cipher is not None, "a sealed outbox row needs the service's cipher"
+        body = cipher.decrypt(body, context=f"outbox:{row['_id']}").encode()  # type: ignore[union-attr]
     async with asyncio.timeout(PUBLISH_TIMEOUT):
         try:
             await broker.publish(
-                bytes(row["body"]),
+                body,
                 exchange=row["exchange"] or None,
                 routing_key=row["routing_key"],
                 message_id=row["_id"],
@@ -140,8 +164,10 @@ class OutboxRelay:
         *,
         poll_seconds: float = 1.0,
         lease: timedelta = timedelta(seconds=30),
+        cipher: FieldCipher | None = None,
     ) -> None:
         self.db, self.broker, self.poll_seconds, self.lease = db, broker, poll_seconds, lease
+        self.cipher = cipher
         self.owner = str(uuid.uuid4())
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -193,7 +219,7 @@ class OutboxRelay:
     async def _send(self, row: Document) -> bool:
         """Publish one row and forget it; False (row released for a retry) when it must wait."""
         try:
-            routed = await publish_row(self.broker, row)
+            routed = await publish_row(self.broker, row, self.cipher)
         except Exception as exc:  # whatever the broker did, the row waits for the next try
             await self.db.release_outgoing(row["_id"], str(exc))
             log.warning("outbox.publish_failed", outbox_id=row["_id"], error=str(exc))
@@ -229,7 +255,9 @@ async def commit(
     committed: list[UnitOfWork] = []
 
     async def attempt(session: Session) -> T:
-        uow = UnitOfWork(db, session, service, clock, correlation, lease_owner=relay.owner)
+        uow = UnitOfWork(
+            db, session, service, clock, correlation, lease_owner=relay.owner, cipher=relay.cipher
+        )
         result = await work(uow)
         await uow.flush()
         committed[:] = [uow]  # a retried transaction replaces the rows of the failed attempt

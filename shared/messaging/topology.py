@@ -7,10 +7,9 @@ from dataclasses import dataclass
 import aio_pika
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 
-from shared.contracts.catalogue import EVENTS, INBOUND, PROVINCIAL
+from shared.contracts.catalogue import EVENTS, INBOUND, NOTIFY, PROVINCIAL
 
 DEAD_LETTERS = "nghedan.dlx"
-NOTIFY = "nghedan.notify"
 PUBLIC_EXCHANGES = (INBOUND, EVENTS, PROVINCIAL)
 # The broker's own safety net; the pipeline parks a message itself after MAX_ATTEMPTS (see consumer).
 DELIVERY_LIMIT = 20

@@ -480,3 +480,78 @@ def uuid_suffix() -> str:
     import uuid
 
     return uuid.uuid4().hex[:6].upper()
+
+
+async def test_a_submitter_who_left_a_contact_gets_a_receipt_and_later_the_conclusion(
+    topology, purge_queues
+):
+    clock = FixedClock(datetime(2026, 8, 25, 9, 0, tzinfo=LOCAL_TZ))
+    async with (
+        running(intake_service(topology, clock)),
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "notification.#", exchange="nghedan.notify") as notices,
+    ):
+        await publish_event(
+            topology.amqp_url,
+            "registration.session.held.v1",
+            {"session_id": "TT-2026-DK8", "commune_code": "TT", "held_on": "2026-08-24"},
+        )
+        content = "Đề nghị lắp hệ thống chiếu sáng công cộng dọc tuyến đường thôn Nà Lầu"
+        first = (
+            await client.send(
+                "intake.submit-issue.v1",
+                submission(
+                    content=content,
+                    village_code="T09",
+                    submitter={"full_name": "Hà Thị Ba", "phone": "0988888888"},
+                ),
+            )
+        )["result"]
+        second = (
+            await client.send(
+                "intake.submit-issue.v1",
+                submission(
+                    content=content,
+                    village_code="T09",
+                    submitter={"full_name": "Vi Văn Tư", "email": "tu@example.vn"},
+                ),
+            )
+        )["result"]
+        silent = (
+            await client.send(
+                "intake.submit-issue.v1", submission(content=content, village_code="T09")
+            )
+        )["result"]
+        assert second["merged_into"] == silent["merged_into"] == first["tracking_code"]
+        for _ in range(50):
+            concluded = await client.send(
+                "intake.record-conclusion.v1",
+                {
+                    "tracking_code": first["tracking_code"],
+                    "session_id": "TT-2026-DK8",
+                    "conclusion": "Lắp đèn trong quý IV",
+                    "responsible_agency": "TTDVCI",
+                    "deadline": "2026-12-31",
+                },
+            )
+            if concluded["status"] == "accepted":
+                break
+            await asyncio.sleep(0.1)
+        await notices.wait_for("notification.send.v1", 4)
+    sent = [
+        (
+            n["data"]["template"],
+            n["data"]["params"]["tracking_code"],
+            n["data"]["recipient"].get("phone"),
+            n["data"]["recipient"].get("email"),
+        )
+        for n in notices.events
+    ]
+    assert sorted(sent) == sorted(
+        [
+            ("issue_receipt", first["tracking_code"], "0988888888", None),
+            ("issue_receipt", second["tracking_code"], None, "tu@example.vn"),
+            ("issue_conclusion", first["tracking_code"], "0988888888", None),
+            ("issue_conclusion", second["tracking_code"], None, "tu@example.vn"),
+        ]
+    )  # the one who left no contact hears nothing

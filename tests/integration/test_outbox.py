@@ -102,3 +102,37 @@ async def test_rows_leased_to_a_relay_that_died_are_sent_by_another_once_the_lea
         assert await survivor.drain() == 1
         (event,) = await spy.wait_for("registration.session.held.v1")
     assert event["data"]["session_id"] == "S7" and await db.count_pending() == 0
+
+
+async def test_a_request_carrying_a_contact_rests_sealed_and_goes_out_clear_point_to_point(
+    parts, topology
+):
+    from shared.contracts.notification import Recipient, SendNotification
+    from shared.crypto import FieldCipher
+    from shared.settings import DEVELOPMENT_DATA_KEY
+
+    db, broker = parts
+    cipher = FieldCipher.from_base64(DEVELOPMENT_DATA_KEY)
+
+    async def work(session):
+        uow = UnitOfWork(db, session, "tests", FixedClock(datetime.now(UTC)), cipher=cipher)
+        uow.emit(
+            "notification.send.v1",
+            SendNotification(
+                cause_id="receipt:TT-2026-00001",
+                template="issue_receipt",
+                recipient=Recipient(name="Hà Thị Ba", phone="0988888888"),
+                params={"tracking_code": "T"},
+            ),
+        )
+        await uow.flush()
+
+    await db.transaction(work)
+    (row,) = await db.outbox.find().to_list(None)
+    assert b"0988888888" not in bytes(row["body"]) and "Hà Thị Ba".encode() not in bytes(
+        row["body"]
+    )
+    async with EventSpy(topology.amqp_url, "notification.#", exchange="nghedan.notify") as spy:
+        assert await OutboxRelay(db, broker, cipher=cipher).drain() == 1
+        (sent,) = await spy.wait_for("notification.send.v1")
+    assert sent["data"]["recipient"]["phone"] == "0988888888"
