@@ -14,7 +14,16 @@ from shared.clock import LOCAL_TZ, write_clock_file
 from shared.contracts.schemagen import load_example
 from tests.helpers import EventSpy, RawClient, delegate, platform_for_tests
 
-PLANTED = ("Hoàng Văn Minh", "020085012345", "0912345678", "hoang.minh@example.vn", "1985-04-12")
+# The identities in the shipped examples: none may appear on the bus or in a log line.
+PLANTED = (
+    "Hoàng Văn Minh",
+    "020085012345",
+    "0912345678",
+    "hoang.minh@example.vn",
+    "1985-04-12",
+    "Lương Thị Hoa",
+    "0987654321",
+)
 
 
 @pytest.fixture(scope="module")

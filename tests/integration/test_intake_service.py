@@ -555,3 +555,20 @@ async def test_a_submitter_who_left_a_contact_gets_a_receipt_and_later_the_concl
             ("issue_conclusion", second["tracking_code"], None, "tu@example.vn"),
         ]
     )  # the one who left no contact hears nothing
+
+
+async def test_the_same_submission_delivered_twice_is_received_once(intake, topology):
+    async with RawClient(topology.amqp_url) as client:
+        data = submission(content="Đề nghị nạo vét kênh mương nội đồng thôn 12", village_code="T12")
+        first = await client.send(
+            "intake.submit-issue.v1", data, command_id="village-head-T12-0001"
+        )
+        again = await client.send(
+            "intake.submit-issue.v1", data, command_id="village-head-T12-0001"
+        )
+    assert first["status"] == "accepted" and again["status"] == "duplicate"
+    assert again["result"] == first["result"]
+    stored = await intake.db["issues"].count_documents(
+        {"village_code": "T12", "content": data["content"]}
+    )
+    assert stored == 1
