@@ -219,6 +219,8 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
             f"Ngày hội nghị 25/09/2026; hạn cuối thông báo: {vn_date(scheduled['result']['announce_deadline'])}"
         )
     figures["session_id"] = session_id
+    async with busmod.Bus(story.platform.amqp_url) as bus:
+        issues = await collect_issues(story, bus, ref, session_id)
 
     story.step("3. Đăng ký đại biểu hàng loạt từ danh sách của các thôn")
     rows = importer.read_rows(list_path)
@@ -282,6 +284,8 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
         console.print("Người còn trong danh sách chờ thử điểm danh:")
         await story.send(bus, "registration.check-in.v1", {"registration_code": still_waiting[0]})
 
+        await conclude_issues(story, bus, session_id, issues)
+
         story.step("7. Kết thúc hội nghị")
         story.clock(CONFERENCE + timedelta(hours=3, minutes=30))
         concluded = await story.send(
@@ -294,7 +298,167 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
             f"{vn_date(concluded['result']['results_deadline'])} (10 ngày sau hội nghị)"
         )
         figures["attended"] = concluded["result"]["attended"]
+        await follow_up(story, bus, issues)
     return figures
+
+
+ISSUES = [  # (village, kind, content, submitter)
+    (
+        "LL",
+        "recommendation",
+        "Đề nghị xã sớm chi trả tiền đền bù giải phóng mặt bằng tuyến đường thôn Lân Luông",
+        {"full_name": "Lương Thị Hoa", "phone": "0987654321"},
+    ),
+    (
+        "LL",
+        "recommendation",
+        "de nghi chi tra tien den bu GPMB tuyen duong Lan Luong",
+        {"full_name": "Hoàng Văn Đức", "email": "duc.hoang@example.vn"},
+    ),
+    ("LL", "feedback", "Bao giờ chi trả tiền đền bù giải phóng mặt bằng đường Lân Luông?", None),
+    ("T02", "recommendation", "Đường thôn 02 xuống cấp, nhiều ổ gà, đề nghị sửa chữa", None),
+    (
+        "T05",
+        "complaint",
+        "Khiếu nại quyết định thu hồi đất số 12/QĐ-UBND của UBND xã",
+        {"full_name": "Nông Văn Tài", "address": "Thôn 05, xã Thiện Tân", "phone": "0911222333"},
+    ),
+    ("T07", "denunciation", "Tố cáo cán bộ thu tiền sai quy định khi làm hồ sơ đất", None),
+]
+
+
+async def collect_issues(
+    story: Story, bus: busmod.Bus, ref: ReferenceData, session_id: str
+) -> list[str]:
+    """Before the conference: the people's issues come in, are numbered, routed, merged."""
+    story.step("2b. Thu thập ý kiến, kiến nghị của Nhân dân")
+    topics = {t.code: t.name for t in ref.topics}
+    codes = []
+    for village, kind, content, person in ISSUES:
+        data = {
+            "kind": kind,
+            "channel": "village_head",
+            "content": content,
+            "village_code": village,
+            "received_at": (TODAY - timedelta(days=3)).isoformat(),
+            "submitter": person,
+        }
+        outcome = await bus.send(
+            busmod.as_command(
+                {"type": "intake.submit-issue.v1", "data": data}, source="/nghedan/demo"
+            )
+        )
+        result = outcome["result"]
+        codes.append(result["tracking_code"])
+        merged = (
+            f" → gộp vào {result['merged_into']} ({result['raised_by_count']} người nêu)"
+            if result.get("merged_into")
+            else ""
+        )
+        story.console.print(
+            f"{result['tracking_code']}  {KIND_VI[kind]:10s} {ref.village(village).name:10s} "
+            f"{topics[result['topic']]} — {result['agency_code']}"
+            f"{' — xử lý như phản ánh (tố cáo nặc danh)' if result['handled_as'] != kind else ''}{merged}"
+        )
+    story.console.print("Khiếu nại được thụ lý ngay; thời hạn giải quyết 30 ngày tính từ hôm nay:")
+    await story.send(
+        bus,
+        "intake.accept-case.v1",
+        {
+            "tracking_code": codes[4],
+            "accepted_on": TODAY.date().isoformat(),
+            "officer": "Chủ tịch UBND xã",
+        },
+    )
+    agenda = await _latest_agenda(story.platform, session_id)
+    story.console.print(f"Chương trình hội nghị (bản {agenda['version']}), nội dung nặng trước:")
+    for item in agenda["latest"]["items"]:
+        story.console.print(
+            f"  • {item['tracking_code']} {topics[item['topic']]} — {item['agency_code']}, "
+            f"{item['raised_by_count']} người nêu{' — phức tạp' if item['complex'] else ''}"
+        )
+    return codes
+
+
+KIND_VI = {
+    "recommendation": "kiến nghị",
+    "feedback": "phản ánh",
+    "complaint": "khiếu nại",
+    "denunciation": "tố cáo",
+}
+
+
+async def _latest_agenda(platform: Platform, session_id: str) -> dict[str, Any]:
+    """Operators read the agenda in intake's own database (reporting's brief is issue 5)."""
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
+    try:
+        for _ in range(100):
+            agenda = await client["nghedan_intake"]["agendas"].find_one({"_id": session_id})
+            if agenda and agenda["latest"]["items"] and agenda["version"] >= 2:
+                return agenda
+            await asyncio.sleep(0.1)
+        return agenda or {"version": 0, "latest": {"items": []}}
+    finally:
+        await client.close()
+
+
+async def conclude_issues(story: Story, bus: busmod.Bus, session_id: str, codes: list[str]) -> None:
+    story.console.print("Chủ tịch UBND xã kết luận tại hội nghị:")
+    for code, agency, text, due in (
+        (codes[0], "KT", "Chi trả xong tiền đền bù trước ngày 31/10/2026", date(2026, 10, 31)),
+        (codes[3], "KT", "Sửa chữa đường thôn 02 trước ngày 15/10/2026", date(2026, 10, 15)),
+    ):
+        await story.send(
+            bus,
+            "intake.record-conclusion.v1",
+            {
+                "tracking_code": code,
+                "session_id": session_id,
+                "conclusion": text,
+                "responsible_agency": agency,
+                "deadline": due.isoformat(),
+            },
+        )
+
+
+async def follow_up(story: Story, bus: busmod.Bus, codes: list[str]) -> None:
+    story.step("8. Theo dõi thực hiện kết luận")
+    story.clock(datetime(2026, 10, 20, 9, 0, tzinfo=LOCAL_TZ))
+    await story.send(
+        bus,
+        "intake.update-followup.v1",
+        {
+            "tracking_code": codes[0],
+            "status": "resolved",
+            "note": "Đã chi trả đủ cho các hộ",
+            "reported_at": datetime(2026, 10, 20, 9, 0, tzinfo=LOCAL_TZ).isoformat(),
+        },
+    )
+    late = await _events(story.platform, "vn.nghedan.intake.conclusion.overdue.v1")
+    for event in late:
+        story.console.print(
+            f"Quá hạn: {event['data']['tracking_code']} — hạn "
+            f"{vn_date(event['data']['deadline'])}, đã quá {event['data']['days_overdue']} ngày"
+        )
+
+
+async def _events(platform: Platform, kind: str) -> list[dict[str, Any]]:
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
+    try:
+        for _ in range(100):
+            found = (
+                await client["nghedan_reporting"]["event_log"].find({"type": kind}).to_list(None)
+            )
+            if found:
+                return found
+            await asyncio.sleep(0.1)
+        return []
+    finally:
+        await client.close()
 
 
 def vn_date(iso: str) -> str:
@@ -335,7 +499,7 @@ def run_demo(console: Console) -> int:
 
     home = Path(os.environ.get("NGHEDAN_HOME", ".nghedan")).resolve() / "demo"
     shutil.rmtree(home, ignore_errors=True)  # each run tells the same story from the start
-    platform = Platform(home=home)
+    platform = Platform(home=home, extra_env={"intake": {"TICK_SECONDS": "0.5"}})
     ref = load_reference_data(SHIPPED_REFERENCE_DATA)
     console.rule("[bold]Nghe Dân — kịch bản đăng ký đại biểu, xã Thiện Tân 2026")
     console.print(

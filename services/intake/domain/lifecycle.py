@@ -191,7 +191,8 @@ def accept(issue: Issue, cmd: contract.AcceptCase, now: datetime) -> None:
                     "data.tracking_code",
                     "already_accepted",
                     msg.ALREADY_ACCEPTED.format(
-                        code=issue.tracking_code, day=issue.legal["accepted_on"]
+                        code=issue.tracking_code,
+                        day=date.fromisoformat(issue.legal["accepted_on"]).strftime("%d/%m/%Y"),
                     ),
                 )
             ]
