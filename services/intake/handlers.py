@@ -216,6 +216,13 @@ async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> No
     for issue in open_issues:
         if agenda.put_on_agenda(issue, session_id, now):
             await store.save_issue(deps.db, ctx.session, issue)
+            ctx.uow.emit(
+                "intake.issue.on-agenda.v1",
+                contract.IssueOnAgenda(
+                    tracking_code=issue.tracking_code, session_id=session_id, at=now
+                ),
+                subject=issue.tracking_code,
+            )
     drafted = agenda.draft(session_id, 0, open_issues, now)
     version = await store.next_agenda_version(
         deps.db, ctx.session, session_id, drafted.model_dump(mode="json")

@@ -189,6 +189,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             False,
             "Point to point: send one message to one person.",
         ),
+        _evt(
+            "intake.issue.on-agenda.v1",
+            intake.IssueOnAgenda,
+            "An issue was put on a conference's agenda.",
+        ),
         _evt("registration.session.planned.v1", R.SessionPlanned, "A conference was planned."),
         _evt(
             "registration.session.scheduled.v1",

@@ -256,3 +256,9 @@ class AdhocThresholdReached(Message):
     threshold: int
     subject: str | None = None
     reached_at: datetime
+
+
+class IssueOnAgenda(Message):
+    tracking_code: str
+    session_id: str
+    at: datetime

@@ -347,7 +347,7 @@ async def test_a_scheduled_conference_gets_an_agenda_redrafted_as_issues_arrive(
     async with (
         running(intake_service(topology, clock)),
         RawClient(topology.amqp_url) as client,
-        EventSpy(topology.amqp_url, "intake.agenda.drafted.v1") as spy,
+        EventSpy(topology.amqp_url, "intake.#") as spy,
     ):
         first = await client.send(
             "intake.submit-issue.v1",
@@ -396,6 +396,8 @@ async def test_a_scheduled_conference_gets_an_agenda_redrafted_as_issues_arrive(
     assert v2["data"]["version"] == 2
     assert [it["handled_as"] for it in v2["data"]["items"]] == ["complaint", "recommendation"]
     assert status == "answer_proposed"  # on the agenda, and still answerable
+    on_agenda = [e["data"]["tracking_code"] for e in spy.of_type("intake.issue.on-agenda.v1")]
+    assert on_agenda == [it["tracking_code"] for it in reversed(v2["data"]["items"])]
 
 
 async def test_ten_percent_of_the_voters_get_exactly_one_adhoc_session(
