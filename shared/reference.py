@@ -9,6 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared import vi
+from shared.contracts.common import OutcomeError
 from shared.text import fold
 
 
@@ -77,6 +79,13 @@ class ReferenceData(_Ref):
         return next(
             (v for v in self.villages if fold(v.name).removeprefix("thon ") == wanted), None
         )
+
+    def village_errors(self, code: str, field: str = "data.village_code") -> list[OutcomeError]:
+        """The one reason a village code may be refused: it is not a village of this commune."""
+        if self.village(code) is not None:
+            return []
+        text = vi.UNKNOWN_VILLAGE.format(code=code, commune=self.commune.name)
+        return [OutcomeError(field=field, code="unknown_village", message=text)]
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.delegate_categories if c.code == code), None)

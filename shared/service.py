@@ -24,6 +24,7 @@ from shared.messaging.consumer import (
 )
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
 from shared.messaging.topology import declare_all, queues_of
+from shared.reference import ReferenceData, load_reference_data
 from shared.settings import DEVELOPMENT_DATA_KEY, ServiceSettings
 from shared.storage import Database, connect
 
@@ -125,6 +126,11 @@ class Service:
                 "settings.development_data_key",
                 hint="đặt NGHEDAN_DATA_KEY (32 byte, base64) trước khi dùng thật",
             )
+
+    @property
+    def reference(self) -> ReferenceData:
+        """The commune's reference data, from NGHEDAN_REFERENCE_DATA (read once, then cached)."""
+        return load_reference_data(self.settings.reference_data)
 
     async def _tick(self) -> None:
         """Time-driven rules (deadlines passed) checked against the shared clock, never slept on."""

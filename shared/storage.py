@@ -76,6 +76,17 @@ class Database:
             return False
         return True
 
+    async def next_value(self, session: Session, counter: str) -> int:
+        """The next number of a counter, in the caller's transaction: it commits or aborts with it."""
+        doc = await self.db["counters"].find_one_and_update(
+            {"_id": counter},
+            {"$inc": {"value": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return int(doc["value"])
+
     # --- outbox ---------------------------------------------------------------------------
 
     async def add_to_outbox(self, session: Session, rows: list[Document]) -> None:

@@ -60,3 +60,5 @@ CITIZEN_ID_CENTURY = (
 )
 CITIZEN_ID_YEAR = "Chữ số thứ 5-6 của số CCCD ({digits}) không khớp năm sinh {year}"
 GENDER_VI = {"male": "nam", "female": "nữ"}
+
+UNKNOWN_VILLAGE = "Không có thôn “{code}” trong xã {commune}"

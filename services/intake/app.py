@@ -7,8 +7,6 @@ from functools import partial
 from services.intake import handlers, store
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
-from shared.crypto import FieldCipher
-from shared.reference import load_reference_data
 from shared.service import Service, ServiceSpec
 
 SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
@@ -18,11 +16,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
     service = Service(
         ServiceSpec(name="intake", ensure_indexes=store.ensure_indexes), settings, clock
     )
-    deps = handlers.Deps(
-        db=service.db,
-        ref=load_reference_data(settings.reference_data),
-        cipher=FieldCipher.from_base64(settings.data_key.get_secret_value()),
-    )
+    deps = handlers.Deps(db=service.db, ref=service.reference, cipher=service.cipher)
     service.spec.commands = {
         "intake.submit-issue.v1": partial(handlers.submit_issue, deps),
         "intake.reclassify-issue.v1": partial(handlers.reclassify_issue, deps),

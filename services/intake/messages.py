@@ -1,7 +1,6 @@
 """Every sentence the intake service says to a person, in Vietnamese."""
 
 BLANK_CONTENT = "Nội dung không được để trống"
-UNKNOWN_VILLAGE = "Không có thôn “{code}” trong xã {commune}"
 UNKNOWN_TOPIC = "Lĩnh vực “{code}” không có trong danh mục"
 UNKNOWN_AGENCY = "Cơ quan “{code}” không có trong danh sách"
 COMPLAINANT_REQUIRED = (

@@ -46,14 +46,7 @@ async def ensure_indexes(db: Database) -> None:
 
 async def next_tracking_number(db: Database, s: Session, commune: str, year: int) -> int:
     """Gapless per commune and year: the increment commits or aborts with the issue it numbers."""
-    counter = await db["counters"].find_one_and_update(
-        {"_id": f"tracking:{commune}:{year}"},
-        {"$inc": {"value": 1}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-        session=s,
-    )
-    return int(counter["value"])
+    return await db.next_value(s, f"tracking:{commune}:{year}")
 
 
 def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) -> Document | None:

@@ -7,8 +7,6 @@ from functools import partial
 from services.registration import handlers, store
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
-from shared.crypto import FieldCipher
-from shared.reference import load_reference_data
 from shared.service import Service, ServiceSpec
 
 
@@ -16,11 +14,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
     service = Service(
         ServiceSpec(name="registration", ensure_indexes=store.ensure_indexes), settings, clock
     )
-    deps = handlers.Deps(
-        db=service.db,
-        ref=load_reference_data(settings.reference_data),
-        cipher=FieldCipher.from_base64(settings.data_key.get_secret_value()),
-    )
+    deps = handlers.Deps(db=service.db, ref=service.reference, cipher=service.cipher)
     service.spec.commands = {
         "registration.create-session.v1": partial(handlers.create_session, deps),
         "registration.schedule-session.v1": partial(handlers.schedule_session, deps),

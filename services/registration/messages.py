@@ -5,7 +5,6 @@ TOO_YOUNG_UNSCHEDULED = (
     "Chưa đủ 18 tuổi vào ngày {day} (đầu kỳ dự kiến {period}; hội nghị chưa có ngày cụ thể)"
 )
 BORN_IN_FUTURE = "Ngày sinh ở tương lai"
-UNKNOWN_VILLAGE = "Không có thôn “{code}” trong xã {commune}"
 LACKS_CAPACITY = "Người bị Toà án tuyên bố mất hoặc hạn chế năng lực hành vi dân sự không được tham gia đối thoại"
 ALREADY_REGISTERED = "Người này đã đăng ký tham dự phiên {session} (mã {code})"
 ROLE_TAKEN = "Thôn {village} đã có {category} đăng ký (mã {code}); mỗi thôn một người"

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.registration.domain.model import Registration, Session, Sitting
 from shared.crypto import FieldCipher
-from shared.storage import ASCENDING, Database, Document, ReturnDocument
+from shared.storage import ASCENDING, Database, Document
 from shared.storage import Session as DbSession
 
 PERSONAL_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "position")
@@ -58,14 +58,7 @@ def registration_from_doc(doc: Document) -> Registration:
 async def next_session_number(
     db: Database, s: DbSession, commune: str, year: int, kind: str
 ) -> int:
-    counter = await db["counters"].find_one_and_update(
-        {"_id": f"session:{commune}:{year}:{kind}"},
-        {"$inc": {"value": 1}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-        session=s,
-    )
-    return int(counter["value"])
+    return await db.next_value(s, f"session:{commune}:{year}:{kind}")
 
 
 async def load_session(db: Database, s: DbSession, session_id: str) -> Session | None:

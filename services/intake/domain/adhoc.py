@@ -31,14 +31,7 @@ def signature_errors(
         errors.append(
             error("data.date_of_birth", "under_18", msg.TOO_YOUNG_TO_SIGN.format(age=age))
         )
-    if ref.village(cmd.village_code) is None:
-        errors.append(
-            error(
-                "data.village_code",
-                "unknown_village",
-                msg.UNKNOWN_VILLAGE.format(code=cmd.village_code, commune=ref.commune.name),
-            )
-        )
+    errors += ref.village_errors(cmd.village_code)
     if already:
         errors.append(
             error(

@@ -69,14 +69,7 @@ def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[Out
     errors: list[OutcomeError] = []
     if not cmd.content.strip():
         errors.append(error("data.content", "blank_content", msg.BLANK_CONTENT))
-    if ref.village(cmd.village_code) is None:
-        errors.append(
-            error(
-                "data.village_code",
-                "unknown_village",
-                msg.UNKNOWN_VILLAGE.format(code=cmd.village_code, commune=ref.commune.name),
-            )
-        )
+    errors += ref.village_errors(cmd.village_code)
     person = cmd.submitter
     if cmd.kind == "complaint" and not (
         person and person.full_name.strip() and (person.address or person.citizen_id)

@@ -50,14 +50,7 @@ def registration_errors(
                 else msg.TOO_YOUNG_UNSCHEDULED.format(day=fmt(reference_day), period=session.period)
             )
             errors.append(error("data.date_of_birth", "under_18", text))
-    if ref.village(cmd.village_code) is None:
-        errors.append(
-            error(
-                "data.village_code",
-                "unknown_village",
-                msg.UNKNOWN_VILLAGE.format(code=cmd.village_code, commune=ref.commune.name),
-            )
-        )
+    errors += ref.village_errors(cmd.village_code)
     if cmd.lacks_civil_capacity:
         errors.append(error("data.lacks_civil_capacity", "civil_capacity", msg.LACKS_CAPACITY))
     errors += _sitting_errors(cmd, session)
