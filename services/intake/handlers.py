@@ -234,15 +234,6 @@ async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> No
     )
 
 
-def _public(issue: issues.Issue, text: str) -> str | None:
-    """Text an event may carry: none for complaints and denunciations, masked for the rest."""
-    return (
-        None
-        if issue.handled_as in lifecycle.CASES or issue.kind == "denunciation"
-        else redact_text(text)
-    )
-
-
 async def _changed(
     deps: Deps, ctx: HandlerContext, code: str, change: Callable[[issues.Issue], None]
 ) -> issues.Issue:
@@ -269,7 +260,7 @@ async def record_answer(
         contract.IssueAnswerProposed(
             tracking_code=issue.tracking_code,
             agency_code=cmd.agency_code,
-            answer=_public(issue, cmd.answer),
+            answer=issues.public_text(issue, cmd.answer),
             at=now,
         ),
         subject=issue.tracking_code,
@@ -291,7 +282,7 @@ async def record_conclusion(
         contract.IssueConcluded(
             tracking_code=issue.tracking_code,
             session_id=cmd.session_id,
-            conclusion=_public(issue, cmd.conclusion),
+            conclusion=issues.public_text(issue, cmd.conclusion),
             responsible_agency=cmd.responsible_agency,
             deadline=cmd.deadline,
             at=now,

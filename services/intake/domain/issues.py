@@ -153,14 +153,20 @@ def merge(duplicate: Issue, primary: Issue, now: datetime) -> None:
     )
 
 
-def summary(issue: Issue) -> str | None:
-    """What an event may say of the content: public kinds only, personal-looking data masked."""
+def public_text(issue: Issue, text: str) -> str | None:
+    """Text about an issue an event may carry: none for complaints and denunciations (even an
+    anonymous one, kept as feedback), personal-looking data masked for the rest."""
     if issue.handled_as not in PUBLIC_KINDS or issue.kind == "denunciation":
         return None
-    text = redact_text(issue.content)
-    return (
-        text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
-    )
+    return redact_text(text)
+
+
+def summary(issue: Issue) -> str | None:
+    """What an event may say of the content, cut at SUMMARY_LENGTH on a word."""
+    text = public_text(issue, issue.content)
+    if text is None or len(text) <= SUMMARY_LENGTH:
+        return text
+    return text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
 def reclassify(
