@@ -36,20 +36,23 @@ class FieldCipher:
     def _subkey(self, purpose: bytes) -> bytes:
         return hmac.new(self.key, purpose, hashlib.sha256).digest()
 
-    def encrypt(self, plain: str | None, *, context: str) -> bytes | None:
-        if plain is None:
-            return None
+    def seal(self, plain: bytes, *, context: str) -> bytes:
         nonce = os.urandom(12)
-        sealed = AESGCM(self._subkey(b"encrypt")).encrypt(
-            nonce, plain.encode("utf-8"), context.encode()
+        return (
+            _VERSION
+            + nonce
+            + AESGCM(self._subkey(b"encrypt")).encrypt(nonce, plain, context.encode())
         )
-        return _VERSION + nonce + sealed
+
+    def unseal(self, sealed: bytes, *, context: str) -> bytes:
+        nonce, body = sealed[1:13], sealed[13:]
+        return AESGCM(self._subkey(b"encrypt")).decrypt(nonce, body, context.encode())
+
+    def encrypt(self, plain: str | None, *, context: str) -> bytes | None:
+        return None if plain is None else self.seal(plain.encode("utf-8"), context=context)
 
     def decrypt(self, sealed: bytes | None, *, context: str) -> str | None:
-        if sealed is None:
-            return None
-        nonce, body = sealed[1:13], sealed[13:]
-        return AESGCM(self._subkey(b"encrypt")).decrypt(nonce, body, context.encode()).decode()
+        return None if sealed is None else self.unseal(sealed, context=context).decode("utf-8")
 
     def keyed_hash(self, value: str, *, purpose: str) -> str:
         mac = hmac.new(self._subkey(b"lookup"), f"{purpose}:{value}".encode(), hashlib.sha256)

@@ -59,6 +59,7 @@ class ServiceSpec:
     events: Mapping[str, EventHandler] = field(default_factory=dict)
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
     periodic: Sequence[PeriodicJob] = ()
+    seal_dead_letters: bool = False
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
 
 
@@ -106,6 +107,8 @@ class Service:
                     events={} if is_commands else self.spec.events,
                     ordering=self.spec.ordering,
                     locks=locks,
+                    cipher=self.cipher,
+                    seal_dead_letters=self.spec.seal_dead_letters,
                 ),
             )
 

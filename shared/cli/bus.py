@@ -16,7 +16,7 @@ from aiormq.exceptions import ChannelNotFoundEntity
 
 from shared.contracts.catalogue import INBOUND
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, routing_key_of, type_of
-from shared.messaging.consumer import DLQ_HEADER_PREFIX
+from shared.messaging.consumer import DLQ_HEADER_PREFIX, SEALED
 from shared.messaging.topology import QUEUES, QUEUES_BY_NAME
 
 CLI_SOURCE = "/nghedan/cli"
@@ -225,7 +225,7 @@ async def replay_dead_letters(
                 headers = {
                     k: v
                     for k, v in (message.headers or {}).items()
-                    if not k.startswith(DLQ_HEADER_PREFIX)
+                    if (k == SEALED or not k.startswith(DLQ_HEADER_PREFIX))
                     and k not in ("x-death", "x-delivery-count")
                 }
                 headers[DLQ_HEADER_PREFIX + "replays"] = info["replayed"] + 1

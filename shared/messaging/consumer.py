@@ -28,6 +28,7 @@ from shared.contracts.envelope import (
     to_structured,
     validate_data,
 )
+from shared.crypto import FieldCipher
 from shared.logging import get_logger, redact_text
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit, outcome_event
 from shared.messaging.topology import QueueSpec
@@ -36,6 +37,9 @@ from shared.storage import Database, DuplicateKeyError, Session
 log = get_logger(__name__)
 T = TypeVar("T")
 DLQ_HEADER_PREFIX = "x-nghedan-"
+SEALED = DLQ_HEADER_PREFIX + "sealed"
+# How often an operator sent a message back, and whether its body is sealed, survive parking.
+KEPT_WHEN_PARKED = (DLQ_HEADER_PREFIX + "replays", SEALED)
 ANY_EVENT = "*"  # an event handler under this key takes every catalogued event its queue receives
 
 
@@ -111,6 +115,18 @@ class Pipeline:
     events: Mapping[str, EventHandler]
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
     locks: KeyedLocks = field(default_factory=KeyedLocks)
+    cipher: FieldCipher | None = None
+    seal_dead_letters: bool = False  # a parked body may name a denouncer: keep it sealed
+
+    @property
+    def _seal_context(self) -> str:
+        return f"dead-letter:{self.queue.name}"
+
+    def _opened(self, raw: aio_pika.abc.AbstractIncomingMessage) -> bytes:
+        """The body as sent: a sealed one (parked, then replayed) is unsealed with the service's key."""
+        if (raw.headers or {}).get(SEALED) and self.cipher is not None:
+            return self.cipher.unseal(raw.body, context=self._seal_context)
+        return raw.body
 
     async def __call__(self, message: RabbitMessage) -> None:
         raw: aio_pika.abc.AbstractIncomingMessage = message.raw_message
@@ -127,7 +143,7 @@ class Pipeline:
         await message.ack()
 
     async def _process(self, raw: aio_pika.abc.AbstractIncomingMessage) -> None:
-        body = raw.body
+        body = self._opened(raw)
         if len(body) > self.max_message_bytes:
             limit = self.max_message_bytes
             raise Malformed(
@@ -271,12 +287,15 @@ class Pipeline:
     ) -> None:
         """Keep the message, with its reason, in this queue's dead-letter queue; answer `rejected`."""
         reason = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        kept = DLQ_HEADER_PREFIX + "replays"  # how often an operator sent it back survives parking
         headers = {
             k: v
             for k, v in (raw.headers or {}).items()
-            if k == kept or not k.startswith(DLQ_HEADER_PREFIX)
+            if k in KEPT_WHEN_PARKED or not k.startswith(DLQ_HEADER_PREFIX)
         }
+        body = raw.body
+        if self.seal_dead_letters and self.cipher is not None and not headers.get(SEALED):
+            body = self.cipher.seal(raw.body, context=self._seal_context)
+            headers[SEALED] = 1
         headers.update(
             {
                 "x-nghedan-reason": reason,
@@ -288,7 +307,7 @@ class Pipeline:
             }
         )
         await self.broker.publish(
-            raw.body,
+            body,
             routing_key=self.queue.dead_letter_queue,
             headers=headers,
             persist=True,

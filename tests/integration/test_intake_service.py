@@ -574,3 +574,45 @@ async def test_the_same_submission_delivered_twice_is_received_once(intake, topo
         {"village_code": "T12", "content": data["content"]}
     )
     assert stored == 1
+
+
+async def test_a_parked_submission_keeps_the_denouncer_sealed_and_can_still_be_replayed(
+    topology, purge_queues
+):
+    import aio_pika
+
+    from shared.cli.bus import list_dead_letters, replay_dead_letters
+
+    service = intake_service(topology, FixedClock(NOW), MAX_ATTEMPTS=2)
+    real = service.spec.commands["intake.submit-issue.v1"]
+
+    async def down(command, ctx):
+        raise RuntimeError("database unavailable")
+
+    service.spec.commands["intake.submit-issue.v1"] = down
+    async with running(service), RawClient(topology.amqp_url) as client:
+        data = submission(kind="denunciation", content="Cán bộ nhận tiền", submitter=DENOUNCER)
+        cid = await client.publish("intake.submit-issue.v1", data)
+        broken = await client.publish("intake.submit-issue.v1", {**data, "channel": "pigeon"})
+        assert (await client.outcome(broken))["status"] == "rejected"
+        for _ in range(100):
+            letters = await list_dead_letters(topology.amqp_url, "intake.commands")
+            if len(letters) == 2:
+                break
+            await asyncio.sleep(0.1)
+        connection = await aio_pika.connect(topology.amqp_url)
+        async with connection:
+            queue = await (await connection.channel()).declare_queue(
+                "intake.commands.dlq", passive=True
+            )
+            parked = [await queue.get(no_ack=False) for _ in range(2)]
+            bodies = b"".join(m.body for m in parked)
+        for secret in DENOUNCER.values():
+            assert secret.encode() not in bodies  # sealed on the broker too
+        service.spec.commands["intake.submit-issue.v1"] = real  # the database is back
+        assert [
+            r["message_id"]
+            for r in await replay_dead_letters(topology.amqp_url, "intake.commands", {cid})
+        ] == [cid]
+        outcome = await client.outcome(cid)
+    assert outcome["status"] == "accepted" and outcome["result"]["handled_as"] == "denunciation"
