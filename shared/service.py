@@ -59,7 +59,7 @@ class ServiceSpec:
     events: Mapping[str, EventHandler] = field(default_factory=dict)
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
     periodic: Sequence[PeriodicJob] = ()
-    seal_dead_letters: bool = False
+    seal_dead_letters: bool = True  # parked bodies may carry personal data: sealed by default
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
 
 

@@ -27,7 +27,6 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.accept-case.v1": partial(handlers.accept_case, deps),
         "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }
-    service.spec.seal_dead_letters = True  # a denouncer's identity must not rest in clear anywhere
     service.spec.periodic = [handlers.overdue_sweep(deps), handlers.legal_clock_sweep(deps)]
     service.spec.events = {
         f"registration.session.{state}.v1": handlers.follow_session(deps, state)

@@ -95,29 +95,33 @@ class Bus:
         timeout: float = 120,
         on_outcome: Callable[[int, dict[str, Any]], None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Send with at most `window` commands awaiting their outcome; outcomes in input order."""
+        """Publish in the given order (a list's order is its order of arrival), with at most
+        `window` commands awaiting their outcome; outcomes come back in input order."""
         gate = asyncio.Semaphore(window)
 
-        async def one(index: int, event: dict[str, Any]) -> dict[str, Any]:
-            async with gate:
-                try:
-                    outcome = await self.send(event, timeout)
-                except TimeoutError:
-                    outcome = {
-                        "command_id": event["id"],
-                        "status": "no_outcome",
-                        "errors": [
-                            {
-                                "field": "(bus)",
-                                "message": f"không nhận được kết quả sau {timeout:.0f} giây",
-                            }
-                        ],
-                    }
+        async def settle(
+            index: int, event: dict[str, Any], future: asyncio.Future[dict[str, Any]]
+        ) -> dict[str, Any]:
+            try:
+                outcome = await asyncio.wait_for(future, timeout)
+            except TimeoutError:
+                message = f"không nhận được kết quả sau {timeout:.0f} giây"
+                outcome = {
+                    "command_id": event["id"],
+                    "status": "no_outcome",
+                    "errors": [{"field": "(bus)", "message": message}],
+                }
+            finally:
+                gate.release()
             if on_outcome:
                 on_outcome(index, outcome)
             return outcome
 
-        return list(await asyncio.gather(*(one(i, e) for i, e in enumerate(events))))
+        waiting = []
+        for index, event in enumerate(events):
+            await gate.acquire()
+            waiting.append(asyncio.create_task(settle(index, event, await self.publish(event))))
+        return list(await asyncio.gather(*waiting))
 
 
 async def queue_depths(url: str) -> list[dict[str, Any]]:

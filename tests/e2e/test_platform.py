@@ -238,7 +238,7 @@ def test_bulk_import_reports_each_row_and_a_second_import_changes_nothing(platfo
         sum("đã nhận" in line for line in report) == 5
         and sum("bị từ chối" in line for line in report) == 2
     )
-    assert "danh sách chờ" in report[3]  # the quota of people's representatives per village is 2
+    assert "danh sách chờ" in report[3]  # 2 places per village: the third in the list waits
     young, broken = report[6], report[7]
     assert "data.citizen_id" in young and "Chưa đủ 18 tuổi" in young
     assert "data.date_of_birth" in broken and "data.category" in broken  # schema errors come first
