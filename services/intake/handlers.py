@@ -34,10 +34,10 @@ async def submit_issue(
     deps: Deps, cmd: contract.SubmitIssue, ctx: HandlerContext
 ) -> dict[str, Any]:
     now = ctx.clock.now()
-    reject_if(issues.submission_errors(cmd, deps.ref))  # before a number is taken
     commune = deps.ref.commune.code
     year = local_date(now).year
     number = await store.next_tracking_number(deps.db, ctx.session, commune, year)
+    # A refusal aborts the transaction, and the number with it: the sequence keeps no gap.
     issue = issues.receive(cmd, deps.ref, f"{commune}-{year}-{number:05d}", now)
     lifecycle.start_clocks(issue)
     primary = await _repeated(deps, ctx, issue)
@@ -189,10 +189,16 @@ async def reclassify_issue(
     }
 
 
+SESSION_ORDER = {"planned": 0, "scheduled": 1, "held": 2, "concluded": 3, "cancelled": 3}
+
+
 def follow_session(deps: Deps, status: str) -> EventHandler:
     """Intake keeps the sessions it drafts agendas for; a scheduled one gets its agenda drafted."""
 
     async def follow(event: registration_contract.SessionPlanned, ctx: HandlerContext) -> None:
+        known = await deps.db["sessions"].find_one({"_id": event.session_id}, session=ctx.session)
+        if known and SESSION_ORDER[known["status"]] > SESSION_ORDER[status]:
+            return  # an older event arriving late: the session has moved on
         fields = event.model_dump(mode="json", exclude={"session_id"})
         starts = getattr(event, "starts_at", None)
         if starts is not None:

@@ -616,3 +616,30 @@ async def test_a_parked_submission_keeps_the_denouncer_sealed_and_can_still_be_r
         ] == [cid]
         outcome = await client.outcome(cid)
     assert outcome["status"] == "accepted" and outcome["result"]["handled_as"] == "denunciation"
+
+
+async def test_a_late_session_event_does_not_move_a_session_back(intake, topology):
+    base = {"session_id": "TT-2026-DK5", "commune_code": "TT"}
+    await publish_event(
+        topology.amqp_url,
+        "registration.session.concluded.v1",
+        {
+            **base,
+            "held_on": "2026-09-25",
+            "concluded_at": "2026-09-25T11:00:00+07:00",
+            "results_deadline": "2026-10-05",
+            "attendance": {"registered": 1, "attended": 1, "by_village": {}, "by_category": {}},
+        },
+    )
+    for _ in range(50):
+        if await intake.db["sessions"].find_one({"_id": "TT-2026-DK5"}):
+            break
+        await asyncio.sleep(0.1)
+    await publish_event(
+        topology.amqp_url, "registration.session.held.v1", {**base, "held_on": "2026-09-25"}
+    )
+    for _ in range(50):
+        if await intake.db["inbox"].find_one({"id": "registration.session.held.v1-TT-2026-DK5"}):
+            break
+        await asyncio.sleep(0.1)
+    assert (await intake.db["sessions"].find_one({"_id": "TT-2026-DK5"}))["status"] == "concluded"
