@@ -8,6 +8,7 @@ from typing import Any
 
 from services.intake.domain.duplicates import MERGEABLE
 from services.intake.domain.issues import OPEN, Change, Issue
+from shared.clock import local_date
 from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
@@ -139,7 +140,11 @@ async def open_issues_of_year(db: Database, s: Session, year: int) -> list[Issue
     cursor = db["issues"].find(
         {"status": {"$in": [st for st in OPEN if st != "merged"]}, "merged_into": None}, session=s
     )
-    return [i async for doc in cursor if (i := issue_from_doc(doc)).registered_at.year == year]
+    return [
+        i
+        async for doc in cursor
+        if local_date((i := issue_from_doc(doc)).registered_at).year == year
+    ]
 
 
 async def upcoming_sessions(db: Database, s: Session, now: datetime) -> list[str]:

@@ -138,12 +138,3 @@ async def update_registrations(db: Database, s: DbSession, regs: list[Registrati
     for reg in regs:
         doc = _to_doc(reg)
         await db["registrations"].update_one({"_id": reg.code}, {"$set": doc}, session=s)
-
-
-def read_personal(doc: Document, cipher: FieldCipher) -> dict[str, str | None]:
-    """Decrypt a registration's personal fields, for the one message that needs them."""
-    sealed = doc.get("personal", {})
-    return {
-        name: cipher.decrypt(sealed.get(name), context=f"registration:{doc['_id']}:{name}")
-        for name in PERSONAL_FIELDS
-    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
@@ -156,12 +155,3 @@ def _mongo_ready(url: str) -> bool:
             return True
     except PyMongoError:
         return False
-
-
-async def wait_for_port(host: str, port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if port_open(host, port):
-            return True
-        await asyncio.sleep(0.2)
-    return False

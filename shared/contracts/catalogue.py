@@ -223,11 +223,3 @@ CATALOGUE: dict[str, MessageSpec] = {
         _evt("registration.delegate.checked-in.v1", R.DelegateCheckedIn, "A delegate checked in."),
     )
 }
-
-
-def commands_for(service: str) -> dict[str, MessageSpec]:
-    return {
-        key: spec
-        for key, spec in CATALOGUE.items()
-        if spec.kind == "command" and key.startswith(service + ".")
-    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aio_pika
-from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+from faststream.rabbit import QueueType, RabbitQueue
 
 from shared.contracts.catalogue import EVENTS, INBOUND, NOTIFY, PROVINCIAL
 
@@ -90,11 +90,6 @@ QUEUES_BY_NAME = {q.name: q for q in QUEUES}
 
 def queues_of(service: str) -> list[QueueSpec]:
     return [q for q in QUEUES if q.service == service]
-
-
-def rabbit_exchange(name: str) -> RabbitExchange:
-    kind = ExchangeType.DIRECT if name == DEAD_LETTERS else ExchangeType.TOPIC
-    return RabbitExchange(name, type=kind, durable=True)
 
 
 async def declare_all(channel: aio_pika.abc.AbstractChannel, service: str | None = None) -> None:

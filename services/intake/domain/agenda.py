@@ -11,15 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from services.intake.domain.issues import Change, Issue, summary
-from services.intake.domain.lifecycle import ANSWERABLE, CASES, FOLLOWED
+from services.intake.domain.lifecycle import CASES, FOLLOWED
 from shared.clock import local_date
 from shared.contracts import intake as contract
 
 LONG_RUNNING_DAYS = 90
-
-
-def eligible(issue: Issue, year: int) -> bool:
-    return issue.status in (*ANSWERABLE, *FOLLOWED) and local_date(issue.registered_at).year == year
 
 
 def item(issue: Issue, today: date) -> contract.AgendaItem:
