@@ -9,9 +9,24 @@ from typing import Any
 Probe = Callable[[], Awaitable[dict[str, Any]]]
 
 
-def health_app(probe: Probe) -> Callable[..., Awaitable[None]]:
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+def health_app(probe: Probe, service_app: ASGIApp | None = None) -> ASGIApp:
+    """Health endpoints; any other path goes to the service's own web app, when it has one."""
+
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
+            return
+        is_health = scope["path"] in (
+            "/health/live",
+            "/livez",
+            "/health",
+            "/health/ready",
+            "/readyz",
+        )
+        if service_app is not None and not is_health:
+            await service_app(scope, receive, send)
             return
         if scope["path"] in ("/health/live", "/livez"):
             status, body = 200, {"status": "live"}

@@ -44,6 +44,9 @@ class Category(_Ref):
 class Agency(_Ref):
     code: str
     name: str
+    email: str | None = None  # the office's own address: where follow-up reminders go
+    phone: str | None = None
+    contact_source: Literal["seed", "placeholder", "commune"] = "commune"
 
 
 class Topic(_Ref):
@@ -86,6 +89,9 @@ class ReferenceData(_Ref):
             return []
         text = vi.UNKNOWN_VILLAGE.format(code=code, commune=self.commune.name)
         return [OutcomeError(field=field, code="unknown_village", message=text)]
+
+    def agency(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.code == code), None)
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.delegate_categories if c.code == code), None)

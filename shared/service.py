@@ -21,6 +21,7 @@ from shared.messaging.consumer import (
     KeyedLocks,
     OrderingKey,
     Pipeline,
+    TaskHandler,
 )
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
 from shared.messaging.topology import declare_all, queues_of
@@ -43,8 +44,7 @@ class JobContext:
         return self.service.clock
 
     async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        s = self.service
-        return await commit(s.db, s.relay, s.spec.name, s.clock, work)
+        return await self.service.commit(work)
 
 
 PeriodicJob = Callable[[JobContext], Awaitable[None]]
@@ -57,8 +57,11 @@ class ServiceSpec:
     name: str
     commands: Mapping[str, CommandHandler] = field(default_factory=dict)
     events: Mapping[str, EventHandler] = field(default_factory=dict)
+    tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
     periodic: Sequence[PeriodicJob] = ()
+    on_stop: Sequence[Callable[[], Awaitable[None]]] = ()  # close clients the handlers use
+    web: Any = None  # an ASGI app served beside /health (delivery reports, the dashboard)
     seal_dead_letters: bool = True  # parked bodies may carry personal data: sealed by default
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
 
@@ -88,6 +91,10 @@ class Service:
         )
         self._ticker: asyncio.Task[None] | None = None
 
+    async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """A transaction of this service's own, with its outgoing messages (see outbox.commit)."""
+        return await commit(self.db, self.relay, self.spec.name, self.clock, work)
+
     def _subscribe(self) -> None:
         locks = KeyedLocks()
         for queue in queues_of(self.spec.name):
@@ -105,6 +112,7 @@ class Service:
                     max_message_bytes=self.settings.max_message_bytes,
                     commands=self.spec.commands if is_commands else {},
                     events={} if is_commands else self.spec.events,
+                    tasks={} if is_commands else self.spec.tasks,
                     ordering=self.spec.ordering,
                     locks=locks,
                     cipher=self.cipher,
@@ -154,6 +162,8 @@ class Service:
             await asyncio.gather(self._ticker, return_exceptions=True)
         await self.broker.stop()  # in-flight handlers finish or go back to the queue
         await self.relay.stop()
+        for close in self.spec.on_stop:
+            await close()
         await self.client.close()
         log.info("service.stopped")
 
@@ -176,7 +186,7 @@ async def serve(service: Service) -> None:
     await service.start()
     settings = service.settings
     config = uvicorn.Config(
-        health_app(service.probe),
+        health_app(service.probe, service.spec.web),
         host=settings.health_host,
         port=settings.health_port,
         log_config=None,

@@ -96,12 +96,12 @@ async def purge_queues(topology: Infra) -> AsyncIterator[None]:
     """Start each flow test from empty queues (messages left by a killed process included)."""
     import aio_pika
 
-    from shared.messaging.topology import QUEUES
+    from shared.messaging.topology import DELAY_QUEUES, QUEUES
 
     connection = await aio_pika.connect(topology.amqp_url)
     async with connection:
         channel = await connection.channel()
-        for spec in QUEUES:
-            for name in (spec.name, spec.dead_letter_queue):
-                await (await channel.declare_queue(name, passive=True)).purge()
+        names = [n for spec in QUEUES for n in (spec.name, spec.dead_letter_queue)]
+        for name in [*names, *(delay.name for delay in DELAY_QUEUES)]:
+            await (await channel.declare_queue(name, passive=True)).purge()
     yield

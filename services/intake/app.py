@@ -27,7 +27,11 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.accept-case.v1": partial(handlers.accept_case, deps),
         "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }
-    service.spec.periodic = [handlers.overdue_sweep(deps), handlers.legal_clock_sweep(deps)]
+    service.spec.periodic = [
+        handlers.overdue_sweep(deps),
+        handlers.due_soon_sweep(deps),
+        handlers.legal_clock_sweep(deps),
+    ]
     service.spec.events = {
         f"registration.session.{state}.v1": handlers.follow_session(deps, state)
         for state in SESSION_STATES

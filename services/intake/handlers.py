@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from services.intake import messages as msg
@@ -396,10 +397,64 @@ def overdue_sweep(deps: Deps) -> PeriodicJob:
                     ),  # type: ignore[arg-type]
                     subject=code,
                 )
+                remind_agency(deps, uow, issue, "overdue", late)
 
             await job.commit(mark)
 
     return mark_overdue
+
+
+DUE_SOON_DAYS = 3  # the responsible agency is reminded this many days before its deadline
+
+
+def remind_agency(deps: Deps, uow: UnitOfWork, issue: issues.Issue, state: str, days: int) -> None:
+    """A follow-up reminder to the responsible agency's office address, point to point."""
+    assert issue.conclusion is not None
+    agency = deps.ref.agency(issue.conclusion["agency"])
+    if agency is None or not (agency.email or agency.phone):
+        return
+    deadline = lifecycle.deadline_of(issue)
+    assert deadline is not None
+    uow.emit(
+        "notification.send.v1",
+        SendNotification(
+            cause_id=f"followup-{state}:{issue.tracking_code}:{deadline.isoformat()}",
+            template="followup_reminder",
+            recipient=Recipient(name=agency.name, phone=agency.phone, email=agency.email),
+            params={
+                "tracking_code": issue.tracking_code,
+                "responsible_agency": agency.code,
+                "deadline": deadline.strftime("%d/%m/%Y"),
+                "state": state,
+                "days": str(days),
+            },
+        ),
+        subject=issue.tracking_code,
+    )
+
+
+def due_soon_sweep(deps: Deps) -> PeriodicJob:
+    """Conclusions due within DUE_SOON_DAYS: their agency is reminded, once per deadline."""
+
+    async def remind(job: JobContext) -> None:
+        today = local_date(job.clock.now())
+        horizon = today + timedelta(days=DUE_SOON_DAYS)
+        for code in await store.codes_due_between(deps.db, today, horizon):
+
+            async def check(uow: UnitOfWork, code: str = code) -> None:
+                issue = await store.load_issue(deps.db, uow.session, code)
+                deadline = lifecycle.deadline_of(issue) if issue else None
+                if issue is None or deadline is None or issue.status not in lifecycle.FOLLOWED:
+                    return
+                marker = {"_id": f"due-soon:{code}:{deadline.isoformat()}"}
+                if await deps.db["reminders"].find_one(marker, session=uow.session):
+                    return
+                await deps.db["reminders"].insert_one(marker, session=uow.session)
+                remind_agency(deps, uow, issue, "due_soon", (deadline - today).days)
+
+            await job.commit(check)
+
+    return remind
 
 
 def legal_clock_sweep(deps: Deps) -> PeriodicJob:

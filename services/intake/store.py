@@ -126,6 +126,18 @@ async def codes_past_deadline(db: Database, today: date) -> list[str]:
     return [doc["_id"] async for doc in cursor]
 
 
+async def codes_due_between(db: Database, first: date, last: date) -> list[str]:
+    """Concluded issues whose deadline falls between two dates (both included)."""
+    cursor = db["issues"].find(
+        {
+            "status": {"$in": ["concluded", "in_followup"]},
+            "conclusion.deadline": {"$gte": first.isoformat(), "$lte": last.isoformat()},
+        },
+        {"_id": 1},
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
 async def open_case_codes(db: Database) -> list[str]:
     """Complaints and denunciations whose legal clocks still run."""
     cursor = db["issues"].find(

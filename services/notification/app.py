@@ -1,49 +1,49 @@
-"""Composition root of notification. For now it counts the events it will turn into messages."""
+"""Composition root of notification: requests in, messages out on the channels, statuses back."""
 
 from __future__ import annotations
 
-from typing import Any
+import httpx
 
+from services.notification.channels import build_channels
+from services.notification.delivery import Notifier
+from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
+from services.notification.web import report_app
 from shared.clock import Clock
-from shared.contracts.envelope import routing_key_of
-from shared.contracts.notification import SendNotification
-from shared.messaging.consumer import ANY_EVENT, HandlerContext
 from shared.service import Service, ServiceSpec
+from shared.storage import Database
+
+
+async def _indexes(db: Database) -> None:
+    messages = db["messages"]
+    await messages.create_index([("status", 1), ("not_before", 1)])
+    await messages.create_index([("created_at", -1)])
+    await messages.create_index([("provider_ref", 1)])
+    await messages.create_index([("cause_id", 1)])
 
 
 def create_service(settings: NotificationSettings, clock: Clock | None = None) -> Service:
-    service = Service(ServiceSpec(name="notification"), settings, clock)
-
-    async def count(_event: Any, ctx: HandlerContext) -> None:
-        await service.db["event_counts"].update_one(
-            {"_id": routing_key_of(ctx.event.type)},
-            {"$inc": {"count": 1}},
-            upsert=True,
-            session=ctx.session,
-        )
-
-    async def keep_request(request: SendNotification, ctx: HandlerContext) -> None:
-        """Keep the request, its contact sealed; rendering and sending come with issue 4."""
-        key = f"{request.cause_id}|{request.recipient.phone or request.recipient.email}"
-        contact = request.recipient.model_dump_json()
-        await service.db["requests"].update_one(
-            {"_id": service.cipher.keyed_hash(key, purpose="message")},
-            {
-                "$setOnInsert": {
-                    "cause_id": request.cause_id,
-                    "template": request.template,
-                    "params": request.params,
-                    "recipient": service.cipher.encrypt(
-                        contact, context=f"notification:{request.cause_id}"
-                    ),
-                    "status": "queued",
-                    "received_at": ctx.clock.now(),
-                }
-            },
-            upsert=True,
-            session=ctx.session,
-        )
-
-    service.spec.events = {ANY_EVENT: count, "notification.send.v1": keep_request}
+    client = httpx.AsyncClient()
+    service = Service(
+        ServiceSpec(name="notification", ensure_indexes=_indexes, on_stop=[client.aclose]),
+        settings,
+        clock,
+    )
+    notifier = Notifier(
+        service, settings, build_channels(settings, client), Renderer(service.reference)
+    )
+    service.spec.events = {
+        "notification.send.v1": notifier.accept,
+        "registration.session.scheduled.v1": notifier.session_scheduled,
+        "registration.session.concluded.v1": notifier.session_concluded,
+    }
+    service.spec.tasks = {"notification.deliver.v1": notifier.deliver}
+    service.spec.commands = {
+        "notification.set-preference.v1": notifier.set_preference,
+        "notification.resend-message.v1": notifier.resend,
+    }
+    service.spec.ordering = {"notification.deliver.v1": lambda task: task.message_id}
+    service.spec.periodic = [notifier.release_held]
+    service.spec.web = report_app(notifier, settings.report_token.get_secret_value())
+    service.notifier = notifier  # type: ignore[attr-defined]
     return service

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from services.registration import messages as msg
-from services.registration import store
+from services.registration import notices, store
 from services.registration.domain import delegates, sessions
 from services.registration.domain.model import Registration, Session
 from shared.clock import local_date
 from shared.contracts import intake as intake_contract
 from shared.contracts import registration as contract
 from shared.contracts.common import Rejected, error, reject_if
+from shared.contracts.reporting import ResultsPublished
 from shared.crypto import FieldCipher
+from shared.logging import get_logger
 from shared.messaging.consumer import HandlerContext
+from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
+from shared.service import JobContext
 from shared.storage import Database
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ async def schedule_session(
     await store.save_session(deps.db, ctx.session, session, now)
     deadline = sessions.announce_deadline(session)
     assert session.starts_at is not None
+    await notices.on_scheduled(deps.db, ctx.session, ctx.uow, deps.cipher, session, previous)
     ctx.uow.emit(
         "registration.session.scheduled.v1",
         contract.SessionScheduled(
@@ -167,6 +175,7 @@ async def register_delegate(
     await store.save_session(deps.db, ctx.session, session, now)
     personal = cmd.model_dump(include=set(store.PERSONAL_FIELDS), mode="json")
     await store.insert_registration(deps.db, ctx.session, reg, personal, deps.cipher)
+    await notices.on_registered(deps.db, ctx.session, ctx.uow, deps.cipher, session, [reg])
     ctx.uow.emit(
         "registration.delegate.registered.v1",
         contract.DelegateRegistered(
@@ -199,6 +208,9 @@ async def cancel_registration(
     )
     await store.save_session(deps.db, ctx.session, session, now)
     await store.update_registrations(deps.db, ctx.session, [mine, *promoted])
+    await notices.on_registered(
+        deps.db, ctx.session, ctx.uow, deps.cipher, session, promoted, promoted=True
+    )
     ctx.uow.emit(
         "registration.delegate.cancelled.v1",
         contract.DelegateCancelled(
@@ -290,6 +302,7 @@ async def cancel_session(
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     previous = sessions.cancel_session(session, cmd.reason)
     await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
+    await notices.on_cancelled(deps.db, ctx.session, ctx.uow, deps.cipher, session, cmd.reason)
     ctx.uow.emit(
         "registration.session.cancelled.v1",
         contract.SessionCancelled(
@@ -332,3 +345,36 @@ async def plan_adhoc_session(
     await deps.db["counters"].insert_one(
         {**marker, "session_id": planned["session_id"]}, session=ctx.session
     )
+
+
+async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerContext) -> None:
+    """A results announcement was issued: it goes to every village head (a replay changes nothing)."""
+    if results.replay:
+        return
+    unreached = await notices.results_to_village_heads(
+        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, results
+    )
+    if unreached:
+        log.warning(
+            "results.village_heads_unknown", session_id=results.session_id, villages=unreached
+        )
+
+
+async def remind_delegates(deps: Deps, job: JobContext) -> None:
+    """The day before a conference, every confirmed delegate gets a reminder (once per date)."""
+    tomorrow = local_date(job.clock.now()) + timedelta(days=1)
+    async for doc in deps.db["sessions"].find({"status": "scheduled"}):
+        session = store.session_from_doc(doc)
+        if session.starts_at is None or local_date(session.starts_at) != tomorrow:
+            continue
+        marker = {"_id": f"reminder:{session.id}:{tomorrow.isoformat()}"}
+
+        async def work(uow: UnitOfWork, session: Session = session, marker: dict = marker) -> int:
+            if await deps.db["counters"].find_one(marker, session=uow.session):
+                return 0
+            await deps.db["counters"].insert_one(marker, session=uow.session)
+            return await notices.remind(deps.db, uow.session, uow, deps.cipher, session)
+
+        sent = await job.commit(work)
+        if sent:
+            log.info("reminders.requested", session_id=session.id, count=sent)

@@ -22,7 +22,7 @@ class MessageSpec:
     routing_key: str
     model: type[BaseModel]
     exchange: str
-    kind: Literal["command", "event", "outcome", "result", "request"]
+    kind: Literal["command", "event", "outcome", "result", "request", "task"]
     public: bool
     summary: str
 
@@ -188,6 +188,30 @@ CATALOGUE: dict[str, MessageSpec] = {
             "request",
             False,
             "Point to point: send one message to one person.",
+        ),
+        MessageSpec(
+            "notification.deliver.v1",
+            notification.DeliverMessage,
+            NOTIFY,
+            "task",
+            False,
+            "Inside notification: one attempt to send one message.",
+        ),
+        _evt(
+            "notification.message.status.v1",
+            notification.MessageStatus,
+            "A message was queued, held, retried, sent, delivered, failed or suppressed.",
+        ),
+        _cmd(
+            "notification.set-preference.v1",
+            notification.SetPreference,
+            "A person opts out of optional messages, or back in (addition to v1).",
+        ),
+        _cmd(
+            "notification.resend-message.v1",
+            notification.ResendMessage,
+            "An operator sends one message again (addition to v1).",
+            public=False,
         ),
         _evt(
             "intake.issue.on-agenda.v1",

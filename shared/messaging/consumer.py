@@ -56,6 +56,9 @@ class HandlerContext:
 
 CommandHandler = Callable[[Any, HandlerContext], Awaitable[dict[str, Any]]]
 EventHandler = Callable[[Any, HandlerContext], Awaitable[None]]
+# A task does work outside any transaction (a call to a provider) and commits by itself; it must be
+# idempotent through its own state, since no inbox stands in front of it.
+TaskHandler = Callable[[Any, CloudEvent[Any]], Awaitable[None]]
 OrderingKey = Callable[[Any], str]
 
 
@@ -115,6 +118,7 @@ class Pipeline:
     events: Mapping[str, EventHandler]
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
     locks: KeyedLocks = field(default_factory=KeyedLocks)
+    tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     cipher: FieldCipher | None = None
     seal_dead_letters: bool = False  # a parked body may name a denouncer: keep it sealed
 
@@ -155,7 +159,12 @@ class Pipeline:
             raise Malformed(exc.errors, event_id=exc.event_id) from exc
         structlog.contextvars.bind_contextvars(event_id=event.id, event_type=event.type)
         key = routing_key_of(event.type)
-        handler = self.commands.get(key) or self.events.get(key) or self.events.get(ANY_EVENT)
+        handler = (
+            self.commands.get(key)
+            or self.tasks.get(key)
+            or self.events.get(key)
+            or self.events.get(ANY_EVENT)
+        )
         if handler is None or key not in CATALOGUE:
             text = vi.UNKNOWN_TYPE.format(type=event.type)
             raise Malformed([problem("type", "unknown_type", text)], event=event)
@@ -167,6 +176,9 @@ class Pipeline:
         async with self.locks.hold(ordering(data) if ordering else None):
             if key in self.commands:
                 await self._run_command(raw, event, data, self.commands[key])
+            elif key in self.tasks:
+                await self.tasks[key](data, event)
+                log.info("task.done", event_type=event.type)
             else:
                 await self._run_event(raw, event, data, handler)
 

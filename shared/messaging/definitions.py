@@ -12,15 +12,15 @@ import os
 from typing import Any
 
 from shared.contracts.catalogue import EVENTS, INBOUND, PROVINCIAL
-from shared.messaging.topology import DEAD_LETTERS, NOTIFY, QUEUES
+from shared.messaging.topology import DEAD_LETTERS, DELAY_QUEUES, NOTIFY, QUEUES
 
 VHOST = "nghedan"
 SERVICES = ("registration", "intake", "notification", "reporting")
 # Routing keys each service may publish on nghedan.events (and reporting on nghedan.provincial).
 PUBLISHES = {
-    "registration": {EVENTS: r"^registration\.", NOTIFY: r"^notification\."},
-    "intake": {EVENTS: r"^intake\.", NOTIFY: r"^notification\."},
-    "notification": {EVENTS: r"^notification\."},
+    "registration": {EVENTS: r"^registration\.", NOTIFY: r"^notification\.send\."},
+    "intake": {EVENTS: r"^intake\.", NOTIFY: r"^notification\.send\."},
+    "notification": {EVENTS: r"^notification\.", NOTIFY: r"^notification\.deliver\."},
     "reporting": {EVENTS: r"^reporting\.", PROVINCIAL: r"^dialogue\."},
 }
 USERS = (*SERVICES, "external", "province", "operator")
@@ -126,6 +126,16 @@ def definitions(passwords: dict[str, str], salt: bytes | None = None) -> dict[st
                 "arguments": {},
             }
         )
+    queues += [
+        {
+            "name": delay.name,
+            "vhost": VHOST,
+            "durable": True,
+            "auto_delete": False,
+            "arguments": delay.arguments,
+        }
+        for delay in DELAY_QUEUES
+    ]
     return {
         "rabbitmq_version": "3.10.8",
         "users": users,

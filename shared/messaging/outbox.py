@@ -55,10 +55,18 @@ class UnitOfWork:
     cipher: FieldCipher | None = None  # seals rows that carry personal data
     rows: list[Document] = field(default_factory=list)
 
-    def emit(self, routing_key: str, data: BaseModel, *, subject: str | None = None) -> str:
+    def emit(
+        self,
+        routing_key: str,
+        data: BaseModel,
+        *,
+        subject: str | None = None,
+        delay: tuple[str, timedelta] | None = None,
+    ) -> str:
         """Record a message; it is published only if the transaction commits.
 
         A point-to-point request (it carries a contact) rests sealed in the outbox until sent.
+        `delay` = (delay queue, how long): the message waits there, then dead-letters to its route.
         """
         spec = CATALOGUE[routing_key]
         if not isinstance(data, spec.model):
@@ -79,13 +87,10 @@ class UnitOfWork:
                     f"{routing_key} carries a contact: the unit of work needs a cipher"
                 )
             body = self.cipher.encrypt(body.decode(), context=f"outbox:{event.id}")  # type: ignore[assignment]
-        self._add(
-            event.id,
-            spec.exchange,
-            routing_key,
-            body,
-            "request" if spec.kind == "request" else "event",
-        )
+        exchange, key = (spec.exchange, routing_key) if delay is None else ("", delay[0])
+        self._add(event.id, exchange, key, body, "request" if spec.kind == "request" else "event")
+        if delay is not None:
+            self.rows[-1]["expiration_ms"] = max(1, int(delay[1].total_seconds() * 1000))
         return event.id
 
     def reply(self, reply_to: str, outcome: Outcome) -> None:
@@ -148,6 +153,9 @@ async def publish_row(
                 persist=True,
                 mandatory=True,
                 content_type=STRUCTURED_CONTENT_TYPE,
+                expiration=timedelta(milliseconds=row["expiration_ms"])
+                if row.get("expiration_ms")
+                else None,
             )
         except PublishError:
             return False

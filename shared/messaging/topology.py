@@ -71,21 +71,74 @@ QUEUES: tuple[QueueSpec, ...] = (
         "notification.events",
         "notification",
         EVENTS,
-        ("registration.#", "intake.#"),
-        "what people must hear about",
+        ("registration.session.#",),
+        "sessions scheduled and concluded: the legal deadlines of announcements",
+    ),
+    QueueSpec(
+        "notification.commands",
+        "notification",
+        INBOUND,
+        ("notification.#",),
+        "opt-outs and operators' re-sends",
     ),
     QueueSpec(
         "notification.requests",
         "notification",
         NOTIFY,
-        ("notification.#",),
+        ("notification.send.#",),
         "point-to-point requests carrying the one contact a message needs",
+    ),
+    QueueSpec(
+        "notification.deliveries",
+        "notification",
+        NOTIFY,
+        ("notification.deliver.#",),
+        "one attempt to send one message; retries come back here from the delay queues",
+    ),
+    QueueSpec(
+        "registration.results",
+        "registration",
+        PROVINCIAL,
+        ("dialogue.results.published.#",),
+        "a results announcement issued: every village head must receive it",
     ),
     QueueSpec(
         "reporting.events", "reporting", EVENTS, ("#",), "every domain event, for read models"
     ),
 )
 QUEUES_BY_NAME = {q.name: q for q in QUEUES}
+
+
+@dataclass(frozen=True)
+class DelayQueueSpec:
+    """A queue nobody consumes: a message waits its per-message TTL, then dead-letters onward.
+
+    One queue per retry tier, so a long wait never sits in front of a short one (a message
+    expires only at the head of its queue). The delays themselves are settings, sent as each
+    message's `expiration`, so they can change without redeclaring anything.
+    """
+
+    name: str
+    service: str
+    exchange: str
+    routing_key: str
+
+    @property
+    def arguments(self) -> dict[str, object]:
+        return {
+            "x-queue-type": "quorum",
+            "x-dead-letter-exchange": self.exchange,
+            "x-dead-letter-routing-key": self.routing_key,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }
+
+
+RETRY_TIERS = 4
+DELAY_QUEUES: tuple[DelayQueueSpec, ...] = tuple(
+    DelayQueueSpec(f"notification.retry.{tier}", "notification", NOTIFY, "notification.deliver.v1")
+    for tier in range(1, RETRY_TIERS + 1)
+)
 
 
 def queues_of(service: str) -> list[QueueSpec]:
@@ -112,3 +165,6 @@ async def declare_all(channel: aio_pika.abc.AbstractChannel, service: str | None
             spec.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
         )
         await dlq.bind(dlx, spec.name)
+    for delay in DELAY_QUEUES:
+        if service is None or delay.service == service:
+            await channel.declare_queue(delay.name, durable=True, arguments=delay.arguments)

@@ -1,0 +1,305 @@
+"""The channels, each behind one small interface: email (SMTP), SMS (HTTP gateway), Zalo ZNS, file.
+
+A channel says whether it can reach a recipient, and sends one message with an idempotency key.
+It answers sent (or delivered), transient (try again later) or permanent (do not retry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Literal, Protocol
+
+import aiosmtplib
+import httpx
+
+from services.notification import sms
+from services.notification.settings import NotificationSettings
+from shared.clock import LOCAL_TZ
+from shared.contracts.notification import Recipient
+
+Result = Literal["sent", "delivered", "transient", "permanent"]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: str  # the idempotency key: the same message sent twice carries the same key
+    template: str
+    recipient: Recipient
+    subject: str
+    short: str
+    body: str
+    params: dict[str, str]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SendResult:
+    result: Result
+    reason: str | None = None
+    provider_ref: str | None = None
+    segments: int | None = None
+
+
+class Channel(Protocol):
+    name: str
+    quiet: bool  # held during quiet hours
+
+    def address(self, recipient: Recipient) -> str | None: ...
+
+    async def send(self, message: Outgoing) -> SendResult: ...
+
+
+def phone_number(text: str | None) -> str | None:
+    """A Vietnamese mobile number in international form (84xxxxxxxxx), or None if it is not one."""
+    if not text:
+        return None
+    digits = re.sub(r"[\s.\-()]", "", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not re.fullmatch(r"0[35789]\d{8}", digits):
+        return None
+    return "84" + digits[1:]
+
+
+def email_address(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = text.strip()
+    return text.lower() if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) else None
+
+
+def contact_keys(recipient: Recipient) -> list[str]:
+    """The normalised contacts of a recipient: what opt-outs and message keys are made from."""
+    keys = [phone_number(recipient.phone), email_address(recipient.email)]
+    return [k for k in keys if k]
+
+
+@dataclass
+class EmailChannel:
+    settings: NotificationSettings
+    name: str = "email"
+    quiet: bool = False
+
+    def address(self, recipient: Recipient) -> str | None:
+        return email_address(recipient.email)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        s = self.settings
+        mail = EmailMessage()
+        mail["From"] = s.smtp_from
+        mail["To"] = self.address(message.recipient)
+        mail["Subject"] = message.subject
+        mail["Date"] = formatdate(message.at.timestamp(), localtime=False)
+        # The same message keeps its Message-ID when it must be sent again after a crash, so a
+        # receiving system that de-duplicates on it shows it once.
+        mail["Message-ID"] = f"<{message.key}@nghedan>"
+        mail.set_content(message.body, charset="utf-8")
+        try:
+            response = await aiosmtplib.send(
+                mail,
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_user,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                start_tls=s.smtp_starttls,
+                timeout=s.provider_timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            kind: Result = "permanent" if all(c >= 500 for c in codes) else "transient"
+            return SendResult(kind, f"máy chủ thư từ chối người nhận ({codes})")
+        except aiosmtplib.SMTPResponseException as exc:
+            kind = "permanent" if exc.code >= 500 else "transient"
+            return SendResult(kind, f"máy chủ thư trả lời {exc.code}: {exc.message}")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            return SendResult("transient", f"không gửi được thư: {type(exc).__name__}: {exc}")
+        return SendResult("sent", provider_ref=message.key, reason=str(response[1])[:200])
+
+
+def _provider_error(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("error") or body)[:200]
+    return str(body)[:200]
+
+
+@dataclass
+class SmsChannel:
+    """An SMS gateway over HTTP (JSON). The gateway de-duplicates on `request_id`.
+
+    Request: POST {SMS_GATEWAY_URL} with `Authorization: Bearer {SMS_API_KEY}` and
+    {"request_id", "to", "brandname", "text", "parts", "encoding", "segments"}.
+    Answer: 2xx {"id", "status": "accepted"|"delivered"}; 4xx a permanent refusal (bad number,
+    bad sender name); 429 and 5xx are transient.
+    """
+
+    settings: NotificationSettings
+    client: httpx.AsyncClient
+    name: str = "sms"
+    quiet: bool = True
+
+    def address(self, recipient: Recipient) -> str | None:
+        return phone_number(recipient.phone)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        s = self.settings
+        text = sms.plan(message.short, diacritics=s.sms_diacritics)
+        if text.segments > s.sms_max_segments:
+            return SendResult(
+                "permanent",
+                f"tin nhắn dài {text.segments} phần, vượt giới hạn {s.sms_max_segments}",
+                segments=text.segments,
+            )
+        payload = {
+            "request_id": message.key,
+            "to": self.address(message.recipient),
+            "brandname": s.sms_brand_name,
+            "text": text.text,
+            "parts": text.parts,
+            "encoding": text.encoding,
+            "segments": text.segments,
+        }
+        headers = {"Authorization": f"Bearer {s.sms_api_key.get_secret_value()}"}
+        try:
+            response = await self.client.post(
+                s.sms_gateway_url, json=payload, headers=headers, timeout=s.provider_timeout
+            )
+        except httpx.HTTPError as exc:
+            return SendResult("transient", f"cổng SMS không trả lời: {type(exc).__name__}")
+        if response.status_code == 429 or response.status_code >= 500:
+            reason = f"cổng SMS trả lời {response.status_code}: {_provider_error(response)}"
+            return SendResult("transient", reason, segments=text.segments)
+        if response.status_code >= 400:
+            reason = f"cổng SMS từ chối ({response.status_code}): {_provider_error(response)}"
+            return SendResult("permanent", reason, segments=text.segments)
+        body = response.json()
+        result: Result = "delivered" if body.get("status") == "delivered" else "sent"
+        return SendResult(result, provider_ref=str(body.get("id")), segments=text.segments)
+
+
+# ZNS error codes worth another try later; every other non-zero code is final for this message.
+ZNS_TRANSIENT = {
+    -32: "vượt giới hạn tốc độ gọi",
+    -133: "ngoài khung giờ Zalo cho phép gửi",
+    -1: "lỗi không xác định của Zalo",
+}
+
+
+@dataclass
+class ZaloChannel:
+    """Zalo Notification Service: a template Zalo approved, filled with our parameters.
+
+    POST {ZALO_ZNS_URL} with header `access_token` and {"phone", "template_id", "template_data",
+    "tracking_id"}; Zalo answers {"error": 0, "data": {"msg_id"}} or a negative error code.
+    """
+
+    settings: NotificationSettings
+    client: httpx.AsyncClient
+    name: str = "zalo"
+    quiet: bool = True
+
+    def address(self, recipient: Recipient) -> str | None:
+        return phone_number(recipient.phone)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        s = self.settings
+        template_id = s.zalo_template_ids.get(message.template)
+        if not template_id:
+            return SendResult("permanent", f"chưa có mẫu ZNS được duyệt cho {message.template}")
+        data = {**message.params}
+        if message.recipient.name:
+            data["customer_name"] = message.recipient.name
+        payload = {
+            "phone": self.address(message.recipient),
+            "template_id": template_id,
+            "template_data": data,
+            "tracking_id": message.key,
+        }
+        try:
+            response = await self.client.post(
+                s.zalo_zns_url,
+                json=payload,
+                headers={"access_token": s.zalo_access_token.get_secret_value()},
+                timeout=s.provider_timeout,
+            )
+        except httpx.HTTPError as exc:
+            return SendResult("transient", f"Zalo không trả lời: {type(exc).__name__}")
+        if response.status_code >= 500 or response.status_code == 429:
+            return SendResult("transient", f"Zalo trả lời {response.status_code}")
+        try:
+            body = response.json()
+            code = int(body.get("error", -1))
+        except (ValueError, TypeError, AttributeError):
+            return SendResult("transient", f"Zalo trả lời không đọc được ({response.status_code})")
+        if code == 0:
+            return SendResult("sent", provider_ref=str((body.get("data") or {}).get("msg_id")))
+        reason = f"Zalo lỗi {code}: {body.get('message') or ZNS_TRANSIENT.get(code, '')}".strip()
+        return SendResult("transient" if code in ZNS_TRANSIENT else "permanent", reason)
+
+
+@dataclass
+class FileChannel:
+    """Writes each message as a text file: the embedded default, so anyone can read what was sent."""
+
+    settings: NotificationSettings
+    name: str = "file"
+    quiet: bool = False
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def address(self, recipient: Recipient) -> str | None:
+        return recipient.email or recipient.phone or recipient.name or "(không có địa chỉ)"
+
+    def path_for(self, message: Outgoing) -> Path:
+        day = message.at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+        return self.settings.file_dir / day / f"{message.template}-{message.key}.txt"
+
+    async def send(self, message: Outgoing) -> SendResult:
+        path = self.path_for(message)
+        if path.exists():  # written before a crash: the same message, not a second one
+            return SendResult("delivered", provider_ref=str(path))
+        plan = sms.plan(message.short, diacritics=self.settings.sms_diacritics)
+        recipient = message.recipient
+        header = {
+            "Gửi đến": " · ".join(filter(None, [recipient.name, recipient.phone, recipient.email])),
+            "Tiêu đề": message.subject,
+            "Thời điểm": message.at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y"),
+            "Mẫu": message.template,
+            "Mã tin": message.key,
+        }
+        text = "\n".join(f"{k}: {v}" for k, v in header.items())
+        text += (
+            f"\n\n{message.body}\n--- Tin nhắn ngắn ({plan.encoding}, {plan.segments} phần) ---\n"
+        )
+        text += "\n".join(plan.parts) + "\n"
+        async with self._lock:
+            await asyncio.to_thread(_write_atomically, path, text)
+        return SendResult("delivered", provider_ref=str(path), segments=plan.segments)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build_channels(settings: NotificationSettings, client: httpx.AsyncClient) -> dict[str, Channel]:
+    every: dict[str, Channel] = {
+        "email": EmailChannel(settings),
+        "sms": SmsChannel(settings, client),
+        "zalo": ZaloChannel(settings, client),
+        "file": FileChannel(settings),
+    }
+    return {name: every[name] for name in dict.fromkeys(settings.channels)}

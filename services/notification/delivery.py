@@ -1,0 +1,533 @@
+"""One message per (cause, recipient, channel): accepted, held, sent, retried, fallen back, reported.
+
+A request becomes a message document (its contact and parameters sealed) and a
+`notification.deliver.v1` task, both in one transaction. The task claims the message, calls the
+provider outside any transaction with the message's idempotency key, and records the result with
+its status event. A transient failure comes back through a delay queue; after the last try, or a
+permanent failure, the next channel the recipient has takes over. Quiet hours and rate limits
+hold a message; the ticker releases it. What the law requires is never suppressed by an opt-out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from services.notification.channels import (
+    Channel,
+    Outgoing,
+    SendResult,
+    contact_keys,
+    email_address,
+    phone_number,
+)
+from services.notification.render import Renderer, TemplateError
+from services.notification.settings import NotificationSettings
+from shared.clock import LOCAL_TZ, local_date
+from shared.contracts import notification as contract
+from shared.contracts.common import error, reject_if
+from shared.contracts.envelope import CloudEvent
+from shared.contracts.registration import SessionConcluded, SessionScheduled
+from shared.logging import get_logger
+from shared.messaging.consumer import HandlerContext
+from shared.messaging.outbox import UnitOfWork
+from shared.messaging.topology import DELAY_QUEUES
+from shared.service import JobContext, Service
+from shared.storage import Document
+
+log = get_logger(__name__)
+FINAL = ("sent", "delivered", "failed", "suppressed")
+SENDABLE = ("queued", "retrying")
+# What the law itself obliges the commune to tell: an opt-out does not stop these.
+REQUIRED_BY_LAW = {"schedule_announcement", "results_announcement"}
+RELEASE_BATCH = 200
+
+
+def in_quiet_hours(moment: datetime, window: tuple[time, time] | None) -> bool:
+    if window is None:
+        return False
+    start, end = window
+    now = moment.astimezone(LOCAL_TZ).time()
+    return start <= now or now < end if start > end else start <= now < end
+
+
+def quiet_until(moment: datetime, window: tuple[time, time]) -> datetime:
+    """When the quiet hours around `moment` end (Viet Nam time), as an aware datetime."""
+    local = moment.astimezone(LOCAL_TZ)
+    end = datetime.combine(local.date(), window[1], LOCAL_TZ)
+    return end if end > local else end + timedelta(days=1)
+
+
+@dataclass
+class Notifier:
+    service: Service
+    settings: NotificationSettings
+    channels: dict[str, Channel]
+    renderer: Renderer
+
+    # ---- identities and sealed payloads ------------------------------------------------------
+
+    def message_id(self, cause_id: str, contact: str, channel: str) -> str:
+        digest = self.service.cipher.keyed_hash(
+            f"{cause_id}|{contact}|{channel}", purpose="message"
+        )
+        return "m-" + digest[:30]
+
+    def person_ref(self, contact: str) -> str:
+        return self.service.cipher.keyed_hash(contact, purpose="recipient")
+
+    def _seal(self, message_id: str, payload: dict[str, Any]) -> bytes:
+        text = json.dumps(payload, ensure_ascii=False)
+        return self.service.cipher.encrypt(text, context=f"message:{message_id}")  # type: ignore[return-value]
+
+    def unseal(self, doc: Document) -> dict[str, Any]:
+        sealed = bytes(doc["payload"])
+        text = self.service.cipher.decrypt(sealed, context=f"message:{doc['payload_id']}")
+        return json.loads(text or "{}")
+
+    # ---- status events ------------------------------------------------------------------------
+
+    def _late(self, doc: Document, now: datetime) -> bool:
+        send_by = doc.get("send_by")
+        return bool(send_by) and local_date(now) > date.fromisoformat(send_by)
+
+    def _status(
+        self,
+        uow: UnitOfWork,
+        doc: Document,
+        status: str,
+        now: datetime,
+        reason: str | None = None,
+        **changes: Any,
+    ) -> dict[str, Any]:
+        """The update that moves `doc` to `status`, and its event, emitted in the same unit."""
+        late = self._late(doc, now) if status in ("sent", "delivered", "failed") else False
+        if late:
+            log.warning("notification.late", message_id=doc["_id"], send_by=doc["send_by"])
+        entry = {"status": status, "at": now, "reason": reason}
+        uow.emit(
+            "notification.message.status.v1",
+            contract.MessageStatus(
+                message_id=doc["_id"],
+                cause_id=doc["cause_id"],
+                template=doc["template"],
+                channel=doc["channel"],
+                status=status,  # type: ignore[arg-type]
+                attempt=changes.get("attempts", doc.get("attempts", 0)),
+                reason=reason,
+                provider_ref=changes.get("provider_ref"),
+                required_by_law=doc["required_by_law"],
+                send_by=doc.get("send_by"),
+                late=late,
+                segments=changes.get("segments"),
+                fallback_of=doc.get("fallback_of"),
+                at=now,
+            ),
+            subject=doc["_id"],
+        )
+        return {
+            "$set": {
+                "status": status,
+                "updated_at": now,
+                "reason": reason,
+                "late": late,
+                **changes,
+            },
+            "$push": {"history": entry},
+        }
+
+    def _deliver(self, uow: UnitOfWork, message_id: str, delay: timedelta | None = None) -> None:
+        task = contract.DeliverMessage(message_id=message_id)
+        if delay is None:
+            uow.emit("notification.deliver.v1", task, subject=message_id)
+            return
+        tier = min(self._tier(delay), len(DELAY_QUEUES) - 1)
+        uow.emit(
+            "notification.deliver.v1",
+            task,
+            subject=message_id,
+            delay=(DELAY_QUEUES[tier].name, delay),
+        )
+
+    def _tier(self, delay: timedelta) -> int:
+        delays = self.settings.delays
+        return delays.index(delay) if delay in delays else len(delays) - 1
+
+    # ---- requests ---------------------------------------------------------------------------
+
+    async def _send_by(self, request: contract.SendNotification, session: Any) -> str | None:
+        """The legal deadline: given by the sender, or known from the session's own events."""
+        if request.send_by:
+            return request.send_by.isoformat()
+        session_id = request.params.get("session_id")
+        field = {
+            "schedule_announcement": "announce_deadline",
+            "results_announcement": "results_deadline",
+        }.get(request.template)
+        if not session_id or not field:
+            return None
+        known = await self.service.db["sessions"].find_one({"_id": session_id}, session=session)
+        return (known or {}).get(field)
+
+    async def accept(self, request: contract.SendNotification, ctx: HandlerContext) -> None:
+        """A request: one message on the first channel that reaches the recipient (once)."""
+        now, db, uow = ctx.clock.now(), self.service.db, ctx.uow
+        reachable = [n for n, c in self.channels.items() if c.address(request.recipient)]
+        contacts = contact_keys(request.recipient)
+        contact = contacts[0] if contacts else (request.recipient.name or "-")
+        channel = reachable[0] if reachable else next(iter(self.channels))
+        message_id = self.message_id(request.cause_id, contact, channel)
+        if await db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=ctx.session):
+            log.info("notification.duplicate_request", message_id=message_id)
+            return
+        required = request.required_by_law or request.template in REQUIRED_BY_LAW
+        opted_out = await self._opted_out(contacts, ctx.session)
+        doc = {
+            "_id": message_id,
+            "payload_id": message_id,
+            "cause_id": request.cause_id,
+            "template": request.template,
+            "channel": channel,
+            "fallbacks": reachable[1:],
+            "recipient_refs": [self.person_ref(c) for c in contacts],
+            "required_by_law": required,
+            "send_by": await self._send_by(request, ctx.session),
+            "attempts": 0,
+            "resends": 0,
+            "created_at": now,
+            "status": "new",
+            "history": [],
+            "payload": self._seal(
+                message_id,
+                {"recipient": request.recipient.model_dump(), "params": request.params},
+            ),
+        }
+        problems = self.renderer.missing(request.template, request.params)
+        if not reachable:
+            reason = "người nhận không có địa chỉ trên kênh nào đang bật"
+            update = self._status(uow, doc, "failed", now, reason)
+        elif problems:
+            reason = f"mẫu {request.template} thiếu tham số: {', '.join(problems)}"
+            update = self._status(uow, doc, "failed", now, reason)
+        elif opted_out and not required:
+            reason = "người nhận đã từ chối nhận thông báo không bắt buộc"
+            update = self._status(uow, doc, "suppressed", now, reason)
+        else:
+            update = self._status(uow, doc, "queued", now)
+            self._deliver(uow, message_id)
+        await db["messages"].insert_one(_applied(doc, update), session=ctx.session)
+
+    async def _opted_out(self, contacts: list[str], session: Any) -> bool:
+        refs = [self.person_ref(c) for c in contacts]
+        found = await self.service.db["preferences"].find_one(
+            {"_id": {"$in": refs}, "opt_out": True}, session=session
+        )
+        return found is not None
+
+    # ---- one attempt ------------------------------------------------------------------------
+
+    async def deliver(self, task: contract.DeliverMessage, event: CloudEvent[Any]) -> None:
+        db, clock = self.service.db, self.service.clock
+        doc = await db["messages"].find_one({"_id": task.message_id})
+        if doc is None or doc["status"] in FINAL or doc["status"] == "held":
+            return  # sent already, or waiting for the ticker: this task is a leftover
+        if doc["status"] == "sending" and doc.get("claimed_by") != event.id:
+            return  # another attempt holds it; if that process died, its own task comes back
+        now = clock.now()
+        channel = self.channels.get(doc["channel"])
+        if channel is None:
+            await self._finish(doc, SendResult("permanent", f"kênh {doc['channel']} đã tắt"), now)
+            return
+        hold = await self._hold_reason(channel, now)
+        if hold:
+            until, reason = hold
+            await self._hold(doc, until, reason, now)
+            return
+        if doc["status"] != "sending":
+            claimed = await db["messages"].find_one_and_update(
+                {"_id": doc["_id"], "status": doc["status"], "attempts": doc["attempts"]},
+                {
+                    "$set": {"status": "sending", "claimed_by": event.id, "claimed_at": now},
+                    "$inc": {"attempts": 1},
+                },
+                return_document=True,
+            )
+            if claimed is None:
+                return  # someone else moved it first
+            doc = claimed
+        result = await self._attempt(doc, channel, now)
+        await self._finish(doc, result, clock.now())
+
+    async def _attempt(self, doc: Document, channel: Channel, now: datetime) -> SendResult:
+        payload = self.unseal(doc)
+        recipient = contract.Recipient.model_validate(payload["recipient"])
+        try:
+            text = self.renderer.render(doc["template"], payload["params"], recipient.name)
+        except TemplateError as exc:
+            return SendResult("permanent", str(exc))
+        key = doc["_id"] if not doc.get("resends") else f"{doc['_id']}-r{doc['resends']}"
+        outgoing = Outgoing(
+            key=key,
+            template=doc["template"],
+            recipient=recipient,
+            subject=text.subject,
+            short=text.short,
+            body=text.body,
+            params=payload["params"],
+            at=now,
+        )
+        try:
+            return await channel.send(outgoing)
+        except Exception as exc:  # a bug or an unforeseen provider answer: retried, named
+            log.exception("notification.channel_error", channel=channel.name)
+            return SendResult("transient", f"lỗi khi gửi qua {channel.name}: {type(exc).__name__}")
+
+    async def _hold_reason(self, channel: Channel, now: datetime) -> tuple[datetime, str] | None:
+        window = self.settings.quiet
+        if channel.quiet and window and in_quiet_hours(now, window):
+            return quiet_until(now, window), "giờ yên tĩnh: gửi khi hết giờ nghỉ"
+        limit = self.settings.rates.get(channel.name)
+        if limit is None:
+            return None
+        count, seconds = limit
+        start = int(now.timestamp()) // seconds * seconds
+        window_doc = await self.service.db["rate_windows"].find_one_and_update(
+            {"_id": f"{channel.name}:{start}"},
+            {
+                "$inc": {"count": 1},
+                "$setOnInsert": {"expires_at": now + timedelta(seconds=2 * seconds)},
+            },
+            upsert=True,
+            return_document=True,
+        )
+        if window_doc["count"] > count:
+            until = datetime.fromtimestamp(start + seconds, now.tzinfo)
+            return until, f"vượt giới hạn {count} tin/{seconds} giây của kênh {channel.name}"
+        return None
+
+    async def _hold(self, doc: Document, until: datetime, reason: str, now: datetime) -> None:
+        async def work(uow: UnitOfWork) -> None:
+            current = await self.service.db["messages"].find_one(
+                {"_id": doc["_id"]}, session=uow.session
+            )
+            if current is None or current["status"] in FINAL or current["status"] == "held":
+                return
+            update = self._status(uow, current, "held", now, reason, not_before=until)
+            await self.service.db["messages"].update_one(
+                {"_id": doc["_id"]}, update, session=uow.session
+            )
+
+        await self.service.commit(work)
+
+    async def _finish(self, doc: Document, result: SendResult, now: datetime) -> None:
+        """Record one attempt's result, with its event, a retry or the fallback, in one unit."""
+        db = self.service.db
+        delays = self.settings.delays
+
+        async def work(uow: UnitOfWork) -> None:
+            current = await db["messages"].find_one({"_id": doc["_id"]}, session=uow.session)
+            if current is None or current["status"] in FINAL:
+                return
+            attempts = current.get("attempts", 0)
+            extra = {"provider_ref": result.provider_ref, "segments": result.segments}
+            extra = {k: v for k, v in extra.items() if v is not None}
+            if result.result in ("sent", "delivered"):
+                update = self._status(uow, current, result.result, now, None, sent_at=now, **extra)
+            elif result.result == "transient" and attempts <= len(delays):
+                delay = delays[attempts - 1] if attempts >= 1 else delays[0]
+                update = self._status(
+                    uow, current, "retrying", now, result.reason, retry_at=now + delay, **extra
+                )
+                self._deliver(uow, current["_id"], delay)
+            else:
+                update = self._status(uow, current, "failed", now, result.reason, **extra)
+                await self._fall_back(uow, current, now)
+            update["$unset"] = {"claimed_by": ""}
+            await db["messages"].update_one({"_id": current["_id"]}, update, session=uow.session)
+
+        await self.service.commit(work)
+        log.info(
+            "notification.attempt",
+            message_id=doc["_id"],
+            channel=doc["channel"],
+            result=result.result,
+        )
+
+    async def _fall_back(self, uow: UnitOfWork, failed: Document, now: datetime) -> None:
+        """The next channel the recipient has takes over, as a message of its own (once)."""
+        fallbacks = list(failed.get("fallbacks") or [])
+        if not fallbacks:
+            return
+        channel, rest = fallbacks[0], fallbacks[1:]
+        message_id = self.message_id(failed["cause_id"], failed["_id"], channel)
+        db = self.service.db
+        if await db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=uow.session):
+            return
+        doc = {
+            **{
+                k: failed[k]
+                for k in (
+                    "cause_id",
+                    "template",
+                    "recipient_refs",
+                    "required_by_law",
+                    "send_by",
+                    "payload",
+                    "payload_id",
+                )
+            },
+            "_id": message_id,
+            "channel": channel,
+            "fallbacks": rest,
+            "fallback_of": failed["_id"],
+            "attempts": 0,
+            "resends": 0,
+            "created_at": now,
+            "status": "new",
+            "history": [],
+        }
+        update = self._status(
+            uow, doc, "queued", now, f"thay cho tin {failed['_id']} qua {failed['channel']}"
+        )
+        self._deliver(uow, message_id)
+        await db["messages"].insert_one(_applied(doc, update), session=uow.session)
+
+    # ---- the ticker, operators, providers ---------------------------------------------------
+
+    async def release_held(self, job: JobContext) -> None:
+        """Held messages whose time has come (morning, a new rate window) go back in line."""
+        db, now = self.service.db, job.clock.now()
+        due = (
+            db["messages"]
+            .find({"status": "held", "not_before": {"$lte": now}}, {"_id": 1})
+            .sort("not_before", 1)
+            .limit(RELEASE_BATCH)
+        )
+        async for row in due:
+
+            async def work(uow: UnitOfWork, message_id: str = row["_id"]) -> None:
+                current = await db["messages"].find_one({"_id": message_id}, session=uow.session)
+                if current is None or current["status"] != "held":
+                    return
+                update = self._status(uow, current, "queued", now, "hết thời gian tạm giữ")
+                update["$unset"] = {"not_before": ""}
+                self._deliver(uow, message_id)
+                await db["messages"].update_one({"_id": message_id}, update, session=uow.session)
+
+            await job.commit(work)
+
+    async def set_preference(
+        self, cmd: contract.SetPreference, ctx: HandlerContext
+    ) -> dict[str, Any]:
+        contact = phone_number(cmd.contact) or email_address(cmd.contact)
+        reject_if(
+            []
+            if contact
+            else [
+                error(
+                    "data.contact",
+                    "invalid_contact",
+                    "không phải số điện thoại di động hay địa chỉ email hợp lệ",
+                )
+            ]
+        )
+        await self.service.db["preferences"].update_one(
+            {"_id": self.person_ref(contact)},  # type: ignore[arg-type]
+            {"$set": {"opt_out": cmd.opt_out, "updated_at": ctx.clock.now(), "note": cmd.note}},
+            upsert=True,
+            session=ctx.session,
+        )
+        return {"opt_out": cmd.opt_out}
+
+    async def resend(self, cmd: contract.ResendMessage, ctx: HandlerContext) -> dict[str, Any]:
+        db, now = self.service.db, ctx.clock.now()
+        doc = await db["messages"].find_one({"_id": cmd.message_id}, session=ctx.session)
+        reject_if(
+            [error("data.message_id", "unknown_message", f"không có tin nhắn {cmd.message_id}")]
+            if doc is None
+            else [
+                error("data.message_id", "in_progress", "tin nhắn đang được gửi, chưa gửi lại được")
+            ]
+            if doc["status"] not in (*FINAL, "held")
+            else []
+        )
+        assert doc is not None
+        reason = f"gửi lại theo yêu cầu của {cmd.requested_by or 'cán bộ vận hành'}"
+        update = self._status(ctx.uow, doc, "queued", now, reason, attempts=0)
+        update["$inc"] = {"resends": 1}
+        update["$unset"] = {"not_before": ""}
+        self._deliver(ctx.uow, doc["_id"])
+        await db["messages"].update_one({"_id": doc["_id"]}, update, session=ctx.session)
+        return {
+            "message_id": doc["_id"],
+            "channel": doc["channel"],
+            "resends": doc.get("resends", 0) + 1,
+        }
+
+    async def provider_report(
+        self, channel: str, provider_ref: str, delivered: bool, reason: str | None
+    ) -> bool:
+        """A provider's delivery report: sent -> delivered, or sent -> failed with its reason."""
+        db, now = self.service.db, self.service.clock.now()
+
+        async def work(uow: UnitOfWork) -> bool:
+            doc = await db["messages"].find_one(
+                {
+                    "channel": channel,
+                    "$or": [{"provider_ref": provider_ref}, {"_id": provider_ref}],
+                },
+                session=uow.session,
+            )
+            if doc is None:
+                return False
+            if doc["status"] != "sent":
+                return True  # already known: a provider repeating itself
+            if delivered:
+                update = self._status(uow, doc, "delivered", now, None, delivered_at=now)
+            else:
+                update = self._status(
+                    uow, doc, "failed", now, reason or "nhà cung cấp báo không chuyển được"
+                )
+                await self._fall_back(uow, doc, now)
+            await db["messages"].update_one({"_id": doc["_id"]}, update, session=uow.session)
+            return True
+
+        return await self.service.commit(work)
+
+    # ---- what the service knows of sessions, for the legal deadlines ---------------------------
+
+    async def session_scheduled(self, event: SessionScheduled, ctx: HandlerContext) -> None:
+        await self.service.db["sessions"].update_one(
+            {"_id": event.session_id},
+            {
+                "$set": {
+                    "announce_deadline": event.announce_deadline.isoformat(),
+                    "starts_at": event.starts_at,
+                }
+            },
+            upsert=True,
+            session=ctx.session,
+        )
+
+    async def session_concluded(self, event: SessionConcluded, ctx: HandlerContext) -> None:
+        await self.service.db["sessions"].update_one(
+            {"_id": event.session_id},
+            {
+                "$set": {
+                    "results_deadline": event.results_deadline.isoformat(),
+                    "held_on": event.held_on.isoformat(),
+                }
+            },
+            upsert=True,
+            session=ctx.session,
+        )
+
+
+def _applied(doc: Document, update: dict[str, Any]) -> Document:
+    """A new document with an update's $set and $push applied (for inserts)."""
+    new = {**doc, **update.get("$set", {})}
+    for key, value in update.get("$push", {}).items():
+        new[key] = [*new.get(key, []), value]
+    return new

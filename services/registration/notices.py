@@ -1,0 +1,264 @@
+"""Who registration tells what: the requests it sends notification, each with the one contact.
+
+Registration holds delegates' contacts (sealed); it decides the recipients and sends
+`notification.send.v1` point to point. Every request has a cause id, so a repeated request makes
+no second message.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from services.registration.domain.model import Registration, Session
+from services.registration.store import registration_from_doc
+from shared.clock import LOCAL_TZ, local_date
+from shared.contracts.notification import Recipient, SendNotification
+from shared.contracts.reporting import ResultsPublished
+from shared.crypto import FieldCipher
+from shared.logging import get_logger
+from shared.messaging.outbox import UnitOfWork
+from shared.reference import ReferenceData
+from shared.storage import Database, Document
+from shared.storage import Session as DbSession
+
+log = get_logger(__name__)
+ANNOUNCE_DAYS_BEFORE = 7  # Law 72/2025, Art. 43: announced at least 7 days before
+RESULTS_DAYS_AFTER = 10  # and the results within 10 days after
+
+
+def recipient_of(doc: Document, cipher: FieldCipher) -> Recipient | None:
+    """The delegate's name and contact, unsealed for this one request; None without a contact."""
+    personal = doc.get("personal") or {}
+
+    def read(name: str) -> str | None:
+        sealed = personal.get(name)
+        return (
+            cipher.decrypt(sealed, context=f"registration:{doc['_id']}:{name}") if sealed else None
+        )
+
+    phone, email = read("phone"), read("email")
+    if not phone and not email:
+        return None
+    return Recipient(name=read("full_name"), phone=phone, email=email)
+
+
+def _when(session: Session, reg: Registration | None) -> tuple[datetime | None, str]:
+    sitting = next((s for s in session.sittings if reg and s.code == reg.sitting_code), None)
+    starts = (sitting.starts_at if sitting else None) or session.starts_at
+    return starts, (sitting.venue if sitting else None) or session.venue
+
+
+def _params(session: Session, reg: Registration | None) -> dict[str, str]:
+    starts, venue = _when(session, reg)
+    params = {"session_id": session.id, "venue": venue}
+    if starts is not None:
+        local = starts.astimezone(LOCAL_TZ)
+        params |= {"date": local.strftime("%d/%m/%Y"), "time": local.strftime("%H:%M")}
+    if reg is not None:
+        params["registration_code"] = reg.code
+    return params
+
+
+def announce_by(session: Session) -> date | None:
+    return (
+        local_date(session.starts_at) - timedelta(days=ANNOUNCE_DAYS_BEFORE)
+        if session.starts_at
+        else None
+    )
+
+
+def _request(
+    uow: UnitOfWork,
+    cause: str,
+    template: str,
+    recipient: Recipient,
+    params: dict[str, str],
+    *,
+    send_by: date | None = None,
+    required: bool = False,
+) -> None:
+    uow.emit(
+        "notification.send.v1",
+        SendNotification(
+            cause_id=cause,
+            template=template,  # type: ignore[arg-type]
+            recipient=recipient,
+            params=params,
+            send_by=send_by,
+            required_by_law=required,
+        ),
+        subject=cause,
+    )
+
+
+async def _docs(db: Database, s: DbSession, codes: list[str]) -> dict[str, Document]:
+    return {d["_id"]: d async for d in db["registrations"].find({"_id": {"$in": codes}}, session=s)}
+
+
+async def on_registered(
+    db: Database,
+    s: DbSession,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    session: Session,
+    regs: list[Registration],
+    promoted: bool = False,
+) -> None:
+    """Confirmed: the invitation (once the date is fixed); waiting: the notice; promoted: its own."""
+    docs = await _docs(db, s, [r.code for r in regs])
+    for reg in regs:
+        recipient = recipient_of(docs[reg.code], cipher) if reg.code in docs else None
+        if recipient is None:
+            continue
+        if reg.status == "waiting":
+            params = {"date": "(sẽ thông báo sau)"} | _params(session, reg)
+            _request(uow, f"waiting:{reg.code}", "waiting_list", recipient, params)
+        elif reg.status == "confirmed" and session.starts_at is not None:
+            template = "delegate_promoted" if promoted else "delegate_invitation"
+            _request(uow, f"invitation:{reg.code}", template, recipient, _params(session, reg))
+
+
+async def on_scheduled(
+    db: Database,
+    s: DbSession,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    session: Session,
+    previous: datetime | None,
+) -> None:
+    """First date: invitations to the confirmed. A new date: the change, to everyone registered."""
+    query = {"session_id": session.id, "status": {"$in": ["confirmed", "waiting"]}}
+    async for doc in db["registrations"].find(query, session=s):
+        recipient = recipient_of(doc, cipher)
+        if recipient is None:
+            continue
+        reg_code, status, reg = doc["_id"], doc["status"], registration_from_doc(doc)
+        if previous is None:
+            if status == "confirmed":
+                _request(
+                    uow,
+                    f"invitation:{reg_code}",
+                    "delegate_invitation",
+                    recipient,
+                    _params(session, reg),
+                )
+            continue
+        prev = previous.astimezone(LOCAL_TZ)
+        params = _params(session, reg) | {
+            "change": "rescheduled",
+            "previous_date": prev.strftime("%d/%m/%Y"),
+            "previous_time": prev.strftime("%H:%M"),
+        }
+        assert session.starts_at is not None
+        cause = f"schedule:{session.id}:{session.starts_at.isoformat()}:{reg_code}"
+        _request(
+            uow,
+            cause,
+            "schedule_announcement",
+            recipient,
+            params,
+            send_by=announce_by(session),
+            required=True,
+        )
+
+
+async def on_cancelled(
+    db: Database,
+    s: DbSession,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    session: Session,
+    reason: str | None,
+) -> None:
+    query = {"session_id": session.id, "status": {"$in": ["confirmed", "waiting"]}}
+    async for doc in db["registrations"].find(query, session=s):
+        recipient = recipient_of(doc, cipher)
+        if recipient is None:
+            continue
+        params = _params(session, registration_from_doc(doc)) | {"change": "cancelled"}
+        params.setdefault("date", "dự kiến")
+        if reason:
+            params["reason"] = reason
+        _request(
+            uow,
+            f"cancelled:{session.id}:{doc['_id']}",
+            "schedule_announcement",
+            recipient,
+            params,
+            required=True,
+        )
+
+
+async def remind(
+    db: Database, s: DbSession, uow: UnitOfWork, cipher: FieldCipher, session: Session
+) -> int:
+    """The day before: a reminder to every confirmed delegate."""
+    assert session.starts_at is not None
+    day = local_date(session.starts_at).isoformat()
+    sent = 0
+    query = {"session_id": session.id, "status": "confirmed"}
+    async for doc in db["registrations"].find(query, session=s):
+        recipient = recipient_of(doc, cipher)
+        if recipient is None:
+            continue
+        _request(
+            uow,
+            f"reminder:{session.id}:{day}:{doc['_id']}",
+            "conference_reminder",
+            recipient,
+            _params(session, registration_from_doc(doc)),
+        )
+        sent += 1
+    return sent
+
+
+async def results_to_village_heads(
+    db: Database,
+    s: DbSession,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    ref: ReferenceData,
+    results: ResultsPublished,
+) -> list[str]:
+    """The results announcement to every village head; returns the villages with no known head.
+
+    The head of each village is the one registered as `village_head`, for this conference or,
+    failing that, the latest one registered.
+    """
+    unreached = []
+    params: dict[str, Any] = {
+        "session_id": results.session_id,
+        "held_on": results.held_on.strftime("%d/%m/%Y"),
+        "matters": str(len(results.matters)),
+        "conclusions": str(sum(1 for m in results.matters if m.conclusion)),
+    }
+    if results.document_number:
+        params["document_number"] = results.document_number
+    send_by = results.held_on + timedelta(days=RESULTS_DAYS_AFTER)
+    for village in ref.villages:
+        query = {
+            "category": "village_head",
+            "village_code": village.code,
+            "status": {"$ne": "cancelled"},
+        }
+        mine = await db["registrations"].find_one(
+            {**query, "session_id": results.session_id}, session=s
+        )
+        head = mine or await db["registrations"].find_one(
+            query, sort=[("registered_at", -1)], session=s
+        )
+        recipient = recipient_of(head, cipher) if head else None
+        if recipient is None:
+            unreached.append(village.code)
+            continue
+        _request(
+            uow,
+            f"results:{results.session_id}:{village.code}",
+            "results_announcement",
+            recipient,
+            {**params, "village": village.code},
+            send_by=send_by,
+            required=True,
+        )
+    return unreached
