@@ -242,3 +242,50 @@ def intake_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
         }
     )
     return create_service(settings, clock)
+
+
+def notification_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
+    from services.notification.app import create_service
+    from services.notification.settings import NotificationSettings
+
+    settings = NotificationSettings(
+        **{
+            "AMQP_URL": infra.amqp_url,
+            "MONGO_URL": infra.mongo_url,
+            "MONGO_DB": infra.db_name("notification"),
+            "OUTBOX_POLL_SECONDS": 0.2,
+            "HEALTH_PORT": 0,
+            "TICK_SECONDS": 0.2,
+            "NOTIFY_RETRY_DELAYS": "0.3,0.6,0.9",
+            **overrides,
+        }
+    )
+    return create_service(settings, clock)
+
+
+async def request_notification(url: str, *, event_id: str | None = None, **data: Any) -> str:
+    """Publish `notification.send.v1` on nghedan.notify, as registration or intake does."""
+    event_id = event_id or str(uuid.uuid4())
+    event = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": "/nghedan/tests",
+        "type": "vn.nghedan.notification.send.v1",
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("nghedan.notify")
+        await exchange.publish(
+            aio_pika.Message(
+                json.dumps(event, ensure_ascii=False).encode(),
+                content_type="application/cloudevents+json",
+                message_id=event_id,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key="notification.send.v1",
+            mandatory=True,
+        )
+    return event_id

@@ -45,6 +45,10 @@ contracts_app = typer.Typer(
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(clock_app, name="clock")
 app.add_typer(contracts_app, name="contracts")
+notify_app = typer.Typer(
+    help="Tin nhắn gửi người dân: xem, gửi lại, từ chối nhận.", no_args_is_help=True
+)
+app.add_typer(notify_app, name="notify")
 console = Console()
 
 
@@ -318,6 +322,83 @@ def dlq_replay(
     for letter in replayed:
         console.print(f"Đã gửi lại {letter['message_id']} → {letter['to']}")
     console.print(f"Tổng cộng {len(replayed)} thư.")
+
+
+@notify_app.command("list")
+def notify_list(
+    limit: Annotated[int, typer.Option(help="Bao nhiêu tin gần nhất")] = 20,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Chỉ tin thất bại, chờ thử lại hoặc tạm giữ")
+    ] = False,
+    status: Annotated[str | None, typer.Option(help="Chỉ một trạng thái, ví dụ sent")] = None,
+) -> None:
+    """Liệt kê các tin gần đây (địa chỉ được che một phần)."""
+    from pymongo.errors import PyMongoError
+
+    from services.notification.admin import recent_messages
+    from services.notification.settings import NotificationSettings
+
+    settings = NotificationSettings()
+    try:
+        rows = asyncio.run(
+            recent_messages(settings, limit=limit, status=status, failures_only=failed)
+        )
+    except PyMongoError as exc:
+        raise fail(f"không đọc được cơ sở dữ liệu của notification: {exc}") from exc
+    if not rows:
+        console.print("Không có tin nào.")
+        return
+    table = Table(title=f"Tin nhắn ({len(rows)})")
+    for column in ("lúc", "mã tin", "mẫu", "kênh", "trạng thái", "lần", "đến", "lý do"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        late = " [red](trễ hạn)[/]" if row.late else ""
+        table.add_row(
+            row.created_at,
+            row.message_id,
+            row.template,
+            row.channel,
+            row.status + late,
+            str(row.attempts),
+            row.to,
+            row.reason,
+        )
+    console.print(table)
+
+
+@notify_app.command("resend")
+def notify_resend(
+    message_id: Annotated[str, typer.Argument(help="Mã tin (cột `mã tin` của `notify list`)")],
+    by: Annotated[str | None, typer.Option(help="Người yêu cầu gửi lại")] = None,
+) -> None:
+    """Gửi lại một tin (dịch vụ notification thực hiện và ghi lại)."""
+    data = {"message_id": message_id, "requested_by": by or os.environ.get("USER")}
+    _send_one("notification.resend-message.v1", data)
+
+
+@notify_app.command("opt-out")
+def notify_opt_out(
+    contact: Annotated[str, typer.Argument(help="Số điện thoại hoặc email")],
+    undo: Annotated[bool, typer.Option("--undo", help="Nhận lại tin như trước")] = False,
+) -> None:
+    """Người dân từ chối nhận tin không bắt buộc (tin pháp luật yêu cầu vẫn được gửi)."""
+    _send_one("notification.set-preference.v1", {"contact": contact, "opt_out": not undo})
+
+
+def _send_one(command_type: str, data: dict[str, Any], timeout: float = 30) -> None:
+    async def go() -> dict[str, Any]:
+        async with busmod.Bus(amqp_url()) as bus:
+            return await bus.send({"type": command_type, "data": data}, timeout)
+
+    try:
+        outcome = on_bus(go())
+    except TimeoutError as exc:
+        raise fail(
+            f"không có kết quả sau {timeout:.0f} giây: notification có đang chạy?", 3
+        ) from exc
+    print_outcome(outcome)
+    if outcome.get("status") == "rejected":
+        raise typer.Exit(1)
 
 
 @clock_app.command("show")

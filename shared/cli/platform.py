@@ -80,6 +80,7 @@ class Platform:
             "MONGO_URL": self.mongo_url,
             "HEALTH_PORT": str(self.health_ports[name]),
             "NGHEDAN_CLOCK_FILE": os.environ.get("NGHEDAN_CLOCK_FILE", str(self.clock_file)),
+            "NOTIFY_FILE_DIR": os.environ.get("NOTIFY_FILE_DIR", str(self.home / "outbox")),
             **self.extra_env.get(name, {}),
         }
 

@@ -71,7 +71,7 @@ QUEUES: tuple[QueueSpec, ...] = (
         "notification.events",
         "notification",
         EVENTS,
-        ("registration.session.#",),
+        ("registration.session.scheduled.#", "registration.session.concluded.#"),
         "sessions scheduled and concluded: the legal deadlines of announcements",
     ),
     QueueSpec(

@@ -61,10 +61,12 @@ async def test_a_killed_intake_service_receives_every_submission_once_after_rest
     with MongoClient(infra.mongo_url) as mongo:
         issues = mongo[infra.db_name("intake")]["issues"]
         assert issues.count_documents({"_id": {"$regex": "^TT-2029-"}}) == SUBMISSIONS
-        requests = mongo[infra.db_name("notification")]["requests"]
+        requests = mongo[infra.db_name("notification")]["messages"]
         for _ in range(100):
             if (
-                requests.count_documents({"cause_id": {"$regex": "^receipt:TT-2029-"}})
+                requests.count_documents(
+                    {"cause_id": {"$regex": "^receipt:TT-2029-"}, "status": "delivered"}
+                )
                 >= SUBMISSIONS
             ):
                 break
