@@ -265,27 +265,38 @@ def notification_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
 
 async def request_notification(url: str, *, event_id: str | None = None, **data: Any) -> str:
     """Publish `notification.send.v1` on nghedan.notify, as registration or intake does."""
-    event_id = event_id or str(uuid.uuid4())
-    event = {
-        "specversion": "1.0",
-        "id": event_id,
-        "source": "/nghedan/tests",
-        "type": "vn.nghedan.notification.send.v1",
-        "datacontenttype": "application/json",
-        "data": data,
-    }
+    (sent,) = await request_notifications(url, [(event_id, data)])
+    return sent
+
+
+async def request_notifications(
+    url: str, requests: list[tuple[str | None, dict[str, Any]]]
+) -> list[str]:
+    """Publish several requests, in order, on one connection: (event id or None, data)."""
+    ids = []
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange("nghedan.notify")
-        await exchange.publish(
-            aio_pika.Message(
-                json.dumps(event, ensure_ascii=False).encode(),
-                content_type="application/cloudevents+json",
-                message_id=event_id,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key="notification.send.v1",
-            mandatory=True,
-        )
-    return event_id
+        for event_id, data in requests:
+            event_id = event_id or str(uuid.uuid4())
+            event = {
+                "specversion": "1.0",
+                "id": event_id,
+                "source": "/nghedan/tests",
+                "type": "vn.nghedan.notification.send.v1",
+                "datacontenttype": "application/json",
+                "data": data,
+            }
+            await exchange.publish(
+                aio_pika.Message(
+                    json.dumps(event, ensure_ascii=False).encode(),
+                    content_type="application/cloudevents+json",
+                    message_id=event_id,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key="notification.send.v1",
+                mandatory=True,
+            )
+            ids.append(event_id)
+    return ids

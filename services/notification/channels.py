@@ -171,7 +171,8 @@ class SmsChannel:
             "encoding": text.encoding,
             "segments": text.segments,
         }
-        headers = {"Authorization": f"Bearer {s.sms_api_key.get_secret_value()}"}
+        key = s.sms_api_key.get_secret_value()
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
         try:
             response = await self.client.post(
                 s.sms_gateway_url, json=payload, headers=headers, timeout=s.provider_timeout
@@ -231,7 +232,7 @@ class ZaloChannel:
             response = await self.client.post(
                 s.zalo_zns_url,
                 json=payload,
-                headers={"access_token": s.zalo_access_token.get_secret_value()},
+                headers={"access_token": s.zalo_access_token.get_secret_value() or "-"},
                 timeout=s.provider_timeout,
             )
         except httpx.HTTPError as exc:
