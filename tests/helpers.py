@@ -300,3 +300,26 @@ async def request_notifications(
             )
             ids.append(event_id)
     return ids
+
+
+async def publish_event(
+    url: str, key: str, data: dict[str, Any], source: str = "/nghedan/tests"
+) -> None:
+    """Publish a domain event on nghedan.events, in the place of the service that owns it."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("nghedan.events")
+        event = {
+            "specversion": "1.0",
+            "id": f"{key}-{data['session_id']}",
+            "source": source,
+            "type": f"vn.nghedan.{key}",
+            "data": data,
+        }
+        await exchange.publish(
+            aio_pika.Message(
+                json.dumps(event).encode(), content_type="application/cloudevents+json"
+            ),
+            routing_key=key,
+        )

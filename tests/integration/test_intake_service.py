@@ -10,7 +10,7 @@ from bson import json_util
 
 from shared.clock import LOCAL_TZ, FixedClock
 from shared.storage import connect
-from tests.helpers import EventSpy, RawClient, intake_service, running
+from tests.helpers import EventSpy, RawClient, intake_service, publish_event, running
 
 NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
 # Recognisable fake identities: none of them may leave the service or rest in clear.
@@ -217,28 +217,6 @@ async def test_the_same_matter_from_several_people_becomes_one_issue_counted(int
         second["tracking_code"],
         third["tracking_code"],
     ]
-
-
-async def publish_event(url: str, key: str, data: dict) -> None:
-    import aio_pika
-
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("nghedan.events")
-        event = {
-            "specversion": "1.0",
-            "id": f"{key}-{data['session_id']}",
-            "source": "/nghedan/registration",
-            "type": f"vn.nghedan.{key}",
-            "data": data,
-        }
-        await exchange.publish(
-            aio_pika.Message(
-                json.dumps(event).encode(), content_type="application/cloudevents+json"
-            ),
-            routing_key=key,
-        )
 
 
 async def test_from_conclusion_to_overdue_to_resolved_with_the_legal_clock_ringing(

@@ -65,6 +65,8 @@ async def fresh_database(topology):
 
     client = connect(topology.mongo_url, app_name="tests")
     await client.drop_database(topology.db_name("notification"))
+    yield
+    await client.drop_database(topology.db_name("notification"))
     await client.close()
 
 

@@ -1,0 +1,246 @@
+"""Who is told what: registration and intake ask, notification writes it to the file outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import pytest
+
+from shared.clock import LOCAL_TZ, FixedClock
+from shared.storage import connect
+from tests.helpers import (
+    RawClient,
+    delegate,
+    intake_service,
+    notification_service,
+    publish_event,
+    registration_service,
+    running,
+    session_data,
+)
+
+NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+EXAMPLES = Path(__file__).parents[2] / "shared" / "contracts" / "examples"
+
+
+@pytest.fixture(autouse=True)
+async def fresh_databases(topology):
+    """These tests share the services' databases with others: each starts and ends clean."""
+
+    async def drop() -> None:
+        client = connect(topology.mongo_url, app_name="tests")
+        for name in ("notification", "registration", "intake"):
+            await client.drop_database(topology.db_name(name))
+        await client.close()
+
+    await drop()
+    yield
+    await drop()
+
+
+async def messages(svc: Any, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+    """Wait until at least `count` messages are delivered; all of them, oldest first."""
+    for _ in range(int(timeout * 10)):
+        delivered = await svc.db["messages"].count_documents({"status": "delivered"})
+        if delivered >= count:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # anything more that was coming has arrived
+    return [d async for d in svc.db["messages"].find({}).sort("created_at", 1)]
+
+
+def text_of(doc: dict[str, Any]) -> str:
+    return Path(doc["provider_ref"]).read_text(encoding="utf-8")
+
+
+async def publish_results(url: str, session_id: str, replay: bool = False) -> None:
+    event = json.loads((EXAMPLES / "dialogue.results.published.v1.json").read_text())
+    event["data"] |= {"session_id": session_id, "replay": replay}
+    event["id"] = f"results-{session_id}-{replay}"
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange("nghedan.provincial")
+        await exchange.publish(
+            aio_pika.Message(
+                json.dumps(event, ensure_ascii=False).encode(),
+                content_type="application/cloudevents+json",
+                message_id=event["id"],
+            ),
+            routing_key="dialogue.results.published.v1",
+        )
+
+
+async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results(
+    topology, purge_queues, tmp_path
+):
+    clock = FixedClock(NOW)
+    outbox = tmp_path / "outbox"
+    notify = notification_service(topology, clock, NOTIFY_FILE_DIR=str(outbox))
+    registration = registration_service(topology, clock, TICK_SECONDS=0.2)
+    async with (
+        running(notify) as svc,
+        running(registration),
+        RawClient(topology.amqp_url) as client,
+    ):
+        created = await client.send(
+            "registration.create-session.v1", session_data(representatives_per_village=2)
+        )
+        session_id = created["result"]["session_id"]
+        reps = [
+            await client.send(
+                "registration.register-delegate.v1",
+                delegate(session_id, n, category="peoples_representative"),
+            )
+            for n in (1, 2, 3)
+        ]
+        assert [r["result"]["status"] for r in reps] == ["confirmed", "confirmed", "waiting"]
+        head = await client.send(
+            "registration.register-delegate.v1",
+            delegate(session_id, 4, category="village_head", email=None),
+        )
+        assert head["status"] == "accepted"
+        # Not yet scheduled: only the waiting notice can go (its date comes later).
+        found = await messages(svc, 1)
+        assert [d["template"] for d in found] == ["waiting_list"]
+
+        starts = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+        await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": starts.isoformat(), "venue": "Hội trường xã"},
+        )
+        found = await messages(svc, 4)
+        invited = sorted(d["cause_id"] for d in found if d["template"] == "delegate_invitation")
+        assert invited == [f"invitation:{session_id}-00{n}" for n in (1, 2, 4)]
+        invitation = text_of(next(d for d in found if d["cause_id"].endswith("-001")))
+        assert "Kính gửi: ông/bà Người Thử Số 1." in invitation
+        assert "Thời gian: 08:00, ngày 25/09/2026." in invitation
+        assert f"Mã đại biểu: {session_id}-001" in invitation
+        assert "Gửi đến: Người Thử Số 1 · 0900000001 · nguoi1@example.vn" in invitation
+        assert "Tin nhắn ngắn (UCS-2" in invitation
+
+        await client.send(
+            "registration.cancel-registration.v1", {"registration_code": f"{session_id}-001"}
+        )
+        found = await messages(svc, 5)
+        promoted = [d for d in found if d["template"] == "delegate_promoted"]
+        assert [d["cause_id"] for d in promoted] == [f"invitation:{session_id}-003"]
+        assert "được chuyển từ danh sách chờ" in text_of(promoted[0])
+
+        moved = starts + timedelta(days=1)
+        await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": moved.isoformat(), "venue": "Hội trường xã"},
+        )
+        found = await messages(svc, 8)
+        changes = [d for d in found if d["template"] == "schedule_announcement"]
+        assert sorted(d["cause_id"].rsplit(":", 1)[-1] for d in changes) == [
+            f"{session_id}-00{n}" for n in (2, 3, 4)
+        ]
+        assert all(d["required_by_law"] and d["send_by"] == "2026-09-19" for d in changes)
+        assert not any(d["late"] for d in changes)
+        assert "(trước đây dự kiến ngày 25/09/2026)" in text_of(changes[0])
+
+        clock.advance(timedelta(days=24))  # 25/09: the eve of the conference
+        found = await messages(svc, 11)
+        reminders = [d for d in found if d["template"] == "conference_reminder"]
+        assert len(reminders) == 3
+        assert "ngày mai 26/09/2026" in text_of(reminders[0]).replace("\n", " ")
+        await asyncio.sleep(1)  # more ticks on the same day send nothing more
+        assert await svc.db["messages"].count_documents({"template": "conference_reminder"}) == 3
+
+        await publish_results(topology.amqp_url, session_id)
+        await publish_results(topology.amqp_url, session_id, replay=True)
+        found = await messages(svc, 12)
+        results = [d for d in found if d["template"] == "results_announcement"]
+        assert [d["cause_id"] for d in results] == [f"results:{session_id}:LL"]
+        letter = text_of(results[0])
+        assert "Kính gửi: Trưởng thôn Lân Luông." in letter
+        assert "số 123/TB-UBND" in letter and "loa truyền thanh" in letter
+        assert results[0]["send_by"] == "2026-10-05"  # 10 days after 25/09
+
+    files = sorted(outbox.rglob("*.txt"))
+    assert len(files) == 12  # one file per message, nothing twice
+
+
+async def test_a_cancelled_conference_is_announced_to_everyone_registered(
+    topology, purge_queues, tmp_path
+):
+    clock = FixedClock(NOW)
+    notify = notification_service(topology, clock, NOTIFY_FILE_DIR=str(tmp_path))
+    async with (
+        running(notify) as svc,
+        running(registration_service(topology, clock)),
+        RawClient(topology.amqp_url) as client,
+    ):
+        created = await client.send("registration.create-session.v1", session_data())
+        session_id = created["result"]["session_id"]
+        await client.send("registration.register-delegate.v1", delegate(session_id, 1))
+        await client.send(
+            "registration.cancel-session.v1",
+            {"session_id": session_id, "reason": "Trùng lịch họp của tỉnh"},
+        )
+        found = await messages(svc, 1)
+    assert [(d["template"], d["required_by_law"]) for d in found] == [
+        ("schedule_announcement", True)
+    ]
+    text = text_of(found[0])
+    assert "được hoãn, lý do: Trùng lịch họp của tỉnh" in text
+
+
+async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
+    topology, purge_queues, tmp_path
+):
+    clock = FixedClock(datetime(2026, 10, 1, 9, 0, tzinfo=LOCAL_TZ))
+    notify = notification_service(topology, clock, NOTIFY_FILE_DIR=str(tmp_path))
+    intake = intake_service(topology, clock, TICK_SECONDS=0.2)
+    async with running(notify) as svc, running(intake), RawClient(topology.amqp_url) as client:
+        submitted = await client.send(
+            "intake.submit-issue.v1",
+            {
+                "kind": "recommendation",
+                "channel": "village_head",
+                "village_code": "LL",
+                "content": "Đề nghị xã sớm chi trả tiền đền bù giải phóng mặt bằng",
+                "received_at": clock.now().isoformat(),
+            },
+        )
+        code = submitted["result"]["tracking_code"]
+        await publish_event(
+            topology.amqp_url,
+            "registration.session.held.v1",
+            {"session_id": "TT-2026-DK5", "commune_code": "TT", "held_on": "2026-09-30"},
+        )
+        for _ in range(50):  # intake learns of the conference from registration's event
+            concluded = await client.send(
+                "intake.record-conclusion.v1",
+                {
+                    "tracking_code": code,
+                    "session_id": "TT-2026-DK5",
+                    "conclusion": "Chi trả xong trước 10/10/2026",
+                    "responsible_agency": "KT",
+                    "deadline": "2026-10-10",
+                },
+            )
+            if concluded["status"] == "accepted":
+                break
+            await asyncio.sleep(0.1)
+        assert concluded["status"] == "accepted", concluded
+        clock.advance(timedelta(days=7))  # 08/10: two days left
+        found = await messages(svc, 1)
+        clock.advance(timedelta(days=5))  # 13/10: three days late
+        found = await messages(svc, 2)
+    reminders = [d for d in found if d["template"] == "followup_reminder"]
+    assert [d["cause_id"].split(":")[0] for d in reminders] == [
+        "followup-due_soon",
+        "followup-overdue",
+    ]
+    soon, late = (text_of(d) for d in reminders)
+    assert "Kính gửi: Phòng Kinh tế xã." in soon and "(còn 2 ngày)" in soon
+    assert "Gửi đến: Phòng Kinh tế xã · kt@thientan.example.vn" in soon
+    assert "đến nay đã quá hạn 3 ngày" in late
