@@ -388,7 +388,7 @@ def notify_opt_out(
 def _send_one(command_type: str, data: dict[str, Any], timeout: float = 30) -> None:
     async def go() -> dict[str, Any]:
         async with busmod.Bus(amqp_url()) as bus:
-            return await bus.send({"type": command_type, "data": data}, timeout)
+            return await bus.send(busmod.as_command({"type": command_type, "data": data}), timeout)
 
     try:
         outcome = on_bus(go())

@@ -4,6 +4,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,13 @@ from pymongo import MongoClient
 
 from shared.clock import LOCAL_TZ, write_clock_file
 from shared.contracts.schemagen import load_example
-from tests.helpers import EventSpy, RawClient, delegate, platform_for_tests
+from tests.helpers import (
+    EventSpy,
+    RawClient,
+    delegate,
+    platform_for_tests,
+    request_notification,
+)
 
 # The identities in the shipped examples: none may appear on the bus or in a log line.
 PLANTED = (
@@ -41,8 +48,8 @@ def example(key: str, **data) -> dict:
     return {**event["data"], **data}
 
 
-def nghedan(platform, *args: str) -> subprocess.CompletedProcess:
-    env = {**platform.service_env("registration"), "COLUMNS": "200"}
+def nghedan(platform, *args: str, as_: str = "registration") -> subprocess.CompletedProcess:
+    env = {**platform.service_env(as_), "COLUMNS": "250"}
     return subprocess.run(
         [sys.executable, "-m", "shared.cli.main", *args],
         env=env,
@@ -307,3 +314,42 @@ async def test_every_service_takes_an_event_delivered_twice_once(platform, infra
         assert followed["status"] == "held"
         for service in ("intake", "reporting"):
             assert mongo[infra.db_name(service)]["inbox"].count_documents({"id": "held-twice"}) == 1
+
+
+async def test_operators_list_recent_messages_and_resend_one(platform, infra, purge_queues):
+    cause = f"receipt:TT-2026-{uuid.uuid4().hex[:5].upper()}"
+    await request_notification(
+        infra.amqp_url,
+        cause_id=cause,
+        template="issue_receipt",
+        recipient={"name": "Lường Văn Nhận", "phone": "0987654321"},
+        params={"tracking_code": cause.split(":")[1], "received_on": "10/08/2026"},
+    )
+    with MongoClient(infra.mongo_url) as mongo:
+        messages = mongo[infra.db_name("notification")]["messages"]
+        for _ in range(100):
+            doc = messages.find_one({"cause_id": cause, "status": "delivered"})
+            if doc:
+                break
+            await_seconds(0.1)
+    assert doc, "the message was not delivered to the file outbox"
+    listed = nghedan(platform, "notify", "list", "--limit", "50", as_="notification")
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if doc["_id"] in line)
+    assert "issue_receipt" in row and "đã đến nơi" in row and "098****321" in row
+    assert "0987654321" not in listed.stdout
+    failures = nghedan(platform, "notify", "list", "--failed", as_="notification")
+    assert failures.returncode == 0 and doc["_id"] not in failures.stdout
+    resent = nghedan(platform, "notify", "resend", doc["_id"], "--by", "Văn thư")
+    assert resent.returncode == 0 and "accepted" in resent.stdout, resent.stdout
+    unknown = nghedan(platform, "notify", "resend", "m-khong-co")
+    assert unknown.returncode == 1 and "không có tin nhắn m-khong-co" in unknown.stdout
+    opted = nghedan(platform, "notify", "opt-out", "0987654321")
+    assert opted.returncode == 0 and "accepted" in opted.stdout
+    files = list((platform.home / "outbox").rglob(f"issue_receipt-{doc['_id']}*.txt"))
+    for _ in range(100):
+        files = list((platform.home / "outbox").rglob(f"issue_receipt-{doc['_id']}*.txt"))
+        if len(files) == 2:
+            break
+        await_seconds(0.1)
+    assert len(files) == 2  # the first, and the one sent again on request

@@ -408,3 +408,27 @@ async def test_contacts_and_texts_rest_sealed(topology, purge_queues, smtp, prov
         dumped = json_util.dumps([d async for d in svc.db["messages"].find({})])
         dumped += json_util.dumps([d async for d in svc.db["outbox"].find({})])
     assert EMAIL not in dumped and "912345678" not in dumped and "Nguyễn" not in dumped
+
+
+async def test_smtp_refusals_550_is_final_and_451_is_tried_again(
+    topology, purge_queues, smtp, provider
+):
+    gone, busy = "khong.ton.tai@example.vn", "hop.thu.day@example.vn"
+    smtp.refuse = {gone: "550 5.1.1 Không có hộp thư này", busy: "451 4.2.2 Hộp thư tạm đầy"}
+    settings = provider_settings(smtp, provider, NOTIFY_CHANNELS="email")
+    async with running(notification_service(topology, FixedClock(DAYTIME), **settings)) as svc:
+        await request_notification(topology.amqp_url, **receipt(email=gone))
+        await request_notification(
+            topology.amqp_url, **receipt("receipt:TT-2026-00002", email=busy)
+        )
+        assert await final(svc, "receipt:TT-2026-00001") == [("email", "failed")]
+
+        async def retrying() -> Any:
+            return await svc.db["messages"].find_one({"status": "retrying"})
+
+        assert await eventually(retrying)
+        del smtp.refuse[busy]  # the mailbox has room again
+        assert await final(svc, "receipt:TT-2026-00002") == [("email", "sent")]
+        failed = await svc.db["messages"].find_one({"cause_id": "receipt:TT-2026-00001"})
+    assert failed["attempts"] == 1 and "550" in failed["reason"]
+    assert [r.to for r in smtp.received] == [[busy]]

@@ -1,0 +1,156 @@
+"""Notification's pure rules: SMS segments, templates, quiet hours, contacts, settings."""
+
+from datetime import datetime, time
+
+import pytest
+from pydantic import ValidationError
+
+from services.notification import sms
+from services.notification.channels import email_address, phone_number
+from services.notification.delivery import in_quiet_hours, quiet_until
+from services.notification.render import REQUIRED, Renderer, TemplateError
+from services.notification.settings import NotificationSettings
+from shared.clock import LOCAL_TZ
+from shared.reference import load_reference_data
+from shared.settings import SHIPPED_REFERENCE_DATA
+
+LONG = (
+    "UBND xã Thiện Tân trân trọng kính mời ông/bà Nguyễn Văn An dự Hội nghị đối thoại với "
+    "Nhân dân lúc 08:00 ngày 25/09/2026 tại Hội trường Nhà văn hoá xã. Mã đại biểu: "
+    "TT-2026-DK1-042."
+)
+
+
+def test_vietnamese_with_diacritics_is_ucs2_and_split_between_words():
+    plan = sms.plan(LONG)
+    assert plan.encoding == "UCS-2"
+    assert plan.segments == len(plan.parts) == 3
+    assert all(sms.length(p, "UCS-2") <= 67 for p in plan.parts)
+    assert " ".join(plan.parts) == plan.text
+    assert any(p.endswith("TT-2026-DK1-042.") for p in plan.parts)  # the code is never cut
+
+
+def test_seventy_characters_fit_one_segment_and_seventy_one_need_two():
+    exactly = "ă" * 70
+    assert sms.plan(exactly).segments == 1
+    words = ("ăă " * 24).strip()  # 71 characters
+    assert len(words) == 71 and sms.plan(words).segments == 2
+
+
+def test_the_no_diacritics_form_is_gsm7_with_its_larger_segments():
+    plan = sms.plan(LONG, diacritics=False)
+    assert plan.encoding == "GSM-7" and plan.segments == 2  # 174 characters > 160
+    assert plan.text.startswith("UBND xa Thien Tan tran trong kinh moi ong/ba Nguyen Van An")
+    assert "Đ" not in plan.text and "đ" not in plan.text
+    assert all(len(p) <= 153 for p in plan.parts)
+    assert sms.without_diacritics("Đặng Thị Hường") == "Dang Thi Huong"
+
+
+def test_a_gsm_extension_character_counts_twice():
+    assert sms.length("giá 10€", "GSM-7") == 8
+
+
+PARAMS = {
+    "date": "25/09/2026",
+    "time": "08:00",
+    "venue": "Hội trường Nhà văn hoá xã",
+    "registration_code": "TT-2026-DK1-042",
+    "change": "scheduled",
+    "tracking_code": "TT-2026-00042",
+    "received_on": "10/08/2026",
+    "conclusion": "Hoàn thành chi trả trước ngày 31/10/2026",
+    "deadline": "31/10/2026",
+    "responsible_agency": "KT",
+    "state": "due_soon",
+    "days": "3",
+    "held_on": "25/09/2026",
+    "village": "LL",
+    "matters": "12",
+    "conclusions": "9",
+}
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer(load_reference_data(SHIPPED_REFERENCE_DATA))
+
+
+@pytest.mark.parametrize("template", sorted(REQUIRED))
+def test_every_template_renders_in_vietnamese_with_no_hole(renderer, template):
+    text = renderer.render(template, PARAMS, "Hoàng Thị Mai")
+    for part in (text.subject, text.short, text.body):
+        assert part and "{{" not in part and "None" not in part
+    assert "Thiện Tân" in text.short
+    assert text.body.rstrip().endswith("ỦY BAN NHÂN DÂN XÃ THIỆN TÂN")
+    assert sms.plan(text.short).segments <= 6
+
+
+def test_a_missing_parameter_is_named(renderer):
+    with pytest.raises(TemplateError, match="thiếu tham số: venue, registration_code"):
+        renderer.render("delegate_invitation", {"date": "25/09/2026", "time": "08:00"}, None)
+
+
+def test_agency_codes_and_village_codes_are_shown_by_name(renderer):
+    assert "Phòng Kinh tế xã" in renderer.render("issue_conclusion", PARAMS, None).body
+    assert "Trưởng thôn Lân Luông" in renderer.render("results_announcement", PARAMS, None).body
+
+
+WINDOW = (time(21, 0), time(7, 0))
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "quiet"),
+    [(20, 59, False), (21, 0, True), (23, 30, True), (3, 0, True), (6, 59, True), (7, 0, False)],
+)
+def test_quiet_hours_wrap_around_midnight_in_viet_nam_time(hour, minute, quiet):
+    moment = datetime(2026, 9, 15, hour, minute, tzinfo=LOCAL_TZ)
+    assert in_quiet_hours(moment, WINDOW) is quiet
+
+
+def test_held_messages_go_out_when_the_quiet_hours_end():
+    evening = datetime(2026, 9, 15, 22, 0, tzinfo=LOCAL_TZ)
+    night = datetime(2026, 9, 16, 2, 0, tzinfo=LOCAL_TZ)
+    assert quiet_until(evening, WINDOW) == datetime(2026, 9, 16, 7, 0, tzinfo=LOCAL_TZ)
+    assert quiet_until(night, WINDOW) == datetime(2026, 9, 16, 7, 0, tzinfo=LOCAL_TZ)
+    assert in_quiet_hours(evening, None) is False
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("0912 345 678", "84912345678"),
+        ("+84912345678", "84912345678"),
+        ("84912345678", "84912345678"),
+        ("091.234.5678", "84912345678"),
+        ("0212345678", None),  # a landline cannot take an SMS
+        ("12345", None),
+        (None, None),
+    ],
+)
+def test_phone_numbers_are_normalised(given, expected):
+    assert phone_number(given) == expected
+
+
+def test_emails_are_normalised():
+    assert email_address(" An.Nguyen@Example.VN ") == "an.nguyen@example.vn"
+    assert email_address("khong-phai-email") is None
+
+
+def test_settings_read_lists_and_refuse_nonsense(monkeypatch):
+    monkeypatch.setenv("NOTIFY_CHANNELS", "zalo,sms,email")
+    monkeypatch.setenv("NOTIFY_RETRY_DELAYS", "10,60")
+    monkeypatch.setenv("NOTIFY_RATE_LIMITS", "sms=30/60")
+    settings = NotificationSettings()
+    assert settings.channels == ["zalo", "sms", "email"]
+    assert [d.total_seconds() for d in settings.delays] == [10, 60]
+    assert settings.rates == {"sms": (30, 60)}
+    for name, value, word in [
+        ("NOTIFY_CHANNELS", "sms,fax", "fax"),
+        ("NOTIFY_RETRY_DELAYS", "1,2,3,4,5", "tối đa 4"),
+        ("NOTIFY_RATE_LIMITS", "sms=nhanh", "sms=nhanh"),
+        ("NOTIFY_QUIET_HOURS", "tối", "giờ yên tĩnh"),
+    ]:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValidationError, match=word):
+            NotificationSettings()
+        monkeypatch.delenv(name)
