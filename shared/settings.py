@@ -19,7 +19,8 @@ DEVELOPMENT_DATA_KEY = "bmdoZWRhbi1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
 class ServiceSettings(BaseSettings):
     """Environment variables every service reads; each service adds its own defaults."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # An empty variable (`SMTP_FROM=` in compose) means "not set": the default applies.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_ignore_empty=True)
 
     service_name: str = "nghedan"
     amqp_url: str = Field(default=DEFAULT_AMQP_URL, validation_alias="AMQP_URL")

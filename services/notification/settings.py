@@ -17,6 +17,8 @@ ChannelName = Literal["email", "sms", "zalo", "file"]
 def _parse_rate(text: str) -> dict[str, tuple[int, int]]:
     """`sms=30/60,email=120/60` -> {"sms": (30, 60)}: at most 30 messages per 60 seconds."""
     limits: dict[str, tuple[int, int]] = {}
+    if text.strip().lower() in ("off", "none"):
+        return limits
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, spec = part.partition("=")
         count, _, seconds = spec.partition("/")
@@ -54,7 +56,7 @@ class NotificationSettings(ServiceSettings):
     rate_limits: str = Field(
         default="sms=60/60,zalo=60/60,email=120/60",
         validation_alias="NOTIFY_RATE_LIMITS",
-        description="Per channel: at most N messages per S seconds (`sms=60/60`).",
+        description="Per channel: at most N messages per S seconds (`sms=60/60`); `off` for none.",
     )
     smtp_host: str = Field(default="127.0.0.1", validation_alias="SMTP_HOST")
     smtp_port: int = Field(default=25, validation_alias="SMTP_PORT")

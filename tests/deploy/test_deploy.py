@@ -49,7 +49,8 @@ def test_compose_runs_four_services_from_one_image_with_health_checks_and_named_
         )
         assert services[name]["environment"]["DECLARE_TOPOLOGY"] == "own"
     assert "--replSet" in (DEPLOY / "mongo" / "entrypoint.sh").read_text()
-    assert set(compose["volumes"]) == {"rabbitmq-data", "mongo-data"}
+    assert set(compose["volumes"]) == {"rabbitmq-data", "mongo-data", "notification-outbox"}
+    assert "notification-outbox:/var/lib/nghedan/outbox" in services["notification"]["volumes"]
     text = (DEPLOY / "compose.yaml").read_text()
     definitions_only = {
         f"RABBITMQ_{u.upper()}_PASSWORD" for u in ("external", "province", "operator")

@@ -49,7 +49,7 @@ async def test_a_killed_notification_service_sends_each_message_once(
         home,
         NOTIFY_CHANNELS="sms,email",
         NOTIFY_QUIET_HOURS="off",
-        NOTIFY_RATE_LIMITS="",
+        NOTIFY_RATE_LIMITS="off",
         NOTIFY_RETRY_DELAYS="0.5,1,2",
         SMTP_PORT=str(smtp.port),
         SMS_GATEWAY_URL=f"{provider.url}/sms",
