@@ -252,6 +252,11 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
             f"Huỷ {confirmed[0]}; được lên danh sách chính thức: {cancelled['result']['promoted']}"
         )
 
+        story.step("5b. Ngày trước hội nghị: nhắc lịch từng đại biểu")
+        story.clock(CONFERENCE - timedelta(days=1, hours=1))
+        reminded = await _wait_for_messages(story.platform, "conference_reminder", 100)
+        console.print(f"Tin nhắc lịch đã gửi: {reminded} (mỗi đại biểu chính thức một tin)")
+
         story.step("6. Ngày hội nghị: điểm danh")
         story.clock(CONFERENCE - timedelta(minutes=30))
         codes = [
@@ -461,6 +466,53 @@ async def _events(platform: Platform, kind: str) -> list[dict[str, Any]]:
         await client.close()
 
 
+async def _wait_for_messages(platform: Platform, template: str, at_least: int) -> int:
+    """How many messages of a kind notification has delivered, once at least some have."""
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
+    try:
+        messages = client["nghedan_notification"]["messages"]
+        done, count = 0, 0
+        for _ in range(300):
+            count = await messages.count_documents({"template": template})
+            done = await messages.count_documents(
+                {"template": template, "status": {"$in": ["delivered", "sent", "suppressed"]}}
+            )
+            if count >= at_least and done == count:
+                break
+            await asyncio.sleep(0.2)
+        return done
+    finally:
+        await client.close()
+
+
+async def _messages_sent(platform: Platform) -> tuple[dict[tuple[str, str], int], str | None]:
+    """Messages by kind and status, and the file of one invitation, once nothing is in flight."""
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
+    try:
+        messages = client["nghedan_notification"]["messages"]
+        for _ in range(300):
+            busy = await messages.count_documents(
+                {"status": {"$in": ["queued", "sending", "retrying"]}}
+            )
+            if not busy:
+                break
+            await asyncio.sleep(0.2)
+        counts: dict[tuple[str, str], int] = {}
+        async for doc in messages.find({}, {"template": 1, "status": 1}):
+            key = (doc["template"], doc["status"])
+            counts[key] = counts.get(key, 0) + 1
+        invitation = await messages.find_one(
+            {"template": "delegate_invitation", "status": "delivered"}
+        )
+        return counts, invitation["provider_ref"] if invitation else None
+    finally:
+        await client.close()
+
+
 def vn_date(iso: str) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
@@ -499,7 +551,10 @@ def run_demo(console: Console) -> int:
 
     home = Path(os.environ.get("NGHEDAN_HOME", ".nghedan")).resolve() / "demo"
     shutil.rmtree(home, ignore_errors=True)  # each run tells the same story from the start
-    platform = Platform(home=home, extra_env={"intake": {"TICK_SECONDS": "0.5"}})
+    quick = {"TICK_SECONDS": "0.5"}  # time-driven rules checked often: the clock jumps here
+    platform = Platform(
+        home=home, extra_env={"intake": quick, "registration": quick, "notification": quick}
+    )
     ref = load_reference_data(SHIPPED_REFERENCE_DATA)
     console.rule("[bold]Nghe Dân — kịch bản đăng ký đại biểu, xã Thiện Tân 2026")
     console.print(
@@ -520,6 +575,16 @@ def run_demo(console: Console) -> int:
         console.rule("[bold]Sự kiện dịch vụ báo cáo đã nhận (không có dữ liệu cá nhân)")
         for kind, count in sorted(events.items()):
             console.print(f"{count:4d}  {kind}")
+        from services.notification.admin import STATUS_VI
+
+        sent, sample = asyncio.run(_messages_sent(platform))
+        console.rule("[bold]Tin nhắn dịch vụ notification đã gửi (kênh tệp của bản nhúng)")
+        for (template, status), count in sorted(sent.items()):
+            console.print(f"{count:4d}  {template}: {STATUS_VI.get(status, status)}")
+        console.print(f"Mỗi tin là một tệp văn bản trong {home / 'outbox'}")
+        if sample:
+            console.rule("[bold]Một giấy mời, như đại biểu nhận được")
+            console.print(Path(sample).read_text(encoding="utf-8"), markup=False)
     except InfraError as exc:
         console.print(f"[bold red]Lỗi:[/] {exc}")
         return 2
