@@ -33,6 +33,11 @@ class Village(_Ref):
     code: str
     name: str
     source: Literal["seed", "placeholder", "commune"] = "commune"
+    # The village head's contact, where the commune office keeps one: announcements go there
+    # when no village head is registered for the conference.
+    head_name: str | None = None
+    head_phone: str | None = None
+    head_email: str | None = None
 
 
 class Category(_Ref):

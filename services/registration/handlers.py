@@ -113,7 +113,9 @@ async def schedule_session(
     await store.save_session(deps.db, ctx.session, session, now)
     deadline = sessions.announce_deadline(session)
     assert session.starts_at is not None
-    await notices.on_scheduled(deps.db, ctx.session, ctx.uow, deps.cipher, session, previous)
+    await notices.on_scheduled(
+        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, session, previous
+    )
     ctx.uow.emit(
         "registration.session.scheduled.v1",
         contract.SessionScheduled(
@@ -302,7 +304,9 @@ async def cancel_session(
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     previous = sessions.cancel_session(session, cmd.reason)
     await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
-    await notices.on_cancelled(deps.db, ctx.session, ctx.uow, deps.cipher, session, cmd.reason)
+    await notices.on_cancelled(
+        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, session, cmd.reason
+    )
     ctx.uow.emit(
         "registration.session.cancelled.v1",
         contract.SessionCancelled(

@@ -124,43 +124,50 @@ async def on_scheduled(
     s: DbSession,
     uow: UnitOfWork,
     cipher: FieldCipher,
+    ref: ReferenceData,
     session: Session,
     previous: datetime | None,
 ) -> None:
-    """First date: invitations to the confirmed. A new date: the change, to everyone registered."""
+    """A date fixed: invitations to the confirmed, and the announcement to every village head
+    (who relays it on the loudspeakers). A date moved: the change, to everyone registered and to
+    every village head. Both are due 7 days before the conference."""
+    assert session.starts_at is not None
+    change: dict[str, str] = {"change": "scheduled" if previous is None else "rescheduled"}
+    if previous is not None:
+        prev = previous.astimezone(LOCAL_TZ)
+        change |= {
+            "previous_date": prev.strftime("%d/%m/%Y"),
+            "previous_time": prev.strftime("%H:%M"),
+        }
+    cause = f"schedule:{session.id}:{session.starts_at.isoformat()}"
+    told: set[str] = set()
     query = {"session_id": session.id, "status": {"$in": ["confirmed", "waiting"]}}
     async for doc in db["registrations"].find(query, session=s):
         recipient = recipient_of(doc, cipher)
         if recipient is None:
             continue
-        reg_code, status, reg = doc["_id"], doc["status"], registration_from_doc(doc)
+        reg = registration_from_doc(doc)
         if previous is None:
-            if status == "confirmed":
+            if reg.status == "confirmed":
+                told.add(reg.code)
+                invitation = _params(session, reg)
                 _request(
-                    uow,
-                    f"invitation:{reg_code}",
-                    "delegate_invitation",
-                    recipient,
-                    _params(session, reg),
+                    uow, f"invitation:{reg.code}", "delegate_invitation", recipient, invitation
                 )
             continue
-        prev = previous.astimezone(LOCAL_TZ)
-        params = _params(session, reg) | {
-            "change": "rescheduled",
-            "previous_date": prev.strftime("%d/%m/%Y"),
-            "previous_time": prev.strftime("%H:%M"),
-        }
-        assert session.starts_at is not None
-        cause = f"schedule:{session.id}:{session.starts_at.isoformat()}:{reg_code}"
+        told.add(reg.code)
         _request(
             uow,
-            cause,
+            f"{cause}:{reg.code}",
             "schedule_announcement",
             recipient,
-            params,
+            _params(session, reg) | change,
             send_by=announce_by(session),
             required=True,
         )
+    await _to_village_heads(
+        db, s, uow, cipher, ref, session, told, cause, _params(session, None) | change
+    )
 
 
 async def on_cancelled(
@@ -168,26 +175,81 @@ async def on_cancelled(
     s: DbSession,
     uow: UnitOfWork,
     cipher: FieldCipher,
+    ref: ReferenceData,
     session: Session,
     reason: str | None,
 ) -> None:
+    """Called off: everyone registered and every village head hear it."""
+    change = {"change": "cancelled", "date": "dự kiến"} | ({"reason": reason} if reason else {})
+    told: set[str] = set()
     query = {"session_id": session.id, "status": {"$in": ["confirmed", "waiting"]}}
     async for doc in db["registrations"].find(query, session=s):
         recipient = recipient_of(doc, cipher)
         if recipient is None:
             continue
-        params = _params(session, registration_from_doc(doc)) | {"change": "cancelled"}
-        params.setdefault("date", "dự kiến")
-        if reason:
-            params["reason"] = reason
+        told.add(doc["_id"])
+        params = change | _params(session, registration_from_doc(doc))
+        cause = f"cancelled:{session.id}:{doc['_id']}"
+        _request(uow, cause, "schedule_announcement", recipient, params, required=True)
+    params = change | _params(session, None)
+    await _to_village_heads(
+        db, s, uow, cipher, ref, session, told, f"cancelled:{session.id}", params
+    )
+
+
+async def village_head(
+    db: Database,
+    s: DbSession,
+    cipher: FieldCipher,
+    ref: ReferenceData,
+    village: str,
+    session_id: str,
+) -> tuple[Recipient | None, str | None]:
+    """The head of a village and their registration code: the one registered for this conference,
+    else the contact in the reference data, else the latest one registered."""
+    query = {"category": "village_head", "village_code": village, "status": {"$ne": "cancelled"}}
+    mine = await db["registrations"].find_one({**query, "session_id": session_id}, session=s)
+    if mine is not None and (recipient := recipient_of(mine, cipher)):
+        return recipient, mine["_id"]
+    listed = ref.village(village)
+    if listed is not None and (listed.head_phone or listed.head_email):
+        head = Recipient(name=listed.head_name, phone=listed.head_phone, email=listed.head_email)
+        return head, None
+    latest = await db["registrations"].find_one(query, sort=[("registered_at", -1)], session=s)
+    return (recipient_of(latest, cipher), latest["_id"]) if latest else (None, None)
+
+
+async def _to_village_heads(
+    db: Database,
+    s: DbSession,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    ref: ReferenceData,
+    session: Session,
+    told: set[str],
+    cause: str,
+    params: dict[str, str],
+) -> None:
+    """The announcement to each village head not told already; villages with no known head logged."""
+    unknown = []
+    for village in ref.villages:
+        recipient, code = await village_head(db, s, cipher, ref, village.code, session.id)
+        if recipient is None:
+            unknown.append(village.code)
+            continue
+        if code in told:
+            continue
         _request(
             uow,
-            f"cancelled:{session.id}:{doc['_id']}",
+            f"{cause}:village:{village.code}",
             "schedule_announcement",
             recipient,
             params,
+            send_by=None if params["change"] == "cancelled" else announce_by(session),
             required=True,
         )
+    if unknown:
+        log.warning("announcement.village_heads_unknown", session_id=session.id, villages=unknown)
 
 
 async def remind(
@@ -237,18 +299,7 @@ async def results_to_village_heads(
         params["document_number"] = results.document_number
     send_by = results.held_on + timedelta(days=RESULTS_DAYS_AFTER)
     for village in ref.villages:
-        query = {
-            "category": "village_head",
-            "village_code": village.code,
-            "status": {"$ne": "cancelled"},
-        }
-        mine = await db["registrations"].find_one(
-            {**query, "session_id": results.session_id}, session=s
-        )
-        head = mine or await db["registrations"].find_one(
-            query, sort=[("registered_at", -1)], session=s
-        )
-        recipient = recipient_of(head, cipher) if head else None
+        recipient, _code = await village_head(db, s, cipher, ref, village.code, results.session_id)
         if recipient is None:
             unreached.append(village.code)
             continue

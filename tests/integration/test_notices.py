@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import aio_pika
 import pytest
 
 from shared.clock import LOCAL_TZ, FixedClock
-from shared.storage import connect
+from shared.settings import SHIPPED_REFERENCE_DATA
 from tests.helpers import (
     RawClient,
     delegate,
@@ -28,19 +29,11 @@ NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
 EXAMPLES = Path(__file__).parents[2] / "shared" / "contracts" / "examples"
 
 
-@pytest.fixture(autouse=True)
-async def fresh_databases(topology):
-    """These tests share the services' databases with others: each starts and ends clean."""
-
-    async def drop() -> None:
-        client = connect(topology.mongo_url, app_name="tests")
-        for name in ("notification", "registration", "intake"):
-            await client.drop_database(topology.db_name(name))
-        await client.close()
-
-    await drop()
-    yield
-    await drop()
+@pytest.fixture
+def own_db(topology):
+    """Databases of this test's own: nothing left by another test, and nothing to drop after."""
+    suffix = uuid.uuid4().hex[:6]
+    return lambda service: {"MONGO_DB": f"{topology.db_name(service)}_{suffix}"}
 
 
 async def messages(svc: Any, count: int, timeout: float = 20) -> list[dict[str, Any]]:
@@ -77,12 +70,14 @@ async def publish_results(url: str, session_id: str, replay: bool = False) -> No
 
 
 async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results(
-    topology, purge_queues, tmp_path
+    topology, purge_queues, tmp_path, own_db
 ):
     clock = FixedClock(NOW)
     outbox = tmp_path / "outbox"
-    notify = notification_service(topology, clock, NOTIFY_FILE_DIR=str(outbox))
-    registration = registration_service(topology, clock, TICK_SECONDS=0.2)
+    notify = notification_service(
+        topology, clock, NOTIFY_FILE_DIR=str(outbox), **own_db("notification")
+    )
+    registration = registration_service(topology, clock, TICK_SECONDS=0.2, **own_db("registration"))
     async with (
         running(notify) as svc,
         running(registration),
@@ -169,13 +164,24 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
 
 
 async def test_a_cancelled_conference_is_announced_to_everyone_registered(
-    topology, purge_queues, tmp_path
+    topology, purge_queues, tmp_path, own_db
 ):
     clock = FixedClock(NOW)
-    notify = notification_service(topology, clock, NOTIFY_FILE_DIR=str(tmp_path))
+    notify = notification_service(
+        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), **own_db("notification")
+    )
+    # The commune keeps the head of Thôn 02's phone in its reference data.
+    reference = SHIPPED_REFERENCE_DATA.read_text(encoding="utf-8").replace(
+        '{code: "T02", name: "Thôn 02", source: placeholder}',
+        '{code: "T02", name: "Thôn 02", head_name: "Hoàng Văn Trưởng", head_phone: "0911000002"}',
+    )
+    (tmp_path / "xa.yaml").write_text(reference, encoding="utf-8")
+    registration = registration_service(
+        topology, clock, NGHEDAN_REFERENCE_DATA=str(tmp_path / "xa.yaml"), **own_db("registration")
+    )
     async with (
         running(notify) as svc,
-        running(registration_service(topology, clock)),
+        running(registration),
         RawClient(topology.amqp_url) as client,
     ):
         created = await client.send("registration.create-session.v1", session_data())
@@ -185,20 +191,25 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
             "registration.cancel-session.v1",
             {"session_id": session_id, "reason": "Trùng lịch họp của tỉnh"},
         )
-        found = await messages(svc, 1)
-    assert [(d["template"], d["required_by_law"]) for d in found] == [
-        ("schedule_announcement", True)
+        found = await messages(svc, 2)
+    assert sorted((d["cause_id"], d["template"], d["required_by_law"]) for d in found) == [
+        (f"cancelled:{session_id}:{session_id}-001", "schedule_announcement", True),
+        (f"cancelled:{session_id}:village:T02", "schedule_announcement", True),
     ]
-    text = text_of(found[0])
-    assert "được hoãn, lý do: Trùng lịch họp của tỉnh" in text
+    for doc in found:
+        assert "được hoãn, lý do: Trùng lịch họp của tỉnh" in text_of(doc)
+    head = next(d for d in found if d["cause_id"].endswith(":T02"))
+    assert "Kính gửi: ông/bà Hoàng Văn Trưởng." in text_of(head)
 
 
 async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
-    topology, purge_queues, tmp_path
+    topology, purge_queues, tmp_path, own_db
 ):
     clock = FixedClock(datetime(2026, 10, 1, 9, 0, tzinfo=LOCAL_TZ))
-    notify = notification_service(topology, clock, NOTIFY_FILE_DIR=str(tmp_path))
-    intake = intake_service(topology, clock, TICK_SECONDS=0.2)
+    notify = notification_service(
+        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), **own_db("notification")
+    )
+    intake = intake_service(topology, clock, TICK_SECONDS=0.2, **own_db("intake"))
     async with running(notify) as svc, running(intake), RawClient(topology.amqp_url) as client:
         submitted = await client.send(
             "intake.submit-issue.v1",

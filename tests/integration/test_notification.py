@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,18 +59,6 @@ async def final(svc: Any, cause: str, count: int = 1) -> list[tuple[str, str]]:
     return await eventually(done) or await statuses(svc, cause)
 
 
-@pytest.fixture(autouse=True)
-async def fresh_database(topology):
-    """Each test starts with no messages, preferences or rate windows of an earlier one."""
-    from shared.storage import connect
-
-    client = connect(topology.mongo_url, app_name="tests")
-    await client.drop_database(topology.db_name("notification"))
-    yield
-    await client.drop_database(topology.db_name("notification"))
-    await client.close()
-
-
 @pytest.fixture
 def smtp():
     with SmtpServer() as server:
@@ -83,7 +72,9 @@ async def provider():
 
 
 def provider_settings(smtp: SmtpServer, provider: HttpProvider, **more: Any) -> dict[str, Any]:
+    """The local providers, and a database of the test's own (nothing left by another test)."""
     return {
+        "MONGO_DB": f"notification_{uuid.uuid4().hex[:8]}",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp.port,
         "SMS_GATEWAY_URL": f"{provider.url}/sms",
@@ -332,10 +323,7 @@ async def test_a_late_legal_announcement_is_reported_and_delivery_reports_are_re
         )
         assert await final(svc, "schedule:TT-2026-DK1:x:TT-2026-DK1-001") == [("sms", "sent")]
         doc = await svc.db["messages"].find_one({})
-        port = svc.settings.health_port
         import httpx
-
-        from shared.health import health_app  # noqa: F401  (the report endpoint rides on it)
 
         transport = httpx.ASGITransport(app=svc.spec.web)
         async with httpx.AsyncClient(transport=transport, base_url="http://notification") as web:
@@ -347,7 +335,6 @@ async def test_a_late_legal_announcement_is_reported_and_delivery_reports_are_re
             )
             broken = await web.post("/providers/sms/reports", content=b"not json")
         assert (answer.status_code, unknown.status_code, broken.status_code) == (200, 404, 400)
-        assert port == 0
         events = await spy.wait_for("notification.message.status.v1", 3)
     data = [e["data"] for e in events]
     assert [d["status"] for d in data] == ["queued", "sent", "delivered"]
@@ -432,3 +419,29 @@ async def test_smtp_refusals_550_is_final_and_451_is_tried_again(
         failed = await svc.db["messages"].find_one({"cause_id": "receipt:TT-2026-00001"})
     assert failed["attempts"] == 1 and "550" in failed["reason"]
     assert [r.to for r in smtp.received] == [[busy]]
+
+
+async def test_zalo_reports_delivery_through_its_webhook_with_the_token(
+    topology, purge_queues, smtp, provider
+):
+    import httpx
+
+    settings = provider_settings(
+        smtp, provider, NOTIFY_CHANNELS="zalo", NOTIFY_REPORT_TOKEN="bi-mat"
+    )
+    async with running(notification_service(topology, FixedClock(DAYTIME), **settings)) as svc:
+        await request_notification(topology.amqp_url, **receipt(phone=PHONE))
+        assert await final(svc, "receipt:TT-2026-00001") == [("zalo", "sent")]
+        doc = await svc.db["messages"].find_one({})
+        report = {"event_name": "user_received_message", "message": {"msg_id": doc["provider_ref"]}}
+        transport = httpx.ASGITransport(app=svc.spec.web)
+        async with httpx.AsyncClient(transport=transport, base_url="http://notification") as web:
+            refused = await web.post("/providers/zalo/reports", json=report)
+            accepted = await web.post(
+                "/providers/zalo/reports", json=report, headers={"X-Report-Token": "bi-mat"}
+            )
+            again = await web.post("/providers/zalo/reports?token=bi-mat", json=report)
+        doc = await svc.db["messages"].find_one({})
+    assert (refused.status_code, accepted.status_code, again.status_code) == (401, 200, 200)
+    assert doc["status"] == "delivered"
+    assert [h["status"] for h in doc["history"]] == ["queued", "sent", "delivered"]
