@@ -1,24 +1,31 @@
-"""Composition root of reporting. For now it keeps its own record of every event it received."""
+"""Composition root of reporting: its record of every event, and the read models built from it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.projections import ENTITY_OF
 from services.reporting.settings import ReportingSettings
+from services.reporting.store import ReadModels
 from shared.clock import Clock
+from shared.contracts.envelope import routing_key_of
 from shared.messaging.consumer import ANY_EVENT, HandlerContext
 from shared.service import Service, ServiceSpec
 from shared.storage import ASCENDING, Database
 
 
-async def ensure_indexes(db: Database) -> None:
-    await db["event_log"].create_index([("type", ASCENDING), ("time", ASCENDING)], name="type_time")
-
-
 def create_service(settings: ReportingSettings, clock: Clock | None = None) -> Service:
-    service = Service(ServiceSpec(name="reporting", ensure_indexes=ensure_indexes), settings, clock)
+    service = Service(ServiceSpec(name="reporting"), settings, clock)
+    models = ReadModels(service.db)
 
-    async def record(_event: Any, ctx: HandlerContext) -> None:
+    async def ensure_indexes(db: Database) -> None:
+        await db["event_log"].create_index(
+            [("type", ASCENDING), ("time", ASCENDING)], name="type_time"
+        )
+        await models.ensure_indexes()
+
+    async def record(data: Any, ctx: HandlerContext) -> None:
+        """Keep the event in reporting's own record, and move the read models, in one unit."""
         event = ctx.event
         await service.db["event_log"].insert_one(
             {
@@ -32,6 +39,21 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
             },
             session=ctx.session,
         )
+        await models.project(routing_key_of(event.type), dict(event.data or {}), ctx.session)
 
+    service.spec.ensure_indexes = ensure_indexes
     service.spec.events = {ANY_EVENT: record}
+    service.spec.ordering = {key: _ordering_key(key) for key in ENTITY_OF}
+    service.read_models = models  # type: ignore[attr-defined]
     return service
+
+
+def _ordering_key(key: str) -> Any:
+    """One thing's events are applied one at a time, in the order they came: a session with its
+    delegates, all issues together (a merge touches two), a message by itself."""
+    model, field = ENTITY_OF[key]
+    if model in ("sessions", "delegates"):
+        return lambda data: f"session:{data.session_id}"
+    if model == "issues":
+        return lambda _data: "issues"
+    return lambda data: f"{model}:{getattr(data, field)}"

@@ -1,0 +1,234 @@
+"""Read models, event by event: each event changes one thing's state; figures follow by difference.
+
+Every event updates the state of the thing it is about (a session, a delegate's registration, an
+issue, a message). What a thing counts for ("confirmed, village LL", "topic compensation") is a
+pure function of its state, so a counter moves by (what it counts for now) - (what it counted for
+before): no recount, and the same figures whatever the interleaving of different things' events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from shared.clock import local_date
+
+State = dict[str, Any]
+# Which read model each event changes, and the key of the thing in it.
+ENTITY_OF: dict[str, tuple[str, str]] = {
+    "registration.session.planned.v1": ("sessions", "session_id"),
+    "registration.session.scheduled.v1": ("sessions", "session_id"),
+    "registration.session.cancelled.v1": ("sessions", "session_id"),
+    "registration.session.held.v1": ("sessions", "session_id"),
+    "registration.session.concluded.v1": ("sessions", "session_id"),
+    "intake.agenda.drafted.v1": ("sessions", "session_id"),
+    "registration.delegate.registered.v1": ("delegates", "registration_code"),
+    "registration.delegate.promoted.v1": ("delegates", "registration_code"),
+    "registration.delegate.cancelled.v1": ("delegates", "registration_code"),
+    "registration.delegate.checked-in.v1": ("delegates", "registration_code"),
+    "intake.issue.received.v1": ("issues", "tracking_code"),
+    "intake.issue.classified.v1": ("issues", "tracking_code"),
+    "intake.issue.assigned.v1": ("issues", "tracking_code"),
+    "intake.issue.merged.v1": ("issues", "tracking_code"),
+    "intake.issue.answer-proposed.v1": ("issues", "tracking_code"),
+    "intake.issue.on-agenda.v1": ("issues", "tracking_code"),
+    "intake.issue.concluded.v1": ("issues", "tracking_code"),
+    "intake.followup.updated.v1": ("issues", "tracking_code"),
+    "intake.conclusion.overdue.v1": ("issues", "tracking_code"),
+    "intake.issue.closed.v1": ("issues", "tracking_code"),
+    "notification.message.status.v1": ("messages", "message_id"),
+}
+OPEN_STATES = ("received", "assigned", "answer_proposed", "on_agenda")
+# A merge also tells the issue merged into how many people have now raised it.
+RAISED = "intake.issue.raised-by"
+
+
+def period_of(moment: datetime | str) -> str:
+    """`2026-Q3`: the quarter, in Viet Nam, an issue was received in."""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    day = local_date(when)
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def apply(key: str, state: State | None, data: dict[str, Any]) -> State:
+    """The new state of the thing an event is about (a pure function of the old one)."""
+    new: State = dict(state or {})
+    kind = key.split(".")[1]
+    if kind == "session" or key == "intake.agenda.drafted.v1":
+        _session(key, new, data)
+    elif kind == "delegate":
+        _delegate(key, new, data)
+    elif kind in ("issue", "followup", "conclusion") or key == RAISED:
+        _issue(key, new, data)
+    elif key == "notification.message.status.v1":
+        _message(new, data)
+    return new
+
+
+def _session(key: str, s: State, d: dict[str, Any]) -> None:
+    if key.endswith("planned.v1"):
+        s.update({k: d[k] for k in ("title", "kind", "year", "period", "venue", "format")})
+        s.update(capacity_max=d["capacity_max"], topics=d["topics"])
+        s.setdefault("status", "planned")
+    elif key.endswith("scheduled.v1"):
+        s.update(starts_at=d["starts_at"], venue=d["venue"], kind=d["kind"])
+        s.update(announce_deadline=d["announce_deadline"], agenda_summary=d.get("agenda_summary"))
+        if s.get("status") in (None, "planned", "scheduled"):
+            s["status"] = "scheduled"
+    elif key.endswith("cancelled.v1"):
+        s.update(status="cancelled", cancel_reason=d["reason"])
+    elif key.endswith("held.v1"):
+        s["held_on"] = d["held_on"]
+        if s.get("status") != "concluded":
+            s["status"] = "held"
+    elif key.endswith("concluded.v1"):
+        s.update(status="concluded", held_on=d["held_on"], concluded_at=d["concluded_at"])
+        s.update(results_deadline=d["results_deadline"], summary=d.get("summary"))
+        s["attendance_reported"] = d["attendance"]
+    elif key == "intake.agenda.drafted.v1" and d["version"] > s.get("agenda_version", 0):
+        s.update(agenda_version=d["version"], agenda=d["items"], agenda_groups=d["groups"])
+
+
+def _delegate(key: str, s: State, d: dict[str, Any]) -> None:
+    s.update(session_id=d["session_id"], village=d["village_code"], category=d["category"])
+    if key.endswith("registered.v1"):
+        s.setdefault("status", d["status"])
+    elif key.endswith("promoted.v1"):
+        if s.get("status") in (None, "waiting"):
+            s["status"] = "confirmed"
+    elif key.endswith("cancelled.v1"):
+        s["status"] = "cancelled"
+    elif key.endswith("checked-in.v1"):
+        s.update(status="confirmed", attended=True)
+
+
+def _issue(key: str, s: State, d: dict[str, Any]) -> None:
+    state = s.get("state")
+    if key == "intake.issue.received.v1":
+        s.update({k: d[k] for k in ("kind", "handled_as", "channel", "received_at", "anonymous")})
+        s.update(village=d["village_code"], summary=d.get("summary"))
+        s.update(period=period_of(d["received_at"]))
+        s.setdefault("raised_by", 1)
+        s.setdefault("state", "received")
+    elif key == "intake.issue.classified.v1":
+        s["topic"] = d["topic"]
+    elif key == "intake.issue.assigned.v1":
+        s["agency"] = d["agency_code"]
+        if state in (None, "received"):
+            s["state"] = "assigned"
+    elif key == "intake.issue.merged.v1":
+        s.update(state="merged", merged_into=d["merged_into"])
+    elif key == RAISED:
+        s["raised_by"] = max(s.get("raised_by", 1), d["raised_by_count"])
+    elif key == "intake.issue.answer-proposed.v1":
+        s.update(answer=d.get("answer"), answered=True, answered_by=d["agency_code"])
+        if state in (None, "received", "assigned"):
+            s["state"] = "answer_proposed"
+    elif key == "intake.issue.on-agenda.v1":
+        s["session_id"] = d["session_id"]
+        if state in (None, *OPEN_STATES):
+            s["state"] = "on_agenda"
+    elif key == "intake.issue.concluded.v1":
+        s.update(session_id=d["session_id"], conclusion=d.get("conclusion"))
+        s.update(responsible_agency=d["responsible_agency"], deadline=d["deadline"])
+        s["concluded_at"] = d["at"]
+        if state not in ("in_followup", "resolved"):
+            s["state"] = "concluded"
+    elif key == "intake.followup.updated.v1":
+        s.update(followup=d["status"], deadline=d["deadline"], overdue=d["overdue"])
+        s["responsible_agency"] = d["responsible_agency"]
+        s["state"] = "resolved" if d["status"] == "resolved" else "in_followup"
+        if d["status"] == "resolved":
+            s["resolved_at"] = d["at"]
+    elif key == "intake.conclusion.overdue.v1":
+        s.update(overdue=True, days_overdue=d["days_overdue"], deadline=d["deadline"])
+    elif key == "intake.issue.closed.v1":
+        s.update(state=d["outcome"], closed_reason=d["reason"])
+
+
+def _message(s: State, d: dict[str, Any]) -> None:
+    s.update(template=d["template"], channel=d["channel"], cause_id=d["cause_id"])
+    s.update(required_by_law=d["required_by_law"], send_by=d.get("send_by"))
+    at = d["at"] if isinstance(d["at"], str) else d["at"].isoformat()
+    if at >= s.get("at", ""):  # a late-arriving older status does not move it back
+        s.update(status=d["status"], at=at)
+    s["late"] = bool(s.get("late")) or bool(d.get("late"))
+
+
+# --- what each thing counts for -----------------------------------------------------------------
+
+
+def contributions(model: str, state: State | None) -> tuple[str | None, Counter[str]]:
+    """The figures document a thing counts in, and what it adds there ("a.b.c" -> n)."""
+    counts: Counter[str] = Counter()
+    if not state:
+        return None, counts
+    if model == "delegates":
+        if state.get("status") in ("confirmed", "waiting"):
+            status = state["status"]
+            counts[f"category.{state['category']}.{status}"] += 1
+            counts[f"village.{state['village']}.{status}"] += 1
+            counts[f"total.{status}"] += 1
+        if state.get("attended"):
+            counts[f"category.{state['category']}.attended"] += 1
+            counts[f"village.{state['village']}.attended"] += 1
+            counts["total.attended"] += 1
+        return f"session:{state['session_id']}", counts
+    if model == "issues":
+        if "period" not in state:
+            return None, counts  # not received yet: counted once it is
+        counts[f"state.{state['state']}"] += 1
+        if state["state"] == "merged":
+            return f"period:{state['period']}", counts
+        counts["issues"] += 1
+        counts[f"kind.{state['kind']}"] += 1
+        counts[f"village.{state['village']}"] += 1
+        counts["raised_by"] += state.get("raised_by", 1)
+        counts[f"topic.{state.get('topic', 'unclassified')}"] += 1
+        counts[f"agency.{state.get('agency', 'unassigned')}"] += 1
+        if state.get("answered"):
+            counts["answers"] += 1
+        if state.get("deadline") and state["state"] in ("concluded", "in_followup", "resolved"):
+            counts["conclusions"] += 1
+            counts[f"followup.{followup_of(state)}"] += 1
+        return f"period:{state['period']}", counts
+    if model == "messages":
+        counts[f"status.{state['status']}"] += 1
+        counts[f"channel.{state['channel']}.{state['status']}"] += 1
+        counts[f"template.{state['template']}.{state['status']}"] += 1
+        if state.get("late"):
+            counts["late"] += 1
+        return "delivery", counts
+    return None, counts
+
+
+def followup_of(state: State) -> str:
+    """A conclusion's follow-up: resolved, overdue (open past its deadline) or on time."""
+    if state.get("followup") == "resolved" or state.get("state") == "resolved":
+        return "resolved"
+    return "overdue" if state.get("overdue") else "on_time"
+
+
+def delta(model: str, old: State | None, new: State) -> dict[str, Counter[str]]:
+    """Counter changes per figures document: what `new` counts for minus what `old` did."""
+    changes: dict[str, Counter[str]] = {}
+    for state, sign in ((old, -1), (new, 1)):
+        doc, counts = contributions(model, state)
+        if doc is None:
+            continue
+        bucket = changes.setdefault(doc, Counter())
+        for name, n in counts.items():
+            bucket[name] += sign * n
+    return {doc: Counter({k: v for k, v in c.items() if v}) for doc, c in changes.items()}
+
+
+def as_plain(value: Any) -> Any:
+    """Dates and datetimes as ISO text, so states compare and store alike."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: as_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_plain(v) for v in value]
+    return value

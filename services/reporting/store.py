@@ -1,0 +1,96 @@
+"""Reporting's own collections: the record of every event, the things' states and the figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.reporting import projections as p
+from shared.storage import ASCENDING, Database, Document
+from shared.storage import Session as DbSession
+
+MODELS = ("sessions", "delegates", "issues", "messages")
+
+
+class ReadModels:
+    """The read models under one prefix: `r_` is live; a rebuild writes beside it and compares."""
+
+    def __init__(self, db: Database, prefix: str = "r_") -> None:
+        self.db, self.prefix = db, prefix
+
+    def collection(self, model: str) -> Any:
+        return self.db[f"{self.prefix}{model}"]
+
+    @property
+    def figures(self) -> Any:
+        return self.db[f"{self.prefix}figures"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection("delegates").create_index([("session_id", ASCENDING)])
+        await self.collection("issues").create_index([("period", ASCENDING)])
+        await self.collection("issues").create_index([("session_id", ASCENDING)])
+
+    async def project(self, key: str, data: dict[str, Any], session: DbSession | None) -> None:
+        """Apply one event to the thing it is about, and move the figures by the difference."""
+        target = p.ENTITY_OF.get(key)
+        if target is None:
+            return
+        data = p.as_plain(data)
+        model, field = target
+        await self._update(model, data[field], key, data, session)
+        if key == "intake.issue.merged.v1":
+            await self._update("issues", data["merged_into"], p.RAISED, data, session)
+
+    async def _update(
+        self, model: str, entity: str, key: str, data: dict[str, Any], session: DbSession | None
+    ) -> None:
+        collection = self.collection(model)
+        found = await collection.find_one({"_id": entity}, session=session)
+        old = {k: v for k, v in found.items() if k != "_id"} if found else None
+        new = p.apply(key, old, data)
+        if new == old:
+            return
+        await collection.replace_one(
+            {"_id": entity}, {"_id": entity, **new}, upsert=True, session=session
+        )
+        for doc, counts in p.delta(model, old, new).items():
+            if counts:
+                await self.figures.update_one(
+                    {"_id": doc},
+                    {"$inc": {f"c.{name}": n for name, n in counts.items()}},
+                    upsert=True,
+                    session=session,
+                )
+
+    async def drop(self) -> None:
+        for model in (*MODELS, "figures"):
+            await self.db[f"{self.prefix}{model}"].drop()
+
+    async def rebuild_from(self, event_log: Any) -> int:
+        """Every read model again, from reporting's own record of the events, in arrival order."""
+        await self.drop()
+        replayed = 0
+        async for row in event_log.find({}).sort("_id", ASCENDING):
+            key = row["type"].removeprefix("vn.nghedan.")
+            await self.project(key, row["data"], None)
+            replayed += 1
+        return replayed
+
+    async def figures_of(self, doc: str) -> dict[str, Any]:
+        found: Document | None = await self.figures.find_one({"_id": doc})
+        return _without_zeros((found or {}).get("c", {}))
+
+    async def all_figures(self) -> dict[str, Any]:
+        return {d["_id"]: _without_zeros(d.get("c", {})) async for d in self.figures.find({})}
+
+
+def _without_zeros(tree: dict[str, Any]) -> dict[str, Any]:
+    """Counters that went back to 0 are left out, so equal figures compare equal."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            inner = _without_zeros(value)
+            if inner:
+                out[key] = inner
+        elif value:
+            out[key] = value
+    return out
