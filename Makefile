@@ -10,6 +10,9 @@ $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
 	  echo "Cài python3-venv (Debian)…"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip; }
+	@test -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf || { \
+	  echo "Cài phông Liberation Serif cho PDF (Debian fonts-liberation2)…"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2; }
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,embedded]'

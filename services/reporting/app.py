@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from services.reporting.projections import ENTITY_OF
+from services.reporting.results import FEEDS_FOLLOWUP, Results
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import ReadModels
+from services.reporting.web import web_app
 from shared.clock import Clock
 from shared.contracts.envelope import routing_key_of
 from shared.messaging.consumer import ANY_EVENT, HandlerContext
@@ -17,6 +19,7 @@ from shared.storage import ASCENDING, Database
 def create_service(settings: ReportingSettings, clock: Clock | None = None) -> Service:
     service = Service(ServiceSpec(name="reporting"), settings, clock)
     models = ReadModels(service.db)
+    results = Results(service.db, models, service.reference)
 
     async def ensure_indexes(db: Database) -> None:
         await db["event_log"].create_index(
@@ -39,12 +42,25 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
             },
             session=ctx.session,
         )
-        await models.project(routing_key_of(event.type), dict(event.data or {}), ctx.session)
+        key = routing_key_of(event.type)
+        await models.project(key, dict(event.data or {}), ctx.session)
+        if key in FEEDS_FOLLOWUP:
+            tracking_code = (event.data or {}).get("tracking_code")
+            issue = await models.collection("issues").find_one(
+                {"_id": tracking_code}, session=ctx.session
+            )
+            results.feed_followup(key, issue, ctx.uow, event.time or ctx.clock.now())
 
     service.spec.ensure_indexes = ensure_indexes
+    service.spec.commands = {
+        "reporting.issue-results.v1": results.issue,
+        "reporting.replay-results.v1": results.replay,
+    }
+    service.spec.web = web_app(models, results)
     service.spec.events = {ANY_EVENT: record}
     service.spec.ordering = {key: _ordering_key(key) for key in ENTITY_OF}
     service.read_models = models  # type: ignore[attr-defined]
+    service.results = results  # type: ignore[attr-defined]
     return service
 
 

@@ -39,6 +39,8 @@ ENTITY_OF: dict[str, tuple[str, str]] = {
     "intake.issue.closed.v1": ("issues", "tracking_code"),
     "notification.message.status.v1": ("messages", "message_id"),
 }
+# Commune-level participants, counted by role; the others are the villages' delegates.
+OFFICIAL_CATEGORIES = ("official", "front_and_organisations")
 OPEN_STATES = ("received", "assigned", "answer_proposed", "on_agenda")
 # A merge also tells the issue merged into how many people have now raised it.
 RAISED = "intake.issue.raised-by"
@@ -165,15 +167,15 @@ def contributions(model: str, state: State | None) -> tuple[str | None, Counter[
     if not state:
         return None, counts
     if model == "delegates":
-        if state.get("status") in ("confirmed", "waiting"):
-            status = state["status"]
+        villager = state["category"] not in OFFICIAL_CATEGORIES
+        states = [state["status"]] if state.get("status") in ("confirmed", "waiting") else []
+        states += ["attended"] if state.get("attended") else []
+        for status in states:
             counts[f"category.{state['category']}.{status}"] += 1
             counts[f"village.{state['village']}.{status}"] += 1
             counts[f"total.{status}"] += 1
-        if state.get("attended"):
-            counts[f"category.{state['category']}.attended"] += 1
-            counts[f"village.{state['village']}.attended"] += 1
-            counts["total.attended"] += 1
+            if villager:  # the villages' own delegates, apart from commune officials
+                counts[f"citizens.{state['village']}.{status}"] += 1
         return f"session:{state['session_id']}", counts
     if model == "issues":
         if "period" not in state:

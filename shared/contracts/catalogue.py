@@ -93,6 +93,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "An officer changes an issue's topic or agency (addition to v1).",
         ),
         _cmd(
+            "reporting.issue-results.v1",
+            reporting.IssueResults,
+            "Issue the results announcement of a concluded conference (addition to v1).",
+        ),
+        _cmd(
             "reporting.replay-results.v1",
             reporting.ReplayResults,
             "Publish a period's results again.",

@@ -18,6 +18,18 @@ class ReplayResults(Command):
     requested_by: str | None = Field(default=None, max_length=200)
 
 
+class IssueResults(Command):
+    """`reporting.issue-results.v1`: the commune office issues the results announcement of a
+    concluded conference (addition to v1); it then goes to the province and every village head."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    document_number: str | None = Field(default=None, max_length=64, description="`123/TB-UBND`")
+    issued_on: date | None = Field(default=None, description="Today, in Viet Nam, when absent.")
+    signer_name: str | None = Field(default=None, max_length=200)
+    signer_title: str = Field(default="CHỦ TỊCH", max_length=100)
+    requested_by: str | None = Field(default=None, max_length=200)
+
+
 class Participation(Message):
     delegates_expected: int
     attended: int

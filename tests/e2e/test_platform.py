@@ -172,16 +172,16 @@ def await_seconds(seconds: float) -> None:
     time.sleep(seconds)
 
 
-async def test_commands_other_services_do_not_handle_yet_are_answered_and_kept(
-    platform, infra, purge_queues
-):
+async def test_a_command_nobody_handles_is_answered_and_kept(platform, infra, purge_queues):
     async with RawClient(infra.amqp_url) as client:
-        outcome = await client.send(
+        outcome = await client.send("reporting.publish-everything.v1", {"period": "2026"})
+        replay = await client.send(
             "reporting.replay-results.v1", example("reporting.replay-results.v1")
         )
     assert outcome["status"] == "rejected" and outcome["errors"][0]["code"] == "unknown_type"
     listed = nghedan(platform, "dlq", "list", "--queue", "reporting.commands")
     assert listed.returncode == 0 and outcome["command_id"] in listed.stdout
+    assert replay["status"] == "accepted" and replay["result"]["replayed"] == []
 
 
 def test_each_service_reports_healthy_and_status_shows_the_queues(platform):

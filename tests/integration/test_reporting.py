@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import random
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aio_pika
@@ -15,6 +17,7 @@ import pytest
 from services.reporting.projections import ENTITY_OF
 from shared.clock import LOCAL_TZ, FixedClock
 from tests.helpers import (
+    EventSpy,
     RawClient,
     delegate,
     intake_service,
@@ -26,6 +29,7 @@ from tests.helpers import (
 
 AUGUST = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
 CONFERENCE = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 
 
 def reporting_service(topology: Any, clock: Any, db: str) -> Any:
@@ -287,3 +291,103 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
         await settled(fresh, quiet=1.0)
         assert await fresh.db["event_log"].count_documents({}) == len(rows)  # duplicates dropped
         assert await fresh.read_models.all_figures() == live
+
+
+async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_to_the_province(
+    topology, purge_queues, names, tmp_path
+):
+    import httpx
+    from docx import Document
+    from pypdf import PdfReader
+
+    clock = FixedClock(AUGUST)
+    reporting = reporting_service(topology, clock, names("reporting"))
+    async with (
+        running(registration_service(topology, clock, MONGO_DB=names("registration"))),
+        running(intake_service(topology, clock, MONGO_DB=names("intake"), TICK_SECONDS=0.3)),
+        running(reporting),
+        RawClient(topology.amqp_url) as client,
+        # A province system binds a queue of its own to the results, as the contract says.
+        EventSpy(topology.amqp_url, "dialogue.#", exchange="nghedan.provincial") as province,
+    ):
+        told = await story(client, clock)
+        sid = told["session_id"]
+        await province.wait_for("dialogue.followup.updated.v1", 2)
+        early = await client.send("reporting.issue-results.v1", {"session_id": "TT-2026-DK9"})
+        await settled(reporting, quiet=1.0)
+        issued = await client.send(
+            "reporting.issue-results.v1",
+            {
+                "session_id": sid,
+                "document_number": "123/TB-UBND",
+                "issued_on": "2026-10-02",
+                "signer_name": "Lý Hoàng Long",
+            },
+        )
+        again = await client.send("reporting.issue-results.v1", {"session_id": sid})
+        (published,) = await province.wait_for("dialogue.results.published.v1")
+        replay = await client.send("reporting.replay-results.v1", {"period": "2026-Q3"})
+        await province.wait_for("dialogue.results.published.v1", 2)
+        transport = httpx.ASGITransport(app=reporting.spec.web)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as web:
+            as_json = (await web.get(f"/phien/{sid}/thong-bao.json")).json()
+            docx = await web.get(f"/phien/{sid}/thong-bao.docx")
+            pdf = await web.get(f"/phien/{sid}/thong-bao.pdf")
+            missing = await web.get("/phien/TT-2026-DK9/thong-bao.pdf")
+            figures = (await web.get(f"/api/phien/{sid}")).json()
+
+    assert early["status"] == "rejected" and early["errors"][0]["code"] == "unknown_session"
+    assert issued["status"] == "accepted", issued
+    assert (
+        issued["result"]["late"] is False and issued["result"]["results_deadline"] == "2026-10-05"
+    )
+    assert again["result"]["already_issued"] is True
+    assert replay["result"]["replayed"] == [sid]
+    # What the province received matches what was sent in.
+    data = published["data"]
+    assert data["session_id"] == sid and data["replay"] is False
+    assert data["participation"]["attended"] == 4
+    assert data["participation"]["delegates_expected"] == 6
+    assert data["participation"]["citizens_by_village"] == {"LL": 3, "T02": 1}
+    assert data["participation"]["citizens_by_category"] == {
+        "peoples_representative": 3,
+        "village_head": 1,
+    }
+    matters = {m["ref"]: m for m in data["matters"]}
+    concluded = [m for m in matters.values() if m["conclusion"]]
+    assert len(concluded) == 1 and concluded[0]["deadline"] == "2026-10-15"
+    assert concluded[0]["raised_by_count"] == 2 and concluded[0]["responsible_agency"] == "KT"
+    assert province.of_type("dialogue.results.published.v1")[1]["data"]["replay"] is True
+    feed = [e["data"]["status"] for e in province.of_type("dialogue.followup.updated.v1")]
+    assert feed[:2] == ["in_progress", "overdue"]
+    wire = json.dumps(province.events, ensure_ascii=False)
+    assert "Người Thử" not in wire and "0900000" not in wire  # no delegate's name or phone
+
+    assert as_json["document_number"] == "123/TB-UBND" and as_json["late"] is False
+    assert figures["delegates"]["total"] == {"confirmed": 6, "attended": 4}
+    assert missing.status_code == 404
+
+    document = Document(io.BytesIO(docx.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert "THÔNG BÁO" in text and "Chi trả xong trước 15/10/2026" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells and "Độc lập - Tự do - Hạnh phúc" in cells
+    assert "Số: 123/TB-UBND" in cells and "Thiện Tân, ngày 02 tháng 10 năm 2026" in cells
+    assert "Nơi nhận:" in cells and "TM. ỦY BAN NHÂN DÂN" in cells and "Lý Hoàng Long" in cells
+    assert "Lân Luông: 3" in text and "Người Thử" not in text + cells
+
+    reader = PdfReader(io.BytesIO(pdf.content))
+    pages = "\n".join(page.extract_text() for page in reader.pages)
+    assert "THÔNG BÁO" in pages and "Độc lập - Tự do - Hạnh phúc" in pages
+    assert "Chi trả xong trước 15/10/2026" in pages and "Nơi nhận:" in pages
+    keep_first_page_as_image(pdf.content, "thong-bao-ket-qua-trang-1.png")
+
+
+def keep_first_page_as_image(pdf: bytes, name: str) -> None:
+    """The first page rendered to PNG, kept in test-artifacts/ for people to look at."""
+    import pypdfium2
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = pypdfium2.PdfDocument(pdf)[0]
+    page.render(scale=1.5).to_pil().save(ARTIFACTS / name)
+    assert (ARTIFACTS / name).stat().st_size > 10_000
