@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test lint format rabbitmq schemas bench clean
+.PHONY: install demo up test lint format rabbitmq browser schemas bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -40,7 +40,12 @@ format: install
 schemas: install
 	$(NGHEDAN) contracts generate
 
-test: install lint rabbitmq
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Cài Chromium (Debian) để thử bảng điều khiển…"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install lint rabbitmq browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.dashboard import Dashboard
 from services.reporting.projections import ENTITY_OF
 from services.reporting.results import FEEDS_FOLLOWUP, Results
 from services.reporting.settings import ReportingSettings
@@ -56,7 +57,8 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
         "reporting.issue-results.v1": results.issue,
         "reporting.replay-results.v1": results.replay,
     }
-    service.spec.web = web_app(models, results)
+    dashboard = Dashboard(models, results, service.reference, service.clock)
+    service.spec.web = web_app(models, results, dashboard)
     service.spec.events = {ANY_EVENT: record}
     service.spec.ordering = {key: _ordering_key(key) for key in ENTITY_OF}
     service.read_models = models  # type: ignore[attr-defined]

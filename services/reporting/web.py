@@ -1,4 +1,5 @@
-"""Reporting's web app, served beside /health: the figures as JSON and the announcement's files."""
+"""Reporting's web app beside /health: the dashboard (Vietnamese, phone-sized), its figures as
+JSON, and the announcement's files."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from services.reporting import announcement as doc
+from services.reporting.dashboard import Dashboard
 from services.reporting.results import Results
 from services.reporting.store import ReadModels
 
@@ -20,22 +22,48 @@ def _json(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status, media_type="application/json; charset=utf-8")
 
 
-def web_app(models: ReadModels, results: Results) -> Starlette:
-    async def session_figures(request: Request) -> JSONResponse:
-        sid = request.path_params["session_id"]
-        session = await models.collection("sessions").find_one({"_id": sid})
-        if session is None:
-            return _json({"error": f"không có phiên {sid}"}, 404)
-        return _json(
-            {
-                "session": {k: v for k, v in session.items() if k != "_id"} | {"id": sid},
-                "delegates": await models.figures_of(f"session:{sid}"),
-            }
-        )
+def web_app(models: ReadModels, results: Results, dashboard: Dashboard) -> Starlette:
+    async def index(_request: Request) -> HTMLResponse:
+        return HTMLResponse(dashboard.render("index.html", **await dashboard.index()))
 
-    async def period_figures(request: Request) -> JSONResponse:
-        period = request.path_params["period"]
-        return _json({"period": period, "issues": await models.figures_of(f"period:{period}")})
+    async def index_json(_request: Request) -> JSONResponse:
+        return _json(await dashboard.index())
+
+    async def session_page(request: Request) -> Response:
+        sid = request.path_params["session_id"]
+        page = await dashboard.session(sid)
+        if page is None:
+            return HTMLResponse(f"<p>Không có phiên {sid}.</p>", status_code=404)
+        brief = await dashboard.brief(sid)
+        html = dashboard.render(
+            "session.html",
+            s=page["session"],
+            totals=page["totals"],
+            villages=page["villages"],
+            conclusions=page["conclusions"],
+            announcement=page["announcement"],
+            brief=brief,
+        )
+        return HTMLResponse(html)
+
+    async def session_json(request: Request) -> JSONResponse:
+        sid = request.path_params["session_id"]
+        page = await dashboard.session(sid)
+        if page is None:
+            return _json({"error": f"không có phiên {sid}"}, 404)
+        return _json({**page, "delegates": await models.figures_of(f"session:{sid}")})
+
+    async def brief_json(request: Request) -> JSONResponse:
+        sid = request.path_params["session_id"]
+        brief = await dashboard.brief(sid)
+        return _json(brief) if brief else _json({"error": f"không có phiên {sid}"}, 404)
+
+    async def period_page(request: Request) -> HTMLResponse:
+        data = await dashboard.period(request.path_params["period"])
+        return HTMLResponse(dashboard.render("period.html", f=data["figures"], **data))
+
+    async def period_json(request: Request) -> JSONResponse:
+        return _json(await dashboard.period(request.path_params["period"]))
 
     async def delivery_figures(_request: Request) -> JSONResponse:
         return _json({"messages": await models.figures_of("delivery")})
@@ -59,9 +87,14 @@ def web_app(models: ReadModels, results: Results) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/api/phien/{session_id}", session_figures),
-            Route("/api/ky/{period}", period_figures),
-            Route("/api/tin-nhan", delivery_figures),
+            Route("/", index),
+            Route("/phien/{session_id}", session_page),
+            Route("/ky/{period}", period_page),
             Route("/phien/{session_id}/thong-bao.{form}", announcement_file),
+            Route("/api/tong-quan", index_json),
+            Route("/api/phien/{session_id}", session_json),
+            Route("/api/phien/{session_id}/tom-tat", brief_json),
+            Route("/api/ky/{period}", period_json),
+            Route("/api/tin-nhan", delivery_figures),
         ]
     )

@@ -328,6 +328,7 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
         (published,) = await province.wait_for("dialogue.results.published.v1")
         replay = await client.send("reporting.replay-results.v1", {"period": "2026-Q3"})
         await province.wait_for("dialogue.results.published.v1", 2)
+        await dashboard_in_a_browser(reporting, sid)
         transport = httpx.ASGITransport(app=reporting.spec.web)
         async with httpx.AsyncClient(transport=transport, base_url="http://reporting") as web:
             as_json = (await web.get(f"/phien/{sid}/thong-bao.json")).json()
@@ -391,3 +392,59 @@ def keep_first_page_as_image(pdf: bytes, name: str) -> None:
     page = pypdfium2.PdfDocument(pdf)[0]
     page.render(scale=1.5).to_pil().save(ARTIFACTS / name)
     assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+async def dashboard_in_a_browser(reporting: Any, sid: str) -> None:
+    """The dashboard served over HTTP as in production, read by Chromium like a phone would."""
+    import uvicorn
+
+    from shared.health import health_app
+    from tests import browser
+    from tests.providers import free_port
+
+    port = free_port()
+    config = uvicorn.Config(
+        health_app(reporting.probe, reporting.spec.web),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event for it)
+            await asyncio.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        page = await asyncio.to_thread(browser.dom, f"{base}/phien/{sid}")
+        shot = ARTIFACTS / "dashboard-phien.png"
+        await asyncio.to_thread(browser.screenshot, f"{base}/phien/{sid}", shot)
+        period = await asyncio.to_thread(browser.dom, f"{base}/ky/2026-Q3")
+        await asyncio.to_thread(
+            browser.screenshot, f"{base}/ky/2026-Q3", ARTIFACTS / "dashboard-ky.png"
+        )
+        home = await asyncio.to_thread(browser.dom, base + "/")
+        async with httpx_client(base) as web:
+            brief = (await web.get(f"/api/phien/{sid}/tom-tat")).json()
+            overview = (await web.get("/api/ky/2026-Q3")).json()
+    finally:
+        server.should_exit = True
+        await task
+    assert "Đại biểu theo thôn" in page and "<svg" in page
+    assert "Lân Luông: 3 có mặt" in page and "Thôn 02: 1 có mặt" in page
+    assert "Chi trả xong trước 15/10/2026" in page and "quá hạn" in page
+    assert "Người Thử" not in page  # never a delegate's name
+    assert "Kết luận quá hạn" in period and "Đền bù, giải phóng mặt bằng" in period
+    assert f'href="/phien/{sid}"' in home
+    assert shot.stat().st_size > 10_000
+    assert brief["delegates_expected_by_village"] == {"LL": 4, "T02": 2}
+    codes = [i["tracking_code"] for g in brief["groups"] for i in g["items"]]
+    assert codes and brief["groups"][0]["topic_name"]
+    assert overview["followup"] == {"overdue": 1} and overview["overdue"][0]["days"] == 5
+
+
+def httpx_client(base: str) -> Any:
+    import httpx
+
+    return httpx.AsyncClient(base_url=base)

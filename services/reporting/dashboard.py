@@ -1,0 +1,249 @@
+"""What the pages show, read from the read models: the chairman's brief, a session, a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from services.reporting.projections import followup_of
+from services.reporting.results import Results
+from services.reporting.store import ReadModels
+from shared.clock import LOCAL_TZ, Clock
+from shared.reference import ReferenceData
+
+STATUS_VI = {
+    "planned": "đã lập kế hoạch",
+    "scheduled": "đã xếp lịch",
+    "held": "đang / đã họp",
+    "concluded": "đã kết thúc",
+    "cancelled": "đã hoãn",
+}
+ISSUE_STATE_VI = {
+    "received": "mới nhận",
+    "assigned": "đã chuyển cơ quan",
+    "answer_proposed": "đã có trả lời",
+    "on_agenda": "đưa vào hội nghị",
+    "concluded": "đã kết luận",
+    "in_followup": "đang thực hiện",
+    "resolved": "đã giải quyết",
+    "referred": "chuyển nơi khác",
+    "refused": "không thụ lý",
+    "merged": "gộp vào ý kiến trùng",
+}
+FOLLOWUP_VI = {"on_time": "trong hạn", "overdue": "quá hạn", "resolved": "đã giải quyết"}
+MESSAGE_VI = {
+    "queued": "chờ gửi",
+    "held": "tạm giữ",
+    "retrying": "chờ thử lại",
+    "sent": "đã gửi",
+    "delivered": "đã đến nơi",
+    "failed": "thất bại",
+    "suppressed": "không gửi",
+}
+BAR_WIDTH = 240  # pixels of the longest bar in the participation chart
+
+
+@dataclass
+class Dashboard:
+    models: ReadModels
+    results: Results
+    ref: ReferenceData
+    clock: Clock
+
+    def __post_init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(Path(__file__).parent / "templates"),
+            autoescape=select_autoescape(["html"]),
+        )
+        self.villages = {v.code: v.name for v in self.ref.villages}
+        self.agencies = {a.code: a.name for a in self.ref.agencies}
+        self.topics = {t.code: t.name for t in self.ref.topics}
+
+    def render(self, template: str, **context: Any) -> str:
+        page = self.env.get_template(template)
+        return page.render(commune=self.ref.commune.name, **context)
+
+    # --- the chairman's brief -----------------------------------------------------------------
+
+    async def brief(self, session_id: str) -> dict[str, Any] | None:
+        """The agenda grouped by topic and agency, long-running and complex matters first, with
+        the answers agencies propose, and the delegates expected from each village."""
+        session = await self.models.collection("sessions").find_one({"_id": session_id})
+        if session is None:
+            return None
+        items = list(session.get("agenda") or [])
+        codes = [i["tracking_code"] for i in items]
+        issues = {
+            i["_id"]: i
+            async for i in self.models.collection("issues").find({"_id": {"$in": codes}})
+        }
+        gone = ("merged", "referred", "refused")  # handled elsewhere since the agenda was drafted
+        items = [i for i in items if issues.get(i["tracking_code"], {}).get("state") not in gone]
+
+        def weight(item: dict[str, Any]) -> tuple[int, int, int]:
+            return (not item["complex"], not item["followup"], -item["age_days"])
+
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for item in sorted(items, key=weight):
+            enriched = {
+                **item,
+                "answer": issues.get(item["tracking_code"], {}).get("answer"),
+                "village_name": self.villages.get(item["village_code"], item["village_code"]),
+            }
+            groups.setdefault((item["topic"], item["agency_code"]), []).append(enriched)
+        ordered = sorted(groups.items(), key=lambda g: min(weight(i) for i in g[1]))
+        figures = await self.models.figures_of(f"session:{session_id}")
+        return {
+            "session_id": session_id,
+            "agenda_version": session.get("agenda_version"),
+            "groups": [
+                {
+                    "topic": topic,
+                    "topic_name": self.topics.get(topic, topic),
+                    "agency": agency,
+                    "agency_name": self.agencies.get(agency, agency),
+                    "items": group,
+                }
+                for (topic, agency), group in ordered
+            ],
+            "delegates_expected_by_village": {
+                v: n.get("confirmed", 0) for v, n in sorted(figures.get("village", {}).items())
+            },
+        }
+
+    # --- pages ----------------------------------------------------------------------------------
+
+    async def index(self) -> dict[str, Any]:
+        sessions = []
+        async for s in self.models.collection("sessions").find({}).sort("_id", -1):
+            figures = await self.models.figures_of(f"session:{s['_id']}")
+            sessions.append(
+                {
+                    "id": s["_id"],
+                    "day": _day(s.get("starts_at")),
+                    "status": s.get("status"),
+                    "status_vi": STATUS_VI.get(s.get("status", ""), s.get("status")),
+                    "confirmed": figures.get("total", {}).get("confirmed", 0),
+                    "attended": figures.get("total", {}).get("attended", 0),
+                }
+            )
+        periods = sorted(
+            [
+                d["_id"].removeprefix("period:")
+                async for d in self.models.figures.find({})
+                if d["_id"].startswith("period:")
+            ],
+            reverse=True,
+        )
+        delivery = (await self.models.figures_of("delivery")).get("status", {})
+        return {
+            "sessions": sessions,
+            "periods": periods,
+            "delivery": {MESSAGE_VI.get(k, k): v for k, v in delivery.items()},
+        }
+
+    async def session(self, session_id: str) -> dict[str, Any] | None:
+        s = await self.models.collection("sessions").find_one({"_id": session_id})
+        if s is None:
+            return None
+        figures = await self.models.figures_of(f"session:{session_id}")
+        by_village = figures.get("village", {})
+        widest = max([n.get("confirmed", 0) for n in by_village.values()] or [1]) or 1
+        villages = [
+            {
+                "code": code,
+                "name": self.villages.get(code, code),
+                "confirmed": n.get("confirmed", 0),
+                "attended": n.get("attended", 0),
+                "confirmed_w": round(BAR_WIDTH * n.get("confirmed", 0) / widest),
+                "attended_w": round(BAR_WIDTH * n.get("attended", 0) / widest),
+            }
+            for code, n in sorted(
+                by_village.items(), key=lambda kv: self.villages.get(kv[0], kv[0])
+            )
+        ]
+        conclusions = []
+        found = self.models.collection("issues").find(
+            {"session_id": session_id, "deadline": {"$exists": True}}
+        )
+        async for issue in found.sort("_id", 1):
+            state = followup_of(issue)
+            conclusions.append(
+                {
+                    "ref": issue["_id"],
+                    "conclusion": issue.get("conclusion"),
+                    "agency": self.agencies.get(issue.get("responsible_agency", ""), ""),
+                    "deadline": _vn(issue.get("deadline")),
+                    "followup": state,
+                    "followup_vi": FOLLOWUP_VI[state],
+                    "overdue": state == "overdue",
+                }
+            )
+        announcement = await self.results.announcement(session_id)
+        today = self.clock.now().astimezone(LOCAL_TZ).date()
+        deadline = s.get("results_deadline")
+        return {
+            "session": {
+                "id": session_id,
+                "title": s.get("title"),
+                "venue": s.get("venue"),
+                "status": s.get("status"),
+                "status_vi": STATUS_VI.get(s.get("status", ""), s.get("status")),
+                "day": _day(s.get("starts_at")),
+                "results_deadline": _vn(deadline),
+                "results_late": bool(deadline)
+                and announcement is None
+                and today > date.fromisoformat(deadline),
+            },
+            "totals": figures.get("total", {}),
+            "villages": villages,
+            "conclusions": conclusions,
+            "announcement": None
+            if announcement is None
+            else {
+                "issued_on": announcement.issued_on.strftime("%d/%m/%Y"),
+                "late": announcement.days_late > 0,
+                "days_late": announcement.days_late,
+            },
+        }
+
+    async def period(self, period: str) -> dict[str, Any]:
+        figures = await self.models.figures_of(f"period:{period}")
+        overdue = []
+        found = self.models.collection("issues").find({"period": period, "overdue": True})
+        async for issue in found.sort("_id", 1):
+            if followup_of(issue) == "overdue":
+                overdue.append(
+                    {
+                        "ref": issue["_id"],
+                        "agency": self.agencies.get(issue.get("responsible_agency", ""), ""),
+                        "deadline": _vn(issue.get("deadline")),
+                        "days": issue.get("days_overdue", 0),
+                    }
+                )
+        return {
+            "period": period,
+            "figures": figures,
+            "topics": sorted(
+                ((self.topics.get(t, t), n) for t, n in figures.get("topic", {}).items()),
+                key=lambda x: -x[1],
+            ),
+            "states": [(ISSUE_STATE_VI.get(s, s), n) for s, n in figures.get("state", {}).items()],
+            "followup": figures.get("followup", {}),
+            "overdue": overdue,
+        }
+
+
+def _day(value: Any) -> str | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def _vn(value: Any) -> str | None:
+    return date.fromisoformat(value).strftime("%d/%m/%Y") if value else None
