@@ -92,6 +92,19 @@ class Results:
         assert session is not None
         issued_on = cmd.issued_on or local_date(ctx.clock.now())
         built = await self.build(session, cmd, issued_on)
+        reported = (session.get("attendance_reported") or {}).get("attended")
+        reject_if(
+            [
+                error(
+                    "data.session_id",
+                    "not_ready",
+                    f"báo cáo mới nhận {built.participation.attended}/{reported} lượt điểm danh "
+                    "của phiên này; thử lại sau ít phút",
+                )
+            ]
+            if reported is not None and reported != built.participation.attended
+            else []
+        )
         await self.db["announcements"].insert_one(
             {"_id": cmd.session_id, "model": _stored(built), "issued_at": ctx.clock.now()},
             session=ctx.session,

@@ -250,3 +250,22 @@ async def replay_dead_letters(
                 replayed.append({"dlq": name, "to": target, **info})
             await channel.close()
     return replayed
+
+
+async def purge_all(url: str) -> int:
+    """Empty every queue of the topology (the demo starts its story afresh); messages dropped."""
+    from shared.messaging.topology import DELAY_QUEUES
+
+    names = [n for q in QUEUES for n in (q.name, q.dead_letter_queue)]
+    names += [d.name for d in DELAY_QUEUES]
+    dropped = 0
+    connection = await aio_pika.connect(url)
+    async with connection:
+        for name in names:
+            channel = await connection.channel()
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+            except aio_pika.exceptions.ChannelClosed:
+                continue  # not declared yet: nothing in it
+            dropped += (await queue.purge()).message_count or 0
+    return dropped

@@ -303,8 +303,57 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
             f"{vn_date(concluded['result']['results_deadline'])} (10 ngày sau hội nghị)"
         )
         figures["attended"] = concluded["result"]["attended"]
+        figures["documents"] = await issue_results(story, bus, session_id)
         await follow_up(story, bus, issues)
     return figures
+
+
+async def issue_results(story: Story, bus: busmod.Bus, session_id: str) -> list[Path]:
+    """The office issues the results announcement: to the province, every village head, files."""
+    import httpx
+
+    story.step("7b. Ban hành Thông báo kết quả đối thoại (trong 10 ngày)")
+    story.clock(CONFERENCE + timedelta(days=7))
+    command = {
+        "session_id": session_id,
+        "document_number": "123/TB-UBND",
+        "signer_name": "Lý Hoàng Long",
+        "requested_by": "Văn phòng HĐND và UBND xã",
+    }
+    for _ in range(50):  # reporting learns the conference ended from registration's event
+        issued = await bus.send(
+            busmod.as_command(
+                {"type": "reporting.issue-results.v1", "data": command}, source="/nghedan/demo"
+            )
+        )
+        waiting = ("not_concluded", "not_ready")  # reporting is still catching up
+        if issued["status"] != "rejected" or issued["errors"][0].get("code") not in waiting:
+            break
+        await asyncio.sleep(0.2)
+    story.console.print(f"→ reporting.issue-results.v1: {issued['status']}")
+    result = issued.get("result") or {}
+    if issued["status"] != "accepted":
+        raise InfraError("; ".join(e["message"] for e in issued.get("errors", [])))
+    story.console.print(
+        f"Số {result.get('document_number')}, ngày {vn_date(result['issued_on'])}: "
+        f"{result.get('matters')} nội dung, {result.get('attended')} đại biểu có mặt; "
+        f"hạn {vn_date(result['results_deadline'])} — "
+        + ("[red]chậm[/]" if result.get("late") else "đúng hạn")
+    )
+    sent = await _wait_for_messages(story.platform, "results_announcement", 26)
+    story.console.print(f"Gửi Trưởng thôn để thông báo trên loa: {sent} tin")
+    port = story.platform.health_ports["reporting"]
+    saved = []
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as web:
+        for form in ("docx", "pdf", "json"):
+            answer = await web.get(f"/phien/{session_id}/thong-bao.{form}")
+            answer.raise_for_status()
+            path = story.platform.home / f"thong-bao-ket-qua-{session_id}.{form}"
+            path.write_bytes(answer.content)
+            saved.append(path)
+    story.console.print("Đã lưu: " + ", ".join(p.name for p in saved))
+    story.console.print(f"Bảng điều khiển: http://127.0.0.1:{port}/phien/{session_id}")
+    return saved
 
 
 ISSUES = [  # (village, kind, content, submitter)
@@ -565,6 +614,9 @@ def run_demo(console: Console) -> int:
     try:
         for line in platform.start_infrastructure():
             console.print(f"• {line}")
+        dropped = asyncio.run(busmod.purge_all(platform.amqp_url))
+        if dropped:
+            console.print(f"• Bỏ {dropped} thư còn lại trong hàng đợi từ lần chạy trước")
         write_clock_file(platform.clock_file, frozen_at=TODAY)
         platform.start_services()
         console.print("• Bốn dịch vụ đã sẵn sàng: " + ", ".join(platform.processes))
@@ -602,4 +654,5 @@ def run_demo(console: Console) -> int:
         f"Lần nhập lại cùng tệp: {said(figures['second_import'])} — không có gì thay đổi."
     )
     console.print(f"Có mặt tại hội nghị: {figures['attended']} đại biểu.")
+    console.print("Thông báo kết quả: " + ", ".join(str(p) for p in figures["documents"]))
     return 0
