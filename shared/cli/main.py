@@ -49,6 +49,8 @@ notify_app = typer.Typer(
     help="Tin nhắn gửi người dân: xem, gửi lại, từ chối nhận.", no_args_is_help=True
 )
 app.add_typer(notify_app, name="notify")
+report_app = typer.Typer(help="Báo cáo: dựng lại số liệu từ sự kiện đã nhận.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 console = Console()
 
 
@@ -399,6 +401,28 @@ def _send_one(command_type: str, data: dict[str, Any], timeout: float = 30) -> N
     print_outcome(outcome)
     if outcome.get("status") == "rejected":
         raise typer.Exit(1)
+
+
+@report_app.command("rebuild")
+def report_rebuild() -> None:
+    """Dựng lại mọi số liệu từ sổ sự kiện của dịch vụ báo cáo (bên cạnh số liệu đang dùng) và so."""
+    from pymongo.errors import PyMongoError
+
+    from services.reporting.settings import ReportingSettings
+    from services.reporting.store import compare_with_rebuild
+
+    try:
+        replayed, differences = asyncio.run(compare_with_rebuild(ReportingSettings()))
+    except PyMongoError as exc:
+        raise fail(f"không đọc được cơ sở dữ liệu của reporting: {exc}") from exc
+    console.print(f"Đã dựng lại từ {replayed} sự kiện.")
+    if not differences:
+        console.print("[green]Số liệu dựng lại giống hệt số liệu đang dùng.[/]")
+        return
+    console.print(f"[yellow]{len(differences)} nhóm số liệu khác (sự kiện đang xử lý?):[/]")
+    for name in differences:
+        console.print(f"  • {name}")
+    raise typer.Exit(1)
 
 
 @clock_app.command("show")

@@ -353,3 +353,13 @@ async def test_operators_list_recent_messages_and_resend_one(platform, infra, pu
             break
         await_seconds(0.1)
     assert len(files) == 2  # the first, and the one sent again on request
+
+
+def test_reporting_rebuilds_its_figures_from_its_record_alike(platform):
+    for _ in range(10):  # while events are still being applied, a figure may differ for a moment
+        rebuilt = nghedan(platform, "report", "rebuild", as_="reporting")
+        if rebuilt.returncode == 0:
+            break
+        await_seconds(1)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "giống hệt" in rebuilt.stdout and "Đã dựng lại từ" in rebuilt.stdout

@@ -1,0 +1,68 @@
+"""SIGKILL reporting while events pour in: after restart its figures are right and rebuild alike."""
+
+import asyncio
+import signal
+
+from pymongo import MongoClient
+
+from tests.helpers import RawClient, delegate, platform_for_tests, session_data
+
+DELEGATES = 60
+
+
+async def test_a_killed_reporting_service_counts_every_event_once(infra, home, purge_queues):
+    from services.reporting.settings import ReportingSettings
+    from services.reporting.store import compare_with_rebuild
+
+    platform = platform_for_tests(infra, home)
+    for name in ("registration", "reporting"):
+        platform.start_service(name)
+    platform.wait_healthy(60, ["registration", "reporting"])
+    registered = "vn.nghedan.registration.delegate.registered.v1"
+    try:
+        async with RawClient(infra.amqp_url) as client:
+            created = await client.send(
+                "registration.create-session.v1", session_data(capacity_max=40)
+            )
+            sid = created["result"]["session_id"]
+            ids = [
+                await client.publish(
+                    "registration.register-delegate.v1",
+                    delegate(
+                        sid, n, category="peoples_representative", village_code=f"T{n % 20 + 2:02d}"
+                    ),
+                )
+                for n in range(1, DELEGATES + 1)
+            ]
+            with MongoClient(infra.mongo_url) as mongo:
+                log = mongo[infra.db_name("reporting")]["event_log"]
+                for _ in range(600):
+                    if log.count_documents({"type": registered, "subject": sid}) >= DELEGATES // 4:
+                        break
+                    await asyncio.sleep(0.05)
+                platform.stop_service("reporting", signal.SIGKILL)
+                before = log.count_documents({"type": registered, "subject": sid})
+                platform.start_service("reporting")
+                await asyncio.to_thread(platform.wait_healthy, 60, ["reporting"])
+                outcomes = [await client.outcome(i, timeout=120) for i in ids]
+                for _ in range(1200):  # a transaction that died with the process is reaped at 60 s
+                    if log.count_documents({"type": registered, "subject": sid}) >= DELEGATES:
+                        break
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(1.5)
+                logged = list(log.find({"subject": sid}, {"id": 1}))
+                figures = mongo[infra.db_name("reporting")]["r_figures"].find_one(
+                    {"_id": f"session:{sid}"}
+                )
+    finally:
+        platform.stop(stop_rabbit=False)
+
+    assert all(o["status"] == "accepted" for o in outcomes)
+    assert DELEGATES // 4 <= before < DELEGATES
+    assert len(logged) == len({r["id"] for r in logged})  # every event recorded once
+    assert figures["c"]["total"] == {"confirmed": 40, "waiting": 20}
+    settings = ReportingSettings(
+        MONGO_URL=infra.mongo_url, MONGO_DB=infra.db_name("reporting"), AMQP_URL=infra.amqp_url
+    )
+    replayed, differences = await compare_with_rebuild(settings)
+    assert replayed >= DELEGATES and differences == []
