@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -105,3 +106,21 @@ async def purge_queues(topology: Infra) -> AsyncIterator[None]:
         for name in [*names, *(delay.name for delay in DELAY_QUEUES)]:
             await (await channel.declare_queue(name, passive=True)).purge()
     yield
+
+
+@pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) in the test process; what it received is readable."""
+    from tests.providers import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def provider() -> AsyncIterator[Any]:
+    """The SMS gateway and Zalo ZNS, played by a local HTTP server."""
+    from tests.providers import HttpProvider
+
+    async with HttpProvider() as server:
+        yield server

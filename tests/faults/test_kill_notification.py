@@ -5,26 +5,12 @@ import signal
 import uuid
 from collections import Counter
 
-import pytest
 from pymongo import MongoClient
 
 from tests.helpers import platform_for_tests, request_notifications
-from tests.providers import HttpProvider, SmtpServer
 
 PER_CHANNEL = 20
 OURS = {"cause_id": {"$regex": "^receipt:TT-2030-"}}  # the database is shared with other tests
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def provider():
-    async with HttpProvider() as server:
-        yield server
 
 
 def request(n: int) -> dict:

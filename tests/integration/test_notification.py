@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from bson import json_util
 
 from shared.clock import LOCAL_TZ, FixedClock
@@ -57,18 +56,6 @@ async def final(svc: Any, cause: str, count: int = 1) -> list[tuple[str, str]]:
         return found if len(finished) >= count else None
 
     return await eventually(done) or await statuses(svc, cause)
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def provider():
-    async with HttpProvider() as server:
-        yield server
 
 
 def provider_settings(smtp: SmtpServer, provider: HttpProvider, **more: Any) -> dict[str, Any]:
