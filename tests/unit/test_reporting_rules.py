@@ -1,0 +1,117 @@
+"""Reporting's pure parts: projections by difference, periods, the announcement's text and files."""
+
+import io
+from datetime import date
+
+from docx import Document
+from pypdf import PdfReader
+
+from services.reporting import announcement as doc
+from services.reporting import projections as p
+from services.reporting.results import in_period
+from shared.contracts.reporting import Matter, Participation
+from shared.reference import load_reference_data
+from shared.settings import SHIPPED_REFERENCE_DATA
+
+
+def test_a_thing_moves_the_figures_by_the_difference_only():
+    registered = p.apply(
+        "registration.delegate.registered.v1",
+        None,
+        {
+            "session_id": "S",
+            "registration_code": "S-1",
+            "village_code": "LL",
+            "category": "peoples_representative",
+            "status": "waiting",
+        },
+    )
+    promoted = p.apply(
+        "registration.delegate.promoted.v1",
+        registered,
+        dict(registered, session_id="S", registration_code="S-1", village_code="LL"),
+    )
+    moved = p.delta("delegates", registered, promoted)
+    assert moved == {
+        "session:S": {
+            "category.peoples_representative.waiting": -1,
+            "category.peoples_representative.confirmed": 1,
+            "village.LL.waiting": -1,
+            "village.LL.confirmed": 1,
+            "total.waiting": -1,
+            "total.confirmed": 1,
+            "citizens.LL.waiting": -1,
+            "citizens.LL.confirmed": 1,
+        }
+    }
+    assert p.delta("delegates", promoted, promoted) == {"session:S": {}}
+
+
+def test_an_issue_counts_in_the_quarter_it_was_received_in_viet_nam():
+    assert p.period_of("2026-06-30T20:00:00+00:00") == "2026-Q3"  # 1 July, 03:00 in Viet Nam
+    assert p.period_of("2026-06-30T10:00:00+07:00") == "2026-Q2"
+
+
+def test_follow_up_is_resolved_overdue_or_on_time():
+    assert p.followup_of({"followup": "resolved", "overdue": True}) == "resolved"
+    assert p.followup_of({"overdue": True, "state": "in_followup"}) == "overdue"
+    assert p.followup_of({"state": "concluded"}) == "on_time"
+
+
+def test_periods_for_a_replay():
+    day = date(2026, 9, 25)
+    assert all(in_period(day, x) for x in ("2026", "2026-Q3", "2026-H2", "2026-09"))
+    assert not any(in_period(day, x) for x in ("2025", "2026-Q2", "2026-H1", "2026-10"))
+
+
+def announcement(issued_on: date) -> doc.Announcement:
+    return doc.Announcement(
+        commune="Thiện Tân",
+        commune_code="TT",
+        province="Lạng Sơn",
+        session_id="TT-2026-DK1",
+        session_kind="periodic",
+        title="Hội nghị đối thoại định kỳ năm 2026",
+        venue="Hội trường xã",
+        held_on=date(2026, 9, 25),
+        issued_on=issued_on,
+        document_number=None,
+        signer_title="CHỦ TỊCH",
+        signer_name="Lý Hoàng Long",
+        participation=Participation(
+            delegates_expected=3,
+            attended=2,
+            officials_by_role={"official": 1},
+            citizens_by_village={"LL": 1},
+            citizens_by_category={"village_head": 1},
+        ),
+        matters=[
+            Matter(
+                ref="TT-2026-00003",
+                kind="complaint",
+                topic="land_acquisition",
+                village_code="LL",
+                summary="",
+                raised_by_count=1,
+            )
+        ],
+        **doc.names(load_reference_data(SHIPPED_REFERENCE_DATA)),
+    )
+
+
+def test_a_late_announcement_says_how_late_in_every_form():
+    late = announcement(date(2026, 10, 8))
+    assert late.deadline == date(2026, 10, 5) and late.days_late == 3
+    assert late.as_json()["late"] is True and late.as_json()["days_late"] == 3
+    text = "\n".join(par.text for par in Document(io.BytesIO(doc.to_docx(late))).paragraphs)
+    assert "chậm 3 ngày so với thời hạn 05/10/2026" in text
+    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(doc.to_pdf(late))).pages)
+    assert "chậm 3 ngày" in " ".join(pdf.split())
+    on_time = announcement(date(2026, 10, 5))
+    assert on_time.days_late == 0 and "(hạn 05/10/2026)" in on_time.sections()[-1][1][0]
+
+
+def test_a_complaint_is_never_told_in_the_announcement():
+    text = str(announcement(date(2026, 10, 1)).sections())
+    assert "Khiếu nại" in text and "nội dung được giữ kín theo quy định" in text
+    assert "Số:       /TB-UBND" in announcement(date(2026, 10, 1)).number_line()
