@@ -281,6 +281,7 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
 
     replayed = shuffled_within_the_bus_rules(rows, seed=7)
     assert len(replayed) > len(rows)
+    print(f"{len(rows)} events recorded, {len(replayed)} replayed shuffled with repeats")
     fresh = reporting_service(topology, clock, names("reporting") + "_again")
     async with running(fresh):
         await replay_into_queue(topology.amqp_url, replayed)
