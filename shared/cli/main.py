@@ -99,6 +99,10 @@ def up() -> None:
         platform.start_services()
         print_status(platform)
         console.print(
+            f"Bảng điều khiển: http://127.0.0.1:{platform.health_ports['reporting']}/ · "
+            f"tin nhắn (kênh tệp): {platform.home / 'outbox'}"
+        )
+        console.print(
             f"[green]Nền tảng đang chạy.[/] Nhật ký: {platform.home / 'logs'}. Nhấn Ctrl-C để dừng."
         )
         while not stop.is_set():
