@@ -149,11 +149,25 @@ def _issue(key: str, s: State, d: dict[str, Any]) -> None:
         s.update(state=d["outcome"], closed_reason=d["reason"])
 
 
+# How far along a message is: between two statuses of the same instant, the further one stands.
+MESSAGE_RANK = {
+    "queued": 0,
+    "held": 1,
+    "retrying": 1,
+    "sent": 2,
+    "failed": 2,
+    "suppressed": 2,
+    "delivered": 3,
+}
+
+
 def _message(s: State, d: dict[str, Any]) -> None:
     s.update(template=d["template"], channel=d["channel"], cause_id=d["cause_id"])
     s.update(required_by_law=d["required_by_law"], send_by=d.get("send_by"))
     at = d["at"] if isinstance(d["at"], str) else d["at"].isoformat()
-    if at >= s.get("at", ""):  # a late-arriving older status does not move it back
+    newer = (at, MESSAGE_RANK.get(d["status"], 0))
+    if newer >= (s.get("at", ""), MESSAGE_RANK.get(s.get("status", ""), -1)):
+        # An older status arriving late does not move the message back; a re-send (later) does.
         s.update(status=d["status"], at=at)
     s["late"] = bool(s.get("late")) or bool(d.get("late"))
 

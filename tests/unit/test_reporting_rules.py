@@ -115,3 +115,26 @@ def test_a_complaint_is_never_told_in_the_announcement():
     text = str(announcement(date(2026, 10, 1)).sections())
     assert "Khiếu nại" in text and "nội dung được giữ kín theo quy định" in text
     assert "Số:       /TB-UBND" in announcement(date(2026, 10, 1)).number_line()
+
+
+def test_a_message_never_moves_back_to_an_earlier_status_of_the_same_instant():
+    at = "2026-09-01T09:00:00+07:00"
+    event = {
+        "template": "issue_receipt",
+        "channel": "file",
+        "cause_id": "c",
+        "required_by_law": False,
+    }
+    delivered = p.apply(
+        "notification.message.status.v1", None, {**event, "status": "delivered", "at": at}
+    )
+    late_queued = p.apply(
+        "notification.message.status.v1", delivered, {**event, "status": "queued", "at": at}
+    )
+    assert late_queued["status"] == "delivered"
+    resent = p.apply(
+        "notification.message.status.v1",
+        delivered,
+        {**event, "status": "queued", "at": "2026-09-02T09:00:00+07:00"},
+    )
+    assert resent["status"] == "queued"  # an operator's re-send, later, does move it
