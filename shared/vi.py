@@ -62,3 +62,40 @@ CITIZEN_ID_YEAR = "Chữ số thứ 5-6 của số CCCD ({digits}) không khớp
 GENDER_VI = {"male": "nam", "female": "nữ"}
 
 UNKNOWN_VILLAGE = "Không có thôn “{code}” trong xã {commune}"
+
+
+# How people read a state, the same in every service, the CLI and the dashboard.
+SESSION_STATUS = {
+    "planned": "dự kiến",
+    "scheduled": "đã xếp lịch",
+    "held": "đang/đã diễn ra",
+    "concluded": "đã kết thúc",
+    "cancelled": "đã huỷ",
+    "confirmed": "đã xác nhận",
+    "waiting": "trong danh sách chờ",
+}
+
+ISSUE_STATUS = {
+    "received": "đã tiếp nhận",
+    "classified": "đã phân loại",
+    "assigned": "đã giao cơ quan",
+    "answer_proposed": "đã có trả lời dự kiến",
+    "on_agenda": "đã đưa vào chương trình hội nghị",
+    "concluded": "đã có kết luận",
+    "in_followup": "đang theo dõi thực hiện",
+    "resolved": "đã giải quyết xong",
+    "referred": "đã chuyển cơ quan có thẩm quyền",
+    "refused": "đã từ chối",
+    "merged": "đã gộp vào ý kiến trùng",
+}
+
+MESSAGE_STATUS = {
+    "queued": "chờ gửi",
+    "held": "tạm giữ",
+    "sending": "đang gửi",
+    "retrying": "chờ thử lại",
+    "sent": "đã gửi",
+    "delivered": "đã đến nơi",
+    "failed": "thất bại",
+    "suppressed": "không gửi (từ chối nhận)",
+}

@@ -32,18 +32,5 @@ ACTIONS_VI = {
     "accept": "thụ lý",
     "reclassify": "phân loại lại",
 }
-STATUS_VI = {
-    "received": "đã tiếp nhận",
-    "classified": "đã phân loại",
-    "assigned": "đã giao cơ quan",
-    "answer_proposed": "đã có trả lời dự kiến",
-    "on_agenda": "đã đưa vào chương trình hội nghị",
-    "concluded": "đã có kết luận",
-    "in_followup": "đang theo dõi thực hiện",
-    "resolved": "đã giải quyết xong",
-    "referred": "đã chuyển cơ quan có thẩm quyền",
-    "refused": "đã từ chối",
-    "merged": "đã gộp vào ý kiến trùng",
-}
 TOO_YOUNG_TO_SIGN = "Chưa đủ 18 tuổi vào ngày ký ({age} tuổi): chỉ cử tri mới được ký yêu cầu"
 ALREADY_SIGNED = "Cử tri này đã ký yêu cầu {request} (lúc {at})"

@@ -12,17 +12,7 @@ from pymongo import AsyncMongoClient
 from services.notification.settings import NotificationSettings
 from shared.clock import LOCAL_TZ
 from shared.crypto import FieldCipher
-
-STATUS_VI = {
-    "queued": "chờ gửi",
-    "held": "tạm giữ",
-    "sending": "đang gửi",
-    "retrying": "chờ thử lại",
-    "sent": "đã gửi",
-    "delivered": "đã đến nơi",
-    "failed": "thất bại",
-    "suppressed": "không gửi (từ chối nhận)",
-}
+from shared.vi import MESSAGE_STATUS
 
 
 def mask(contact: str | None) -> str:
@@ -78,7 +68,7 @@ async def recent_messages(
                     created_at=_local(doc["created_at"]),
                     template=doc["template"],
                     channel=doc["channel"],
-                    status=STATUS_VI.get(doc["status"], doc["status"]),
+                    status=MESSAGE_STATUS.get(doc["status"], doc["status"]),
                     attempts=doc.get("attempts", 0),
                     to=mask(contact),
                     reason=doc.get("reason") or "",

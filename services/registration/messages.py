@@ -34,13 +34,4 @@ CHECK_IN_DAY = "Chỉ điểm danh được trong ngày diễn ra hội nghị (
 CANNOT_CHECK_IN = "Phiên {session} đang ở trạng thái {status}, không thể điểm danh"
 CANNOT_CONCLUDE = "Phiên {session} đang ở trạng thái {status}; chỉ kết thúc được phiên đã diễn ra"
 CANNOT_CANCEL_SESSION = "Phiên {session} đang ở trạng thái {status}, không thể huỷ"
-STATUS_VI = {
-    "planned": "dự kiến",
-    "scheduled": "đã xếp lịch",
-    "held": "đang/đã diễn ra",
-    "concluded": "đã kết thúc",
-    "cancelled": "đã huỷ",
-    "confirmed": "đã xác nhận",
-    "waiting": "trong danh sách chờ",
-}
 ADHOC_REASON = "Đối thoại đột xuất theo yêu cầu của {signatures} cử tri trên tổng số {voters} (từ 10% trở lên), yêu cầu {request}"

@@ -7,6 +7,7 @@ no second message.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -96,6 +97,17 @@ async def _docs(db: Database, s: DbSession, codes: list[str]) -> dict[str, Docum
     return {d["_id"]: d async for d in db["registrations"].find({"_id": {"$in": codes}}, session=s)}
 
 
+async def _reachable(
+    db: Database, s: DbSession, cipher: FieldCipher, session_id: str, statuses: list[str]
+) -> AsyncIterator[tuple[Registration, Recipient]]:
+    """The session's registrations in these states whose person left a contact, with it."""
+    query = {"session_id": session_id, "status": {"$in": statuses}}
+    async for doc in db["registrations"].find(query, session=s):
+        recipient = recipient_of(doc, cipher)
+        if recipient is not None:
+            yield registration_from_doc(doc), recipient
+
+
 async def on_registered(
     db: Database,
     s: DbSession,
@@ -141,12 +153,7 @@ async def on_scheduled(
         }
     cause = f"schedule:{session.id}:{session.starts_at.isoformat()}"
     told: set[str] = set()
-    query = {"session_id": session.id, "status": {"$in": ["confirmed", "waiting"]}}
-    async for doc in db["registrations"].find(query, session=s):
-        recipient = recipient_of(doc, cipher)
-        if recipient is None:
-            continue
-        reg = registration_from_doc(doc)
+    async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed", "waiting"]):
         if previous is None:
             if reg.status == "confirmed":
                 told.add(reg.code)
@@ -182,14 +189,10 @@ async def on_cancelled(
     """Called off: everyone registered and every village head hear it."""
     change = {"change": "cancelled", "date": "dự kiến"} | ({"reason": reason} if reason else {})
     told: set[str] = set()
-    query = {"session_id": session.id, "status": {"$in": ["confirmed", "waiting"]}}
-    async for doc in db["registrations"].find(query, session=s):
-        recipient = recipient_of(doc, cipher)
-        if recipient is None:
-            continue
-        told.add(doc["_id"])
-        params = change | _params(session, registration_from_doc(doc))
-        cause = f"cancelled:{session.id}:{doc['_id']}"
+    async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed", "waiting"]):
+        told.add(reg.code)
+        params = change | _params(session, reg)
+        cause = f"cancelled:{session.id}:{reg.code}"
         _request(uow, cause, "schedule_announcement", recipient, params, required=True)
     params = change | _params(session, None)
     await _to_village_heads(
@@ -259,18 +262,9 @@ async def remind(
     assert session.starts_at is not None
     day = local_date(session.starts_at).isoformat()
     sent = 0
-    query = {"session_id": session.id, "status": "confirmed"}
-    async for doc in db["registrations"].find(query, session=s):
-        recipient = recipient_of(doc, cipher)
-        if recipient is None:
-            continue
-        _request(
-            uow,
-            f"reminder:{session.id}:{day}:{doc['_id']}",
-            "conference_reminder",
-            recipient,
-            _params(session, registration_from_doc(doc)),
-        )
+    async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed"]):
+        cause = f"reminder:{session.id}:{day}:{reg.code}"
+        _request(uow, cause, "conference_reminder", recipient, _params(session, reg))
         sent += 1
     return sent
 

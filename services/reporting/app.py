@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.reporting.dashboard import Dashboard
-from services.reporting.projections import ENTITY_OF
+from services.reporting.projections import ENTITY_OF, group_of
 from services.reporting.results import FEEDS_FOLLOWUP, Results
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import ReadModels
@@ -60,18 +60,9 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
     dashboard = Dashboard(models, results, service.reference, service.clock)
     service.spec.web = web_app(models, results, dashboard)
     service.spec.events = {ANY_EVENT: record}
-    service.spec.ordering = {key: _ordering_key(key) for key in ENTITY_OF}
+    service.spec.ordering = {
+        key: lambda data, key=key: group_of(key, dict(data)) for key in ENTITY_OF
+    }
     service.read_models = models  # type: ignore[attr-defined]
     service.results = results  # type: ignore[attr-defined]
     return service
-
-
-def _ordering_key(key: str) -> Any:
-    """One thing's events are applied one at a time, in the order they came: a session with its
-    delegates, all issues together (a merge touches two), a message by itself."""
-    model, field = ENTITY_OF[key]
-    if model in ("sessions", "delegates"):
-        return lambda data: f"session:{data.session_id}"
-    if model == "issues":
-        return lambda _data: "issues"
-    return lambda data: f"{model}:{getattr(data, field)}"

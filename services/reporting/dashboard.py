@@ -12,38 +12,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.reporting.projections import followup_of
 from services.reporting.results import Results
 from services.reporting.store import ReadModels
+from shared import vi
 from shared.clock import LOCAL_TZ, Clock
 from shared.reference import ReferenceData
 
-STATUS_VI = {
-    "planned": "đã lập kế hoạch",
-    "scheduled": "đã xếp lịch",
-    "held": "đang / đã họp",
-    "concluded": "đã kết thúc",
-    "cancelled": "đã hoãn",
-}
-ISSUE_STATE_VI = {
-    "received": "mới nhận",
-    "assigned": "đã chuyển cơ quan",
-    "answer_proposed": "đã có trả lời",
-    "on_agenda": "đưa vào hội nghị",
-    "concluded": "đã kết luận",
-    "in_followup": "đang thực hiện",
-    "resolved": "đã giải quyết",
-    "referred": "chuyển nơi khác",
-    "refused": "không thụ lý",
-    "merged": "gộp vào ý kiến trùng",
-}
 FOLLOWUP_VI = {"on_time": "trong hạn", "overdue": "quá hạn", "resolved": "đã giải quyết"}
-MESSAGE_VI = {
-    "queued": "chờ gửi",
-    "held": "tạm giữ",
-    "retrying": "chờ thử lại",
-    "sent": "đã gửi",
-    "delivered": "đã đến nơi",
-    "failed": "thất bại",
-    "suppressed": "không gửi",
-}
 BAR_WIDTH = 240  # pixels of the longest bar in the participation chart
 
 
@@ -126,7 +99,7 @@ class Dashboard:
                     "id": s["_id"],
                     "day": _day(s.get("starts_at")),
                     "status": s.get("status"),
-                    "status_vi": STATUS_VI.get(s.get("status", ""), s.get("status")),
+                    "status_vi": vi.SESSION_STATUS.get(s.get("status", ""), s.get("status")),
                     "confirmed": figures.get("total", {}).get("confirmed", 0),
                     "attended": figures.get("total", {}).get("attended", 0),
                 }
@@ -143,7 +116,7 @@ class Dashboard:
         return {
             "sessions": sessions,
             "periods": periods,
-            "delivery": {MESSAGE_VI.get(k, k): v for k, v in delivery.items()},
+            "delivery": {vi.MESSAGE_STATUS.get(k, k): v for k, v in delivery.items()},
         }
 
     async def session(self, session_id: str) -> dict[str, Any] | None:
@@ -192,7 +165,7 @@ class Dashboard:
                 "title": s.get("title"),
                 "venue": s.get("venue"),
                 "status": s.get("status"),
-                "status_vi": STATUS_VI.get(s.get("status", ""), s.get("status")),
+                "status_vi": vi.SESSION_STATUS.get(s.get("status", ""), s.get("status")),
                 "day": _day(s.get("starts_at")),
                 "results_deadline": _vn(deadline),
                 "results_late": bool(deadline)
@@ -232,7 +205,7 @@ class Dashboard:
                 ((self.topics.get(t, t), n) for t, n in figures.get("topic", {}).items()),
                 key=lambda x: -x[1],
             ),
-            "states": [(ISSUE_STATE_VI.get(s, s), n) for s, n in figures.get("state", {}).items()],
+            "states": [(vi.ISSUE_STATUS.get(s, s), n) for s, n in figures.get("state", {}).items()],
             "followup": figures.get("followup", {}),
             "overdue": overdue,
         }

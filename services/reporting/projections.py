@@ -9,6 +9,7 @@ before): no recount, and the same figures whatever the interleaving of different
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -46,11 +47,29 @@ OPEN_STATES = ("received", "assigned", "answer_proposed", "on_agenda")
 RAISED = "intake.issue.raised-by"
 
 
+def quarter_of(day: date) -> str:
+    """`2026-Q3`."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
 def period_of(moment: datetime | str) -> str:
     """`2026-Q3`: the quarter, in Viet Nam, an issue was received in."""
     when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    day = local_date(when)
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return quarter_of(local_date(when))
+
+
+def group_of(key: str, data: Mapping[str, Any]) -> str | None:
+    """Which events are applied one at a time, in the order they came: a session with its
+    delegates, all issues together (a merge touches two), a message by itself. None: no read
+    model cares, no order needed."""
+    if key not in ENTITY_OF:
+        return None
+    model, field = ENTITY_OF[key]
+    if model in ("sessions", "delegates"):
+        return f"session:{data['session_id']}"
+    if model == "issues":
+        return "issues"
+    return f"{model}:{data[field]}"
 
 
 def apply(key: str, state: State | None, data: dict[str, Any]) -> State:

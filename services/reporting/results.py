@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from services.reporting import announcement as doc
-from services.reporting.projections import followup_of, period_of
+from services.reporting.projections import followup_of, quarter_of
 from services.reporting.store import ReadModels
 from shared.clock import local_date
 from shared.contracts import reporting as contract
@@ -172,14 +172,10 @@ def in_period(day: date, period: str) -> bool:
     if not part:
         return True
     if part.startswith("Q"):
-        return period_of_day(day) == period
+        return quarter_of(day) == period
     if part.startswith("H"):
         return (day.month - 1) // 6 + 1 == int(part[1:])
     return day.month == int(part)
-
-
-def period_of_day(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def _stored(built: doc.Announcement) -> dict[str, Any]:
@@ -201,6 +197,3 @@ def _summary(built: doc.Announcement) -> dict[str, Any]:
         "matters": len(built.matters),
         "attended": built.participation.attended,
     }
-
-
-__all__ = ["Results", "in_period", "period_of"]

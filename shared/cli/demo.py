@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from rich.console import Console
 
+from shared import vi
 from shared.cli import bus as busmod
 from shared.cli import importer
 from shared.cli.embedded import InfraError
@@ -627,12 +628,10 @@ def run_demo(console: Console) -> int:
         console.rule("[bold]Sự kiện dịch vụ báo cáo đã nhận (không có dữ liệu cá nhân)")
         for kind, count in sorted(events.items()):
             console.print(f"{count:4d}  {kind}")
-        from services.notification.admin import STATUS_VI
-
         sent, sample = asyncio.run(_messages_sent(platform))
         console.rule("[bold]Tin nhắn dịch vụ notification đã gửi (kênh tệp của bản nhúng)")
         for (template, status), count in sorted(sent.items()):
-            console.print(f"{count:4d}  {template}: {STATUS_VI.get(status, status)}")
+            console.print(f"{count:4d}  {template}: {vi.MESSAGE_STATUS.get(status, status)}")
         console.print(f"Mỗi tin là một tệp văn bản trong {home / 'outbox'}")
         if sample:
             console.rule("[bold]Một giấy mời, như đại biểu nhận được")

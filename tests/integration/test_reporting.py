@@ -14,7 +14,7 @@ from typing import Any
 import aio_pika
 import pytest
 
-from services.reporting.projections import ENTITY_OF
+from services.reporting.projections import group_of
 from shared.clock import LOCAL_TZ, FixedClock
 from tests.helpers import (
     EventSpy,
@@ -165,23 +165,11 @@ async def story(client: RawClient, clock: FixedClock) -> dict[str, Any]:
 
 def shuffled_within_the_bus_rules(rows: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
     """Interleave different things' events at random, each thing's own in order; repeat some."""
-    from services.reporting.app import _ordering_key
-
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         key = row["type"].removeprefix("vn.nghedan.")
-        if key in ENTITY_OF:
-            model, field = ENTITY_OF[key]
-            if model in ("sessions", "delegates"):
-                group = f"session:{row['data']['session_id']}"
-            elif model == "issues":
-                group = "issues"
-            else:
-                group = f"{model}:{row['data'][field]}"
-        else:
-            group = f"other:{row['id']}"
+        group = group_of(key, row["data"]) or f"other:{row['id']}"  # the service's own keys
         groups.setdefault(group, []).append(row)
-    assert _ordering_key  # the groups above are the service's own ordering keys
     rng = random.Random(seed)
     queues = list(groups.values())
     out: list[dict[str, Any]] = []

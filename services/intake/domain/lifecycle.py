@@ -11,6 +11,7 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake.domain.issues import Change, Issue
+from shared import vi
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import Rejected, error, reject_if
@@ -34,7 +35,7 @@ def require(issue: Issue, allowed: tuple[str, ...], action: str) -> None:
                     "invalid_transition",
                     msg.WRONG_STATE.format(
                         code=issue.tracking_code,
-                        status=msg.STATUS_VI.get(issue.status, issue.status),
+                        status=vi.ISSUE_STATUS.get(issue.status, issue.status),
                         action=msg.ACTIONS_VI[action],
                     ),
                 )

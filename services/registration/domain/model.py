@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from services.registration import messages as msg
+from shared import vi
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.common import Rejected, error
 
@@ -89,7 +89,7 @@ def fmt_time(moment: datetime) -> str:
 
 
 def status_vi(status: str) -> str:
-    return msg.STATUS_VI.get(status, status)
+    return vi.SESSION_STATUS.get(status, status)
 
 
 def require_status(session: Session, allowed: tuple[str, ...], field: str, template: str) -> None:
