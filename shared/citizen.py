@@ -11,6 +11,11 @@ from shared.contracts.common import OutcomeError
 _DIGITS = re.compile(r"^\d{12}$")
 
 
+def normalise_phone(phone: str) -> str:
+    """`0912 345.678` -> `0912345678`: the digits (and a leading +) as written, without separators."""
+    return re.sub(r"[\s.\-()]", "", phone)
+
+
 def century_digit(birth_year: int, gender: str) -> int:
     """The CCCD's 4th digit: 0/1 for men/women born 1900-1999, 2/3 for 2000-2099, and so on."""
     century_index = (birth_year - 1900) // 100

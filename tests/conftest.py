@@ -124,3 +124,10 @@ async def provider() -> AsyncIterator[Any]:
 
     async with HttpProvider() as server:
         yield server
+
+
+@pytest.fixture
+def own_db(topology: Infra) -> Any:
+    """A service's database of this test's own: nothing left by another test, nothing to drop."""
+    suffix = uuid.uuid4().hex[:6]
+    return lambda service: f"{topology.db_name(service)}_{suffix}"

@@ -45,5 +45,4 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
     service.spec.ordering = {"notification.deliver.v1": lambda task: task.message_id}
     service.spec.periodic = [notifier.release_held]
     service.spec.web = report_app(notifier, settings.report_token.get_secret_value())
-    service.notifier = notifier  # type: ignore[attr-defined]
     return service

@@ -21,6 +21,7 @@ import httpx
 
 from services.notification import sms
 from services.notification.settings import NotificationSettings
+from shared.citizen import normalise_phone
 from shared.clock import LOCAL_TZ
 from shared.contracts.notification import Recipient
 
@@ -60,7 +61,7 @@ def phone_number(text: str | None) -> str | None:
     """A Vietnamese mobile number in international form (84xxxxxxxxx), or None if it is not one."""
     if not text:
         return None
-    digits = re.sub(r"[\s.\-()]", "", text)
+    digits = normalise_phone(text)
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:

@@ -138,22 +138,14 @@ class Notifier:
             "$push": {"history": entry},
         }
 
-    def _deliver(self, uow: UnitOfWork, message_id: str, delay: timedelta | None = None) -> None:
+    def _deliver(self, uow: UnitOfWork, message_id: str, retry: int | None = None) -> None:
+        """A delivery task: now, or as retry number `retry` (0-based) through its delay queue."""
         task = contract.DeliverMessage(message_id=message_id)
-        if delay is None:
+        if retry is None:
             uow.emit("notification.deliver.v1", task, subject=message_id)
             return
-        tier = min(self._tier(delay), len(DELAY_QUEUES) - 1)
-        uow.emit(
-            "notification.deliver.v1",
-            task,
-            subject=message_id,
-            delay=(DELAY_QUEUES[tier].name, delay),
-        )
-
-    def _tier(self, delay: timedelta) -> int:
-        delays = self.settings.delays
-        return delays.index(delay) if delay in delays else len(delays) - 1
+        wait = (DELAY_QUEUES[retry].name, self.settings.delays[retry])
+        uow.emit("notification.deliver.v1", task, subject=message_id, delay=wait)
 
     # ---- requests ---------------------------------------------------------------------------
 
@@ -336,11 +328,17 @@ class Notifier:
             if result.result in ("sent", "delivered"):
                 update = self._status(uow, current, result.result, now, None, sent_at=now, **extra)
             elif result.result == "transient" and attempts <= len(delays):
-                delay = delays[attempts - 1] if attempts >= 1 else delays[0]
+                retry = max(attempts - 1, 0)  # the first retry waits the first delay
                 update = self._status(
-                    uow, current, "retrying", now, result.reason, retry_at=now + delay, **extra
+                    uow,
+                    current,
+                    "retrying",
+                    now,
+                    result.reason,
+                    retry_at=now + delays[retry],
+                    **extra,
                 )
-                self._deliver(uow, current["_id"], delay)
+                self._deliver(uow, current["_id"], retry)
             else:
                 update = self._status(uow, current, "failed", now, result.reason, **extra)
                 await self._fall_back(uow, current, now)

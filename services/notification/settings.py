@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, get_args
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
+from shared.contracts.notification import Channel
 from shared.settings import ServiceSettings
-
-ChannelName = Literal["email", "sms", "zalo", "file"]
 
 
 def _parse_rate(text: str) -> dict[str, tuple[int, int]]:
@@ -22,7 +21,7 @@ def _parse_rate(text: str) -> dict[str, tuple[int, int]]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, spec = part.partition("=")
         count, _, seconds = spec.partition("/")
-        if name.strip() not in ("email", "sms", "zalo", "file") or not count.isdigit():
+        if name.strip() not in get_args(Channel) or not count.isdigit():
             raise ValueError(f"giới hạn tốc độ không hợp lệ: {part!r} (dạng đúng: sms=30/60)")
         limits[name.strip()] = (int(count), int(seconds or 60))
     return limits
@@ -33,7 +32,7 @@ class NotificationSettings(ServiceSettings):
     mongo_db: str = Field(default="nghedan_notification", validation_alias="MONGO_DB")
     health_port: int = Field(default=8183, validation_alias="HEALTH_PORT")
 
-    channels: Annotated[list[ChannelName], NoDecode] = Field(
+    channels: Annotated[list[Channel], NoDecode] = Field(
         default=["file"],
         validation_alias="NOTIFY_CHANNELS",
         description=(

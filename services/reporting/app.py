@@ -6,7 +6,7 @@ from typing import Any
 
 from services.reporting.dashboard import Dashboard
 from services.reporting.projections import ENTITY_OF, group_of
-from services.reporting.results import FEEDS_FOLLOWUP, Results
+from services.reporting.results import Results
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import ReadModels
 from services.reporting.web import web_app
@@ -44,13 +44,8 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
             session=ctx.session,
         )
         key = routing_key_of(event.type)
-        await models.project(key, dict(event.data or {}), ctx.session)
-        if key in FEEDS_FOLLOWUP:
-            tracking_code = (event.data or {}).get("tracking_code")
-            issue = await models.collection("issues").find_one(
-                {"_id": tracking_code}, session=ctx.session
-            )
-            results.feed_followup(key, issue, ctx.uow, event.time or ctx.clock.now())
+        thing = await models.project(key, dict(event.data or {}), ctx.session)
+        results.feed_followup(key, thing, ctx.uow, event.time or ctx.clock.now())
 
     service.spec.ensure_indexes = ensure_indexes
     service.spec.commands = {
@@ -64,5 +59,4 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
         key: lambda data, key=key: group_of(key, dict(data)) for key in ENTITY_OF
     }
     service.read_models = models  # type: ignore[attr-defined]
-    service.results = results  # type: ignore[attr-defined]
     return service

@@ -29,26 +29,30 @@ class ReadModels:
         await self.collection("issues").create_index([("period", ASCENDING)])
         await self.collection("issues").create_index([("session_id", ASCENDING)])
 
-    async def project(self, key: str, data: dict[str, Any], session: DbSession | None) -> None:
-        """Apply one event to the thing it is about, and move the figures by the difference."""
+    async def project(
+        self, key: str, data: dict[str, Any], session: DbSession | None
+    ) -> Document | None:
+        """Apply one event to the thing it is about, and move the figures by the difference;
+        the thing as it now stands (None when no read model cares about this event)."""
         target = p.ENTITY_OF.get(key)
         if target is None:
-            return
+            return None
         data = p.as_plain(data)
         model, field = target
-        await self._update(model, data[field], key, data, session)
+        thing = await self._update(model, data[field], key, data, session)
         if key == "intake.issue.merged.v1":
             await self._update("issues", data["merged_into"], p.RAISED, data, session)
+        return thing
 
     async def _update(
         self, model: str, entity: str, key: str, data: dict[str, Any], session: DbSession | None
-    ) -> None:
+    ) -> Document:
         collection = self.collection(model)
         found = await collection.find_one({"_id": entity}, session=session)
         old = {k: v for k, v in found.items() if k != "_id"} if found else None
         new = p.apply(key, old, data)
         if new == old:
-            return
+            return {"_id": entity, **new}
         await collection.replace_one(
             {"_id": entity}, {"_id": entity, **new}, upsert=True, session=session
         )
@@ -60,6 +64,7 @@ class ReadModels:
                     upsert=True,
                     session=session,
                 )
+        return {"_id": entity, **new}
 
     async def drop(self) -> None:
         for model in (*MODELS, "figures"):

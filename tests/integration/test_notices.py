@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aio_pika
-import pytest
 
 from shared.clock import LOCAL_TZ, FixedClock
 from shared.settings import SHIPPED_REFERENCE_DATA
@@ -27,13 +25,6 @@ from tests.helpers import (
 
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
 EXAMPLES = Path(__file__).parents[2] / "shared" / "contracts" / "examples"
-
-
-@pytest.fixture
-def own_db(topology):
-    """Databases of this test's own: nothing left by another test, and nothing to drop after."""
-    suffix = uuid.uuid4().hex[:6]
-    return lambda service: {"MONGO_DB": f"{topology.db_name(service)}_{suffix}"}
 
 
 async def messages(svc: Any, count: int, timeout: float = 20) -> list[dict[str, Any]]:
@@ -75,9 +66,11 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
     clock = FixedClock(NOW)
     outbox = tmp_path / "outbox"
     notify = notification_service(
-        topology, clock, NOTIFY_FILE_DIR=str(outbox), **own_db("notification")
+        topology, clock, NOTIFY_FILE_DIR=str(outbox), MONGO_DB=own_db("notification")
     )
-    registration = registration_service(topology, clock, TICK_SECONDS=0.2, **own_db("registration"))
+    registration = registration_service(
+        topology, clock, TICK_SECONDS=0.2, MONGO_DB=own_db("registration")
+    )
     async with (
         running(notify) as svc,
         running(registration),
@@ -168,7 +161,7 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
 ):
     clock = FixedClock(NOW)
     notify = notification_service(
-        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), **own_db("notification")
+        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), MONGO_DB=own_db("notification")
     )
     # The commune keeps the head of Thôn 02's phone in its reference data.
     reference = SHIPPED_REFERENCE_DATA.read_text(encoding="utf-8").replace(
@@ -177,7 +170,10 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
     )
     (tmp_path / "xa.yaml").write_text(reference, encoding="utf-8")
     registration = registration_service(
-        topology, clock, NGHEDAN_REFERENCE_DATA=str(tmp_path / "xa.yaml"), **own_db("registration")
+        topology,
+        clock,
+        NGHEDAN_REFERENCE_DATA=str(tmp_path / "xa.yaml"),
+        MONGO_DB=own_db("registration"),
     )
     async with (
         running(notify) as svc,
@@ -207,9 +203,9 @@ async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
 ):
     clock = FixedClock(datetime(2026, 10, 1, 9, 0, tzinfo=LOCAL_TZ))
     notify = notification_service(
-        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), **own_db("notification")
+        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), MONGO_DB=own_db("notification")
     )
-    intake = intake_service(topology, clock, TICK_SECONDS=0.2, **own_db("intake"))
+    intake = intake_service(topology, clock, TICK_SECONDS=0.2, MONGO_DB=own_db("intake"))
     async with running(notify) as svc, running(intake), RawClient(topology.amqp_url) as client:
         submitted = await client.send(
             "intake.submit-issue.v1",

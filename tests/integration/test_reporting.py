@@ -6,13 +6,11 @@ import asyncio
 import io
 import json
 import random
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aio_pika
-import pytest
 
 from services.reporting.projections import group_of
 from shared.clock import LOCAL_TZ, FixedClock
@@ -68,12 +66,6 @@ async def settled(reporting: Any, quiet: float = 1.5, timeout: float = 60) -> in
         last = count
         await asyncio.sleep(0.25)
     return last
-
-
-@pytest.fixture
-def names(topology):
-    suffix = uuid.uuid4().hex[:6]
-    return lambda service: f"{topology.db_name(service)}_{suffix}"
 
 
 async def story(client: RawClient, clock: FixedClock) -> dict[str, Any]:
@@ -211,17 +203,17 @@ async def replay_into_queue(url: str, rows: list[dict[str, Any]]) -> None:
 
 
 async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
-    topology, purge_queues, names, tmp_path
+    topology, purge_queues, own_db, tmp_path
 ):
     clock = FixedClock(AUGUST)
     services = (
-        registration_service(topology, clock, MONGO_DB=names("registration")),
-        intake_service(topology, clock, MONGO_DB=names("intake"), TICK_SECONDS=0.3),
+        registration_service(topology, clock, MONGO_DB=own_db("registration")),
+        intake_service(topology, clock, MONGO_DB=own_db("intake"), TICK_SECONDS=0.3),
         notification_service(
-            topology, clock, MONGO_DB=names("notification"), NOTIFY_FILE_DIR=str(tmp_path)
+            topology, clock, MONGO_DB=own_db("notification"), NOTIFY_FILE_DIR=str(tmp_path)
         ),
     )
-    reporting = reporting_service(topology, clock, names("reporting"))
+    reporting = reporting_service(topology, clock, own_db("reporting"))
     async with (
         running(services[0]),
         running(services[1]),
@@ -270,7 +262,7 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
     replayed = shuffled_within_the_bus_rules(rows, seed=7)
     assert len(replayed) > len(rows)
     print(f"{len(rows)} events recorded, {len(replayed)} replayed shuffled with repeats")
-    fresh = reporting_service(topology, clock, names("reporting") + "_again")
+    fresh = reporting_service(topology, clock, own_db("reporting") + "_again")
     async with running(fresh):
         await replay_into_queue(topology.amqp_url, replayed)
         for _ in range(200):
@@ -283,17 +275,17 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
 
 
 async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_to_the_province(
-    topology, purge_queues, names, tmp_path
+    topology, purge_queues, own_db, tmp_path
 ):
     import httpx
     from docx import Document
     from pypdf import PdfReader
 
     clock = FixedClock(AUGUST)
-    reporting = reporting_service(topology, clock, names("reporting"))
+    reporting = reporting_service(topology, clock, own_db("reporting"))
     async with (
-        running(registration_service(topology, clock, MONGO_DB=names("registration"))),
-        running(intake_service(topology, clock, MONGO_DB=names("intake"), TICK_SECONDS=0.3)),
+        running(registration_service(topology, clock, MONGO_DB=own_db("registration"))),
+        running(intake_service(topology, clock, MONGO_DB=own_db("intake"), TICK_SECONDS=0.3)),
         running(reporting),
         RawClient(topology.amqp_url) as client,
         # A province system binds a queue of its own to the results, as the contract says.

@@ -9,6 +9,7 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake.domain.classifier import suggest_topic
+from shared.citizen import normalise_phone
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error, reject_if
 from shared.logging import redact_text
@@ -58,10 +59,6 @@ class Issue:
     legal: dict[str, Any] | None = None  # clocks: name -> due (ISO); accepted_on; notified
     history: list[Change] = field(default_factory=list)
     version: int = 0
-
-
-def normalise_phone(phone: str) -> str:
-    return re.sub(r"[\s.\-()]", "", phone)
 
 
 def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[OutcomeError]:
