@@ -143,16 +143,22 @@ class EventSpy:
         return self.of_type(key)
 
 
-def registration_settings(infra: Any, **overrides: Any) -> RegistrationSettings:
-    return RegistrationSettings(
+def settings_for(settings_class: type[Any], infra: Any, service: str, **overrides: Any) -> Any:
+    """A service's settings on the test broker and database, quick to poll."""
+    return settings_class(
         **{
             "AMQP_URL": infra.amqp_url,
             "MONGO_URL": infra.mongo_url,
-            "MONGO_DB": infra.db_name("registration"),
+            "MONGO_DB": infra.db_name(service),
             "OUTBOX_POLL_SECONDS": 0.2,
+            "HEALTH_PORT": 0,
             **overrides,
         }
     )
+
+
+def registration_settings(infra: Any, **overrides: Any) -> RegistrationSettings:
+    return settings_for(RegistrationSettings, infra, "registration", **overrides)
 
 
 @asynccontextmanager
@@ -231,36 +237,23 @@ def intake_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
     from services.intake.app import create_service
     from services.intake.settings import IntakeSettings
 
-    settings = IntakeSettings(
-        **{
-            "AMQP_URL": infra.amqp_url,
-            "MONGO_URL": infra.mongo_url,
-            "MONGO_DB": infra.db_name("intake"),
-            "OUTBOX_POLL_SECONDS": 0.2,
-            "HEALTH_PORT": 0,
-            **overrides,
-        }
-    )
-    return create_service(settings, clock)
+    return create_service(settings_for(IntakeSettings, infra, "intake", **overrides), clock)
 
 
 def notification_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
     from services.notification.app import create_service
     from services.notification.settings import NotificationSettings
 
-    settings = NotificationSettings(
-        **{
-            "AMQP_URL": infra.amqp_url,
-            "MONGO_URL": infra.mongo_url,
-            "MONGO_DB": infra.db_name("notification"),
-            "OUTBOX_POLL_SECONDS": 0.2,
-            "HEALTH_PORT": 0,
-            "TICK_SECONDS": 0.2,
-            "NOTIFY_RETRY_DELAYS": "0.3,0.6,0.9",
-            **overrides,
-        }
-    )
+    quick = {"TICK_SECONDS": 0.2, "NOTIFY_RETRY_DELAYS": "0.3,0.6,0.9"}
+    settings = settings_for(NotificationSettings, infra, "notification", **(quick | overrides))
     return create_service(settings, clock)
+
+
+def reporting_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
+    from services.reporting.app import create_service
+    from services.reporting.settings import ReportingSettings
+
+    return create_service(settings_for(ReportingSettings, infra, "reporting", **overrides), clock)
 
 
 async def request_notification(url: str, *, event_id: str | None = None, **data: Any) -> str:
@@ -269,57 +262,56 @@ async def request_notification(url: str, *, event_id: str | None = None, **data:
     return sent
 
 
+async def publish_cloud_events(
+    url: str, exchange: str, messages: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Publish CloudEvents (structured mode), in order, on one connection with confirms, as
+    another system or a service would: (routing key, event); exchange "" is the default one."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.get_exchange(exchange) if exchange else channel.default_exchange
+        for routing_key, event in messages:
+            body = json.dumps(event, ensure_ascii=False, default=str).encode()
+            await target.publish(
+                aio_pika.Message(
+                    body,
+                    content_type="application/cloudevents+json",
+                    message_id=event["id"],
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=routing_key,
+            )
+
+
 async def request_notifications(
     url: str, requests: list[tuple[str | None, dict[str, Any]]]
 ) -> list[str]:
     """Publish several requests, in order, on one connection: (event id or None, data)."""
-    ids = []
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("nghedan.notify")
-        for event_id, data in requests:
-            event_id = event_id or str(uuid.uuid4())
-            event = {
-                "specversion": "1.0",
-                "id": event_id,
-                "source": "/nghedan/tests",
-                "type": "vn.nghedan.notification.send.v1",
-                "datacontenttype": "application/json",
-                "data": data,
-            }
-            await exchange.publish(
-                aio_pika.Message(
-                    json.dumps(event, ensure_ascii=False).encode(),
-                    content_type="application/cloudevents+json",
-                    message_id=event_id,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                ),
-                routing_key="notification.send.v1",
-                mandatory=True,
-            )
-            ids.append(event_id)
-    return ids
+    events = [
+        {
+            "specversion": "1.0",
+            "id": event_id or str(uuid.uuid4()),
+            "source": "/nghedan/tests",
+            "type": "vn.nghedan.notification.send.v1",
+            "datacontenttype": "application/json",
+            "data": data,
+        }
+        for event_id, data in requests
+    ]
+    await publish_cloud_events(url, "nghedan.notify", [("notification.send.v1", e) for e in events])
+    return [e["id"] for e in events]
 
 
 async def publish_event(
     url: str, key: str, data: dict[str, Any], source: str = "/nghedan/tests"
 ) -> None:
     """Publish a domain event on nghedan.events, in the place of the service that owns it."""
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("nghedan.events")
-        event = {
-            "specversion": "1.0",
-            "id": f"{key}-{data['session_id']}",
-            "source": source,
-            "type": f"vn.nghedan.{key}",
-            "data": data,
-        }
-        await exchange.publish(
-            aio_pika.Message(
-                json.dumps(event).encode(), content_type="application/cloudevents+json"
-            ),
-            routing_key=key,
-        )
+    event = {
+        "specversion": "1.0",
+        "id": f"{key}-{data['session_id']}",
+        "source": source,
+        "type": f"vn.nghedan.{key}",
+        "data": data,
+    }
+    await publish_cloud_events(url, "nghedan.events", [(key, event)])

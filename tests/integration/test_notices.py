@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aio_pika
-
 from shared.clock import LOCAL_TZ, FixedClock
 from shared.settings import SHIPPED_REFERENCE_DATA
 from tests.helpers import (
@@ -17,6 +15,7 @@ from tests.helpers import (
     delegate,
     intake_service,
     notification_service,
+    publish_cloud_events,
     publish_event,
     registration_service,
     running,
@@ -46,18 +45,9 @@ async def publish_results(url: str, session_id: str, replay: bool = False) -> No
     event = json.loads((EXAMPLES / "dialogue.results.published.v1.json").read_text())
     event["data"] |= {"session_id": session_id, "replay": replay}
     event["id"] = f"results-{session_id}-{replay}"
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange("nghedan.provincial")
-        await exchange.publish(
-            aio_pika.Message(
-                json.dumps(event, ensure_ascii=False).encode(),
-                content_type="application/cloudevents+json",
-                message_id=event["id"],
-            ),
-            routing_key="dialogue.results.published.v1",
-        )
+    await publish_cloud_events(
+        url, "nghedan.provincial", [("dialogue.results.published.v1", event)]
+    )
 
 
 async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results(
