@@ -35,7 +35,7 @@ from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.messaging.topology import DELAY_QUEUES
 from shared.service import JobContext, Service
-from shared.storage import Document
+from shared.storage import Document, DuplicateKeyError
 
 log = get_logger(__name__)
 FINAL = ("sent", "delivered", "failed", "suppressed")
@@ -285,19 +285,32 @@ class Notifier:
             return None
         count, seconds = limit
         start = int(now.timestamp()) // seconds * seconds
-        window_doc = await self.service.db["rate_windows"].find_one_and_update(
-            {"_id": f"{channel.name}:{start}"},
-            {
-                "$inc": {"count": 1},
-                "$setOnInsert": {"expires_at": now + timedelta(seconds=2 * seconds)},
-            },
-            upsert=True,
-            return_document=True,
+        taken = await self._take_from_window(
+            f"{channel.name}:{start}", now + timedelta(seconds=2 * seconds)
         )
-        if window_doc["count"] > count:
+        if taken > count:
             until = datetime.fromtimestamp(start + seconds, now.tzinfo)
             return until, f"vượt giới hạn {count} tin/{seconds} giây của kênh {channel.name}"
         return None
+
+    async def _take_from_window(self, window: str, expires_at: datetime) -> int:
+        """Count one more message in a rate window; how many it holds now, this one included.
+
+        Not an upsert: concurrent upserts of a new window may answer without the document
+        (SecantusDB was seen to) while still counting, so the window is created first, once.
+        """
+        windows = self.service.db["rate_windows"]
+        for _ in range(2):
+            found = await windows.find_one_and_update(
+                {"_id": window}, {"$inc": {"count": 1}}, return_document=True
+            )
+            if found is not None:
+                return int(found["count"])
+            try:
+                await windows.insert_one({"_id": window, "count": 0, "expires_at": expires_at})
+            except DuplicateKeyError:
+                pass  # another attempt created it first
+        raise RuntimeError(f"rate window {window} could not be counted")
 
     async def _hold(self, doc: Document, until: datetime, reason: str, now: datetime) -> None:
         async def work(uow: UnitOfWork) -> None:
