@@ -11,7 +11,7 @@ import aio_pika
 import uvicorn
 
 from shared.clock import Clock, make_clock
-from shared.crypto import FieldCipher
+from shared.crypto import DataKeyError
 from shared.health import health_app
 from shared.logging import get_logger
 from shared.messaging.broker import make_broker, subscribe
@@ -26,7 +26,7 @@ from shared.messaging.consumer import (
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
 from shared.messaging.topology import declare_all, queues_of
 from shared.reference import ReferenceData, load_reference_data
-from shared.settings import DEVELOPMENT_DATA_KEY, ServiceSettings
+from shared.settings import ServiceSettings, cipher_for
 from shared.storage import Database, connect
 
 log = get_logger(__name__)
@@ -85,7 +85,7 @@ class Service:
         self.client = connect(settings.mongo_url, app_name=f"nghedan-{spec.name}")
         self.db = database or Database(self.client, settings.mongo_db)
         self.broker = make_broker(settings.amqp_url, service=spec.name, prefetch=settings.prefetch)
-        self.cipher = FieldCipher.from_base64(settings.data_key.get_secret_value())
+        self.cipher = cipher_for(settings, spec.name)
         self.relay = OutboxRelay(
             self.db, self.broker, poll_seconds=settings.outbox_poll_seconds, cipher=self.cipher
         )
@@ -132,10 +132,10 @@ class Service:
         if self.spec.periodic:
             self._ticker = asyncio.create_task(self._tick(), name="periodic-jobs")
         log.info("service.started", queues=[q.name for q in queues_of(self.spec.name)])
-        if self.settings.data_key.get_secret_value() == DEVELOPMENT_DATA_KEY:
+        if self.settings.development:
             log.warning(
-                "settings.development_data_key",
-                hint="đặt NGHEDAN_DATA_KEY (32 byte, base64) trước khi dùng thật",
+                "settings.development_mode",
+                hint="NGHEDAN_DEVELOPMENT=1: chỉ để thử trên máy mình, không dùng với dữ liệu thật",
             )
 
     @property
@@ -151,9 +151,7 @@ class Service:
                 try:
                     await job(context)
                 except Exception as exc:  # a failing job is retried on the next tick
-                    log.warning(
-                        "periodic.failed", job=getattr(job, "__name__", str(job)), error=str(exc)
-                    )
+                    log.warning("periodic.failed", job=job_name(job), error=str(exc))
             await asyncio.sleep(self.settings.tick_seconds)
 
     async def stop(self) -> None:
@@ -181,6 +179,14 @@ class Service:
         }
 
 
+def job_name(job: Callable[..., Any]) -> str:
+    """A job's function name: never its repr, which would show what it was bound to."""
+    func = getattr(job, "func", job)  # functools.partial
+    return (
+        f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', type(func).__name__)}"
+    )
+
+
 async def serve(service: Service) -> None:
     """Start, answer health checks until SIGINT/SIGTERM, then stop cleanly."""
     await service.start()
@@ -205,4 +211,9 @@ def main(settings_class: type[ServiceSettings], create_service: Callable[[Any], 
 
     settings = settings_class()
     configure_logging(settings.service_name, settings.log_level)
-    asyncio.run(serve(create_service(settings)))
+    try:
+        service = create_service(settings)
+    except DataKeyError as exc:
+        log.error("settings.refused", error=str(exc))
+        raise SystemExit(f"{settings.service_name}: {exc}") from None
+    asyncio.run(serve(service))

@@ -19,6 +19,10 @@ from urllib.parse import quote
 
 import pytest
 
+# The suite runs on the published development keys, as `nghedan up` does; the tests that check
+# a production start refuse them set NGHEDAN_DEVELOPMENT themselves.
+os.environ.setdefault("NGHEDAN_DEVELOPMENT", "1")
+
 from shared.cli.embedded import EmbeddedMongo, ensure_rabbitmq
 from shared.service import declare_topology
 

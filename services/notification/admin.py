@@ -11,7 +11,7 @@ from pymongo import AsyncMongoClient
 
 from services.notification.settings import NotificationSettings
 from shared.clock import LOCAL_TZ
-from shared.crypto import FieldCipher
+from shared.settings import cipher_for
 from shared.vi import MESSAGE_STATUS
 
 
@@ -45,7 +45,7 @@ async def recent_messages(
     status: str | None = None,
     failures_only: bool = False,
 ) -> list[MessageRow]:
-    cipher = FieldCipher.from_base64(settings.data_key.get_secret_value())
+    cipher = cipher_for(settings, "notification")
     query: dict[str, Any] = {}
     if failures_only:
         query["status"] = {"$in": ["failed", "retrying", "held"]}

@@ -24,6 +24,7 @@ from rich.table import Table
 from shared.cli import bus as busmod
 from shared.cli import importer
 from shared.cli.embedded import InfraError, ensure_rabbitmq
+from shared.cli.keys import keys_app
 from shared.cli.platform import SERVICES, Platform, home_dir
 from shared.clock import FileClock, write_clock_file
 from shared.reference import load_reference_data
@@ -51,12 +52,17 @@ notify_app = typer.Typer(
 app.add_typer(notify_app, name="notify")
 report_app = typer.Typer(help="Báo cáo: dựng lại số liệu từ sự kiện đã nhận.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+app.add_typer(keys_app, name="keys")
 console = Console()
 
 
 @app.callback()
 def quiet_clients() -> None:
-    """The CLI says what went wrong itself; the AMQP client's own error lines would repeat it."""
+    """The CLI says what went wrong itself; the AMQP client's own error lines would repeat it.
+
+    Without keys of its own the CLI works on the embedded platform, as `nghedan up` runs it."""
+    if not os.environ.get("NGHEDAN_DATA_KEY"):
+        os.environ.setdefault("NGHEDAN_DEVELOPMENT", "1")
     for name in ("aiormq", "aio_pika"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 

@@ -81,6 +81,9 @@ class Platform:
             "HEALTH_PORT": str(self.health_ports[name]),
             "NGHEDAN_CLOCK_FILE": os.environ.get("NGHEDAN_CLOCK_FILE", str(self.clock_file)),
             "NOTIFY_FILE_DIR": os.environ.get("NOTIFY_FILE_DIR", str(self.home / "outbox")),
+            # The embedded platform is for trying out: the published development keys are allowed
+            # unless the operator says otherwise (NGHEDAN_DEVELOPMENT=0 with keys of their own).
+            "NGHEDAN_DEVELOPMENT": os.environ.get("NGHEDAN_DEVELOPMENT", "1"),
             **self.extra_env.get(name, {}),
         }
 

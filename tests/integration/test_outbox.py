@@ -108,11 +108,10 @@ async def test_a_request_carrying_a_contact_rests_sealed_and_goes_out_clear_poin
     parts, topology
 ):
     from shared.contracts.notification import Recipient, SendNotification
-    from shared.crypto import FieldCipher
-    from shared.settings import DEVELOPMENT_DATA_KEY
+    from tests.keys import cipher_of
 
     db, broker = parts
-    cipher = FieldCipher.from_base64(DEVELOPMENT_DATA_KEY)
+    cipher = cipher_of("tests")
 
     async def work(session):
         uow = UnitOfWork(db, session, "tests", FixedClock(datetime.now(UTC)), cipher=cipher)

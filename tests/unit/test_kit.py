@@ -10,9 +10,9 @@ import structlog
 from cryptography.exceptions import InvalidTag
 
 from shared.clock import FileClock, write_clock_file
-from shared.crypto import DataKeyError, FieldCipher
+from shared.crypto import DataKeyError, FieldCipher, decode_key
 from shared.logging import configure_logging, redact
-from shared.settings import DEVELOPMENT_DATA_KEY
+from tests.keys import cipher_of
 
 
 def test_redaction_blanks_personal_fields_and_personal_looking_text():
@@ -53,18 +53,17 @@ def test_the_file_clock_freezes_and_moves_for_every_reader(tmp_path):
 
 
 def test_fields_are_sealed_to_their_context_and_lookups_use_a_keyed_hash():
-    cipher = FieldCipher.from_base64(DEVELOPMENT_DATA_KEY)
+    cipher = cipher_of("registration")
     sealed = cipher.encrypt("020085012345", context="registration:A:citizen_id")
     assert b"020085012345" not in sealed
     assert cipher.decrypt(sealed, context="registration:A:citizen_id") == "020085012345"
     with pytest.raises(InvalidTag):
         cipher.decrypt(sealed, context="registration:B:citizen_id")
     assert cipher.keyed_hash("1", purpose="x") == cipher.keyed_hash("1", purpose="x")
-    assert cipher.keyed_hash("1", purpose="x") != FieldCipher(b"k" * 32).keyed_hash(
-        "1", purpose="x"
-    )
+    other = FieldCipher.for_service("registration", b"k" * 32, lookup_key=b"l" * 32)
+    assert cipher.keyed_hash("1", purpose="x") != other.keyed_hash("1", purpose="x")
 
 
 def test_a_data_key_of_the_wrong_size_is_refused_clearly():
     with pytest.raises(DataKeyError, match="32 byte"):
-        FieldCipher.from_base64("c2hvcnQ=")
+        decode_key("c2hvcnQ=", variable="NGHEDAN_DATA_KEY")

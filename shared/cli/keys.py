@@ -1,0 +1,120 @@
+"""`nghedan keys`: make a key, see which keys seal a service's data, rotate to a new key."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import typer
+from pymongo.errors import PyMongoError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from shared.crypto import DataKeyError, new_key
+from shared.keys import KeyCensus, census, rotate
+from shared.keys import Progress as Progress_
+from shared.settings import ServiceSettings, cipher_for
+
+keys_app = typer.Typer(
+    help="Khoá mã hoá dữ liệu cá nhân: tạo khoá, xem, đổi khoá.", no_args_is_help=True
+)
+console = Console()
+SERVICE_NAMES = ("registration", "intake", "notification", "reporting")
+ServiceName = Annotated[
+    str, typer.Argument(help="registration, intake, notification hoặc reporting")
+]
+
+
+def _settings(service: str) -> ServiceSettings:
+    """The service's own settings, from the same environment the service runs with."""
+    if service not in SERVICE_NAMES:
+        raise _fail(f"không có dịch vụ {service!r} (chọn: {', '.join(SERVICE_NAMES)})")
+    module = importlib.import_module(f"services.{service}.settings")
+    settings_class = getattr(module, f"{service.capitalize()}Settings")
+    return settings_class()  # type: ignore[no-any-return]
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]Lỗi:[/] {message}")
+    return typer.Exit(2)
+
+
+def _walk(title: str, work: Callable[[Progress_], Awaitable[KeyCensus]]) -> KeyCensus:
+    with Progress(
+        TextColumn(title), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("keys", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            return asyncio.run(work(advance))
+        except PyMongoError as exc:
+            raise _fail(f"không đọc được cơ sở dữ liệu: {exc}") from exc
+
+
+def _print_census(result: KeyCensus, current: str) -> None:
+    if not result.by_key:
+        console.print("Chưa có giá trị nào được mã hoá.")
+    for key_id, count in sorted(result.by_key.items()):
+        mark = " (khoá hiện tại)" if key_id == current else " (khoá cũ)"
+        console.print(f"  khoá {key_id}{mark}: {count} giá trị")
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """In ra một khoá mới (32 byte ngẫu nhiên, base64) cho NGHEDAN_DATA_KEY hoặc NGHEDAN_LOOKUP_KEY."""
+    print(new_key())
+
+
+@keys_app.command("status")
+def keys_status(service: ServiceName) -> None:
+    """Đếm các giá trị đã mã hoá trong cơ sở dữ liệu của dịch vụ, theo khoá đã dùng."""
+    settings = _settings(service)
+    try:
+        current = cipher_for(settings, service).key_id
+    except DataKeyError as exc:
+        raise _fail(str(exc)) from exc
+    result = _walk(
+        f"Đọc {service}",
+        lambda advance: census(settings.mongo_url, settings.mongo_db, progress=advance),
+    )
+    console.print(f"Dịch vụ {service}, khoá hiện tại {current}:")
+    _print_census(result, current)
+
+
+@keys_app.command("rotate")
+def keys_rotate(service: ServiceName) -> None:
+    """Mã hoá lại mọi giá trị bằng khoá hiện tại (NGHEDAN_DATA_KEY); khoá cũ đặt ở
+    NGHEDAN_RETIRED_DATA_KEYS cho đến khi xong. Chạy lại bao nhiêu lần cũng được."""
+    settings = _settings(service)
+    try:
+        cipher = cipher_for(settings, service)
+    except DataKeyError as exc:
+        raise _fail(str(exc)) from exc
+    result = _walk(
+        f"Mã hoá lại {service}",
+        lambda advance: rotate(settings.mongo_url, settings.mongo_db, cipher, progress=advance),
+    )
+    console.print(f"Đã mã hoá lại {result.resealed} giá trị bằng khoá {cipher.key_id}.")
+    if result.changed_meanwhile:
+        console.print(
+            f"{result.changed_meanwhile} giá trị được dịch vụ ghi mới trong lúc chạy: "
+            "chạy lại lệnh để kiểm tra."
+        )
+    _print_census(result, cipher.key_id)
+    if result.unopened:
+        console.print(
+            f"[red]{result.unopened} giá trị mã hoá bằng khoá không có trong NGHEDAN_DATA_KEY / "
+            "NGHEDAN_RETIRED_DATA_KEYS: thêm khoá đó rồi chạy lại.[/]"
+        )
+        raise typer.Exit(1)
+    old = sum(n for key_id, n in result.by_key.items() if key_id != cipher.key_id)
+    if old == 0 and not result.changed_meanwhile:
+        console.print(
+            "[green]Mọi giá trị đã dùng khoá hiện tại.[/] Khi hàng thư chết của dịch vụ đã được "
+            "xử lý hết, có thể bỏ khoá cũ khỏi NGHEDAN_RETIRED_DATA_KEYS."
+        )
