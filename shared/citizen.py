@@ -8,7 +8,23 @@ from datetime import date
 from shared import vi as msg
 from shared.contracts.common import OutcomeError
 
-_DIGITS = re.compile(r"^\d{12}$")
+_DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: `\d` would take any script's digits
+
+
+_PHONE = re.compile(r"(0|\+84)[0-9]{9,10}")  # ASCII digits only
+
+
+def phone_errors(phone: str | None, field: str) -> list[OutcomeError]:
+    """One phone rule for every service: 0 or +84, then 9-10 digits 0-9, separators aside."""
+    if phone is None or _PHONE.fullmatch(normalise_phone(phone)):
+        return []
+    return [OutcomeError(field=field, message=msg.PHONE_FORMAT, code="phone_format")]
+
+
+def citizen_id_format_errors(citizen_id: str | None, field: str) -> list[OutcomeError]:
+    if citizen_id is None or _DIGITS.fullmatch(citizen_id):
+        return []
+    return [OutcomeError(field=field, message=msg.CITIZEN_ID_DIGITS, code="citizen_id_format")]
 
 
 def normalise_phone(phone: str) -> str:
@@ -24,8 +40,8 @@ def century_digit(birth_year: int, gender: str) -> int:
 
 def citizen_id_errors(citizen_id: str, date_of_birth: date, gender: str) -> list[OutcomeError]:
     field = "data.citizen_id"
-    if not _DIGITS.match(citizen_id):
-        return [OutcomeError(field=field, message=msg.CITIZEN_ID_DIGITS, code="citizen_id_format")]
+    if not _DIGITS.fullmatch(citizen_id):
+        return citizen_id_format_errors(citizen_id, field)
     errors = []
     if citizen_id[:3] == "000":
         errors.append(

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _nfkc(value: Any) -> Any:
+    """Numbers and contacts as plain characters: full-width `０９１２` is `0912`, before any check."""
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
+
+
+def _name(value: Any) -> Any:
+    """A name in one Unicode form (NFC, so `ệ` typed in two ways is one name), spaces folded."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+# A person's name: NFC, blank refused (a name of spaces is no name).
+PersonName = Annotated[str, BeforeValidator(_name), Field(min_length=1, max_length=200)]
+# A number or contact as typed, in NFKC; checked as digits 0-9 (ASCII) where it is judged.
+ContactText = Annotated[str, BeforeValidator(_nfkc)]
 
 
 class Message(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.common import Command, Message
+from shared.contracts.common import Command, ContactText, Message, PersonName
 
 IssueKind = Literal["recommendation", "feedback", "complaint", "denunciation"]
 Channel = Literal[
@@ -16,10 +16,10 @@ Channel = Literal[
 
 
 class Submitter(Command):
-    full_name: str = Field(min_length=1, max_length=200)
-    citizen_id: str | None = Field(default=None, max_length=20)
-    phone: str | None = Field(default=None, max_length=20)
-    email: str | None = Field(default=None, max_length=200)
+    full_name: PersonName
+    citizen_id: ContactText | None = Field(default=None, max_length=20)
+    phone: ContactText | None = Field(default=None, max_length=20)
+    email: ContactText | None = Field(default=None, max_length=200)
     address: str | None = Field(default=None, max_length=500)
 
 
@@ -40,8 +40,8 @@ class SignAdhocRequest(Command):
     """`intake.sign-adhoc-request.v1`: a voter signs the request for an ad-hoc dialogue."""
 
     request_code: str = Field(min_length=1, max_length=64)
-    full_name: str = Field(min_length=1, max_length=200)
-    citizen_id: str = Field(min_length=1, max_length=20)
+    full_name: PersonName
+    citizen_id: ContactText = Field(min_length=1, max_length=20)
     date_of_birth: date
     gender: Literal["male", "female"]
     village_code: str = Field(min_length=1, max_length=20)

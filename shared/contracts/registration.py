@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from shared.contracts.common import Command, Message
+from shared.contracts.common import Command, ContactText, Message, PersonName
 
 SessionKind = Literal["periodic", "adhoc"]
 SessionFormat = Literal["in_person", "online", "hybrid"]
@@ -81,8 +81,8 @@ class RegisterDelegate(Command):
     """`registration.register-delegate.v1`: register a person for a session."""
 
     session_id: str = Field(min_length=1, max_length=64)
-    full_name: str = Field(min_length=1, max_length=200)
-    citizen_id: str = Field(min_length=1, max_length=20)
+    full_name: PersonName
+    citizen_id: ContactText = Field(min_length=1, max_length=20)
     date_of_birth: date
     gender: Literal["male", "female"]
     village_code: str = Field(min_length=1, max_length=20)
@@ -90,8 +90,8 @@ class RegisterDelegate(Command):
     position: str | None = Field(
         default=None, max_length=200, description="Office held, for officials."
     )
-    phone: str | None = Field(default=None, max_length=20)
-    email: str | None = Field(default=None, max_length=200)
+    phone: ContactText | None = Field(default=None, max_length=20)
+    email: ContactText | None = Field(default=None, max_length=200)
     sitting_code: str | None = Field(default=None, max_length=20)
     lacks_civil_capacity: bool = Field(
         default=False, description="Declared by a court to lack or have limited civil act capacity."

@@ -150,3 +150,32 @@ async def test_personal_data_is_encrypted_at_rest(service, topology):
         "phone",
         "email",
     }
+
+
+async def test_a_citizen_id_in_full_width_digits_is_the_same_person_and_other_scripts_are_refused(
+    service, topology
+):
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    arabic_indic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    async with RawClient(topology.amqp_url) as client:
+        session_id = await new_session(client)
+        first = await client.send("registration.register-delegate.v1", delegate(session_id, 8))
+        assert first["status"] == "accepted", first
+        same = delegate(session_id, 8, full_name="  Người  Thử Số 8 ")
+        same["citizen_id"] = same["citizen_id"].translate(full_width)
+        same["phone"] = "０９ ００.０００ ００８"
+        again = await client.send("registration.register-delegate.v1", same)
+        assert again["status"] == "rejected"
+        assert again["errors"][0]["code"] == "already_registered", again
+        other = delegate(session_id, 9)
+        other["citizen_id"] = other["citizen_id"].translate(arabic_indic)
+        refused = await client.send("registration.register-delegate.v1", other)
+        assert [e["code"] for e in refused["errors"]] == ["citizen_id_format"], refused
+        blank = await client.send(
+            "registration.register-delegate.v1", delegate(session_id, 10, full_name=" \u3000 ")
+        )
+        assert blank["status"] == "rejected" and blank["errors"][0]["field"] == "data.full_name"
+        bad_phone = await client.send(
+            "registration.register-delegate.v1", delegate(session_id, 11, phone="0912-abc-678")
+        )
+        assert [e["code"] for e in bad_phone["errors"]] == ["phone_format"], bad_phone

@@ -9,14 +9,12 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake.domain.classifier import suggest_topic
-from shared.citizen import normalise_phone
+from shared.citizen import citizen_id_format_errors, phone_errors
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error, reject_if
 from shared.logging import redact_text
 from shared.reference import ReferenceData
 
-PHONE = re.compile(r"^(0|\+84)\d{9,10}$")
-CITIZEN_ID = re.compile(r"^\d{12}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SUMMARY_LENGTH = 500
 PUBLIC_KINDS = ("recommendation", "feedback")  # their content may travel, masked, in events
@@ -72,12 +70,9 @@ def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[Out
         person and person.full_name.strip() and (person.address or person.citizen_id)
     ):
         errors.append(error("data.submitter", "complainant_required", msg.COMPLAINANT_REQUIRED))
-    if person and person.phone and not PHONE.match(normalise_phone(person.phone)):
-        errors.append(error("data.submitter.phone", "phone_format", msg.PHONE_FORMAT))
-    if person and person.citizen_id and not CITIZEN_ID.match(person.citizen_id):
-        errors.append(
-            error("data.submitter.citizen_id", "citizen_id_format", msg.CITIZEN_ID_FORMAT)
-        )
+    if person:
+        errors += phone_errors(person.phone, "data.submitter.phone")
+        errors += citizen_id_format_errors(person.citizen_id, "data.submitter.citizen_id")
     if person and person.email and not EMAIL.match(person.email):
         errors.append(error("data.submitter.email", "email_format", msg.EMAIL_FORMAT))
     return errors

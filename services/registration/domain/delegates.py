@@ -15,7 +15,7 @@ from services.registration.domain.model import (
     session_day,
     status_vi,
 )
-from shared.citizen import age_on, citizen_id_errors, fmt
+from shared.citizen import age_on, citizen_id_errors, fmt, phone_errors
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, Rejected, error
 from shared.reference import ReferenceData
@@ -37,6 +37,7 @@ def registration_errors(
             )
         )
     errors += citizen_id_errors(cmd.citizen_id, cmd.date_of_birth, cmd.gender)
+    errors += phone_errors(cmd.phone, "data.phone")
     if cmd.date_of_birth > today:
         errors.append(error("data.date_of_birth", "born_in_future", msg.BORN_IN_FUTURE))
     else:
