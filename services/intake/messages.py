@@ -31,4 +31,4 @@ ACTIONS_VI = {
     "reclassify": "phân loại lại",
 }
 TOO_YOUNG_TO_SIGN = "Chưa đủ 18 tuổi vào ngày ký ({age} tuổi): chỉ cử tri mới được ký yêu cầu"
-ALREADY_SIGNED = "Cử tri này đã ký yêu cầu {request} (lúc {at})"
+ALREADY_SIGNED = "Cử tri này đã ký yêu cầu {request}; mỗi cử tri chỉ ký một lần"

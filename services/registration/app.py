@@ -39,4 +39,6 @@ def _session_of(command: object) -> str:
     session_id = getattr(command, "session_id", None)
     if session_id:
         return str(session_id)
-    return str(getattr(command, "registration_code", "")).rsplit("-", 1)[0]
+    return str(getattr(command, "registration_code", "")).rsplit("-", 2)[
+        0
+    ]  # <session>-<seq>-<check>

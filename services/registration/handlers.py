@@ -159,7 +159,7 @@ async def register_delegate(
     errors += delegates.duplicate_errors(cmd, session, mine, role_holder, deps.ref)
     reject_if(errors)
     reg = Registration(
-        code=f"{session.id}-{session.next_seq:03d}",
+        code=delegates.registration_code(session.id, session.next_seq),
         session_id=session.id,
         seq=session.next_seq,
         status="waiting",

@@ -6,8 +6,10 @@ TOO_YOUNG_UNSCHEDULED = (
 )
 BORN_IN_FUTURE = "Ngày sinh ở tương lai"
 LACKS_CAPACITY = "Người bị Toà án tuyên bố mất hoặc hạn chế năng lực hành vi dân sự không được tham gia đối thoại"
-ALREADY_REGISTERED = "Người này đã đăng ký tham dự phiên {session} (mã {code})"
-ROLE_TAKEN = "Thôn {village} đã có {category} đăng ký (mã {code}); mỗi thôn một người"
+ALREADY_REGISTERED = (
+    "Người này đã đăng ký tham dự phiên {session}; mã đăng ký đã được gửi cho chính người đó"
+)
+ROLE_TAKEN = "Thôn {village} đã có {category} đăng ký; mỗi thôn một người"
 UNKNOWN_SESSION = "Không có phiên đối thoại {session}"
 UNKNOWN_REGISTRATION = "Không có đăng ký mã {code}"
 UNKNOWN_SITTING = "Phiên {session} không có buổi (cụm thôn) {sitting}"

@@ -78,6 +78,8 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
             for n in (1, 2, 3)
         ]
         assert [r["result"]["status"] for r in reps] == ["confirmed", "confirmed", "waiting"]
+        codes = {n: r["result"]["registration_code"] for n, r in zip((1, 2, 3), reps, strict=True)}
+        assert codes[1].startswith(f"{session_id}-001-")
         head = await client.send(
             "registration.register-delegate.v1",
             delegate(session_id, 4, category="village_head", email=None),
@@ -94,20 +96,19 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         )
         found = await messages(svc, 4)
         invited = sorted(d["cause_id"] for d in found if d["template"] == "delegate_invitation")
-        assert invited == [f"invitation:{session_id}-00{n}" for n in (1, 2, 4)]
-        invitation = text_of(next(d for d in found if d["cause_id"].endswith("-001")))
+        codes[4] = head["result"]["registration_code"]
+        assert invited == [f"invitation:{codes[n]}" for n in (1, 2, 4)]
+        invitation = text_of(next(d for d in found if d["cause_id"].endswith(codes[1])))
         assert "Kính gửi: ông/bà Người Thử Số 1." in invitation
         assert "Thời gian: 08:00, ngày 25/09/2026." in invitation
-        assert f"Mã đại biểu: {session_id}-001" in invitation
+        assert f"Mã đại biểu: {codes[1]}" in invitation
         assert "Gửi đến: Người Thử Số 1 · 0900000001 · nguoi1@example.vn" in invitation
         assert "Tin nhắn ngắn (UCS-2" in invitation
 
-        await client.send(
-            "registration.cancel-registration.v1", {"registration_code": f"{session_id}-001"}
-        )
+        await client.send("registration.cancel-registration.v1", {"registration_code": codes[1]})
         found = await messages(svc, 5)
         promoted = [d for d in found if d["template"] == "delegate_promoted"]
-        assert [d["cause_id"] for d in promoted] == [f"invitation:{session_id}-003"]
+        assert [d["cause_id"] for d in promoted] == [f"invitation:{codes[3]}"]
         assert "được chuyển từ danh sách chờ" in text_of(promoted[0])
 
         moved = starts + timedelta(days=1)
@@ -118,7 +119,7 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         found = await messages(svc, 8)
         changes = [d for d in found if d["template"] == "schedule_announcement"]
         assert sorted(d["cause_id"].rsplit(":", 1)[-1] for d in changes) == [
-            f"{session_id}-00{n}" for n in (2, 3, 4)
+            codes[n] for n in (2, 3, 4)
         ]
         assert all(d["required_by_law"] and d["send_by"] == "2026-09-19" for d in changes)
         assert not any(d["late"] for d in changes)
@@ -172,14 +173,15 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
     ):
         created = await client.send("registration.create-session.v1", session_data())
         session_id = created["result"]["session_id"]
-        await client.send("registration.register-delegate.v1", delegate(session_id, 1))
+        first = await client.send("registration.register-delegate.v1", delegate(session_id, 1))
+        code = first["result"]["registration_code"]
         await client.send(
             "registration.cancel-session.v1",
             {"session_id": session_id, "reason": "Trùng lịch họp của tỉnh"},
         )
         found = await messages(svc, 2)
     assert sorted((d["cause_id"], d["template"], d["required_by_law"]) for d in found) == [
-        (f"cancelled:{session_id}:{session_id}-001", "schedule_announcement", True),
+        (f"cancelled:{session_id}:{code}", "schedule_announcement", True),
         (f"cancelled:{session_id}:village:T02", "schedule_announcement", True),
     ]
     for doc in found:

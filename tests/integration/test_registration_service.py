@@ -59,7 +59,8 @@ async def test_a_session_from_plan_to_conclusion_with_a_waiting_list(service, to
         assert [o["result"]["status"] for o in outcomes] == ["confirmed", "confirmed", "waiting"]
         assert outcomes[2]["result"]["waiting_position"] == 1
         codes = [o["result"]["registration_code"] for o in outcomes]
-        assert codes == [f"{session_id}-00{n}" for n in range(1, 4)]
+        assert [c.rsplit("-", 1)[0] for c in codes] == [f"{session_id}-00{n}" for n in range(1, 4)]
+        assert len({c.rsplit("-", 1)[1] for c in codes}) == 3  # the random part differs
 
         cancelled = await client.send(
             "registration.cancel-registration.v1", {"registration_code": codes[0]}
@@ -167,6 +168,7 @@ async def test_a_citizen_id_in_full_width_digits_is_the_same_person_and_other_sc
         again = await client.send("registration.register-delegate.v1", same)
         assert again["status"] == "rejected"
         assert again["errors"][0]["code"] == "already_registered", again
+        assert first["result"]["registration_code"] not in json.dumps(again, ensure_ascii=False)
         other = delegate(session_id, 9)
         other["citizen_id"] = other["citizen_id"].translate(arabic_indic)
         refused = await client.send("registration.register-delegate.v1", other)

@@ -53,3 +53,12 @@ def test_phones_written_with_separators_pass_one_rule(phone):
 def test_phones_that_are_not_numbers_are_refused_with_the_field_named(phone):
     (error,) = phone_errors(phone, "data.phone")
     assert error.field == "data.phone" and "0–9" in error.message
+
+
+def test_a_registration_code_cannot_be_guessed_from_its_neighbour():
+    from services.registration.domain.delegates import CODE_ALPHABET, registration_code
+
+    codes = [registration_code("TT-2026-DK1", 42) for _ in range(200)]
+    assert all(c.startswith("TT-2026-DK1-042-") for c in codes)
+    assert len(set(codes)) > 190  # 25^5 possibilities each
+    assert all(set(c.rsplit("-", 1)[1]) <= set(CODE_ALPHABET) for c in codes)

@@ -37,10 +37,7 @@ def signature_errors(
             error(
                 "data.citizen_id",
                 "already_signed",
-                msg.ALREADY_SIGNED.format(
-                    request=cmd.request_code,
-                    at=local_date(already["signed_at"]).strftime("%d/%m/%Y"),
-                ),
+                msg.ALREADY_SIGNED.format(request=cmd.request_code),
             )
         )
     return errors

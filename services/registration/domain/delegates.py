@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from services.registration import messages as msg
@@ -87,6 +88,18 @@ def _sitting_errors(cmd: contract.RegisterDelegate, session: Session) -> list[Ou
     return []
 
 
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or copied by hand, a code is not mistaken.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_SECRET_LENGTH = 5  # 25^5 ≈ 9.8 million: a code cannot be guessed from its neighbour
+
+
+def registration_code(session_id: str, seq: int) -> str:
+    """`TT-2026-DK1-042-K7QMP`: the session, the order of registering, and a random part, so
+    knowing one delegate's code tells nothing of another's."""
+    check = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_SECRET_LENGTH))
+    return f"{session_id}-{seq:03d}-{check}"
+
+
 def duplicate_errors(
     cmd: contract.RegisterDelegate,
     session: Session,
@@ -101,7 +114,7 @@ def duplicate_errors(
             error(
                 "data.citizen_id",
                 "already_registered",
-                msg.ALREADY_REGISTERED.format(session=session.id, code=mine.code),
+                msg.ALREADY_REGISTERED.format(session=session.id),
             )
         )
     if role_holder and cmd.category in ONE_PER_VILLAGE:
@@ -115,7 +128,6 @@ def duplicate_errors(
                     if (village := ref.village(cmd.village_code))
                     else cmd.village_code,
                     category=category.name if category else cmd.category,
-                    code=role_holder.code,
                 ),
             )
         )
