@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,15 +27,19 @@ PERSONAL_KEYS = frozenset(
     }
 )
 REDACTED = "[redacted]"
+_SEP = r"[\s.\-]?"  # how people group digits: 0912 345 678, 0912.345.678, 0912-345-678
 _PATTERNS = (
-    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[citizen-id]"),
+    (re.compile(rf"(?<!\d)\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{3}}(?!\d)"), "[citizen-id]"),
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
-    (re.compile(r"(?<![\w])(\+84|0)\d{9,10}(?!\d)"), "[phone]"),
+    (re.compile(r"(?<![\w+])(\+?84|\(?0)(?:[\s.\-()]{0,2}\d){9,10}(?!\d)"), "[phone]"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b(?!T)"), "[date]"),
 )
 
 
 def redact_text(text: str) -> str:
+    """Personal-looking numbers masked, however they are spaced or whatever digits they use.
+    A second line only: names and addresses cannot be recognised, so free text is not published."""
+    text = unicodedata.normalize("NFKC", text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -24,6 +24,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.record-conclusion.v1": partial(handlers.record_conclusion, deps),
         "intake.update-followup.v1": partial(handlers.update_followup, deps),
         "intake.close-issue.v1": partial(handlers.close_issue, deps),
+        "intake.approve-summary.v1": partial(handlers.approve_summary, deps),
         "intake.accept-case.v1": partial(handlers.accept_case, deps),
         "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }

@@ -16,7 +16,6 @@ from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.notification import Recipient, SendNotification
 from shared.crypto import FieldCipher
-from shared.logging import redact_text
 from shared.messaging.consumer import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
@@ -44,7 +43,7 @@ async def submit_issue(
     primary = await _repeated(deps, ctx, issue)
     if primary:
         issues.merge(issue, primary, now)
-        await store.save_issue(deps.db, ctx.session, primary)
+        await store.save_issue(deps.db, ctx.session, primary, deps.cipher)
     await store.insert_issue(deps.db, ctx.session, issue, cmd.submitter, deps.cipher)
     code = issue.tracking_code
     person = cmd.submitter
@@ -72,8 +71,7 @@ async def submit_issue(
             village_code=issue.village_code,  # type: ignore[arg-type]
             received_at=issue.received_at,
             anonymous=issue.anonymous,
-            submitter_ref=store.submitter_ref(cmd.submitter, deps.cipher),
-            summary=issues.summary(issue),
+            # no pseudonym of the person, no words of theirs: see intake.issue.summary-approved
         ),
         subject=code,
     )
@@ -132,7 +130,9 @@ async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> iss
     """The open issue of the same village and topic this one repeats, if any."""
     if issue.handled_as not in duplicates.MERGEABLE or issue.kind not in duplicates.MERGEABLE:
         return None
-    candidates = await store.open_candidates(deps.db, ctx.session, issue.village_code, issue.topic)
+    candidates = await store.open_candidates(
+        deps.db, ctx.session, issue.village_code, issue.topic, deps.cipher
+    )
     found = duplicates.find_duplicate(
         issue.content, [duplicates.Candidate(c.tracking_code, c.content) for c in candidates]
     )
@@ -141,9 +141,9 @@ async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> iss
 
 async def _issue(deps: Deps, ctx: HandlerContext, tracking_code: str) -> issues.Issue:
     """The issue a tracking code stands for: a merged submission's code leads to the issue it joined."""
-    issue = await store.load_issue(deps.db, ctx.session, tracking_code)
+    issue = await store.load_issue(deps.db, ctx.session, tracking_code, deps.cipher)
     if issue is not None and issue.merged_into:
-        issue = await store.load_issue(deps.db, ctx.session, issue.merged_into)
+        issue = await store.load_issue(deps.db, ctx.session, issue.merged_into, deps.cipher)
     if issue is None:
         text = msg.UNKNOWN_ISSUE.format(code=tracking_code)
         raise Rejected([error("data.tracking_code", "unknown_issue", text)])
@@ -156,7 +156,7 @@ async def reclassify_issue(
     issue = await _issue(deps, ctx, cmd.tracking_code)
     now = ctx.clock.now()
     changed = issues.reclassify(issue, cmd, deps.ref, now)
-    await store.save_issue(deps.db, ctx.session, issue)
+    await store.save_issue(deps.db, ctx.session, issue, deps.cipher)
     if "topic" in changed:
         ctx.uow.emit(
             "intake.issue.classified.v1",
@@ -219,10 +219,12 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
 async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> None:
     """Draft, or draft again, a conference's agenda from every open issue of its year."""
     now = ctx.clock.now()
-    open_issues = await store.open_issues_of_year(deps.db, ctx.session, local_date(now).year)
+    open_issues = await store.open_issues_of_year(
+        deps.db, ctx.session, local_date(now).year, deps.cipher
+    )
     for issue in open_issues:
         if agenda.put_on_agenda(issue, session_id, now):
-            await store.save_issue(deps.db, ctx.session, issue)
+            await store.save_issue(deps.db, ctx.session, issue, deps.cipher)
             ctx.uow.emit(
                 "intake.issue.on-agenda.v1",
                 contract.IssueOnAgenda(
@@ -247,8 +249,29 @@ async def _changed(
     """Load the issue, apply one step of its life to it, store it back."""
     issue = await _issue(deps, ctx, code)
     change(issue)
-    await store.save_issue(deps.db, ctx.session, issue)
+    await store.save_issue(deps.db, ctx.session, issue, deps.cipher)
     return issue
+
+
+async def approve_summary(
+    deps: Deps, cmd: contract.ApproveSummary, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    issue = await _changed(
+        deps, ctx, cmd.tracking_code, lambda i: issues.approve_summary(i, cmd, now)
+    )
+    ctx.uow.emit(
+        "intake.issue.summary-approved.v1",
+        contract.SummaryApproved(
+            tracking_code=issue.tracking_code,
+            public_summary=issue.public_summary or "",
+            by=cmd.officer,
+            at=now,
+        ),
+        subject=issue.tracking_code,
+    )
+    await _redraft_upcoming(deps, ctx)
+    return {**_state(issue), "public_summary": issue.public_summary}
 
 
 def _state(issue: issues.Issue) -> dict[str, Any]:
@@ -345,7 +368,7 @@ async def close_issue(deps: Deps, cmd: contract.CloseIssue, ctx: HandlerContext)
         contract.IssueClosed(
             tracking_code=issue.tracking_code,
             outcome=cmd.outcome,
-            reason=redact_text(cmd.reason),
+            reason=issues.public_text(issue, cmd.reason) or msg.REASON_WITHHELD,
             authority=cmd.authority,
             at=now,
         ),
@@ -370,7 +393,7 @@ def overdue_sweep(deps: Deps) -> PeriodicJob:
         for code in await store.codes_past_deadline(deps.db, today):
 
             async def mark(uow: UnitOfWork, code: str = code) -> None:
-                issue = await store.load_issue(deps.db, uow.session, code)
+                issue = await store.load_issue(deps.db, uow.session, code, deps.cipher)
                 late = lifecycle.days_overdue(issue, today) if issue else 0
                 if issue is None or issue.overdue or not late:
                     return  # another instance, or an earlier tick, got there first
@@ -384,7 +407,7 @@ def overdue_sweep(deps: Deps) -> PeriodicJob:
                         str(lifecycle.deadline_of(issue)),
                     )
                 )
-                await store.save_issue(deps.db, uow.session, issue)
+                await store.save_issue(deps.db, uow.session, issue, deps.cipher)
                 assert issue.conclusion is not None
                 uow.emit(
                     "intake.conclusion.overdue.v1",
@@ -442,7 +465,7 @@ def due_soon_sweep(deps: Deps) -> PeriodicJob:
         for code in await store.codes_due_between(deps.db, today, horizon):
 
             async def check(uow: UnitOfWork, code: str = code) -> None:
-                issue = await store.load_issue(deps.db, uow.session, code)
+                issue = await store.load_issue(deps.db, uow.session, code, deps.cipher)
                 deadline = lifecycle.deadline_of(issue) if issue else None
                 if issue is None or deadline is None or issue.status not in lifecycle.FOLLOWED:
                     return
@@ -463,11 +486,11 @@ def legal_clock_sweep(deps: Deps) -> PeriodicJob:
         for code in await store.open_case_codes(deps.db):
 
             async def check(uow: UnitOfWork, code: str = code) -> None:
-                issue = await store.load_issue(deps.db, uow.session, code)
+                issue = await store.load_issue(deps.db, uow.session, code, deps.cipher)
                 alarms = lifecycle.clock_alarms(issue, today) if issue else []
                 if not alarms:
                     return
-                await store.save_issue(deps.db, uow.session, issue)  # type: ignore[arg-type]
+                await store.save_issue(deps.db, uow.session, issue, deps.cipher)  # type: ignore[arg-type]
                 for kind, clock, due, left in alarms:
                     uow.emit(
                         f"intake.legal-clock.{kind}.v1",
@@ -509,7 +532,7 @@ async def sign_adhoc_request(
                 signatures=request["signatures"],
                 voter_count=deps.ref.commune.voter_count,
                 threshold=threshold,
-                subject=redact_text(request["subject"]) if request.get("subject") else None,
+                subject=None,  # the signers' own words stay in intake (sealed)
                 reached_at=now,
             ),
             subject=cmd.request_code,

@@ -22,6 +22,11 @@ SESSION_NOT_HELD = (
 DEADLINE_PAST = "Hạn thực hiện {deadline} đã qua"
 NOT_A_CASE = "Chỉ khiếu nại và tố cáo mới được thụ lý; vụ việc {code} được xử lý như {handled_as}"
 ALREADY_ACCEPTED = "Vụ việc {code} đã được thụ lý ngày {day}"
+NO_PUBLIC_TEXT_FOR_DENUNCIATION = (
+    "Vụ việc {code} là tố cáo: không công bố nội dung, kể cả bản tóm tắt (Luật Tố cáo 2018, Điều 9)"
+)
+BLANK_SUMMARY = "Bản tóm tắt công khai không được để trống"
+REASON_WITHHELD = "Lý do được giữ kín theo quy định"
 ACTIONS_VI = {
     "answer": "ghi nhận trả lời dự kiến",
     "conclude": "ghi nhận kết luận",

@@ -17,7 +17,9 @@ from shared.storage import ASCENDING, Database, Document, ReturnDocument, Sessio
 SUBMITTER_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
 
 
-async def open_candidates(db: Database, s: Session, village_code: str, topic: str) -> list[Issue]:
+async def open_candidates(
+    db: Database, s: Session, village_code: str, topic: str, cipher: FieldCipher
+) -> list[Issue]:
     """Open recommendations and feedback of one village and topic: what a new one may repeat."""
     cursor = db["issues"].find(
         {
@@ -28,7 +30,7 @@ async def open_candidates(db: Database, s: Session, village_code: str, topic: st
         },
         session=s,
     )
-    return [issue_from_doc(doc) async for doc in cursor]
+    return [issue_from_doc(doc, cipher) async for doc in cursor]
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -62,47 +64,66 @@ def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) 
         value = getattr(person, name)
         if value:
             doc[f"{name}_hash"] = cipher.keyed_hash(value, purpose=name)
-    doc["ref"] = submitter_ref(person, cipher)
+    # Who raised what is counted inside intake only: this pseudonym never leaves the database.
+    key = person.citizen_id or person.phone or person.email or person.full_name
+    doc["ref"] = "P-" + cipher.keyed_hash(key, purpose="submitter")[:16]
     return doc
 
 
-def submitter_ref(person: Submitter | None, cipher: FieldCipher) -> str | None:
-    """A stable pseudonym for a submitter, to count and link without naming anyone."""
-    if person is None:
-        return None
-    key = person.citizen_id or person.phone or person.email or person.full_name
-    return "P-" + cipher.keyed_hash(key, purpose="submitter")[:16]
+# What a person wrote, or wrote about a person's matter, rests sealed: the content, the answer,
+# the conclusion, the reason a case was closed, and every reason in the history.
+def _sealed_texts(doc: Document) -> list[tuple[Document, str, str]]:
+    """(the dict holding it, its key, its sealing context) for every text sealed at rest."""
+    code = doc["_id"]
+    places = [(doc, "content", f"intake:{code}:content"), (doc, "answer", f"intake:{code}:answer")]
+    if doc.get("conclusion"):
+        places.append((doc["conclusion"], "text", f"intake:{code}:conclusion"))
+    if doc.get("closed"):
+        places.append((doc["closed"], "reason", f"intake:{code}:closed"))
+    places += [(c, "reason", f"intake:{code}:history:{n}") for n, c in enumerate(doc["history"])]
+    return places
 
 
-def _to_doc(issue: Issue) -> Document:
+def _to_doc(issue: Issue, cipher: FieldCipher) -> Document:
     doc = dataclasses.asdict(issue)
     doc["_id"] = doc.pop("tracking_code")
+    for holder, key, context in _sealed_texts(doc):
+        holder[key] = cipher.encrypt(holder.get(key), context=context)
     return doc
 
 
-def issue_from_doc(doc: Document) -> Issue:
+def issue_from_doc(doc: Document, cipher: FieldCipher) -> Issue:
     fields = {f.name for f in dataclasses.fields(Issue)}
     data: dict[str, Any] = {k: v for k, v in doc.items() if k in fields}
     data["tracking_code"] = doc["_id"]
-    data["history"] = [Change(**c) for c in doc.get("history", [])]
+    data["history"] = [dict(c) for c in doc.get("history", [])]
+    for key in ("conclusion", "closed"):
+        data[key] = dict(doc[key]) if doc.get(key) else None
+    data["_id"] = doc["_id"]
+    for holder, key, context in _sealed_texts(data):
+        holder[key] = cipher.decrypt(holder.get(key), context=context)
+    del data["_id"]
+    data["history"] = [Change(**c) for c in data["history"]]
     return Issue(**data)
 
 
 async def insert_issue(
     db: Database, s: Session, issue: Issue, person: Submitter | None, cipher: FieldCipher
 ) -> None:
-    doc = _to_doc(issue)
+    doc = _to_doc(issue, cipher)
     doc["submitter"] = _sealed_submitter(issue.tracking_code, person, cipher)
     await db["issues"].insert_one(doc, session=s)
 
 
-async def load_issue(db: Database, s: Session, tracking_code: str) -> Issue | None:
+async def load_issue(
+    db: Database, s: Session, tracking_code: str, cipher: FieldCipher
+) -> Issue | None:
     doc = await db["issues"].find_one({"_id": tracking_code}, session=s)
-    return issue_from_doc(doc) if doc else None
+    return issue_from_doc(doc, cipher) if doc else None
 
 
-async def save_issue(db: Database, s: Session, issue: Issue) -> None:
-    doc = _to_doc(issue)
+async def save_issue(db: Database, s: Session, issue: Issue, cipher: FieldCipher) -> None:
+    doc = _to_doc(issue, cipher)
     doc.pop("_id")
     doc["version"] = issue.version + 1
     result = await db["issues"].update_one(
@@ -147,7 +168,9 @@ async def open_case_codes(db: Database) -> list[str]:
     return [doc["_id"] async for doc in cursor]
 
 
-async def open_issues_of_year(db: Database, s: Session, year: int) -> list[Issue]:
+async def open_issues_of_year(
+    db: Database, s: Session, year: int, cipher: FieldCipher
+) -> list[Issue]:
     """Every issue of the year still open (merged ones are counted in the issue they joined)."""
     cursor = db["issues"].find(
         {"status": {"$in": [st for st in OPEN if st != "merged"]}, "merged_into": None}, session=s
@@ -155,7 +178,7 @@ async def open_issues_of_year(db: Database, s: Session, year: int) -> list[Issue
     return [
         i
         async for doc in cursor
-        if local_date((i := issue_from_doc(doc)).registered_at).year == year
+        if local_date((i := issue_from_doc(doc, cipher)).registered_at).year == year
     ]
 
 
@@ -208,7 +231,7 @@ async def add_signature(
         {
             "$inc": {"signatures": 1},
             "$setOnInsert": {
-                "subject": cmd.subject,
+                "subject": cipher.encrypt(cmd.subject, context=f"adhoc:{cmd.request_code}:subject"),
                 "opened_at": now,
                 "threshold_reached_at": None,
             },

@@ -41,6 +41,14 @@ FONT_DIRS = (
 )
 
 
+WITHHELD = "nội dung được giữ kín theo quy định"
+NOT_APPROVED = "chưa có bản tóm tắt được duyệt để công bố"
+DENUNCIATIONS_COUNTED = (
+    "Ngoài ra có {n} đơn tố cáo: nội dung và người tố cáo được giữ kín theo Luật Tố cáo 2018; "
+    "các đơn được giải quyết theo trình tự riêng."
+)
+
+
 @dataclass
 class Announcement:
     commune: str
@@ -57,6 +65,7 @@ class Announcement:
     signer_name: str | None
     participation: Participation
     matters: list[Matter]
+    denunciations: int = 0  # counted, never listed with a village or a code
     village_names: dict[str, str] = field(default_factory=dict)
     category_names: dict[str, str] = field(default_factory=dict)
     agency_names: dict[str, str] = field(default_factory=dict)
@@ -82,6 +91,7 @@ class Announcement:
             document_number=self.document_number,
             participation=self.participation,
             matters=self.matters,
+            denunciations=self.denunciations,
             replay=replay,
         )
 
@@ -144,7 +154,7 @@ class Announcement:
             place = self.village_names.get(m.village_code, m.village_code)
             raised.append(
                 f"{n}. {KIND_VI.get(m.kind, m.kind)} ({topic}; {place}; {who}; mã {m.ref}): "
-                f"{m.summary or 'nội dung được giữ kín theo quy định'}"
+                f"{m.summary or (WITHHELD if m.kind == 'complaint' else NOT_APPROVED)}"
             )
             if m.answer:
                 answered.append(f"{n}. Về nội dung {m.ref}: {m.answer}")
@@ -157,6 +167,8 @@ class Announcement:
                     f"{n}. Về nội dung {m.ref}: {text} Giao {agency} thực hiện, "
                     f"thời hạn {deadline}."
                 )
+        if self.denunciations:
+            raised.append(DENUNCIATIONS_COUNTED.format(n=self.denunciations))
         timing = (
             f"Thông báo ban hành trong thời hạn 10 ngày kể từ ngày tổ chức hội nghị "
             f"(hạn {self.deadline.strftime('%d/%m/%Y')})."

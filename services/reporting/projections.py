@@ -38,6 +38,7 @@ ENTITY_OF: dict[str, tuple[str, str]] = {
     "intake.followup.updated.v1": ("issues", "tracking_code"),
     "intake.conclusion.overdue.v1": ("issues", "tracking_code"),
     "intake.issue.closed.v1": ("issues", "tracking_code"),
+    "intake.issue.summary-approved.v1": ("issues", "tracking_code"),
     "notification.message.status.v1": ("messages", "message_id"),
 }
 # Commune-level participants, counted by role; the others are the villages' delegates.
@@ -128,7 +129,9 @@ def _issue(key: str, s: State, d: dict[str, Any]) -> None:
     state = s.get("state")
     if key == "intake.issue.received.v1":
         s.update({k: d[k] for k in ("kind", "handled_as", "channel", "received_at", "anonymous")})
-        s.update(village=d["village_code"], summary=d.get("summary"))
+        s["village"] = d["village_code"]
+        if d.get("summary"):  # earlier events only: the summary now comes approved, on its own
+            s.setdefault("summary", d["summary"])
         s.update(period=period_of(d["received_at"]))
         s.setdefault("raised_by", 1)
         s.setdefault("state", "received")
@@ -166,6 +169,8 @@ def _issue(key: str, s: State, d: dict[str, Any]) -> None:
         s.update(overdue=True, days_overdue=d["days_overdue"], deadline=d["deadline"])
     elif key == "intake.issue.closed.v1":
         s.update(state=d["outcome"], closed_reason=d["reason"])
+    elif key == "intake.issue.summary-approved.v1":
+        s["summary"] = d["public_summary"]
 
 
 # How far along a message is: between two statuses of the same instant, the further one stands.

@@ -34,6 +34,8 @@ class Results:
         issues = self.models.collection("issues").find(
             {"session_id": session["_id"], "state": {"$nin": list(NOT_MATTERS)}}
         )
+        found = [i async for i in issues.sort("_id", 1)]
+        confidential = [i for i in found if i.get("handled_as") == "denunciation"]
         matters = [
             contract.Matter(
                 ref=i["_id"],
@@ -47,7 +49,8 @@ class Results:
                 responsible_agency=i.get("responsible_agency"),
                 deadline=i.get("deadline"),
             )
-            async for i in issues.sort("_id", 1)
+            for i in found
+            if i not in confidential
         ]
         commune = self.ref.commune
         return doc.Announcement(
@@ -65,6 +68,7 @@ class Results:
             signer_name=cmd.signer_name,
             participation=doc.participation(figures),
             matters=matters,
+            denunciations=len(confidential),
             **doc.names(self.ref),
         )
 
@@ -148,6 +152,8 @@ class Results:
         """A conclusion's follow-up moved: the province hears it on nghedan.provincial."""
         if key not in FEEDS_FOLLOWUP or not issue or not issue.get("deadline"):
             return
+        if issue.get("handled_as") == "denunciation":
+            return  # a denunciation is counted in the announcement, never followed by its code
         state = followup_of(issue)
         uow.emit(
             "dialogue.followup.updated.v1",

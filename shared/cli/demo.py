@@ -425,6 +425,16 @@ async def collect_issues(
             "officer": "Chủ tịch UBND xã",
         },
     )
+    story.console.print(
+        "Văn phòng duyệt bản tóm tắt công khai (chỉ văn bản này rời khỏi dịch vụ tiếp nhận; "
+        "lời người dân và nội dung tố cáo không bao giờ được phát đi):"
+    )
+    for code, text in PUBLIC_SUMMARIES(codes):
+        await story.send(
+            bus,
+            "intake.approve-summary.v1",
+            {"tracking_code": code, "public_summary": text, "officer": "Chánh Văn phòng"},
+        )
     agenda = await _latest_agenda(story.platform, session_id)
     story.console.print(f"Chương trình hội nghị (bản {agenda['version']}), nội dung nặng trước:")
     for item in agenda["latest"]["items"]:
@@ -433,6 +443,13 @@ async def collect_issues(
             f"{item['raised_by_count']} người nêu{' — phức tạp' if item['complex'] else ''}"
         )
     return codes
+
+
+def PUBLIC_SUMMARIES(codes: list[str]) -> list[tuple[str, str]]:  # noqa: N802 - a table
+    return [
+        (codes[0], "Kiến nghị sớm chi trả tiền đền bù giải phóng mặt bằng tuyến đường Lân Luông"),
+        (codes[3], "Kiến nghị sửa chữa đường thôn 02 bị xuống cấp"),
+    ]
 
 
 KIND_VI = {

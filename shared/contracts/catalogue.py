@@ -121,6 +121,16 @@ CATALOGUE: dict[str, MessageSpec] = {
             True,
             "A conclusion's follow-up changed state.",
         ),
+        _cmd(
+            "intake.approve-summary.v1",
+            intake.ApproveSummary,
+            "An officer approves an issue's public text (addition to v1).",
+        ),
+        _evt(
+            "intake.issue.summary-approved.v1",
+            intake.SummaryApproved,
+            "The public text of an issue, as an officer approved it.",
+        ),
         _evt(
             "intake.issue.received.v1",
             intake.IssueReceived,

@@ -105,12 +105,33 @@ class IssueReceived(Message):
     received_at: datetime
     anonymous: bool
     submitter_ref: str | None = Field(
-        default=None, description="A keyed pseudonym, never the identity."
+        default=None,
+        description="Always absent: a stable pseudonym would link one person's issues (kept for "
+        "readers of earlier events).",
     )
     summary: str | None = Field(
         default=None,
-        description="The content with personal-looking data masked; absent for complaints and denunciations.",
+        description="Always absent: a citizen's own words never travel; the text an officer "
+        "approves comes as intake.issue.summary-approved.v1.",
     )
+
+
+class ApproveSummary(Command):
+    """`intake.approve-summary.v1` (an addition to the contract): an officer approves the short
+    public text of an issue, the only text of it that events, reports and the province carry."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    public_summary: str = Field(min_length=1, max_length=1000)
+    officer: str = Field(min_length=1, max_length=200)
+
+
+class SummaryApproved(Message):
+    """`intake.issue.summary-approved.v1`: the officer-approved public text of an issue."""
+
+    tracking_code: str
+    public_summary: str
+    by: str
+    at: datetime
 
 
 class IssueClassified(Message):
@@ -254,7 +275,9 @@ class AdhocThresholdReached(Message):
     signatures: int
     voter_count: int
     threshold: int
-    subject: str | None = None
+    subject: str | None = Field(
+        default=None, description="Always absent: the signers' own words stay in intake."
+    )
     reached_at: datetime
 
 

@@ -63,7 +63,11 @@ class ResultsPublished(Message):
     announced_on: date
     document_number: str | None = None
     participation: Participation
-    matters: list[Matter]
+    matters: list[Matter] = Field(description="Every matter but denunciations, which are counted.")
+    denunciations: int = Field(
+        default=0,
+        description="Denunciations raised: counted only, never listed (Law on Denunciations, Art. 9).",
+    )
     replay: bool = False
 
 

@@ -108,15 +108,36 @@ def test_an_anonymous_denunciation_is_kept_as_feedback_and_its_content_never_tra
     assert named.handled_as == "denunciation" and issues.summary(named) is None
 
 
-def test_a_summary_masks_personal_looking_data():
+def test_nothing_of_the_content_leaves_intake_until_an_officer_approves_a_summary():
     issue = issues.receive(
-        submission(kind="feedback", content="Gọi tôi 0912345678, CCCD 020085012345"),
+        submission(kind="feedback", content="Ông Nông Văn Ba ở xóm Bản Chắt, gọi 0912 345 678"),
         REF,
         "TT-2026-00003",
         NOW,
     )
+    assert issues.summary(issue) is None
+    approve = c.ApproveSummary(
+        tracking_code="TT-2026-00003",
+        public_summary="Phản ánh về  đường xóm; liên hệ 0912.345.678 hoặc 84912345678",
+        officer="Chánh Văn phòng",
+    )
+    issues.approve_summary(issue, approve, NOW)
     text = issues.summary(issue)
-    assert "0912345678" not in text and "020085012345" not in text
+    assert text.startswith("Phản ánh về đường xóm") and "Nông Văn Ba" not in text
+    assert "345" not in text and text.count("[phone]") == 2
+
+
+@pytest.mark.parametrize("kind", ["denunciation"])
+def test_a_denunciation_gets_no_public_text_even_when_anonymous(kind):
+    for person in (None, {"full_name": "Người Tố Cáo", "address": "Thôn Lân Luông"}):
+        issue = issues.receive(submission(kind=kind, submitter=person), REF, "TT-2026-00009", NOW)
+        approve = c.ApproveSummary(
+            tracking_code="TT-2026-00009", public_summary="Tố cáo cán bộ", officer="VP"
+        )
+        with pytest.raises(Rejected) as refused:
+            issues.approve_summary(issue, approve, NOW)
+        assert refused.value.errors[0].code == "confidential"
+        assert issues.public_text(issue, "lý do") is None
 
 
 def test_the_agency_comes_from_the_routing_table_and_a_hint_wins_over_the_text():

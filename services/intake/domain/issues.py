@@ -55,6 +55,7 @@ class Issue:
     overdue: bool = False
     closed: dict[str, Any] | None = None  # outcome, reason, authority, at
     legal: dict[str, Any] | None = None  # clocks: name -> due (ISO); accepted_on; notified
+    public_summary: str | None = None  # the only text of it that leaves intake: an officer's
     history: list[Change] = field(default_factory=list)
     version: int = 0
 
@@ -145,20 +146,35 @@ def merge(duplicate: Issue, primary: Issue, now: datetime) -> None:
     )
 
 
+def is_confidential(issue: Issue) -> bool:
+    """Complaints and denunciations (even an anonymous one, kept as feedback): their texts stay."""
+    return issue.handled_as not in PUBLIC_KINDS or issue.kind == "denunciation"
+
+
 def public_text(issue: Issue, text: str) -> str | None:
-    """Text about an issue an event may carry: none for complaints and denunciations (even an
-    anonymous one, kept as feedback), personal-looking data masked for the rest."""
-    if issue.handled_as not in PUBLIC_KINDS or issue.kind == "denunciation":
-        return None
-    return redact_text(text)
+    """An official's text about an issue (answer, conclusion, reason) an event may carry: none for
+    complaints and denunciations, personal-looking data masked for the rest (a second line: the
+    citizen's own words never travel)."""
+    return None if is_confidential(issue) else redact_text(text)
 
 
 def summary(issue: Issue) -> str | None:
-    """What an event may say of the content, cut at SUMMARY_LENGTH on a word."""
-    text = public_text(issue, issue.content)
-    if text is None or len(text) <= SUMMARY_LENGTH:
-        return text
-    return text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    """What anything outside intake may say of the content: the officer-approved text, or nothing."""
+    return issue.public_summary
+
+
+def approve_summary(issue: Issue, cmd: contract.ApproveSummary, now: datetime) -> None:
+    """An officer writes the short public text; masked again, in case a number slipped in."""
+    errors = []
+    if issue.kind == "denunciation" or issue.handled_as == "denunciation":
+        text = msg.NO_PUBLIC_TEXT_FOR_DENUNCIATION.format(code=issue.tracking_code)
+        errors.append(error("data.tracking_code", "confidential", text))
+    text = " ".join(cmd.public_summary.split())
+    if not text:
+        errors.append(error("data.public_summary", "blank_summary", msg.BLANK_SUMMARY))
+    reject_if(errors)
+    issue.public_summary = redact_text(text)[:SUMMARY_LENGTH]
+    issue.history.append(Change(now, cmd.officer, "summary_approved", None, "public_summary"))
 
 
 def reclassify(
