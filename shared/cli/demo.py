@@ -429,7 +429,7 @@ async def collect_issues(
         "Văn phòng duyệt bản tóm tắt công khai (chỉ văn bản này rời khỏi dịch vụ tiếp nhận; "
         "lời người dân và nội dung tố cáo không bao giờ được phát đi):"
     )
-    for code, text in PUBLIC_SUMMARIES(codes):
+    for code, text in public_summaries(codes):
         await story.send(
             bus,
             "intake.approve-summary.v1",
@@ -445,7 +445,7 @@ async def collect_issues(
     return codes
 
 
-def PUBLIC_SUMMARIES(codes: list[str]) -> list[tuple[str, str]]:  # noqa: N802 - a table
+def public_summaries(codes: list[str]) -> list[tuple[str, str]]:
     return [
         (codes[0], "Kiến nghị sớm chi trả tiền đền bù giải phóng mặt bằng tuyến đường Lân Luông"),
         (codes[3], "Kiến nghị sửa chữa đường thôn 02 bị xuống cấp"),
