@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
+
 import httpx
 
-from services.notification.channels import build_channels
+from services.notification.channels import build_channels, remove_old_files
 from services.notification.delivery import Notifier
 from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
 from services.notification.web import report_app
-from shared.clock import Clock
-from shared.service import Service, ServiceSpec
+from shared.clock import Clock, local_date
+from shared.service import JobContext, Service, ServiceSpec
 from shared.storage import Database
 
 
@@ -20,6 +23,13 @@ async def _indexes(db: Database) -> None:
     await messages.create_index([("created_at", -1)])
     await messages.create_index([("provider_ref", 1)])
     await messages.create_index([("cause_id", 1)])
+
+
+async def _forget_old_files(settings: NotificationSettings, job: JobContext) -> None:
+    """The file channel keeps a day's messages NOTIFY_FILE_KEEP_DAYS days, then deletes them."""
+    if "file" in settings.channels:
+        today = local_date(job.clock.now())
+        await asyncio.to_thread(remove_old_files, settings.file_dir, today, settings.file_keep_days)
 
 
 def create_service(settings: NotificationSettings, clock: Clock | None = None) -> Service:
@@ -43,6 +53,6 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
         "notification.resend-message.v1": notifier.resend,
     }
     service.spec.ordering = {"notification.deliver.v1": lambda task: task.message_id}
-    service.spec.periodic = [notifier.release_held]
+    service.spec.periodic = [notifier.release_held, partial(_forget_old_files, settings)]
     service.spec.web = report_app(notifier, settings.report_token.get_secret_value())
     return service

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -291,10 +292,27 @@ class FileChannel:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Readable by the service's own user only: a message names a person and their contact."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
     os.replace(tmp, path)
+
+
+def remove_old_files(directory: Path, today: date, keep_days: int) -> list[Path]:
+    """The file channel's days older than `keep_days` (folders named YYYY-MM-DD), deleted."""
+    removed = []
+    for day_dir in sorted(directory.glob("????-??-??")) if directory.is_dir() else []:
+        try:
+            day = date.fromisoformat(day_dir.name)
+        except ValueError:
+            continue
+        if (today - day).days > keep_days:
+            shutil.rmtree(day_dir, ignore_errors=True)
+            removed.append(day_dir)
+    return removed
 
 
 def build_channels(settings: NotificationSettings, client: httpx.AsyncClient) -> dict[str, Channel]:

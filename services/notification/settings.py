@@ -42,6 +42,13 @@ class NotificationSettings(ServiceSettings):
         ),
     )
     file_dir: Path = Field(default=Path(".nghedan/outbox"), validation_alias="NOTIFY_FILE_DIR")
+    file_keep_days: int = Field(
+        default=30,
+        ge=1,
+        validation_alias="NOTIFY_FILE_KEEP_DAYS",
+        description="Days the file channel keeps a day's messages (they name people) before "
+        "deleting them.",
+    )
     retry_delays: Annotated[list[float], NoDecode] = Field(
         default=[30, 120, 600, 3600],
         validation_alias="NOTIFY_RETRY_DELAYS",
@@ -61,7 +68,11 @@ class NotificationSettings(ServiceSettings):
     smtp_port: int = Field(default=25, validation_alias="SMTP_PORT")
     smtp_user: str | None = Field(default=None, validation_alias="SMTP_USER")
     smtp_password: SecretStr | None = Field(default=None, validation_alias="SMTP_PASSWORD")
-    smtp_starttls: bool = Field(default=False, validation_alias="SMTP_STARTTLS")
+    smtp_starttls: bool = Field(
+        default=True,
+        validation_alias="SMTP_STARTTLS",
+        description="Mail leaves encrypted; false only for a relay on the same host.",
+    )
     smtp_from: str = Field(
         default="UBND xã Thiện Tân <ubnd@thientan.example.vn>", validation_alias="SMTP_FROM"
     )
@@ -91,7 +102,8 @@ class NotificationSettings(ServiceSettings):
     report_token: SecretStr = Field(
         default=SecretStr(""),
         validation_alias="NOTIFY_REPORT_TOKEN",
-        description="Providers' delivery reports must carry it (X-Report-Token or ?token=).",
+        description="Providers' delivery reports must carry it in the X-Report-Token header; "
+        "unset, no report is taken.",
     )
     provider_timeout: float = Field(default=10.0, gt=0, validation_alias="NOTIFY_PROVIDER_TIMEOUT")
     tick_seconds: float = Field(default=5.0, gt=0, validation_alias="TICK_SECONDS")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.access import guarded
 from services.reporting.dashboard import Dashboard
 from services.reporting.projections import ENTITY_OF, group_of
 from services.reporting.results import Results
@@ -53,7 +54,7 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
         "reporting.replay-results.v1": results.replay,
     }
     dashboard = Dashboard(models, results, service.reference, service.clock)
-    service.spec.web = web_app(models, results, dashboard)
+    service.spec.web = guarded(web_app(models, results, dashboard), settings.access())
     service.spec.events = {ANY_EVENT: record}
     service.spec.ordering = {
         key: lambda data, key=key: group_of(key, dict(data)) for key in ENTITY_OF

@@ -3,6 +3,7 @@ JSON, and the announcement's files."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from starlette.applications import Starlette
@@ -11,6 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from services.reporting import announcement as doc
+from services.reporting import messages as msg
 from services.reporting.dashboard import Dashboard
 from services.reporting.results import Results
 from services.reporting.store import ReadModels
@@ -33,7 +35,8 @@ def web_app(models: ReadModels, results: Results, dashboard: Dashboard) -> Starl
         sid = request.path_params["session_id"]
         page = await dashboard.session(sid)
         if page is None:
-            return HTMLResponse(f"<p>Không có phiên {sid}.</p>", status_code=404)
+            text = escape(msg.UNKNOWN_SESSION.format(session=sid))
+            return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{text}</p>", 404)
         brief = await dashboard.brief(sid)
         html = dashboard.render(
             "session.html",

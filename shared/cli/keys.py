@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shared.crypto import DataKeyError, new_key
 from shared.keys import KeyCensus, census, rotate
 from shared.keys import Progress as Progress_
+from shared.passwords import DASHBOARD_ROLES, hash_password
 from shared.settings import ServiceSettings, cipher_for
 
 keys_app = typer.Typer(
@@ -118,3 +119,19 @@ def keys_rotate(service: ServiceName) -> None:
             "[green]Mọi giá trị đã dùng khoá hiện tại.[/] Khi hàng thư chết của dịch vụ đã được "
             "xử lý hết, có thể bỏ khoá cũ khỏi NGHEDAN_RETIRED_DATA_KEYS."
         )
+
+
+def dashboard_user(
+    name: Annotated[str, typer.Argument(help="Tên đăng nhập của cán bộ")],
+    role: Annotated[
+        str, typer.Option(help="viewer: xem bảng điều khiển; api: chỉ đọc JSON dưới /api/")
+    ] = "viewer",
+) -> None:
+    """Tạo một dòng cho DASHBOARD_USERS (mật khẩu được băm scrypt, không lưu mật khẩu)."""
+    if role not in DASHBOARD_ROLES or ":" in name or "," in name or not name.strip():
+        raise _fail(f"tên không được chứa “:” hay “,”; vai trò là {' hoặc '.join(DASHBOARD_ROLES)}")
+    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại")
+    if len(password) < 12:
+        raise _fail("mật khẩu cần ít nhất 12 ký tự")
+    console.print("Thêm dòng sau vào DASHBOARD_USERS (các tài khoản cách nhau bằng dấu phẩy):")
+    print(f"{name.strip()}:{role}:{hash_password(password)}")

@@ -24,7 +24,7 @@ from rich.table import Table
 from shared.cli import bus as busmod
 from shared.cli import importer
 from shared.cli.embedded import InfraError, ensure_rabbitmq
-from shared.cli.keys import keys_app
+from shared.cli.keys import dashboard_user, keys_app
 from shared.cli.platform import SERVICES, Platform, home_dir
 from shared.clock import FileClock, write_clock_file
 from shared.reference import load_reference_data
@@ -53,6 +53,7 @@ app.add_typer(notify_app, name="notify")
 report_app = typer.Typer(help="Báo cáo: dựng lại số liệu từ sự kiện đã nhận.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 app.add_typer(keys_app, name="keys")
+app.command("dashboard-user")(dashboard_user)
 console = Console()
 
 

@@ -39,6 +39,7 @@ async def test_a_killed_notification_service_sends_each_message_once(
         NOTIFY_RATE_LIMITS="off",
         NOTIFY_RETRY_DELAYS="0.5,1,2",
         SMTP_PORT=str(smtp.port),
+        SMTP_STARTTLS="false",
         SMS_GATEWAY_URL=f"{provider.url}/sms",
     )
     platform.start_service("notification")

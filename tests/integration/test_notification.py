@@ -64,6 +64,7 @@ def provider_settings(smtp: SmtpServer, provider: HttpProvider, **more: Any) -> 
         "MONGO_DB": f"notification_{uuid.uuid4().hex[:8]}",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp.port,
+        "SMTP_STARTTLS": False,  # the test's mail server speaks plain SMTP
         "SMS_GATEWAY_URL": f"{provider.url}/sms",
         "SMS_API_KEY": "khoa-thu",
         "ZALO_ZNS_URL": f"{provider.url}/zns",
@@ -290,7 +291,7 @@ async def test_an_opt_out_stops_optional_messages_but_not_what_the_law_requires(
 async def test_a_late_legal_announcement_is_reported_and_delivery_reports_are_recorded(
     topology, purge_queues, smtp, provider
 ):
-    settings = provider_settings(smtp, provider, NOTIFY_CHANNELS="sms")
+    settings = provider_settings(smtp, provider, NOTIFY_CHANNELS="sms", NOTIFY_REPORT_TOKEN="t")
     async with (
         running(notification_service(topology, FixedClock(DAYTIME), **settings)) as svc,
         EventSpy(topology.amqp_url, "notification.#") as spy,
@@ -313,7 +314,9 @@ async def test_a_late_legal_announcement_is_reported_and_delivery_reports_are_re
         import httpx
 
         transport = httpx.ASGITransport(app=svc.spec.web)
-        async with httpx.AsyncClient(transport=transport, base_url="http://notification") as web:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://notification", headers={"X-Report-Token": "t"}
+        ) as web:
             answer = await web.post(
                 "/providers/sms/reports", json={"id": doc["provider_ref"], "status": "delivered"}
             )
@@ -427,8 +430,18 @@ async def test_zalo_reports_delivery_through_its_webhook_with_the_token(
             accepted = await web.post(
                 "/providers/zalo/reports", json=report, headers={"X-Report-Token": "bi-mat"}
             )
-            again = await web.post("/providers/zalo/reports?token=bi-mat", json=report)
+            again = await web.post(
+                "/providers/zalo/reports", json=report, headers={"X-Report-Token": "bi-mat"}
+            )
+            in_the_query = await web.post("/providers/zalo/reports?token=bi-mat", json=report)
+            huge = await web.post(
+                "/providers/zalo/reports",
+                content=b"{" + b" " * 100_000 + b"}",
+                headers={"X-Report-Token": "bi-mat", "Content-Type": "application/json"},
+            )
         doc = await svc.db["messages"].find_one({})
     assert (refused.status_code, accepted.status_code, again.status_code) == (401, 200, 200)
+    assert in_the_query.status_code == 401  # a token in a URL ends up in proxies' logs
+    assert huge.status_code == 413
     assert doc["status"] == "delivered"
     assert [h["status"] for h in doc["history"]] == ["queued", "sent", "delivered"]

@@ -154,3 +154,20 @@ def test_settings_read_lists_and_refuse_nonsense(monkeypatch):
         with pytest.raises(ValidationError, match=word):
             NotificationSettings()
         monkeypatch.delenv(name)
+
+
+def test_the_file_channel_writes_files_only_its_user_reads_and_forgets_old_days(tmp_path):
+    import os
+    import stat
+    from datetime import date
+
+    from services.notification.channels import _write_atomically, remove_old_files
+
+    _write_atomically(tmp_path / "2026-09-01" / "a.txt", "Gửi đến: Hoàng Thị Mai · 0912345678")
+    _write_atomically(tmp_path / "2026-10-01" / "b.txt", "…")
+    (tmp_path / "ghi-chu").mkdir()
+    mode = stat.S_IMODE(os.stat(tmp_path / "2026-09-01" / "a.txt").st_mode)
+    assert mode == 0o600 and stat.S_IMODE(os.stat(tmp_path / "2026-09-01").st_mode) == 0o700
+    removed = remove_old_files(tmp_path, date(2026, 10, 5), keep_days=30)
+    assert [p.name for p in removed] == ["2026-09-01"]
+    assert (tmp_path / "2026-10-01" / "b.txt").exists() and (tmp_path / "ghi-chu").exists()

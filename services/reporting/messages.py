@@ -1,0 +1,15 @@
+"""Sentences the reporting service says to a person, in Vietnamese (the dashboard's door)."""
+
+LOGIN_REQUIRED = "Cần đăng nhập bằng tài khoản cán bộ được cấp để xem bảng điều khiển."
+NO_USERS = (
+    "Bảng điều khiển chưa có tài khoản nào: quản trị viên đặt DASHBOARD_USERS "
+    "(tạo bằng `nghedan dashboard-user`) hoặc DASHBOARD_AUTH=proxy."
+)
+NOT_FROM_PROXY = "Chỉ nhận truy cập qua máy chủ đăng nhập của xã."
+NO_ROLE = "Tài khoản chưa được giao vai trò xem bảng điều khiển (viewer hoặc api)."
+API_ONLY = "Tài khoản này chỉ được đọc dữ liệu JSON dưới /api/."
+BAD_USER_ENTRY = (
+    "DASHBOARD_USERS: mục “{entry}” phải có dạng tên:vai-trò:scrypt.… "
+    "(vai trò viewer hoặc api; tạo bằng `nghedan dashboard-user`)"
+)
+UNKNOWN_SESSION = "Không có phiên {session}."
