@@ -69,7 +69,7 @@ class ServiceSpec:
 async def declare_topology(amqp_url: str, service: str | None = None) -> None:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
-        await declare_all(await connection.channel(), service)
+        await declare_all(connection, service)
 
 
 class Service:

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.crypto import DataKeyError, FieldCipher, decode_key
+from shared.messaging.topology import DELIVERY_LIMIT
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 EMBEDDED_MONGO_PORT = 27018
@@ -34,7 +35,14 @@ class ServiceSettings(BaseSettings):
     health_host: str = Field(default="127.0.0.1", validation_alias="HEALTH_HOST")
     health_port: int = Field(default=0, validation_alias="HEALTH_PORT")
     prefetch: int = Field(default=32, ge=1, le=1000, validation_alias="PREFETCH")
-    max_attempts: int = Field(default=5, ge=1, le=50, validation_alias="MAX_ATTEMPTS")
+    max_attempts: int = Field(
+        default=5,
+        ge=1,
+        lt=DELIVERY_LIMIT,
+        validation_alias="MAX_ATTEMPTS",
+        description="Tries before a failing message is parked; below the broker's delivery limit, "
+        "so the pipeline parks it with its reason before the broker drops it.",
+    )
     max_message_bytes: int = Field(default=256 * 1024, validation_alias="MAX_MESSAGE_BYTES")
     clock_file: Path | None = Field(default=None, validation_alias="NGHEDAN_CLOCK_FILE")
     development: bool = Field(

@@ -77,25 +77,14 @@ class Database:
         return True
 
     async def next_value(self, session: Session, counter: str) -> int:
-        """The next number of a counter, in the caller's transaction: it commits or aborts with it.
-
-        The counter is created at 0 outside the transaction first, then only incremented inside:
-        concurrent transactional upserts of a new document sometimes answered without it
-        (SecantusDB) and a retry then took a second number (seen: codes starting at 00004)."""
-        counters = self.db["counters"]
-        if await counters.find_one({"_id": counter}, {"_id": 1}) is None:
-            try:
-                await counters.insert_one({"_id": counter, "value": 0})
-            except DuplicateKeyError:
-                pass  # another writer created it first: the same zero
-        doc = await counters.find_one_and_update(
+        """The next number of a counter, in the caller's transaction: it commits or aborts with it."""
+        doc = await self.db["counters"].find_one_and_update(
             {"_id": counter},
             {"$inc": {"value": 1}},
+            upsert=True,
             return_document=ReturnDocument.AFTER,
             session=session,
         )
-        if doc is None:
-            raise RuntimeError(f"counter {counter} vanished")  # retried as an unexpected failure
         return int(doc["value"])
 
     # --- outbox ---------------------------------------------------------------------------

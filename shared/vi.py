@@ -48,7 +48,10 @@ NOT_CLOUDEVENT = (
     "không phải một CloudEvent (cần một đối tượng JSON có specversion, id, source, type)"
 )
 UNKNOWN_TYPE = "loại thông điệp không được hỗ trợ ở hàng đợi này: {type}"
-OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte"
+OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte (nội dung không được giữ lại)"
+NOT_A_REPLY_QUEUE = (
+    "reply_to “{queue}” không phải hàng đợi trả lời (amq.gen-… hoặc amq.rabbitmq.reply-to)"
+)
 HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"
 
 # Citizen ids (shared/citizen.py)

@@ -173,6 +173,7 @@ def describe_dead_letter(message: AbstractIncomingMessage) -> dict[str, Any]:
         "failed_at": text("failed-at"),
         "routing_key": text("routing-key"),
         "size": len(message.body),
+        "body_dropped": int(headers.get(DLQ_HEADER_PREFIX + "body-dropped", 0) or 0),
         "replayed": int(headers.get(DLQ_HEADER_PREFIX + "replays", 0) or 0),
     }
 

@@ -99,9 +99,17 @@ class Malformed(Exception):
         errors: list[dict[str, str]],
         event: CloudEvent[Any] | None = None,
         event_id: str | None = None,
+        keep_body: bool = True,
     ) -> None:
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
         self.errors, self.event, self.event_id = errors, event, event_id
+        self.keep_body = keep_body  # an oversized body is not kept: its size and headers are
+
+
+def is_reply_queue(name: str | None) -> bool:
+    """Outcomes go only to a client's own reply queue (server-named, or direct reply-to): never
+    into another service's queue, where an outcome could pose as a command."""
+    return bool(name) and name.startswith(("amq.gen-", "amq.rabbitmq.reply-to"))  # type: ignore[union-attr]
 
 
 @dataclass
@@ -140,7 +148,13 @@ class Pipeline:
         try:
             await self._process(raw)
         except Malformed as bad:
-            await self._park(raw, bad.errors, reply_event=bad.event, event_id=bad.event_id)
+            await self._park(
+                raw,
+                bad.errors,
+                reply_event=bad.event,
+                event_id=bad.event_id,
+                keep_body=bad.keep_body,
+            )
         except Exception as exc:
             await self._failed(message, raw, exc)
             return
@@ -151,8 +165,12 @@ class Pipeline:
         if len(body) > self.max_message_bytes:
             limit = self.max_message_bytes
             raise Malformed(
-                [problem("(body)", "oversized", vi.OVERSIZED.format(size=len(body), limit=limit))]
+                [problem("(body)", "oversized", vi.OVERSIZED.format(size=len(body), limit=limit))],
+                keep_body=False,
             )
+        if raw.reply_to and not is_reply_queue(raw.reply_to):
+            text = vi.NOT_A_REPLY_QUEUE.format(queue=raw.reply_to)
+            raise Malformed([problem("reply_to", "reply_to_refused", text)])
         try:
             event = parse_message(body, raw.content_type, raw.headers)
         except EnvelopeError as exc:
@@ -198,8 +216,8 @@ class Pipeline:
             await self.db.claim_inbox(
                 uow.session, event.source, event.id, event.type, outcome.model_dump(mode="json")
             )
-            if raw.reply_to:
-                uow.reply(raw.reply_to, outcome)
+            if is_reply_queue(raw.reply_to):
+                uow.reply(raw.reply_to, outcome)  # type: ignore[arg-type]
             return outcome
 
         async def accept(uow: UnitOfWork) -> Outcome:
@@ -249,8 +267,8 @@ class Pipeline:
         )  # type: ignore[arg-type]
 
         async def answer(uow: UnitOfWork) -> None:
-            if raw.reply_to:
-                uow.reply(raw.reply_to, outcome)
+            if is_reply_queue(raw.reply_to):
+                uow.reply(raw.reply_to, outcome)  # type: ignore[arg-type]
 
         await self._commit(answer, correlation)  # an expected duplicate: acknowledged on purpose
         return outcome
@@ -296,6 +314,7 @@ class Pipeline:
         reply_event: CloudEvent[Any] | None = None,
         event_id: str | None = None,
         answer: bool = True,
+        keep_body: bool = True,
     ) -> None:
         """Keep the message, with its reason, in this queue's dead-letter queue; answer `rejected`."""
         reason = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -304,8 +323,10 @@ class Pipeline:
             for k, v in (raw.headers or {}).items()
             if k in KEPT_WHEN_PARKED or not k.startswith(DLQ_HEADER_PREFIX)
         }
-        body = raw.body
-        if self.seal_dead_letters and self.cipher is not None and not headers.get(SEALED):
+        body = raw.body if keep_body else b""
+        if not keep_body:
+            headers["x-nghedan-body-dropped"] = len(raw.body)
+        if keep_body and self.seal_dead_letters and self.cipher and not headers.get(SEALED):
             body = self.cipher.seal(raw.body, context=self._seal_context)
             headers[SEALED] = 1
         headers.update(
@@ -325,12 +346,12 @@ class Pipeline:
             persist=True,
             message_id=raw.message_id,
             correlation_id=raw.correlation_id,
-            reply_to=raw.reply_to,
+            reply_to=raw.reply_to if is_reply_queue(raw.reply_to) else None,
             content_type=raw.content_type,
             mandatory=True,
         )
         log.warning("message.dead_lettered", reason=reason)
-        if answer and raw.reply_to:
+        if answer and is_reply_queue(raw.reply_to):
             command_id = (
                 (reply_event.id if reply_event else None) or event_id or raw.message_id or ""
             )

@@ -12,7 +12,13 @@ import os
 from typing import Any
 
 from shared.contracts.catalogue import EVENTS, INBOUND, PROVINCIAL
-from shared.messaging.topology import DEAD_LETTERS, DELAY_QUEUES, NOTIFY, QUEUES
+from shared.messaging.topology import (
+    DEAD_LETTER_ARGUMENTS,
+    DEAD_LETTERS,
+    DELAY_QUEUES,
+    NOTIFY,
+    QUEUES,
+)
 
 VHOST = "nghedan"
 SERVICES = ("registration", "intake", "notification", "reporting")
@@ -102,7 +108,7 @@ def definitions(passwords: dict[str, str], salt: bytes | None = None) -> dict[st
                 "vhost": VHOST,
                 "durable": True,
                 "auto_delete": False,
-                "arguments": {"x-queue-type": "quorum"},
+                "arguments": DEAD_LETTER_ARGUMENTS,
             }
         )
         bindings += [

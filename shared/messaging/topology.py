@@ -8,11 +8,33 @@ import aio_pika
 from faststream.rabbit import QueueType, RabbitQueue
 
 from shared.contracts.catalogue import EVENTS, INBOUND, NOTIFY, PROVINCIAL
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 DEAD_LETTERS = "nghedan.dlx"
 PUBLIC_EXCHANGES = (INBOUND, EVENTS, PROVINCIAL)
 # The broker's own safety net; the pipeline parks a message itself after MAX_ATTEMPTS (see consumer).
 DELIVERY_LIMIT = 20
+# No queue can fill the broker's disk: past these, a publish is refused (the publisher's confirm
+# fails and it keeps the message in its outbox) instead of the oldest message being dropped.
+MAX_QUEUE_MESSAGES = 100_000
+MAX_QUEUE_BYTES = 512 * 1024 * 1024
+MAX_DEAD_LETTERS = 50_000
+MAX_DEAD_LETTER_BYTES = 256 * 1024 * 1024
+# The largest message the broker takes (rabbitmq.conf max_message_size): a command's 256 KiB
+# and an outcome's margin; the pipeline refuses a body above MAX_MESSAGE_BYTES itself.
+BROKER_MAX_MESSAGE_BYTES = 1024 * 1024
+
+
+def limits(messages: int, size: int) -> dict[str, object]:
+    return {"x-max-length": messages, "x-max-length-bytes": size, "x-overflow": "reject-publish"}
+
+
+DEAD_LETTER_ARGUMENTS: dict[str, object] = {
+    "x-queue-type": "quorum",
+    **limits(MAX_DEAD_LETTERS, MAX_DEAD_LETTER_BYTES),
+}
 
 
 @dataclass(frozen=True)
@@ -35,12 +57,12 @@ class QueueSpec:
             "x-dead-letter-routing-key": self.name,
             "x-delivery-limit": DELIVERY_LIMIT,
             "x-dead-letter-strategy": "at-least-once",
-            "x-overflow": "reject-publish",
+            **limits(MAX_QUEUE_MESSAGES, MAX_QUEUE_BYTES),
         }
 
     def rabbit_queue(self) -> RabbitQueue:
-        args = {k: v for k, v in self.arguments.items() if k != "x-queue-type"}
-        return RabbitQueue(self.name, queue_type=QueueType.QUORUM, durable=True, arguments=args)  # type: ignore[arg-type]
+        """The queue for FastStream to consume: declared beforehand by declare_all, not by it."""
+        return RabbitQueue(self.name, queue_type=QueueType.QUORUM, durable=True, declare=False)
 
 
 QUEUES: tuple[QueueSpec, ...] = (
@@ -130,7 +152,7 @@ class DelayQueueSpec:
             "x-dead-letter-exchange": self.exchange,
             "x-dead-letter-routing-key": self.routing_key,
             "x-dead-letter-strategy": "at-least-once",
-            "x-overflow": "reject-publish",
+            **limits(MAX_QUEUE_MESSAGES, MAX_QUEUE_BYTES),
         }
 
 
@@ -145,26 +167,48 @@ def queues_of(service: str) -> list[QueueSpec]:
     return [q for q in QUEUES if q.service == service]
 
 
-async def declare_all(channel: aio_pika.abc.AbstractChannel, service: str | None = None) -> None:
+async def declare_all(
+    connection: aio_pika.abc.AbstractConnection, service: str | None = None
+) -> None:
     """The exchanges, then the queues (one service's, or all), their dead-letter queues and bindings.
 
     A deployment with per-service broker users loads the whole topology from the definitions file
     (deploy/rabbitmq/definitions.json); each service then re-declares only what it may configure.
     """
-    exchanges = {}
+    declarer = _Declarer(connection, await connection.channel())
     for name in (*PUBLIC_EXCHANGES, NOTIFY):
-        exchanges[name] = await channel.declare_exchange(
-            name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-    dlx = await channel.declare_exchange(DEAD_LETTERS, aio_pika.ExchangeType.DIRECT, durable=True)
+        await declarer.channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+    await declarer.channel.declare_exchange(
+        DEAD_LETTERS, aio_pika.ExchangeType.DIRECT, durable=True
+    )
     for spec in QUEUES if service is None else queues_of(service):
-        queue = await channel.declare_queue(spec.name, durable=True, arguments=spec.arguments)
+        queue = await declarer.queue(spec.name, spec.arguments)
         for key in spec.binding_keys:
-            await queue.bind(exchanges[spec.exchange], key)
-        dlq = await channel.declare_queue(
-            spec.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
-        )
-        await dlq.bind(dlx, spec.name)
+            await queue.bind(spec.exchange, key)
+        dlq = await declarer.queue(spec.dead_letter_queue, DEAD_LETTER_ARGUMENTS)
+        await dlq.bind(DEAD_LETTERS, spec.name)
     for delay in DELAY_QUEUES:
         if service is None or delay.service == service:
-            await channel.declare_queue(delay.name, durable=True, arguments=delay.arguments)
+            await declarer.queue(delay.name, delay.arguments)
+
+
+@dataclass
+class _Declarer:
+    connection: aio_pika.abc.AbstractConnection
+    channel: aio_pika.abc.AbstractChannel
+
+    async def queue(self, name: str, arguments: dict[str, object]) -> aio_pika.abc.AbstractQueue:
+        """Declare a queue; one declared by an earlier version with other arguments is used as it
+        is (the broker refuses to change a queue's arguments), and the operator is told."""
+        try:
+            return await self.channel.declare_queue(name, durable=True, arguments=arguments)  # type: ignore[arg-type]
+        except aio_pika.exceptions.ChannelPreconditionFailed as exc:
+            log.warning(
+                "topology.queue_arguments_differ",
+                queue=name,
+                error=str(exc),
+                hint="hàng đợi được tạo bởi phiên bản cũ, chưa có giới hạn độ dài: xoá hàng đợi "
+                "khi đã rỗng để tạo lại, hoặc đặt policy max-length/overflow",
+            )
+            self.channel = await self.connection.channel()
+            return await self.channel.declare_queue(name, passive=True)

@@ -73,6 +73,8 @@ async def test_each_kind_of_bad_message_is_answered_and_parked_and_the_consumer_
         "JSON" in by_id["m-json"]["reason"] and by_id["m-json"]["queue"] == "registration.commands"
     )
     assert "data.year" in by_id[cases["schema"]]["reason"]
+    oversized = by_id[cases["oversized"]]  # kept as metadata: its size, not its 5 KB body
+    assert oversized["size"] == 0 and oversized["body_dropped"] > 5000
     assert len(await list_dead_letters(topology.amqp_url, "registration.commands")) == len(letters)
 
 
@@ -97,3 +99,71 @@ async def test_a_failing_handler_is_retried_then_parked_with_its_reason_and_repl
     assert [r["message_id"] for r in replayed] == [cid]
     (again,) = await wait_dead_letters(topology.amqp_url, 1)
     assert again["replayed"] == 1 and len(client.boom_calls) == 6
+
+
+async def test_an_outcome_goes_only_to_a_reply_queue_never_into_another_queue(client, topology):
+    import json as jsonlib
+
+    import aio_pika
+
+    connection = await aio_pika.connect(topology.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        target = await channel.declare_queue("tests.someone-elses-queue", auto_delete=True)
+        event = {
+            "specversion": "1.0",
+            "id": "reply-into-a-queue",
+            "source": "/tests/other-system",
+            "type": "vn.nghedan.registration.create-session.v1",
+            "data": session_data(),
+        }
+        await (await channel.get_exchange("nghedan.inbound")).publish(
+            aio_pika.Message(
+                jsonlib.dumps(event).encode(),
+                content_type="application/cloudevents+json",
+                message_id="reply-into-a-queue",
+                reply_to=target.name,
+            ),
+            routing_key="registration.create-session.v1",
+        )
+        letters = await wait_dead_letters(topology.amqp_url, 1)
+        assert "reply_to" in letters[0]["reason"] and "amq.gen-" in letters[0]["reason"]
+        assert (await target.declare()).message_count == 0  # nothing was written into it
+    fine = await client.send("registration.create-session.v1", session_data())
+    assert fine["status"] == "accepted"  # the client's own amq.gen- queue gets its outcome
+
+
+async def test_every_queue_and_dead_letter_queue_is_bounded_and_refuses_past_its_limit(topology):
+    import aio_pika
+
+    from shared.messaging.topology import DEAD_LETTER_ARGUMENTS, DELAY_QUEUES, QUEUES, limits
+
+    declared = [spec.arguments for spec in (*QUEUES, *DELAY_QUEUES)] + [DEAD_LETTER_ARGUMENTS]
+    for arguments in declared:
+        assert arguments["x-overflow"] == "reject-publish"
+        assert arguments["x-max-length"] > 0 and arguments["x-max-length-bytes"] > 0
+    connection = await aio_pika.connect(topology.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        for spec in QUEUES:  # the broker holds the queues with those arguments
+            for name, arguments in (
+                (spec.name, spec.arguments),
+                (spec.dead_letter_queue, DEAD_LETTER_ARGUMENTS),
+            ):
+                await channel.declare_queue(name, durable=True, arguments=arguments)
+        # what the limit does: a publish past it is refused (nack), nothing is dropped
+        small = await channel.declare_queue(
+            "tests.bounded",
+            durable=True,
+            arguments={"x-queue-type": "quorum", **limits(2, 1_000_000)},
+        )
+        refused = 0
+        for n in range(6):
+            try:
+                await channel.default_exchange.publish(aio_pika.Message(b"%d" % n), small.name)
+            except aio_pika.exceptions.DeliveryError:
+                refused += 1
+        kept = (await small.declare()).message_count
+        # a quorum queue checks the limit before each publish, so it may hold one over it
+        assert kept in (2, 3) and refused == 6 - kept
+        await small.delete(if_unused=False, if_empty=False)
