@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test lint format rabbitmq browser schemas bench clean
+.PHONY: install demo up test lint format rabbitmq browser schemas bench clean lock audit
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -53,3 +53,13 @@ clean:
 
 bench: install rabbitmq
 	$(PY) -m tests.bench.bench_registration
+
+# The image's exact dependencies, with hashes (deploy/requirements.lock), from pyproject.toml.
+lock: install
+	$(VENV)/bin/pip install -q pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o deploy/requirements.lock pyproject.toml
+
+# Known vulnerabilities in the locked dependencies (needs PyPI's JSON API or OSV to be reachable).
+audit: install
+	$(VENV)/bin/pip-audit --progress-spinner off --require-hashes --disable-pip -r deploy/requirements.lock

@@ -24,6 +24,7 @@ from shared.messaging.consumer import (
     TaskHandler,
 )
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
+from shared.messaging.senders import load_senders
 from shared.messaging.topology import declare_all, queues_of
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import ServiceSettings, cipher_for
@@ -86,6 +87,7 @@ class Service:
         self.db = database or Database(self.client, settings.mongo_db)
         self.broker = make_broker(settings.amqp_url, service=spec.name, prefetch=settings.prefetch)
         self.cipher = cipher_for(settings, spec.name)
+        self.senders = load_senders(settings.senders, development=settings.development)
         self.relay = OutboxRelay(
             self.db, self.broker, poll_seconds=settings.outbox_poll_seconds, cipher=self.cipher
         )
@@ -117,6 +119,7 @@ class Service:
                     locks=locks,
                     cipher=self.cipher,
                     seal_dead_letters=self.spec.seal_dead_letters,
+                    senders=self.senders,
                 ),
             )
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from shared.crypto import DataKeyError, FieldCipher, decode_key
+from shared.messaging.senders import SHIPPED_SENDERS
 from shared.messaging.topology import DELIVERY_LIMIT
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -21,6 +29,32 @@ DEVELOPMENT_DATA_KEY = "bmdoZWRhbi1kZXZlbG9wbWVudC1rZXktbm90LXNlY3I="
 DEVELOPMENT_LOOKUP_KEY = "bmdoZWRhbi1kZXZlbG9wbWVudC1sb29rdXAta2V5ISE="
 
 
+class _SecretFiles(PydanticBaseSettingsSource):
+    """`NAME_FILE=/run/secrets/x` sets NAME from the file (compose secrets), unless NAME is set."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {}
+        for field in self.settings_cls.model_fields.values():
+            alias = field.validation_alias
+            path = os.environ.get(f"{alias}_FILE") if isinstance(alias, str) else None
+            if path and not os.environ.get(str(alias)):
+                found[str(alias)] = Path(path).read_text(encoding="utf-8").strip()
+        return found
+
+
+def with_password(url: str, password: str) -> str:
+    """The URL with this password (kept in a secret file, not in the URL the compose file shows)."""
+    parts = urlsplit(url)
+    user = parts.username or ""
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = f"{user}:{quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class ServiceSettings(BaseSettings):
     """Environment variables every service reads; each service adds its own defaults."""
 
@@ -28,8 +62,19 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_ignore_empty=True)
 
     service_name: str = "nghedan"
-    amqp_url: str = Field(default=DEFAULT_AMQP_URL, validation_alias="AMQP_URL")
-    mongo_url: str = Field(default=DEFAULT_MONGO_URL, validation_alias="MONGO_URL")
+    # Not in the repr: a URL may carry a password.
+    amqp_url: str = Field(default=DEFAULT_AMQP_URL, validation_alias="AMQP_URL", repr=False)
+    mongo_url: str = Field(default=DEFAULT_MONGO_URL, validation_alias="MONGO_URL", repr=False)
+    amqp_password: SecretStr | None = Field(
+        default=None,
+        validation_alias="AMQP_PASSWORD",
+        description="Put into AMQP_URL (usually as AMQP_PASSWORD_FILE, a compose secret).",
+    )
+    mongo_password: SecretStr | None = Field(
+        default=None,
+        validation_alias="MONGO_PASSWORD",
+        description="Put into MONGO_URL (usually as MONGO_PASSWORD_FILE, a compose secret).",
+    )
     mongo_db: str = Field(default="nghedan", validation_alias="MONGO_DB")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     health_host: str = Field(default="127.0.0.1", validation_alias="HEALTH_HOST")
@@ -57,6 +102,11 @@ class ServiceSettings(BaseSettings):
         description="Earlier data keys, comma-separated: they still open values during a rotation.",
     )
     lookup_key: SecretStr | None = Field(default=None, validation_alias="NGHEDAN_LOOKUP_KEY")
+    senders: Path = Field(
+        default=SHIPPED_SENDERS,
+        validation_alias="NGHEDAN_SENDERS",
+        description="Who may send which command (YAML); also the source of the broker's users.",
+    )
     reference_data: Path = Field(
         default=SHIPPED_REFERENCE_DATA, validation_alias="NGHEDAN_REFERENCE_DATA"
     )
@@ -72,6 +122,25 @@ class ServiceSettings(BaseSettings):
         description="How often time-driven rules (deadlines) are checked against the clock.",
     )
     outbox_poll_seconds: float = Field(default=1.0, gt=0, validation_alias="OUTBOX_POLL_SECONDS")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _SecretFiles(settings_cls), file_secret_settings)
+
+    @model_validator(mode="after")
+    def _passwords_into_urls(self) -> ServiceSettings:
+        if self.amqp_password:
+            self.amqp_url = with_password(self.amqp_url, self.amqp_password.get_secret_value())
+        if self.mongo_password:
+            self.mongo_url = with_password(self.mongo_url, self.mongo_password.get_secret_value())
+        return self
 
 
 def cipher_for(settings: ServiceSettings, service: str) -> FieldCipher:

@@ -54,9 +54,15 @@ class Database:
         return self.db[collection]
 
     async def ensure_indexes(self) -> None:
+        # The sender is part of the key: another system reusing a source+id is not a duplicate
+        # of the first, so it can neither pre-empt a command nor read its outcome.
         await self.inbox.create_index(
-            [("source", ASCENDING), ("id", ASCENDING)], unique=True, name="source_id_unique"
+            [("sender", ASCENDING), ("source", ASCENDING), ("id", ASCENDING)],
+            unique=True,
+            name="sender_source_id_unique",
         )
+        if "source_id_unique" in await self.inbox.index_information():
+            await self.inbox.drop_index("source_id_unique")  # the key of earlier versions
         await self.outbox.create_index(
             [("status", ASCENDING), ("created_at", ASCENDING), ("order", ASCENDING)],
             name="pending_in_order",
@@ -123,14 +129,18 @@ class Database:
     async def claim_inbox(
         self,
         session: Session,
+        sender: str | None,
         source: str,
         event_id: str,
         event_type: str,
         outcome: Document | None = None,
     ) -> None:
-        """Mark an incoming event handled; DuplicateKeyError means it was handled before."""
+        """Mark an incoming message handled; DuplicateKeyError means it was handled before.
+        `sender`: the broker-verified user of a command; None for the platform's own events (as
+        in inboxes written before the sender was kept)."""
         await self.inbox.insert_one(
             {
+                "sender": sender,
                 "source": source,
                 "id": event_id,
                 "type": event_type,
@@ -140,5 +150,5 @@ class Database:
             session=session,
         )
 
-    async def inbox_entry(self, source: str, event_id: str) -> Document | None:
-        return await self.inbox.find_one({"source": source, "id": event_id})
+    async def inbox_entry(self, sender: str | None, source: str, event_id: str) -> Document | None:
+        return await self.inbox.find_one({"sender": sender, "source": source, "id": event_id})

@@ -49,6 +49,10 @@ NOT_CLOUDEVENT = (
 )
 UNKNOWN_TYPE = "loại thông điệp không được hỗ trợ ở hàng đợi này: {type}"
 OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte (nội dung không được giữ lại)"
+NOT_PERMITTED = "người gửi “{user}” không được phép gửi lệnh {type}"
+NO_USER_ID = (
+    "lệnh {type} không ghi người gửi: đặt thuộc tính AMQP user_id bằng tên đăng nhập RabbitMQ"
+)
 NOT_A_REPLY_QUEUE = (
     "reply_to “{queue}” không phải hàng đợi trả lời (amq.gen-… hoặc amq.rabbitmq.reply-to)"
 )

@@ -16,6 +16,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from services.registration.app import create_service as create_registration
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
+from shared.messaging.senders import amqp_user
 from shared.service import Service
 
 
@@ -59,6 +60,7 @@ class RawClient:
         reply: bool = True,
         content_type: str | None = None,
         message_id: str | None = None,
+        anonymous: bool = False,
     ) -> str:
         command_id = command_id or str(uuid.uuid4())
         event = {
@@ -91,6 +93,7 @@ class RawClient:
                 correlation_id=correlation,
                 reply_to=self.replies.name if reply else None,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                user_id=None if anonymous else amqp_user(self.url),
             ),
             routing_key=key,
         )

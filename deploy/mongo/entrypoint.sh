@@ -1,7 +1,5 @@
 #!/bin/bash
-# Writes the replica set's key file from the environment, then starts mongod as the image does.
+# Writes the replica set's key file from its compose secret, then starts mongod as the image does.
 set -euo pipefail
-printf '%s' "${MONGO_KEYFILE_CONTENT:?set MONGO_KEYFILE_CONTENT in deploy/.env}" > /data/keyfile
-chmod 400 /data/keyfile
-chown 999:999 /data/keyfile
+install -m 400 -o 999 -g 999 /run/secrets/mongo_keyfile /data/keyfile
 exec docker-entrypoint.sh mongod --replSet rs0 --bind_ip_all --keyFile /data/keyfile

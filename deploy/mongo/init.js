@@ -1,6 +1,14 @@
 // Run once by the mongo-init service: a single-node replica set (transactions need one) and a user
 // per service database, each allowed to read and write its own database only.
-const env = process.env;
+// Passwords come from the compose secrets; a placeholder or a short one is refused.
+const fs = require("fs");
+function secret(name) {
+  const value = fs.readFileSync(`/run/secrets/${name}`, "utf8").trim();
+  if (value.length < 16 || /change[-_]?me/i.test(value)) {
+    throw new Error(`${name}: a placeholder or shorter than 16 characters (nghedan deploy-secrets)`);
+  }
+  return value;
+}
 try {
   rs.status();
 } catch (e) {
@@ -12,7 +20,7 @@ for (let i = 0; i < 60 && !db.hello().isWritablePrimary; i++) {
 for (const service of ["registration", "intake", "notification", "reporting"]) {
   const name = `nghedan_${service}`;
   const target = db.getSiblingDB(name);
-  const password = env[`MONGO_${service.toUpperCase()}_PASSWORD`];
+  const password = secret(`mongo_${service}_password`);
   if (target.getUser(service)) {
     target.updateUser(service, { pwd: password });
   } else {

@@ -16,7 +16,8 @@ from aiormq.exceptions import ChannelNotFoundEntity
 
 from shared.contracts.catalogue import INBOUND
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, routing_key_of, type_of
-from shared.messaging.consumer import DLQ_HEADER_PREFIX, SEALED
+from shared.messaging.consumer import DLQ_HEADER_PREFIX, SEALED, SENDER
+from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES, QUEUES_BY_NAME
 
 CLI_SOURCE = "/nghedan/cli"
@@ -40,13 +41,15 @@ def as_command(doc: dict[str, Any], *, source: str = CLI_SOURCE) -> dict[str, An
 @dataclass
 class Bus:
     url: str
-    connection: aio_pika.abc.AbstractRobustConnection | None = None
+    connection: aio_pika.abc.AbstractConnection | None = None
     channel: AbstractChannel | None = None
     replies: AbstractQueue | None = None
     waiting: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
 
     async def __aenter__(self) -> Bus:
-        self.connection = await aio_pika.connect_robust(self.url)
+        # Not a robust connection: its queues get client-made names, and outcomes go only to
+        # server-named reply queues (amq.gen-…). A command-line run is short; it just reconnects.
+        self.connection = await aio_pika.connect(self.url)
         self.channel = await self.connection.channel(publisher_confirms=True)
         self.replies = await self.channel.declare_queue(exclusive=True, auto_delete=True)
         await self.replies.consume(self._on_reply, no_ack=True)
@@ -77,6 +80,7 @@ class Bus:
                 correlation_id=event["id"],
                 reply_to=self.replies.name if reply else None,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                user_id=amqp_user(self.url),  # checked by the broker, then by the service
             ),
             routing_key=routing_key_of(event["type"]),
             mandatory=True,
@@ -230,7 +234,7 @@ async def replay_dead_letters(
                 headers = {
                     k: v
                     for k, v in (message.headers or {}).items()
-                    if (k == SEALED or not k.startswith(DLQ_HEADER_PREFIX))
+                    if (k in (SEALED, SENDER) or not k.startswith(DLQ_HEADER_PREFIX))
                     and k not in ("x-death", "x-delivery-count")
                 }
                 headers[DLQ_HEADER_PREFIX + "replays"] = info["replayed"] + 1
@@ -243,6 +247,7 @@ async def replay_dead_letters(
                         correlation_id=message.correlation_id,
                         reply_to=message.reply_to,
                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        user_id=amqp_user(url),  # the operator; the letter keeps its sender
                     ),
                     routing_key=target,
                     mandatory=True,

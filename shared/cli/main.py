@@ -26,6 +26,7 @@ from shared.cli import importer
 from shared.cli.embedded import InfraError, ensure_rabbitmq
 from shared.cli.keys import dashboard_user, keys_app
 from shared.cli.platform import SERVICES, Platform, home_dir
+from shared.cli.secrets import deploy_secrets
 from shared.clock import FileClock, write_clock_file
 from shared.reference import load_reference_data
 from shared.settings import DEFAULT_AMQP_URL, SHIPPED_REFERENCE_DATA
@@ -54,6 +55,7 @@ report_app = typer.Typer(help="Báo cáo: dựng lại số liệu từ sự ki�
 app.add_typer(report_app, name="report")
 app.add_typer(keys_app, name="keys")
 app.command("dashboard-user")(dashboard_user)
+app.command("deploy-secrets")(deploy_secrets)
 console = Console()
 
 
@@ -85,6 +87,8 @@ def on_bus(work: Coroutine[Any, Any, T]) -> T:
     """Run the CLI's bus work; a broker that cannot be reached is said plainly, not as a traceback."""
     try:
         return asyncio.run(work)
+    except TimeoutError:
+        raise  # an outcome that did not come: the caller says so (TimeoutError is an OSError)
     except (AMQPConnectionError, ConnectionError, OSError) as exc:
         where = amqp_url().rsplit("@", 1)[-1]
         raise fail(
@@ -481,24 +485,29 @@ def contracts_generate() -> None:
 
 @app.command("rabbitmq-definitions")
 def rabbitmq_definitions(
-    env_file: Annotated[Path, typer.Option(help="Tệp .env có RABBITMQ_<USER>_PASSWORD")] = Path(
-        "deploy/.env"
-    ),
-    output: Annotated[Path, typer.Option("-o", help="Nơi ghi")] = Path(
-        "deploy/rabbitmq/definitions.json"
+    secrets_dir: Annotated[
+        Path, typer.Option(help="Thư mục bí mật: tệp rabbitmq_<user>_password cho từng người dùng")
+    ] = Path("deploy/secrets"),
+    output: Annotated[Path, typer.Option("-o", help="Nơi ghi (không đưa vào git)")] = Path(
+        "deploy/secrets/definitions.json"
     ),
 ) -> None:
-    """Sinh tệp definitions của RabbitMQ (vhost, hàng đợi, người dùng và quyền) từ mật khẩu trong .env."""
-    from dotenv import dotenv_values
+    """Sinh tệp definitions của RabbitMQ (vhost, hàng đợi, người dùng và quyền) lúc triển khai,
+    từ mật khẩu trong thư mục bí mật và bảng ai được gửi lệnh nào (NGHEDAN_SENDERS)."""
+    from shared.messaging.definitions import definitions, passwords_from_files
+    from shared.messaging.senders import load_senders
+    from shared.settings import ServiceSettings
 
-    from shared.messaging.definitions import definitions, passwords_from_env
-
+    senders = load_senders(ServiceSettings().senders)
     try:
-        passwords = passwords_from_env({k: v or "" for k, v in dotenv_values(env_file).items()})
+        passwords = passwords_from_files(secrets_dir, senders)
     except ValueError as exc:
-        raise fail(f"{env_file}: {exc}") from exc
-    output.write_text(json.dumps(definitions(passwords), indent=2) + "\n", encoding="utf-8")
-    console.print(f"Đã ghi {output}")
+        raise fail(str(exc)) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(definitions(passwords, senders), indent=2) + "\n")
+    console.print(f"Đã ghi {output} ({len(passwords)} người dùng)")
 
 
 @app.command("ensure-rabbitmq")

@@ -31,6 +31,7 @@ from shared.contracts.envelope import (
 from shared.crypto import FieldCipher
 from shared.logging import get_logger, redact_text
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit, outcome_event
+from shared.messaging.senders import Senders
 from shared.messaging.topology import QueueSpec
 from shared.storage import Database, DuplicateKeyError, Session
 
@@ -39,6 +40,7 @@ T = TypeVar("T")
 DLQ_HEADER_PREFIX = "x-nghedan-"
 SEALED = DLQ_HEADER_PREFIX + "sealed"
 # How often an operator sent a message back, and whether its body is sealed, survive parking.
+SENDER = DLQ_HEADER_PREFIX + "sender"  # a parked command's broker-verified sender
 KEPT_WHEN_PARKED = (DLQ_HEADER_PREFIX + "replays", SEALED)
 ANY_EVENT = "*"  # an event handler under this key takes every catalogued event its queue receives
 
@@ -128,6 +130,7 @@ class Pipeline:
     locks: KeyedLocks = field(default_factory=KeyedLocks)
     tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     cipher: FieldCipher | None = None
+    senders: Senders | None = None  # who may send which command; None: no check (unit tests)
     seal_dead_letters: bool = False  # a parked body may name a denouncer: keep it sealed
 
     @property
@@ -160,6 +163,14 @@ class Pipeline:
             return
         await message.ack()
 
+    def sender(self, raw: aio_pika.abc.AbstractIncomingMessage) -> str | None:
+        """Who sent it, as the broker verified (AMQP user_id); for a dead letter the operator
+        replays, the sender kept with the letter."""
+        original = (raw.headers or {}).get(SENDER)
+        if original and self.senders and self.senders.may_replay(raw.user_id):
+            return original.decode() if isinstance(original, bytes) else str(original)
+        return raw.user_id
+
     async def _process(self, raw: aio_pika.abc.AbstractIncomingMessage) -> None:
         body = self._opened(raw)
         if len(body) > self.max_message_bytes:
@@ -186,6 +197,10 @@ class Pipeline:
         if handler is None or key not in CATALOGUE:
             text = vi.UNKNOWN_TYPE.format(type=event.type)
             raise Malformed([problem("type", "unknown_type", text)], event=event)
+        if key in self.commands and self.senders and not self.senders.allows(self.sender(raw), key):
+            who = self.sender(raw)
+            text = (vi.NOT_PERMITTED if who else vi.NO_USER_ID).format(user=who, type=event.type)
+            raise Malformed([problem("user_id", "not_permitted", text)], event=event)
         try:
             data = validate_data(CATALOGUE[key].model, event.data)
         except EnvelopeError as exc:
@@ -211,10 +226,16 @@ class Pipeline:
         handler: CommandHandler,
     ) -> None:
         correlation = raw.correlation_id or event.id
+        sender = self.sender(raw) or ""
 
         async def settle(uow: UnitOfWork, outcome: Outcome) -> Outcome:
             await self.db.claim_inbox(
-                uow.session, event.source, event.id, event.type, outcome.model_dump(mode="json")
+                uow.session,
+                sender,
+                event.source,
+                event.id,
+                event.type,
+                outcome.model_dump(mode="json"),
             )
             if is_reply_queue(raw.reply_to):
                 uow.reply(raw.reply_to, outcome)  # type: ignore[arg-type]
@@ -230,7 +251,7 @@ class Pipeline:
             )
 
         try:
-            if await self.db.inbox_entry(event.source, event.id):
+            if await self.db.inbox_entry(sender, event.source, event.id):
                 raise DuplicateKeyError("seen before")  # the cheap way out for a known duplicate
             try:
                 outcome = await self._commit(accept, correlation)
@@ -254,7 +275,7 @@ class Pipeline:
     async def _answer_duplicate(
         self, raw: aio_pika.abc.AbstractIncomingMessage, event: CloudEvent[Any], correlation: str
     ) -> Outcome:
-        first = await self.db.inbox_entry(event.source, event.id)
+        first = await self.db.inbox_entry(self.sender(raw) or "", event.source, event.id)
         if first is None or first.get("outcome") is None:
             raise RuntimeError("duplicate key outside the inbox")  # a bug: retried, then parked
         previous = Outcome.model_validate(first["outcome"])
@@ -281,13 +302,13 @@ class Pipeline:
         handler: EventHandler,
     ) -> None:
         async def apply(uow: UnitOfWork) -> None:
-            await self.db.claim_inbox(uow.session, event.source, event.id, event.type)
+            await self.db.claim_inbox(uow.session, None, event.source, event.id, event.type)
             await handler(data, HandlerContext(uow, event, self.clock))
 
         try:
             await self._commit(apply, raw.correlation_id or event.id)
         except DuplicateKeyError:
-            if await self.db.inbox_entry(event.source, event.id) is None:
+            if await self.db.inbox_entry(None, event.source, event.id) is None:
                 raise
             log.info("event.duplicate", event_type=event.type)  # acknowledged on purpose
             return
@@ -331,6 +352,7 @@ class Pipeline:
             headers[SEALED] = 1
         headers.update(
             {
+                SENDER: self.sender(raw) or "",
                 "x-nghedan-reason": reason,
                 "x-nghedan-queue": self.queue.name,
                 "x-nghedan-exchange": raw.exchange or "",

@@ -1,7 +1,9 @@
-"""The RabbitMQ definitions file of a deployment: vhost, the whole topology, one user per service.
+"""The RabbitMQ definitions file of a deployment: vhost, the whole topology, one user per service
+and per integrating system, and their permissions.
 
-Each service may publish only its own routing keys (topic permissions); external systems may
-publish only to nghedan.inbound. Generated from the topology, so the two cannot drift apart.
+Each service may publish only its own routing keys and read only the exchanges it consumes; each
+integrating system may publish only the commands the senders file grants it (topic permissions).
+Generated from the topology and the senders file, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -9,15 +11,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from shared.contracts.catalogue import EVENTS, INBOUND, PROVINCIAL
+from shared.messaging.senders import OPERATOR, Senders
 from shared.messaging.topology import (
     DEAD_LETTER_ARGUMENTS,
     DEAD_LETTERS,
     DELAY_QUEUES,
     NOTIFY,
     QUEUES,
+    queues_of,
 )
 
 VHOST = "nghedan"
@@ -29,7 +36,11 @@ PUBLISHES = {
     "notification": {EVENTS: r"^notification\.", NOTIFY: r"^notification\.deliver\."},
     "reporting": {EVENTS: r"^reporting\.", PROVINCIAL: r"^dialogue\."},
 }
-USERS = (*SERVICES, "external", "province", "operator")
+
+
+def users(senders: Senders) -> tuple[str, ...]:
+    """The broker's users: one per service, one per integrating system, and the operator."""
+    return (*SERVICES, *sorted(senders.systems), OPERATOR)
 
 
 def password_hash(password: str, salt: bytes | None = None) -> str:
@@ -38,46 +49,71 @@ def password_hash(password: str, salt: bytes | None = None) -> str:
     return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
 
 
-def _permission(user: str) -> dict[str, str]:
-    if user == "operator":
+def _escaped(names: Iterable[str]) -> str:
+    return "|".join(re.escape(n) for n in sorted(names))
+
+
+def _permission(user: str, senders: Senders) -> dict[str, str]:
+    if user == OPERATOR:
         return {"configure": ".*", "write": ".*", "read": ".*"}
-    if user == "external":  # commands in, outcomes back on a reply queue of its own
+    if user in senders.systems:
+        # Commands in (each routing key by its topic permission), outcomes back on a reply queue
+        # of its own; a system that reads results binds queues named after itself.
+        own = rf"amq\.gen-.*|{user}\..*"
+        reads = _escaped(senders.reads.get(user, ()))
         return {
-            "configure": r"^amq\.gen-.*",
-            "write": rf"^({INBOUND}|amq\.gen-.*)$",
-            "read": r"^amq\.gen-.*",
-        }
-    if user == "province":  # each provincial system binds a queue of its own to the results
-        return {
-            "configure": r"^province\..*",
-            "write": r"^province\..*",
-            "read": rf"^({PROVINCIAL}|province\..*)$",
+            "configure": rf"^({own})$",
+            "write": rf"^({re.escape(INBOUND)}|{own})$",
+            "read": rf"^({own}{'|' + reads if reads else ''})$",
         }
     own = rf"{user}\..*"
-    exchanges = r"nghedan\.(inbound|events|provincial|notify|dlx)"
+    # Read only the exchanges its queues are bound to (and the dead letters'); configure only its
+    # own queues: the shared exchanges are declared by the definitions, never by a service.
+    consumed = {q.exchange for q in queues_of(user)} | {DEAD_LETTERS}
     # Write on an exchange without a topic permission for it would allow every routing key.
-    publishes = "|".join(name.replace(".", r"\.") for name in PUBLISHES[user])
+    publishes = _escaped(PUBLISHES[user])
     return {
-        "configure": rf"^({exchanges}|{own})$",
+        "configure": rf"^({own})$",
         "write": rf"^({publishes}|amq\.default|{own})$",
-        "read": rf"^({exchanges}|{own})$",
+        "read": rf"^({_escaped(consumed)}|{own})$",
     }
 
 
-def definitions(passwords: dict[str, str], salt: bytes | None = None) -> dict[str, Any]:
-    users = [
+def _binds(service: str, exchange: str) -> str:
+    """The binding keys a service's queues use on an exchange: all it may bind there."""
+    keys = [k for q in queues_of(service) if q.exchange == exchange for k in q.binding_keys]
+    return rf"^({_escaped(keys)})$" if keys else "^$"
+
+
+def _topic_permissions(senders: Senders) -> list[dict[str, str]]:
+    granted = [
+        {"user": user, "exchange": exchange, "write": pattern, "read": _binds(user, exchange)}
+        for user, allowed in PUBLISHES.items()
+        for exchange, pattern in allowed.items()
+    ]
+    granted += [
+        {"user": user, "exchange": INBOUND, "write": rf"^({_escaped(keys)})$", "read": "^$"}
+        for user, keys in sorted(senders.systems.items())
+    ]
+    granted += [  # the binding keys a results reader may use
+        {"user": user, "exchange": exchange, "write": "^$", "read": ".*"}
+        for user, exchanges in sorted(senders.reads.items())
+        for exchange in sorted(exchanges)
+    ]
+    return [{**g, "vhost": VHOST} for g in granted]
+
+
+def definitions(
+    passwords: dict[str, str], senders: Senders, salt: bytes | None = None
+) -> dict[str, Any]:
+    accounts = [
         {
             "name": u,
             "password_hash": password_hash(passwords[u], salt),
             "hashing_algorithm": "rabbit_password_hashing_sha256",
-            "tags": ["administrator"] if u == "operator" else [],
+            "tags": ["administrator"] if u == OPERATOR else [],
         }
-        for u in USERS
-    ]
-    topic_permissions = [
-        {"user": user, "vhost": VHOST, "exchange": exchange, "write": pattern, "read": ".*"}
-        for user, allowed in PUBLISHES.items()
-        for exchange, pattern in allowed.items()
+        for u in users(senders)
     ]
     exchanges = [
         {
@@ -144,10 +180,12 @@ def definitions(passwords: dict[str, str], salt: bytes | None = None) -> dict[st
     ]
     return {
         "rabbitmq_version": "3.10.8",
-        "users": users,
+        "users": accounts,
         "vhosts": [{"name": VHOST}],
-        "permissions": [{"user": u, "vhost": VHOST, **_permission(u)} for u in USERS],
-        "topic_permissions": topic_permissions,
+        "permissions": [
+            {"user": u, "vhost": VHOST, **_permission(u, senders)} for u in users(senders)
+        ],
+        "topic_permissions": _topic_permissions(senders),
         "parameters": [],
         "policies": [],
         "exchanges": exchanges,
@@ -156,10 +194,31 @@ def definitions(passwords: dict[str, str], salt: bytes | None = None) -> dict[st
     }
 
 
-def passwords_from_env(env: dict[str, str]) -> dict[str, str]:
-    missing = [u for u in USERS if not env.get(f"RABBITMQ_{u.upper()}_PASSWORD")]
-    if missing:
-        raise ValueError(
-            "thiếu mật khẩu: " + ", ".join(f"RABBITMQ_{u.upper()}_PASSWORD" for u in missing)
-        )
-    return {u: env[f"RABBITMQ_{u.upper()}_PASSWORD"] for u in USERS}
+PLACEHOLDER = re.compile(r"change[-_]?me|changeme|^password$|^guest$|^secret$", re.IGNORECASE)
+MIN_PASSWORD = 16
+
+
+def secret_problem(name: str, value: str) -> str | None:
+    """Why a secret may not be used: missing, a placeholder, or too short."""
+    if not value:
+        return f"{name}: chưa có"
+    if PLACEHOLDER.search(value):
+        return f"{name}: còn là giá trị mẫu"
+    if len(value) < MIN_PASSWORD:
+        return f"{name}: cần ít nhất {MIN_PASSWORD} ký tự"
+    return None
+
+
+def passwords_from_files(directory: Path, senders: Senders) -> dict[str, str]:
+    """Each broker user's password from `<directory>/rabbitmq_<user>_password` (compose secrets)."""
+    found, problems = {}, []
+    for user in users(senders):
+        path = directory / f"rabbitmq_{user}_password"
+        value = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+        problem = secret_problem(path.name, value)
+        if problem:
+            problems.append(problem)
+        found[user] = value
+    if problems:
+        raise ValueError("; ".join(problems) + " (tạo bằng `nghedan deploy-secrets`)")
+    return found

@@ -176,11 +176,13 @@ async def declare_all(
     (deploy/rabbitmq/definitions.json); each service then re-declares only what it may configure.
     """
     declarer = _Declarer(connection, await connection.channel())
-    for name in (*PUBLIC_EXCHANGES, NOTIFY):
-        await declarer.channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
-    await declarer.channel.declare_exchange(
-        DEAD_LETTERS, aio_pika.ExchangeType.DIRECT, durable=True
-    )
+    # A service on its own user may not configure the shared exchanges: it only checks they exist.
+    passive = service is not None
+    for name, kind in (
+        *((name, aio_pika.ExchangeType.TOPIC) for name in (*PUBLIC_EXCHANGES, NOTIFY)),
+        (DEAD_LETTERS, aio_pika.ExchangeType.DIRECT),
+    ):
+        await declarer.channel.declare_exchange(name, kind, durable=True, passive=passive)
     for spec in QUEUES if service is None else queues_of(service):
         queue = await declarer.queue(spec.name, spec.arguments)
         for key in spec.binding_keys:

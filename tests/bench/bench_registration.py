@@ -49,7 +49,7 @@ async def bare_transactions(db: Database, n: int) -> float:
             await db["registrations"].insert_one(
                 {"_id": f"S-{i}", "session_id": "S", "seq": i}, session=s
             )
-            await db.claim_inbox(s, "/bench", f"{uuid.uuid4()}", "t", {"status": "accepted"})
+            await db.claim_inbox(s, None, "/bench", f"{uuid.uuid4()}", "t", {"status": "accepted"})
             await db.outbox.insert_many(
                 [{"_id": str(uuid.uuid4()), "status": "sent"} for _ in range(2)], session=s
             )

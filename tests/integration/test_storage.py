@@ -21,7 +21,7 @@ async def database(infra):
 async def test_twenty_transactions_racing_for_one_inbox_key_leave_exactly_one_winner(database):
     async def attempt(n: int) -> str:
         async def work(session):
-            await database.claim_inbox(session, "/race", "event-1", "t")
+            await database.claim_inbox(session, None, "/race", "event-1", "t")
             await database["counters"].update_one(
                 {"_id": "k"},
                 {"$inc": {"applied": 1}, "$set": {"winner": n}},

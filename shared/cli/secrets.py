@@ -1,0 +1,130 @@
+"""`nghedan deploy-secrets`: every secret a docker compose deployment needs, made once, as files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from rich.console import Console
+
+from shared.crypto import new_key
+from shared.messaging.definitions import users
+from shared.messaging.senders import load_senders
+
+console = Console()
+SERVICES = ("registration", "intake", "notification", "reporting")
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def wanted(hostname: str) -> dict[str, Callable[[], str]]:
+    """Each secret file's name and how to make its content."""
+    made: dict[str, Callable[[], str]] = {}
+    for user in users(load_senders()):
+        made[f"rabbitmq_{user}_password"] = _password
+    made["mongo_root_password"] = _password
+    made["mongo_keyfile"] = lambda: secrets.token_urlsafe(48)
+    for service in SERVICES:
+        made[f"mongo_{service}_password"] = _password
+        # Each service its own keys: reporting holds nothing that opens intake's denouncers.
+        made[f"{service}_data_key"] = new_key
+        made[f"{service}_lookup_key"] = new_key
+    made["notify_report_token"] = _password
+    made["dashboard_users"] = str  # empty: `nghedan dashboard-user` makes the lines to put here
+    for provider in ("smtp_password", "sms_api_key", "zalo_access_token"):
+        made[provider] = str  # empty until the provider gives one
+    return made
+
+
+def _tls(directory: Path, hostname: str) -> list[str]:
+    """A CA of the deployment's own and the broker's certificate for AMQP over TLS (5671)."""
+    names = ["rabbitmq_tls_ca.pem", "rabbitmq_tls_cert.pem", "rabbitmq_tls_key.pem"]
+    if all((directory / n).exists() for n in names):
+        return []
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Nghe Dan deployment CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=825))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(hostname), x509.DNSName("rabbitmq")]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    _write(directory / names[0], ca.public_bytes(pem).decode())
+    _write(directory / names[1], cert.public_bytes(pem).decode())
+    _write(
+        directory / names[2],
+        key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode(),
+    )
+    return names
+
+
+def _write(path: Path, text: str) -> None:
+    # 0644 inside a 0700 folder: compose mounts each file into a container whose user is not root.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def deploy_secrets(
+    directory: Annotated[Path, typer.Option("--dir", help="Thư mục bí mật")] = Path(
+        "deploy/secrets"
+    ),
+    hostname: Annotated[
+        str, typer.Option(help="Tên máy mà các hệ thống khác dùng để kết nối AMQP qua TLS")
+    ] = "localhost",
+) -> None:
+    """Tạo mọi bí mật còn thiếu cho docker compose (mật khẩu, khoá, chứng chỉ TLS); không bao giờ
+    ghi đè tệp đã có và không in ra giá trị nào. Chạy lại bao nhiêu lần cũng được."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    created, kept = [], 0
+    for name, make in wanted(hostname).items():
+        if (directory / name).exists():
+            kept += 1
+            continue
+        _write(directory / name, make())
+        created.append(name)
+    created += _tls(directory, hostname)
+    for name in created:
+        console.print(f"  tạo {directory / name}")
+    console.print(f"Đã tạo {len(created)} tệp, giữ nguyên {kept} tệp đã có trong {directory}.")
+    if "dashboard_users" in created:
+        console.print(
+            "Thêm tài khoản bảng điều khiển: `nghedan dashboard-user <tên>` rồi ghi dòng in ra "
+            f"vào {directory / 'dashboard_users'}."
+        )
