@@ -11,11 +11,11 @@ from shared.contracts.common import OutcomeError
 _DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: `\d` would take any script's digits
 
 
-_PHONE = re.compile(r"(0|\+84)[0-9]{9,10}")  # ASCII digits only
+_PHONE = re.compile(r"(0|\+?84)[0-9]{9,10}")  # ASCII digits only
 
 
 def phone_errors(phone: str | None, field: str) -> list[OutcomeError]:
-    """One phone rule for every service: 0 or +84, then 9-10 digits 0-9, separators aside."""
+    """One phone rule for every service: 0, 84 or +84, then 9-10 digits 0-9, separators aside."""
     if phone is None or _PHONE.fullmatch(normalise_phone(phone)):
         return []
     return [OutcomeError(field=field, message=msg.PHONE_FORMAT, code="phone_format")]

@@ -67,7 +67,7 @@ def phone_number(text: str | None) -> str | None:
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
-    if not re.fullmatch(r"0[35789]\d{8}", digits):
+    if not re.fullmatch(r"0[35789][0-9]{8}", digits):
         return None
     return "84" + digits[1:]
 

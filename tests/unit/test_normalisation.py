@@ -44,7 +44,9 @@ def test_full_width_digits_become_ascii_and_other_scripts_stay_refused():
     assert phone_errors("٠٩١٢٣٤٥٦٧٨", "f")[0].code == "phone_format"
 
 
-@pytest.mark.parametrize("phone", ["0912 345 678", "0912.345.678", "+84912345678", "(0912)345-678"])
+@pytest.mark.parametrize(
+    "phone", ["0912 345 678", "0912.345.678", "+84912345678", "84912345678", "(0912)345-678"]
+)
 def test_phones_written_with_separators_pass_one_rule(phone):
     assert not phone_errors(phone, "data.phone")
 
