@@ -619,8 +619,11 @@ def run_demo(console: Console) -> int:
     home = Path(os.environ.get("NGHEDAN_HOME", ".nghedan")).resolve() / "demo"
     shutil.rmtree(home, ignore_errors=True)  # each run tells the same story from the start
     quick = {"TICK_SECONDS": "0.5"}  # time-driven rules checked often: the clock jumps here
+    # The story spans two months of the shared clock: the file channel keeps its files meanwhile.
+    keep = {"NOTIFY_FILE_KEEP_DAYS": "365"}
     platform = Platform(
-        home=home, extra_env={"intake": quick, "registration": quick, "notification": quick}
+        home=home,
+        extra_env={"intake": quick, "registration": quick, "notification": quick | keep},
     )
     ref = load_reference_data(SHIPPED_REFERENCE_DATA)
     console.rule("[bold]Nghe Dân — kịch bản đăng ký đại biểu, xã Thiện Tân 2026")
