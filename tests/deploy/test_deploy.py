@@ -126,28 +126,11 @@ def test_deploy_secrets_are_made_once_and_the_definitions_refuse_placeholders(tm
     assert again.exit_code == 0 and (tmp_path / "s" / "intake_data_key").read_text() == key
     assert key not in first.output + again.output
     assert oct((tmp_path / "s").stat().st_mode & 0o777) == "0o700"
-    made = runner.invoke(
-        app,
-        [
-            "rabbitmq-definitions",
-            "--secrets-dir",
-            str(tmp_path / "s"),
-            "-o",
-            str(tmp_path / "d.json"),
-        ],
-    )
+    generate = ["rabbitmq-definitions", "--secrets-dir", str(tmp_path / "s")]
+    made = runner.invoke(app, [*generate, "-o", str(tmp_path / "d.json")])
     assert made.exit_code == 0, made.output
     (tmp_path / "s" / "rabbitmq_mot_cua_password").write_text("change-me-mot-cua-2026")
-    refused = runner.invoke(
-        app,
-        [
-            "rabbitmq-definitions",
-            "--secrets-dir",
-            str(tmp_path / "s"),
-            "-o",
-            str(tmp_path / "d.json"),
-        ],
-    )
+    refused = runner.invoke(app, [*generate, "-o", str(tmp_path / "d.json")])
     assert refused.exit_code != 0 and "rabbitmq_mot_cua_password" in refused.output
 
 
