@@ -35,7 +35,7 @@ class Results:
             {"session_id": session["_id"], "state": {"$nin": list(NOT_MATTERS)}}
         )
         found = [i async for i in issues.sort("_id", 1)]
-        confidential = [i for i in found if i.get("handled_as") == "denunciation"]
+        confidential = [i for i in found if is_denunciation(i)]
         matters = [
             contract.Matter(
                 ref=i["_id"],
@@ -152,7 +152,7 @@ class Results:
         """A conclusion's follow-up moved: the province hears it on nghedan.provincial."""
         if key not in FEEDS_FOLLOWUP or not issue or not issue.get("deadline"):
             return
-        if issue.get("handled_as") == "denunciation":
+        if is_denunciation(issue):
             return  # a denunciation is counted in the announcement, never followed by its code
         state = followup_of(issue)
         uow.emit(
@@ -168,6 +168,11 @@ class Results:
             ),
             subject=issue["_id"],
         )
+
+
+def is_denunciation(issue: dict[str, Any]) -> bool:
+    """Sent as a denunciation, even an anonymous one handled as feedback: counted, never listed."""
+    return "denunciation" in (issue.get("kind"), issue.get("handled_as"))
 
 
 def in_period(day: date, period: str) -> bool:

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from services.reporting import announcement as doc
 from services.reporting import projections as p
-from services.reporting.results import in_period
+from services.reporting.results import in_period, is_denunciation
 from shared.contracts.reporting import Matter, Participation
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
@@ -115,6 +115,16 @@ def test_a_complaint_is_never_told_in_the_announcement():
     text = str(announcement(date(2026, 10, 1)).sections())
     assert "Khiếu nại" in text and "nội dung được giữ kín theo quy định" in text
     assert "Số:       /TB-UBND" in announcement(date(2026, 10, 1)).number_line()
+
+
+def test_denunciations_are_counted_never_listed_even_an_anonymous_one():
+    assert is_denunciation({"kind": "denunciation", "handled_as": "denunciation"})
+    assert is_denunciation({"kind": "denunciation", "handled_as": "feedback"})  # anonymous
+    assert not is_denunciation({"kind": "complaint", "handled_as": "complaint"})
+    counted = announcement(date(2026, 10, 1))
+    counted.denunciations = 2
+    text = str(counted.sections())
+    assert "Ngoài ra có 2 đơn tố cáo" in text and counted.published().denunciations == 2
 
 
 def test_a_message_never_moves_back_to_an_earlier_status_of_the_same_instant():
