@@ -110,3 +110,38 @@ async def test_a_rotation_reseals_every_value_and_leaves_none_under_the_old_key(
     finally:
         await client.drop_database(db_name)
         await client.close()
+
+
+def test_nghedan_keys_rotate_and_status_with_the_service_s_own_settings(topology):
+    from pymongo import MongoClient
+    from typer.testing import CliRunner
+
+    from shared.cli.main import app
+
+    old_key, new = new_key(), new_key()
+    old = cipher_of("intake", NGHEDAN_DATA_KEY=old_key, NGHEDAN_LOOKUP_KEY=PLANTED_LOOKUP_KEY)
+    db_name = f"{topology.db_prefix}cli_keys_{uuid.uuid4().hex[:6]}"
+    with MongoClient(topology.mongo_url) as mongo:
+        mongo[db_name]["issues"].insert_one(
+            {"_id": "TT-1", "content": old.encrypt("Nội dung", context="intake:TT-1:content")}
+        )
+        env = {
+            "MONGO_URL": topology.mongo_url,
+            "MONGO_DB": db_name,
+            "NGHEDAN_DEVELOPMENT": "0",
+            "NGHEDAN_DATA_KEY": new,
+            "NGHEDAN_RETIRED_DATA_KEYS": old_key,
+            "NGHEDAN_LOOKUP_KEY": PLANTED_LOOKUP_KEY,
+        }
+        runner = CliRunner()
+        before = runner.invoke(app, ["keys", "status", "intake"], env=env)
+        rotated = runner.invoke(app, ["keys", "rotate", "intake"], env=env)
+        after = runner.invoke(app, ["keys", "status", "intake"], env=env)
+        stored = mongo[db_name]["issues"].find_one({"_id": "TT-1"})["content"]
+        mongo.drop_database(db_name)
+    assert before.exit_code == 0 and f"{old.key_id} (khoá cũ): 1" in before.output
+    assert rotated.exit_code == 0 and "Đã mã hoá lại 1 giá trị" in rotated.output, rotated.output
+    assert "(khoá cũ)" not in after.output and "(khoá hiện tại): 1" in after.output
+    assert sealed_key_id(stored) != old.key_id
+    for secret in (old_key, new, PLANTED_LOOKUP_KEY):
+        assert secret not in before.output + rotated.output + after.output
