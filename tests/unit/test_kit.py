@@ -67,3 +67,14 @@ def test_fields_are_sealed_to_their_context_and_lookups_use_a_keyed_hash():
 def test_a_data_key_of_the_wrong_size_is_refused_clearly():
     with pytest.raises(DataKeyError, match="32 byte"):
         decode_key("c2hvcnQ=", variable="NGHEDAN_DATA_KEY")
+
+
+def test_max_attempts_stays_below_the_broker_s_delivery_limit():
+    from pydantic import ValidationError
+
+    from shared.messaging.topology import DELIVERY_LIMIT
+    from shared.settings import ServiceSettings
+
+    assert ServiceSettings(MAX_ATTEMPTS=DELIVERY_LIMIT - 1).max_attempts == DELIVERY_LIMIT - 1
+    with pytest.raises(ValidationError, match="MAX_ATTEMPTS"):
+        ServiceSettings(MAX_ATTEMPTS=DELIVERY_LIMIT)
