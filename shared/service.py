@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aio_pika
@@ -51,6 +52,27 @@ class JobContext:
 PeriodicJob = Callable[[JobContext], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class QueueLag:
+    queue: str
+    waiting: int  # ready in the queue
+    in_flight: int  # delivered, being handled
+    oldest_seconds: float  # since the oldest message being handled was sent (0: none)
+
+    @property
+    def behind(self) -> int:
+        return self.waiting + self.in_flight
+
+    def said(self) -> str:
+        """In Vietnamese, for an outcome or the CLI."""
+        if not self.behind:
+            return f"{self.queue}: đã áp dụng hết"
+        return (
+            f"{self.queue}: còn {self.behind} thông điệp chưa áp dụng, "
+            f"cũ nhất gửi cách đây {self.oldest_seconds:.0f} giây"
+        )
+
+
 @dataclass
 class ServiceSpec:
     """What makes one service itself: its name, handlers and collections."""
@@ -92,6 +114,7 @@ class Service:
             self.db, self.broker, poll_seconds=settings.outbox_poll_seconds, cipher=self.cipher
         )
         self._ticker: asyncio.Task[None] | None = None
+        self.pipelines: list[Pipeline] = []
 
     async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """A transaction of this service's own, with its outgoing messages (see outbox.commit)."""
@@ -101,8 +124,7 @@ class Service:
         locks = KeyedLocks()
         for queue in queues_of(self.spec.name):
             is_commands = queue.name.endswith(".commands")
-            subscribe(
-                self.broker,
+            self.pipelines.append(
                 Pipeline(
                     service=self.spec.name,
                     queue=queue,
@@ -120,8 +142,9 @@ class Service:
                     cipher=self.cipher,
                     seal_dead_letters=self.spec.seal_dead_letters,
                     senders=self.senders,
-                ),
+                )
             )
+            subscribe(self.broker, self.pipelines[-1])
 
     async def start(self) -> None:
         self._subscribe()
@@ -168,6 +191,25 @@ class Service:
         await self.client.close()
         log.info("service.stopped")
 
+    async def lag(self) -> list[QueueLag]:
+        """How far behind each of this service's queues is: messages waiting, being handled, and
+        the age of the oldest not yet applied."""
+        found = []
+        now = datetime.now(UTC)
+        for pipeline in self.pipelines:
+            queue = await self.broker.declare_queue(pipeline.queue.rabbit_queue())
+            declared = await queue.declare()  # passive: the current count, not a cached one
+            oldest = pipeline.oldest_unapplied()
+            found.append(
+                QueueLag(
+                    queue=pipeline.queue.name,
+                    waiting=declared.message_count or 0,
+                    in_flight=len(pipeline.in_flight),
+                    oldest_seconds=round((now - oldest).total_seconds(), 1) if oldest else 0.0,
+                )
+            )
+        return found
+
     async def probe(self) -> dict[str, Any]:
         broker_ok = await self.broker.ping(timeout=3.0)
         database_ok = await self.db.ping()
@@ -179,6 +221,7 @@ class Service:
             "database": database_ok,
             "outbox_pending": pending,
             "outbox_published": self.relay.published,
+            "consumers": [asdict(q) for q in await self.lag()] if broker_ok else [],
         }
 
 

@@ -21,7 +21,7 @@ from shared.storage import ASCENDING, Database
 def create_service(settings: ReportingSettings, clock: Clock | None = None) -> Service:
     service = Service(ServiceSpec(name="reporting"), settings, clock)
     models = ReadModels(service.db)
-    results = Results(service.db, models, service.reference)
+    results = Results(service.db, models, service.reference, lag=service.lag)
 
     async def ensure_indexes(db: Database) -> None:
         await db["event_log"].create_index(

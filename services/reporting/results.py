@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from shared.contracts.common import error, reject_if
 from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
+from shared.service import QueueLag
 from shared.storage import Database
 
 FEEDS_FOLLOWUP = ("intake.followup.updated.v1", "intake.conclusion.overdue.v1")
@@ -26,6 +28,14 @@ class Results:
     db: Database
     models: ReadModels
     ref: ReferenceData
+    lag: Callable[[], Awaitable[list[QueueLag]]] | None = None  # how far behind reporting is
+
+    async def behind(self) -> str:
+        """What a refusal that may be the read side's lag says of it: how far behind it is."""
+        if self.lag is None:
+            return ""
+        events = [q for q in await self.lag() if q.queue.endswith(".events")]
+        return "".join(f" — {q.said()}" for q in events)
 
     async def build(
         self, session: dict[str, Any], cmd: contract.IssueResults, issued_on: date
@@ -80,35 +90,42 @@ class Results:
         if stored is not None:
             return {**_summary(self.load(stored)), "already_issued": True}
         session = await self.models.collection("sessions").find_one({"_id": cmd.session_id})
-        reject_if(
-            [error("data.session_id", "unknown_session", f"chưa có phiên {cmd.session_id}")]
-            if session is None
-            else [
-                error(
-                    "data.session_id",
-                    "not_concluded",
-                    f"phiên {cmd.session_id} chưa kết thúc (trạng thái: {session.get('status')})",
-                )
-            ]
-            if session.get("status") != "concluded"
-            else []
-        )
+        if session is None or session.get("status") != "concluded":
+            behind = await self.behind()  # perhaps only not heard of here yet
+            reject_if(
+                [
+                    error(
+                        "data.session_id",
+                        "unknown_session",
+                        f"chưa có phiên {cmd.session_id}{behind}",
+                    )
+                ]
+                if session is None
+                else [
+                    error(
+                        "data.session_id",
+                        "not_concluded",
+                        f"phiên {cmd.session_id} chưa kết thúc "
+                        f"(trạng thái: {session.get('status')}){behind}",
+                    )
+                ]
+            )
         assert session is not None
         issued_on = cmd.issued_on or local_date(ctx.clock.now())
         built = await self.build(session, cmd, issued_on)
         reported = (session.get("attendance_reported") or {}).get("attended")
-        reject_if(
-            [
-                error(
-                    "data.session_id",
-                    "not_ready",
-                    f"báo cáo mới nhận {built.participation.attended}/{reported} lượt điểm danh "
-                    "của phiên này; thử lại sau ít phút",
-                )
-            ]
-            if reported is not None and reported != built.participation.attended
-            else []
-        )
+        if reported is not None and reported != built.participation.attended:
+            behind = await self.behind()
+            reject_if(
+                [
+                    error(
+                        "data.session_id",
+                        "not_ready",
+                        f"báo cáo mới nhận {built.participation.attended}/{reported} lượt điểm "
+                        f"danh của phiên này; thử lại khi đã nhận đủ{behind}",
+                    )
+                ]
+            )
         await self.db["announcements"].insert_one(
             {"_id": cmd.session_id, "model": _stored(built), "issued_at": ctx.clock.now()},
             session=ctx.session,

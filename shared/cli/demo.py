@@ -17,6 +17,7 @@ from shared.cli import bus as busmod
 from shared.cli import importer
 from shared.cli.embedded import InfraError
 from shared.cli.platform import Platform
+from shared.cli.readside import ReadSideStalled, wait_caught_up
 from shared.clock import LOCAL_TZ, write_clock_file
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
@@ -321,16 +322,21 @@ async def issue_results(story: Story, bus: busmod.Bus, session_id: str) -> list[
         "signer_name": "Lý Hoàng Long",
         "requested_by": "Văn phòng HĐND và UBND xã",
     }
-    for _ in range(50):  # reporting learns the conference ended from registration's event
+    waiting = ("not_concluded", "not_ready", "unknown_session")  # not yet heard of here
+    reporting = f"http://127.0.0.1:{story.platform.health_ports['reporting']}/health"
+    while True:  # reporting learns the conference ended from registration's events
+        try:
+            await wait_caught_up(reporting, "reporting", story.console)
+        except ReadSideStalled as exc:
+            raise InfraError(str(exc)) from exc
         issued = await bus.send(
             busmod.as_command(
                 {"type": "reporting.issue-results.v1", "data": command}, source="/nghedan/demo"
             )
         )
-        waiting = ("not_concluded", "not_ready")  # reporting is still catching up
         if issued["status"] != "rejected" or issued["errors"][0].get("code") not in waiting:
             break
-        await asyncio.sleep(0.2)
+        story.console.print(f"[yellow]{issued['errors'][0]['message']}[/]")
     story.console.print(f"→ reporting.issue-results.v1: {issued['status']}")
     result = issued.get("result") or {}
     if issued["status"] != "accepted":

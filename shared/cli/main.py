@@ -138,6 +138,9 @@ def print_status(platform: Platform) -> None:
     table = Table(title="Dịch vụ")
     for column in ("dịch vụ", "trạng thái", "broker", "CSDL", "outbox chờ gửi"):
         table.add_column(column)
+    lag = Table(title="Độ trễ của từng consumer (thông điệp chưa áp dụng)")
+    for column in ("hàng đợi", "đang chờ", "đang xử lý", "cũ nhất (giây)"):
+        lag.add_column(column)
     for name in SERVICES:
         health = platform.health(name)
         table.add_row(
@@ -147,7 +150,16 @@ def print_status(platform: Platform) -> None:
             str(health.get("database", "-")),
             str(health.get("outbox_pending", "-")),
         )
+        for q in health.get("consumers", []):  # type: ignore[attr-defined]
+            late = q["waiting"] + q["in_flight"] > 0
+            lag.add_row(
+                q["queue"],
+                f"[yellow]{q['waiting']}[/]" if late else str(q["waiting"]),
+                str(q["in_flight"]),
+                f"{q['oldest_seconds']:.0f}",
+            )
     console.print(table)
+    console.print(lag)
 
 
 @app.command()

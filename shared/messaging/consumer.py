@@ -132,6 +132,12 @@ class Pipeline:
     cipher: FieldCipher | None = None
     senders: Senders | None = None  # who may send which command; None: no check (unit tests)
     seal_dead_letters: bool = False  # a parked body may name a denouncer: keep it sealed
+    # Deliveries being handled now, with when each message was sent (its CloudEvent time, or when
+    # it arrived): the oldest of them is the oldest message this queue has not applied yet.
+    in_flight: dict[int, datetime] = field(default_factory=dict)
+
+    def oldest_unapplied(self) -> datetime | None:
+        return min(self.in_flight.values(), default=None)
 
     @property
     def _seal_context(self) -> str:
@@ -148,6 +154,15 @@ class Pipeline:
         structlog.contextvars.bind_contextvars(
             message_id=raw.message_id, correlation_id=raw.correlation_id, queue=self.queue.name
         )
+        self.in_flight[id(raw)] = datetime.now(UTC)
+        try:
+            await self._handle(message, raw)
+        finally:
+            self.in_flight.pop(id(raw), None)
+
+    async def _handle(
+        self, message: RabbitMessage, raw: aio_pika.abc.AbstractIncomingMessage
+    ) -> None:
         try:
             await self._process(raw)
         except Malformed as bad:
@@ -187,6 +202,8 @@ class Pipeline:
         except EnvelopeError as exc:
             raise Malformed(exc.errors, event_id=exc.event_id) from exc
         structlog.contextvars.bind_contextvars(event_id=event.id, event_type=event.type)
+        if event.time and event.time.tzinfo and id(raw) in self.in_flight:
+            self.in_flight[id(raw)] = min(self.in_flight[id(raw)], event.time)
         key = routing_key_of(event.type)
         handler = (
             self.commands.get(key)

@@ -188,9 +188,13 @@ def test_each_service_reports_healthy_and_status_shows_the_queues(platform):
     for name in platform.processes:
         health = platform.health(name)
         assert health["status"] == "ok" and health["broker"] and health["database"], (name, health)
+        assert {q["queue"] for q in health["consumers"]} >= {f"{name}.events"} - {
+            "notification.events"
+        } or name == "notification"
     shown = nghedan(platform, "status")
     assert shown.returncode == 0, shown.stderr
     assert "registration.commands" in shown.stdout and "reporting.events.dlq" in shown.stdout
+    assert "Độ trễ của từng consumer" in shown.stdout and "cũ nhất" in shown.stdout
 
 
 def test_send_prints_the_outcome_of_a_command_file(platform, tmp_path):
