@@ -112,6 +112,10 @@ class Database:
         """A published row is deleted: the outbox stays small, so claiming stays fast."""
         await self.outbox.delete_one({"_id": row_id})
 
+    async def forget_outgoing_many(self, row_ids: list[str]) -> None:
+        if row_ids:
+            await self.outbox.delete_many({"_id": {"$in": row_ids}})
+
     async def release_outgoing(self, row_id: str, error: str) -> None:
         await self.outbox.update_one(
             {"_id": row_id},

@@ -216,15 +216,19 @@ class OutboxRelay:
         return sent
 
     async def publish_now(self, rows: list[Document]) -> None:
-        """The fast path: publish a just-committed transaction's rows, leased to this relay."""
+        """The fast path: publish a just-committed transaction's rows, leased to this relay, then
+        forget them in one delete (a crash in between sends them again, with the same ids)."""
+        sent = []
         for index, row in enumerate(rows):
-            if not await self._send(row):
+            if not await self._send(row, forget=False):
                 for left in rows[index + 1 :]:
                     await self.db.release_outgoing(left["_id"], "an earlier row failed")
                 self.wake()
-                return
+                break
+            sent.append(row["_id"])
+        await self.db.forget_outgoing_many(sent)
 
-    async def _send(self, row: Document) -> bool:
+    async def _send(self, row: Document, *, forget: bool = True) -> bool:
         """Publish one row and forget it; False (row released for a retry) when it must wait."""
         try:
             routed = await publish_row(self.broker, row, self.cipher)
@@ -242,7 +246,8 @@ class OutboxRelay:
             log.warning(
                 "outbox.reply_unroutable", outbox_id=row["_id"], reply_to=row["routing_key"]
             )
-        await self.db.forget_outgoing(row["_id"])
+        if forget:
+            await self.db.forget_outgoing(row["_id"])
         self.published += 1
         return True
 
