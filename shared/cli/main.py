@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import httpx
 import typer
 import yaml
 from aiormq.exceptions import AMQPConnectionError
@@ -26,6 +27,7 @@ from shared.cli import importer
 from shared.cli.embedded import InfraError, ensure_rabbitmq
 from shared.cli.keys import dashboard_user, keys_app
 from shared.cli.platform import SERVICES, Platform, home_dir
+from shared.cli.readside import ReadSideStalled, wait_caught_up
 from shared.cli.secrets import deploy_secrets
 from shared.clock import FileClock, write_clock_file
 from shared.reference import load_reference_data
@@ -430,6 +432,11 @@ def _send_one(command_type: str, data: dict[str, Any], timeout: float = 30) -> N
         raise typer.Exit(1)
 
 
+def reporting_health(settings: Any) -> str:
+    host = "127.0.0.1" if settings.health_host in ("0.0.0.0", "") else settings.health_host
+    return f"http://{host}:{settings.health_port}/health"
+
+
 @report_app.command("rebuild")
 def report_rebuild() -> None:
     """Dựng lại mọi số liệu từ sổ sự kiện của dịch vụ báo cáo (bên cạnh số liệu đang dùng) và so."""
@@ -438,8 +445,15 @@ def report_rebuild() -> None:
     from services.reporting.settings import ReportingSettings
     from services.reporting.store import compare_with_rebuild
 
+    settings = ReportingSettings()
+    try:  # events still being applied would show as differences: let reporting catch up first
+        asyncio.run(wait_caught_up(reporting_health(settings), "reporting", console))
+    except (httpx.HTTPError, ValueError):
+        console.print("[yellow]Không hỏi được độ trễ của reporting (dịch vụ có đang chạy?).[/]")
+    except ReadSideStalled as exc:
+        console.print(f"[yellow]{exc}[/]")
     try:
-        replayed, differences = asyncio.run(compare_with_rebuild(ReportingSettings()))
+        replayed, differences = asyncio.run(compare_with_rebuild(settings))
     except PyMongoError as exc:
         raise fail(f"không đọc được cơ sở dữ liệu của reporting: {exc}") from exc
     console.print(f"Đã dựng lại từ {replayed} sự kiện.")
