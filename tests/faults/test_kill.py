@@ -9,7 +9,14 @@ import pytest
 from pymongo import MongoClient
 
 from shared.clock import write_clock_file
-from tests.helpers import EventSpy, RawClient, delegate, platform_for_tests, session_data
+from tests.helpers import (
+    EventSpy,
+    RawClient,
+    delegate,
+    forget_leftover_outboxes,
+    platform_for_tests,
+    session_data,
+)
 
 COMMANDS = 80
 
@@ -21,6 +28,7 @@ def platform(infra, home):
     platform.start_services()
     yield platform
     platform.stop(stop_rabbit=False)
+    forget_leftover_outboxes(infra)
 
 
 async def test_a_killed_registration_service_applies_every_command_once_after_restart(

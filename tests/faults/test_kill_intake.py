@@ -11,7 +11,7 @@ from bson import json_util
 from pymongo import MongoClient
 
 from shared.clock import write_clock_file
-from tests.helpers import EventSpy, RawClient, platform_for_tests
+from tests.helpers import EventSpy, RawClient, forget_leftover_outboxes, platform_for_tests
 
 SUBMISSIONS = 40
 
@@ -25,6 +25,7 @@ def platform(infra, home):
     platform.start_services()
     yield platform
     platform.stop(stop_rabbit=False)
+    forget_leftover_outboxes(infra)
 
 
 async def test_a_killed_intake_service_receives_every_submission_once_after_restart(

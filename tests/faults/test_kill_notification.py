@@ -7,7 +7,7 @@ from collections import Counter
 
 from pymongo import MongoClient
 
-from tests.helpers import platform_for_tests, request_notifications
+from tests.helpers import forget_leftover_outboxes, platform_for_tests, request_notifications
 
 PER_CHANNEL = 20
 OURS = {"cause_id": {"$regex": "^receipt:TT-2030-"}}  # the database is shared with other tests
@@ -75,6 +75,7 @@ async def test_a_killed_notification_service_sends_each_message_once(
             docs = list(messages.find(OURS))
     finally:
         platform.stop(stop_rabbit=False)
+        forget_leftover_outboxes(infra)
 
     assert 0 < sent_before_kill < total
     assert len(docs) == total  # one message per (cause, recipient, channel)

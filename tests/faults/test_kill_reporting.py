@@ -5,7 +5,13 @@ import signal
 
 from pymongo import MongoClient
 
-from tests.helpers import RawClient, delegate, platform_for_tests, session_data
+from tests.helpers import (
+    RawClient,
+    delegate,
+    forget_leftover_outboxes,
+    platform_for_tests,
+    session_data,
+)
 
 DELEGATES = 60
 
@@ -56,6 +62,7 @@ async def test_a_killed_reporting_service_counts_every_event_once(infra, home, p
                 )
     finally:
         platform.stop(stop_rabbit=False)
+        forget_leftover_outboxes(infra)
 
     assert all(o["status"] == "accepted" for o in outcomes)
     assert DELEGATES // 4 <= before < DELEGATES
