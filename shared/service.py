@@ -142,6 +142,8 @@ class Service:
                     cipher=self.cipher,
                     seal_dead_letters=self.spec.seal_dead_letters,
                     senders=self.senders,
+                    batch_size=self.settings.event_batch_size,
+                    batch_linger=self.settings.event_batch_linger_ms / 1000,
                 )
             )
             subscribe(self.broker, self.pipelines[-1])

@@ -80,6 +80,20 @@ class ServiceSettings(BaseSettings):
     health_host: str = Field(default="127.0.0.1", validation_alias="HEALTH_HOST")
     health_port: int = Field(default=0, validation_alias="HEALTH_PORT")
     prefetch: int = Field(default=32, ge=1, le=1000, validation_alias="PREFETCH")
+    event_batch_size: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        validation_alias="EVENT_BATCH_SIZE",
+        description="Events applied in one transaction at most (1: one at a time); PREFETCH at "
+        "least as large lets a batch fill.",
+    )
+    event_batch_linger_ms: float = Field(
+        default=10,
+        ge=0,
+        validation_alias="EVENT_BATCH_LINGER_MS",
+        description="How long a batch waits for more events before it is applied.",
+    )
     max_attempts: int = Field(
         default=5,
         ge=1,

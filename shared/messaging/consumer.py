@@ -30,6 +30,7 @@ from shared.contracts.envelope import (
 )
 from shared.crypto import FieldCipher
 from shared.logging import get_logger, redact_text
+from shared.messaging.batch import Delivery, EventBatches
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit, outcome_event
 from shared.messaging.senders import Senders
 from shared.messaging.topology import QueueSpec
@@ -135,6 +136,20 @@ class Pipeline:
     # Deliveries being handled now, with when each message was sent (its CloudEvent time, or when
     # it arrived): the oldest of them is the oldest message this queue has not applied yet.
     in_flight: dict[int, datetime] = field(default_factory=dict)
+    # Events applied in batches of up to this many, one transaction each (1: one at a time).
+    batch_size: int = 1
+    batch_linger: float = 0.01
+    batches: EventBatches | None = None
+
+    def __post_init__(self) -> None:
+        if self.batch_size > 1 and self.events:
+            self.batches = EventBatches(
+                apply=self._apply_event,
+                commit=self._commit,
+                single=lambda d: self._run_event(d.raw, d.event, d.data, d.handler),
+                size=self.batch_size,
+                linger=self.batch_linger,
+            )
 
     def oldest_unapplied(self) -> datetime | None:
         return min(self.in_flight.values(), default=None)
@@ -222,6 +237,10 @@ class Pipeline:
             data = validate_data(CATALOGUE[key].model, event.data)
         except EnvelopeError as exc:
             raise Malformed(exc.errors, event=event) from exc
+        if self.batches is not None and key not in self.commands and key not in self.tasks:
+            # one batch at a time keeps the queue's order, each thing's events included
+            await self.batches.submit(Delivery(raw, event, data, handler))
+            return
         ordering = self.ordering.get(key)
         async with self.locks.hold(ordering(data) if ordering else None):
             if key in self.commands:
@@ -311,6 +330,11 @@ class Pipeline:
         await self._commit(answer, correlation)  # an expected duplicate: acknowledged on purpose
         return outcome
 
+    async def _apply_event(self, uow: UnitOfWork, delivery: Delivery) -> None:
+        event = delivery.event
+        await self.db.claim_inbox(uow.session, None, event.source, event.id, event.type)
+        await delivery.handler(delivery.data, HandlerContext(uow, event, self.clock))
+
     async def _run_event(
         self,
         raw: aio_pika.abc.AbstractIncomingMessage,
@@ -319,8 +343,7 @@ class Pipeline:
         handler: EventHandler,
     ) -> None:
         async def apply(uow: UnitOfWork) -> None:
-            await self.db.claim_inbox(uow.session, None, event.source, event.id, event.type)
-            await handler(data, HandlerContext(uow, event, self.clock))
+            await self._apply_event(uow, Delivery(raw, event, data, handler))
 
         try:
             await self._commit(apply, raw.correlation_id or event.id)
