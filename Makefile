@@ -53,6 +53,7 @@ clean:
 
 bench: install rabbitmq
 	$(PY) -m tests.bench.bench_registration
+	$(PY) -m tests.bench.bench_catchup
 
 # The image's exact dependencies, with hashes (deploy/requirements.lock), from pyproject.toml.
 lock: install
