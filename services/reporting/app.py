@@ -14,6 +14,7 @@ from services.reporting.web import web_app
 from shared.clock import Clock
 from shared.contracts.envelope import routing_key_of
 from shared.messaging.consumer import ANY_EVENT, HandlerContext
+from shared.messaging.outbox import UnitOfWork
 from shared.service import Service, ServiceSpec
 from shared.storage import ASCENDING, Database
 
@@ -29,10 +30,22 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
         )
         await models.ensure_indexes()
 
+    def recorded(uow: UnitOfWork) -> list[dict[str, Any]]:
+        """The record's rows of this unit of work's events, inserted at once before it commits."""
+        if "event_log" not in uow.scratch:
+            rows: list[dict[str, Any]] = []
+            uow.scratch["event_log"] = rows
+
+            async def write() -> None:
+                await service.db["event_log"].insert_many(rows, ordered=True, session=uow.session)
+
+            uow.before_flush.insert(0, write)
+        return uow.scratch["event_log"]  # type: ignore[no-any-return]
+
     async def record(data: Any, ctx: HandlerContext) -> None:
         """Keep the event in reporting's own record, and move the read models, in one unit."""
         event = ctx.event
-        await service.db["event_log"].insert_one(
+        recorded(ctx.uow).append(
             {
                 "source": event.source,
                 "id": event.id,
@@ -41,11 +54,10 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
                 "subject": event.subject,
                 "data": event.data,
                 "received_at": ctx.clock.now(),
-            },
-            session=ctx.session,
+            }
         )
         key = routing_key_of(event.type)
-        thing = await models.project(key, dict(event.data or {}), ctx.session)
+        thing = await models.project(key, dict(event.data or {}), ctx.session, ctx.uow)
         results.feed_followup(key, thing, ctx.uow, event.time or ctx.clock.now())
 
     service.spec.ensure_indexes = ensure_indexes

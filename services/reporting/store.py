@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Any
 
 from services.reporting import projections as p
+from shared.messaging.outbox import UnitOfWork
 from shared.storage import ASCENDING, Database, Document
 from shared.storage import Session as DbSession
 
@@ -30,22 +32,57 @@ class ReadModels:
         await self.collection("issues").create_index([("session_id", ASCENDING)])
 
     async def project(
-        self, key: str, data: dict[str, Any], session: DbSession | None
+        self,
+        key: str,
+        data: dict[str, Any],
+        session: DbSession | None,
+        uow: UnitOfWork | None = None,
     ) -> Document | None:
         """Apply one event to the thing it is about, and move the figures by the difference;
-        the thing as it now stands (None when no read model cares about this event)."""
+        the thing as it now stands (None when no read model cares about this event). With a unit
+        of work, the figures' differences of all its events are written once, before it commits."""
         target = p.ENTITY_OF.get(key)
         if target is None:
             return None
         data = p.as_plain(data)
         model, field = target
-        thing = await self._update(model, data[field], key, data, session)
+        moves = self._gathered(uow) if uow else None
+        thing = await self._update(model, data[field], key, data, session, moves)
         if key == "intake.issue.merged.v1":
-            await self._update("issues", data["merged_into"], p.RAISED, data, session)
+            await self._update("issues", data["merged_into"], p.RAISED, data, session, moves)
         return thing
 
+    def _gathered(self, uow: UnitOfWork) -> dict[str, Counter[str]]:
+        """The figures' differences gathered in this unit of work, written once before it flushes."""
+        name = f"figures:{self.prefix}"
+        if name not in uow.scratch:
+            uow.scratch[name] = moves = defaultdict(Counter)
+
+            async def write() -> None:
+                for doc, counts in moves.items():
+                    await self._move(doc, counts, uow.session)
+
+            uow.before_flush.append(write)
+        return uow.scratch[name]  # type: ignore[no-any-return]
+
+    async def _move(self, doc: str, counts: Counter[str], session: DbSession | None) -> None:
+        counts = Counter({k: n for k, n in counts.items() if n})
+        if counts:
+            await self.figures.update_one(
+                {"_id": doc},
+                {"$inc": {f"c.{name}": n for name, n in counts.items()}},
+                upsert=True,
+                session=session,
+            )
+
     async def _update(
-        self, model: str, entity: str, key: str, data: dict[str, Any], session: DbSession | None
+        self,
+        model: str,
+        entity: str,
+        key: str,
+        data: dict[str, Any],
+        session: DbSession | None,
+        moves: dict[str, Counter[str]] | None = None,
     ) -> Document:
         collection = self.collection(model)
         found = await collection.find_one({"_id": entity}, session=session)
@@ -57,13 +94,10 @@ class ReadModels:
             {"_id": entity}, {"_id": entity, **new}, upsert=True, session=session
         )
         for doc, counts in p.delta(model, old, new).items():
-            if counts:
-                await self.figures.update_one(
-                    {"_id": doc},
-                    {"$inc": {f"c.{name}": n for name, n in counts.items()}},
-                    upsert=True,
-                    session=session,
-                )
+            if moves is not None:
+                moves[doc].update(counts)  # Counter.update adds
+            else:
+                await self._move(doc, counts, session)
         return {"_id": entity, **new}
 
     async def drop(self) -> None:

@@ -54,6 +54,10 @@ class UnitOfWork:
     lease_owner: str | None = None  # the relay that publishes these rows right after the commit
     cipher: FieldCipher | None = None  # seals rows that carry personal data
     rows: list[Document] = field(default_factory=list)
+    # Writes a handler gathers across the events of one transaction (a batch) and makes once,
+    # just before the commit: `before_flush` runs them, `scratch` holds what they gathered.
+    before_flush: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    scratch: dict[str, Any] = field(default_factory=dict)
 
     def emit(
         self,
@@ -131,6 +135,8 @@ class UnitOfWork:
         )
 
     async def flush(self) -> None:
+        for gathered in self.before_flush:
+            await gathered()
         await self.db.add_to_outbox(self.session, self.rows)
 
 
