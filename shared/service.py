@@ -223,7 +223,9 @@ class Service:
             "database": database_ok,
             "outbox_pending": pending,
             "outbox_published": self.relay.published,
-            "consumers": [asdict(q) for q in await self.lag()] if broker_ok else [],
+            "consumers": [asdict(q) | {"behind": q.behind} for q in await self.lag()]
+            if broker_ok
+            else [],
         }
 
 

@@ -27,6 +27,16 @@ def report_app(notifier: Notifier, token: str) -> Starlette:
         given = request.headers.get("x-report-token", "")
         return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
+    async def _admitted(request: Request) -> tuple[dict[str, Any] | None, JSONResponse | None]:
+        """The report's body (None when it is not a JSON object) once the token is checked and
+        its size capped; or the refusal to send back."""
+        if not await _authorised(request):
+            return None, JSONResponse({"error": "sai mã xác thực"}, status_code=401)
+        try:
+            return await _read(request), None
+        except TooLarge:
+            return None, JSONResponse({"error": "báo cáo quá lớn"}, status_code=413)
+
     async def _read(request: Request) -> dict[str, Any] | None:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_REPORT_BYTES:
@@ -44,12 +54,9 @@ def report_app(notifier: Notifier, token: str) -> Starlette:
 
     async def sms_report(request: Request) -> JSONResponse:
         """{"id": gateway id (or our request_id), "status": "delivered"|"failed", "reason"}."""
-        if not await _authorised(request):
-            return JSONResponse({"error": "sai mã xác thực"}, status_code=401)
-        try:
-            body = await _read(request)
-        except TooLarge:
-            return JSONResponse({"error": "báo cáo quá lớn"}, status_code=413)
+        body, refused = await _admitted(request)
+        if refused:
+            return refused
         if not body or not body.get("id") or body.get("status") not in ("delivered", "failed"):
             return JSONResponse(
                 {"error": 'cần {"id", "status": "delivered"|"failed"}'}, status_code=400
@@ -61,12 +68,9 @@ def report_app(notifier: Notifier, token: str) -> Starlette:
 
     async def zalo_report(request: Request) -> JSONResponse:
         """Zalo's webhook: event `user_received_message` with message.msg_id."""
-        if not await _authorised(request):
-            return JSONResponse({"error": "sai mã xác thực"}, status_code=401)
-        try:
-            body = await _read(request)
-        except TooLarge:
-            return JSONResponse({"error": "báo cáo quá lớn"}, status_code=413)
+        body, refused = await _admitted(request)
+        if refused:
+            return refused
         message = (body or {}).get("message") or {}
         if (
             not body

@@ -28,6 +28,7 @@ SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
 ]
 Mode = Literal["basic", "proxy", "none"]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,10 @@ class Access:
     users: dict[str, User]
     user_header: str = "x-forwarded-user"
     role_header: str = "x-forwarded-groups"
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    trusted_proxies: tuple[Network, ...] = (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("::1/128"),
+    )
 
     def who(self, scope: dict[str, Any]) -> tuple[str, str] | str:
         """(user, role), or why not, for one request."""
@@ -90,7 +94,7 @@ class Access:
             address = ipaddress.ip_address(client)
         except ValueError:
             return False
-        return any(address in ipaddress.ip_network(net) for net in self.trusted_proxies)
+        return any(address in net for net in self.trusted_proxies)
 
 
 ASGI = Callable[[dict[str, Any], Any, Any], Awaitable[None]]

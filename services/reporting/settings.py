@@ -1,5 +1,6 @@
 """Reporting's settings: the shared ones with this service's defaults."""
 
+import ipaddress
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -43,7 +44,9 @@ class ReportingSettings(ServiceSettings):
             users=users,
             user_header=self.dashboard_user_header.lower(),
             role_header=self.dashboard_role_header.lower(),
-            trusted_proxies=tuple(
-                n.strip() for n in self.dashboard_trusted_proxies.split(",") if n.strip()
+            trusted_proxies=tuple(  # parsed once: a mistyped network stops the start
+                ipaddress.ip_network(n.strip())
+                for n in self.dashboard_trusted_proxies.split(",")
+                if n.strip()
             ),
         )

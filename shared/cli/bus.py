@@ -16,7 +16,7 @@ from aiormq.exceptions import ChannelNotFoundEntity
 
 from shared.contracts.catalogue import INBOUND
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, routing_key_of, type_of
-from shared.messaging.consumer import DLQ_HEADER_PREFIX, SEALED, SENDER
+from shared.messaging.consumer import BODY_DROPPED, DLQ_HEADER_PREFIX, SEALED, SENDER
 from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES, QUEUES_BY_NAME
 
@@ -177,7 +177,7 @@ def describe_dead_letter(message: AbstractIncomingMessage) -> dict[str, Any]:
         "failed_at": text("failed-at"),
         "routing_key": text("routing-key"),
         "size": len(message.body),
-        "body_dropped": int(headers.get(DLQ_HEADER_PREFIX + "body-dropped", 0) or 0),
+        "body_dropped": int(headers.get(BODY_DROPPED, 0) or 0),
         "replayed": int(headers.get(DLQ_HEADER_PREFIX + "replays", 0) or 0),
     }
 

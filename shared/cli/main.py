@@ -153,7 +153,7 @@ def print_status(platform: Platform) -> None:
             str(health.get("outbox_pending", "-")),
         )
         for q in health.get("consumers", []):  # type: ignore[attr-defined]
-            late = q["waiting"] + q["in_flight"] > 0
+            late = q["behind"] > 0
             lag.add_row(
                 q["queue"],
                 f"[yellow]{q['waiting']}[/]" if late else str(q["waiting"]),

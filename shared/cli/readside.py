@@ -20,7 +20,7 @@ class ReadSideStalled(RuntimeError):
 def behind_of(health: dict[str, Any]) -> tuple[int, float]:
     """Messages its event queues have not applied yet, and the age of the oldest of them."""
     queues = [q for q in health.get("consumers", []) if q["queue"].endswith(".events")]
-    behind = sum(q["waiting"] + q["in_flight"] for q in queues)
+    behind = sum(q["behind"] for q in queues)
     return behind, max((q["oldest_seconds"] for q in queues), default=0.0)
 
 

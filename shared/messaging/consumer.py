@@ -42,6 +42,7 @@ DLQ_HEADER_PREFIX = "x-nghedan-"
 SEALED = DLQ_HEADER_PREFIX + "sealed"
 # How often an operator sent a message back, and whether its body is sealed, survive parking.
 SENDER = DLQ_HEADER_PREFIX + "sender"  # a parked command's broker-verified sender
+BODY_DROPPED = DLQ_HEADER_PREFIX + "body-dropped"  # an oversized body's size: the body is not kept
 KEPT_WHEN_PARKED = (DLQ_HEADER_PREFIX + "replays", SEALED)
 ANY_EVENT = "*"  # an event handler under this key takes every catalogued event its queue receives
 
@@ -229,8 +230,8 @@ class Pipeline:
         if handler is None or key not in CATALOGUE:
             text = vi.UNKNOWN_TYPE.format(type=event.type)
             raise Malformed([problem("type", "unknown_type", text)], event=event)
-        if key in self.commands and self.senders and not self.senders.allows(self.sender(raw), key):
-            who = self.sender(raw)
+        who = self.sender(raw)
+        if key in self.commands and self.senders and not self.senders.allows(who, key):
             text = (vi.NOT_PERMITTED if who else vi.NO_USER_ID).format(user=who, type=event.type)
             raise Malformed([problem("user_id", "not_permitted", text)], event=event)
         try:
@@ -386,7 +387,7 @@ class Pipeline:
         }
         body = raw.body if keep_body else b""
         if not keep_body:
-            headers["x-nghedan-body-dropped"] = len(raw.body)
+            headers[BODY_DROPPED] = len(raw.body)
         if keep_body and self.seal_dead_letters and self.cipher and not headers.get(SEALED):
             body = self.cipher.seal(raw.body, context=self._seal_context)
             headers[SEALED] = 1
