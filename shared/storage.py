@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -99,18 +100,29 @@ class Database:
         if rows:
             await self.outbox.insert_many(rows, session=session, ordered=True)
 
-    async def claim_next_outgoing(self, lease: timedelta, owner: str) -> Document | None:
-        now = datetime.now(UTC)
-        return await self.outbox.find_one_and_update(
-            {"status": "pending", "lease_until": {"$lt": now}},
-            {"$set": {"lease_until": now + lease, "lease_owner": owner}},
-            sort=[("created_at", ASCENDING), ("order", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
+    async def claim_outgoing(self, lease: timedelta, owner: str, limit: int) -> list[Document]:
+        """Up to `limit` of the oldest rows nobody holds, leased to `owner`, in their order.
 
-    async def forget_outgoing(self, row_id: str) -> None:
-        """A published row is deleted: the outbox stays small, so claiming stays fast."""
-        await self.outbox.delete_one({"_id": row_id})
+        Three round trips for a whole batch: the candidates, the lease (only on rows still free,
+        so two relays never hold the same row), and the rows this relay got."""
+        order = [("created_at", ASCENDING), ("order", ASCENDING)]
+        while True:  # until nothing is free, or this relay got some (another took these first)
+            now = datetime.now(UTC)
+            free = {"status": "pending", "lease_until": {"$lt": now}}
+            candidates = [
+                doc["_id"]
+                async for doc in self.outbox.find(free, {"_id": 1}, sort=order, limit=limit)
+            ]
+            if not candidates:
+                return []
+            claim = uuid.uuid4().hex  # this claim's own mark: which of the candidates it got
+            await self.outbox.update_many(
+                free | {"_id": {"$in": candidates}},
+                {"$set": {"lease_until": now + lease, "lease_owner": owner, "lease_claim": claim}},
+            )
+            mine = {"_id": {"$in": candidates}, "lease_claim": claim}
+            if got := [doc async for doc in self.outbox.find(mine, sort=order)]:
+                return got
 
     async def forget_outgoing_many(self, row_ids: list[str]) -> None:
         if row_ids:

@@ -25,6 +25,7 @@ log = get_logger(__name__)
 T = TypeVar("T")
 PUBLISH_TIMEOUT = 10.0
 FAST_PATH_LEASE = timedelta(seconds=15)
+PUBLISH_WINDOW = 64  # outbox rows awaiting their confirm at once
 
 
 def source_of(service: str) -> str:
@@ -179,8 +180,11 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         lease: timedelta = timedelta(seconds=30),
         cipher: FieldCipher | None = None,
+        window: int = PUBLISH_WINDOW,
     ) -> None:
         self.db, self.broker, self.poll_seconds, self.lease = db, broker, poll_seconds, lease
+        self.window = window
+        self._known_exchanges: set[str] = {""}  # the default exchange is never declared
         self.cipher = cipher
         self.owner = str(uuid.uuid4())
         self._wake = asyncio.Event()
@@ -213,29 +217,64 @@ class OutboxRelay:
                 pass
 
     async def drain(self) -> int:
-        """Publish every row whose lease has run out (or that nobody leased), oldest first."""
+        """Publish every row whose lease has run out (or that nobody leased), oldest first, a
+        batch at a time with confirms in flight."""
         sent = 0
-        while row := await self.db.claim_next_outgoing(self.lease, self.owner):
-            if not await self._send(row):
+        while rows := await self.db.claim_outgoing(self.lease, self.owner, self.window):
+            published, complete = await self._publish_in_order(rows)
+            await self.db.forget_outgoing_many(published)
+            sent += len(published)
+            if not complete:
                 return sent
-            sent += 1
         return sent
 
     async def publish_now(self, rows: list[Document]) -> None:
         """The fast path: publish a just-committed transaction's rows, leased to this relay, then
         forget them in one delete (a crash in between sends them again, with the same ids)."""
-        sent = []
-        for index, row in enumerate(rows):
-            if not await self._send(row, forget=False):
-                for left in rows[index + 1 :]:
-                    await self.db.release_outgoing(left["_id"], "an earlier row failed")
-                self.wake()
-                break
-            sent.append(row["_id"])
-        await self.db.forget_outgoing_many(sent)
+        published, complete = await self._publish_in_order(rows)
+        await self.db.forget_outgoing_many(published)
+        if not complete:
+            self.wake()
 
-    async def _send(self, row: Document, *, forget: bool = True) -> bool:
-        """Publish one row and forget it; False (row released for a retry) when it must wait."""
+    async def _publish_in_order(self, rows: list[Document]) -> tuple[list[str], bool]:
+        """Publish rows in their order with up to `window` confirms awaited at once; the ids of
+        the rows the broker took, and whether all of them went.
+
+        Order holds because aiormq writes a channel's publishes under one FIFO lock, which the
+        tasks reach in the order they are started: nothing before it waits, once the exchange is
+        known (the first publish to an exchange declares it, so that one goes alone).
+        After a failure nothing more is started; the rows not sent are released for a retry."""
+        gate = asyncio.Semaphore(self.window)
+        started: list[tuple[Document, asyncio.Task[bool]]] = []
+        failed = asyncio.Event()
+
+        async def one(row: Document) -> bool:
+            try:
+                sent = await self._send(row)
+            finally:
+                gate.release()
+            if not sent:
+                failed.set()
+            return sent
+
+        for row in rows:
+            if failed.is_set():
+                break
+            await gate.acquire()
+            task = asyncio.create_task(one(row))
+            started.append((row, task))
+            if row["exchange"] not in self._known_exchanges:
+                if not await task:
+                    break
+                self._known_exchanges.add(row["exchange"])
+        results = await asyncio.gather(*(task for _, task in started))
+        published = [row["_id"] for (row, _), ok in zip(started, results, strict=True) if ok]
+        for row in rows[len(started) :]:
+            await self.db.release_outgoing(row["_id"], "an earlier row failed")
+        return published, len(published) == len(rows)
+
+    async def _send(self, row: Document) -> bool:
+        """Publish one row; False (row released for a retry) when it must wait."""
         try:
             routed = await publish_row(self.broker, row, self.cipher)
         except Exception as exc:  # whatever the broker did, the row waits for the next try
@@ -252,8 +291,6 @@ class OutboxRelay:
             log.warning(
                 "outbox.reply_unroutable", outbox_id=row["_id"], reply_to=row["routing_key"]
             )
-        if forget:
-            await self.db.forget_outgoing(row["_id"])
         self.published += 1
         return True
 

@@ -1,5 +1,6 @@
 """The outbox relay on the real broker: committed events go out persistent, in order; aborted ones never."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -51,6 +52,56 @@ async def test_committed_events_are_published_persistent_in_order_with_their_ids
     assert all(m.delivery_mode == 2 and m.correlation_id == "corr-1" for m in spy.messages)
     assert [e["data"]["session_id"] for e in spy.events] == [f"S{n}" for n in range(5)]
     assert await db.count_pending() == 0
+
+
+async def _commit_held(db, count: int, *, lease_owner: str | None = None) -> list[str]:
+    clock = FixedClock(datetime(2026, 9, 25, tzinfo=UTC))
+    ids: list[str] = []
+
+    async def work(session):
+        uow = UnitOfWork(db, session, "tests", clock, lease_owner=lease_owner)
+        ids[:] = [uow.emit("registration.session.held.v1", held(n)) for n in range(count)]
+        await uow.flush()
+        return uow.rows
+
+    rows = await db.transaction(work)
+    return ids if lease_owner is None else (ids, rows)
+
+
+async def test_leftovers_go_out_in_batches_with_confirms_in_flight_and_keep_their_order(
+    parts, topology
+):
+    db, broker = parts
+    ids = await _commit_held(db, 300)
+    relay = OutboxRelay(db, broker, window=16)  # 19 claims, 16 confirms awaited at once
+    async with EventSpy(topology.amqp_url, "registration.session.held.v1") as spy:
+        assert await relay.drain() == 300
+        await spy.wait_for("registration.session.held.v1", 300)
+    assert [m.message_id for m in spy.messages] == ids
+    assert await db.count_pending() == 0
+
+
+async def test_a_transactions_rows_published_at_once_keep_their_order(parts, topology):
+    db, broker = parts
+    relay = OutboxRelay(db, broker, window=32)
+    ids, rows = await _commit_held(db, 200, lease_owner=relay.owner)
+    async with EventSpy(topology.amqp_url, "registration.session.held.v1") as spy:
+        await relay.publish_now(rows)
+        await spy.wait_for("registration.session.held.v1", 200)
+    assert [m.message_id for m in spy.messages] == ids
+    assert await db.count_pending() == 0
+
+
+async def test_two_relays_draining_together_send_each_row_once(parts, topology):
+    db, broker = parts
+    ids = await _commit_held(db, 250)
+    first, second = OutboxRelay(db, broker, window=8), OutboxRelay(db, broker, window=8)
+    async with EventSpy(topology.amqp_url, "registration.session.held.v1") as spy:
+        counts = await asyncio.gather(first.drain(), second.drain())
+        await spy.wait_for("registration.session.held.v1", 250)
+        await asyncio.sleep(0.5)  # a row sent twice would arrive by now
+    assert sum(counts) == 250 and all(counts), counts  # both took a share
+    assert sorted(m.message_id for m in spy.messages) == sorted(ids)
 
 
 async def test_an_aborted_transaction_publishes_nothing(parts):
