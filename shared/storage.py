@@ -166,5 +166,22 @@ class Database:
             session=session,
         )
 
+    async def inbox_entries(
+        self, session: Session, sender: str | None, source: str, ids: list[str]
+    ) -> dict[str, Document]:
+        """The entries already there for these ids, by id, read in the caller's transaction."""
+        found = self.inbox.find(
+            {"sender": sender, "source": source, "id": {"$in": ids}}, session=session
+        )
+        return {doc["id"]: doc async for doc in found}
+
+    async def claim_inbox_many(self, session: Session, entries: list[Document]) -> None:
+        """Several `claim_inbox` in one round trip (each entry: sender, source, id, type, outcome)."""
+        if entries:
+            now = datetime.now(UTC)
+            await self.inbox.insert_many(
+                [entry | {"received_at": now} for entry in entries], session=session, ordered=True
+            )
+
     async def inbox_entry(self, sender: str | None, source: str, event_id: str) -> Document | None:
         return await self.inbox.find_one({"sender": sender, "source": source, "id": event_id})

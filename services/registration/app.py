@@ -19,6 +19,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.create-session.v1": partial(handlers.create_session, deps),
         "registration.schedule-session.v1": partial(handlers.schedule_session, deps),
         "registration.register-delegate.v1": partial(handlers.register_delegate, deps),
+        "registration.register-delegates.v1": partial(handlers.register_delegates, deps),
         "registration.cancel-registration.v1": partial(handlers.cancel_registration, deps),
         "registration.check-in.v1": partial(handlers.check_in, deps),
         "registration.conclude-session.v1": partial(handlers.conclude_session, deps),

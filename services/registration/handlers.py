@@ -17,7 +17,7 @@ from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.reporting import ResultsPublished
 from shared.crypto import FieldCipher
 from shared.logging import get_logger
-from shared.messaging.consumer import HandlerContext
+from shared.messaging.consumer import HandlerContext, apply_rows
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
 from shared.service import JobContext
@@ -196,6 +196,22 @@ async def register_delegate(
     if position is not None:
         result["waiting_position"] = position
     return result
+
+
+async def register_delegates(
+    deps: Deps, cmd: contract.RegisterDelegates, ctx: HandlerContext
+) -> dict[str, Any]:
+    """A village head's list, row after row in its order, in one transaction: each row as one
+    `register-delegate` (its own outcome, kept in the inbox under the row's id)."""
+
+    async def one(row: contract.RegisterDelegate, ctx: HandlerContext) -> dict[str, Any]:
+        if row.session_id != cmd.session_id:
+            text = msg.ROW_OTHER_SESSION.format(row=row.session_id, batch=cmd.session_id)
+            raise Rejected([error("data.session_id", "other_session", text)])
+        return await register_delegate(deps, row, ctx)
+
+    rows = [(row.id, {"session_id": cmd.session_id} | row.data) for row in cmd.rows]
+    return await apply_rows(ctx, rows, "vn.nghedan.registration.register-delegate.v1", one)
 
 
 async def cancel_registration(

@@ -11,6 +11,7 @@ ALREADY_REGISTERED = (
 )
 ROLE_TAKEN = "Thôn {village} đã có {category} đăng ký; mỗi thôn một người"
 UNKNOWN_SESSION = "Không có phiên đối thoại {session}"
+ROW_OTHER_SESSION = "Dòng này thuộc phiên {row}, còn danh sách gửi cho phiên {batch}"
 UNKNOWN_REGISTRATION = "Không có đăng ký mã {code}"
 UNKNOWN_SITTING = "Phiên {session} không có buổi (cụm thôn) {sitting}"
 WRONG_SITTING = "Thôn {village} thuộc buổi {expected}, không thuộc buổi {given}"

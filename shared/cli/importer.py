@@ -152,6 +152,59 @@ def build_commands(rows: list[Row], session_id: str, ref: ReferenceData) -> list
     return commands
 
 
+BATCH_TYPE = "vn.nghedan.registration.register-delegates.v1"
+
+
+def batches(commands: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
+    """The rows' commands as `register-delegates` commands of up to `size` rows, in order.
+
+    Each batch has a new id; a row keeps its own (from its content), so a row sent again is
+    answered `duplicate` however the rows are batched."""
+    parts = []
+    for start in range(0, len(commands), size):
+        rows = commands[start : start + size]
+        session_id = rows[0]["data"]["session_id"]
+        parts.append(
+            {
+                "rows": rows,
+                "command": {
+                    "specversion": "1.0",
+                    "id": str(uuid.uuid4()),
+                    "source": IMPORT_SOURCE,
+                    "type": BATCH_TYPE,
+                    "subject": session_id,
+                    "data": {
+                        "session_id": session_id,
+                        "rows": [
+                            {
+                                "id": row["id"],
+                                "data": {k: v for k, v in row["data"].items() if k != "session_id"},
+                            }
+                            for row in rows
+                        ],
+                    },
+                },
+            }
+        )
+    return parts
+
+
+def row_outcomes(part: dict[str, Any], outcome: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each row's outcome from its batch's: the row's own when the batch was taken, else the
+    batch's refusal (or its missing outcome) for every row."""
+    rows = (outcome.get("result") or {}).get("rows")
+    if outcome.get("status") in ("accepted", "duplicate") and rows is not None:
+        return list(rows)
+    return [
+        {
+            "command_id": row["id"],
+            "status": outcome.get("status", "no_outcome"),
+            "errors": outcome.get("errors", []),
+        }
+        for row in part["rows"]
+    ]
+
+
 STATUS_VI = {
     "accepted": "đã nhận",
     "duplicate": "đã nhận trước đó",

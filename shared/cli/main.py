@@ -30,6 +30,7 @@ from shared.cli.platform import SERVICES, Platform, home_dir
 from shared.cli.readside import ReadSideStalled, wait_caught_up
 from shared.cli.secrets import deploy_secrets
 from shared.clock import FileClock, write_clock_file
+from shared.contracts.registration import MAX_BATCH_ROWS
 from shared.reference import load_reference_data
 from shared.settings import DEFAULT_AMQP_URL, SHIPPED_REFERENCE_DATA
 
@@ -242,7 +243,9 @@ def import_delegates(
     file: Annotated[Path, typer.Argument(help="Danh sách đại biểu .csv hoặc .xlsx")],
     session: Annotated[str, typer.Option("--session", "-s", help="Mã phiên, ví dụ TT-2026-DK1")],
     report: Annotated[Path | None, typer.Option(help="Nơi ghi báo cáo từng dòng (.csv)")] = None,
-    window: Annotated[int, typer.Option(help="Số lệnh gửi song song tối đa")] = 16,
+    batch: Annotated[
+        int, typer.Option(min=1, max=MAX_BATCH_ROWS, help="Số dòng mỗi lệnh gửi đi")
+    ] = 100,
 ) -> None:
     """Đăng ký hàng loạt từ danh sách của trưởng thôn; báo cáo kết quả từng dòng."""
     try:
@@ -256,7 +259,7 @@ def import_delegates(
             f"[yellow]Bỏ qua các cột không nhận ra:[/] {', '.join(rows[0].unknown_columns)}"
         )
     commands = importer.build_commands(rows, session, load_reference_data(reference_path()))
-    lines = run_import(rows, commands, window)
+    lines = run_import(rows, commands, batch)
     refused = [line for line in lines if line["kết quả"] not in ("đã nhận", "đã nhận trước đó")]
     summarise_import(lines if len(lines) <= 40 else refused, lines)
     report = report or file.with_name(file.stem + ".ket-qua.csv")
@@ -265,15 +268,24 @@ def import_delegates(
 
 
 def run_import(
-    rows: list[importer.Row], commands: list[dict[str, Any]], window: int
+    rows: list[importer.Row], commands: list[dict[str, Any]], batch: int
 ) -> list[dict[str, str]]:
-    return on_bus(import_rows(amqp_url(), rows, commands, window))
+    return on_bus(import_rows(amqp_url(), rows, commands, batch))
+
+
+IMPORT_BATCH_TIMEOUT = 300.0  # a lost outcome; a batch of 200 rows takes seconds
+NO_OUTCOME = (
+    "không nhận được kết quả sau {s} giây; gửi lại tệp để biết (các dòng đã nhận sẽ báo trùng)"
+)
 
 
 async def import_rows(
-    url: str, rows: list[importer.Row], commands: list[dict[str, Any]], window: int
+    url: str, rows: list[importer.Row], commands: list[dict[str, Any]], batch: int
 ) -> list[dict[str, str]]:
-    """Send one command per row under a progress bar; one report line per row."""
+    """Send the rows in batches of `batch` (`registration.register-delegates.v1`), one batch at a
+    time so registration applies them in the file's order, under a progress bar; one report line
+    per row."""
+    outcomes: list[dict[str, Any]] = []
     with Progress(
         TextColumn("Đăng ký"),
         BarColumn(),
@@ -283,9 +295,17 @@ async def import_rows(
     ) as progress:
         task = progress.add_task("import", total=len(commands))
         async with busmod.Bus(url) as bus:
-            outcomes = await bus.send_many(
-                commands, window=window, on_outcome=lambda *_: progress.advance(task)
-            )
+            for part in importer.batches(commands, batch):
+                try:
+                    outcome = await bus.send(part["command"], timeout=IMPORT_BATCH_TIMEOUT)
+                except TimeoutError:
+                    seconds = f"{IMPORT_BATCH_TIMEOUT:.0f}"
+                    outcome = {
+                        "status": "no_outcome",
+                        "errors": [{"field": "(bus)", "message": NO_OUTCOME.format(s=seconds)}],
+                    }
+                outcomes += importer.row_outcomes(part, outcome)
+                progress.advance(task, len(part["rows"]))
     return [importer.report_line(row, outcome) for row, outcome in zip(rows, outcomes, strict=True)]
 
 

@@ -51,6 +51,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "Register a person for a session.",
         ),
         _cmd(
+            "registration.register-delegates.v1",
+            R.RegisterDelegates,
+            "Register a list of people, in its order, with one outcome per row.",
+        ),
+        _cmd(
             "registration.cancel-registration.v1", R.CancelRegistration, "Withdraw a registration."
         ),
         _cmd("registration.check-in.v1", R.CheckIn, "Record attendance at the conference."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -96,6 +96,37 @@ class RegisterDelegate(Command):
     lacks_civil_capacity: bool = Field(
         default=False, description="Declared by a court to lack or have limited civil act capacity."
     )
+
+
+MAX_BATCH_ROWS = 200
+
+
+class DelegateRow(Command):
+    """One row of a batch: what `registration.register-delegate.v1` would carry, with its id."""
+
+    id: str = Field(
+        min_length=1,
+        max_length=128,
+        description=(
+            "The row's own command id: the same row sent again, alone (with this id as the "
+            "command's) or in another batch, is answered `duplicate` with its first outcome."
+        ),
+    )
+    data: dict[str, Any] = Field(
+        description=(
+            "The `data` of `registration.register-delegate.v1`. Checked row by row, so a bad row "
+            "is refused with its reasons and the others go through."
+        )
+    )
+
+
+class RegisterDelegates(Command):
+    """`registration.register-delegates.v1`: register a list of people (a village head's list),
+    applied in the order given, in one transaction; one outcome whose `result.rows` holds each
+    row's outcome (`accepted`, `duplicate` or `rejected`) in the same order."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    rows: list[DelegateRow] = Field(min_length=1, max_length=MAX_BATCH_ROWS)
 
 
 class CancelRegistration(Command):

@@ -128,6 +128,63 @@ async def test_the_same_command_twice_registers_once_and_answers_the_first_outco
     assert len(spy.of_type("registration.delegate.registered.v1")) == 1
 
 
+async def test_a_list_is_registered_in_its_order_with_one_outcome_per_row(service, topology):
+    async with RawClient(topology.amqp_url) as client, EventSpy(topology.amqp_url) as spy:
+        session_id = await new_session(client, capacity_max=3)
+        alone = await client.send(
+            "registration.register-delegate.v1", delegate(session_id, 1), command_id="row-1"
+        )
+        assert alone["status"] == "accepted"
+
+        def row(n: int, **overrides) -> dict:
+            data = {k: v for k, v in delegate(session_id, n, **overrides).items()}
+            del data["session_id"]
+            return {"id": f"row-{n}", "data": data}
+
+        rows = [row(n) for n in range(1, 6)]  # row 1 was sent alone before
+        rows.insert(2, row(6, date_of_birth="2015-01-01"))  # under 18: refused by the rules
+        rows.insert(3, row(7, gender="không rõ"))  # fails its schema
+        rows.append(row(2))  # the same row twice in one list
+        batch = await client.send(
+            "registration.register-delegates.v1", {"session_id": session_id, "rows": rows}
+        )
+        assert batch["status"] == "accepted", batch
+        answers = batch["result"]["rows"]
+        assert [a["command_id"] for a in answers] == [r["id"] for r in rows]
+        assert [a["status"] for a in answers] == [
+            "duplicate", "accepted", "rejected", "rejected",
+            "accepted", "accepted", "accepted", "duplicate",
+        ]  # fmt: skip
+        assert answers[0]["result"] == alone["result"]
+        assert "Chưa đủ 18 tuổi" in " ".join(e["message"] for e in answers[2]["errors"])
+        assert answers[3]["errors"][0]["field"] == "data.gender"
+        placed = [
+            (a["result"]["status"], a["result"].get("waiting_position")) if "result" in a else None
+            for a in answers
+        ]
+        # in the list's order: rows 2 and 3 fill the last two places, 4 and 5 wait in that order
+        assert placed[1] == ("confirmed", None) and placed[4] == ("confirmed", None)
+        assert placed[5:7] == [("waiting", 1), ("waiting", 2)]
+        assert (batch["result"]["accepted"], batch["result"]["rejected"]) == (4, 2)
+
+        again = await client.send(
+            "registration.register-delegates.v1", {"session_id": session_id, "rows": rows}
+        )
+        statuses = [a["status"] for a in again["result"]["rows"]]
+        assert statuses == ["duplicate"] * 3 + ["rejected"] + ["duplicate"] * 4  # schema: again
+        single = await client.send(
+            "registration.register-delegate.v1", delegate(session_id, 4), command_id="row-4"
+        )
+        assert single["status"] == "duplicate"
+        await spy.wait_for("registration.delegate.registered.v1", 5)
+    svc, _ = service
+    assert await svc.db["registrations"].count_documents({"session_id": session_id}) == 5
+    seqs = [
+        e["data"]["registration_code"] for e in spy.of_type("registration.delegate.registered.v1")
+    ]
+    assert seqs == sorted(seqs)  # the events went out in the list's order
+
+
 async def test_personal_data_is_encrypted_at_rest(service, topology):
     _ = service
     async with RawClient(topology.amqp_url) as client:
