@@ -1,0 +1,645 @@
+"""`make bench`: the bounds and the pipelines, in one run on one machine (issue 10).
+
+Bounds, measured first on the same servers:
+- the broker: raw aio-pika publishing with confirms (64 awaited at once) to a quorum queue, and
+  consuming from it with acknowledgements (prefetch 64);
+- the database: the bare transaction with the writes of one registration, of a list of 100, and
+  of a batch of 32 events in reporting's record.
+A pipeline's bound is the lowest of the broker's two and the database's for its writes; its ratio
+is its throughput over that bound.
+
+Pipelines, the four services running as processes as `nghedan up` runs them:
+- registration to invitation file: commands (8 in flight) until each delegate's invitation is a file;
+- issue submission to reporting's figures: commands until reporting's record holds each issue;
+- a 10,000-row import in lists of 100 (`registration.register-delegates.v1`), one at a time;
+- reporting catching up on a backlog of 10,000 events (reporting stopped while they arrive);
+- the announcement for 150 delegates and 500 issues (DOCX and PDF);
+- one, two and four instances of intake on one queue: the gain, and nothing applied twice.
+Then each service's peak memory (VmHWM). Latencies run from a command's publish to its last
+effect. Nothing here asserts a speed: it prints a Markdown table (also kept in
+test-artifacts/bench.md) for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform as host
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+from pymongo import AsyncMongoClient
+
+from services.reporting import announcement as doc
+from shared.cli import bus as busmod
+from shared.cli import importer
+from shared.cli.platform import Platform
+from shared.clock import write_clock_file
+from shared.contracts.reporting import Matter, Participation
+from shared.logging import configure_logging
+from shared.service import declare_topology
+from shared.storage import Database, connect
+from tests.bench.common import bench_infra, percentiles
+from tests.conftest import Infra, free_port
+from tests.helpers import (
+    RawClient,
+    delegate,
+    platform_for_tests,
+    publish_cloud_events,
+    session_data,
+)
+
+BODY = json.dumps({"data": "x" * 480}).encode()  # about the size of a command
+# BENCH_SCALE=0.1 runs everything at a tenth of its size, to try the benchmark itself out.
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+BROKER_MESSAGES = int(5_000 * SCALE)
+REGISTRATIONS = int(300 * SCALE)
+SUBMISSIONS = int(500 * SCALE)
+IMPORT_ROWS = int(10_000 * SCALE)
+IMPORT_BATCH = 100
+BACKLOG = int(10_000 * SCALE)
+INSTANCE_SUBMISSIONS = int(300 * SCALE)
+
+
+@dataclass
+class Row:
+    name: str
+    items: int
+    seconds: float
+    unit: str
+    latencies: list[float] = field(default_factory=list)  # seconds, publish to last effect
+    bound: str = ""
+    bound_rate: float = 0.0
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.seconds if self.seconds else 0.0
+
+
+# --- bounds ---------------------------------------------------------------------------------
+
+
+async def broker_bounds(url: str) -> tuple[Row, Row]:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        name = f"bench.bound.{uuid.uuid4().hex[:6]}"
+        queue = await channel.declare_queue(
+            name, durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        gate = asyncio.Semaphore(64)
+
+        async def publish(i: int) -> None:
+            async with gate:
+                await channel.default_exchange.publish(
+                    aio_pika.Message(
+                        BODY, message_id=str(i), delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+                    ),
+                    routing_key=name,
+                )
+
+        started = time.perf_counter()
+        await asyncio.gather(*(publish(i) for i in range(BROKER_MESSAGES)))
+        published = time.perf_counter() - started
+        consumer = await connection.channel()
+        await consumer.set_qos(prefetch_count=64)
+        done = asyncio.Event()
+        seen = 0
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal seen
+            await message.ack()
+            seen += 1
+            if seen == BROKER_MESSAGES:
+                done.set()
+
+        own = await consumer.get_queue(name)
+        started = time.perf_counter()
+        tag = await own.consume(on_message)
+        await done.wait()
+        consumed = time.perf_counter() - started
+        await own.cancel(tag)
+        await queue.delete(if_unused=False, if_empty=False)
+    return (
+        Row("broker: publish with confirms (quorum queue)", BROKER_MESSAGES, published, "msg"),
+        Row("broker: consume with acks (quorum queue)", BROKER_MESSAGES, consumed, "msg"),
+    )
+
+
+async def bare_registration(db: Database, session: Any, i: int, tag: str) -> None:
+    """The reads and writes of one registration, straight through PyMongo."""
+    state = await db["sessions"].find_one({"_id": tag}, session=session)
+    await db["registrations"].find_one({"session_id": tag, "citizen_hash": str(i)}, session=session)
+    await db["sessions"].update_one(
+        {"_id": tag, "version": state["version"]},
+        {"$inc": {"version": 1, "confirmed": 1}},
+        session=session,
+    )
+    await db["registrations"].insert_one(
+        {"_id": f"{tag}-{i}", "session_id": tag, "seq": i}, session=session
+    )
+
+
+async def database_bounds(client: AsyncMongoClient[Any], prefix: str) -> list[Row]:
+    db = Database(client, f"{prefix}bare")
+    await db.ensure_indexes()
+    rows = []
+    await db["sessions"].insert_many([{"_id": t, "version": 0} for t in ("one", "list")])
+
+    n = 300
+    started = time.perf_counter()
+    for i in range(n):
+
+        async def one(s: Any, i: int = i) -> None:
+            await bare_registration(db, s, i, "one")
+            await db.claim_inbox(s, None, "/bench", uuid.uuid4().hex, "t", {"status": "accepted"})
+            await db.outbox.insert_many([{"_id": uuid.uuid4().hex} for _ in range(2)], session=s)
+
+        await db.transaction(one)
+    rows.append(
+        Row("database: one registration per transaction", n, time.perf_counter() - started, "reg")
+    )
+
+    lists = 20
+    started = time.perf_counter()
+    for k in range(lists):
+
+        async def many(s: Any, k: int = k) -> None:
+            for i in range(IMPORT_BATCH):
+                await bare_registration(db, s, k * IMPORT_BATCH + i, "list")
+            await db.inbox.insert_many(
+                [
+                    {"sender": "b", "source": "/bench", "id": uuid.uuid4().hex}
+                    for _ in range(IMPORT_BATCH)
+                ],
+                session=s,
+            )
+            await db.outbox.insert_many(
+                [{"_id": uuid.uuid4().hex} for _ in range(2 * IMPORT_BATCH)], session=s
+            )
+
+        await db.transaction(many)
+    rows.append(
+        Row(
+            f"database: a list of {IMPORT_BATCH} registrations per transaction",
+            lists * IMPORT_BATCH,
+            time.perf_counter() - started,
+            "row",
+        )
+    )
+
+    batches, size = 60, 32
+    await db["states"].insert_many([{"_id": f"s{i}", "n": 0} for i in range(size)])
+    started = time.perf_counter()
+    for k in range(batches):
+
+        async def events(s: Any, k: int = k) -> None:
+            ids = [f"{k}-{i}" for i in range(size)]
+            await db.inbox.insert_many(
+                [{"sender": None, "source": "/bench", "id": i} for i in ids], session=s
+            )
+            for i in range(size):
+                await db["states"].find_one({"_id": f"s{i}"}, session=s)
+                await db["states"].update_one({"_id": f"s{i}"}, {"$inc": {"n": 1}}, session=s)
+            await db["event_log"].insert_many([{"_id": i} for i in ids], session=s)
+            await db["figures"].update_one(
+                {"_id": "f"}, {"$inc": {"n": size}}, upsert=True, session=s
+            )
+
+        await db.transaction(events)
+    rows.append(
+        Row(
+            f"database: a batch of {size} events in reporting's record per transaction",
+            batches * size,
+            time.perf_counter() - started,
+            "event",
+        )
+    )
+    await client.drop_database(db.db.name)
+    return rows
+
+
+# --- pipelines ------------------------------------------------------------------------------
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 900) -> None:
+    """Poll a condition of the harness (not of the product) until it holds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not reached in {timeout:.0f} s")
+        await asyncio.sleep(0.05)
+
+
+async def new_session(client: RawClient, capacity: int) -> str:
+    created = await client.send(
+        "registration.create-session.v1", session_data(capacity_max=capacity, period="2026")
+    )
+    session_id = created["result"]["session_id"]
+    starts = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    scheduled = await client.send(
+        "registration.schedule-session.v1",
+        {"session_id": session_id, "starts_at": starts.isoformat()},
+    )
+    assert scheduled["status"] == "accepted", scheduled
+    return session_id
+
+
+async def sent_in_window(
+    client: RawClient, commands: list[tuple[str, dict[str, Any]]], window: int
+) -> list[tuple[float, dict[str, Any]]]:
+    """Send commands with `window` awaiting their outcome; (publish time, outcome) for each."""
+    gate = asyncio.Semaphore(window)
+
+    async def one(key: str, data: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+        async with gate:
+            at = time.perf_counter()
+            outcome = await client.send(key, data, timeout=600)
+            assert outcome["status"] == "accepted", outcome
+            return at, outcome
+
+    return list(await asyncio.gather(*(one(k, d) for k, d in commands)))
+
+
+async def registration_to_invitation(infra: Infra, home: Path, seq: int) -> Row:
+    pattern = re.compile(r"[A-Z]+-\d{4}-D[KX]\d+-\d{3}-[A-Z0-9]{5}")
+    seen: dict[str, float] = {}
+
+    async def invitations() -> None:
+        for path in (home / "outbox").glob("*/delegate_invitation-*.txt"):
+            text = path.read_text(encoding="utf-8")
+            for code in pattern.findall(text):
+                seen.setdefault(code, path.stat().st_mtime)
+
+    async with RawClient(infra.amqp_url) as client:
+        session_id = await new_session(client, REGISTRATIONS + 10)
+        commands = [
+            ("registration.register-delegate.v1", delegate(session_id, seq + i))
+            for i in range(REGISTRATIONS)
+        ]
+        wall_started, started = time.time(), time.perf_counter()
+        sent = await sent_in_window(client, commands, 8)
+    codes = {o["result"]["registration_code"]: at for at, o in sent}
+
+    async def all_written() -> bool:
+        await invitations()
+        return all(code in seen for code in codes)
+
+    await until(all_written, "invitation files")
+    offset = wall_started - started  # perf_counter -> wall clock, for the files' times
+    latencies = [seen[code] - (at + offset) for code, at in codes.items()]
+    last = max(seen[code] for code in codes) - wall_started
+    return Row("registration → invitation file", REGISTRATIONS, last, "reg", latencies)
+
+
+async def submission_to_figures(infra: Infra, reporting: Database, count: int, name: str) -> Row:
+    received = "vn.nghedan.intake.issue.received.v1"
+    before = await reporting["event_log"].count_documents({"type": received})
+    reached: list[float] = []
+
+    async def recorded() -> bool:
+        now = time.perf_counter()
+        have = await reporting["event_log"].count_documents({"type": received}) - before
+        reached.extend([now] * (have - len(reached)))
+        return have >= count
+
+    run = uuid.uuid4().hex[:6]
+    commands = [
+        (
+            "intake.submit-issue.v1",
+            {
+                "kind": "recommendation",
+                "channel": "village_head",
+                "content": f"Đề nghị sửa đường thôn, kiến nghị số {run}-{i}.",
+                "village_code": "LL",
+                "topic_hint": "compensation",
+                "received_at": datetime.now(UTC).isoformat(),
+                "external_reference": f"{run}-{i}",
+            },
+        )
+        for i in range(count)
+    ]
+    async with RawClient(infra.amqp_url) as client:
+        started = time.perf_counter()
+        watcher = asyncio.create_task(until(recorded, "reporting's record"))
+        sent = await sent_in_window(client, commands, 16)
+        await watcher
+    published = sorted(at for at, _ in sent)
+    latencies = [done - at for at, done in zip(published, reached, strict=False)]
+    return Row(name, count, reached[-1] - started, "issue", latencies)
+
+
+async def import_list(infra: Infra) -> Row:
+    async with RawClient(infra.amqp_url) as client:
+        session_id = await new_session(client, IMPORT_ROWS)
+    commands = [
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": importer.IMPORT_SOURCE,
+            "type": "vn.nghedan.registration.register-delegate.v1",
+            "data": delegate(session_id, 500_000 + i, phone=None, email=None),
+        }
+        for i in range(IMPORT_ROWS)
+    ]
+    for command in commands:
+        command["data"] = {k: v for k, v in command["data"].items() if v is not None}
+    latencies = []
+    accepted = 0
+    async with busmod.Bus(infra.amqp_url) as bus:
+        started = time.perf_counter()
+        for part in importer.batches(commands, IMPORT_BATCH):
+            at = time.perf_counter()
+            outcome = await bus.send(part["command"], timeout=600)
+            latencies.append(time.perf_counter() - at)
+            accepted += outcome["result"]["accepted"]
+        took = time.perf_counter() - started
+    assert accepted == IMPORT_ROWS, accepted
+    return Row(
+        f"{IMPORT_ROWS:,}-row import, lists of {IMPORT_BATCH}",
+        IMPORT_ROWS,
+        took,
+        "row",
+        latencies,
+        note="latency per list of 100",
+    )
+
+
+def backlog(n: int, run: str) -> list[tuple[str, dict[str, Any]]]:
+    key = "registration.delegate.registered.v1"
+    return [
+        (
+            key,
+            {
+                "specversion": "1.0",
+                "id": f"{run}-{i}",
+                "source": "/nghedan/registration",
+                "type": f"vn.nghedan.{key}",
+                "time": datetime.now(UTC).isoformat(),
+                "data": {
+                    "session_id": f"TT-2026-B{run}{i // 150}",
+                    "registration_code": f"TT-2026-B{run}{i // 150}-{i % 150:03d}-XXXXX",
+                    "village_code": "LL",
+                    "category": "peoples_representative",
+                    "status": "confirmed",
+                },
+            },
+        )
+        for i in range(n)
+    ]
+
+
+async def catch_up(infra: Infra, platform: Platform, reporting: Database) -> Row:
+    platform.stop_service("reporting")
+    run = uuid.uuid4().hex[:6]
+    before = await reporting["event_log"].count_documents({})
+    await publish_cloud_events(infra.amqp_url, "nghedan.events", backlog(BACKLOG, run))
+    started = time.perf_counter()
+    platform.start_service("reporting")
+
+    async def applied() -> bool:
+        return await reporting["event_log"].count_documents({}) - before >= BACKLOG
+
+    await until(applied, "reporting's catch-up")
+    return Row(
+        f"reporting catching up {BACKLOG:,} events", BACKLOG, time.perf_counter() - started, "event"
+    )
+
+
+def announcement_row() -> Row:
+    matters = [
+        Matter(
+            ref=f"TT-2026-{i:05d}",
+            kind="recommendation",
+            topic="infrastructure",
+            village_code="LL",
+            summary="Đề nghị sửa chữa tuyến đường liên thôn đã xuống cấp, nhiều ổ gà.",
+            raised_by_count=1 + i % 3,
+            answer="UBND xã sẽ bố trí kinh phí sửa chữa trong quý IV.",
+            conclusion="Giao phòng Kinh tế khảo sát, lập dự toán.",
+            responsible_agency="KT",
+            deadline=date(2026, 12, 31),
+        )
+        for i in range(500)
+    ]
+    participation = Participation(
+        delegates_expected=150,
+        attended=142,
+        officials_by_role={"official": 12},
+        citizens_by_village={f"T{v:02d}": 5 for v in range(2, 27)},
+        citizens_by_category={"peoples_representative": 125},
+    )
+    announcement = doc.Announcement(
+        commune="Xã Thiện Tân",
+        commune_code="06436",
+        province="Lạng Sơn",
+        session_id="TT-2026-DK1",
+        session_kind="periodic",
+        title="Hội nghị đối thoại với Nhân dân",
+        venue="Hội trường UBND xã",
+        held_on=date(2026, 9, 25),
+        issued_on=date(2026, 9, 30),
+        document_number="123/TB-UBND",
+        signer_title="CHỦ TỊCH",
+        signer_name="Nguyễn Văn A",
+        participation=participation,
+        matters=matters,
+    )
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        doc.to_docx(announcement)
+        doc.to_pdf(announcement)
+        times.append(time.perf_counter() - started)
+    return Row(
+        "announcement, 150 delegates and 500 issues (DOCX + PDF)",
+        len(times),
+        sum(times),
+        "doc",
+        times,
+        note="latency per document pair",
+    )
+
+
+def start_extra_intake(platform: Platform, count: int) -> list[subprocess.Popen[bytes]]:
+    extra = []
+    for _ in range(count):
+        env = platform.service_env("intake") | {"HEALTH_PORT": str(free_port())}
+        log = open(platform.home / "logs" / "intake-extra.log", "ab")
+        extra.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "services.intake"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    return extra
+
+
+def peak_memory_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, float], list[str]]:
+    platform = platform_for_tests(infra, home, LOG_LEVEL="WARNING")
+    write_clock_file(platform.clock_file, offset=timedelta(0))
+    platform.start_services()
+    client = connect(infra.mongo_url, app_name="bench")
+    reporting = Database(client, infra.db_name("reporting"))
+    intake = Database(client, infra.db_name("intake"))
+    rows: list[Row] = []
+    checks: list[str] = []
+    try:
+        print("  registration → invitation file …", flush=True)
+        rows.append(await registration_to_invitation(infra, home, 1))
+        print("  submission → reporting's figures …", flush=True)
+        rows.append(
+            await submission_to_figures(
+                infra, reporting, SUBMISSIONS, "submission → reporting's figures"
+            )
+        )
+        print(f"  {IMPORT_ROWS:,}-row import …", flush=True)
+        rows.append(await import_list(infra))
+        print(f"  reporting catching up {BACKLOG:,} events …", flush=True)
+        rows.append(await catch_up(infra, platform, reporting))
+        platform.wait_healthy(names=["reporting"])
+        print("  intake: 1, 2 and 4 instances …", flush=True)
+        extra: list[subprocess.Popen[bytes]] = []
+        for instances in (1, 2, 4):
+            extra += start_extra_intake(platform, instances - 1 - len(extra))
+            await asyncio.sleep(3 if instances > 1 else 0)  # the new ones connect
+            received = {"type": "vn.nghedan.intake.issue.received.v1"}
+            before = await intake["issues"].count_documents({})
+            recorded = await reporting["event_log"].count_documents(received)
+            row = await submission_to_figures(
+                infra,
+                reporting,
+                INSTANCE_SUBMISSIONS,
+                f"submission, {instances} intake instance(s)",
+            )
+            rows.append(row)
+            await asyncio.sleep(2)  # an issue stored or recorded twice would show by now
+            stored = await intake["issues"].count_documents({}) - before
+            recorded = await reporting["event_log"].count_documents(received) - recorded
+            checks.append(
+                f"{instances} intake instance(s): {INSTANCE_SUBMISSIONS} submissions sent, "
+                f"{stored} issues stored by intake, {recorded} recorded by reporting"
+            )
+        memory = {name: peak_memory_mib(p.pid) for name, p in platform.processes.items()}
+        for n, process in enumerate(extra, start=2):
+            memory[f"intake #{n}"] = peak_memory_mib(process.pid)
+            process.terminate()
+            process.wait(30)
+    finally:
+        platform.stop(stop_rabbit=False)
+        await client.close()
+    return rows, memory, checks
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def table(bounds: list[Row], rows: list[Row], memory: dict[str, float], checks: list[str]) -> str:
+    publish, consume, one, many, events = bounds
+    broker = min(publish.rate, consume.rate)
+    pipeline_bounds = {
+        "registration → invitation file": (
+            "broker, one registration per transaction",
+            min(broker, one.rate),
+        ),
+        "submission": ("broker, one command per transaction", min(broker, one.rate)),
+        "row-import": ("broker, a list of 100 per transaction", min(broker, many.rate)),
+        "reporting catching up": (
+            "broker, a batch of 32 events per transaction",
+            min(broker, events.rate),
+        ),
+    }
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {host.node()} "
+        f"({os.cpu_count()} cores, Python {host.python_version()}, {rabbit_version()}, "
+        "SecantusDB embedded).",
+        "",
+        "| what | items | throughput | p50 | p95 | p99 | bound | ratio to bound |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for row in bounds:
+        lines.append(
+            f"| {row.name} | {row.items:,} | {row.rate:,.0f} {row.unit}/s | | | | (bound) | |"
+        )
+    for row in rows:
+        label, bound = next(
+            ((lbl, b) for key, (lbl, b) in pipeline_bounds.items() if key in row.name), ("", 0.0)
+        )
+        p50, p95, p99 = percentiles(row.latencies) if row.latencies else (0.0, 0.0, 0.0)
+        shown = (
+            (f"{p50 * 1000:,.0f} ms", f"{p95 * 1000:,.0f} ms", f"{p99 * 1000:,.0f} ms")
+            if row.latencies
+            else ("", "", "")
+        )
+        ratio = f"{row.rate / bound:.2f}" if bound else ""
+        note = f" ({row.note})" if row.note else ""
+        lines.append(
+            f"| {row.name}{note} | {row.items:,} | {row.rate:,.1f} {row.unit}/s | "
+            f"{' | '.join(shown)} | {label} {bound:,.0f}/s | {ratio} |"
+            if bound
+            else f"| {row.name}{note} | {row.items:,} | {row.rate:,.1f} {row.unit}/s | "
+            f"{' | '.join(shown)} | | |"
+        )
+    lines += ["", "Peak memory (VmHWM) per service process:", ""]
+    lines += [f"- {name}: {mib:,.0f} MiB" for name, mib in memory.items()]
+    lines += ["", "Checks:", ""] + [f"- {c}" for c in checks]
+    return "\n".join(lines)
+
+
+def rabbit_version() -> str:
+    found = subprocess.run(
+        ["rabbitmqctl", "version"], capture_output=True, text=True, timeout=60
+    ).stdout.strip()
+    return f"RabbitMQ {found}" if found else "RabbitMQ"
+
+
+async def run(infra: Infra) -> str:
+    await declare_topology(infra.amqp_url)
+    print("Bounds …", flush=True)
+    publish, consume = await broker_bounds(infra.amqp_url)
+    client = connect(infra.mongo_url, app_name="bench")
+    bounds = [publish, consume, *await database_bounds(client, infra.db_prefix)]
+    await client.close()
+    print("Pipelines …", flush=True)
+    rows, memory, checks = await pipelines(infra, Path(tempfile.mkdtemp(prefix="nghedan-bench-")))
+    print("  the announcement …", flush=True)
+    rows.append(announcement_row())
+    return table(bounds, rows, memory, checks)
+
+
+def main() -> None:
+    configure_logging("bench", "WARNING")
+    started = time.monotonic()
+    with bench_infra() as infra:
+        report = asyncio.run(run(infra))
+    report += f"\n\n`make bench` took {time.monotonic() - started:.0f} s.\n"
+    print(report)
+    out = Path("test-artifacts")
+    out.mkdir(exist_ok=True)
+    (out / "bench.md").write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
