@@ -52,8 +52,7 @@ clean:
 	rm -rf $(VENV) .nghedan .pytest_cache test-artifacts
 
 bench: install rabbitmq
-	$(PY) -m tests.bench.bench_registration
-	$(PY) -m tests.bench.bench_catchup
+	$(PY) -m tests.bench.bench_pipelines
 
 # The image's exact dependencies, with hashes (deploy/requirements.lock), from pyproject.toml.
 lock: install

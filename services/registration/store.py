@@ -12,6 +12,7 @@ from shared.storage import ASCENDING, Database, Document
 from shared.storage import Session as DbSession
 
 PERSONAL_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "position")
+ACTIVE_STATUSES = ("confirmed", "waiting")
 
 
 class ConcurrentUpdate(RuntimeError):
@@ -25,6 +26,10 @@ async def ensure_indexes(db: Database) -> None:
     )
     await db["registrations"].create_index(
         [("session_id", ASCENDING), ("citizen_hash", ASCENDING)], name="session_person"
+    )
+    await db["registrations"].create_index(
+        [("session_id", ASCENDING), ("category", ASCENDING), ("village_code", ASCENDING)],
+        name="session_role",
     )
     await db["registrations"].create_index(
         [("session_id", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)],
@@ -95,10 +100,16 @@ async def load_registrations(db: Database, s: DbSession, session_id: str) -> lis
 async def find_active(
     db: Database, s: DbSession, session_id: str, **match: str
 ) -> Registration | None:
-    doc = await db["registrations"].find_one(
-        {"session_id": session_id, "status": {"$in": ["confirmed", "waiting"]}, **match}, session=s
-    )
-    return registration_from_doc(doc) if doc else None
+    """The confirmed or waiting registration that matches, if any.
+
+    Only equalities go to the database, so an index of exactly those fields answers it (a
+    condition on the status beside them sends the embedded server to a full scan); the few
+    cancelled registrations of the same person or role are passed over here."""
+    cursor = db["registrations"].find({"session_id": session_id, **match}, session=s)
+    async for doc in cursor:
+        if doc.get("status") in ACTIVE_STATUSES:
+            return registration_from_doc(doc)
+    return None
 
 
 async def load_waiting(db: Database, s: DbSession, session_id: str) -> list[Registration]:

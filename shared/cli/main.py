@@ -245,7 +245,7 @@ def import_delegates(
     report: Annotated[Path | None, typer.Option(help="Nơi ghi báo cáo từng dòng (.csv)")] = None,
     batch: Annotated[
         int, typer.Option(min=1, max=MAX_BATCH_ROWS, help="Số dòng mỗi lệnh gửi đi")
-    ] = 100,
+    ] = 50,
 ) -> None:
     """Đăng ký hàng loạt từ danh sách của trưởng thôn; báo cáo kết quả từng dòng."""
     try:

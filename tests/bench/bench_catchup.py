@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import quote
 
-from shared.cli.embedded import EmbeddedMongo, ensure_rabbitmq
 from shared.clock import FixedClock
 from shared.logging import configure_logging
 from shared.service import declare_topology
-from tests.conftest import Infra, free_port
+from tests.bench.common import bench_infra
+from tests.conftest import Infra
 from tests.helpers import publish_cloud_events, reporting_service, running
 
 ROUNDS = 3
@@ -82,41 +78,27 @@ async def catch_up(infra: Infra, n: int, batch: int) -> float:
     return n / took
 
 
-def _ctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True)
-
-
-async def main(n: int) -> None:
-    configure_logging("bench", "WARNING")
-    ensure_rabbitmq()
-    vhost = f"nghedan-bench-{uuid.uuid4().hex[:6]}"
-    _ctl("add_vhost", vhost)
-    _ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    mongo = EmbeddedMongo(Path(tempfile.mkdtemp()) / "data", free_port())
-    mongo.start()
-    try:
-        infra = Infra(
-            f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}", mongo.url, "", vhost
-        )
-        await declare_topology(infra.amqp_url)
-        rates: dict[int, list[float]] = {1: [], 32: []}
-        for _ in range(ROUNDS):
-            for batch in rates:  # side by side, alternating, so both see the same machine
-                rates[batch].append(await catch_up(infra, n, batch))
-        single, batched = (statistics.median(rates[b]) for b in (1, 32))
+async def compare(infra: Infra, n: int) -> None:
+    await declare_topology(infra.amqp_url)
+    rates: dict[int, list[float]] = {1: [], 32: []}
+    for _ in range(ROUNDS):
+        for batch in rates:  # side by side, alternating, so both see the same machine
+            rates[batch].append(await catch_up(infra, n, batch))
+    single, batched = (statistics.median(rates[b]) for b in (1, 32))
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, a backlog of {n} events, medians of {ROUNDS}:")
+    for batch, runs in rates.items():
+        shown = ", ".join(f"{r:.1f}" for r in runs)
         print(
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, a backlog of {n} events, medians of {ROUNDS}:"
+            f"  EVENT_BATCH_SIZE={batch:<3d} {statistics.median(runs):7.1f} events/s  (runs {shown})"
         )
-        for batch, runs in rates.items():
-            shown = ", ".join(f"{r:.1f}" for r in runs)
-            print(
-                f"  EVENT_BATCH_SIZE={batch:<3d} {statistics.median(runs):7.1f} events/s  (runs {shown})"
-            )
-        print(f"  batched / one at a time: {batched / single:.2f}")
-    finally:
-        mongo.stop()
-        _ctl("delete_vhost", vhost)
+    print(f"  batched / one at a time: {batched / single:.2f}")
+
+
+def main(n: int) -> None:
+    configure_logging("bench", "WARNING")
+    with bench_infra() as infra:
+        asyncio.run(compare(infra, n))
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1500))
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1500)
