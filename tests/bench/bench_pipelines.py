@@ -84,9 +84,16 @@ class Row:
     seconds: float
     unit: str
     latencies: list[float] = field(default_factory=list)  # seconds, publish to last effect
-    bound: str = ""
-    bound_rate: float = 0.0
     note: str = ""
+    ops: int = 0  # database operations (the server's opcounters) while it ran
+
+    @property
+    def ops_per_item(self) -> float:
+        return self.ops / self.items if self.items else 0.0
+
+    @property
+    def ops_rate(self) -> float:
+        return self.ops / self.seconds if self.seconds else 0.0
 
     @property
     def rate(self) -> float:
@@ -169,6 +176,7 @@ async def database_bounds(client: AsyncMongoClient[Any], prefix: str) -> list[Ro
     await db["sessions"].insert_many([{"_id": t, "version": 0} for t in ("one", "list")])
 
     n = 300
+    ops = await operations(client)
     started = time.perf_counter()
     for i in range(n):
 
@@ -181,8 +189,10 @@ async def database_bounds(client: AsyncMongoClient[Any], prefix: str) -> list[Ro
     rows.append(
         Row("database: one registration per transaction", n, time.perf_counter() - started, "reg")
     )
+    rows[-1].ops = await operations(client) - ops
 
     lists = 20
+    ops = await operations(client)
     started = time.perf_counter()
     for k in range(lists):
 
@@ -209,9 +219,11 @@ async def database_bounds(client: AsyncMongoClient[Any], prefix: str) -> list[Ro
             "row",
         )
     )
+    rows[-1].ops = await operations(client) - ops
 
     batches, size = 60, 32
     await db["states"].insert_many([{"_id": f"s{i}", "n": 0} for i in range(size)])
+    ops = await operations(client)
     started = time.perf_counter()
     for k in range(batches):
 
@@ -237,6 +249,7 @@ async def database_bounds(client: AsyncMongoClient[Any], prefix: str) -> list[Ro
             "event",
         )
     )
+    rows[-1].ops = await operations(client) - ops
     await client.drop_database(db.db.name)
     return rows
 
@@ -517,6 +530,28 @@ def peak_memory_mib(pid: int) -> float:
     return 0.0
 
 
+async def operations(client: AsyncMongoClient[Any]) -> int:
+    """Every operation the database server has answered so far (its opcounters)."""
+    status = await client.admin.command("serverStatus")
+    return sum(int(v) for v in status["opcounters"].values())
+
+
+async def at_rest(platform: Platform) -> None:
+    """Wait until every service has applied its queues and sent its outbox (their own health
+    signal), so that one pipeline's tail does not weigh on the next."""
+
+    async def resting() -> bool:
+        for name in platform.processes:
+            health = await asyncio.to_thread(platform.health, name)
+            if health.get("status") != "ok" or health.get("outbox_pending"):
+                return False
+            if any(c["behind"] for c in health.get("consumers", [])):  # type: ignore[union-attr]
+                return False
+        return True
+
+    await until(resting, "every service at rest", every=0.5)
+
+
 async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, float], list[str]]:
     platform = platform_for_tests(infra, home, LOG_LEVEL="WARNING")
     write_clock_file(platform.clock_file, offset=timedelta(0))
@@ -529,36 +564,40 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
     if PLANS:
         for name in ("registration", "intake", "notification", "reporting"):
             await client[infra.db_name(name)].command("profile", 1, slowms=15)
+
+    async def measured(what: str, pipeline: Awaitable[Row]) -> Row:
+        await at_rest(platform)
+        print(f"  {what} …", flush=True)
+        before = await operations(client)
+        row = await pipeline
+        row.ops = await operations(client) - before
+        rows.append(row)
+        return row
+
     try:
-        print("  registration → invitation file …", flush=True)
-        rows.append(await registration_to_invitation(infra, home, 1))
-        print("  submission → reporting's figures …", flush=True)
-        rows.append(
-            await submission_to_figures(
+        await measured("registration → invitation file", registration_to_invitation(infra, home, 1))
+        await measured(
+            "submission → reporting's figures",
+            submission_to_figures(
                 infra, reporting, SUBMISSIONS, "submission → reporting's figures"
-            )
+            ),
         )
-        print(f"  {IMPORT_ROWS:,}-row import …", flush=True)
-        rows.append(await import_list(infra))
-        print(f"  reporting catching up {BACKLOG:,} events …", flush=True)
-        rows.append(await catch_up(infra, platform, reporting))
-        platform.wait_healthy(names=["reporting"])
-        print("  intake: 1, 2 and 4 instances …", flush=True)
+        await measured(f"{IMPORT_ROWS:,}-row import", import_list(infra))
+        await measured(
+            f"reporting catching up {BACKLOG:,} events", catch_up(infra, platform, reporting)
+        )
         extra: list[subprocess.Popen[bytes]] = []
         for instances in (1, 2, 4):
             extra += start_extra_intake(platform, instances - 1 - len(extra))
-            await asyncio.sleep(3 if instances > 1 else 0)  # the new ones connect
             received = {"type": "vn.nghedan.intake.issue.received.v1"}
             before = await intake["issues"].count_documents({})
             recorded = await reporting["event_log"].count_documents(received)
-            row = await submission_to_figures(
-                infra,
-                reporting,
-                INSTANCE_SUBMISSIONS,
-                f"submission, {instances} intake instance(s)",
+            await asyncio.sleep(3 if instances > 1 else 0)  # the new ones connect
+            name = f"submission, {instances} intake instance(s)"
+            await measured(
+                name, submission_to_figures(infra, reporting, INSTANCE_SUBMISSIONS, name)
             )
-            rows.append(row)
-            await asyncio.sleep(2)  # an issue stored or recorded twice would show by now
+            await at_rest(platform)  # an issue stored or recorded twice would show by now
             stored = await intake["issues"].count_documents({}) - before
             recorded = await reporting["event_log"].count_documents(received) - recorded
             checks.append(
@@ -582,53 +621,39 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
 
 
 def table(bounds: list[Row], rows: list[Row], memory: dict[str, float], checks: list[str]) -> str:
+    """One line per bound and per pipeline. A pipeline's database bound is the rate of the bare
+    transactions of its shape, in operations per second, over the operations the pipeline needed
+    per item (every service's, on the one database server they share)."""
     publish, consume, one, many, events = bounds
     broker = min(publish.rate, consume.rate)
-    pipeline_bounds = {
-        "registration → invitation file": (
-            "broker, one registration per transaction",
-            min(broker, one.rate),
-        ),
-        "submission": ("broker, one command per transaction", min(broker, one.rate)),
-        "-row import": (
-            f"broker, a list of {IMPORT_BATCH} per transaction",
-            min(broker, many.rate),
-        ),
-        "reporting catching up": (
-            "broker, a batch of 32 events per transaction",
-            min(broker, events.rate),
-        ),
-    }
+    shape_of = {"-row import": many, "reporting catching up": events}
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {host.node()} "
         f"({os.cpu_count()} cores, Python {host.python_version()}, {rabbit_version()}, "
         "SecantusDB embedded).",
         "",
-        "| what | items | throughput | p50 | p95 | p99 | bound | ratio to bound |",
-        "|---|---:|---:|---:|---:|---:|---|---:|",
+        "| what | items | throughput | p50 | p95 | p99 | db ops/item | bound | ratio to bound |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in bounds:
         lines.append(
-            f"| {row.name} | {row.items:,} | {row.rate:,.0f} {row.unit}/s | | | | (bound) | |"
+            f"| {row.name} | {row.items:,} | {row.rate:,.0f} {row.unit}/s"
+            + (f" ({row.ops_rate:,.0f} ops/s)" if row.ops else "")
+            + f" | | | | {row.ops_per_item:.1f} | | |"
         )
     for row in rows:
-        label, bound = next(
-            ((lbl, b) for key, (lbl, b) in pipeline_bounds.items() if key in row.name), ("", 0.0)
-        )
-        p50, p95, p99 = percentiles(row.latencies) if row.latencies else (0.0, 0.0, 0.0)
-        shown = (
-            (f"{p50 * 1000:,.0f} ms", f"{p95 * 1000:,.0f} ms", f"{p99 * 1000:,.0f} ms")
-            if row.latencies
-            else ("", "", "")
-        )
-        ratio = f"{row.rate / bound:.2f}" if bound else ""
+        shown = ["", "", ""]
+        if row.latencies:
+            shown = [f"{v * 1000:,.0f} ms" for v in percentiles(row.latencies)]
+        bound, ratio = "", ""
+        if row.ops and "announcement" not in row.name:
+            shape = next((b for key, b in shape_of.items() if key in row.name), one)
+            rate = min(broker, shape.ops_rate / row.ops_per_item)
+            bound, ratio = f"{rate:,.1f}/s", f"{row.rate / rate:.2f}"
         note = f" ({row.note})" if row.note else ""
         lines.append(
             f"| {row.name}{note} | {row.items:,} | {row.rate:,.1f} {row.unit}/s | "
-            f"{' | '.join(shown)} | {label} {bound:,.0f}/s | {ratio} |"
-            if bound
-            else f"| {row.name}{note} | {row.items:,} | {row.rate:,.1f} {row.unit}/s | "
-            f"{' | '.join(shown)} | | |"
+            f"{' | '.join(shown)} | {row.ops_per_item:.1f} | {bound} | {ratio} |"
         )
     lines += ["", "Peak memory (VmHWM) per service process:", ""]
     lines += [f"- {name}: {mib:,.0f} MiB" for name, mib in memory.items()]
