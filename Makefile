@@ -53,6 +53,7 @@ clean:
 
 bench: install rabbitmq
 	$(PY) -m tests.bench.bench_pipelines
+	$(PY) -m tests.bench.bench_province
 
 # The image's exact dependencies, with hashes (deploy/requirements.lock), from pyproject.toml.
 lock: install

@@ -72,3 +72,30 @@ def test_the_report_carries_no_personal_data():
         "vị trí": "danh sách chờ (thứ 2)",
         "lý do": "",
     }
+
+
+def _commands(n: int) -> list[dict]:
+    return [
+        {"id": f"row-{i}", "data": {"session_id": "TT-2026-DK1", "full_name": f"Người {i}"}}
+        for i in range(n)
+    ]
+
+
+def test_rows_go_in_lists_of_the_given_size_in_order_without_the_session_in_each_row():
+    parts = importer.batches(_commands(120), 50)
+    assert [len(p["rows"]) for p in parts] == [50, 50, 20]
+    first = parts[0]["command"]
+    assert first["type"] == "vn.nghedan.registration.register-delegates.v1"
+    assert first["data"]["session_id"] == "TT-2026-DK1"
+    assert [r["id"] for r in first["data"]["rows"]][:3] == ["row-0", "row-1", "row-2"]
+    assert "session_id" not in first["data"]["rows"][0]["data"]
+    assert len({p["command"]["id"] for p in parts}) == 3  # a list is a new command each time
+
+
+def test_a_list_refused_or_unanswered_as_a_whole_answers_each_of_its_rows_so():
+    part = importer.batches(_commands(3), 50)[0]
+    refused = {"status": "rejected", "errors": [{"field": "user_id", "message": "không được"}]}
+    assert [o["status"] for o in importer.row_outcomes(part, refused)] == ["rejected"] * 3
+    assert importer.row_outcomes(part, refused)[2]["command_id"] == "row-2"
+    taken = {"status": "accepted", "result": {"rows": [{"status": "accepted"}] * 3}}
+    assert importer.row_outcomes(part, taken) == [{"status": "accepted"}] * 3

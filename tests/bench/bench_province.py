@@ -1,0 +1,183 @@
+"""Benchmark: the province's read models — 168 communes × 150 delegates × 500 issues × 3 years —
+answered from reporting's collections, as a province's dashboard would ask them.
+
+The collections have reporting's own shape (`r_sessions`, `r_delegates`, `r_issues`, `r_figures`),
+each document carrying its commune; they are filled straight through PyMongo (building them event
+by event would take hours on the embedded server), then each question is asked 200 times for a
+random commune, session or quarter and timed from the client. Nothing here asserts a speed.
+
+Run with `python -m tests.bench.bench_province [communes]` (168 by default); `make bench` runs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+
+from shared.logging import configure_logging
+from shared.storage import connect
+from tests.bench.common import bench_infra, percentiles
+from tests.conftest import Infra
+
+DELEGATES, ISSUES, YEARS = 150, 500, (2024, 2025, 2026)
+KINDS = ("recommendation", "feedback", "complaint", "denunciation")
+STATES = ("received", "classified", "answered", "concluded", "in_followup", "resolved")
+ASKED = 200
+CHUNK = 5_000
+
+
+def commune_code(n: int) -> str:
+    return f"{6000 + n:05d}"
+
+
+def documents(communes: int) -> dict[str, list[dict[str, Any]]]:
+    rng = random.Random(7)
+    sessions, delegates, issues, figures = [], [], [], []
+    for c in range(communes):
+        commune = commune_code(c)
+        for year in YEARS:
+            session = f"{commune}-{year}-DK1"
+            sessions.append(
+                {"_id": session, "commune": commune, "year": year, "status": "concluded"}
+            )
+            figures.append(
+                {
+                    "_id": f"session:{session}",
+                    "commune": commune,
+                    "total": {"confirmed": DELEGATES, "attended": DELEGATES - 8},
+                    "village": {f"T{v:02d}": {"confirmed": 6} for v in range(1, 27)},
+                }
+            )
+            delegates += [
+                {
+                    "_id": f"{session}-{d:03d}",
+                    "commune": commune,
+                    "session_id": session,
+                    "village": f"T{d % 26 + 1:02d}",
+                    "status": "confirmed",
+                }
+                for d in range(DELEGATES)
+            ]
+            for q in range(1, 5):
+                figures.append(
+                    {
+                        "_id": f"period:{commune}:{year}-Q{q}",
+                        "commune": commune,
+                        "kind": {k: rng.randint(5, 60) for k in KINDS},
+                    }
+                )
+            for i in range(ISSUES):
+                issues.append(
+                    {
+                        "_id": f"TT{commune}-{year}-{i:05d}",
+                        "commune": commune,
+                        "session_id": session,
+                        "period": f"{year}-Q{i % 4 + 1}",
+                        "kind": KINDS[i % 4],
+                        "topic": "compensation",
+                        "village": f"T{i % 26 + 1:02d}",
+                        "state": STATES[rng.randrange(len(STATES))],
+                        "overdue": rng.random() < 0.1,
+                        "summary": "Đề nghị sửa chữa tuyến đường liên thôn đã xuống cấp.",
+                    }
+                )
+    return {
+        "r_sessions": sessions,
+        "r_delegates": delegates,
+        "r_issues": issues,
+        "r_figures": figures,
+    }
+
+
+async def timed(ask: Callable[[], Awaitable[Any]]) -> list[float]:
+    times = []
+    for _ in range(ASKED):
+        started = time.perf_counter()
+        await ask()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+async def measure(infra: Infra, communes: int) -> list[str]:
+    client = connect(infra.mongo_url, app_name="bench-province")
+    db = client[f"{infra.db_prefix}province"]
+    started = time.perf_counter()
+    total = 0
+    for name, docs in documents(communes).items():
+        for at in range(0, len(docs), CHUNK):
+            await db[name].insert_many(docs[at : at + CHUNK], ordered=False)
+        total += len(docs)
+    loaded = time.perf_counter() - started
+    # reporting's indexes, with the commune in front of each (one deployment, many communes)
+    await db["r_delegates"].create_index([("commune", ASCENDING), ("session_id", ASCENDING)])
+    await db["r_issues"].create_index([("session_id", ASCENDING)])
+    await db["r_issues"].create_index(
+        [("commune", ASCENDING), ("period", ASCENDING), ("overdue", ASCENDING)]
+    )
+    await db["r_sessions"].create_index([("commune", ASCENDING)])
+    rng = random.Random(11)
+
+    def a_commune() -> str:
+        return commune_code(rng.randrange(communes))
+
+    def a_session() -> str:
+        return f"{a_commune()}-{rng.choice(YEARS)}-DK1"
+
+    async def session_figures() -> None:
+        await db["r_figures"].find_one({"_id": f"session:{a_session()}"})
+
+    async def quarter_figures() -> None:
+        await db["r_figures"].find_one({"_id": f"period:{a_commune()}:{rng.choice(YEARS)}-Q2"})
+
+    async def overdue_of_quarter() -> None:
+        query = {"commune": a_commune(), "period": f"{rng.choice(YEARS)}-Q3", "overdue": True}
+        await db["r_issues"].find(query).to_list()
+
+    async def sessions_of_commune() -> None:
+        await db["r_sessions"].find({"commune": a_commune()}).sort("_id", DESCENDING).to_list()
+
+    async def matters_of_session() -> None:
+        await db["r_issues"].find({"session_id": a_session()}).to_list()
+
+    questions = {
+        "a session's figures (by id)": session_figures,
+        "a quarter's figures of a commune (by id)": quarter_figures,
+        "a commune's overdue matters of a quarter (~12)": overdue_of_quarter,
+        "a commune's conferences (3)": sessions_of_commune,
+        "the matters of one conference (500)": matters_of_session,
+    }
+    lines = [
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {communes} communes × {DELEGATES} delegates × "
+        f"{ISSUES} issues × {len(YEARS)} years = {total:,} documents, loaded in {loaded:.0f} s. "
+        f"Each question asked {ASKED} times:",
+        "",
+        "| question | p50 | p95 | p99 |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, ask in questions.items():
+        p50, p95, p99 = percentiles(await timed(ask))
+        lines.append(
+            f"| {name} | {p50 * 1000:.1f} ms | {p95 * 1000:.1f} ms | {p99 * 1000:.1f} ms |"
+        )
+    await client.drop_database(db.name)
+    await client.close()
+    return lines
+
+
+def main(communes: int) -> str:
+    configure_logging("bench", "WARNING")
+    with bench_infra() as infra:
+        report = "\n".join(asyncio.run(measure(infra, communes)))
+    print(report)
+    return report
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 168)
