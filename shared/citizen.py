@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from shared import vi as msg
 from shared.contracts.common import OutcomeError
 
 _DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: `\d` would take any script's digits
+BIRTH_PROVINCES = Path(__file__).parent / "reference_data" / "birth-provinces.yaml"
+
+
+@lru_cache(maxsize=1)
+def birth_province_codes() -> dict[str, str]:
+    """The closed list of the CCCD's first three digits (where the birth was registered)."""
+    with open(BIRTH_PROVINCES, encoding="utf-8") as handle:
+        return {str(code): name for code, name in yaml.safe_load(handle).items()}
 
 
 _PHONE = re.compile(r"(0|\+?84)[0-9]{9,10}")  # ASCII digits only
@@ -43,10 +55,9 @@ def citizen_id_errors(citizen_id: str, date_of_birth: date, gender: str) -> list
     if not _DIGITS.fullmatch(citizen_id):
         return citizen_id_format_errors(citizen_id, field)
     errors = []
-    if citizen_id[:3] == "000":
-        errors.append(
-            OutcomeError(field=field, message=msg.CITIZEN_ID_PROVINCE, code="citizen_id_province")
-        )
+    if citizen_id[:3] not in birth_province_codes():
+        text = msg.CITIZEN_ID_PROVINCE.format(code=citizen_id[:3])
+        errors.append(OutcomeError(field=field, message=text, code="citizen_id_province"))
     expected = century_digit(date_of_birth.year, gender)
     if 0 <= expected <= 9 and int(citizen_id[3]) != expected:
         errors.append(

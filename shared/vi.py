@@ -61,7 +61,10 @@ HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"
 # Citizen ids (shared/citizen.py)
 CITIZEN_ID_DIGITS = "Số CCCD phải gồm đúng 12 chữ số (0–9)"
 PHONE_FORMAT = "Số điện thoại không hợp lệ (cần 10–11 chữ số 0–9, bắt đầu bằng 0, 84 hoặc +84)"
-CITIZEN_ID_PROVINCE = "Ba chữ số đầu của số CCCD (mã tỉnh nơi đăng ký khai sinh) không hợp lệ"
+CITIZEN_ID_PROVINCE = (
+    "Ba chữ số đầu của số CCCD ({code}) không phải mã tỉnh nơi đăng ký khai sinh nào "
+    "(Thông tư 07/2016/TT-BCA)"
+)
 CITIZEN_ID_CENTURY = (
     "Chữ số thứ 4 của số CCCD ({digit}) không khớp giới tính và thế kỷ sinh "
     "(sinh năm {year}, {gender}: cần {expected})"

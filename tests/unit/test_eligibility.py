@@ -42,6 +42,17 @@ def test_every_mismatch_in_a_citizen_id_is_named():
     }
 
 
+@pytest.mark.parametrize(
+    ("prefix", "valid"),
+    [("001", True), ("020", True), ("096", True), ("003", False), ("097", False), ("099", False)],
+)
+def test_the_birth_province_is_one_of_the_closed_list_of_codes(prefix, valid):
+    errors = citizen_id_errors(f"{prefix}085012345", date(1985, 4, 12), "male")
+    assert (errors == []) is valid
+    if not valid:
+        assert errors[0].code == "citizen_id_province" and prefix in errors[0].message
+
+
 def test_age_is_counted_on_the_day_birthdays_included():
     assert age_on(date(2008, 9, 25), date(2026, 9, 25)) == 18
     assert age_on(date(2008, 9, 26), date(2026, 9, 25)) == 17
