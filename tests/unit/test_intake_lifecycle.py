@@ -129,10 +129,10 @@ def test_a_complaint_runs_acceptance_and_settlement_clocks_and_rings_once_each()
 
 
 def test_the_dialogue_does_not_stop_a_denunciation_clock_but_closing_it_does():
-    issue = new_issue("denunciation", submitter=c.Submitter(full_name="B"))
+    issue = new_issue("denunciation", submitter=c.Submitter(full_name="B", address="Lân Luông"))
     lifecycle.conclude(issue, conclusion(), HELD, AGENCIES, NOW)
     assert lifecycle.clock_alarms(issue, date(2026, 9, 10))[0][:2] == ("expired", "settlement")
-    fresh = new_issue("denunciation", submitter=c.Submitter(full_name="B"))
+    fresh = new_issue("denunciation", submitter=c.Submitter(full_name="B", address="Lân Luông"))
     refusal = c.CloseIssue(tracking_code="x", outcome="refused", reason="r", officer="VP")
     lifecycle.close(fresh, refusal, NOW)
     assert lifecycle.clock_alarms(fresh, date(2026, 9, 10)) == []

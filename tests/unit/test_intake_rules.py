@@ -74,14 +74,30 @@ def test_every_reason_a_submission_is_refused_is_named():
     ]
 
 
-def test_a_complaint_needs_a_name_and_an_address_or_citizen_id():
+def test_a_complaint_needs_a_name_and_an_address():
     named = submission(
         kind="complaint", submitter=c.Submitter(full_name="A", address="Thôn Lân Luông")
     )
     assert issues.submission_errors(named, REF) == []
-    assert issues.submission_errors(
-        submission(kind="complaint", submitter=c.Submitter(full_name="A")), REF
+    for person in (
+        c.Submitter(full_name="A"),
+        c.Submitter(full_name="A", citizen_id="020085012345"),  # a number is not an address
+        c.Submitter(full_name="A", address="  \u3000 "),
+    ):
+        (refused,) = issues.submission_errors(submission(kind="complaint", submitter=person), REF)
+        assert refused.code == "complainant_required" and "Điều 8" in refused.message
+
+
+def test_a_denunciation_without_a_clear_name_and_address_is_not_handled_as_one():
+    def handled(person):
+        return issues.handled_as(submission(kind="denunciation", submitter=person))
+
+    assert handled(c.Submitter(full_name="Nông Văn Bảy", address="Thôn Lân Luông")) == (
+        "denunciation"
     )
+    assert handled(None) == "feedback"
+    assert handled(c.Submitter(full_name="Nông Văn Bảy")) == "feedback"
+    assert handled(c.Submitter(full_name="Nông Văn Bảy", address=" ")) == "feedback"
 
 
 def test_phone_numbers_are_accepted_as_people_write_them():
@@ -100,7 +116,7 @@ def test_an_anonymous_denunciation_is_kept_as_feedback_and_its_content_never_tra
     assert issue.handled_as == "feedback" and issue.anonymous
     assert issues.summary(issue) is None
     named = issues.receive(
-        submission(kind="denunciation", submitter=c.Submitter(full_name="B")),
+        submission(kind="denunciation", submitter=c.Submitter(full_name="B", address="Lân Luông")),
         REF,
         "TT-2026-00002",
         NOW,

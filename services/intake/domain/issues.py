@@ -67,9 +67,7 @@ def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[Out
         errors.append(error("data.content", "blank_content", msg.BLANK_CONTENT))
     errors += ref.village_errors(cmd.village_code)
     person = cmd.submitter
-    if cmd.kind == "complaint" and not (
-        person and person.full_name.strip() and (person.address or person.citizen_id)
-    ):
+    if cmd.kind == "complaint" and not identified(person):
         errors.append(error("data.submitter", "complainant_required", msg.COMPLAINANT_REQUIRED))
     if person:
         errors += phone_errors(person.phone, "data.submitter.phone")
@@ -79,9 +77,16 @@ def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[Out
     return errors
 
 
+def identified(person: contract.Submitter | None) -> bool:
+    """A name and an address, neither blank: what a complainant must give (Law on Complaints
+    2011, Art. 8) and what makes a denunciation one (Law on Denunciations 2018, Arts. 22, 25)."""
+    return bool(person and person.full_name.strip() and (person.address or "").strip())
+
+
 def handled_as(cmd: contract.SubmitIssue) -> str:
-    """An anonymous denunciation is not handled as a denunciation (Law on Denunciations, Art. 25)."""
-    if cmd.kind == "denunciation" and cmd.submitter is None:
+    """A denunciation without a clear name and address is not handled as a denunciation (Law on
+    Denunciations 2018, Art. 25): it is kept, as feedback, and its text stays confidential."""
+    if cmd.kind == "denunciation" and not identified(cmd.submitter):
         return "feedback"
     return cmd.kind
 
