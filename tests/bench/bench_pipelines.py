@@ -692,7 +692,7 @@ def main() -> None:
     started = time.monotonic()
     with bench_infra() as infra:
         report = asyncio.run(run(infra))
-    report += f"\n\n`make bench` took {time.monotonic() - started:.0f} s.\n"
+    report += f"\n\nThe pipelines took {time.monotonic() - started:.0f} s.\n"
     print(report)
     out = Path("test-artifacts")
     out.mkdir(exist_ok=True)
