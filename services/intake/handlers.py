@@ -217,11 +217,9 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
 
 
 async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> None:
-    """Draft, or draft again, a conference's agenda from every open issue of its year."""
+    """Draft, or draft again, a conference's agenda from every open issue, earlier years' too."""
     now = ctx.clock.now()
-    open_issues = await store.open_issues_of_year(
-        deps.db, ctx.session, local_date(now).year, deps.cipher
-    )
+    open_issues = await store.open_issues(deps.db, ctx.session, deps.cipher)
     for issue in open_issues:
         if agenda.put_on_agenda(issue, session_id, now):
             await store.save_issue(deps.db, ctx.session, issue, deps.cipher)

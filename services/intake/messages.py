@@ -4,8 +4,7 @@ BLANK_CONTENT = "Nội dung không được để trống"
 UNKNOWN_TOPIC = "Lĩnh vực “{code}” không có trong danh mục"
 UNKNOWN_AGENCY = "Cơ quan “{code}” không có trong danh sách"
 COMPLAINANT_REQUIRED = (
-    "Khiếu nại phải ghi rõ họ tên và địa chỉ của người khiếu nại "
-    "(Điều 8 Luật Khiếu nại 2011)"
+    "Khiếu nại phải ghi rõ họ tên và địa chỉ của người khiếu nại (Điều 8 Luật Khiếu nại 2011)"
 )
 EMAIL_FORMAT = "Địa chỉ thư điện tử không hợp lệ"
 UNKNOWN_ISSUE = "Không có vụ việc mã {code}"

@@ -8,7 +8,6 @@ from typing import Any
 
 from services.intake.domain.duplicates import MERGEABLE
 from services.intake.domain.issues import OPEN, Change, Issue
-from shared.clock import local_date
 from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
@@ -168,18 +167,13 @@ async def open_case_codes(db: Database) -> list[str]:
     return [doc["_id"] async for doc in cursor]
 
 
-async def open_issues_of_year(
-    db: Database, s: Session, year: int, cipher: FieldCipher
-) -> list[Issue]:
-    """Every issue of the year still open (merged ones are counted in the issue they joined)."""
+async def open_issues(db: Database, s: Session, cipher: FieldCipher) -> list[Issue]:
+    """Every issue still open, whatever year it came in (the plan keeps unsettled and
+    long-running matters on the agenda); merged ones are counted in the issue they joined."""
     cursor = db["issues"].find(
         {"status": {"$in": [st for st in OPEN if st != "merged"]}, "merged_into": None}, session=s
     )
-    return [
-        i
-        async for doc in cursor
-        if local_date((i := issue_from_doc(doc, cipher)).registered_at).year == year
-    ]
+    return [issue_from_doc(doc, cipher) async for doc in cursor]
 
 
 async def upcoming_sessions(db: Database, s: Session, now: datetime) -> list[str]:

@@ -1,4 +1,5 @@
-"""The conference agenda: every unresolved issue since the start of the year, the weightiest first.
+"""The conference agenda: every unresolved issue, earlier years' included (the plan keeps
+unsettled and long-running matters on it), the weightiest first.
 
 Complex matters (complaints, denunciations, or open for more than LONG_RUNNING_DAYS) come first,
 then those raised by more people, then the older; they are grouped by topic and agency in the
