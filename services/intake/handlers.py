@@ -39,7 +39,7 @@ async def submit_issue(
     number = await store.next_tracking_number(deps.db, ctx.session, commune, year)
     # A refusal aborts the transaction, and the number with it: the sequence keeps no gap.
     issue = issues.receive(cmd, deps.ref, f"{commune}-{year}-{number:05d}", now)
-    lifecycle.start_clocks(issue)
+    lifecycle.start_clocks(issue, deps.ref.calendar)
     primary = await _repeated(deps, ctx, issue)
     if primary:
         issues.merge(issue, primary, now)
@@ -377,7 +377,13 @@ async def close_issue(deps: Deps, cmd: contract.CloseIssue, ctx: HandlerContext)
 
 async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext) -> dict[str, Any]:
     now = ctx.clock.now()
-    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.accept(i, cmd, now))
+    calendar = deps.ref.calendar
+
+    def accept(issue: issues.Issue) -> None:
+        village = deps.ref.village(issue.village_code)
+        lifecycle.accept(issue, cmd, now, calendar, remote=bool(village and village.remote))
+
+    issue = await _changed(deps, ctx, cmd.tracking_code, accept)
     assert issue.legal is not None
     return {**_state(issue), "settlement_due": issue.legal["clocks"]["settlement"]}
 

@@ -231,7 +231,10 @@ class AcceptCase(Command):
 
     tracking_code: str = Field(min_length=1, max_length=32)
     accepted_on: date
-    complex: bool = Field(default=False, description="A complex complaint: 45 days instead of 30.")
+    complex: bool = Field(
+        default=False,
+        description="A complex complaint: 45 days instead of 30 (60 instead of 45 in remote areas).",
+    )
     officer: str = Field(min_length=1, max_length=200)
 
 

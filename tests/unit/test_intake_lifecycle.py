@@ -1,6 +1,6 @@
 """An issue's life after routing: each step from the states it may start from; the legal clocks."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -8,6 +8,7 @@ from services.intake.domain import issues, lifecycle
 from shared.clock import LOCAL_TZ
 from shared.contracts import intake as c
 from shared.contracts.common import Rejected
+from shared.legal_days import LegalCalendar
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 
@@ -27,7 +28,7 @@ def new_issue(kind: str = "recommendation", **extra) -> issues.Issue:
         **extra,
     )
     issue = issues.receive(cmd, REF, "TT-2026-00001", NOW)
-    lifecycle.start_clocks(issue)
+    lifecycle.start_clocks(issue, REF.calendar)
     return issue
 
 
@@ -111,7 +112,8 @@ def test_a_conclusion_is_overdue_only_while_open_and_past_its_deadline():
 
 def test_a_complaint_runs_acceptance_and_settlement_clocks_and_rings_once_each():
     issue = new_issue("complaint", submitter=c.Submitter(full_name="A", address="Lân Luông"))
-    assert issue.legal["clocks"] == {"settlement": "2026-09-19", "acceptance": "2026-08-20"}
+    # received on Monday 10/8: accepted within 10 days; settlement counts from acceptance
+    assert issue.legal["clocks"] == {"acceptance": "2026-08-20"}
     assert lifecycle.clock_alarms(issue, date(2026, 8, 16)) == []
     soon = ("due-soon", "acceptance", date(2026, 8, 20), 3)
     assert lifecycle.clock_alarms(issue, date(2026, 8, 17)) == [soon]
@@ -121,17 +123,21 @@ def test_a_complaint_runs_acceptance_and_settlement_clocks_and_rings_once_each()
     accepted = c.AcceptCase(
         tracking_code="x", accepted_on=date(2026, 8, 21), complex=True, officer="VP"
     )
-    lifecycle.accept(issue, accepted, NOW)
-    due = (date(2026, 8, 21) + timedelta(days=45)).isoformat()
-    assert issue.legal["clocks"] == {"settlement": due}
+    lifecycle.accept(issue, accepted, NOW, REF.calendar)
+    assert issue.legal["clocks"] == {"settlement": "2026-10-05"}  # 45 days, a Monday
     with pytest.raises(Rejected):
-        lifecycle.accept(issue, accepted, NOW)
+        lifecycle.accept(issue, accepted, NOW, REF.calendar)
+    far = new_issue("complaint", submitter=c.Submitter(full_name="A", address="Bản Xa"))
+    lifecycle.accept(far, accepted, NOW, REF.calendar, remote=True)
+    assert far.legal["clocks"] == {"settlement": "2026-10-20"}  # remote and complex: 60 days
 
 
 def test_the_dialogue_does_not_stop_a_denunciation_clock_but_closing_it_does():
     issue = new_issue("denunciation", submitter=c.Submitter(full_name="B", address="Lân Luông"))
+    # checked within 7 working days of Monday 10/8: Tuesday 11/8 to Wednesday 19/8
+    assert issue.legal["clocks"] == {"acceptance": "2026-08-19"}
     lifecycle.conclude(issue, conclusion(), HELD, AGENCIES, NOW)
-    assert lifecycle.clock_alarms(issue, date(2026, 9, 10))[0][:2] == ("expired", "settlement")
+    assert lifecycle.clock_alarms(issue, date(2026, 9, 10))[0][:2] == ("expired", "acceptance")
     fresh = new_issue("denunciation", submitter=c.Submitter(full_name="B", address="Lân Luông"))
     refusal = c.CloseIssue(tracking_code="x", outcome="refused", reason="r", officer="VP")
     lifecycle.close(fresh, refusal, NOW)
@@ -141,5 +147,47 @@ def test_the_dialogue_does_not_stop_a_denunciation_clock_but_closing_it_does():
             new_issue(),
             c.AcceptCase(tracking_code="x", accepted_on=date(2026, 8, 11), officer="VP"),
             NOW,
+            REF.calendar,
         )
     assert refused.value.errors[0].code == "not_a_case"
+
+
+def _received(kind: str, at: datetime) -> issues.Issue:
+    person = c.Submitter(full_name="Hà Thị Ba", address="Lân Luông")
+    cmd = c.SubmitIssue(
+        kind=kind,
+        channel="letter",
+        content="x",
+        village_code="LL",
+        received_at=at,
+        submitter=person,
+    )
+    issue = issues.receive(cmd, REF, "TT-2027-00001", at)
+    lifecycle.start_clocks(issue, REF.calendar)
+    return issue
+
+
+def test_a_limit_ending_in_tet_moves_to_the_first_working_day_after_it():
+    # 10 days from 27/1/2027 end on 6/2, Tết (4-10/2/2027): the limit moves to Thursday 11/2
+    complaint = _received("complaint", datetime(2027, 1, 27, 9, 0, tzinfo=LOCAL_TZ))
+    assert complaint.legal["clocks"] == {"acceptance": "2027-02-11"}
+    # 7 working days from Friday 29/1 skip the weekends and Tết: 1, 2, 3, 11, 12, 15, 16/2
+    denunciation = _received("denunciation", datetime(2027, 1, 29, 9, 0, tzinfo=LOCAL_TZ))
+    assert denunciation.legal["clocks"] == {"acceptance": "2027-02-16"}
+    accepted = c.AcceptCase(tracking_code="x", accepted_on=date(2027, 1, 7), officer="VP")
+    lifecycle.accept(denunciation, accepted, NOW, REF.calendar)
+    assert denunciation.legal["clocks"] == {"settlement": "2027-02-11"}  # 30 days: 6/2, Tết
+
+
+def test_the_day_of_receipt_is_the_day_in_viet_nam_across_midnight():
+    before = _received("complaint", datetime(2026, 8, 9, 16, 30, tzinfo=UTC))  # 23:30 on 9/8
+    after = _received("complaint", datetime(2026, 8, 9, 17, 30, tzinfo=UTC))  # 00:30 on 10/8
+    assert before.legal["clocks"] == {"acceptance": "2026-08-19"}
+    assert after.legal["clocks"] == {"acceptance": "2026-08-20"}
+
+
+def test_the_communes_own_days_off_and_working_saturdays_count():
+    calendar = LegalCalendar(days_off=[date(2026, 8, 20)], working_days=[date(2026, 8, 15)])
+    assert calendar.days_after(date(2026, 8, 10), 10) == date(2026, 8, 21)
+    assert calendar.working_days_after(date(2026, 8, 10), 5) == date(2026, 8, 15)  # a Saturday
+    assert calendar.holiday_name(date(2027, 2, 6)) and calendar.is_working_day(date(2027, 2, 11))

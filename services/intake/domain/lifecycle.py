@@ -6,7 +6,7 @@ denunciations also run their legal clocks, which the dialogue's answer does not 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from services.intake import messages as msg
@@ -15,14 +15,25 @@ from shared import vi
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import Rejected, error, reject_if
+from shared.legal_days import LegalCalendar
 
 ANSWERABLE = ("assigned", "answer_proposed", "on_agenda")
 FOLLOWED = ("concluded", "in_followup")
 CLOSED = ("resolved", "referred", "refused", "merged")
 CASES = ("complaint", "denunciation")
-ACCEPTANCE_DAYS = 10  # Law on Complaints 2011, Art. 27
-SETTLEMENT_DAYS = {"complaint": 30, "denunciation": 30}  # Art. 28 / Law on Denunciations, Art. 30
-COMPLEX_COMPLAINT_DAYS = 45
+# Law on Complaints 2011: accepted (thụ lý) within 10 days of receipt (Art. 27), settled within
+# 30 days of acceptance, 45 when complex; 45 and 60 in remote, hard-to-reach areas (Art. 28).
+COMPLAINT_ACCEPTANCE_DAYS = 10
+COMPLAINT_SETTLEMENT_DAYS = {
+    (False, False): 30,
+    (True, False): 45,
+    (False, True): 45,
+    (True, True): 60,
+}
+# Law on Denunciations 2018: checked and accepted or not within 7 working days of receipt
+# (Art. 24); settled within 30 days of acceptance (Art. 30).
+DENUNCIATION_CHECK_WORKING_DAYS = 7
+DENUNCIATION_SETTLEMENT_DAYS = 30
 WARN_DAYS = 3
 
 
@@ -159,14 +170,17 @@ def days_overdue(issue: Issue, today: date) -> int:
 # --- legal clocks of complaints and denunciations ---------------------------------------------
 
 
-def start_clocks(issue: Issue) -> None:
+def start_clocks(issue: Issue, calendar: LegalCalendar) -> None:
+    """The clocks that run from receipt: a complaint's acceptance (its settlement is counted from
+    acceptance, so it is not started here), a denunciation's check before acceptance."""
     if issue.handled_as not in CASES:
         return
     received = local_date(issue.received_at)
-    clocks = {"settlement": received + timedelta(days=SETTLEMENT_DAYS[issue.handled_as])}
     if issue.handled_as == "complaint":
-        clocks["acceptance"] = received + timedelta(days=ACCEPTANCE_DAYS)
-        clocks["settlement"] = clocks["acceptance"] + timedelta(days=SETTLEMENT_DAYS["complaint"])
+        clocks = {"acceptance": calendar.days_after(received, COMPLAINT_ACCEPTANCE_DAYS)}
+    else:
+        due = calendar.working_days_after(received, DENUNCIATION_CHECK_WORKING_DAYS)
+        clocks = {"acceptance": due}
     issue.legal = {
         "clocks": {k: v.isoformat() for k, v in clocks.items()},
         "accepted_on": None,
@@ -174,7 +188,20 @@ def start_clocks(issue: Issue) -> None:
     }
 
 
-def accept(issue: Issue, cmd: contract.AcceptCase, now: datetime) -> None:
+def settlement_days(issue: Issue, complex_case: bool, remote: bool) -> int:
+    if issue.handled_as == "complaint":
+        return COMPLAINT_SETTLEMENT_DAYS[(complex_case, remote)]
+    return DENUNCIATION_SETTLEMENT_DAYS
+
+
+def accept(
+    issue: Issue,
+    cmd: contract.AcceptCase,
+    now: datetime,
+    calendar: LegalCalendar,
+    remote: bool = False,
+) -> None:
+    """Accepted for settlement (thụ lý): the settlement clock runs from that day."""
     if issue.handled_as not in CASES or issue.legal is None:
         raise Rejected(
             [
@@ -199,14 +226,10 @@ def accept(issue: Issue, cmd: contract.AcceptCase, now: datetime) -> None:
             ]
         )
     require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED), "accept")
-    days = (
-        COMPLEX_COMPLAINT_DAYS
-        if cmd.complex and issue.handled_as == "complaint"
-        else SETTLEMENT_DAYS[issue.handled_as]
-    )
+    days = settlement_days(issue, cmd.complex, remote)
     issue.legal["accepted_on"] = cmd.accepted_on.isoformat()
     issue.legal["clocks"].pop("acceptance", None)
-    issue.legal["clocks"]["settlement"] = (cmd.accepted_on + timedelta(days=days)).isoformat()
+    issue.legal["clocks"]["settlement"] = calendar.days_after(cmd.accepted_on, days).isoformat()
     issue.history.append(Change(now, cmd.officer, "accepted", None, cmd.accepted_on.isoformat()))
 
 

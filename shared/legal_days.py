@@ -1,0 +1,44 @@
+"""How the law counts a limit: calendar days whose last day, if it is not a working day, moves to
+the next working day (Civil Code 2015, Art. 148), or working days. Viet Nam's public holidays,
+Tết included, come from the `holidays` library; a commune's own compensatory days (a weekday made
+a day off, a Saturday made a working day) come from its reference data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import holidays
+
+
+class LegalCalendar:
+    def __init__(self, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> None:
+        self._public = holidays.country_holidays("VN")  # years are added as they are asked for
+        self._days_off = frozenset(days_off)
+        self._working_days = frozenset(working_days)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self._working_days:
+            return True
+        return day.weekday() < 5 and day not in self._public and day not in self._days_off
+
+    def holiday_name(self, day: date) -> str | None:
+        return self._public.get(day) or ("ngày nghỉ bù của xã" if day in self._days_off else None)
+
+    def next_working_day(self, day: date) -> date:
+        """The day itself if it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def days_after(self, start: date, days: int) -> date:
+        """The last day of a limit of `days` days counted from `start` (Civil Code, Arts. 147-148:
+        the day of the event is not counted; a last day off moves to the next working day)."""
+        return self.next_working_day(start + timedelta(days=days))
+
+    def working_days_after(self, start: date, days: int) -> date:
+        """The last day of a limit of `days` working days counted from `start` (not counted)."""
+        day = start
+        for _ in range(days):
+            day = self.next_working_day(day + timedelta(days=1))
+        return day
