@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from services.intake import messages as msg
@@ -386,6 +386,17 @@ async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext)
     issue = await _changed(deps, ctx, cmd.tracking_code, accept)
     assert issue.legal is not None
     return {**_state(issue), "settlement_due": issue.legal["clocks"]["settlement"]}
+
+
+async def extend_case(deps: Deps, cmd: contract.ExtendCase, ctx: HandlerContext) -> dict[str, Any]:
+    now = ctx.clock.now()
+    extended: list[date] = []
+
+    def extend(issue: issues.Issue) -> None:
+        extended.append(lifecycle.extend(issue, cmd, now, deps.ref.calendar))
+
+    issue = await _changed(deps, ctx, cmd.tracking_code, extend)
+    return {**_state(issue), "clock": cmd.clock, "due": extended[0].isoformat()}
 
 
 # --- time-driven rules, run by the service's ticker against the shared clock -----------------

@@ -21,6 +21,17 @@ SESSION_NOT_HELD = (
 DEADLINE_PAST = "Hạn thực hiện {deadline} đã qua"
 NOT_A_CASE = "Chỉ khiếu nại và tố cáo mới được thụ lý; vụ việc {code} được xử lý như {handled_as}"
 ALREADY_ACCEPTED = "Vụ việc {code} đã được thụ lý ngày {day}"
+NOT_A_DENUNCIATION = (
+    "Chỉ thời hạn giải quyết tố cáo được gia hạn; vụ việc {code} được xử lý như {handled_as}"
+)
+NOT_YET_ACCEPTED = "Tố cáo {code} chưa được thụ lý: chưa có thời hạn giải quyết để gia hạn"
+ACCEPTANCE_CLOSED = "Tố cáo {code} đã được thụ lý ngày {day}: thời hạn kiểm tra, thụ lý đã qua"
+ALREADY_EXTENDED = (
+    "Thời hạn {clock} của tố cáo {code} đã được gia hạn {times} lần; luật cho phép {allowed} lần "
+    "(Luật Tố cáo 2018, Điều 24, 30)"
+)
+ACCEPTED_IN_FUTURE = "Ngày thụ lý {day} sau hôm nay ({today})"
+ACCEPTED_BEFORE_RECEIPT = "Ngày thụ lý {day} trước ngày nhận đơn ({received})"
 NO_PUBLIC_TEXT_FOR_DENUNCIATION = (
     "Vụ việc {code} là tố cáo: không công bố nội dung, kể cả bản tóm tắt (Luật Tố cáo 2018, Điều 9)"
 )
@@ -32,6 +43,7 @@ ACTIONS_VI = {
     "followup": "cập nhật tiến độ thực hiện",
     "close": "chuyển hoặc từ chối",
     "accept": "thụ lý",
+    "extend": "gia hạn",
     "reclassify": "phân loại lại",
 }
 TOO_YOUNG_TO_SIGN = "Chưa đủ 18 tuổi vào ngày ký ({age} tuổi): chỉ cử tri mới được ký yêu cầu"

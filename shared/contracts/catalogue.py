@@ -162,6 +162,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "A complaint or denunciation was accepted (addition to v1).",
         ),
         _cmd(
+            "intake.extend-case.v1",
+            intake.ExtendCase,
+            "A decision extends a denunciation's check or settlement (addition to v1).",
+        ),
+        _cmd(
             "intake.close-issue.v1", intake.CloseIssue, "Refer or refuse an issue (addition to v1)."
         ),
         _evt(

@@ -238,6 +238,28 @@ class AcceptCase(Command):
     officer: str = Field(min_length=1, max_length=200)
 
 
+class ExtendCase(Command):
+    """`intake.extend-case.v1` (an addition to the contract): a recorded decision extends a
+    denunciation's limit — its check before acceptance from 7 to 10 working days (Law on
+    Denunciations 2018, Art. 24), or its settlement by up to 30 days, once, or twice when it is
+    especially complex (Art. 30)."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    clock: Literal["acceptance", "settlement"]
+    days: int = Field(
+        default=30, ge=1, le=30, description="Settlement: the days added (up to 30 each time)."
+    )
+    especially_complex: bool = Field(
+        default=False, description="Especially complex: the settlement may be extended twice."
+    )
+    decision: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The decision that extends it, e.g. `12/QĐ-UBND ngày 05/10/2026`.",
+    )
+    officer: str = Field(min_length=1, max_length=200)
+
+
 class AgendaItem(Message):
     tracking_code: str
     topic: str

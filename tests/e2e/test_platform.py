@@ -123,7 +123,8 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
         await send(
             "intake.accept-case.v1",
             tracking_code=complaint["tracking_code"],
-            accepted_on=(starts + timedelta(days=1)).date().isoformat(),
+            # accepted today (the frozen clock's day in Viet Nam): never later than today
+            accepted_on=(starts + timedelta(hours=3)).astimezone(LOCAL_TZ).date().isoformat(),
         )
         await spy.wait_for("registration.session.concluded.v1")
         await spy.wait_for("registration.session.cancelled.v1")

@@ -557,6 +557,33 @@ async def test_a_submitter_who_left_a_contact_gets_a_receipt_and_later_the_concl
     )  # the one who left no contact hears nothing
 
 
+async def test_a_denunciation_accepted_then_extended_once_by_a_recorded_decision(intake, topology):
+    async with RawClient(topology.amqp_url) as client:
+        submitted = await client.send(
+            "intake.submit-issue.v1",
+            submission(kind="denunciation", content="Cán bộ thu tiền sai", submitter=DENOUNCER),
+        )
+        code = submitted["result"]["tracking_code"]
+        accepted = await client.send(
+            "intake.accept-case.v1",
+            {"tracking_code": code, "accepted_on": "2026-08-10", "officer": "Chủ tịch UBND xã"},
+        )
+        extension = {
+            "tracking_code": code,
+            "clock": "settlement",
+            "days": 30,
+            "decision": "12/QĐ-UBND ngày 05/9/2026",
+            "officer": "Chủ tịch UBND xã",
+        }
+        extended = await client.send("intake.extend-case.v1", extension)
+        again = await client.send("intake.extend-case.v1", extension)
+    assert accepted["result"]["settlement_due"] == "2026-09-09"  # 30 days from 10/8
+    assert extended["status"] == "accepted" and extended["result"]["due"] == "2026-10-09"
+    assert again["status"] == "rejected" and again["errors"][0]["code"] == "extensions_used"
+    stored = await intake.db["issues"].find_one({"_id": code})
+    assert [e["decision"] for e in stored["legal"]["extensions"]] == [extension["decision"]]
+
+
 async def test_the_same_submission_delivered_twice_is_received_once(intake, topology):
     async with RawClient(topology.amqp_url) as client:
         data = submission(content="Đề nghị nạo vét kênh mương nội đồng thôn 12", village_code="T12")

@@ -123,12 +123,13 @@ def test_a_complaint_runs_acceptance_and_settlement_clocks_and_rings_once_each()
     accepted = c.AcceptCase(
         tracking_code="x", accepted_on=date(2026, 8, 21), complex=True, officer="VP"
     )
-    lifecycle.accept(issue, accepted, NOW, REF.calendar)
+    later = datetime(2026, 8, 21, 15, 0, tzinfo=LOCAL_TZ)
+    lifecycle.accept(issue, accepted, later, REF.calendar)
     assert issue.legal["clocks"] == {"settlement": "2026-10-05"}  # 45 days, a Monday
     with pytest.raises(Rejected):
-        lifecycle.accept(issue, accepted, NOW, REF.calendar)
+        lifecycle.accept(issue, accepted, later, REF.calendar)
     far = new_issue("complaint", submitter=c.Submitter(full_name="A", address="Bản Xa"))
-    lifecycle.accept(far, accepted, NOW, REF.calendar, remote=True)
+    lifecycle.accept(far, accepted, later, REF.calendar, remote=True)
     assert far.legal["clocks"] == {"settlement": "2026-10-20"}  # remote and complex: 60 days
 
 
@@ -174,9 +175,10 @@ def test_a_limit_ending_in_tet_moves_to_the_first_working_day_after_it():
     # 7 working days from Friday 29/1 skip the weekends and Tết: 1, 2, 3, 11, 12, 15, 16/2
     denunciation = _received("denunciation", datetime(2027, 1, 29, 9, 0, tzinfo=LOCAL_TZ))
     assert denunciation.legal["clocks"] == {"acceptance": "2027-02-16"}
+    earlier = _received("denunciation", datetime(2027, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
     accepted = c.AcceptCase(tracking_code="x", accepted_on=date(2027, 1, 7), officer="VP")
-    lifecycle.accept(denunciation, accepted, NOW, REF.calendar)
-    assert denunciation.legal["clocks"] == {"settlement": "2027-02-11"}  # 30 days: 6/2, Tết
+    lifecycle.accept(earlier, accepted, datetime(2027, 1, 8, 9, 0, tzinfo=LOCAL_TZ), REF.calendar)
+    assert earlier.legal["clocks"] == {"settlement": "2027-02-11"}  # 30 days: 6/2, Tết
 
 
 def test_the_day_of_receipt_is_the_day_in_viet_nam_across_midnight():
@@ -191,3 +193,49 @@ def test_the_communes_own_days_off_and_working_saturdays_count():
     assert calendar.days_after(date(2026, 8, 10), 10) == date(2026, 8, 21)
     assert calendar.working_days_after(date(2026, 8, 10), 5) == date(2026, 8, 15)  # a Saturday
     assert calendar.holiday_name(date(2027, 2, 6)) and calendar.is_working_day(date(2027, 2, 11))
+
+
+def test_acceptance_is_dated_between_receipt_and_today():
+    issue = _received("complaint", datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ))
+    today = datetime(2026, 8, 12, 23, 30, tzinfo=LOCAL_TZ)
+    for day, code in ((date(2026, 8, 13), "in_the_future"), (date(2026, 8, 9), "before_receipt")):
+        accepted = c.AcceptCase(tracking_code="x", accepted_on=day, officer="VP")
+        with pytest.raises(Rejected) as refused:
+            lifecycle.accept(issue, accepted, today, REF.calendar)
+        assert refused.value.errors[0].code == code
+    ok = c.AcceptCase(tracking_code="x", accepted_on=date(2026, 8, 12), officer="VP")
+    lifecycle.accept(issue, ok, today, REF.calendar)  # today in Viet Nam, 16:30 UTC
+    assert issue.legal["accepted_on"] == "2026-08-12"
+
+
+def _extension(clock: str, **more) -> c.ExtendCase:
+    return c.ExtendCase(
+        tracking_code="x", clock=clock, decision="12/QĐ-UBND", officer="Chủ tịch", **more
+    )
+
+
+def test_a_denunciations_limits_are_extended_by_a_decision_as_many_times_as_the_law_allows():
+    at = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)  # a Monday
+    issue = _received("denunciation", at)
+    assert lifecycle.extend(issue, _extension("acceptance"), at, REF.calendar) == date(2026, 8, 24)
+    with pytest.raises(Rejected) as twice:
+        lifecycle.extend(issue, _extension("acceptance"), at, REF.calendar)
+    assert twice.value.errors[0].code == "extensions_used"
+    with pytest.raises(Rejected) as early:
+        lifecycle.extend(issue, _extension("settlement"), at, REF.calendar)
+    assert early.value.errors[0].code == "not_accepted"
+    accepted = c.AcceptCase(tracking_code="x", accepted_on=date(2026, 8, 20), officer="VP")
+    lifecycle.accept(issue, accepted, at.replace(day=20), REF.calendar)
+    assert issue.legal["clocks"] == {"settlement": "2026-09-21"}  # 19/9 is a Saturday
+    assert lifecycle.extend(issue, _extension("settlement"), at, REF.calendar) == date(2026, 10, 21)
+    with pytest.raises(Rejected) as again:
+        lifecycle.extend(issue, _extension("settlement"), at, REF.calendar)
+    assert again.value.errors[0].code == "extensions_used"
+    second = _extension("settlement", days=20, especially_complex=True)
+    assert lifecycle.extend(issue, second, at, REF.calendar) == date(2026, 11, 10)
+    with pytest.raises(Rejected):
+        lifecycle.extend(issue, second, at, REF.calendar)  # especially complex: twice at most
+    complaint = _received("complaint", at)
+    with pytest.raises(Rejected) as not_one:
+        lifecycle.extend(complaint, _extension("settlement"), at, REF.calendar)
+    assert not_one.value.errors[0].code == "not_a_denunciation"

@@ -34,6 +34,7 @@ COMPLAINT_SETTLEMENT_DAYS = {
 # (Art. 24); settled within 30 days of acceptance (Art. 30).
 DENUNCIATION_CHECK_WORKING_DAYS = 7
 DENUNCIATION_SETTLEMENT_DAYS = 30
+DENUNCIATION_CHECK_EXTENDED_WORKING_DAYS = 10  # Art. 24: "in necessary cases"
 WARN_DAYS = 3
 
 
@@ -226,11 +227,59 @@ def accept(
             ]
         )
     require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED), "accept")
+    today, received = local_date(now), local_date(issue.received_at)
+    day = cmd.accepted_on.strftime("%d/%m/%Y")
+    if cmd.accepted_on > today:
+        text = msg.ACCEPTED_IN_FUTURE.format(day=day, today=today.strftime("%d/%m/%Y"))
+        raise Rejected([error("data.accepted_on", "in_the_future", text)])
+    if cmd.accepted_on < received:
+        text = msg.ACCEPTED_BEFORE_RECEIPT.format(day=day, received=received.strftime("%d/%m/%Y"))
+        raise Rejected([error("data.accepted_on", "before_receipt", text)])
     days = settlement_days(issue, cmd.complex, remote)
     issue.legal["accepted_on"] = cmd.accepted_on.isoformat()
     issue.legal["clocks"].pop("acceptance", None)
     issue.legal["clocks"]["settlement"] = calendar.days_after(cmd.accepted_on, days).isoformat()
     issue.history.append(Change(now, cmd.officer, "accepted", None, cmd.accepted_on.isoformat()))
+
+
+def extend(issue: Issue, cmd: contract.ExtendCase, now: datetime, calendar: LegalCalendar) -> date:
+    """A recorded decision extends a denunciation's limit; the new last day."""
+    code = issue.tracking_code
+    if issue.handled_as != "denunciation" or issue.legal is None:
+        text = msg.NOT_A_DENUNCIATION.format(code=code, handled_as=issue.handled_as)
+        raise Rejected([error("data.tracking_code", "not_a_denunciation", text)])
+    require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED), "extend")
+    legal = issue.legal
+    accepted_on = legal["accepted_on"]
+    done = [e for e in legal.setdefault("extensions", []) if e["clock"] == cmd.clock]
+    allowed = 1 if cmd.clock == "acceptance" or not cmd.especially_complex else 2
+    if cmd.clock == "acceptance" and accepted_on:
+        day = date.fromisoformat(accepted_on).strftime("%d/%m/%Y")
+        text = msg.ACCEPTANCE_CLOSED.format(code=code, day=day)
+        raise Rejected([error("data.clock", "already_accepted", text)])
+    if cmd.clock == "settlement" and not accepted_on:
+        raise Rejected(
+            [error("data.clock", "not_accepted", msg.NOT_YET_ACCEPTED.format(code=code))]
+        )
+    if len(done) >= allowed:
+        text = msg.ALREADY_EXTENDED.format(
+            clock=CLOCK_VI[cmd.clock], code=code, times=len(done), allowed=allowed
+        )
+        raise Rejected([error("data.clock", "extensions_used", text)])
+    if cmd.clock == "acceptance":
+        received = local_date(issue.received_at)
+        due = calendar.working_days_after(received, DENUNCIATION_CHECK_EXTENDED_WORKING_DAYS)
+    else:
+        due = calendar.days_after(date.fromisoformat(legal["clocks"]["settlement"]), cmd.days)
+    legal["clocks"][cmd.clock] = due.isoformat()
+    legal["extensions"].append(
+        {"clock": cmd.clock, "days": cmd.days, "decision": cmd.decision, "due": due.isoformat()}
+    )
+    issue.history.append(Change(now, cmd.officer, "extended", None, due.isoformat(), cmd.decision))
+    return due
+
+
+CLOCK_VI = {"acceptance": "kiểm tra, thụ lý", "settlement": "giải quyết"}
 
 
 def clock_alarms(issue: Issue, today: date) -> list[tuple[str, str, date, int]]:
