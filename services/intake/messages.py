@@ -48,3 +48,4 @@ ACTIONS_VI = {
 }
 TOO_YOUNG_TO_SIGN = "Chưa đủ 18 tuổi vào ngày ký ({age} tuổi): chỉ cử tri mới được ký yêu cầu"
 ALREADY_SIGNED = "Cử tri này đã ký yêu cầu {request}; mỗi cử tri chỉ ký một lần"
+RECEIVED_LATER = "Thời điểm nhận đơn {at} sau thời điểm hiện tại ({now})"

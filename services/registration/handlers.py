@@ -256,7 +256,7 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
     reg = await _registration(deps, ctx, cmd.registration_code)
     session = await _session(deps, ctx, reg.session_id, "data.registration_code")
     at = cmd.checked_in_at or ctx.clock.now()
-    opened = sessions.check_in(session, reg, at)
+    opened = sessions.check_in(session, reg, at, ctx.clock.now())
     await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
     await store.update_registrations(deps.db, ctx.session, [reg])
     if opened:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from services.reporting import announcement as doc
@@ -12,7 +12,7 @@ from services.reporting.projections import followup_of, quarter_of
 from services.reporting.store import ReadModels
 from shared.clock import local_date
 from shared.contracts import reporting as contract
-from shared.contracts.common import error, reject_if
+from shared.contracts.common import OutcomeError, error, reject_if
 from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
@@ -111,7 +111,9 @@ class Results:
                 ]
             )
         assert session is not None
-        issued_on = cmd.issued_on or local_date(ctx.clock.now())
+        today = local_date(ctx.clock.now())
+        issued_on = cmd.issued_on or today
+        reject_if(issued_on_errors(issued_on, date.fromisoformat(session["held_on"]), today))
         built = await self.build(session, cmd, issued_on)
         reported = (session.get("attendance_reported") or {}).get("attended")
         if reported is not None and reported != built.participation.attended:
@@ -185,6 +187,27 @@ class Results:
             ),
             subject=issue["_id"],
         )
+
+
+def issued_on_errors(issued_on: date, held_on: date, today: date) -> list[OutcomeError]:
+    """The announcement's date decides whether it was on time: it may not be later than today,
+    nor earlier than the conference, nor backdated to look on time when it comes in late."""
+    deadline = held_on + timedelta(days=doc.RESULTS_DAYS)
+    day, fmt = issued_on.strftime("%d/%m/%Y"), "%d/%m/%Y"
+    if issued_on > today:
+        text = f"ngày ban hành {day} sau hôm nay ({today.strftime(fmt)})"
+        return [error("data.issued_on", "in_the_future", text)]
+    if issued_on < held_on:
+        text = f"ngày ban hành {day} trước ngày hội nghị ({held_on.strftime(fmt)})"
+        return [error("data.issued_on", "before_conference", text)]
+    if issued_on <= deadline < today:
+        text = (
+            f"ngày ban hành {day} còn trong hạn ({deadline.strftime(fmt)}) nhưng thông báo đến "
+            f"hôm nay ({today.strftime(fmt)}): không ghi lùi ngày để trông như đúng hạn; ghi "
+            "ngày hôm nay hoặc để trống"
+        )
+        return [error("data.issued_on", "backdated", text)]
+    return []
 
 
 def is_denunciation(issue: dict[str, Any]) -> bool:

@@ -192,3 +192,16 @@ def test_an_officer_reclassifies_and_the_history_says_who_and_when():
     assert refused.value.errors[0].code == "unknown_agency"
     with pytest.raises(Rejected):
         issues.reclassify(issue, c.ReclassifyIssue(tracking_code="x", officer="A"), REF, later)
+
+
+def test_a_submission_cannot_be_received_in_the_future():
+    from datetime import timedelta
+
+    from shared.contracts.common import Rejected
+
+    now = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+    ahead = submission(received_at=now + timedelta(minutes=5))
+    with pytest.raises(Rejected) as refused:
+        issues.receive(ahead, REF, "TT-2026-00001", now)
+    assert refused.value.errors[0].code == "in_the_future"
+    assert issues.receive(submission(received_at=now), REF, "TT-2026-00001", now).received_at == now

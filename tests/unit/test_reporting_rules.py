@@ -148,3 +148,20 @@ def test_a_message_never_moves_back_to_an_earlier_status_of_the_same_instant():
         {**event, "status": "queued", "at": "2026-09-02T09:00:00+07:00"},
     )
     assert resent["status"] == "queued"  # an operator's re-send, later, does move it
+
+
+def test_an_announcement_is_dated_neither_ahead_nor_back_to_look_on_time():
+    from datetime import date
+
+    from services.reporting.results import issued_on_errors
+
+    held = date(2026, 9, 25)  # results due by 5/10
+    assert issued_on_errors(date(2026, 9, 30), held, date(2026, 9, 30)) == []
+    assert issued_on_errors(date(2026, 9, 29), held, date(2026, 9, 30)) == []  # in time anyway
+    assert issued_on_errors(date(2026, 10, 7), held, date(2026, 10, 8)) == []  # late, as it is
+    codes = [
+        issued_on_errors(date(2026, 10, 9), held, date(2026, 10, 8))[0].code,
+        issued_on_errors(date(2026, 9, 24), held, date(2026, 10, 1))[0].code,
+        issued_on_errors(date(2026, 10, 5), held, date(2026, 10, 6))[0].code,
+    ]
+    assert codes == ["in_the_future", "before_conference", "backdated"]

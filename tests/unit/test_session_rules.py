@@ -13,6 +13,7 @@ from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 
 REF = load_reference_data(SHIPPED_REFERENCE_DATA)
+LATER = datetime(2030, 1, 1, tzinfo=LOCAL_TZ)  # the clock, after every check-in here
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
 
 
@@ -176,9 +177,11 @@ def test_check_in_only_on_the_conference_day_and_it_opens_the_conference():
     session = scheduled()
     r = reg(session, 1)
     with pytest.raises(Rejected) as refused:
-        sessions.check_in(session, r, NOW)
+        sessions.check_in(session, r, NOW, LATER)
     assert refused.value.errors[0].code == "not_conference_day"
-    assert sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ)) is True
+    assert (
+        sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ), LATER) is True
+    )
     assert session.status == "held" and session.held_on == date(2026, 9, 25)
 
 
@@ -186,10 +189,10 @@ def test_a_waiting_delegate_cannot_check_in_and_nobody_checks_in_twice():
     session = scheduled(capacity_max=1)
     first, second = reg(session, 1), reg(session, 2)
     day = datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ)
-    sessions.check_in(session, first, day)
+    sessions.check_in(session, first, day, LATER)
     for who, code in ((first, "already_checked_in"), (second, "not_confirmed")):
         with pytest.raises(Rejected) as refused:
-            sessions.check_in(session, who, day + timedelta(minutes=5))
+            sessions.check_in(session, who, day + timedelta(minutes=5), LATER)
         assert refused.value.errors[0].code == code
 
 
@@ -198,7 +201,7 @@ def test_only_a_held_conference_concludes_and_the_results_deadline_is_ten_days_o
     with pytest.raises(Rejected):
         sessions.conclude(session, [], NOW)
     r = reg(session, 1, "peoples_representative", "T05")
-    sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ))
+    sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ), LATER)
     attendance = sessions.conclude(session, [r], datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ))
     assert attendance.attended == 1 and attendance.by_village == {"T05": 1}
     assert sessions.results_deadline(session) == date(2026, 10, 5)
@@ -206,7 +209,9 @@ def test_only_a_held_conference_concludes_and_the_results_deadline_is_ten_days_o
 
 def test_a_held_conference_cannot_be_cancelled():
     session = scheduled()
-    sessions.check_in(session, reg(session, 1), datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ))
+    sessions.check_in(
+        session, reg(session, 1), datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ), LATER
+    )
     with pytest.raises(Rejected):
         sessions.cancel_session(session, "x")
 
@@ -227,3 +232,13 @@ def test_sittings_for_clusters_of_villages_must_not_share_a_village():
     with pytest.raises(Rejected) as refused:
         sessions.plan(cmd, REF, "TT-2026-DK1")
     assert {e.code for e in refused.value.errors} == {"village_in_two_sittings", "unknown_village"}
+
+
+def test_a_check_in_cannot_be_dated_after_the_present_moment():
+    session = scheduled()
+    r = reg(session, 1)
+    arrived = datetime(2026, 9, 25, 7, 45, tzinfo=LOCAL_TZ)
+    with pytest.raises(Rejected) as refused:
+        sessions.check_in(session, r, arrived, arrived - timedelta(minutes=1))
+    assert refused.value.errors[0].code == "in_the_future"
+    assert sessions.check_in(session, r, arrived, arrived) is True

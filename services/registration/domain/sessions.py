@@ -161,9 +161,13 @@ def conference_days(session: Session) -> set[date]:
     return days
 
 
-def check_in(session: Session, reg: Registration, at: datetime) -> bool:
-    """Record attendance; True when this first check-in opens the conference (status held)."""
+def check_in(session: Session, reg: Registration, at: datetime, now: datetime) -> bool:
+    """Record attendance; True when this first check-in opens the conference (status held).
+    `at` is when the delegate arrived, as the clerk says; never later than `now`."""
     errors: list[OutcomeError] = []
+    if at > now:
+        text = msg.CHECKED_IN_LATER.format(at=fmt_time(at), now=fmt_time(now))
+        errors.append(error("data.checked_in_at", "in_the_future", text))
     require_status(session, ("scheduled", "held"), "data.registration_code", msg.CANNOT_CHECK_IN)
     if reg.status != "confirmed":
         errors.append(
