@@ -160,6 +160,7 @@ async def story(platform: Any, client: RawClient) -> dict[str, Any]:
         until_known=("session_not_held",),  # intake follows registration's events at its pace
     )
     await ok("registration.conclude-session.v1", {"session_id": session_id})
+    write_clock_file(platform.clock_file, frozen_at=DAY + timedelta(days=5))  # issued on 30/9
     await ok(
         "reporting.issue-results.v1",
         {"session_id": session_id, "issued_on": "2026-09-30"},

@@ -268,6 +268,7 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
         await province.wait_for("dialogue.followup.updated.v1", 2)
         early = await client.send("reporting.issue-results.v1", {"session_id": "TT-2026-DK9"})
         await settled(reporting, quiet=1.0)
+        clock.at = datetime(2026, 10, 2, 9, 0, tzinfo=LOCAL_TZ)  # the office issues it on 2/10
         issued = await client.send(
             "reporting.issue-results.v1",
             {
@@ -277,6 +278,7 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
                 "signer_name": "Lý Hoàng Long",
             },
         )
+        clock.at = datetime(2026, 10, 20, 9, 0, tzinfo=LOCAL_TZ)
         again = await client.send("reporting.issue-results.v1", {"session_id": sid})
         (published,) = await province.wait_for("dialogue.results.published.v1")
         replay = await client.send("reporting.replay-results.v1", {"period": "2026-Q3"})
