@@ -27,6 +27,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.approve-summary.v1": partial(handlers.approve_summary, deps),
         "intake.accept-case.v1": partial(handlers.accept_case, deps),
         "intake.extend-case.v1": partial(handlers.extend_case, deps),
+        "intake.record-settlement.v1": partial(handlers.record_settlement, deps),
         "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }
     service.spec.periodic = [

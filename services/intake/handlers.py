@@ -399,6 +399,15 @@ async def extend_case(deps: Deps, cmd: contract.ExtendCase, ctx: HandlerContext)
     return {**_state(issue), "clock": cmd.clock, "due": extended[0].isoformat()}
 
 
+async def record_settlement(
+    deps: Deps, cmd: contract.RecordSettlement, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.settle(i, cmd, now))
+    assert issue.legal is not None
+    return {**_state(issue), "settled": issue.legal["settled"]}
+
+
 # --- time-driven rules, run by the service's ticker against the shared clock -----------------
 
 

@@ -44,8 +44,13 @@ ACTIONS_VI = {
     "close": "chuyển hoặc từ chối",
     "accept": "thụ lý",
     "extend": "gia hạn",
+    "settle": "ghi quyết định giải quyết",
     "reclassify": "phân loại lại",
 }
 TOO_YOUNG_TO_SIGN = "Chưa đủ 18 tuổi vào ngày ký ({age} tuổi): chỉ cử tri mới được ký yêu cầu"
 ALREADY_SIGNED = "Cử tri này đã ký yêu cầu {request}; mỗi cử tri chỉ ký một lần"
 RECEIVED_LATER = "Thời điểm nhận đơn {at} sau thời điểm hiện tại ({now})"
+NOT_ACCEPTED_YET = "Vụ việc {code} chưa được thụ lý: chưa thể ghi quyết định giải quyết"
+ALREADY_SETTLED = "Vụ việc {code} đã có quyết định giải quyết {decision} ngày {day}"
+DECIDED_IN_FUTURE = "Ngày quyết định {day} sau hôm nay ({today})"
+DECIDED_BEFORE_ACCEPTANCE = "Ngày quyết định {day} trước ngày thụ lý ({accepted})"

@@ -159,9 +159,14 @@ async def codes_due_between(db: Database, first: date, last: date) -> list[str]:
 
 
 async def open_case_codes(db: Database) -> list[str]:
-    """Complaints and denunciations whose legal clocks still run."""
+    """Complaints and denunciations whose legal clocks still run: not settled by their own
+    decision (a dialogue's follow-up marked resolved does not settle them)."""
     cursor = db["issues"].find(
-        {"legal": {"$ne": None}, "status": {"$nin": ["resolved", "referred", "refused", "merged"]}},
+        {
+            "legal": {"$ne": None},
+            "legal.settled": None,
+            "status": {"$nin": ["referred", "refused", "merged"]},
+        },
         {"_id": 1},
     )
     return [doc["_id"] async for doc in cursor]

@@ -167,6 +167,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "A decision extends a denunciation's check or settlement (addition to v1).",
         ),
         _cmd(
+            "intake.record-settlement.v1",
+            intake.RecordSettlement,
+            "The decision settling a complaint or denunciation (addition to v1).",
+        ),
+        _cmd(
             "intake.close-issue.v1", intake.CloseIssue, "Refer or refuse an issue (addition to v1)."
         ),
         _evt(

@@ -260,6 +260,19 @@ class ExtendCase(Command):
     officer: str = Field(min_length=1, max_length=200)
 
 
+class RecordSettlement(Command):
+    """`intake.record-settlement.v1` (an addition to the contract): the decision that settles a
+    complaint (quyết định giải quyết khiếu nại) or the conclusion on a denunciation (kết luận nội
+    dung tố cáo). Only this stops a case's legal clocks: the dialogue's follow-up does not."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    decided_on: date
+    decision: str = Field(
+        min_length=1, max_length=200, description="Its number and date, e.g. `25/QĐ-UBND`."
+    )
+    officer: str = Field(min_length=1, max_length=200)
+
+
 class AgendaItem(Message):
     tracking_code: str
     topic: str

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from bson import json_util
 
+from services.intake import store as intake_store
 from shared.clock import LOCAL_TZ, FixedClock
 from shared.storage import connect
 from tests.helpers import EventSpy, RawClient, intake_service, publish_event, running
@@ -577,11 +578,23 @@ async def test_a_denunciation_accepted_then_extended_once_by_a_recorded_decision
         }
         extended = await client.send("intake.extend-case.v1", extension)
         again = await client.send("intake.extend-case.v1", extension)
+        settled = await client.send(
+            "intake.record-settlement.v1",
+            {
+                "tracking_code": code,
+                "decided_on": "2026-08-10",
+                "decision": "Kết luận 3/KL-UBND",
+                "officer": "Chủ tịch UBND xã",
+            },
+        )
+        running_cases = await intake_store.open_case_codes(intake.db)
     assert accepted["result"]["settlement_due"] == "2026-09-09"  # 30 days from 10/8
     assert extended["status"] == "accepted" and extended["result"]["due"] == "2026-10-09"
     assert again["status"] == "rejected" and again["errors"][0]["code"] == "extensions_used"
     stored = await intake.db["issues"].find_one({"_id": code})
     assert [e["decision"] for e in stored["legal"]["extensions"]] == [extension["decision"]]
+    assert settled["status"] == "accepted" and stored["legal"]["settled"]["late_days"] == 0
+    assert code not in running_cases  # its clocks stopped by its own decision
 
 
 async def test_the_same_submission_delivered_twice_is_received_once(intake, topology):

@@ -239,3 +239,31 @@ def test_a_denunciations_limits_are_extended_by_a_decision_as_many_times_as_the_
     with pytest.raises(Rejected) as not_one:
         lifecycle.extend(complaint, _extension("settlement"), at, REF.calendar)
     assert not_one.value.errors[0].code == "not_a_denunciation"
+
+
+def test_a_case_ends_only_by_its_own_decision_not_by_the_dialogues_follow_up():
+    at = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+    case = _received("complaint", at)
+    accepted = c.AcceptCase(tracking_code="x", accepted_on=date(2026, 8, 12), officer="VP")
+    lifecycle.accept(case, accepted, at.replace(day=12), REF.calendar)  # settle by 11/9
+    lifecycle.conclude(case, conclusion(), HELD, AGENCIES, at)
+    lifecycle.follow_up(case, followup("resolved"), at)
+    assert case.status == "resolved"
+    assert lifecycle.clock_alarms(case, date(2026, 9, 12))[0][:2] == ("expired", "settlement")
+    early = c.RecordSettlement(
+        tracking_code="x", decided_on=date(2026, 8, 11), decision="25/QĐ-UBND", officer="CT"
+    )
+    with pytest.raises(Rejected) as refused:
+        lifecycle.settle(case, early, at.replace(day=20))
+    assert refused.value.errors[0].code == "before_acceptance"
+    settled = early.model_copy(update={"decided_on": date(2026, 9, 14)})
+    lifecycle.settle(case, settled, datetime(2026, 9, 14, 9, 0, tzinfo=LOCAL_TZ))
+    assert case.legal["settled"] == {
+        "decided_on": "2026-09-14",
+        "decision": "25/QĐ-UBND",
+        "late_days": 3,
+    }
+    assert lifecycle.clock_alarms(case, date(2026, 12, 1)) == []  # its own decision stops it
+    with pytest.raises(Rejected) as twice:
+        lifecycle.settle(case, settled, datetime(2026, 9, 15, 9, 0, tzinfo=LOCAL_TZ))
+    assert twice.value.errors[0].code == "already_settled"

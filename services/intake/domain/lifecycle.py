@@ -279,12 +279,54 @@ def extend(issue: Issue, cmd: contract.ExtendCase, now: datetime, calendar: Lega
     return due
 
 
+def settle(issue: Issue, cmd: contract.RecordSettlement, now: datetime) -> None:
+    """The decision that settles the case: its clocks stop (the dialogue's follow-up does not)."""
+    code = issue.tracking_code
+    if issue.handled_as not in CASES or issue.legal is None:
+        text = msg.NOT_A_CASE.format(code=code, handled_as=issue.handled_as)
+        raise Rejected([error("data.tracking_code", "not_a_case", text)])
+    legal = issue.legal
+    if legal.get("settled"):
+        day = date.fromisoformat(legal["settled"]["decided_on"]).strftime("%d/%m/%Y")
+        text = msg.ALREADY_SETTLED.format(code=code, decision=legal["settled"]["decision"], day=day)
+        raise Rejected([error("data.tracking_code", "already_settled", text)])
+    if not legal["accepted_on"]:
+        raise Rejected(
+            [error("data.tracking_code", "not_accepted", msg.NOT_ACCEPTED_YET.format(code=code))]
+        )
+    today, accepted = local_date(now), date.fromisoformat(legal["accepted_on"])
+    day = cmd.decided_on.strftime("%d/%m/%Y")
+    if cmd.decided_on > today:
+        text = msg.DECIDED_IN_FUTURE.format(day=day, today=today.strftime("%d/%m/%Y"))
+        raise Rejected([error("data.decided_on", "in_the_future", text)])
+    if cmd.decided_on < accepted:
+        text = msg.DECIDED_BEFORE_ACCEPTANCE.format(day=day, accepted=accepted.strftime("%d/%m/%Y"))
+        raise Rejected([error("data.decided_on", "before_acceptance", text)])
+    due = date.fromisoformat(legal["clocks"]["settlement"])
+    legal["settled"] = {
+        "decided_on": cmd.decided_on.isoformat(),
+        "decision": cmd.decision,
+        "late_days": max((cmd.decided_on - due).days, 0),
+    }
+    issue.history.append(
+        Change(now, cmd.officer, "settled", None, cmd.decided_on.isoformat(), cmd.decision)
+    )
+
+
+def clocks_running(issue: Issue) -> bool:
+    """A case's clocks run until its own decision: settled, or closed as referred, refused or
+    merged; a dialogue's follow-up marked resolved does not stop them."""
+    if issue.legal is None or issue.legal.get("settled"):
+        return False
+    return issue.status not in ("referred", "refused", "merged")
+
+
 CLOCK_VI = {"acceptance": "kiểm tra, thụ lý", "settlement": "giải quyết"}
 
 
 def clock_alarms(issue: Issue, today: date) -> list[tuple[str, str, date, int]]:
     """(event kind, clock, due, days left) for each alarm not yet raised; marks them raised."""
-    if issue.legal is None or issue.status in CLOSED:
+    if not clocks_running(issue):
         return []
     alarms = []
     for clock, due_iso in issue.legal["clocks"].items():
