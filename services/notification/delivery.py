@@ -53,6 +53,14 @@ def in_quiet_hours(moment: datetime, window: tuple[time, time] | None) -> bool:
     return start <= now or now < end if start > end else start <= now < end
 
 
+def may_hold(required_by_law: bool, send_by: str | None, until: datetime) -> bool:
+    """Quiet hours and rate limits may hold a message, but not a legal notice past its
+    `send_by` day (Viet Nam time): that one goes now."""
+    if not required_by_law or not send_by:
+        return True
+    return local_date(until) <= date.fromisoformat(send_by)
+
+
 def quiet_until(moment: datetime, window: tuple[time, time]) -> datetime:
     """When the quiet hours around `moment` end (Viet Nam time), as an aware datetime."""
     local = moment.astimezone(LOCAL_TZ)
@@ -233,6 +241,9 @@ class Notifier:
             await self._finish(doc, SendResult("permanent", f"kênh {doc['channel']} đã tắt"), now)
             return
         hold = await self._hold_reason(channel, now)
+        if hold and not may_hold(doc.get("required_by_law", False), doc.get("send_by"), hold[0]):
+            log.info("notification.not_held", reason=hold[1], send_by=doc.get("send_by"))
+            hold = None  # a legal notice is never made late by quiet hours or a rate limit
         if hold:
             until, reason = hold
             await self._hold(doc, until, reason, now)

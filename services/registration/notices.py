@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from services.registration.domain import sessions
 from services.registration.domain.model import Registration, Session
 from services.registration.store import registration_from_doc
 from shared.clock import LOCAL_TZ, local_date
@@ -24,7 +25,6 @@ from shared.storage import Database, Document
 from shared.storage import Session as DbSession
 
 log = get_logger(__name__)
-ANNOUNCE_DAYS_BEFORE = 7  # Law 72/2025, Art. 43: announced at least 7 days before
 RESULTS_DAYS_AFTER = 10  # and the results within 10 days after
 
 
@@ -62,11 +62,9 @@ def _params(session: Session, reg: Registration | None) -> dict[str, str]:
 
 
 def announce_by(session: Session) -> date | None:
-    return (
-        local_date(session.starts_at) - timedelta(days=ANNOUNCE_DAYS_BEFORE)
-        if session.starts_at
-        else None
-    )
+    """The day the announcement is due: the one rule of `sessions.announce_deadline` (7 days
+    before the earliest sitting), so the notices and the schedule event never disagree."""
+    return sessions.announce_deadline(session) if session.starts_at else None
 
 
 def _request(

@@ -1,13 +1,13 @@
 """Notification's pure rules: SMS segments, templates, quiet hours, contacts, settings."""
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import pytest
 from pydantic import ValidationError
 
 from services.notification import sms
 from services.notification.channels import email_address, phone_number
-from services.notification.delivery import in_quiet_hours, quiet_until
+from services.notification.delivery import in_quiet_hours, may_hold, quiet_until
 from services.notification.render import REQUIRED, Renderer, TemplateError
 from services.notification.settings import NotificationSettings
 from shared.clock import LOCAL_TZ
@@ -171,3 +171,12 @@ def test_the_file_channel_writes_files_only_its_user_reads_and_forgets_old_days(
     removed = remove_old_files(tmp_path, date(2026, 10, 5), keep_days=30)
     assert [p.name for p in removed] == ["2026-09-01"]
     assert (tmp_path / "2026-10-01" / "b.txt").exists() and (tmp_path / "ghi-chu").exists()
+
+
+def test_quiet_hours_and_rate_limits_never_make_a_legal_notice_late():
+    morning = datetime(2026, 9, 18, 7, 0, tzinfo=LOCAL_TZ)  # the end of the night's quiet hours
+    assert may_hold(False, None, morning)  # an ordinary message waits for the morning
+    assert may_hold(True, "2026-09-18", morning)  # due that day: the morning is in time
+    assert not may_hold(True, "2026-09-17", morning)  # due the evening before: it goes now
+    after_midnight_here = datetime(2026, 9, 17, 17, 30, tzinfo=UTC)  # 00:30 on 18/9 in Viet Nam
+    assert not may_hold(True, "2026-09-17", after_midnight_here)

@@ -242,3 +242,15 @@ def test_a_check_in_cannot_be_dated_after_the_present_moment():
         sessions.check_in(session, r, arrived, arrived - timedelta(minutes=1))
     assert refused.value.errors[0].code == "in_the_future"
     assert sessions.check_in(session, r, arrived, arrived) is True
+
+
+def test_the_seven_day_deadline_follows_the_earliest_sitting_in_notices_and_events_alike():
+    from services.registration import notices
+
+    session = scheduled()
+    assert notices.announce_by(session) == sessions.announce_deadline(session) == date(2026, 9, 18)
+    session.sittings = [
+        model.Sitting("C1", ["LL"], starts_at=datetime(2026, 9, 23, 8, tzinfo=LOCAL_TZ)),
+        model.Sitting("C2", ["T02"], starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)),
+    ]
+    assert notices.announce_by(session) == sessions.announce_deadline(session) == date(2026, 9, 16)
