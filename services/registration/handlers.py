@@ -134,13 +134,17 @@ async def schedule_session(
         ),
         subject=session.id,
     )
-    return {
+    result: dict[str, Any] = {
         "session_id": session.id,
         "status": session.status,
         "starts_at": session.starts_at.isoformat(),
         "announce_deadline": deadline.isoformat(),
         "rescheduled": previous is not None,
     }
+    if warning := sessions.outside_period(session):
+        result["warnings"] = [warning]
+        log.warning("session.outside_period", session_id=session.id, period=session.period)
+    return result
 
 
 async def register_delegate(

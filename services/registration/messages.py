@@ -39,3 +39,4 @@ CANNOT_CHECK_IN = "Phiên {session} đang ở trạng thái {status}, không th�
 CANNOT_CONCLUDE = "Phiên {session} đang ở trạng thái {status}; chỉ kết thúc được phiên đã diễn ra"
 CANNOT_CANCEL_SESSION = "Phiên {session} đang ở trạng thái {status}, không thể huỷ"
 ADHOC_REASON = "Đối thoại đột xuất theo yêu cầu của {signatures} cử tri trên tổng số {voters} (từ 10% trở lên), yêu cầu {request}"
+OUTSIDE_PERIOD = "Ngày hội nghị {day} nằm ngoài kỳ {period} đã lập kế hoạch ({first} – {last})"

@@ -254,3 +254,25 @@ def test_the_seven_day_deadline_follows_the_earliest_sitting_in_notices_and_even
         model.Sitting("C2", ["T02"], starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)),
     ]
     assert notices.announce_by(session) == sessions.announce_deadline(session) == date(2026, 9, 16)
+
+
+def test_the_date_is_checked_against_the_sessions_year_and_planned_period():
+    assert [model.period_end(p) for p in ("2026", "2026-Q3", "2026-H1", "2026-02", "2026-Q4")] == [
+        date(2026, 12, 31),
+        date(2026, 9, 30),
+        date(2026, 6, 30),
+        date(2026, 2, 28),
+        date(2026, 12, 31),
+    ]
+    session = scheduled()  # 2026-Q3, on 25/9
+    assert sessions.outside_period(session) is None
+    later = c.ScheduleSession(
+        session_id=session.id, starts_at=datetime(2026, 10, 2, 8, tzinfo=LOCAL_TZ)
+    )
+    sessions.schedule(session, later, NOW)  # plans slip: allowed, and said
+    assert "nằm ngoài kỳ 2026-Q3" in sessions.outside_period(session)
+    next_year = c.ScheduleSession(
+        session_id=session.id, starts_at=datetime(2027, 1, 8, 8, tzinfo=LOCAL_TZ)
+    )
+    sessions.schedule(session, next_year, NOW)
+    assert "08/01/2027 nằm ngoài kỳ 2026-Q3" in sessions.outside_period(session)

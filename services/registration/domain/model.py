@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from shared import vi
 from shared.clock import LOCAL_TZ, local_date
@@ -78,6 +78,18 @@ def period_start(period: str) -> date:
     if rest[0] == "H":
         return date(int(year), 1 if rest[1] == "1" else 7, 1)
     return date(int(year), int(rest), 1)
+
+
+def period_end(period: str) -> date:
+    """The last day of a planned period (`2026`, `2026-Q3`, `2026-H2`, `2026-09`)."""
+    start = period_start(period)
+    year, _, rest = period.partition("-")
+    if not rest:
+        return date(int(year), 12, 31)
+    months = 3 if rest[0] == "Q" else 6 if rest[0] == "H" else 1
+    month = start.month + months
+    following = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def session_day(session: Session) -> date | None:

@@ -12,6 +12,8 @@ from services.registration.domain.model import (
     Session,
     Sitting,
     fmt_time,
+    period_end,
+    period_start,
     require_status,
     status_vi,
 )
@@ -141,6 +143,24 @@ def schedule(session: Session, cmd: contract.ScheduleSession, now: datetime) -> 
         next(iter(planned.values())).starts_at = cmd.starts_at
     session.status = "scheduled"
     return previous
+
+
+def outside_period(session: Session) -> str | None:
+    """A warning when the date falls outside the planned period or year (a Q3 dialogue held in
+    October, a 2026 one in January 2027): allowed, since plans slip, but said in the outcome and
+    the log, so the plan is corrected or the delay explained."""
+    if not session.starts_at or not session.period:
+        return None
+    day, first, last = (
+        local_date(session.starts_at),
+        period_start(session.period),
+        period_end(session.period),
+    )
+    if first <= day <= last:
+        return None
+    return msg.OUTSIDE_PERIOD.format(
+        day=fmt(day), period=session.period, first=fmt(first), last=fmt(last)
+    )
 
 
 def announce_deadline(session: Session) -> date:
