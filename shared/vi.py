@@ -86,6 +86,13 @@ SESSION_STATUS = {
     "waiting": "trong danh sách chờ",
 }
 
+ISSUE_KIND = {
+    "recommendation": "kiến nghị",
+    "feedback": "phản ánh",
+    "complaint": "khiếu nại",
+    "denunciation": "tố cáo",
+}
+
 ISSUE_STATUS = {
     "received": "đã tiếp nhận",
     "classified": "đã phân loại",
@@ -97,6 +104,7 @@ ISSUE_STATUS = {
     "resolved": "đã giải quyết xong",
     "referred": "đã chuyển cơ quan có thẩm quyền",
     "refused": "đã từ chối",
+    "settled_in_village": "đã giải quyết tại thôn",
     "merged": "đã gộp vào ý kiến trùng",
 }
 

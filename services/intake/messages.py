@@ -54,3 +54,7 @@ NOT_ACCEPTED_YET = "Vụ việc {code} chưa được thụ lý: chưa thể ghi
 ALREADY_SETTLED = "Vụ việc {code} đã có quyết định giải quyết {decision} ngày {day}"
 DECIDED_IN_FUTURE = "Ngày quyết định {day} sau hôm nay ({today})"
 DECIDED_BEFORE_ACCEPTANCE = "Ngày quyết định {day} trước ngày thụ lý ({accepted})"
+NOT_FOR_THE_VILLAGE = (
+    "Vụ việc {code} là {handled_as}: khiếu nại, tố cáo được giải quyết theo trình tự của luật, "
+    "không giải quyết tại thôn"
+)

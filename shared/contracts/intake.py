@@ -161,10 +161,11 @@ class IssueMerged(Message):
 
 class CloseIssue(Command):
     """`intake.close-issue.v1` (an addition to the contract): referred to a competent authority
-    outside the commune, or refused, with the reason."""
+    outside the commune, refused, or settled in the village by its head (the plan, III.3: a
+    recommendation or feedback only), with the reason."""
 
     tracking_code: str = Field(min_length=1, max_length=32)
-    outcome: Literal["referred", "refused"]
+    outcome: Literal["referred", "refused", "settled_in_village"]
     reason: str = Field(min_length=1, max_length=5000)
     authority: str | None = Field(
         default=None, max_length=300, description="Where it was referred."
@@ -201,7 +202,7 @@ class FollowupUpdated(Message):
 
 class IssueClosed(Message):
     tracking_code: str
-    outcome: Literal["referred", "refused"]
+    outcome: Literal["referred", "refused", "settled_in_village"]
     reason: str
     authority: str | None = None
     at: datetime

@@ -267,3 +267,22 @@ def test_a_case_ends_only_by_its_own_decision_not_by_the_dialogues_follow_up():
     with pytest.raises(Rejected) as twice:
         lifecycle.settle(case, settled, datetime(2026, 9, 15, 9, 0, tzinfo=LOCAL_TZ))
     assert twice.value.errors[0].code == "already_settled"
+
+
+def test_a_matter_settled_in_the_village_by_its_head_is_recorded_as_such_but_never_a_case():
+    matter = new_issue()
+    by_the_head = c.CloseIssue(
+        tracking_code="x",
+        outcome="settled_in_village",
+        reason="Trưởng thôn đã hòa giải, hai bên thống nhất ranh giới",
+        officer="Trưởng thôn Lân Luông",
+    )
+    lifecycle.close(matter, by_the_head, NOW)
+    assert (
+        matter.status == "settled_in_village" and matter.closed["outcome"] == "settled_in_village"
+    )
+    case = new_issue("complaint", submitter=c.Submitter(full_name="A", address="Lân Luông"))
+    with pytest.raises(Rejected) as refused:
+        lifecycle.close(case, by_the_head, NOW)
+    assert refused.value.errors[0].code == "not_for_the_village"
+    assert "khiếu nại" in refused.value.errors[0].message

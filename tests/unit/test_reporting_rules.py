@@ -165,3 +165,31 @@ def test_an_announcement_is_dated_neither_ahead_nor_back_to_look_on_time():
         issued_on_errors(date(2026, 10, 5), held, date(2026, 10, 6))[0].code,
     ]
     assert codes == ["in_the_future", "before_conference", "backdated"]
+
+
+def test_a_matter_settled_in_the_village_is_counted_as_such():
+    received = p.apply(
+        "intake.issue.received.v1",
+        None,
+        {
+            "tracking_code": "TT-2026-00009",
+            "kind": "feedback",
+            "handled_as": "feedback",
+            "channel": "village_head",
+            "received_at": "2026-08-10T09:00:00+07:00",
+            "anonymous": False,
+            "village_code": "LL",
+        },
+    )
+    settled = p.apply(
+        "intake.issue.closed.v1",
+        received,
+        {
+            "tracking_code": "TT-2026-00009",
+            "outcome": "settled_in_village",
+            "reason": "Trưởng thôn đã hòa giải",
+            "at": "2026-08-20T09:00:00+07:00",
+        },
+    )
+    moved = p.delta("issues", received, settled)["period:2026-Q3"]
+    assert moved["state.settled_in_village"] == 1 and moved["state.received"] == -1

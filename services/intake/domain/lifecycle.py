@@ -19,7 +19,7 @@ from shared.legal_days import LegalCalendar
 
 ANSWERABLE = ("assigned", "answer_proposed", "on_agenda")
 FOLLOWED = ("concluded", "in_followup")
-CLOSED = ("resolved", "referred", "refused", "merged")
+CLOSED = ("resolved", "referred", "refused", "merged", "settled_in_village")
 CASES = ("complaint", "denunciation")
 # Law on Complaints 2011: accepted (thụ lý) within 10 days of receipt (Art. 27), settled within
 # 30 days of acceptance, 45 when complex; 45 and 60 in remote, hard-to-reach areas (Art. 28).
@@ -146,6 +146,12 @@ def follow_up(issue: Issue, cmd: contract.UpdateFollowup, now: datetime) -> None
 
 def close(issue: Issue, cmd: contract.CloseIssue, now: datetime) -> None:
     require(issue, ("received", "classified", *ANSWERABLE), "close")
+    if cmd.outcome == "settled_in_village" and issue.handled_as in CASES:
+        text = msg.NOT_FOR_THE_VILLAGE.format(
+            code=issue.tracking_code,
+            handled_as=vi.ISSUE_KIND.get(issue.handled_as, issue.handled_as),
+        )
+        raise Rejected([error("data.outcome", "not_for_the_village", text)])
     before, issue.status = issue.status, cmd.outcome
     issue.closed = {
         "outcome": cmd.outcome,
@@ -209,7 +215,10 @@ def accept(
                 error(
                     "data.tracking_code",
                     "not_a_case",
-                    msg.NOT_A_CASE.format(code=issue.tracking_code, handled_as=issue.handled_as),
+                    msg.NOT_A_CASE.format(
+                        code=issue.tracking_code,
+                        handled_as=vi.ISSUE_KIND.get(issue.handled_as, issue.handled_as),
+                    ),
                 )
             ]
         )
@@ -246,7 +255,9 @@ def extend(issue: Issue, cmd: contract.ExtendCase, now: datetime, calendar: Lega
     """A recorded decision extends a denunciation's limit; the new last day."""
     code = issue.tracking_code
     if issue.handled_as != "denunciation" or issue.legal is None:
-        text = msg.NOT_A_DENUNCIATION.format(code=code, handled_as=issue.handled_as)
+        text = msg.NOT_A_DENUNCIATION.format(
+            code=code, handled_as=vi.ISSUE_KIND.get(issue.handled_as, issue.handled_as)
+        )
         raise Rejected([error("data.tracking_code", "not_a_denunciation", text)])
     require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED), "extend")
     legal = issue.legal
@@ -283,7 +294,9 @@ def settle(issue: Issue, cmd: contract.RecordSettlement, now: datetime) -> None:
     """The decision that settles the case: its clocks stop (the dialogue's follow-up does not)."""
     code = issue.tracking_code
     if issue.handled_as not in CASES or issue.legal is None:
-        text = msg.NOT_A_CASE.format(code=code, handled_as=issue.handled_as)
+        text = msg.NOT_A_CASE.format(
+            code=code, handled_as=vi.ISSUE_KIND.get(issue.handled_as, issue.handled_as)
+        )
         raise Rejected([error("data.tracking_code", "not_a_case", text)])
     legal = issue.legal
     if legal.get("settled"):
