@@ -9,7 +9,8 @@ from typing import Any
 from services.registration import messages as msg
 from services.registration import notices, store
 from services.registration.domain import delegates, sessions
-from services.registration.domain.model import Registration, Session
+from services.registration.domain.model import ADULT_AGE, Registration, Session
+from shared.citizen import age_on, fmt
 from shared.clock import local_date
 from shared.contracts import intake as intake_contract
 from shared.contracts import registration as contract
@@ -141,9 +142,16 @@ async def schedule_session(
         "announce_deadline": deadline.isoformat(),
         "rescheduled": previous is not None,
     }
-    if warning := sessions.outside_period(session):
-        result["warnings"] = [warning]
-        log.warning("session.outside_period", session_id=session.id, period=session.period)
+    warnings = [w for w in [sessions.outside_period(session)] if w]
+    if previous is not None and session.starts_at < previous:  # moved earlier: ages again
+        day = local_date(session.starts_at)
+        born = await store.birth_dates(deps.db, ctx.session, session.id, deps.cipher)
+        young = sorted(code for code, dob in born.items() if age_on(dob, day) < ADULT_AGE)
+        if young:
+            warnings.append(msg.UNDER_AGE_AFTER_MOVE.format(day=fmt(day), codes=", ".join(young)))
+    if warnings:
+        result["warnings"] = warnings
+        log.warning("session.schedule_warnings", session_id=session.id, count=len(warnings))
     return result
 
 

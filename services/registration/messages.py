@@ -40,3 +40,7 @@ CANNOT_CONCLUDE = "Phiên {session} đang ở trạng thái {status}; chỉ kế
 CANNOT_CANCEL_SESSION = "Phiên {session} đang ở trạng thái {status}, không thể huỷ"
 ADHOC_REASON = "Đối thoại đột xuất theo yêu cầu của {signatures} cử tri trên tổng số {voters} (từ 10% trở lên), yêu cầu {request}"
 OUTSIDE_PERIOD = "Ngày hội nghị {day} nằm ngoài kỳ {period} đã lập kế hoạch ({first} – {last})"
+UNDER_AGE_AFTER_MOVE = (
+    "Hội nghị dời sớm lên ngày {day}: các đại biểu sau chưa đủ 18 tuổi vào ngày đó, cần xem lại "
+    "đăng ký: {codes}"
+)

@@ -117,6 +117,19 @@ async def load_waiting(db: Database, s: DbSession, session_id: str) -> list[Regi
     return [registration_from_doc(doc) async for doc in cursor.sort("seq", ASCENDING)]
 
 
+async def birth_dates(
+    db: Database, s: DbSession, session_id: str, cipher: FieldCipher
+) -> dict[str, date]:
+    """Each active registration's date of birth, opened (to check ages again)."""
+    found = {}
+    async for doc in db["registrations"].find({"session_id": session_id}, session=s):
+        sealed = (doc.get("personal") or {}).get("date_of_birth")
+        if doc.get("status") in ACTIVE_STATUSES and sealed:
+            context = f"registration:{doc['_id']}:date_of_birth"
+            found[doc["_id"]] = date.fromisoformat(cipher.decrypt(sealed, context=context))
+    return found
+
+
 async def count_waiting(db: Database, s: DbSession, session_id: str) -> int:
     return await db["registrations"].count_documents(
         {"session_id": session_id, "status": "waiting"}, session=s

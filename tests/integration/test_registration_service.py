@@ -8,7 +8,15 @@ from bson import json_util
 
 from shared.clock import LOCAL_TZ, FixedClock
 from shared.storage import connect
-from tests.helpers import EventSpy, RawClient, delegate, registration_service, running, session_data
+from tests.helpers import (
+    EventSpy,
+    RawClient,
+    citizen,
+    delegate,
+    registration_service,
+    running,
+    session_data,
+)
 
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
 DAY = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
@@ -183,6 +191,27 @@ async def test_a_list_is_registered_in_its_order_with_one_outcome_per_row(servic
         e["data"]["registration_code"] for e in spy.of_type("registration.delegate.registered.v1")
     ]
     assert seqs == sorted(seqs)  # the events went out in the list's order
+
+
+async def test_ages_are_checked_again_when_the_conference_moves_earlier(service, topology):
+    async with RawClient(topology.amqp_url) as client:
+        session_id = await new_session(client)  # on 25/9
+        person = citizen(41, year=2008) | {"date_of_birth": "2008-09-20"}
+        turns_18 = delegate(session_id, 41, **person)
+        registered = await client.send("registration.register-delegate.v1", turns_18)
+        assert registered["status"] == "accepted", registered  # 18 on 20/9, before the 25th
+        code = registered["result"]["registration_code"]
+        earlier = await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": "2026-09-18T08:00:00+07:00"},
+        )
+        later = await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": "2026-09-21T08:00:00+07:00"},
+        )
+    (warning,) = earlier["result"]["warnings"]
+    assert code in warning and "18/09/2026" in warning
+    assert "warnings" not in later["result"]  # 18 by the 21st
 
 
 async def test_personal_data_is_encrypted_at_rest(service, topology):
