@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from shared import vi as msg
+from shared.clock import LOCAL_TZ
 from shared.contracts.common import OutcomeError
 
 _DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: `\d` would take any script's digits
@@ -94,3 +95,8 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 def fmt(day: date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+def fmt_time(moment: datetime) -> str:
+    """A moment as people here read it: hour and day in Viet Nam."""
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")

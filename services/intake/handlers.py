@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from services.intake import messages as msg
@@ -390,13 +390,12 @@ async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext)
 
 async def extend_case(deps: Deps, cmd: contract.ExtendCase, ctx: HandlerContext) -> dict[str, Any]:
     now = ctx.clock.now()
-    extended: list[date] = []
-
-    def extend(issue: issues.Issue) -> None:
-        extended.append(lifecycle.extend(issue, cmd, now, deps.ref.calendar))
-
-    issue = await _changed(deps, ctx, cmd.tracking_code, extend)
-    return {**_state(issue), "clock": cmd.clock, "due": extended[0].isoformat()}
+    calendar = deps.ref.calendar
+    issue = await _changed(
+        deps, ctx, cmd.tracking_code, lambda i: lifecycle.extend(i, cmd, now, calendar)
+    )
+    assert issue.legal is not None
+    return {**_state(issue), "clock": cmd.clock, "due": issue.legal["clocks"][cmd.clock]}
 
 
 async def record_settlement(

@@ -31,7 +31,7 @@ ALREADY_EXTENDED = (
     "(Luật Tố cáo 2018, Điều 24, 30)"
 )
 ACCEPTED_IN_FUTURE = "Ngày thụ lý {day} sau hôm nay ({today})"
-ACCEPTED_BEFORE_RECEIPT = "Ngày thụ lý {day} trước ngày nhận đơn ({received})"
+ACCEPTED_BEFORE_RECEIPT = "Ngày thụ lý {day} trước ngày nhận đơn ({earliest})"
 NO_PUBLIC_TEXT_FOR_DENUNCIATION = (
     "Vụ việc {code} là tố cáo: không công bố nội dung, kể cả bản tóm tắt (Luật Tố cáo 2018, Điều 9)"
 )
@@ -53,7 +53,7 @@ RECEIVED_LATER = "Thời điểm nhận đơn {at} sau thời điểm hiện t�
 NOT_ACCEPTED_YET = "Vụ việc {code} chưa được thụ lý: chưa thể ghi quyết định giải quyết"
 ALREADY_SETTLED = "Vụ việc {code} đã có quyết định giải quyết {decision} ngày {day}"
 DECIDED_IN_FUTURE = "Ngày quyết định {day} sau hôm nay ({today})"
-DECIDED_BEFORE_ACCEPTANCE = "Ngày quyết định {day} trước ngày thụ lý ({accepted})"
+DECIDED_BEFORE_ACCEPTANCE = "Ngày quyết định {day} trước ngày thụ lý ({earliest})"
 NOT_FOR_THE_VILLAGE = (
     "Vụ việc {code} là {handled_as}: khiếu nại, tố cáo được giải quyết theo trình tự của luật, "
     "không giải quyết tại thôn"

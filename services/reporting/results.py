@@ -10,6 +10,7 @@ from typing import Any
 from services.reporting import announcement as doc
 from services.reporting.projections import followup_of, quarter_of
 from services.reporting.store import ReadModels
+from shared.citizen import fmt
 from shared.clock import local_date
 from shared.contracts import reporting as contract
 from shared.contracts.common import OutcomeError, error, reject_if
@@ -193,17 +194,17 @@ def issued_on_errors(issued_on: date, held_on: date, today: date) -> list[Outcom
     """The announcement's date decides whether it was on time: it may not be later than today,
     nor earlier than the conference, nor backdated to look on time when it comes in late."""
     deadline = held_on + timedelta(days=doc.RESULTS_DAYS)
-    day, fmt = issued_on.strftime("%d/%m/%Y"), "%d/%m/%Y"
+    day = fmt(issued_on)
     if issued_on > today:
-        text = f"ngày ban hành {day} sau hôm nay ({today.strftime(fmt)})"
+        text = f"ngày ban hành {day} sau hôm nay ({fmt(today)})"
         return [error("data.issued_on", "in_the_future", text)]
     if issued_on < held_on:
-        text = f"ngày ban hành {day} trước ngày hội nghị ({held_on.strftime(fmt)})"
+        text = f"ngày ban hành {day} trước ngày hội nghị ({fmt(held_on)})"
         return [error("data.issued_on", "before_conference", text)]
     if issued_on <= deadline < today:
         text = (
-            f"ngày ban hành {day} còn trong hạn ({deadline.strftime(fmt)}) nhưng thông báo đến "
-            f"hôm nay ({today.strftime(fmt)}): không ghi lùi ngày để trông như đúng hạn; ghi "
+            f"ngày ban hành {day} còn trong hạn ({fmt(deadline)}) nhưng thông báo đến "
+            f"hôm nay ({fmt(today)}): không ghi lùi ngày để trông như đúng hạn; ghi "
             "ngày hôm nay hoặc để trống"
         )
         return [error("data.issued_on", "backdated", text)]

@@ -23,6 +23,7 @@ test-artifacts/bench.md) for BENCHMARKS.md.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import platform as host
@@ -168,88 +169,85 @@ async def bare_registration(db: Database, session: Any, i: int, tag: str) -> Non
     await db["registrations"].find_one({"code": code}, session=session)  # the notice's recipient
 
 
+async def transactions(
+    client: AsyncMongoClient[Any],
+    db: Database,
+    name: str,
+    unit: str,
+    count: int,
+    per_transaction: int,
+    work: Callable[[Any, int], Awaitable[None]],
+) -> Row:
+    """`count` transactions of `work(session, k)`, timed, with the operations they took."""
+    ops = await operations(client)
+    started = time.perf_counter()
+    for k in range(count):
+        await db.transaction(functools.partial(work, k=k))
+    seconds = time.perf_counter() - started
+    return Row(name, count * per_transaction, seconds, unit, ops=await operations(client) - ops)
+
+
 async def database_bounds(client: AsyncMongoClient[Any], prefix: str) -> list[Row]:
     db = Database(client, f"{prefix}bare")
     await db.ensure_indexes()
     await registration_store.ensure_indexes(db)  # the same indexes as registration's own
-    rows = []
     await db["sessions"].insert_many([{"_id": t, "version": 0} for t in ("one", "list")])
-
-    n = 300
-    ops = await operations(client)
-    started = time.perf_counter()
-    for i in range(n):
-
-        async def one(s: Any, i: int = i) -> None:
-            await bare_registration(db, s, i, "one")
-            await db.claim_inbox(s, None, "/bench", uuid.uuid4().hex, "t", {"status": "accepted"})
-            await db.outbox.insert_many([{"_id": uuid.uuid4().hex} for _ in range(2)], session=s)
-
-        await db.transaction(one)
-    rows.append(
-        Row("database: one registration per transaction", n, time.perf_counter() - started, "reg")
-    )
-    rows[-1].ops = await operations(client) - ops
-
-    lists = 20
-    ops = await operations(client)
-    started = time.perf_counter()
-    for k in range(lists):
-
-        async def many(s: Any, k: int = k) -> None:
-            for i in range(IMPORT_BATCH):
-                await bare_registration(db, s, k * IMPORT_BATCH + i, "list")
-            await db.inbox.insert_many(
-                [
-                    {"sender": "b", "source": "/bench", "id": uuid.uuid4().hex}
-                    for _ in range(IMPORT_BATCH)
-                ],
-                session=s,
-            )
-            await db.outbox.insert_many(
-                [{"_id": uuid.uuid4().hex} for _ in range(2 * IMPORT_BATCH)], session=s
-            )
-
-        await db.transaction(many)
-    rows.append(
-        Row(
-            f"database: a list of {IMPORT_BATCH} registrations per transaction",
-            lists * IMPORT_BATCH,
-            time.perf_counter() - started,
-            "row",
-        )
-    )
-    rows[-1].ops = await operations(client) - ops
-
-    batches, size = 60, 32
+    size = 32
     await db["states"].insert_many([{"_id": f"s{i}", "n": 0} for i in range(size)])
-    ops = await operations(client)
-    started = time.perf_counter()
-    for k in range(batches):
 
-        async def events(s: Any, k: int = k) -> None:
-            ids = [f"{k}-{i}" for i in range(size)]
-            for i in range(size):  # as reporting does for each event: claim, read, change
-                await db.claim_inbox(s, None, "/bench", ids[i], "t")
-                await db["states"].find_one({"_id": f"s{i}"}, session=s)
-                await db["states"].update_one(
-                    {"_id": f"s{i}"}, {"$inc": {"n": 1}}, upsert=True, session=s
-                )
-            await db["event_log"].insert_many([{"_id": i} for i in ids], session=s)
-            await db["figures"].update_one(
-                {"_id": "f"}, {"$inc": {"n": size}}, upsert=True, session=s
-            )
+    async def one(s: Any, k: int) -> None:
+        await bare_registration(db, s, k, "one")
+        await db.claim_inbox(s, None, "/bench", uuid.uuid4().hex, "t", {"status": "accepted"})
+        await db.outbox.insert_many([{"_id": uuid.uuid4().hex} for _ in range(2)], session=s)
 
-        await db.transaction(events)
-    rows.append(
-        Row(
-            f"database: a batch of {size} events in reporting's record per transaction",
-            batches * size,
-            time.perf_counter() - started,
-            "event",
+    async def many(s: Any, k: int) -> None:
+        for i in range(IMPORT_BATCH):
+            await bare_registration(db, s, k * IMPORT_BATCH + i, "list")
+        await db.inbox.insert_many(
+            [
+                {"sender": "b", "source": "/bench", "id": uuid.uuid4().hex}
+                for _ in range(IMPORT_BATCH)
+            ],
+            session=s,
         )
-    )
-    rows[-1].ops = await operations(client) - ops
+        await db.outbox.insert_many(
+            [{"_id": uuid.uuid4().hex} for _ in range(2 * IMPORT_BATCH)], session=s
+        )
+
+    async def events(s: Any, k: int) -> None:
+        ids = [f"{k}-{i}" for i in range(size)]
+        for i in range(size):  # as reporting does for each event: claim, read, change
+            await db.claim_inbox(s, None, "/bench", ids[i], "t")
+            await db["states"].find_one({"_id": f"s{i}"}, session=s)
+            await db["states"].update_one(
+                {"_id": f"s{i}"}, {"$inc": {"n": 1}}, upsert=True, session=s
+            )
+        await db["event_log"].insert_many([{"_id": i} for i in ids], session=s)
+        await db["figures"].update_one({"_id": "f"}, {"$inc": {"n": size}}, upsert=True, session=s)
+
+    rows = [
+        await transactions(
+            client, db, "database: one registration per transaction", "reg", 300, 1, one
+        ),
+        await transactions(
+            client,
+            db,
+            f"database: a list of {IMPORT_BATCH} registrations per transaction",
+            "row",
+            20,
+            IMPORT_BATCH,
+            many,
+        ),
+        await transactions(
+            client,
+            db,
+            f"database: a batch of {size} events in reporting's record per transaction",
+            "event",
+            60,
+            size,
+            events,
+        ),
+    ]
     await client.drop_database(db.db.name)
     return rows
 

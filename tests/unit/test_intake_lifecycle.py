@@ -18,16 +18,17 @@ HELD = {"_id": "TT-2026-DK1", "status": "held"}
 AGENCIES = {a.code for a in REF.agencies}
 
 
-def new_issue(kind: str = "recommendation", **extra) -> issues.Issue:
+def new_issue(kind: str = "recommendation", at: datetime = NOW, **extra) -> issues.Issue:
+    """An issue received (by the clock too) at `at`, its legal clocks started."""
     cmd = c.SubmitIssue(
         kind=kind,
         channel="letter",
         content="Chậm chi trả tiền đền bù",
         village_code="LL",
-        received_at=NOW,
+        received_at=at,
         **extra,
     )
-    issue = issues.receive(cmd, REF, "TT-2026-00001", NOW)
+    issue = issues.receive(cmd, REF, "TT-2026-00001", at)
     lifecycle.start_clocks(issue, REF.calendar)
     return issue
 
@@ -154,18 +155,7 @@ def test_the_dialogue_does_not_stop_a_denunciation_clock_but_closing_it_does():
 
 
 def _received(kind: str, at: datetime) -> issues.Issue:
-    person = c.Submitter(full_name="Hà Thị Ba", address="Lân Luông")
-    cmd = c.SubmitIssue(
-        kind=kind,
-        channel="letter",
-        content="x",
-        village_code="LL",
-        received_at=at,
-        submitter=person,
-    )
-    issue = issues.receive(cmd, REF, "TT-2027-00001", at)
-    lifecycle.start_clocks(issue, REF.calendar)
-    return issue
+    return new_issue(kind, at, submitter=c.Submitter(full_name="Hà Thị Ba", address="Lân Luông"))
 
 
 def test_a_limit_ending_in_tet_moves_to_the_first_working_day_after_it():

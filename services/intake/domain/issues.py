@@ -9,8 +9,7 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake.domain.classifier import suggest_topic
-from shared.citizen import citizen_id_format_errors, phone_errors
-from shared.clock import LOCAL_TZ
+from shared.citizen import citizen_id_format_errors, fmt_time, phone_errors
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error, reject_if
 from shared.logging import redact_text
@@ -92,16 +91,12 @@ def handled_as(cmd: contract.SubmitIssue) -> str:
     return cmd.kind
 
 
-def local_time(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
-
-
 def receive(
     cmd: contract.SubmitIssue, ref: ReferenceData, tracking_code: str, now: datetime
 ) -> Issue:
     errors = submission_errors(cmd, ref)
     if cmd.received_at > now:  # the day of receipt starts the legal clocks: never a future one
-        text = msg.RECEIVED_LATER.format(at=local_time(cmd.received_at), now=local_time(now))
+        text = msg.RECEIVED_LATER.format(at=fmt_time(cmd.received_at), now=fmt_time(now))
         errors.append(error("data.received_at", "in_the_future", text))
     hint = cmd.topic_hint
     if hint and hint not in ref.topic_codes():

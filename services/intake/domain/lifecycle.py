@@ -12,6 +12,7 @@ from typing import Any
 from services.intake import messages as msg
 from services.intake.domain.issues import Change, Issue
 from shared import vi
+from shared.citizen import fmt
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import Rejected, error, reject_if
@@ -19,7 +20,6 @@ from shared.legal_days import LegalCalendar
 
 ANSWERABLE = ("assigned", "answer_proposed", "on_agenda")
 FOLLOWED = ("concluded", "in_followup")
-CLOSED = ("resolved", "referred", "refused", "merged", "settled_in_village")
 CASES = ("complaint", "denunciation")
 # Law on Complaints 2011: accepted (thụ lý) within 10 days of receipt (Art. 27), settled within
 # 30 days of acceptance, 45 when complex; 45 and 60 in remote, hard-to-reach areas (Art. 28).
@@ -195,6 +195,19 @@ def start_clocks(issue: Issue, calendar: LegalCalendar) -> None:
     }
 
 
+def _dated_between(
+    field: str, day: date, earliest: date, today: date, says: tuple[str, str, str]
+) -> None:
+    """A date that decides a deadline is neither later than today nor earlier than the step it
+    follows; `says` = (the sentence for a later day, for an earlier one, its code)."""
+    later, earlier, code = says
+    if day > today:
+        text = later.format(day=fmt(day), today=fmt(today))
+        raise Rejected([error(field, "in_the_future", text)])
+    if day < earliest:
+        raise Rejected([error(field, code, earlier.format(day=fmt(day), earliest=fmt(earliest)))])
+
+
 def settlement_days(issue: Issue, complex_case: bool, remote: bool) -> int:
     if issue.handled_as == "complaint":
         return COMPLAINT_SETTLEMENT_DAYS[(complex_case, remote)]
@@ -236,14 +249,13 @@ def accept(
             ]
         )
     require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED), "accept")
-    today, received = local_date(now), local_date(issue.received_at)
-    day = cmd.accepted_on.strftime("%d/%m/%Y")
-    if cmd.accepted_on > today:
-        text = msg.ACCEPTED_IN_FUTURE.format(day=day, today=today.strftime("%d/%m/%Y"))
-        raise Rejected([error("data.accepted_on", "in_the_future", text)])
-    if cmd.accepted_on < received:
-        text = msg.ACCEPTED_BEFORE_RECEIPT.format(day=day, received=received.strftime("%d/%m/%Y"))
-        raise Rejected([error("data.accepted_on", "before_receipt", text)])
+    _dated_between(
+        "data.accepted_on",
+        cmd.accepted_on,
+        local_date(issue.received_at),
+        local_date(now),
+        (msg.ACCEPTED_IN_FUTURE, msg.ACCEPTED_BEFORE_RECEIPT, "before_receipt"),
+    )
     days = settlement_days(issue, cmd.complex, remote)
     issue.legal["accepted_on"] = cmd.accepted_on.isoformat()
     issue.legal["clocks"].pop("acceptance", None)
@@ -265,7 +277,7 @@ def extend(issue: Issue, cmd: contract.ExtendCase, now: datetime, calendar: Lega
     done = [e for e in legal.setdefault("extensions", []) if e["clock"] == cmd.clock]
     allowed = 1 if cmd.clock == "acceptance" or not cmd.especially_complex else 2
     if cmd.clock == "acceptance" and accepted_on:
-        day = date.fromisoformat(accepted_on).strftime("%d/%m/%Y")
+        day = fmt(date.fromisoformat(accepted_on))
         text = msg.ACCEPTANCE_CLOSED.format(code=code, day=day)
         raise Rejected([error("data.clock", "already_accepted", text)])
     if cmd.clock == "settlement" and not accepted_on:
@@ -300,21 +312,20 @@ def settle(issue: Issue, cmd: contract.RecordSettlement, now: datetime) -> None:
         raise Rejected([error("data.tracking_code", "not_a_case", text)])
     legal = issue.legal
     if legal.get("settled"):
-        day = date.fromisoformat(legal["settled"]["decided_on"]).strftime("%d/%m/%Y")
+        day = fmt(date.fromisoformat(legal["settled"]["decided_on"]))
         text = msg.ALREADY_SETTLED.format(code=code, decision=legal["settled"]["decision"], day=day)
         raise Rejected([error("data.tracking_code", "already_settled", text)])
     if not legal["accepted_on"]:
         raise Rejected(
             [error("data.tracking_code", "not_accepted", msg.NOT_ACCEPTED_YET.format(code=code))]
         )
-    today, accepted = local_date(now), date.fromisoformat(legal["accepted_on"])
-    day = cmd.decided_on.strftime("%d/%m/%Y")
-    if cmd.decided_on > today:
-        text = msg.DECIDED_IN_FUTURE.format(day=day, today=today.strftime("%d/%m/%Y"))
-        raise Rejected([error("data.decided_on", "in_the_future", text)])
-    if cmd.decided_on < accepted:
-        text = msg.DECIDED_BEFORE_ACCEPTANCE.format(day=day, accepted=accepted.strftime("%d/%m/%Y"))
-        raise Rejected([error("data.decided_on", "before_acceptance", text)])
+    _dated_between(
+        "data.decided_on",
+        cmd.decided_on,
+        date.fromisoformat(legal["accepted_on"]),
+        local_date(now),
+        (msg.DECIDED_IN_FUTURE, msg.DECIDED_BEFORE_ACCEPTANCE, "before_acceptance"),
+    )
     due = date.fromisoformat(legal["clocks"]["settlement"])
     legal["settled"] = {
         "decided_on": cmd.decided_on.isoformat(),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from shared import vi
-from shared.clock import LOCAL_TZ, local_date
+from shared.clock import local_date
 from shared.contracts.common import Rejected, error
 
 NOTICE_DAYS = 7
@@ -94,10 +94,6 @@ def period_end(period: str) -> date:
 
 def session_day(session: Session) -> date | None:
     return local_date(session.starts_at) if session.starts_at else None
-
-
-def fmt_time(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def status_vi(status: str) -> str:

@@ -11,13 +11,12 @@ from services.registration.domain.model import (
     Registration,
     Session,
     Sitting,
-    fmt_time,
     period_end,
     period_start,
     require_status,
     status_vi,
 )
-from shared.citizen import fmt
+from shared.citizen import fmt, fmt_time
 from shared.clock import local_date
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, error, reject_if
