@@ -10,6 +10,14 @@ from datetime import date, timedelta
 
 import holidays
 
+# A limit this many days away, or fewer, is "due soon": the alarm rings and the dashboard says so.
+WARN_DAYS = 3
+
+
+def limit_state(left: int) -> str:
+    """`expired` past its last day, `due_soon` within WARN_DAYS of it, else `running`."""
+    return "expired" if left < 0 else "due_soon" if left <= WARN_DAYS else "running"
+
 
 class LegalCalendar:
     def __init__(self, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> None:

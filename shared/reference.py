@@ -29,6 +29,9 @@ class Commune(_Ref):
     delegates_min: int = Field(ge=1)
     delegates_max: int = Field(ge=1)
     representatives_per_village: int = Field(ge=0)
+    # The commune office (an agency's code): legal alarms with no other home and the plan's own
+    # alarms (a village with no known head, an incomplete delegation, no dialogue this year).
+    office_agency: str = "VP"
 
 
 class Village(_Ref):
@@ -86,6 +89,10 @@ class ReferenceData(_Ref):
         unknown = sorted({t.agency for t in self.topics} - agencies)
         if unknown:
             raise ValueError(f"chủ đề dẫn tới cơ quan không có trong danh sách: {unknown}")
+        if self.commune.office_agency not in agencies:
+            raise ValueError(
+                f"văn phòng xã {self.commune.office_agency!r} không có trong danh sách"
+            )
         codes = [v.code for v in self.villages]
         if len(codes) != len(set(codes)):
             raise ValueError("mã thôn bị trùng")
@@ -110,6 +117,16 @@ class ReferenceData(_Ref):
 
     def agency(self, code: str) -> Agency | None:
         return next((a for a in self.agencies if a.code == code), None)
+
+    def office(self) -> Agency:
+        """The commune office, where alarms go that no other agency answers for."""
+        return next(a for a in self.agencies if a.code == self.commune.office_agency)
+
+    def answering(self, agency_code: str) -> Agency:
+        """Who hears an alarm about an agency's work: the agency, or the office when the agency
+        has no contact on file."""
+        agency = self.agency(agency_code)
+        return agency if agency and (agency.email or agency.phone) else self.office()
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.delegate_categories if c.code == code), None)

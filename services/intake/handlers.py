@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from services.intake import messages as msg
 from services.intake import store
 from services.intake.domain import adhoc, agenda, duplicates, issues, lifecycle
+from shared import vi
+from shared.citizen import fmt
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
@@ -92,6 +94,7 @@ async def submit_issue(
             ),
             subject=primary.tracking_code,
         )
+        _tell_case_clocks(ctx.uow, issue)  # merged: its clocks are the issue it joined
         await _redraft_upcoming(deps, ctx)
         return {
             **result,
@@ -116,6 +119,7 @@ async def submit_issue(
         ),
         subject=code,
     )
+    _tell_case_clocks(ctx.uow, issue)
     await _redraft_upcoming(deps, ctx)
     return result
 
@@ -171,6 +175,7 @@ async def reclassify_issue(
             subject=issue.tracking_code,
         )
     if "agency_code" in changed:
+        _tell_case_clocks(ctx.uow, issue)
         ctx.uow.emit(
             "intake.issue.assigned.v1",
             contract.IssueAssigned(
@@ -248,7 +253,15 @@ async def _changed(
     issue = await _issue(deps, ctx, code)
     change(issue)
     await store.save_issue(deps.db, ctx.session, issue, deps.cipher)
+    _tell_case_clocks(ctx.uow, issue)
     return issue
+
+
+def _tell_case_clocks(uow: UnitOfWork, issue: issues.Issue) -> None:
+    """A case's limits after any change to it, for the dashboard's list of cases by days left."""
+    clocks = lifecycle.case_clocks(issue)
+    if clocks is not None:
+        uow.emit("intake.case.clocks.v1", clocks, subject=issue.tracking_code)
 
 
 async def approve_summary(
@@ -503,6 +516,33 @@ def due_soon_sweep(deps: Deps) -> PeriodicJob:
     return remind
 
 
+def _alarm_officer(
+    deps: Deps, uow: UnitOfWork, issue: issues.Issue, kind: str, clock: str, due: date, left: int
+) -> None:
+    """A legal limit about to run out, or run out, told to the agency handling the case (the
+    commune office when it has no contact on file), point to point, once per limit and state."""
+    agency = deps.ref.answering(issue.agency_code)
+    state = "expired" if kind == "expired" else "due_soon"
+    uow.emit(
+        "notification.send.v1",
+        SendNotification(
+            cause_id=f"legal-{state}:{issue.tracking_code}:{clock}:{due.isoformat()}",
+            template="legal_alarm",
+            recipient=Recipient(name=agency.name, phone=agency.phone, email=agency.email),
+            params={
+                "tracking_code": issue.tracking_code,
+                "handled_as": vi.ISSUE_KIND[issue.handled_as],
+                "clock": lifecycle.CLOCK_VI[clock],
+                "due": fmt(due),
+                "state": state,
+                "days": str(abs(left)),
+                "agency": agency.code,
+            },
+        ),
+        subject=issue.tracking_code,
+    )
+
+
 def legal_clock_sweep(deps: Deps) -> PeriodicJob:
     async def ring(job: JobContext) -> None:
         today = local_date(job.clock.now())
@@ -526,6 +566,7 @@ def legal_clock_sweep(deps: Deps) -> PeriodicJob:
                         ),
                         subject=code,
                     )  # type: ignore[arg-type]
+                    _alarm_officer(deps, uow, issue, kind, clock, due, left)  # type: ignore[arg-type]
 
             await job.commit(check)
 

@@ -14,8 +14,10 @@ from services.reporting.results import Results
 from services.reporting.store import ReadModels
 from shared import vi
 from shared.clock import LOCAL_TZ, Clock
+from shared.legal_days import limit_state
 from shared.reference import ReferenceData
 
+CLOCK_VI = {"acceptance": "Thụ lý", "settlement": "Giải quyết"}
 FOLLOWUP_VI = {"on_time": "trong hạn", "overdue": "quá hạn", "resolved": "đã giải quyết"}
 BAR_WIDTH = 240  # pixels of the longest bar in the participation chart
 
@@ -114,10 +116,41 @@ class Dashboard:
         )
         delivery = (await self.models.figures_of("delivery")).get("status", {})
         return {
+            "cases": await self.cases(),
             "sessions": sessions,
             "periods": periods,
             "delivery": {vi.MESSAGE_STATUS.get(k, k): v for k, v in delivery.items()},
         }
+
+    async def cases(self) -> list[dict[str, Any]]:
+        """Complaints and denunciations whose clocks run, the fewest days left first: what the
+        office must decide next, and by when (no person, no words: what intake tells)."""
+        today = self.clock.now().astimezone(LOCAL_TZ).date()
+        rows = []
+        async for issue in self.models.collection("issues").find({"case.running": True}):
+            case = issue["case"]
+            clock, due_iso = min(case["clocks"].items(), key=lambda kv: kv[1])
+            due = date.fromisoformat(due_iso)
+            left = (due - today).days
+            state = limit_state(left)
+            rows.append(
+                {
+                    "ref": issue["_id"],
+                    "kind": case["handled_as"],
+                    "kind_vi": vi.ISSUE_KIND[case["handled_as"]].capitalize(),
+                    "village": self.villages.get(issue.get("village", ""), issue.get("village")),
+                    "agency": self.agencies.get(case["agency_code"], case["agency_code"]),
+                    "accepted_on": _vn(case.get("accepted_on")),
+                    "clock": clock,
+                    "clock_vi": CLOCK_VI[clock],
+                    "due": _vn(due_iso),
+                    "days_left": left,
+                    "state": state,
+                    "left_vi": _left_vi(left),
+                    "extensions": case.get("extensions", 0),
+                }
+            )
+        return sorted(rows, key=lambda r: (r["days_left"], r["ref"]))
 
     async def session(self, session_id: str) -> dict[str, Any] | None:
         s = await self.models.collection("sessions").find_one({"_id": session_id})
@@ -209,6 +242,12 @@ class Dashboard:
             "followup": figures.get("followup", {}),
             "overdue": overdue,
         }
+
+
+def _left_vi(left: int) -> str:
+    if left < 0:
+        return f"quá hạn {-left} ngày"
+    return "hết hạn hôm nay" if left == 0 else f"còn {left} ngày"
 
 
 def _day(value: Any) -> str | None:

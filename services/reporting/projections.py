@@ -39,6 +39,7 @@ ENTITY_OF: dict[str, tuple[str, str]] = {
     "intake.conclusion.overdue.v1": ("issues", "tracking_code"),
     "intake.issue.closed.v1": ("issues", "tracking_code"),
     "intake.issue.summary-approved.v1": ("issues", "tracking_code"),
+    "intake.case.clocks.v1": ("issues", "tracking_code"),
     "notification.message.status.v1": ("messages", "message_id"),
 }
 # Commune-level participants, counted by role; the others are the villages' delegates.
@@ -81,7 +82,7 @@ def apply(key: str, state: State | None, data: dict[str, Any]) -> State:
         _session(key, new, data)
     elif kind == "delegate":
         _delegate(key, new, data)
-    elif kind in ("issue", "followup", "conclusion") or key == RAISED:
+    elif kind in ("issue", "followup", "conclusion", "case") or key == RAISED:
         _issue(key, new, data)
     elif key == "notification.message.status.v1":
         _message(new, data)
@@ -171,6 +172,22 @@ def _issue(key: str, s: State, d: dict[str, Any]) -> None:
         s.update(state=d["outcome"], closed_reason=d["reason"])
     elif key == "intake.issue.summary-approved.v1":
         s["summary"] = d["public_summary"]
+    elif key == "intake.case.clocks.v1" and d["revision"] >= s.get("case", {}).get("revision", -1):
+        # A complaint's or denunciation's limits: the latest change wins, whatever came late.
+        s["case"] = {k: d.get(k) for k in CASE_FIELDS}
+
+
+CASE_FIELDS = (
+    "handled_as",
+    "agency_code",
+    "received_on",
+    "accepted_on",
+    "clocks",
+    "extensions",
+    "running",
+    "settled_on",
+    "revision",
+)
 
 
 # How far along a message is: between two statuses of the same instant, the further one stands.

@@ -202,6 +202,11 @@ CATALOGUE: dict[str, MessageSpec] = {
         ),
         _evt("intake.legal-clock.expired.v1", intake.LegalClock, "A legal time limit ran out."),
         _evt(
+            "intake.case.clocks.v1",
+            intake.CaseClocks,
+            "A complaint's or denunciation's legal limits after a change to the case.",
+        ),
+        _evt(
             "intake.agenda.drafted.v1",
             intake.AgendaDrafted,
             "A conference's agenda was (re)drafted.",

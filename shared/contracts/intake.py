@@ -216,14 +216,36 @@ class ConclusionOverdue(Message):
     days_overdue: int
 
 
+CaseClock = Literal["acceptance", "settlement"]
+
+
 class LegalClock(Message):
     """A complaint's or denunciation's legal time limit about to run out, or run out."""
 
     tracking_code: str
     handled_as: Literal["complaint", "denunciation"]
-    clock: Literal["acceptance", "settlement"]
+    clock: CaseClock
     due: date
     days_left: int
+
+
+class CaseClocks(Message):
+    """A complaint's or denunciation's legal limits as they stand after any change to the case
+    (received, accepted, extended, settled, closed, routed elsewhere): no person, no words."""
+
+    tracking_code: str
+    handled_as: Literal["complaint", "denunciation"]
+    village_code: str
+    agency_code: str = Field(description="The agency the case is assigned to.")
+    received_on: date
+    accepted_on: date | None = None
+    clocks: dict[CaseClock, date] = Field(
+        description="Each running limit's last day: acceptance before it, settlement after."
+    )
+    extensions: int = Field(default=0, ge=0, description="Extensions decided so far.")
+    running: bool = Field(description="False once settled, referred, refused or merged.")
+    settled_on: date | None = None
+    revision: int = Field(ge=0, description="Grows with each change: keep the highest seen.")
 
 
 class AcceptCase(Command):

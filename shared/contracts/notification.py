@@ -32,6 +32,7 @@ class SendNotification(Message):
         "conference_reminder",
         "followup_reminder",
         "results_announcement",
+        "legal_alarm",
     ]
     recipient: Recipient
     params: dict[str, str] = Field(default_factory=dict)

@@ -351,27 +351,9 @@ def keep_first_page_as_image(pdf: bytes, name: str) -> None:
 
 async def dashboard_in_a_browser(reporting: Any, sid: str) -> None:
     """The dashboard served over HTTP as in production, read by Chromium like a phone would."""
-    import uvicorn
-
-    from shared.health import health_app
     from tests import browser
-    from tests.providers import free_port
 
-    port = free_port()
-    config = uvicorn.Config(
-        health_app(reporting.probe, reporting.spec.web),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event for it)
-            await asyncio.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
+    async with browser.served(reporting) as base:
         page = await asyncio.to_thread(browser.dom, f"{base}/phien/{sid}")
         shot = ARTIFACTS / "dashboard-phien.png"
         await asyncio.to_thread(browser.screenshot, f"{base}/phien/{sid}", shot)
@@ -380,12 +362,9 @@ async def dashboard_in_a_browser(reporting: Any, sid: str) -> None:
             browser.screenshot, f"{base}/ky/2026-Q3", ARTIFACTS / "dashboard-ky.png"
         )
         home = await asyncio.to_thread(browser.dom, base + "/")
-        async with httpx_client(base) as web:
+        async with browser.http(base) as web:
             brief = (await web.get(f"/api/phien/{sid}/tom-tat")).json()
             overview = (await web.get("/api/ky/2026-Q3")).json()
-    finally:
-        server.should_exit = True
-        await task
     assert "Đại biểu theo thôn" in page and "<svg" in page
     assert "Lân Luông: 3 có mặt" in page and "Thôn 02: 1 có mặt" in page
     assert "Chi trả xong trước 15/10/2026" in page and "quá hạn" in page
@@ -397,9 +376,3 @@ async def dashboard_in_a_browser(reporting: Any, sid: str) -> None:
     codes = [i["tracking_code"] for g in brief["groups"] for i in g["items"]]
     assert codes and brief["groups"][0]["topic_name"]
     assert overview["followup"] == {"overdue": 1} and overview["overdue"][0]["days"] == 5
-
-
-def httpx_client(base: str) -> Any:
-    import httpx
-
-    return httpx.AsyncClient(base_url=base)

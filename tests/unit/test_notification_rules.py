@@ -67,6 +67,10 @@ PARAMS = {
     "village": "LL",
     "matters": "12",
     "conclusions": "9",
+    "handled_as": "khiếu nại",
+    "clock": "giải quyết",
+    "due": "20/08/2026",
+    "agency": "VP",
 }
 
 

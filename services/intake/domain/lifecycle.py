@@ -16,7 +16,7 @@ from shared.citizen import fmt
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import Rejected, error, reject_if
-from shared.legal_days import LegalCalendar
+from shared.legal_days import LegalCalendar, limit_state
 
 ANSWERABLE = ("assigned", "answer_proposed", "on_agenda")
 FOLLOWED = ("concluded", "in_followup")
@@ -35,7 +35,6 @@ COMPLAINT_SETTLEMENT_DAYS = {
 DENUNCIATION_CHECK_WORKING_DAYS = 7
 DENUNCIATION_SETTLEMENT_DAYS = 30
 DENUNCIATION_CHECK_EXTENDED_WORKING_DAYS = 10  # Art. 24: "in necessary cases"
-WARN_DAYS = 3
 
 
 def require(issue: Issue, allowed: tuple[str, ...], action: str) -> None:
@@ -345,6 +344,28 @@ def clocks_running(issue: Issue) -> bool:
     return issue.status not in ("referred", "refused", "merged")
 
 
+def case_clocks(issue: Issue) -> contract.CaseClocks | None:
+    """What the rest of the platform may know of a case's limits after a change: no person, no
+    words; None for what is not a complaint or denunciation."""
+    legal = issue.legal
+    if legal is None or issue.handled_as not in CASES:
+        return None
+    settled = legal.get("settled")
+    return contract.CaseClocks(
+        tracking_code=issue.tracking_code,
+        handled_as=issue.handled_as,  # type: ignore[arg-type]
+        village_code=issue.village_code,
+        agency_code=issue.agency_code,
+        received_on=local_date(issue.received_at),
+        accepted_on=legal["accepted_on"],
+        clocks={k: date.fromisoformat(v) for k, v in legal["clocks"].items()},  # type: ignore[misc]
+        extensions=len(legal.get("extensions", [])),
+        running=clocks_running(issue),
+        settled_on=settled["decided_on"] if settled else None,
+        revision=len(issue.history),
+    )
+
+
 CLOCK_VI = {"acceptance": "kiểm tra, thụ lý", "settlement": "giải quyết"}
 
 
@@ -356,7 +377,7 @@ def clock_alarms(issue: Issue, today: date) -> list[tuple[str, str, date, int]]:
     for clock, due_iso in issue.legal["clocks"].items():
         due = date.fromisoformat(due_iso)
         left = (due - today).days
-        kind = "expired" if left < 0 else "due-soon" if left <= WARN_DAYS else None
+        kind = {"expired": "expired", "due_soon": "due-soon"}.get(limit_state(left))
         mark = f"{clock}:{due_iso}:{kind}"
         if kind and mark not in issue.legal["notified"]:
             issue.legal["notified"].append(mark)
