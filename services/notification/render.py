@@ -22,6 +22,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "issue_conclusion": ("tracking_code", "conclusion", "deadline", "responsible_agency"),
     "followup_reminder": ("tracking_code", "responsible_agency", "deadline", "state", "days"),
     "results_announcement": ("held_on", "village", "matters", "conclusions"),
+    "office_alarm": ("alarm",),
     "legal_alarm": ("tracking_code", "handled_as", "clock", "due", "state", "days", "agency"),
 }
 assert set(REQUIRED) == set(TEMPLATES), "every template has its list of required parameters"

@@ -29,7 +29,11 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "intake.adhoc-request.threshold-reached.v1": partial(handlers.plan_adhoc_session, deps),
         "dialogue.results.published.v1": partial(handlers.announce_results, deps),
     }
-    service.spec.periodic = [partial(handlers.remind_delegates, deps)]
+    service.spec.periodic = [
+        partial(handlers.remind_delegates, deps),
+        partial(handlers.check_readiness, deps),
+        partial(handlers.check_yearly_dialogue, deps),
+    ]
     # Commands about one session change its counters: one at a time per instance spares retries.
     by_session = {key: _session_of for key in service.spec.commands}
     service.spec.ordering = by_session

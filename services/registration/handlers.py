@@ -9,7 +9,7 @@ from typing import Any
 from services.registration import messages as msg
 from services.registration import notices, store
 from services.registration.domain import delegates, sessions
-from services.registration.domain.model import ADULT_AGE, Registration, Session
+from services.registration.domain.model import ADULT_AGE, Registration, Session, session_day
 from shared.citizen import age_on, fmt
 from shared.clock import local_date
 from shared.contracts import intake as intake_contract
@@ -410,3 +410,67 @@ async def remind_delegates(deps: Deps, job: JobContext) -> None:
         sent = await job.commit(work)
         if sent:
             log.info("reminders.requested", session_id=session.id, count=sent)
+
+
+async def check_readiness(deps: Deps, job: JobContext) -> None:
+    """A week before a conference and again the day before, the office hears which villages still
+    lack their head, Party cell secretary or Front representative, and whether the delegates
+    confirmed are fewer than planned (capacity_min); once per conference, date and stage."""
+    today = local_date(job.clock.now())
+    async for doc in deps.db["sessions"].find({"status": "scheduled"}):
+        session = store.session_from_doc(doc)
+        stage = sessions.readiness_stage(session, today)
+        if stage is None:
+            continue
+        day = session_day(session)
+        marker = {"_id": f"readiness:{session.id}:{day}:{stage}"}
+
+        async def work(uow: UnitOfWork, session: Session = session, marker: dict = marker) -> None:
+            if await deps.db["counters"].find_one(marker, session=uow.session):
+                return
+            await deps.db["counters"].insert_one(marker, session=uow.session)
+            regs = await store.load_registrations(deps.db, uow.session, session.id)
+            gaps = sessions.delegation_gaps(session, regs, deps.ref)
+            below = session.confirmed < session.capacity_min
+            if not gaps and not below:
+                return
+            log.warning(
+                "session.delegation_incomplete",
+                session_id=session.id,
+                villages=sorted(gaps),
+                confirmed=session.confirmed,
+                capacity_min=session.capacity_min,
+            )
+            notices.office_alarm(
+                uow,
+                deps.ref,
+                marker["_id"],
+                notices.delegation_params(deps.ref, session, gaps, below),
+            )
+
+        await job.commit(work)
+
+
+async def check_yearly_dialogue(deps: Deps, job: JobContext) -> None:
+    """In the fourth quarter, a year with no periodic dialogue held is an alarm to the office,
+    once a year (at least one periodic dialogue a year: Law 72/2025 and the commune's plan)."""
+    today = local_date(job.clock.now())
+    if today.month < 10:
+        return
+    planned = [
+        store.session_from_doc(d) async for d in deps.db["sessions"].find({"year": today.year})
+    ]
+    if not sessions.without_periodic_dialogue(planned, today):
+        return
+    marker = {"_id": f"no-periodic-dialogue:{today.year}"}
+
+    async def work(uow: UnitOfWork) -> None:
+        if await deps.db["counters"].find_one(marker, session=uow.session):
+            return
+        await deps.db["counters"].insert_one(marker, session=uow.session)
+        log.warning("dialogue.none_this_year", year=today.year)
+        notices.office_alarm(
+            uow, deps.ref, marker["_id"], notices.no_dialogue_params(planned, today)
+        )
+
+    await job.commit(work)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.registration.domain import sessions
-from services.registration.domain.model import Registration, Session
+from services.registration.domain.model import Registration, Session, session_day
 from services.registration.store import registration_from_doc
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.notification import Recipient, SendNotification
@@ -251,6 +251,62 @@ async def _to_village_heads(
         )
     if unknown:
         log.warning("announcement.village_heads_unknown", session_id=session.id, villages=unknown)
+        what = "thông báo hoãn" if params["change"] == "cancelled" else "thông báo tổ chức"
+        heads_unknown(uow, ref, f"{cause}:heads-unknown", session.id, unknown, what + " hội nghị")
+
+
+def office_alarm(uow: UnitOfWork, ref: ReferenceData, cause: str, params: dict[str, str]) -> None:
+    """An alarm for the commune office (template office_alarm): something the plan requires that
+    the platform could not do or found missing; once per cause."""
+    office = ref.office()
+    recipient = Recipient(name=office.name, phone=office.phone, email=office.email)
+    _request(uow, cause, "office_alarm", recipient, params, required=True)
+
+
+def heads_unknown(
+    uow: UnitOfWork, ref: ReferenceData, cause: str, session_id: str, villages: list[str], what: str
+) -> None:
+    """Villages a notice could not reach, for want of a village head: the office must tell them."""
+    names = [f"- {v.name}" for code in villages if (v := ref.village(code))]
+    params = {"alarm": "village_heads_unknown", "session_id": session_id, "what": what}
+    params |= {"count": str(len(villages)), "details": "\n".join(names)}
+    office_alarm(uow, ref, cause, params)
+
+
+def delegation_params(
+    ref: ReferenceData, session: Session, gaps: dict[str, list[str]], below: bool
+) -> dict[str, str]:
+    """The office alarm's words for an incomplete delegation: one line per village."""
+    lines = []
+    for code, roles in gaps.items():
+        village = ref.village(code)
+        names = [c.name for role in roles if (c := ref.category(role))]
+        lines.append(f"- {village.name if village else code}: {', '.join(names)}")
+    day = session_day(session)
+    return {
+        "alarm": "delegation_incomplete",
+        "session_id": session.id,
+        "date": day.strftime("%d/%m/%Y") if day else "",
+        "count": str(len(gaps)),
+        "details": "\n".join(lines) or "- Các thôn đã đủ thành phần.",
+        "below": "1" if below else "",
+        "confirmed": str(session.confirmed),
+        "capacity_min": str(session.capacity_min),
+    }
+
+
+def no_dialogue_params(planned: list[Session], today: date) -> dict[str, str]:
+    coming = [
+        f"{s.id} ({day.strftime('%d/%m/%Y') if (day := session_day(s)) else 'chưa có ngày'})"
+        for s in planned
+        if s.kind == "periodic" and s.status in ("planned", "scheduled")
+    ]
+    return {
+        "alarm": "no_periodic_dialogue",
+        "year": str(today.year),
+        "today": today.strftime("%d/%m/%Y"),
+        "planned": ", ".join(coming),
+    }
 
 
 async def remind(
@@ -304,4 +360,7 @@ async def results_to_village_heads(
             send_by=send_by,
             required=True,
         )
+    if unreached:
+        cause = f"results:{results.session_id}:heads-unknown"
+        heads_unknown(uow, ref, cause, results.session_id, unreached, "thông báo kết quả hội nghị")
     return unreached

@@ -33,6 +33,7 @@ class SendNotification(Message):
         "followup_reminder",
         "results_announcement",
         "legal_alarm",
+        "office_alarm",
     ]
     recipient: Recipient
     params: dict[str, str] = Field(default_factory=dict)

@@ -144,7 +144,11 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         assert results[0]["send_by"] == "2026-10-05"  # 10 days after 25/09
 
     files = sorted(outbox.rglob("*.txt"))
-    assert len(files) == 12  # one file per message, nothing twice
+    alarms = [f for f in files if f.name.startswith("office_alarm")]
+    assert len(files) - len(alarms) == 12  # one file per message, nothing twice
+    # and the office heard, once each, of the 25 villages the date, its change and the results
+    # could not reach, and of the delegation still incomplete on the eve
+    assert len(alarms) == 4
 
 
 async def test_a_cancelled_conference_is_announced_to_everyone_registered(
@@ -179,11 +183,15 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
             "registration.cancel-session.v1",
             {"session_id": session_id, "reason": "Trùng lịch họp của tỉnh"},
         )
-        found = await messages(svc, 2)
+        found = await messages(svc, 3)
     assert sorted((d["cause_id"], d["template"], d["required_by_law"]) for d in found) == [
         (f"cancelled:{session_id}:{code}", "schedule_announcement", True),
+        (f"cancelled:{session_id}:heads-unknown", "office_alarm", True),
         (f"cancelled:{session_id}:village:T02", "schedule_announcement", True),
     ]
+    alarm = text_of(next(d for d in found if d["template"] == "office_alarm"))
+    assert "Chưa gửi được thông báo hoãn hội nghị đến 25 thôn" in alarm
+    found = [d for d in found if d["template"] != "office_alarm"]
     for doc in found:
         assert "được hoãn, lý do: Trùng lịch họp của tỉnh" in text_of(doc)
     head = next(d for d in found if d["cause_id"].endswith(":T02"))
@@ -243,3 +251,80 @@ async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
     assert "Kính gửi: Phòng Kinh tế xã." in soon and "(còn 2 ngày)" in soon
     assert "Gửi đến: Phòng Kinh tế xã · kt@thientan.example.vn" in soon
     assert "đến nay đã quá hạn 3 ngày" in late
+
+
+async def test_the_office_hears_of_unreached_villages_missing_delegates_and_no_dialogue_this_year(
+    topology, purge_queues, tmp_path, own_db
+):
+    clock = FixedClock(datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ))
+    notify = notification_service(
+        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), MONGO_DB=own_db("notification")
+    )
+    registration = registration_service(
+        topology, clock, TICK_SECONDS=0.1, MONGO_DB=own_db("registration")
+    )
+
+    async def alarms(count: int) -> list[dict[str, Any]]:
+        for _ in range(300):
+            found = [d async for d in svc.db["messages"].find({"template": "office_alarm"})]
+            if sum(d["status"] == "delivered" for d in found) >= count:
+                return sorted(found, key=lambda d: d["created_at"])
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"chưa đủ {count} cảnh báo gửi Văn phòng: {found}")
+
+    async with (
+        running(notify) as svc,
+        running(registration),
+        RawClient(topology.amqp_url) as client,
+    ):
+        created = await client.send("registration.create-session.v1", session_data(capacity_min=5))
+        sid = created["result"]["session_id"]
+        people = [
+            (1, "LL", "village_head"),
+            (2, "LL", "party_cell_secretary"),
+            (3, "LL", "front_work_committee"),
+            (4, "T02", "village_head"),
+        ]
+        for n, village, category in people:
+            done = await client.send(
+                "registration.register-delegate.v1",
+                delegate(sid, n, village_code=village, category=category),
+            )
+            assert done["status"] == "accepted", done
+        starts = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+        await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": sid, "starts_at": starts.isoformat(), "venue": "Hội trường xã"},
+        )
+        (unreached,) = await alarms(1)
+        unreached_text = text_of(unreached)  # read now: the file outbox is purged as days pass
+        clock.at = datetime(2026, 9, 17, 23, 59, tzinfo=LOCAL_TZ)  # a minute before the week
+        await asyncio.sleep(0.5)
+        early = await svc.db["messages"].count_documents({"template": "office_alarm"})
+        clock.at = datetime(2026, 9, 18, 0, 1, tzinfo=LOCAL_TZ)  # 7 days before: checked
+        _, incomplete = await alarms(2)
+        incomplete_text = text_of(incomplete)
+        # The conference was never held: in the fourth quarter the office hears of it, once.
+        clock.at = datetime(2026, 9, 30, 23, 59, tzinfo=LOCAL_TZ)
+        await asyncio.sleep(0.5)
+        before_q4 = await svc.db["messages"].count_documents({"template": "office_alarm"})
+        clock.at = datetime(2026, 10, 1, 0, 1, tzinfo=LOCAL_TZ)  # 30/9 17:01 UTC
+        *_, none_held = await alarms(3)
+        await asyncio.sleep(0.5)  # more ticks: nothing said twice
+        total = await svc.db["messages"].count_documents({"template": "office_alarm"})
+
+    assert early == 1 and before_q4 == 2 and total == 3
+    assert all(d["required_by_law"] for d in (unreached, incomplete, none_held))
+    text = unreached_text
+    assert "Gửi đến: Văn phòng HĐND và UBND xã · vp@thientan.example.vn" in text
+    assert "Chưa gửi được thông báo tổ chức hội nghị đến 24 thôn" in text
+    assert "- Thôn 03\n" in text and "- Lân Luông" not in text and "- Thôn 02\n" not in text
+    text = incomplete_text
+    assert f"Hội nghị {sid} ngày 25/09/2026: thành phần đại biểu chưa đủ" in text
+    assert "- Thôn 02: Bí thư Chi bộ thôn, Đại diện Ban công tác Mặt trận thôn\n" in text
+    assert "- Lân Luông" not in text
+    assert "Số đại biểu đã xác nhận là 4, thấp hơn số đại biểu dự kiến theo kế hoạch (5)" in text
+    text = text_of(none_held)
+    assert "Năm 2026 chưa tổ chức Hội nghị đối thoại định kỳ" in text
+    assert f"đã có kế hoạch: {sid} (25/09/2026)" in text
+    assert "Người Thử" not in unreached_text + incomplete_text  # no delegate named

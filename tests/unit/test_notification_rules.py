@@ -71,6 +71,10 @@ PARAMS = {
     "clock": "giải quyết",
     "due": "20/08/2026",
     "agency": "VP",
+    "alarm": "delegation_incomplete",
+    "session_id": "TT-2026-DK1",
+    "count": "2",
+    "details": "- Thôn 02: Trưởng thôn",
 }
 
 

@@ -276,3 +276,47 @@ def test_the_date_is_checked_against_the_sessions_year_and_planned_period():
     )
     sessions.schedule(session, next_year, NOW)
     assert "08/01/2027 nằm ngoài kỳ 2026-Q3" in sessions.outside_period(session)
+
+
+def test_a_delegation_is_checked_only_for_the_villages_its_sittings_cover():
+    session = new_session(
+        capacity_max=10,
+        sittings=[
+            {"code": "C1", "villages": ["LL", "T02"]},
+            {"code": "C2", "villages": ["T03"]},
+        ],
+    )
+    regs = [
+        reg(session, 1, "village_head", "LL"),
+        reg(session, 2, "party_cell_secretary", "LL"),
+        reg(session, 3, "front_work_committee", "LL"),
+        reg(session, 4, "village_head", "T02"),
+        reg(session, 5, "village_head", "T09"),  # outside both sittings: not asked for
+    ]
+    regs[3].status = "cancelled"  # a withdrawn head fills no role
+    gaps = sessions.delegation_gaps(session, regs, REF)
+    assert gaps == {
+        "T02": ["party_cell_secretary", "village_head", "front_work_committee"],
+        "T03": ["party_cell_secretary", "village_head", "front_work_committee"],
+    }
+
+
+def test_the_delegation_is_checked_a_week_before_and_on_the_eve_and_not_after():
+    session = scheduled()  # 25/09/2026
+    stages = {
+        day: sessions.readiness_stage(session, date(2026, 9, day)) for day in (17, 18, 23, 24, 25)
+    }
+    assert stages == {17: None, 18: "week", 23: "week", 24: "eve", 25: "eve"}
+    assert sessions.readiness_stage(session, date(2026, 9, 26)) is None
+
+
+def test_a_year_without_a_periodic_dialogue_held_is_an_alarm_from_the_fourth_quarter():
+    held = new_session()
+    held.status = "held"
+    adhoc = new_session(kind="adhoc")
+    adhoc.status = "concluded"
+    last_year = new_session(year=2025, period="2025")
+    last_year.status = "concluded"
+    assert not sessions.without_periodic_dialogue([adhoc], date(2026, 9, 30))
+    assert sessions.without_periodic_dialogue([adhoc, last_year], date(2026, 10, 1))
+    assert not sessions.without_periodic_dialogue([adhoc, held], date(2026, 12, 31))

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from services.registration import messages as msg
 from services.registration.domain.model import (
     NOTICE_DAYS,
+    ONE_PER_VILLAGE,
     RESULTS_DAYS,
     Registration,
     Session,
@@ -165,6 +166,46 @@ def outside_period(session: Session) -> str | None:
 def announce_deadline(session: Session) -> date:
     first = min([s.starts_at for s in session.sittings if s.starts_at] + [session.starts_at])  # type: ignore[list-item]
     return local_date(first) - timedelta(days=NOTICE_DAYS)
+
+
+def readiness_stage(session: Session, today: date) -> str | None:
+    """When a conference's delegation is checked: from the announcement deadline (`week`), and
+    again the day before (`eve`); None before the first and after the conference."""
+    if session.status != "scheduled" or session.starts_at is None:
+        return None
+    first = announce_deadline(session) + timedelta(days=NOTICE_DAYS)
+    if today > first:
+        return None
+    if today >= first - timedelta(days=1):
+        return "eve"
+    return "week" if today >= announce_deadline(session) else None
+
+
+def delegation_gaps(
+    session: Session, regs: list[Registration], ref: ReferenceData
+) -> dict[str, list[str]]:
+    """Village -> the roles the plan wants from every village (head, Party cell secretary, Front
+    representative) that no confirmed delegate fills; only the villages the conference covers."""
+    covered = [code for s in session.sittings for code in s.villages] or [
+        v.code for v in ref.villages
+    ]
+    filled = {(r.village_code, r.category) for r in regs if r.status == "confirmed"}
+    gaps = {}
+    for village in dict.fromkeys(covered):
+        missing = [role for role in ONE_PER_VILLAGE if (village, role) not in filled]
+        if missing:
+            gaps[village] = missing
+    return gaps
+
+
+def without_periodic_dialogue(sessions: list[Session], today: date) -> bool:
+    """In the fourth quarter, a year with no periodic dialogue held yet (at least one a year)."""
+    if today.month < 10:
+        return False
+    return not any(
+        s.kind == "periodic" and s.year == today.year and s.status in ("held", "concluded")
+        for s in sessions
+    )
 
 
 def cancel_session(session: Session, reason: str) -> str:
