@@ -118,3 +118,17 @@ MESSAGE_STATUS = {
     "failed": "thất bại",
     "suppressed": "không gửi (từ chối nhận)",
 }
+
+# Who organises a conference, and how (Law 72/2025, Art. 43).
+ORGANISER_BODY = {
+    "peoples_committee": "Ủy ban nhân dân xã",
+    "peoples_council_standing_committee": "Thường trực Hội đồng nhân dân xã",
+    "fatherland_front": "Ủy ban Mặt trận Tổ quốc Việt Nam xã",
+    "party_committee": "Đảng ủy xã",
+}
+ORGANISER_ROLE = {
+    "chairs": "chủ trì",
+    "co_chairs": "đồng chủ trì",
+    "co_organises": "phối hợp tổ chức",
+    "invited": "được mời tham dự",
+}

@@ -24,6 +24,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.check-in.v1": partial(handlers.check_in, deps),
         "registration.conclude-session.v1": partial(handlers.conclude_session, deps),
         "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
+        "registration.attach-briefing.v1": partial(handlers.attach_briefing, deps),
     }
     service.spec.events = {
         "intake.adhoc-request.threshold-reached.v1": partial(handlers.plan_adhoc_session, deps),

@@ -99,10 +99,20 @@ async def create_session(
             topics=session.topics,
             representatives_per_village=session.representatives_per_village,
             sittings=_sittings(session),
+            organisers=[contract.OrganiserInfo(**o) for o in session.organisers],
         ),
         subject=session.id,
     )
-    return {"session_id": session.id, "status": session.status, "title": session.title}
+    result: dict[str, Any] = {
+        "session_id": session.id,
+        "status": session.status,
+        "title": session.title,
+    }
+    warnings = sessions.organiser_warnings(session)
+    if warnings:
+        result["warnings"] = warnings
+        log.warning("session.plan_warnings", session_id=session.id, count=len(warnings))
+    return result
 
 
 async def schedule_session(
@@ -301,7 +311,7 @@ async def conclude_session(
     session = await _session(deps, ctx, cmd.session_id, "data.session_id")
     registrations = await store.load_registrations(deps.db, ctx.session, session.id)
     now = ctx.clock.now()
-    attendance = sessions.conclude(session, registrations, now)
+    attendance = sessions.conclude(session, registrations, cmd, now)
     await store.save_session(deps.db, ctx.session, session, now)
     deadline = sessions.results_deadline(session)
     assert session.held_on is not None
@@ -315,6 +325,8 @@ async def conclude_session(
             results_deadline=deadline,
             attendance=attendance,
             summary=cmd.summary,
+            chaired_by=cmd.chaired_by,
+            concluded_by=cmd.concluded_by,
         ),
         subject=session.id,
     )
@@ -324,6 +336,29 @@ async def conclude_session(
         "attended": attendance.attended,
         "results_deadline": deadline.isoformat(),
     }
+
+
+async def attach_briefing(
+    deps: Deps, cmd: contract.AttachBriefing, ctx: HandlerContext
+) -> dict[str, Any]:
+    session = await _session(deps, ctx, cmd.session_id, "data.session_id")
+    now = ctx.clock.now()
+    replaced = session.briefing is not None
+    sessions.attach_briefing(session, cmd, now)
+    await store.save_session(deps.db, ctx.session, session, now)
+    ctx.uow.emit(
+        "registration.session.briefing-attached.v1",
+        contract.BriefingAttached(
+            session_id=session.id,
+            commune_code=session.commune_code,
+            title=cmd.title,
+            summary=cmd.summary,
+            presented_by=cmd.presented_by,
+            at=now,
+        ),
+        subject=session.id,
+    )
+    return {"session_id": session.id, "title": cmd.title, "replaced": replaced}
 
 
 async def cancel_session(

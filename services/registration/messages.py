@@ -44,3 +44,10 @@ UNDER_AGE_AFTER_MOVE = (
     "Hội nghị dời sớm lên ngày {day}: các đại biểu sau chưa đủ 18 tuổi vào ngày đó, cần xem lại "
     "đăng ký: {codes}"
 )
+ONE_CHAIR = "Hội nghị cần đúng một cơ quan chủ trì (role chairs); đang có {count}"
+CHAIR_IS_COMMITTEE = "Ủy ban nhân dân xã chủ trì hội nghị đối thoại (Luật số 72/2025/QH15, Điều 43)"
+ORGANISER_TWICE = "{body} được nêu hai lần"
+ORGANISER_EXPECTED = "Luật số 72/2025/QH15, Điều 43: {body} {role}; kế hoạch này chưa ghi như vậy"
+CANNOT_ATTACH_BRIEFING = (
+    "Phiên {session} đang ở trạng thái {status}, không thể đính kèm báo cáo của chủ trì"
+)

@@ -53,6 +53,10 @@ def _when(session: Session, reg: Registration | None) -> tuple[datetime | None, 
 def _params(session: Session, reg: Registration | None) -> dict[str, str]:
     starts, venue = _when(session, reg)
     params = {"session_id": session.id, "venue": venue}
+    if session.online_url:
+        params["online_url"] = session.online_url
+    if session.agenda_summary:
+        params["content"] = session.agenda_summary
     if starts is not None:
         local = starts.astimezone(LOCAL_TZ)
         params |= {"date": local.strftime("%d/%m/%Y"), "time": local.strftime("%H:%M")}

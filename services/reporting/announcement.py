@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from services.reporting.projections import OFFICIAL_CATEGORIES
 from shared.contracts.reporting import Matter, Participation, ResultsPublished
@@ -49,6 +49,23 @@ DENUNCIATIONS_COUNTED = (
 )
 
 
+class OfficialText(Protocol):
+    """What an administrative document (Decree 30/2020/NĐ-CP) laid out here needs: the results
+    announcement and the conference notice alike."""
+
+    commune: str
+    signer_title: str
+    signer_name: str | None
+    recipients: tuple[str, ...]
+
+    @property
+    def doc_title(self) -> str: ...
+    def date_line(self) -> str: ...
+    def number_line(self) -> str: ...
+    def heading(self) -> str: ...
+    def sections(self) -> list[tuple[str, list[str]]]: ...
+
+
 @dataclass
 class Announcement:
     commune: str
@@ -66,10 +83,18 @@ class Announcement:
     participation: Participation
     matters: list[Matter]
     denunciations: int = 0  # counted, never listed with a village or a code
+    chaired_by: str | None = None  # officials, with their office: who chaired, who concluded
+    concluded_by: str | None = None
     village_names: dict[str, str] = field(default_factory=dict)
     category_names: dict[str, str] = field(default_factory=dict)
     agency_names: dict[str, str] = field(default_factory=dict)
     topic_names: dict[str, str] = field(default_factory=dict)
+
+    recipients = RECIPIENTS
+
+    @property
+    def doc_title(self) -> str:
+        return f"Thông báo kết quả đối thoại {self.session_id}"
 
     @property
     def deadline(self) -> date:
@@ -125,11 +150,14 @@ class Announcement:
     def sections(self) -> list[tuple[str, list[str]]]:
         """The body as (section heading, paragraphs); an empty heading is plain text."""
         p = self.participation
+        led = [f"{self.chaired_by} chủ trì"] if self.chaired_by else []
+        led += [f"{self.concluded_by} kết luận"] if self.concluded_by else []
         intro = (
             f"Ngày {self.held_on.strftime('%d/%m/%Y')}, tại {self.venue}, Ủy ban nhân dân xã "
             f"{self.commune} tổ chức {self.title[:1].lower() + self.title[1:]}. Hội nghị có "
-            f"{p.attended}/{p.delegates_expected} đại biểu được mời tham dự. Ủy ban nhân dân xã "
-            f"thông báo kết quả hội nghị như sau:"
+            f"{p.attended}/{p.delegates_expected} đại biểu được mời tham dự"
+            + (f"; {'; '.join(led)}" if led else "")
+            + ". Ủy ban nhân dân xã thông báo kết quả hội nghị như sau:"
         )
         officials = [
             f"- {self.category_names.get(role, role)}: {n} người."
@@ -194,7 +222,7 @@ class Announcement:
 # --- DOCX ----------------------------------------------------------------------------------------
 
 
-def to_docx(a: Announcement) -> bytes:
+def to_docx(a: OfficialText) -> bytes:
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -254,10 +282,10 @@ def to_docx(a: Announcement) -> bytes:
     to.paragraphs[0].text = ""
     label = to.paragraphs[0].add_run("Nơi nhận:")
     label.bold, label.italic, label.font.size = True, True, Pt(12)
-    for name in RECIPIENTS:
+    for name in a.recipients:
         line(
             to,
-            f"- {name};" if name != RECIPIENTS[-1] else f"- {name}.",
+            f"- {name};" if name != a.recipients[-1] else f"- {name}.",
             size=11,
             align=WD_ALIGN_PARAGRAPH.LEFT,
         )
@@ -286,7 +314,7 @@ def font_dir() -> Path:
     )
 
 
-def to_pdf(a: Announcement) -> bytes:
+def to_pdf(a: OfficialText) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
@@ -295,7 +323,7 @@ def to_pdf(a: Announcement) -> bytes:
     fonts = font_dir()
     for style, name in (("", "Regular"), ("B", "Bold"), ("I", "Italic"), ("BI", "BoldItalic")):
         pdf.add_font("Serif", style, str(fonts / f"LiberationSerif-{name}.ttf"))
-    pdf.set_title(f"Thông báo kết quả đối thoại {a.session_id}")
+    pdf.set_title(a.doc_title)
     pdf.add_page()
     width = pdf.w - 45
     left_w, right_w = 70, width - 70
@@ -342,8 +370,8 @@ def to_pdf(a: Announcement) -> bytes:
     pdf.set_font("Serif", "BI", 12)
     pdf.cell(left_w, 6, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Serif", "", 11)
-    for name in RECIPIENTS:
-        end = "." if name == RECIPIENTS[-1] else ";"
+    for name in a.recipients:
+        end = "." if name == a.recipients[-1] else ";"
         pdf.multi_cell(left_w, 5, f"- {name}{end}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(y)
     cell("TM. ỦY BAN NHÂN DÂN", right_w, "B", 14, 30 + left_w)

@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.reporting import conference_notice as notice
+from services.reporting.conference_notice import ConferenceNotice
 from services.reporting.projections import followup_of
 from services.reporting.results import Results
 from services.reporting.store import ReadModels
@@ -74,6 +76,7 @@ class Dashboard:
         figures = await self.models.figures_of(f"session:{session_id}")
         return {
             "session_id": session_id,
+            "briefing": session.get("briefing"),
             "agenda_version": session.get("agenda_version"),
             "groups": [
                 {
@@ -121,6 +124,12 @@ class Dashboard:
             "periods": periods,
             "delivery": {vi.MESSAGE_STATUS.get(k, k): v for k, v in delivery.items()},
         }
+
+    async def conference_notice(self, session_id: str) -> ConferenceNotice | None:
+        """The public notice of a scheduled conference, dated today (it cannot be backdated)."""
+        session = await self.models.collection("sessions").find_one({"_id": session_id})
+        today = self.clock.now().astimezone(LOCAL_TZ).date()
+        return notice.build(session, self.ref, today) if session else None
 
     async def cases(self) -> list[dict[str, Any]]:
         """Complaints and denunciations whose clocks run, the fewest days left first: what the
@@ -201,6 +210,16 @@ class Dashboard:
                 "status_vi": vi.SESSION_STATUS.get(s.get("status", ""), s.get("status")),
                 "day": _day(s.get("starts_at")),
                 "results_deadline": _vn(deadline),
+                "announce_deadline": _vn(s.get("announce_deadline")),
+                "has_notice": bool(s.get("starts_at")) and s.get("status") != "cancelled",
+                "organisers": [
+                    f"{vi.ORGANISER_BODY.get(o['body'], o['body'])} "
+                    f"{vi.ORGANISER_ROLE.get(o['role'], o['role'])}"
+                    + (f" ({o['representative']})" if o.get("representative") else "")
+                    for o in s.get("organisers") or []
+                ],
+                "chaired_by": s.get("chaired_by"),
+                "concluded_by": s.get("concluded_by"),
                 "results_late": bool(deadline)
                 and announcement is None
                 and today > date.fromisoformat(deadline),

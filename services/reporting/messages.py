@@ -13,3 +13,6 @@ BAD_USER_ENTRY = (
     "(vai trò viewer hoặc api; tạo bằng `nghedan dashboard-user`)"
 )
 UNKNOWN_SESSION = "Không có phiên {session}."
+NO_NOTICE = (
+    "Phiên {session} chưa có ngày tổ chức (hoặc đã hoãn): chưa có thông báo tổ chức hội nghị."
+)

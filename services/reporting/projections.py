@@ -23,6 +23,7 @@ ENTITY_OF: dict[str, tuple[str, str]] = {
     "registration.session.cancelled.v1": ("sessions", "session_id"),
     "registration.session.held.v1": ("sessions", "session_id"),
     "registration.session.concluded.v1": ("sessions", "session_id"),
+    "registration.session.briefing-attached.v1": ("sessions", "session_id"),
     "intake.agenda.drafted.v1": ("sessions", "session_id"),
     "registration.delegate.registered.v1": ("delegates", "registration_code"),
     "registration.delegate.promoted.v1": ("delegates", "registration_code"),
@@ -93,10 +94,14 @@ def _session(key: str, s: State, d: dict[str, Any]) -> None:
     if key.endswith("planned.v1"):
         s.update({k: d[k] for k in ("title", "kind", "year", "period", "venue", "format")})
         s.update(capacity_max=d["capacity_max"], topics=d["topics"])
+        s.update(capacity_min=d["capacity_min"], organisers=d.get("organisers") or [])
+        s.update(sittings=d.get("sittings") or [])
         s.setdefault("status", "planned")
     elif key.endswith("scheduled.v1"):
         s.update(starts_at=d["starts_at"], venue=d["venue"], kind=d["kind"])
         s.update(announce_deadline=d["announce_deadline"], agenda_summary=d.get("agenda_summary"))
+        s.update(ends_at=d.get("ends_at"), online_url=d.get("online_url"), format=d["format"])
+        s.update(sittings=d.get("sittings") or s.get("sittings") or [])
         if s.get("status") in (None, "planned", "scheduled"):
             s["status"] = "scheduled"
     elif key.endswith("cancelled.v1"):
@@ -109,6 +114,11 @@ def _session(key: str, s: State, d: dict[str, Any]) -> None:
         s.update(status="concluded", held_on=d["held_on"], concluded_at=d["concluded_at"])
         s.update(results_deadline=d["results_deadline"], summary=d.get("summary"))
         s["attendance_reported"] = d["attendance"]
+        s.update(chaired_by=d.get("chaired_by"), concluded_by=d.get("concluded_by"))
+    elif key.endswith("briefing-attached.v1"):
+        briefing = as_plain({k: d[k] for k in ("title", "summary", "presented_by", "at")})
+        if briefing["at"] >= s.get("briefing", {}).get("at", ""):  # a later one replaces it
+            s["briefing"] = briefing
     elif key == "intake.agenda.drafted.v1" and d["version"] > s.get("agenda_version", 0):
         s.update(agenda_version=d["version"], agenda=d["items"], agenda_groups=d["groups"])
 

@@ -80,6 +80,8 @@ class Results:
             participation=doc.participation(figures),
             matters=matters,
             denunciations=len(confidential),
+            chaired_by=session.get("chaired_by"),
+            concluded_by=session.get("concluded_by"),
             **doc.names(self.ref),
         )
 

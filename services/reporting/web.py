@@ -88,12 +88,32 @@ def web_app(models: ReadModels, results: Results, dashboard: Dashboard) -> Starl
         headers = {"Content-Disposition": f'attachment; filename="{name}.{form}"'}
         return Response(body, media_type=media, headers=headers)
 
+    async def notice_file(request: Request) -> Response:
+        sid, form = request.path_params["session_id"], request.path_params["form"]
+        built = await dashboard.conference_notice(sid)
+        if built is None:
+            return _json({"error": msg.NO_NOTICE.format(session=sid)}, 404)
+        name = f"thong-bao-to-chuc-{sid}"
+        if form == "json":
+            return _json(built.as_json())
+        if form == "txt":
+            body, media = built.loudspeaker().encode("utf-8"), "text/plain; charset=utf-8"
+        elif form == "docx":
+            body, media = doc.to_docx(built), DOCX
+        elif form == "pdf":
+            body, media = doc.to_pdf(built), "application/pdf"
+        else:
+            return _json({"error": "dạng tệp: json, txt, docx hoặc pdf"}, 404)
+        headers = {"Content-Disposition": f'attachment; filename="{name}.{form}"'}
+        return Response(body, media_type=media, headers=headers)
+
     return Starlette(
         routes=[
             Route("/", index),
             Route("/phien/{session_id}", session_page),
             Route("/ky/{period}", period_page),
             Route("/phien/{session_id}/thong-bao.{form}", announcement_file),
+            Route("/phien/{session_id}/thong-bao-to-chuc.{form}", notice_file),
             Route("/api/tong-quan", index_json),
             Route("/api/phien/{session_id}", session_json),
             Route("/api/phien/{session_id}/tom-tat", brief_json),

@@ -70,6 +70,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "Call a conference off (addition to v1).",
         ),
         _cmd(
+            "registration.attach-briefing.v1",
+            R.AttachBriefing,
+            "Attach the chair's socio-economic briefing to a conference (addition to v1).",
+        ),
+        _cmd(
             "intake.submit-issue.v1",
             intake.SubmitIssue,
             "Submit a recommendation, feedback, complaint or denunciation.",
@@ -263,6 +268,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "registration.session.cancelled.v1", R.SessionCancelled, "A conference was called off."
         ),
         _evt("registration.session.held.v1", R.SessionHeld, "A conference began (first check-in)."),
+        _evt(
+            "registration.session.briefing-attached.v1",
+            R.BriefingAttached,
+            "The chair's socio-economic briefing was attached to a conference.",
+        ),
         _evt("registration.session.concluded.v1", R.SessionConcluded, "A conference was closed."),
         _evt(
             "registration.delegate.registered.v1",

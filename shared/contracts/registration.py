@@ -34,6 +34,24 @@ class SittingPlan(Command):
     venue: str | None = Field(default=None, max_length=300)
 
 
+OrganiserBody = Literal[
+    "peoples_committee", "peoples_council_standing_committee", "fatherland_front", "party_committee"
+]
+OrganiserRole = Literal["chairs", "co_chairs", "co_organises", "invited"]
+
+
+class Organiser(Command):
+    """Who organises a conference, and how (Law 72/2025, Art. 43)."""
+
+    body: OrganiserBody
+    role: OrganiserRole
+    representative: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Who stands for it, with their office: an official, never a citizen.",
+    )
+
+
 class CreateSession(Command):
     """`registration.create-session.v1`: plan a dialogue conference."""
 
@@ -51,6 +69,12 @@ class CreateSession(Command):
     representatives_per_village: int | None = Field(default=None, ge=0, le=1000)
     sittings: list[SittingPlan] = Field(default_factory=list)
     reason: str | None = Field(default=None, max_length=2000)
+    organisers: list[Organiser] = Field(
+        default_factory=list,
+        description="Addition to v1. Empty: as the law says: the People's Committee chairs, the "
+        "People's Council standing committee co-chairs, the Fatherland Front co-organises, the "
+        "Party committee is invited.",
+    )
 
     @model_validator(mode="after")
     def _capacity_order(self) -> CreateSession:
@@ -148,6 +172,27 @@ class ConcludeSession(Command):
 
     session_id: str = Field(min_length=1, max_length=64)
     summary: str | None = Field(default=None, max_length=5000)
+    chaired_by: str | None = Field(
+        default=None, max_length=200, description="Addition to v1: who chaired, with their office."
+    )
+    concluded_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Addition to v1: who concluded, with their office.",
+    )
+
+
+class AttachBriefing(Command):
+    """`registration.attach-briefing.v1` (an addition to the contract): the chair's briefing on
+    the commune's socio-economic situation, attached to the conference; it appears in the chair's
+    brief and in the public announcement. Attached again, it replaces the earlier one."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=300)
+    summary: str = Field(min_length=1, max_length=8000)
+    presented_by: str = Field(
+        min_length=1, max_length=200, description="Who gives it, with their office."
+    )
 
 
 class CancelSession(Command):
@@ -167,6 +212,12 @@ class SittingInfo(Message):
     starts_at: datetime | None = None
 
 
+class OrganiserInfo(Message):
+    body: OrganiserBody
+    role: OrganiserRole
+    representative: str | None = None
+
+
 class SessionPlanned(Message):
     session_id: str
     commune_code: str
@@ -181,6 +232,7 @@ class SessionPlanned(Message):
     topics: list[str]
     representatives_per_village: int
     sittings: list[SittingInfo]
+    organisers: list[OrganiserInfo] = Field(default_factory=list)
 
 
 class SessionScheduled(Message):
@@ -230,6 +282,17 @@ class SessionConcluded(Message):
     )
     attendance: Attendance
     summary: str | None = None
+    chaired_by: str | None = None
+    concluded_by: str | None = None
+
+
+class BriefingAttached(Message):
+    session_id: str
+    commune_code: str
+    title: str
+    summary: str
+    presented_by: str
+    at: datetime
 
 
 class DelegateRegistered(Message):

@@ -75,6 +75,8 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
             starts_at=starts.isoformat(),
             ends_at=(starts + timedelta(hours=3)).isoformat(),
         )
+        briefing = await send("registration.attach-briefing.v1", session_id=session_id)
+        assert briefing["replaced"] is False
         first = await send("registration.register-delegate.v1", session_id=session_id)
         await send(
             "registration.cancel-registration.v1", registration_code=first["registration_code"]

@@ -114,7 +114,14 @@ async def story(client: RawClient, clock: FixedClock) -> dict[str, Any]:
     for n in (2, 3, 4, 6):
         await send("registration.check-in.v1", {"registration_code": codes[n]})
     clock.at = CONFERENCE + timedelta(hours=3)
-    await send("registration.conclude-session.v1", {"session_id": sid})
+    await send(
+        "registration.conclude-session.v1",
+        {
+            "session_id": sid,
+            "chaired_by": "Ông Lý Hoàng Long, Chủ tịch UBND xã",
+            "concluded_by": "Ông Lý Hoàng Long, Chủ tịch UBND xã",
+        },
+    )
     conclusion = {
         "tracking_code": a["tracking_code"],
         "session_id": sid,
@@ -331,6 +338,7 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
     assert "Số: 123/TB-UBND" in cells and "Thiện Tân, ngày 02 tháng 10 năm 2026" in cells
     assert "Nơi nhận:" in cells and "TM. ỦY BAN NHÂN DÂN" in cells and "Lý Hoàng Long" in cells
     assert "Lân Luông: 3" in text and "Người Thử" not in text + cells
+    assert "4/6 đại biểu được mời tham dự; Ông Lý Hoàng Long, Chủ tịch UBND xã chủ trì;" in text
 
     reader = PdfReader(io.BytesIO(pdf.content))
     pages = "\n".join(page.extract_text() for page in reader.pages)

@@ -199,10 +199,15 @@ def test_a_waiting_delegate_cannot_check_in_and_nobody_checks_in_twice():
 def test_only_a_held_conference_concludes_and_the_results_deadline_is_ten_days_on():
     session = scheduled()
     with pytest.raises(Rejected):
-        sessions.conclude(session, [], NOW)
+        sessions.conclude(session, [], c.ConcludeSession(session_id=session.id), NOW)
     r = reg(session, 1, "peoples_representative", "T05")
     sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ), LATER)
-    attendance = sessions.conclude(session, [r], datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ))
+    attendance = sessions.conclude(
+        session,
+        [r],
+        c.ConcludeSession(session_id=session.id),
+        datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ),
+    )
     assert attendance.attended == 1 and attendance.by_village == {"T05": 1}
     assert sessions.results_deadline(session) == date(2026, 10, 5)
 
@@ -320,3 +325,50 @@ def test_a_year_without_a_periodic_dialogue_held_is_an_alarm_from_the_fourth_qua
     assert not sessions.without_periodic_dialogue([adhoc], date(2026, 9, 30))
     assert sessions.without_periodic_dialogue([adhoc, last_year], date(2026, 10, 1))
     assert not sessions.without_periodic_dialogue([adhoc, held], date(2026, 12, 31))
+
+
+def test_organisers_default_to_the_law_and_a_plan_that_departs_from_it_is_warned():
+    session = new_session()
+    assert [(o["body"], o["role"]) for o in session.organisers] == list(sessions.LAW_ORGANISERS)
+    assert sessions.organiser_warnings(session) == []
+    partial = new_session(
+        organisers=[
+            {"body": "peoples_committee", "role": "chairs"},
+            {"body": "peoples_council_standing_committee", "role": "invited"},
+        ]
+    )
+    warned = sessions.organiser_warnings(partial)
+    assert len(warned) == 3 and "Thường trực Hội đồng nhân dân xã đồng chủ trì" in warned[0]
+    assert "Ủy ban Mặt trận Tổ quốc Việt Nam xã phối hợp tổ chức" in warned[1]
+
+
+@pytest.mark.parametrize(
+    ("organisers", "code"),
+    [
+        ([{"body": "fatherland_front", "role": "co_organises"}], "one_chair"),
+        ([{"body": "fatherland_front", "role": "chairs"}], "chair_is_committee"),
+        (
+            [
+                {"body": "peoples_committee", "role": "chairs"},
+                {"body": "party_committee", "role": "invited"},
+                {"body": "party_committee", "role": "co_chairs"},
+            ],
+            "organiser_twice",
+        ),
+    ],
+)
+def test_a_conference_has_one_chair_the_peoples_committee_and_no_body_twice(organisers, code):
+    with pytest.raises(Rejected) as refused:
+        new_session(organisers=organisers)
+    assert [e.code for e in refused.value.errors] == [code]
+
+
+def test_who_chaired_and_concluded_is_kept_with_the_conclusion():
+    session = scheduled()
+    r = reg(session, 1)
+    sessions.check_in(session, r, datetime(2026, 9, 25, 7, 50, tzinfo=LOCAL_TZ), LATER)
+    cmd = c.ConcludeSession(
+        session_id=session.id, chaired_by="Ông A, Chủ tịch UBND xã", concluded_by="Ông A"
+    )
+    sessions.conclude(session, [r], cmd, datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ))
+    assert (session.chaired_by, session.concluded_by) == ("Ông A, Chủ tịch UBND xã", "Ông A")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from shared import vi
 from shared.clock import local_date
@@ -50,6 +51,10 @@ class Session:
     next_seq: int = 1
     confirmed: int = 0
     confirmed_representatives: dict[str, int] = field(default_factory=dict)
+    organisers: list[dict[str, Any]] = field(default_factory=list)  # body, role, representative
+    chaired_by: str | None = None
+    concluded_by: str | None = None
+    briefing: dict[str, Any] | None = None  # title, summary, presented_by, at
     version: int = 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from services.registration import messages as msg
 from services.registration.domain.model import (
@@ -17,11 +18,54 @@ from services.registration.domain.model import (
     require_status,
     status_vi,
 )
+from shared import vi
 from shared.citizen import fmt, fmt_time
 from shared.clock import local_date
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, error, reject_if
 from shared.reference import ReferenceData
+
+# Law 72/2025, Art. 43: the People's Committee organises with the Fatherland Front, a
+# representative of the People's Council standing committee co-chairs, the Party committee is
+# invited.
+LAW_ORGANISERS = (
+    ("peoples_committee", "chairs"),
+    ("peoples_council_standing_committee", "co_chairs"),
+    ("fatherland_front", "co_organises"),
+    ("party_committee", "invited"),
+)
+
+
+def organisers(cmd: contract.CreateSession) -> list[dict[str, Any]]:
+    """Who organises, as given or else as the law says. Refused: not one chair, a chair other
+    than the People's Committee, or a body named twice."""
+    given = [o.model_dump() for o in cmd.organisers] or [
+        {"body": b, "role": r, "representative": None} for b, r in LAW_ORGANISERS
+    ]
+    errors = []
+    chairs = [o for o in given if o["role"] == "chairs"]
+    if len(chairs) != 1:
+        errors.append(
+            error("data.organisers", "one_chair", msg.ONE_CHAIR.format(count=len(chairs)))
+        )
+    elif chairs[0]["body"] != "peoples_committee":
+        errors.append(error("data.organisers", "chair_is_committee", msg.CHAIR_IS_COMMITTEE))
+    bodies = [o["body"] for o in given]
+    for body in sorted({b for b in bodies if bodies.count(b) > 1}):
+        text = msg.ORGANISER_TWICE.format(body=vi.ORGANISER_BODY[body])
+        errors.append(error("data.organisers", "organiser_twice", text))
+    reject_if(errors)
+    return given
+
+
+def organiser_warnings(session: Session) -> list[str]:
+    """A warning for each body the law expects in a role the plan gives it otherwise or omits."""
+    roles = {o["body"]: o["role"] for o in session.organisers}
+    return [
+        msg.ORGANISER_EXPECTED.format(body=vi.ORGANISER_BODY[b], role=vi.ORGANISER_ROLE[r])
+        for b, r in LAW_ORGANISERS[1:]
+        if roles.get(b) != r
+    ]
 
 
 def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Session:
@@ -78,6 +122,7 @@ def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Se
         ),
         sittings=[Sitting(s.code, list(s.villages), s.venue) for s in cmd.sittings],
         reason=cmd.reason,
+        organisers=organisers(cmd),
     )
 
 
@@ -208,6 +253,19 @@ def without_periodic_dialogue(sessions: list[Session], today: date) -> bool:
     )
 
 
+def attach_briefing(session: Session, cmd: contract.AttachBriefing, now: datetime) -> None:
+    """The chair's socio-economic briefing, attached until the conference is concluded."""
+    require_status(
+        session, ("planned", "scheduled", "held"), "data.session_id", msg.CANNOT_ATTACH_BRIEFING
+    )
+    session.briefing = {
+        "title": cmd.title,
+        "summary": cmd.summary,
+        "presented_by": cmd.presented_by,
+        "at": now.isoformat(),
+    }
+
+
 def cancel_session(session: Session, reason: str) -> str:
     require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION)
     previous, session.status, session.reason = session.status, "cancelled", reason
@@ -265,10 +323,14 @@ def check_in(session: Session, reg: Registration, at: datetime, now: datetime) -
 
 
 def conclude(
-    session: Session, registrations: list[Registration], now: datetime
+    session: Session,
+    registrations: list[Registration],
+    cmd: contract.ConcludeSession,
+    now: datetime,
 ) -> contract.Attendance:
     require_status(session, ("held",), "data.session_id", msg.CANNOT_CONCLUDE)
     session.status, session.concluded_at = "concluded", now
+    session.chaired_by, session.concluded_by = cmd.chaired_by, cmd.concluded_by
     attended = [r for r in registrations if r.checked_in_at]
     by_village: dict[str, int] = {}
     by_category: dict[str, int] = {}
