@@ -21,7 +21,8 @@ def limit_state(left: int) -> str:
 
 class LegalCalendar:
     def __init__(self, days_off: Iterable[date] = (), working_days: Iterable[date] = ()) -> None:
-        self._public = holidays.country_holidays("VN")  # years are added as they are asked for
+        # Years are added as they are asked for; names in Vietnamese, as people here read them.
+        self._public = holidays.country_holidays("VN", language="vi")
         self._days_off = frozenset(days_off)
         self._working_days = frozenset(working_days)
 

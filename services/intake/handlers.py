@@ -391,14 +391,37 @@ async def close_issue(deps: Deps, cmd: contract.CloseIssue, ctx: HandlerContext)
 async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext) -> dict[str, Any]:
     now = ctx.clock.now()
     calendar = deps.ref.calendar
+    remote = False
 
     def accept(issue: issues.Issue) -> None:
+        nonlocal remote
         village = deps.ref.village(issue.village_code)
-        lifecycle.accept(issue, cmd, now, calendar, remote=bool(village and village.remote))
+        remote = bool(village and village.remote)
+        lifecycle.accept(issue, cmd, now, calendar, remote=remote)
 
     issue = await _changed(deps, ctx, cmd.tracking_code, accept)
     assert issue.legal is not None
-    return {**_state(issue), "settlement_due": issue.legal["clocks"]["settlement"]}
+    due = date.fromisoformat(issue.legal["clocks"]["settlement"])
+    told = await store.contacts(deps.db, ctx.session, [issue.tracking_code], deps.cipher)
+    for code, recipient in told.items():  # the written notice of acceptance, if they left a contact
+        ctx.uow.emit(
+            "notification.send.v1",
+            SendNotification(
+                cause_id=f"accepted:{code}",
+                template="case_accepted",
+                recipient=recipient,
+                params={
+                    "tracking_code": code,
+                    "handled_as": vi.ISSUE_KIND[issue.handled_as],
+                    "accepted_on": fmt(cmd.accepted_on),
+                    "settlement_due": fmt(due),
+                    "days": str(lifecycle.settlement_days(issue, cmd.complex, remote)),
+                },
+                required_by_law=True,
+            ),
+            subject=code,
+        )
+    return {**_state(issue), "settlement_due": due.isoformat(), "notified": bool(told)}
 
 
 async def extend_case(deps: Deps, cmd: contract.ExtendCase, ctx: HandlerContext) -> dict[str, Any]:

@@ -23,6 +23,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "followup_reminder": ("tracking_code", "responsible_agency", "deadline", "state", "days"),
     "results_announcement": ("held_on", "village", "matters", "conclusions"),
     "office_alarm": ("alarm",),
+    "case_accepted": ("tracking_code", "handled_as", "accepted_on", "settlement_due"),
     "legal_alarm": ("tracking_code", "handled_as", "clock", "due", "state", "days", "agency"),
 }
 assert set(REQUIRED) == set(TEMPLATES), "every template has its list of required parameters"

@@ -264,7 +264,7 @@ def office_alarm(uow: UnitOfWork, ref: ReferenceData, cause: str, params: dict[s
     the platform could not do or found missing; once per cause."""
     office = ref.office()
     recipient = Recipient(name=office.name, phone=office.phone, email=office.email)
-    _request(uow, cause, "office_alarm", recipient, params, required=True)
+    _request(uow, cause, "office_alarm", recipient, {"to": office.name, **params}, required=True)
 
 
 def heads_unknown(

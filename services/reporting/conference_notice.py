@@ -85,12 +85,13 @@ class ConferenceNotice:
     # --- the facts, said once for the document and the loudspeakers ------------------------------
 
     def when(self) -> str:
+        """`vào 08 giờ 00 phút, ngày 25/09/2026`, or `từ … đến 11 giờ 30 phút`."""
         start = self.starts_at.astimezone(LOCAL_TZ)
         text = f"{start:%H} giờ {start:%M} phút, ngày {start:%d/%m/%Y}"
         if self.ends_at:
             end = self.ends_at.astimezone(LOCAL_TZ)
-            text = f"từ {text} đến {end:%H} giờ {end:%M} phút"
-        return text
+            return f"từ {text} đến {end:%H} giờ {end:%M} phút"
+        return f"vào {text}"
 
     def how_held(self) -> str:
         if self.format == "online":
@@ -171,7 +172,7 @@ class ConferenceNotice:
         )
         return [
             ("", [intro]),
-            ("1. Thời gian", [self.when().capitalize() + ".", *self.sitting_lines()]),
+            ("1. Thời gian", [_first_up(self.when()) + ".", *self.sitting_lines()]),
             ("2. Địa điểm và hình thức", [f"{self.venue}; {self.how_held()}."]),
             ("3. Thành phần", who),
             ("4. Nội dung", self.content()),
@@ -183,7 +184,7 @@ class ConferenceNotice:
         """The text a village head reads on the loudspeakers, twice, as is the custom."""
         body = [
             "Kính thưa bà con Nhân dân trong thôn!",
-            f"Ủy ban nhân dân xã {self.commune} thông báo: {self.title} sẽ được tổ chức vào "
+            f"Ủy ban nhân dân xã {self.commune} thông báo: {self.title} sẽ được tổ chức "
             f"{self.when()}, tại {self.venue}; hình thức {self.how_held()}.",
             *[line.removeprefix("- ") for line in self.sitting_lines()],
             "Nội dung hội nghị:",
@@ -210,6 +211,10 @@ class ConferenceNotice:
             "sections": [{"heading": h, "paragraphs": p} for h, p in self.sections()],
             "recipients": list(self.recipients),
         }
+
+
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _moment(value: Any) -> datetime:

@@ -96,6 +96,7 @@ FRONT_ROLES = [
 ]
 TODAY = datetime(2026, 9, 1, 8, 0, tzinfo=LOCAL_TZ)
 CONFERENCE = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+SIGNER = "Lý Hoàng Long"  # the commune chairman, as the demo names him
 
 
 def citizen_id(rng: random.Random, born: date, gender: str) -> str:
@@ -220,6 +221,7 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
         console.print(
             f"Ngày hội nghị 25/09/2026; hạn cuối thông báo: {vn_date(scheduled['result']['announce_deadline'])}"
         )
+        figures["notice"] = await announce_conference(story, bus, session_id)
     figures["session_id"] = session_id
     async with busmod.Bus(story.platform.amqp_url) as bus:
         issues = await collect_issues(story, bus, ref, session_id)
@@ -298,16 +300,68 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
         concluded = await story.send(
             bus,
             "registration.conclude-session.v1",
-            {"session_id": session_id, "summary": "Chủ tịch UBND xã kết luận từng nội dung."},
+            {
+                "session_id": session_id,
+                "summary": "Chủ tịch UBND xã kết luận từng nội dung.",
+                "chaired_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
+                "concluded_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
+            },
         )
         console.print(
             f"Có mặt: {concluded['result']['attended']} đại biểu; thông báo kết quả chậm nhất "
             f"{vn_date(concluded['result']['results_deadline'])} (10 ngày sau hội nghị)"
         )
         figures["attended"] = concluded["result"]["attended"]
+        await settle_denunciation(story, bus, issues[6])
         figures["documents"] = await issue_results(story, bus, session_id)
         await follow_up(story, bus, issues)
+        figures["cases"] = await legal_cases(story, bus, ref, issues)
     return figures
+
+
+async def _from_reporting(story: Story, path: str) -> Any:
+    """A page or file from reporting's web door, once it has applied every event sent so far."""
+    import httpx
+
+    port = story.platform.health_ports["reporting"]
+    try:
+        await wait_caught_up(f"http://127.0.0.1:{port}/health", "reporting", story.console)
+    except ReadSideStalled as exc:
+        raise InfraError(str(exc)) from exc
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as web:
+        answer = await web.get(path)
+    if answer.status_code != 200:
+        raise InfraError(f"reporting trả lời {answer.status_code} cho {path}: {answer.text}")
+    return answer
+
+
+async def announce_conference(story: Story, bus: busmod.Bus, session_id: str) -> list[Path]:
+    """The chair's briefing attached; the public notice for the board, the media, the loudspeakers."""
+    story.step("2a. Thông báo tổ chức hội nghị: niêm yết, đài truyền thanh, loa các thôn")
+    await story.send(
+        bus,
+        "registration.attach-briefing.v1",
+        {
+            "session_id": session_id,
+            "title": "Báo cáo tình hình kinh tế - xã hội 8 tháng đầu năm 2026",
+            "summary": (
+                "Tổng giá trị sản xuất ước đạt 72% kế hoạch năm; đã chi trả bồi thường giải "
+                "phóng mặt bằng tuyến đường liên thôn cho 46/52 hộ; thu ngân sách đạt 68% dự toán."
+            ),
+            "presented_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
+        },
+    )
+    saved = []
+    for form in ("docx", "pdf", "txt"):
+        answer = await _from_reporting(story, f"/phien/{session_id}/thong-bao-to-chuc.{form}")
+        path = story.platform.home / f"thong-bao-to-chuc-{session_id}.{form}"
+        path.write_bytes(answer.content)
+        saved.append(path)
+    spoken = saved[-1].read_text(encoding="utf-8").split("\n\n(Đọc nhắc lại")[0]
+    story.console.print("Bài đọc trên loa truyền thanh các thôn:", style="bold")
+    story.console.print(spoken, markup=False)
+    story.console.print("Đã lưu: " + ", ".join(p.name for p in saved))
+    return saved
 
 
 async def issue_results(story: Story, bus: busmod.Bus, session_id: str) -> list[Path]:
@@ -319,7 +373,7 @@ async def issue_results(story: Story, bus: busmod.Bus, session_id: str) -> list[
     command = {
         "session_id": session_id,
         "document_number": "123/TB-UBND",
-        "signer_name": "Lý Hoàng Long",
+        "signer_name": SIGNER,
         "requested_by": "Văn phòng HĐND và UBND xã",
     }
     waiting = ("not_concluded", "not_ready", "unknown_session")  # not yet heard of here
@@ -385,7 +439,20 @@ ISSUES = [  # (village, kind, content, submitter)
         {"full_name": "Nông Văn Tài", "address": "Thôn 05, xã Thiện Tân", "phone": "0911222333"},
     ),
     ("T07", "denunciation", "Tố cáo cán bộ thu tiền sai quy định khi làm hồ sơ đất", None),
+    (
+        "T09",
+        "denunciation",
+        "Tố cáo cán bộ địa chính nhận tiền để xác nhận hồ sơ cấp giấy chứng nhận",
+        {"full_name": "Triệu Văn Minh", "address": "Thôn 09, xã Thiện Tân"},
+    ),
 ]
+# After Tết: a complaint accepted on 6/1/2027 whose 30 days end on 5/2/2027, Tết's eve.
+TET_COMPLAINT = (
+    "T11",
+    "complaint",
+    "Khiếu nại quyết định xử phạt vi phạm hành chính về xây dựng",
+    {"full_name": "Lăng Thị Hạnh", "address": "Thôn 11, xã Thiện Tân"},
+)
 
 
 async def collect_issues(
@@ -421,16 +488,24 @@ async def collect_issues(
             f"{topics[result['topic']]} — {result['agency_code']}"
             f"{' — xử lý như phản ánh (tố cáo nặc danh)' if result['handled_as'] != kind else ''}{merged}"
         )
-    story.console.print("Khiếu nại được thụ lý ngay; thời hạn giải quyết 30 ngày tính từ hôm nay:")
-    await story.send(
-        bus,
-        "intake.accept-case.v1",
-        {
-            "tracking_code": codes[4],
-            "accepted_on": TODAY.date().isoformat(),
-            "officer": "Chủ tịch UBND xã",
-        },
+    story.console.print(
+        "Khiếu nại và tố cáo (có họ tên, địa chỉ) được thụ lý ngay; thời hạn giải quyết 30 ngày "
+        "tính từ ngày thụ lý (Luật Khiếu nại 2011, Điều 28; Luật Tố cáo 2018, Điều 30):"
     )
+    for code in (codes[4], codes[6]):
+        accepted = await story.send(
+            bus,
+            "intake.accept-case.v1",
+            {
+                "tracking_code": code,
+                "accepted_on": TODAY.date().isoformat(),
+                "officer": "Chủ tịch UBND xã",
+            },
+        )
+        story.console.print(
+            f"  {code}: thụ lý {vn_date(TODAY.date().isoformat())}, hạn giải quyết "
+            f"{vn_date(accepted['result']['settlement_due'])}"
+        )
     story.console.print(
         "Văn phòng duyệt bản tóm tắt công khai (chỉ văn bản này rời khỏi dịch vụ tiếp nhận; "
         "lời người dân và nội dung tố cáo không bao giờ được phát đi):"
@@ -520,6 +595,69 @@ async def follow_up(story: Story, bus: busmod.Bus, codes: list[str]) -> None:
             f"Quá hạn: {event['data']['tracking_code']} — hạn "
             f"{vn_date(event['data']['deadline'])}, đã quá {event['data']['days_overdue']} ngày"
         )
+
+
+async def settle_denunciation(story: Story, bus: busmod.Bus, code: str) -> None:
+    """The denunciation accepted on 1/9 is concluded within its 30 days: its clock stops."""
+    story.console.print(f"Chủ tịch UBND xã kết luận nội dung tố cáo {code} (hạn 01/10/2026):")
+    await story.send(
+        bus,
+        "intake.record-settlement.v1",
+        {
+            "tracking_code": code,
+            "decided_on": "2026-09-25",
+            "decision": "Kết luận nội dung tố cáo số 05/KL-UBND ngày 25/09/2026",
+            "officer": "Chủ tịch UBND xã",
+        },
+    )
+
+
+async def legal_cases(
+    story: Story, bus: busmod.Bus, ref: ReferenceData, codes: list[str]
+) -> list[dict[str, Any]]:
+    """Complaints and denunciations keep their own clocks, counted as the law counts them."""
+    story.step("9. Khiếu nại, tố cáo: thời hạn theo luật, ngày nghỉ Tết lùi hạn")
+    alarms = await _wait_for_messages(story.platform, "legal_alarm", 1)
+    story.console.print(
+        f"Khiếu nại {codes[4]} chưa có quyết định giải quyết khi hết hạn 01/10/2026: "
+        f"{alarms} cảnh báo đã gửi cơ quan giải quyết"
+    )
+    story.clock(datetime(2027, 1, 6, 9, 0, tzinfo=LOCAL_TZ))
+    village, kind, content, person = TET_COMPLAINT
+    received = datetime(2027, 1, 5, 14, 0, tzinfo=LOCAL_TZ)
+    submitted = await story.send(
+        bus,
+        "intake.submit-issue.v1",
+        {
+            "kind": kind,
+            "channel": "letter",
+            "content": content,
+            "village_code": village,
+            "received_at": received.isoformat(),
+            "submitter": person,
+        },
+    )
+    code = submitted["result"]["tracking_code"]
+    accepted = await story.send(
+        bus,
+        "intake.accept-case.v1",
+        {"tracking_code": code, "accepted_on": "2027-01-06", "officer": "Chủ tịch UBND xã"},
+    )
+    due = date.fromisoformat(accepted["result"]["settlement_due"])
+    plain = date(2027, 1, 6) + timedelta(days=30)
+    story.console.print(
+        f"Khiếu nại {code} thụ lý 06/01/2027: 30 ngày là {plain:%d/%m/%Y} — "
+        f"{ref.calendar.holiday_name(plain) or 'ngày làm việc'}; hạn giải quyết lùi sang ngày "
+        f"làm việc tiếp theo: [bold]{due:%d/%m/%Y}[/] (Bộ luật Dân sự 2015, Điều 148)"
+    )
+    cases = (await _from_reporting(story, "/api/tong-quan")).json()["cases"]
+    story.console.print("Bảng điều khiển — khiếu nại, tố cáo đang giải quyết, hạn gần trước:")
+    for case in cases:
+        story.console.print(
+            f"  {case['ref']}  {case['kind_vi']:9s} {case['clock_vi']:10s} hạn {case['due']} "
+            f"({case['left_vi']})"
+        )
+    return cases
 
 
 async def _events(platform: Platform, kind: str) -> list[dict[str, Any]]:
@@ -679,5 +817,11 @@ def run_demo(console: Console) -> int:
         f"Lần nhập lại cùng tệp: {said(figures['second_import'])} — không có gì thay đổi."
     )
     console.print(f"Có mặt tại hội nghị: {figures['attended']} đại biểu.")
+    console.print("Thông báo tổ chức: " + ", ".join(str(p) for p in figures["notice"]))
     console.print("Thông báo kết quả: " + ", ".join(str(p) for p in figures["documents"]))
+    console.print(
+        "Khiếu nại, tố cáo đang giải quyết: "
+        + "; ".join(f"{c['ref']} hạn {c['due']}" for c in figures["cases"])
+        + "."
+    )
     return 0

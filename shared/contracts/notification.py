@@ -34,6 +34,7 @@ class SendNotification(Message):
         "results_announcement",
         "legal_alarm",
         "office_alarm",
+        "case_accepted",
     ]
     recipient: Recipient
     params: dict[str, str] = Field(default_factory=dict)

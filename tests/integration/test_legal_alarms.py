@@ -23,7 +23,11 @@ from tests.integration.test_reporting import ARTIFACTS
 
 RECEIVED = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
 COMPLAINANT = {"full_name": "Hà Thị Khiếunại", "address": "Nhà số 9, thôn Lân Luông"}
-DENOUNCER = {"full_name": "Lò Văn Tốcáo", "address": "Nhà số 7 ngõ Bí Mật"}
+DENOUNCER = {
+    "full_name": "Lò Văn Tốcáo",
+    "address": "Nhà số 7 ngõ Bí Mật",
+    "email": "to.cao@example.vn",
+}
 
 
 async def until(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
@@ -92,10 +96,11 @@ async def test_open_cases_are_listed_by_days_left_and_their_agency_is_told_once(
         )
         c, d = complaint["tracking_code"], denunciation["tracking_code"]
         clock.at = datetime(2026, 8, 12, 9, 0, tzinfo=LOCAL_TZ)
-        await send(
+        accepted = await send(
             "intake.accept-case.v1",
             {"tracking_code": d, "accepted_on": "2026-08-12", "officer": "Chủ tịch UBND xã"},
         )
+        (notice,) = await until(lambda: letters(tmp_path, "case_accepted"), "thông báo thụ lý")
         # 18/8: the complaint must be accepted by 20/8 (10 days from receipt): 2 days left.
         clock.at = datetime(2026, 8, 18, 9, 0, tzinfo=LOCAL_TZ)
         await until(lambda: letters(tmp_path, "legal_alarm"), "thư báo sắp hết hạn thụ lý")
@@ -136,6 +141,13 @@ async def test_open_cases_are_listed_by_days_left_and_their_agency_is_told_once(
         (c, "expired", "quá hạn 1 ngày")
     ]
 
+    # The denouncer, who left an email, is told in writing that the case was accepted.
+    assert accepted["notified"] is True and accepted["settlement_due"] == "2026-09-11"
+    assert "Gửi đến: Lò Văn Tốcáo · to.cao@example.vn" in notice
+    assert f"Thông báo thụ lý giải quyết tố cáo mã {d}" in notice
+    assert "đã được thụ lý giải quyết ngày 12/08/2026" in notice
+    assert "đến hết ngày 11/09/2026 (30 ngày kể từ ngày thụ lý" in notice
+    assert "được giữ bí mật" in notice and "thu tiền sai" not in notice
     sent = letters(tmp_path, "legal_alarm")
     assert len(sent) == 2, sent  # one when due soon, one when run out: never twice
     soon = next(t for t in sent if "sắp hết thời hạn" in t)

@@ -72,6 +72,8 @@ PARAMS = {
     "due": "20/08/2026",
     "agency": "VP",
     "alarm": "delegation_incomplete",
+    "accepted_on": "12/08/2026",
+    "settlement_due": "11/09/2026",
     "session_id": "TT-2026-DK1",
     "count": "2",
     "details": "- Thôn 02: Trưởng thôn",
