@@ -72,6 +72,7 @@ class Registration:
     promoted_at: datetime | None = None
     cancelled_at: datetime | None = None
     checked_in_at: datetime | None = None
+    checked_in_recorded_at: datetime | None = None  # the server's own time beside the clerk's
 
 
 def period_start(period: str) -> date:

@@ -315,7 +315,7 @@ def check_in(session: Session, reg: Registration, at: datetime, now: datetime) -
             )
         )
     reject_if(errors)
-    reg.checked_in_at = at
+    reg.checked_in_at, reg.checked_in_recorded_at = at, now
     opened = session.status == "scheduled"
     if opened:
         session.status, session.held_on = "held", local_date(at)
