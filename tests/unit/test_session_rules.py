@@ -374,3 +374,20 @@ def test_who_chaired_and_concluded_is_kept_with_the_conclusion():
     )
     sessions.conclude(session, [r], cmd, datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ))
     assert (session.chaired_by, session.concluded_by) == ("Ông A, Chủ tịch UBND xã", "Ông A")
+
+
+@pytest.mark.parametrize(
+    ("form", "refused"), [("online", True), ("hybrid", True), ("in_person", False)]
+)
+def test_a_conference_held_online_needs_its_link(form, refused):
+    session = new_session(format=form)
+    cmd = c.ScheduleSession(
+        session_id=session.id, starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)
+    )
+    if refused:
+        with pytest.raises(Rejected) as no_link:
+            sessions.schedule(session, cmd, NOW)
+        assert [e.code for e in no_link.value.errors] == ["online_url_missing"]
+        cmd = cmd.model_copy(update={"online_url": "https://hop.thientan.example.vn/dt"})
+    sessions.schedule(session, cmd, NOW)
+    assert session.status == "scheduled"
