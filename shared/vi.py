@@ -47,6 +47,22 @@ NOT_JSON = "không phải JSON hợp lệ"
 NOT_CLOUDEVENT = (
     "không phải một CloudEvent (cần một đối tượng JSON có specversion, id, source, type)"
 )
+# CloudEvents 1.0 attributes that break the specification, named for the person who sent them.
+CE_SPECVERSION_MISSING = 'thiếu specversion (CloudEvents 1.0 bắt buộc, giá trị "1.0")'
+CE_SPECVERSION_WRONG = 'specversion {value!r} không được hỗ trợ: chỉ nhận "1.0"'
+CE_TIME = (
+    "time {value!r} không đúng RFC 3339 (cần ngày, giờ:phút:giây và múi giờ, "
+    "ví dụ 2026-09-01T08:00:00+07:00)"
+)
+CE_CONTENT_TYPE = (
+    "datacontenttype {value!r} không phải kiểu nội dung RFC 2046 (ví dụ application/json)"
+)
+CE_EMPTY = "{name} có mặt thì không được để trống"
+CE_EXTENSION_NAME = (
+    "tên thuộc tính mở rộng {name!r} chỉ được gồm chữ thường a-z và chữ số (CloudEvents 1.0)"
+)
+CE_EXTENSION_VALUE = "thuộc tính mở rộng {name!r}: giá trị phải là chuỗi, số nguyên hoặc true/false, không phải {kind}"
+CE_DATA_TWICE = "chỉ được có một trong data và data_base64"
 UNKNOWN_TYPE = "loại thông điệp không được hỗ trợ ở hàng đợi này: {type}"
 OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte (nội dung không được giữ lại)"
 NOT_PERMITTED = "người gửi “{user}” không được phép gửi lệnh {type}"

@@ -74,7 +74,7 @@ def test_a_body_that_is_not_json_is_named_as_such():
 def test_a_json_object_that_is_not_a_cloudevent_names_each_missing_attribute():
     with pytest.raises(EnvelopeError) as bad:
         parse_message(b'{"hello": 1}', None, {})
-    assert {e["field"] for e in bad.value.errors} == {"id", "source", "type", "data"}
+    assert {e["field"] for e in bad.value.errors} == {"specversion", "id", "source", "type"}
 
 
 def test_schema_errors_name_the_field_in_vietnamese():
