@@ -61,6 +61,7 @@ class RawClient:
         content_type: str | None = None,
         message_id: str | None = None,
         anonymous: bool = False,
+        headers: dict[str, Any] | None = None,
     ) -> str:
         command_id = command_id or str(uuid.uuid4())
         event = {
@@ -71,17 +72,15 @@ class RawClient:
             "datacontenttype": "application/json",
             "data": data,
         }
-        headers: dict[str, Any] = {}
         if binary:
-            headers = {
-                f"ce-{k}": v for k, v in event.items() if k not in ("data", "datacontenttype")
-            }
             payload, ctype = json.dumps(data).encode(), "application/json"
+            attributes = {k: v for k, v in event.items() if k not in ("data", "datacontenttype")}
+            default_headers = {f"ce-{k}": v for k, v in attributes.items()}
         else:
-            payload, ctype = (
-                json.dumps(event, ensure_ascii=False).encode(),
-                "application/cloudevents+json",
-            )
+            payload = json.dumps(event, ensure_ascii=False).encode()
+            ctype, default_headers = "application/cloudevents+json", {}
+        # `headers`, `body`, `content_type`: a message built elsewhere, e.g. by the CloudEvents SDK
+        headers = default_headers if headers is None else headers
         correlation = message_id or command_id
         self.outcomes[correlation] = asyncio.get_running_loop().create_future()
         await self.inbound.publish(

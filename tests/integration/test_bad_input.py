@@ -167,3 +167,49 @@ async def test_every_queue_and_dead_letter_queue_is_bounded_and_refuses_past_its
         # a quorum queue checks the limit before each publish, so it may hold one over it
         assert kept in (2, 3) and refused == 6 - kept
         await small.delete(if_unused=False, if_empty=False)
+
+
+@pytest.mark.parametrize("mode", ["binary", "structured"])
+async def test_a_system_using_the_official_cloudevents_sdk_is_understood_both_ways(
+    client, topology, mode
+):
+    from cloudevents.core.bindings import rabbitmq
+    from cloudevents.core.formats.json import JSONFormat
+    from cloudevents.core.v1.event import CloudEvent as SdkEvent
+
+    from tests.helpers import EventSpy
+
+    command_id = f"sdk-{mode}-0001"
+    sdk_event = SdkEvent(
+        attributes={
+            "id": command_id,
+            "source": client.source,
+            "type": "vn.nghedan.registration.create-session.v1",
+            "datacontenttype": "application/json",
+        },
+        data=session_data(),
+    )
+    convert = rabbitmq.to_binary if mode == "binary" else rabbitmq.to_structured
+    message = convert(sdk_event, JSONFormat())
+    async with EventSpy(topology.amqp_url, "registration.session.planned.v1") as spy:
+        outcome = await client.send(
+            "registration.create-session.v1",
+            command_id=command_id,
+            body=message.body,
+            content_type=message.content_type,
+            headers=message.headers,
+        )
+        await spy.wait_for("registration.session.planned.v1")
+    assert outcome["status"] == "accepted", outcome
+    # and what the platform publishes, the SDK reads as a CloudEvent
+    (received,) = spy.messages
+    as_sdk = rabbitmq.from_rabbitmq(
+        rabbitmq.RabbitMQMessage(
+            headers={k: str(v) for k, v in (received.headers or {}).items()},
+            content_type=received.content_type,
+            body=received.body,
+        ),
+        JSONFormat(),
+    )
+    assert as_sdk.get_type() == "vn.nghedan.registration.session.planned.v1"
+    assert as_sdk.get_data()["session_id"] == outcome["result"]["session_id"]
