@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test lint format rabbitmq browser schemas bench clean lock audit
+.PHONY: install demo up test lint format rabbitmq browser asyncapi-tools schemas bench clean lock audit
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -45,7 +45,15 @@ browser:
 	  echo "Cài Chromium (Debian) để thử bảng điều khiển…"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: install lint rabbitmq browser
+# AsyncAPI's own parser judges docs/asyncapi.yaml (Node.js and npm from Debian when missing).
+asyncapi-tools:
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Cài Node.js và npm (Debian) để kiểm tra tài liệu AsyncAPI…"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	@test -d tools/asyncapi/node_modules/@asyncapi/parser || \
+	  npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
+
+test: install lint rabbitmq browser asyncapi-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

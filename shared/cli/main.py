@@ -522,11 +522,13 @@ def clock_reset() -> None:
 
 @contracts_app.command("generate")
 def contracts_generate() -> None:
-    """Sinh lại JSON Schema của mọi thông điệp từ các model."""
+    """Sinh lại JSON Schema của mọi thông điệp và tài liệu AsyncAPI (docs/asyncapi.yaml)."""
+    from shared.contracts import asyncapi
     from shared.contracts.schemagen import generate
 
     for path in generate():
         console.print(str(path))
+    console.print(str(asyncapi.write()))
 
 
 @app.command("rabbitmq-definitions")
