@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test lint format rabbitmq browser asyncapi-tools schemas bench clean lock audit
+.PHONY: install demo up test lint format rabbitmq browser asyncapi-tools office schemas bench clean lock audit
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -53,7 +53,14 @@ asyncapi-tools:
 	@test -d tools/asyncapi/node_modules/@asyncapi/parser || \
 	  npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
 
-test: install lint rabbitmq browser asyncapi-tools
+# The DOCX files are checked by converting them in LibreOffice, as an office would open them.
+office:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Cài LibreOffice Writer (Debian, không giao diện) để kiểm tra tệp DOCX…"; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui; }
+
+test: install lint rabbitmq browser asyncapi-tools office
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -172,8 +172,10 @@ class Announcement:
         citizens = sum(p.citizens_by_village.values())
         part = [
             *officials,
-            f"- Đại biểu các thôn: {citizens} người, gồm {categories}.",
-            f"- Theo thôn: {villages}." if villages else "- Không có đại biểu thôn.",
+            f"- Đại biểu các thôn: {citizens} người, gồm {categories}."
+            if categories
+            else "- Không có đại biểu thôn.",
+            *([f"- Theo thôn: {villages}."] if villages else []),
         ]
         raised, answered, concluded = [], [], []
         for n, m in enumerate(self.matters, start=1):
@@ -247,10 +249,18 @@ def to_docx(a: OfficialText) -> bytes:
         return par
 
     center = WD_ALIGN_PARAGRAPH.CENTER
+    def columns(table: Any, *widths_mm: float) -> None:
+        """Fixed widths in the grid and in every cell alike (LibreOffice follows the grid)."""
+        table.autofit = False
+        for column, width in zip(table.columns, widths_mm, strict=True):
+            column.width = Mm(width)
+            for cell in column.cells:
+                cell.width = Mm(width)
+
     top = doc.add_table(rows=1, cols=2)
     top.alignment = WD_TABLE_ALIGNMENT.CENTER
+    columns(top, 65, 100)  # 165 mm: the text width of an A4 page with 30/15 mm margins
     left, right = top.rows[0].cells
-    left.width, right.width = Mm(65), Mm(100)
     for cell in (left, right):
         cell.paragraphs[0].text = ""
     left.paragraphs[0].add_run("ỦY BAN NHÂN DÂN").font.size = Pt(13)
@@ -278,6 +288,7 @@ def to_docx(a: OfficialText) -> bytes:
             par.paragraph_format.space_after = Pt(4)
 
     bottom = doc.add_table(rows=1, cols=2)
+    columns(bottom, 75, 90)
     to, sign = bottom.rows[0].cells
     to.paragraphs[0].text = ""
     label = to.paragraphs[0].add_run("Nơi nhận:")
