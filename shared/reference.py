@@ -21,7 +21,9 @@ class _Ref(BaseModel):
 
 
 class Commune(_Ref):
-    code: str = Field(pattern=r"^[A-Z]{1,6}$")
+    code: str = Field(pattern=r"^[A-Z]{1,6}$")  # the prefix of session ids and tracking codes
+    # The commune's code in the 2025 list of administrative units (`nghedan reference check`).
+    official_code: str | None = Field(default=None, pattern=r"^\d{5}$")
     name: str
     province: str
     voter_count: int = Field(ge=1)

@@ -249,6 +249,7 @@ def to_docx(a: OfficialText) -> bytes:
         return par
 
     center = WD_ALIGN_PARAGRAPH.CENTER
+
     def columns(table: Any, *widths_mm: float) -> None:
         """Fixed widths in the grid and in every cell alike (LibreOffice follows the grid)."""
         table.autofit = False

@@ -56,6 +56,11 @@ notify_app = typer.Typer(
 app.add_typer(notify_app, name="notify")
 report_app = typer.Typer(help="Báo cáo: dựng lại số liệu từ sự kiện đã nhận.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+reference_app = typer.Typer(
+    help="Dữ liệu danh mục của xã: kiểm tra với danh mục hành chính 2025, tạo tệp cho xã mới.",
+    no_args_is_help=True,
+)
+app.add_typer(reference_app, name="reference")
 app.add_typer(keys_app, name="keys")
 app.command("dashboard-user")(dashboard_user)
 app.command("deploy-secrets")(deploy_secrets)
@@ -518,6 +523,69 @@ def clock_reset() -> None:
     """Trở về giờ thật."""
     clock_path().unlink(missing_ok=True)
     clock_show()
+
+
+@reference_app.command("check")
+def reference_check(
+    file: Annotated[
+        Path | None, typer.Option(help="Tệp danh mục (mặc định: NGHEDAN_REFERENCE_DATA)")
+    ] = None,
+) -> None:
+    """Kiểm tra mã, tên xã và tỉnh với danh mục 3.321 đơn vị hành chính cấp xã năm 2025."""
+    from shared import admin_units
+
+    path = file or reference_path()
+    try:
+        ref = load_reference_data(path)
+        found = admin_units.problems(ref.commune)
+    except admin_units.AdminUnitsMissing as exc:
+        raise fail(str(exc)) from exc
+    except (OSError, ValueError) as exc:
+        raise fail(f"không đọc được {path}: {exc}") from exc
+    if found:
+        for problem in found:
+            console.print(f"[red]•[/] {problem}")
+        raise typer.Exit(1)
+    unit = admin_units.units()[ref.commune.official_code or ""]
+    console.print(
+        f"[green]Khớp[/] danh mục 2025: {unit.kind} {unit.name}, tỉnh {unit.province} "
+        f"(mã {unit.code}, mã tỉnh {unit.province_code})."
+    )
+
+
+@reference_app.command("new")
+def reference_new(
+    code: Annotated[str, typer.Option(help="Mã đơn vị hành chính cấp xã (5 chữ số), ví dụ 06436")],
+    prefix: Annotated[str, typer.Option(help="Tiền tố mã phiên và mã theo dõi, ví dụ TT")],
+    out: Annotated[Path, typer.Option(help="Tệp YAML sẽ ghi")],
+    villages: Annotated[int, typer.Option(min=1, max=200, help="Số thôn (tên tạm)")] = 26,
+    force: Annotated[bool, typer.Option(help="Ghi đè tệp đã có")] = False,
+) -> None:
+    """Tạo tệp danh mục cho một xã mới từ danh mục hành chính 2025 (tên, tỉnh theo mã)."""
+    import yaml
+
+    from shared import admin_units
+    from shared.reference import ReferenceData
+
+    if out.exists() and not force:
+        raise fail(f"{out} đã có: thêm --force để ghi đè")
+    try:
+        data = admin_units.starter(code, prefix, villages, SHIPPED_REFERENCE_DATA)
+        ReferenceData.model_validate(data)
+    except admin_units.AdminUnitsMissing as exc:
+        raise fail(str(exc)) from exc
+    except KeyError as exc:
+        raise fail(exc.args[0]) from exc
+    except ValueError as exc:
+        raise fail(f"tệp tạo ra không hợp lệ: {exc}") from exc
+    header = (
+        f"# Danh mục của {data['commune']['name']} ({data['commune']['province']}), tạo bởi "
+        f"`nghedan reference new --code {code}` từ danh mục đơn vị hành chính 2025.\n"
+        "# Mọi giá trị `placeholder` (tên thôn, số cử tri, liên hệ các cơ quan) văn phòng phải "
+        "thay bằng số liệu thật.\n"
+    )
+    out.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    console.print(f"Đã ghi {out}: {data['commune']['name']}, tỉnh {data['commune']['province']}.")
 
 
 @contracts_app.command("generate")
