@@ -80,9 +80,13 @@ class SmtpServer:
         return {r.message_id for r in self.received}
 
 
+ESMS_KEYS = ("esms-api-thu", "esms-secret-thu")
+ESMS_BRANDNAMES = {"UBND THIEN TAN"}
+
+
 @dataclass
 class HttpProvider:
-    """The SMS gateway (`/sms`) and Zalo ZNS (`/zns`) in one local HTTP server.
+    """The SMS gateway (`/sms`), eSMS (`/esms`) and Zalo ZNS (`/zns`) in one local HTTP server.
 
     `script[phone]` is a queue of answers for that number: (HTTP status, JSON body); an empty
     queue means success. Accepted messages are de-duplicated on request_id / tracking_id.
@@ -115,6 +119,22 @@ class HttpProvider:
         self.accepted.setdefault(key, {"kind": "sms", **body})
         return JSONResponse({"id": f"gw-{key}", "status": self.delivered_status})
 
+    async def _esms(self, request: Request) -> JSONResponse:
+        """eSMS as its documentation describes SendMultipleMessage_V4_post_json: always HTTP 200,
+        `CodeResult` "100" with an `SMSID` on success, another code and `ErrorMessage` if not."""
+        body = await request.json()
+        self.requests.append({"kind": "esms", **body})
+        scripted = self._scripted(body.get("Phone", ""))
+        if scripted:
+            return JSONResponse(scripted[1], status_code=scripted[0])
+        if (body.get("ApiKey"), body.get("SecretKey")) != ESMS_KEYS:
+            return JSONResponse({"CodeResult": "101", "ErrorMessage": "Sai ApiKey hoặc SecretKey"})
+        if body.get("Brandname") not in ESMS_BRANDNAMES or body.get("SmsType") != "2":
+            return JSONResponse({"CodeResult": "104", "ErrorMessage": "Brandname chưa đăng ký"})
+        key = body["RequestId"]
+        self.accepted.setdefault(key, {"kind": "esms", **body})
+        return JSONResponse({"CodeResult": "100", "CountRegenerate": 0, "SMSID": f"esms-{key}"})
+
     async def _zns(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.requests.append({"kind": "zalo", **body, "token": request.headers.get("access_token")})
@@ -130,6 +150,7 @@ class HttpProvider:
             routes=[
                 Route("/sms", self._sms, methods=["POST"]),
                 Route("/zns", self._zns, methods=["POST"]),
+                Route("/esms", self._esms, methods=["POST"]),
             ]
         )
         config = uvicorn.Config(

@@ -192,6 +192,68 @@ class SmsChannel:
         return SendResult(result, provider_ref=str(body.get("id")), segments=text.segments)
 
 
+# eSMS's CodeResult: "100" accepted; "99" an unknown error on its side, worth another try; every
+# other code a refusal of this request (wrong keys, no balance, brandname not registered …),
+# named with eSMS's own ErrorMessage.
+ESMS_ACCEPTED, ESMS_TRANSIENT = "100", {"99"}
+
+
+@dataclass
+class EsmsChannel:
+    """eSMS.vn's documented JSON API (SendMultipleMessage_V4_post_json): a customer-care message
+    (SmsType 2) under the commune's registered brandname; eSMS answers HTTP 200 with `CodeResult`
+    "100" on success and another code on error, and blocks a repeated `RequestId` for 24 hours."""
+
+    settings: NotificationSettings
+    client: httpx.AsyncClient
+    name: str = "sms"
+    quiet: bool = True
+
+    def address(self, recipient: Recipient) -> str | None:
+        return phone_number(recipient.phone)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        s = self.settings
+        text = sms.plan(message.short, diacritics=s.sms_diacritics)
+        if text.segments > s.sms_max_segments:
+            reason = f"tin nhắn dài {text.segments} phần, vượt giới hạn {s.sms_max_segments}"
+            return SendResult("permanent", reason, segments=text.segments)
+        payload = {
+            "ApiKey": s.esms_api_key.get_secret_value(),
+            "SecretKey": s.esms_secret_key.get_secret_value(),
+            "Phone": self.address(message.recipient),
+            "Content": text.text,
+            "Brandname": s.sms_brand_name,
+            "SmsType": "2",
+            "IsUnicode": "1" if text.encoding == "UCS-2" else "0",
+            "Sandbox": "1" if s.esms_sandbox else "0",
+            "RequestId": message.key,
+            "campaignid": message.template,
+        }
+        try:
+            response = await self.client.post(s.esms_url, json=payload, timeout=s.provider_timeout)
+        except httpx.HTTPError as exc:
+            return SendResult("transient", f"eSMS không trả lời: {type(exc).__name__}")
+        if response.status_code != 200:
+            kind: Result = (
+                "transient"
+                if response.status_code == 429 or response.status_code >= 500
+                else "permanent"
+            )
+            reason = f"eSMS trả lời HTTP {response.status_code}: {response.text[:200]}"
+            return SendResult(kind, reason, segments=text.segments)
+        try:
+            body = response.json()
+            code = str(body["CodeResult"])
+        except (ValueError, KeyError, TypeError):
+            return SendResult("transient", f"eSMS trả lời không đọc được: {response.text[:200]}")
+        if code == ESMS_ACCEPTED:
+            return SendResult("sent", provider_ref=str(body.get("SMSID")), segments=text.segments)
+        reason = f"eSMS từ chối (CodeResult {code}): {body.get('ErrorMessage') or 'không rõ lý do'}"
+        kind = "transient" if code in ESMS_TRANSIENT else "permanent"
+        return SendResult(kind, reason[:300], segments=text.segments)
+
+
 # ZNS error codes worth another try later; every other non-zero code is final for this message.
 ZNS_TRANSIENT = {
     -32: "vượt giới hạn tốc độ gọi",
@@ -318,7 +380,9 @@ def remove_old_files(directory: Path, today: date, keep_days: int) -> list[Path]
 def build_channels(settings: NotificationSettings, client: httpx.AsyncClient) -> dict[str, Channel]:
     every: dict[str, Channel] = {
         "email": EmailChannel(settings),
-        "sms": SmsChannel(settings, client),
+        "sms": EsmsChannel(settings, client)
+        if settings.sms_provider == "esms"
+        else SmsChannel(settings, client),
         "zalo": ZaloChannel(settings, client),
         "file": FileChannel(settings),
     }

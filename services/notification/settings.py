@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
@@ -87,6 +87,22 @@ class NotificationSettings(ServiceSettings):
         description="false sends the common no-diacritics form (GSM-7, 160 characters a segment).",
     )
     sms_max_segments: int = Field(default=6, ge=1, le=10, validation_alias="SMS_MAX_SEGMENTS")
+    sms_provider: Literal["generic", "esms"] = Field(
+        default="generic",
+        validation_alias="SMS_PROVIDER",
+        description="`generic`: the JSON gateway at SMS_GATEWAY_URL; `esms`: eSMS.vn's own API.",
+    )
+    esms_url: str = Field(
+        default="https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/",
+        validation_alias="ESMS_URL",
+    )
+    esms_api_key: SecretStr = Field(default=SecretStr(""), validation_alias="ESMS_API_KEY")
+    esms_secret_key: SecretStr = Field(default=SecretStr(""), validation_alias="ESMS_SECRET_KEY")
+    esms_sandbox: bool = Field(
+        default=False,
+        validation_alias="ESMS_SANDBOX",
+        description="true: eSMS checks each request but sends and charges nothing (for trials).",
+    )
     zalo_zns_url: str = Field(
         default="https://business.openapi.zalo.me/message/template",
         validation_alias="ZALO_ZNS_URL",

@@ -42,7 +42,13 @@ def wanted(hostname: str) -> dict[str, Callable[[], str]]:
         made[f"{service}_lookup_key"] = new_key
     made["notify_report_token"] = _password
     made["dashboard_users"] = str  # empty: `nghedan dashboard-user` makes the lines to put here
-    for provider in ("smtp_password", "sms_api_key", "zalo_access_token"):
+    for provider in (
+        "smtp_password",
+        "sms_api_key",
+        "esms_api_key",
+        "esms_secret_key",
+        "zalo_access_token",
+    ):
         made[provider] = str  # empty until the provider gives one
     return made
 

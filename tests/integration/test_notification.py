@@ -445,3 +445,53 @@ async def test_zalo_reports_delivery_through_its_webhook_with_the_token(
     assert huge.status_code == 413
     assert doc["status"] == "delivered"
     assert [h["status"] for h in doc["history"]] == ["queued", "sent", "delivered"]
+
+
+def esms_settings(smtp: SmtpServer, provider: HttpProvider, **more: Any) -> dict[str, Any]:
+    esms = {
+        "SMS_PROVIDER": "esms",
+        "ESMS_URL": f"{provider.url}/esms",
+        "ESMS_API_KEY": "esms-api-thu",
+        "ESMS_SECRET_KEY": "esms-secret-thu",
+    }
+    return provider_settings(smtp, provider, **(esms | more))
+
+
+async def test_esms_gets_its_documented_request_and_code_100_means_sent(
+    topology, purge_queues, smtp, provider
+):
+    provider.answer(PHONE_INTL, (200, {"CodeResult": "99", "ErrorMessage": "Lỗi không xác định"}))
+    settings = esms_settings(smtp, provider, NOTIFY_CHANNELS="sms,email")
+    async with running(notification_service(topology, FixedClock(DAYTIME), **settings)) as svc:
+        await request_notification(topology.amqp_url, **receipt(phone=PHONE, email=EMAIL))
+        assert await final(svc, "receipt:TT-2026-00001") == [("sms", "sent")]
+        doc = await svc.db["messages"].find_one({"cause_id": "receipt:TT-2026-00001"})
+    assert [h["status"] for h in doc["history"]] == ["queued", "retrying", "sent"]
+    assert "CodeResult 99" in doc["history"][1]["reason"]  # eSMS's unknown error: tried again
+    (sent,) = provider.of("esms")
+    assert sent["Phone"] == PHONE_INTL and sent["SmsType"] == "2" and sent["IsUnicode"] == "1"
+    assert sent["Brandname"] == "UBND THIEN TAN" and sent["Sandbox"] == "0"
+    assert sent["RequestId"] == doc["_id"] and "TT-2026-00001" in sent["Content"]
+    assert doc["provider_ref"] == f"esms-{doc['_id']}"
+    assert smtp.received == []
+    # the keys never rest in the message's record nor travel anywhere but to eSMS
+    assert "esms-secret-thu" not in str(doc)
+
+
+async def test_an_esms_refusal_is_final_and_named_and_email_takes_over(
+    topology, purge_queues, smtp, provider
+):
+    settings = esms_settings(
+        smtp, provider, NOTIFY_CHANNELS="sms,email", ESMS_SECRET_KEY="khoa-sai"
+    )
+    async with running(notification_service(topology, FixedClock(DAYTIME), **settings)) as svc:
+        await request_notification(topology.amqp_url, **receipt(phone=PHONE, email=EMAIL))
+        assert await final(svc, "receipt:TT-2026-00001", count=2) == [
+            ("sms", "failed"),
+            ("email", "sent"),
+        ]
+        doc = await svc.db["messages"].find_one({"cause_id": "receipt:TT-2026-00001"})
+    failed = next(h for h in doc["history"] if h["status"] == "failed")
+    assert "eSMS từ chối (CodeResult 101): Sai ApiKey hoặc SecretKey" in failed["reason"]
+    assert len(provider.raw("esms")) == 1  # a refusal is not tried again
+    assert len(smtp.to(EMAIL)) == 1
