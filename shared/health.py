@@ -12,11 +12,24 @@ Probe = Callable[[], Awaitable[dict[str, Any]]]
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
-def health_app(probe: Probe, service_app: ASGIApp | None = None) -> ASGIApp:
-    """Health endpoints; any other path goes to the service's own web app, when it has one."""
+def health_app(
+    probe: Probe,
+    service_app: ASGIApp | None = None,
+    metrics: Callable[[], Awaitable[bytes]] | None = None,
+) -> ASGIApp:
+    """Health endpoints and /metrics (Prometheus); any other path goes to the service's own web
+    app, when it has one."""
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
+            return
+        if scope["path"] == "/metrics" and metrics is not None:
+            from shared.metrics import CONTENT_TYPE
+
+            body = await metrics()
+            headers = [(b"content-type", CONTENT_TYPE.encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
             return
         is_health = scope["path"] in (
             "/health/live",

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import aio_pika
 import uvicorn
 
+from shared import metrics
 from shared.clock import Clock, make_clock
 from shared.crypto import DataKeyError
 from shared.health import health_app
@@ -228,6 +229,11 @@ class Service:
             else [],
         }
 
+    async def metrics(self) -> bytes:
+        """Prometheus' view: the counters as they stand, the backlog and lag read now."""
+        metrics.observe_probe(self.spec.name, await self.probe())
+        return metrics.exposition()
+
 
 def job_name(job: Callable[..., Any]) -> str:
     """A job's function name: never its repr, which would show what it was bound to."""
@@ -242,7 +248,7 @@ async def serve(service: Service) -> None:
     await service.start()
     settings = service.settings
     config = uvicorn.Config(
-        health_app(service.probe, service.spec.web),
+        health_app(service.probe, service.spec.web, service.metrics),
         host=settings.health_host,
         port=settings.health_port,
         log_config=None,

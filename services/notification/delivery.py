@@ -25,6 +25,7 @@ from services.notification.channels import (
 )
 from services.notification.render import Renderer, TemplateError
 from services.notification.settings import NotificationSettings
+from shared import metrics
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts import notification as contract
 from shared.contracts.common import error, reject_if
@@ -115,6 +116,8 @@ class Notifier:
         if late:
             log.warning("notification.late", message_id=doc["_id"], send_by=doc["send_by"])
         entry = {"status": status, "at": now, "reason": reason}
+        counted = metrics.NOTIFICATIONS.labels(doc["channel"], doc["template"], status)
+        uow.after_commit.append(counted.inc)
         uow.emit(
             "notification.message.status.v1",
             contract.MessageStatus(

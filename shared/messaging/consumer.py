@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel
 
-from shared import vi
+from shared import metrics, vi
 from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE
 from shared.contracts.common import Outcome, OutcomeError, Rejected
@@ -238,16 +239,22 @@ class Pipeline:
             message_id=raw.message_id, correlation_id=raw.correlation_id, queue=self.queue.name
         )
         self.in_flight[id(raw)] = datetime.now(UTC)
+        started = time.perf_counter()
         try:
-            await self._handle(message, raw)
+            kind, result = await self._handle(message, raw)
         finally:
             self.in_flight.pop(id(raw), None)
+        metrics.MESSAGES.labels(self.service, self.queue.name, kind, result).inc()
+        metrics.HANDLER_SECONDS.labels(self.service, self.queue.name).observe(
+            time.perf_counter() - started
+        )
 
     async def _handle(
         self, message: RabbitMessage, raw: aio_pika.abc.AbstractIncomingMessage
-    ) -> None:
+    ) -> tuple[str, str]:
+        """(the message's type, what became of it), for the metrics."""
         try:
-            await self._process(raw)
+            kind, result = await self._process(raw)
         except Malformed as bad:
             await self._park(
                 raw,
@@ -256,10 +263,13 @@ class Pipeline:
                 event_id=bad.event_id,
                 keep_body=bad.keep_body,
             )
+            known = bad.event is not None and routing_key_of(bad.event.type) in CATALOGUE
+            return (routing_key_of(bad.event.type) if known else "unknown"), "parked"  # type: ignore[union-attr]
         except Exception as exc:
-            await self._failed(message, raw, exc)
-            return
+            parked = await self._failed(message, raw, exc)
+            return "unknown", "parked" if parked else "retried"
         await message.ack()
+        return kind, result
 
     def sender(self, raw: aio_pika.abc.AbstractIncomingMessage) -> str | None:
         """Who sent it, as the broker verified (AMQP user_id); for a dead letter the operator
@@ -269,7 +279,7 @@ class Pipeline:
             return original.decode() if isinstance(original, bytes) else str(original)
         return raw.user_id
 
-    async def _process(self, raw: aio_pika.abc.AbstractIncomingMessage) -> None:
+    async def _process(self, raw: aio_pika.abc.AbstractIncomingMessage) -> tuple[str, str]:
         body = self._opened(raw)
         if len(body) > self.max_message_bytes:
             limit = self.max_message_bytes
@@ -308,16 +318,16 @@ class Pipeline:
         if self.batches is not None and key not in self.commands and key not in self.tasks:
             # one batch at a time keeps the queue's order, each thing's events included
             await self.batches.submit(Delivery(raw, event, data, handler))
-            return
+            return key, "applied"
         ordering = self.ordering.get(key)
         async with self.locks.hold(ordering(data) if ordering else None):
             if key in self.commands:
-                await self._run_command(raw, event, data, self.commands[key])
-            elif key in self.tasks:
+                return key, await self._run_command(raw, event, data, self.commands[key])
+            if key in self.tasks:
                 await self.tasks[key](data, event)
                 log.info("task.done", event_type=event.type)
-            else:
-                await self._run_event(raw, event, data, handler)
+                return key, "done"
+            return key, await self._run_event(raw, event, data, handler)
 
     async def _commit(self, work: Callable[[UnitOfWork], Awaitable[T]], correlation: str) -> T:
         return await commit(self.db, self.relay, self.service, self.clock, work, correlation)
@@ -328,7 +338,7 @@ class Pipeline:
         event: CloudEvent[Any],
         data: BaseModel,
         handler: CommandHandler,
-    ) -> None:
+    ) -> str:
         correlation = raw.correlation_id or event.id
         sender = self.sender(raw) or ""
 
@@ -375,6 +385,7 @@ class Pipeline:
             status=outcome.status,
             errors=[e.code or e.field for e in outcome.errors],
         )
+        return outcome.status
 
     async def _answer_duplicate(
         self, raw: aio_pika.abc.AbstractIncomingMessage, event: CloudEvent[Any], correlation: str
@@ -409,7 +420,7 @@ class Pipeline:
         event: CloudEvent[Any],
         data: BaseModel,
         handler: EventHandler,
-    ) -> None:
+    ) -> str:
         async def apply(uow: UnitOfWork) -> None:
             await self._apply_event(uow, Delivery(raw, event, data, handler))
 
@@ -419,21 +430,24 @@ class Pipeline:
             if await self.db.inbox_entry(None, event.source, event.id) is None:
                 raise
             log.info("event.duplicate", event_type=event.type)  # acknowledged on purpose
-            return
+            return "duplicate"
         log.info("event.handled", event_type=event.type)
+        return "applied"
 
     async def _failed(
         self, message: RabbitMessage, raw: aio_pika.abc.AbstractIncomingMessage, exc: Exception
-    ) -> None:
+    ) -> bool:
+        """Tried again, or after the last attempt parked (True)."""
         attempts = int((raw.headers or {}).get("x-delivery-count") or 0) + 1
         error = redact_text(f"{type(exc).__name__}: {exc}")  # the reason is kept on the broker too
         if attempts < self.max_attempts:
             log.warning("message.retry", attempt=attempts, error=error)
             await message.reject(requeue=True)  # a counted retry: reject, not nack (RabbitMQ 4.3)
-            return
+            return False
         reason = vi.HANDLER_FAILED.format(attempts=attempts, error=error)
         await self._park(raw, [problem("(handler)", "handler_failed", reason)], answer=False)
         await message.ack()
+        return True
 
     async def _park(
         self,

@@ -59,6 +59,8 @@ class UnitOfWork:
     # just before the commit: `before_flush` runs them, `scratch` holds what they gathered.
     before_flush: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     scratch: dict[str, Any] = field(default_factory=dict)
+    # What to do once the transaction committed (counting it in the metrics): never on an abort.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def emit(
         self,
@@ -320,5 +322,7 @@ async def commit(
         return result
 
     result = await db.transaction(attempt)
+    for done in committed[0].after_commit:
+        done()
     await relay.publish_now(committed[0].rows)
     return result
