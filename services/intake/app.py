@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from services.intake import handlers, store
+from services.intake.open311 import open311_app
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
 from shared.service import Service, ServiceSpec
@@ -35,6 +36,13 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         handlers.due_soon_sweep(deps),
         handlers.legal_clock_sweep(deps),
     ]
+    service.spec.web = open311_app(
+        service.db,
+        service.reference,
+        service.cipher,
+        lambda: next(p for p in service.pipelines if p.queue.name == "intake.commands"),
+        settings.open311_keys(),
+    )
     service.spec.events = {
         f"registration.session.{state}.v1": handlers.follow_session(deps, state)
         for state in SESSION_STATES

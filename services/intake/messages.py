@@ -58,3 +58,21 @@ NOT_FOR_THE_VILLAGE = (
     "Vụ việc {code} là {handled_as}: khiếu nại, tố cáo được giải quyết theo trình tự của luật, "
     "không giải quyết tại thôn"
 )
+# The Open311 GeoReport v2 door.
+OPEN311_API_KEY = "api_key không hợp lệ: hệ thống gửi cần khoá do văn phòng xã cấp"
+OPEN311_NO_SERVICE = "Không có dịch vụ (chủ đề) mã {code}"
+OPEN311_NO_REQUEST = "Không có yêu cầu mã {code}"
+OPEN311_REQUIRED = "Thiếu {field}"
+OPEN311_VILLAGE = (
+    "Cần thôn nơi xảy ra việc: address_id (mã thôn) hoặc address_string (tên thôn) của xã "
+    "{commune}; toạ độ lat/long chưa dùng được"
+)
+OPEN311_KIND = (
+    "attribute[kind] chỉ nhận recommendation (kiến nghị) hoặc feedback (phản ánh); khiếu nại, tố "
+    "cáo gửi trực tiếp đến Bộ phận tiếp công dân xã"
+)
+OPEN311_WINDOW = "start_date và end_date phải theo thứ tự và cách nhau không quá 90 ngày"
+OPEN311_BAD_DATE = "{field} {value!r} không đúng dạng ngày giờ (ví dụ 2026-09-01T00:00:00Z)"
+OPEN311_FORMAT = "Chỉ có dạng .json hoặc .xml, không có .{form}"
+OPEN311_NOTICE = "UBND xã đã tiếp nhận; mã theo dõi {code}."
+OPEN311_MERGED = "Ý kiến trùng với yêu cầu {code} đang được giải quyết và được gộp vào đó."

@@ -266,3 +266,17 @@ async def contacts(
             name=clear["full_name"], phone=clear["phone"], email=clear["email"]
         )
     return found
+
+
+async def issues_received_between(
+    db: Database, first: datetime, last: datetime, cipher: FieldCipher, limit: int = 1000
+) -> list[Issue]:
+    """Issues received in [first, last], newest first (the Open311 door's list)."""
+    query = {"received_at": {"$gte": first, "$lte": last}}
+    cursor = db["issues"].find(query).sort("received_at", -1).limit(limit)
+    return [issue_from_doc(doc, cipher) async for doc in cursor]
+
+
+async def issues_by_code(db: Database, codes: list[str], cipher: FieldCipher) -> list[Issue]:
+    found = {d["_id"]: d async for d in db["issues"].find({"_id": {"$in": codes}})}
+    return [issue_from_doc(found[c], cipher) for c in codes if c in found]

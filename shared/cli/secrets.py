@@ -42,6 +42,8 @@ def wanted(hostname: str) -> dict[str, Callable[[], str]]:
         made[f"{service}_lookup_key"] = new_key
     made["notify_report_token"] = _password
     made["dashboard_users"] = str  # empty: `nghedan dashboard-user` makes the lines to put here
+    # The Open311 door's keys, one `system:key` line per system: one made for the commune portal.
+    made["open311_api_keys"] = lambda: f"cong_thong_tin:{secrets.token_urlsafe(24)}\n"
     for provider in (
         "smtp_password",
         "sms_api_key",

@@ -24,6 +24,7 @@ from shared.contracts.envelope import (
     STRUCTURED_CONTENT_TYPE,
     CloudEvent,
     EnvelopeError,
+    new_event,
     parse_message,
     routing_key_of,
     to_structured,
@@ -340,7 +341,43 @@ class Pipeline:
         handler: CommandHandler,
     ) -> str:
         correlation = raw.correlation_id or event.id
-        sender = self.sender(raw) or ""
+        reply_to = raw.reply_to if is_reply_queue(raw.reply_to) else None
+        outcome = await self._decide(
+            event, data, handler, self.sender(raw) or "", reply_to, correlation
+        )
+        return outcome.status
+
+    async def run_inline(
+        self, key: str, data: Mapping[str, Any], *, sender: str, source: str, event_id: str
+    ) -> Outcome:
+        """A command that came through another door (HTTP): the same schema, handler, inbox and
+        outcome as on the bus — the same id from the same sender is a duplicate — without AMQP."""
+        event = new_event(key, data, source=source, event_id=event_id, time=self.clock.now())
+        try:
+            model = validate_data(CATALOGUE[key].model, event.data)
+        except EnvelopeError as exc:
+            errors = [OutcomeError.model_validate(e) for e in exc.errors]
+            outcome = Outcome(
+                command_id=event.id, command_type=event.type, status="rejected", errors=errors
+            )
+            metrics.MESSAGES.labels(self.service, "(http)", key, "rejected").inc()
+            return outcome
+        ordering = self.ordering.get(key)
+        async with self.locks.hold(ordering(model) if ordering else None):
+            outcome = await self._decide(event, model, self.commands[key], sender, None, event.id)
+        metrics.MESSAGES.labels(self.service, "(http)", key, outcome.status).inc()
+        return outcome
+
+    async def _decide(
+        self,
+        event: CloudEvent[Any],
+        data: BaseModel,
+        handler: CommandHandler,
+        sender: str,
+        reply_to: str | None,
+        correlation: str,
+    ) -> Outcome:
+        """Apply a command once and settle its one outcome in the same transaction."""
 
         async def settle(uow: UnitOfWork, outcome: Outcome) -> Outcome:
             await self.db.claim_inbox(
@@ -351,8 +388,8 @@ class Pipeline:
                 event.type,
                 outcome.model_dump(mode="json"),
             )
-            if is_reply_queue(raw.reply_to):
-                uow.reply(raw.reply_to, outcome)  # type: ignore[arg-type]
+            if reply_to:
+                uow.reply(reply_to, outcome)
             return outcome
 
         async def accept(uow: UnitOfWork) -> Outcome:
@@ -378,19 +415,19 @@ class Pipeline:
                 )
                 outcome = await self._commit(lambda uow: settle(uow, refusal), correlation)
         except DuplicateKeyError:
-            outcome = await self._answer_duplicate(raw, event, correlation)
+            outcome = await self._answer_duplicate(event, sender, reply_to, correlation)
         log.info(
             "command.handled",
             command_type=event.type,
             status=outcome.status,
             errors=[e.code or e.field for e in outcome.errors],
         )
-        return outcome.status
+        return outcome
 
     async def _answer_duplicate(
-        self, raw: aio_pika.abc.AbstractIncomingMessage, event: CloudEvent[Any], correlation: str
+        self, event: CloudEvent[Any], sender: str, reply_to: str | None, correlation: str
     ) -> Outcome:
-        first = await self.db.inbox_entry(self.sender(raw) or "", event.source, event.id)
+        first = await self.db.inbox_entry(sender, event.source, event.id)
         if first is None or first.get("outcome") is None:
             raise RuntimeError("duplicate key outside the inbox")  # a bug: retried, then parked
         previous = Outcome.model_validate(first["outcome"])
@@ -403,8 +440,8 @@ class Pipeline:
         )  # type: ignore[arg-type]
 
         async def answer(uow: UnitOfWork) -> None:
-            if is_reply_queue(raw.reply_to):
-                uow.reply(raw.reply_to, outcome)  # type: ignore[arg-type]
+            if reply_to:
+                uow.reply(reply_to, outcome)
 
         await self._commit(answer, correlation)  # an expected duplicate: acknowledged on purpose
         return outcome

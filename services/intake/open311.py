@@ -1,0 +1,269 @@
+"""The Open311 GeoReport v2 door of intake (https://wiki.open311.org/GeoReport_v2), JSON and XML.
+
+Services are the commune's topics. A request posted here goes through `intake.submit-issue.v1`
+itself — its schema, handler, inbox and outcome (`Pipeline.run_inline`) — as feedback or a
+recommendation from the online portal; complaints and denunciations are not taken here (they
+need an identified person and a sealed procedure). The reads show what the public may see: the
+tracking code, state, topic, agency, village and the officer-approved summary — never what a
+citizen wrote, nor who they are, and no complaint or denunciation at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from services.intake import messages as msg
+from services.intake import store
+from services.intake.domain.issues import Issue
+from shared import vi
+from shared.crypto import FieldCipher
+from shared.messaging.consumer import Pipeline
+from shared.reference import ReferenceData
+from shared.storage import Database
+
+BASE = "/open311/v2"
+CLOSED = ("resolved", "referred", "refused", "merged", "settled_in_village")
+PUBLIC_KINDS = ("recommendation", "feedback")
+WINDOW = timedelta(days=90)  # GeoReport v2: a search spans at most 90 days, the latest by default
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, *descriptions: str) -> None:
+        super().__init__("; ".join(descriptions))
+        self.status, self.descriptions = status, descriptions
+
+
+def _xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
+    top = ET.Element(root)
+    for row in rows:
+        element = ET.SubElement(top, item)
+        for key, value in row.items():
+            child = ET.SubElement(element, key)
+            if isinstance(value, list):
+                child.text = ",".join(value)
+            elif value is not None:
+                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
+
+
+def _answer(
+    form: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200
+) -> Response:
+    if form == "xml":
+        return Response(_xml(root, item, rows), status, media_type="text/xml; charset=utf-8")
+    return JSONResponse(rows, status, media_type="application/json; charset=utf-8")
+
+
+def _error(form: str, error: Open311Error) -> Response:
+    rows = [{"code": error.status, "description": d} for d in error.descriptions]
+    return _answer(form, "errors", "error", rows, error.status)
+
+
+def _when(moment: datetime) -> str:
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _moment(text: str | None, field: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, msg.OPEN311_BAD_DATE.format(field=field, value=text)) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def open311_app(
+    db: Database,
+    ref: ReferenceData,
+    cipher: FieldCipher,
+    commands: Callable[[], Pipeline],
+    api_keys: dict[str, str],
+) -> Starlette:
+    """`commands` gives the intake.commands pipeline (made when the service starts); `api_keys`
+    maps each key to the name of the system that holds it (the sender of its requests)."""
+    topics = {t.code: t for t in ref.topics}
+    agencies = {a.code: a.name for a in ref.agencies}
+
+    def service(code: str) -> dict[str, Any]:
+        topic = topics[code]
+        return {
+            "service_code": code,
+            "service_name": topic.name,
+            "description": f"{topic.name} — {agencies.get(topic.agency, topic.agency)} trả lời",
+            "metadata": False,
+            "type": "batch",
+            "keywords": [],
+            "group": agencies.get(topic.agency, topic.agency),
+        }
+
+    def public(issue: Issue) -> dict[str, Any]:
+        village = ref.village(issue.village_code)
+        updated = max([c.at for c in issue.history], default=issue.received_at)
+        deadline = (issue.conclusion or {}).get("deadline")
+        return {
+            "service_request_id": issue.tracking_code,
+            "status": "closed" if issue.status in CLOSED else "open",
+            "status_notes": vi.ISSUE_STATUS.get(issue.status, issue.status),
+            "service_name": topics[issue.topic].name if issue.topic in topics else issue.topic,
+            "service_code": issue.topic,
+            "description": issue.public_summary,  # the officer's summary; never the citizen's words
+            "agency_responsible": agencies.get(issue.agency_code, issue.agency_code),
+            "service_notice": None,
+            "requested_datetime": _when(issue.received_at),
+            "updated_datetime": _when(updated),
+            "expected_datetime": f"{deadline}T23:59:59+07:00" if deadline else None,
+            "address": village.name if village else issue.village_code,
+            "address_id": issue.village_code,
+            "zipcode": None,
+            "lat": None,
+            "long": None,
+            "media_url": None,
+        }
+
+    async def services(request: Request) -> Response:
+        form = request.path_params["form"]
+        return _answer(form, "services", "service", [service(c) for c in topics])
+
+    async def definition(request: Request) -> Response:
+        form, code = request.path_params["form"], request.path_params["code"]
+        if code not in topics:
+            return _error(form, Open311Error(404, msg.OPEN311_NO_SERVICE.format(code=code)))
+        # No extra attributes: every service takes the same fields (metadata false).
+        rows = [{"service_code": code, "attributes": []}]
+        if form == "xml":
+            return _answer(form, "service_definition", "service", rows[:1])
+        return JSONResponse(rows[0], media_type="application/json; charset=utf-8")
+
+    async def post_request(request: Request) -> Response:
+        form = request.path_params["form"]
+        try:
+            fields = await request.form()
+            sender = api_keys.get(str(fields.get("api_key") or ""))
+            if sender is None:
+                raise Open311Error(403, msg.OPEN311_API_KEY)
+            pipeline = commands()
+            data = _submission(dict(fields), pipeline.clock.now())
+            outcome = await pipeline.run_inline(
+                "intake.submit-issue.v1",
+                data,
+                sender=f"open311:{sender}",
+                source=f"/open311/{sender}",
+                event_id=str(uuid.uuid4()),
+            )
+            if outcome.status == "rejected":
+                raise Open311Error(400, *(f"{e.field}: {e.message}" for e in outcome.errors))
+        except Open311Error as error:
+            return _error(form, error)
+        result = outcome.result or {}
+        notice = msg.OPEN311_NOTICE.format(code=result["tracking_code"])
+        if result.get("merged_into"):
+            notice += " " + msg.OPEN311_MERGED.format(code=result["merged_into"])
+        rows = [{"service_request_id": result["tracking_code"], "service_notice": notice}]
+        return _answer(form, "service_requests", "request", rows, 201)
+
+    def _submission(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
+        problems = []
+        code = fields.get("service_code")
+        if not code:
+            problems.append(msg.OPEN311_REQUIRED.format(field="service_code"))
+        elif code not in topics:
+            raise Open311Error(404, msg.OPEN311_NO_SERVICE.format(code=code))
+        village = None
+        if fields.get("address_id"):
+            village = ref.village(str(fields["address_id"]))
+        elif fields.get("address_string"):
+            village = ref.village_by_name(str(fields["address_string"]))
+        if village is None:
+            problems.append(msg.OPEN311_VILLAGE.format(commune=ref.commune.name))
+        if not str(fields.get("description") or "").strip():
+            problems.append(msg.OPEN311_REQUIRED.format(field="description"))
+        kind = str(fields.get("attribute[kind]") or "feedback")
+        if kind not in PUBLIC_KINDS:
+            problems.append(msg.OPEN311_KIND)
+        if problems:
+            raise Open311Error(400, *problems)
+        name = " ".join(
+            str(fields.get(f) or "").strip() for f in ("first_name", "last_name")
+        ).strip()
+        phone, email = fields.get("phone") or None, fields.get("email") or None
+        person = None
+        if name or phone or email:
+            person = {"full_name": name or None, "phone": phone, "email": email}
+        return {
+            "kind": kind,
+            "channel": "online_portal",
+            "content": fields["description"],
+            "village_code": village.code,  # type: ignore[union-attr]
+            "topic_hint": code,
+            "submitter": person,
+            "received_at": now.isoformat(),  # received now, on the platform's clock
+            "external_reference": (fields.get("device_id") or None),
+        }
+
+    async def list_requests(request: Request) -> Response:
+        form, query = request.path_params["form"], request.query_params
+        try:
+            ids = [c for c in (query.get("service_request_id") or "").split(",") if c]
+            if ids:
+                found = await store.issues_by_code(db, ids[:100], cipher)
+            else:
+                now = commands().clock.now()
+                last = _moment(query.get("end_date"), "end_date") or now
+                first = _moment(query.get("start_date"), "start_date") or last - WINDOW
+                if last - first > WINDOW or first > last:
+                    raise Open311Error(400, msg.OPEN311_WINDOW)
+                found = await store.issues_received_between(db, first, last, cipher)
+        except Open311Error as error:
+            return _error(form, error)
+        codes = {c for c in (query.get("service_code") or "").split(",") if c}
+        states = {s for s in (query.get("status") or "").split(",") if s}
+        rows = [
+            row
+            for row in (public(i) for i in found if i.handled_as in PUBLIC_KINDS)
+            if (not codes or row["service_code"] in codes)
+            and (not states or row["status"] in states)
+        ]
+        return _answer(form, "service_requests", "request", rows)
+
+    async def one_request(request: Request) -> Response:
+        form, code = request.path_params["form"], request.path_params["id"]
+        found = await store.issues_by_code(db, [code], cipher)
+        shown = [public(i) for i in found if i.handled_as in PUBLIC_KINDS]
+        if not shown:  # a complaint or denunciation is as unknown here as a code never given
+            return _error(form, Open311Error(404, msg.OPEN311_NO_REQUEST.format(code=code)))
+        return _answer(form, "service_requests", "request", shown)
+
+    async def requests_door(request: Request) -> Response:
+        if request.method == "POST":
+            return await post_request(request)
+        return await list_requests(request)
+
+    def formed(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+        async def check(request: Request) -> Response:
+            form = request.path_params["form"]
+            if form not in ("json", "xml"):
+                return _error("json", Open311Error(404, msg.OPEN311_FORMAT.format(form=form)))
+            response: Response = await handler(request)
+            return response
+
+        return check
+
+    return Starlette(
+        routes=[
+            Route(f"{BASE}/services.{{form}}", formed(services)),
+            Route(f"{BASE}/services/{{code}}.{{form}}", formed(definition)),
+            Route(f"{BASE}/requests.{{form}}", formed(requests_door), methods=["GET", "POST"]),
+            Route(f"{BASE}/requests/{{id}}.{{form}}", formed(one_request)),
+        ]
+    )

@@ -1,0 +1,129 @@
+"""Intake's Open311 GeoReport v2 door: requests posted there go through intake.submit-issue.v1
+itself; the reads, checked with the `georeport` client (a GeoReport v2 client we did not write),
+show what the public may see and nothing of who wrote or what they wrote."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from xml.etree import ElementTree as ET
+
+import httpx
+from georeport import GeoReport
+
+from shared.clock import LOCAL_TZ, FixedClock
+from tests.browser import served
+from tests.helpers import EventSpy, RawClient, intake_service, running
+
+NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+KEY = "khoa-cong-thong-tin-thu-0001"
+WORDS = "Đèn đường trước nhà ông Tư ở thôn Lân Luông hỏng đã ba tháng, tối rất nguy hiểm"
+
+
+async def test_open311_requests_go_through_the_same_command_and_read_back_public_only(
+    topology, purge_queues, own_db
+):
+    service = intake_service(
+        topology,
+        FixedClock(NOW),
+        MONGO_DB=own_db("intake"),
+        OPEN311_API_KEYS=f"cong_thong_tin:{KEY}",
+    )
+    form = {
+        "api_key": KEY,
+        "service_code": "socio_economic",
+        "address_string": "thôn Lân Luông",
+        "description": WORDS,
+        "first_name": "Hà Văn",
+        "last_name": "Tư",
+        "phone": "0912345678",
+    }
+    async with (
+        running(service),
+        served(service) as base,
+        EventSpy(topology.amqp_url, "intake.issue.received.v1") as spy,
+        RawClient(topology.amqp_url) as bus,
+    ):
+        door = f"{base}/open311/v2"
+        async with httpx.AsyncClient(base_url=door) as web:
+            made = await web.post("/requests.json", data=form)
+            as_xml = await web.post(
+                "/requests.xml", data={**form, "address_string": "", "address_id": "T02"}
+            )
+            refused = {
+                "key": await web.post("/requests.json", data={**form, "api_key": "sai"}),
+                "fields": await web.post(
+                    "/requests.json", data={**form, "description": " ", "address_string": "X"}
+                ),
+                "service": await web.post("/requests.json", data={**form, "service_code": "x"}),
+                "kind": await web.post(
+                    "/requests.json", data={**form, "attribute[kind]": "complaint"}
+                ),
+                "xml": await web.post("/requests.xml", data={**form, "api_key": "sai"}),
+            }
+        received, _ = await spy.wait_for("intake.issue.received.v1", 2)
+        code = made.json()[0]["service_request_id"]
+        secret = await bus.send(
+            "intake.submit-issue.v1",
+            {
+                "kind": "denunciation",
+                "channel": "letter",
+                "village_code": "LL",
+                "content": "Tố cáo cán bộ thu tiền sai quy định",
+                "received_at": NOW.isoformat(),
+                "submitter": {"full_name": "Lò Văn Tốcáo", "address": "Nhà số 7 ngõ Bí Mật"},
+            },
+        )
+        hidden = secret["result"]["tracking_code"]
+        approved = await bus.send(
+            "intake.approve-summary.v1",
+            {
+                "tracking_code": code,
+                "public_summary": "Phản ánh đèn chiếu sáng công cộng thôn Lân Luông bị hỏng",
+                "officer": "Chánh Văn phòng",
+            },
+        )
+        client, xml_client = GeoReport(door), GeoReport(door, output_format="xml")
+        services = await asyncio.to_thread(client.get_service_list)
+        services_xml = await asyncio.to_thread(xml_client.get_service_list)
+        listed = await asyncio.to_thread(client.get_service_requests)
+        one = await asyncio.to_thread(client.get_service_request, code)
+        one_xml = await asyncio.to_thread(xml_client.get_service_request, code)
+        open_only = await asyncio.to_thread(client.get_service_requests, status="closed")
+        async with httpx.AsyncClient(base_url=door) as web:
+            secret_one = await web.get(f"/requests/{hidden}.json")
+            too_long = await web.get(
+                "/requests.json",
+                params={"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-09-01T00:00:00Z"},
+            )
+
+    assert made.status_code == 201, made.text
+    assert made.json()[0]["service_notice"] == f"UBND xã đã tiếp nhận; mã theo dõi {code}."
+    assert received["data"]["tracking_code"] == code  # the command's own event
+    assert received["data"]["channel"] == "online_portal"
+    assert received["data"]["kind"] == "feedback"
+    xml_code = ET.fromstring(as_xml.content).find("request/service_request_id").text
+    assert as_xml.status_code == 201 and xml_code.startswith("TT-2026-")
+    assert refused["key"].status_code == 403 and refused["key"].json()[0]["code"] == 403
+    fields = [e["description"] for e in refused["fields"].json()]
+    assert refused["fields"].status_code == 400 and len(fields) == 2
+    assert "address_id" in fields[0] and fields[1] == "Thiếu description"
+    assert refused["service"].status_code == 404
+    assert refused["kind"].status_code == 400 and "khiếu nại" in refused["kind"].text
+    assert ET.fromstring(refused["xml"].content).find("error/code").text == "403"
+    assert approved["status"] == "accepted"
+
+    assert {s["service_code"] for s in services} >= {"compensation", "socio_economic"}
+    assert any(s["service_code"] == "compensation" for s in services_xml)
+    by_code = {r["service_request_id"]: r for r in listed}
+    assert set(by_code) == {code, xml_code}  # the denunciation is not there
+    assert one["description"] == "Phản ánh đèn chiếu sáng công cộng thôn Lân Luông bị hỏng"
+    assert one["status"] == "open" and one["address"] == "Lân Luông" and one["address_id"] == "LL"
+    assert one["agency_responsible"] and one["requested_datetime"].endswith("Z")
+    assert by_code[xml_code]["description"] is None  # nothing approved: nothing shown
+    assert one_xml["service_request_id"] == code and one_xml["address_id"] == "LL"
+    assert open_only == []
+    assert secret_one.status_code == 404 and too_long.status_code == 400
+    shown = str(listed) + str(one) + str(one_xml) + str(services)
+    for private in (WORDS, "Hà Văn", "0912345678", "Tốcáo", "thu tiền sai"):
+        assert private not in shown
