@@ -26,10 +26,10 @@ def health_app(
         if scope["path"] == "/metrics" and metrics is not None:
             from shared.metrics import CONTENT_TYPE
 
-            body = await metrics()
+            exposed = await metrics()
             headers = [(b"content-type", CONTENT_TYPE.encode())]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await send({"type": "http.response.body", "body": exposed})
             return
         is_health = scope["path"] in (
             "/health/live",

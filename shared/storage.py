@@ -65,9 +65,10 @@ class Database:
         if "source_id_unique" in await self.inbox.index_information():
             await self.inbox.drop_index("source_id_unique")  # the key of earlier versions
         await self.outbox.create_index(
-            [("status", ASCENDING), ("created_at", ASCENDING), ("order", ASCENDING)],
-            name="pending_in_order",
+            [("created_at", ASCENDING), ("order", ASCENDING)], name="in_order"
         )
+        if "pending_in_order" in await self.outbox.index_information():
+            await self.outbox.drop_index("pending_in_order")  # earlier rows had a `status` too
 
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Run `work` in one transaction; TransientTransactionError (e.g. WriteConflict) retries it."""
@@ -92,7 +93,7 @@ class Database:
             return_document=ReturnDocument.AFTER,
             session=session,
         )
-        return int(doc["value"])
+        return int((doc or {})["value"])  # upserted: always there
 
     # --- outbox ---------------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ class Database:
         order = [("created_at", ASCENDING), ("order", ASCENDING)]
         while True:  # until nothing is free, or this relay got some (another took these first)
             now = datetime.now(UTC)
-            free = {"status": "pending", "lease_until": {"$lt": now}}
+            free = {"lease_until": {"$lt": now}}  # a row is deleted once published
             candidates = [
                 doc["_id"]
                 async for doc in self.outbox.find(free, {"_id": 1}, sort=order, limit=limit)
@@ -138,7 +139,7 @@ class Database:
         )
 
     async def count_pending(self) -> int:
-        return await self.outbox.count_documents({"status": "pending"})
+        return await self.outbox.count_documents({})
 
     # --- inbox ----------------------------------------------------------------------------
 

@@ -68,9 +68,9 @@ async def submit_issue(
         contract.IssueReceived(
             tracking_code=code,
             kind=issue.kind,
-            handled_as=issue.handled_as,  # type: ignore[arg-type]
+            handled_as=issue.handled_as,
             channel=issue.channel,
-            village_code=issue.village_code,  # type: ignore[arg-type]
+            village_code=issue.village_code,
             received_at=issue.received_at,
             anonymous=issue.anonymous,
             # no pseudonym of the person, no words of theirs: see intake.issue.summary-approved
@@ -247,7 +247,7 @@ async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> No
 
 
 async def _changed(
-    deps: Deps, ctx: HandlerContext, code: str, change: Callable[[issues.Issue], None]
+    deps: Deps, ctx: HandlerContext, code: str, change: Callable[[issues.Issue], object]
 ) -> issues.Issue:
     """Load the issue, apply one step of its life to it, store it back."""
     issue = await _issue(deps, ctx, code)
@@ -355,17 +355,16 @@ async def update_followup(
 ) -> dict[str, Any]:
     now = ctx.clock.now()
     issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.follow_up(i, cmd, now))
-    assert issue.conclusion is not None
     ctx.uow.emit(
         "intake.followup.updated.v1",
         contract.FollowupUpdated(
             tracking_code=issue.tracking_code,
             status=cmd.status,
-            responsible_agency=issue.conclusion["agency"],
-            deadline=lifecycle.deadline_of(issue),
+            responsible_agency=lifecycle.conclusion_of(issue)["agency"],
+            deadline=lifecycle.due_of(issue),
             overdue=issue.overdue,
             at=now,
-        ),  # type: ignore[arg-type]
+        ),
         subject=issue.tracking_code,
     )
     return _state(issue)
@@ -400,8 +399,7 @@ async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext)
         lifecycle.accept(issue, cmd, now, calendar, remote=remote)
 
     issue = await _changed(deps, ctx, cmd.tracking_code, accept)
-    assert issue.legal is not None
-    due = date.fromisoformat(issue.legal["clocks"]["settlement"])
+    due = date.fromisoformat(lifecycle.legal_of(issue)["clocks"]["settlement"])
     told = await store.contacts(deps.db, ctx.session, [issue.tracking_code], deps.cipher)
     for code, recipient in told.items():  # the written notice of acceptance, if they left a contact
         ctx.uow.emit(
@@ -430,8 +428,11 @@ async def extend_case(deps: Deps, cmd: contract.ExtendCase, ctx: HandlerContext)
     issue = await _changed(
         deps, ctx, cmd.tracking_code, lambda i: lifecycle.extend(i, cmd, now, calendar)
     )
-    assert issue.legal is not None
-    return {**_state(issue), "clock": cmd.clock, "due": issue.legal["clocks"][cmd.clock]}
+    return {
+        **_state(issue),
+        "clock": cmd.clock,
+        "due": lifecycle.legal_of(issue)["clocks"][cmd.clock],
+    }
 
 
 async def record_settlement(
@@ -439,8 +440,7 @@ async def record_settlement(
 ) -> dict[str, Any]:
     now = ctx.clock.now()
     issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.settle(i, cmd, now))
-    assert issue.legal is not None
-    return {**_state(issue), "settled": issue.legal["settled"]}
+    return {**_state(issue), "settled": lifecycle.legal_of(issue)["settled"]}
 
 
 # --- time-driven rules, run by the service's ticker against the shared clock -----------------
@@ -467,16 +467,16 @@ def overdue_sweep(deps: Deps) -> PeriodicJob:
                     )
                 )
                 await store.save_issue(deps.db, uow.session, issue, deps.cipher)
-                assert issue.conclusion is not None
+                conclusion = lifecycle.conclusion_of(issue)
                 uow.emit(
                     "intake.conclusion.overdue.v1",
                     contract.ConclusionOverdue(
                         tracking_code=code,
-                        session_id=issue.conclusion["session_id"],
-                        responsible_agency=issue.conclusion["agency"],
-                        deadline=lifecycle.deadline_of(issue),
+                        session_id=conclusion["session_id"],
+                        responsible_agency=conclusion["agency"],
+                        deadline=lifecycle.due_of(issue),
                         days_overdue=late,
-                    ),  # type: ignore[arg-type]
+                    ),
                     subject=code,
                 )
                 remind_agency(deps, uow, issue, "overdue", late)
@@ -491,12 +491,10 @@ DUE_SOON_DAYS = 3  # the responsible agency is reminded this many days before it
 
 def remind_agency(deps: Deps, uow: UnitOfWork, issue: issues.Issue, state: str, days: int) -> None:
     """A follow-up reminder to the responsible agency's office address, point to point."""
-    assert issue.conclusion is not None
-    agency = deps.ref.agency(issue.conclusion["agency"])
+    agency = deps.ref.agency(lifecycle.conclusion_of(issue)["agency"])
     if agency is None or not (agency.email or agency.phone):
         return
-    deadline = lifecycle.deadline_of(issue)
-    assert deadline is not None
+    deadline = lifecycle.due_of(issue)
     uow.emit(
         "notification.send.v1",
         SendNotification(
@@ -574,22 +572,23 @@ def legal_clock_sweep(deps: Deps) -> PeriodicJob:
             async def check(uow: UnitOfWork, code: str = code) -> None:
                 issue = await store.load_issue(deps.db, uow.session, code, deps.cipher)
                 alarms = lifecycle.clock_alarms(issue, today) if issue else []
-                if not alarms:
+                if issue is None or not alarms:
                     return
-                await store.save_issue(deps.db, uow.session, issue, deps.cipher)  # type: ignore[arg-type]
+                await store.save_issue(deps.db, uow.session, issue, deps.cipher)
+                handled_as = lifecycle.case_kind(issue)
                 for kind, clock, due, left in alarms:
                     uow.emit(
                         f"intake.legal-clock.{kind}.v1",
                         contract.LegalClock(
                             tracking_code=code,
-                            handled_as=issue.handled_as,  # type: ignore[union-attr, arg-type]
+                            handled_as=handled_as,
                             clock=clock,
                             due=due,
                             days_left=left,
                         ),
                         subject=code,
-                    )  # type: ignore[arg-type]
-                    _alarm_officer(deps, uow, issue, kind, clock, due, left)  # type: ignore[arg-type]
+                    )
+                    _alarm_officer(deps, uow, issue, kind, clock, due, left)
 
             await job.commit(check)
 

@@ -191,7 +191,7 @@ def open311_app(
         kind = str(fields.get("attribute[kind]") or "feedback")
         if kind not in PUBLIC_KINDS:
             problems.append(msg.OPEN311_KIND)
-        if problems:
+        if problems or village is None:
             raise Open311Error(400, *problems)
         name = " ".join(
             str(fields.get(f) or "").strip() for f in ("first_name", "last_name")
@@ -204,7 +204,7 @@ def open311_app(
             "kind": kind,
             "channel": "online_portal",
             "content": fields["description"],
-            "village_code": village.code,  # type: ignore[union-attr]
+            "village_code": village.code,
             "topic_hint": code,
             "submitter": person,
             "received_at": now.isoformat(),  # received now, on the platform's clock

@@ -40,7 +40,6 @@ from shared.storage import Document, DuplicateKeyError
 
 log = get_logger(__name__)
 FINAL = ("sent", "delivered", "failed", "suppressed")
-SENDABLE = ("queued", "retrying")
 # What the law itself obliges the commune to tell: an opt-out does not stop these.
 REQUIRED_BY_LAW = {"schedule_announcement", "results_announcement"}
 RELEASE_BATCH = 200
@@ -100,7 +99,7 @@ class Notifier:
 
     def _late(self, doc: Document, now: datetime) -> bool:
         send_by = doc.get("send_by")
-        return bool(send_by) and local_date(now) > date.fromisoformat(send_by)
+        return bool(send_by) and local_date(now) > date.fromisoformat(str(send_by))
 
     def _status(
         self,
@@ -126,7 +125,7 @@ class Notifier:
                 template=doc["template"],
                 channel=doc["channel"],
                 status=status,  # type: ignore[arg-type]
-                attempt=changes.get("attempts", doc.get("attempts", 0)),
+                attempt=int(changes.get("attempts", doc.get("attempts")) or 0),
                 reason=reason,
                 provider_ref=changes.get("provider_ref"),
                 required_by_law=doc["required_by_law"],
@@ -478,7 +477,8 @@ class Notifier:
             if doc["status"] not in (*FINAL, "held")
             else []
         )
-        assert doc is not None
+        if doc is None:  # refused just above: here for the type checker
+            raise RuntimeError(f"no message {cmd.message_id}")
         reason = f"gửi lại theo yêu cầu của {cmd.requested_by or 'cán bộ vận hành'}"
         update = self._status(ctx.uow, doc, "queued", now, reason, attempts=0)
         update["$inc"] = {"resends": 1}

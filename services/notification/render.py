@@ -26,7 +26,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "case_accepted": ("tracking_code", "handled_as", "accepted_on", "settlement_due"),
     "legal_alarm": ("tracking_code", "handled_as", "clock", "due", "state", "days", "agency"),
 }
-assert set(REQUIRED) == set(TEMPLATES), "every template has its list of required parameters"
+if set(REQUIRED) != set(TEMPLATES):
+    raise RuntimeError("every template needs its list of required parameters in REQUIRED")
 
 
 class TemplateError(ValueError):

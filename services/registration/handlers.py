@@ -9,7 +9,15 @@ from typing import Any
 from services.registration import messages as msg
 from services.registration import notices, store
 from services.registration.domain import delegates, sessions
-from services.registration.domain.model import ADULT_AGE, Registration, Session, session_day
+from services.registration.domain.model import (
+    ADULT_AGE,
+    Registration,
+    Session,
+    held_on,
+    placed,
+    session_day,
+    starts,
+)
 from shared.citizen import age_on, fmt
 from shared.clock import local_date
 from shared.contracts import intake as intake_contract
@@ -123,7 +131,7 @@ async def schedule_session(
     previous = sessions.schedule(session, cmd, now)
     await store.save_session(deps.db, ctx.session, session, now)
     deadline = sessions.announce_deadline(session)
-    assert session.starts_at is not None
+    starts_at = starts(session)
     await notices.on_scheduled(
         deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, session, previous
     )
@@ -133,7 +141,7 @@ async def schedule_session(
             session_id=session.id,
             commune_code=session.commune_code,
             kind=session.kind,
-            starts_at=session.starts_at,
+            starts_at=starts_at,
             ends_at=session.ends_at,
             venue=session.venue,
             format=session.format,
@@ -148,13 +156,13 @@ async def schedule_session(
     result: dict[str, Any] = {
         "session_id": session.id,
         "status": session.status,
-        "starts_at": session.starts_at.isoformat(),
+        "starts_at": starts_at.isoformat(),
         "announce_deadline": deadline.isoformat(),
         "rescheduled": previous is not None,
     }
     warnings = [w for w in [sessions.outside_period(session)] if w]
-    if previous is not None and session.starts_at < previous:  # moved earlier: ages again
-        day = local_date(session.starts_at)
+    if previous is not None and starts_at < previous:  # moved earlier: ages again
+        day = local_date(starts_at)
         born = await store.birth_dates(deps.db, ctx.session, session.id, deps.cipher)
         young = sorted(code for code, dob in born.items() if age_on(dob, day) < ADULT_AGE)
         if young:
@@ -204,8 +212,8 @@ async def register_delegate(
         "registration.delegate.registered.v1",
         contract.DelegateRegistered(
             **_delegate(reg),
-            status=reg.status,
-            waiting_position=position,  # type: ignore[arg-type]
+            status=placed(reg),
+            waiting_position=position,
             sitting_code=reg.sitting_code,
         ),
         subject=session.id,
@@ -258,7 +266,7 @@ async def cancel_registration(
             previous_status=previous,
         ),
         subject=session.id,
-    )  # type: ignore[arg-type]
+    )
     for reg_up in promoted:
         ctx.uow.emit(
             "registration.delegate.promoted.v1",
@@ -266,7 +274,7 @@ async def cancel_registration(
                 **_delegate(reg_up),
             ),
             subject=session.id,
-        )  # type: ignore[arg-type]
+        )
     return {
         "registration_code": mine.code,
         "status": "cancelled",
@@ -282,11 +290,10 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
     await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
     await store.update_registrations(deps.db, ctx.session, [reg])
     if opened:
-        assert session.held_on is not None
         ctx.uow.emit(
             "registration.session.held.v1",
             contract.SessionHeld(
-                session_id=session.id, commune_code=session.commune_code, held_on=session.held_on
+                session_id=session.id, commune_code=session.commune_code, held_on=held_on(session)
             ),
             subject=session.id,
         )
@@ -297,7 +304,7 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
             checked_in_at=at,
         ),
         subject=session.id,
-    )  # type: ignore[arg-type]
+    )
     return {
         "registration_code": reg.code,
         "checked_in_at": at.isoformat(),
@@ -314,13 +321,12 @@ async def conclude_session(
     attendance = sessions.conclude(session, registrations, cmd, now)
     await store.save_session(deps.db, ctx.session, session, now)
     deadline = sessions.results_deadline(session)
-    assert session.held_on is not None
     ctx.uow.emit(
         "registration.session.concluded.v1",
         contract.SessionConcluded(
             session_id=session.id,
             commune_code=session.commune_code,
-            held_on=session.held_on,
+            held_on=held_on(session),
             concluded_at=now,
             results_deadline=deadline,
             attendance=attendance,
@@ -379,7 +385,7 @@ async def cancel_session(
             previous_status=previous,
         ),
         subject=session.id,
-    )  # type: ignore[arg-type]
+    )
     return {"session_id": session.id, "status": session.status}
 
 

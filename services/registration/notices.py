@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.registration.domain import sessions
-from services.registration.domain.model import Registration, Session, session_day
+from services.registration.domain.model import Registration, Session, session_day, starts
 from services.registration.store import registration_from_doc
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.notification import Recipient, SendNotification
@@ -46,19 +46,19 @@ def recipient_of(doc: Document, cipher: FieldCipher) -> Recipient | None:
 
 def _when(session: Session, reg: Registration | None) -> tuple[datetime | None, str]:
     sitting = next((s for s in session.sittings if reg and s.code == reg.sitting_code), None)
-    starts = (sitting.starts_at if sitting else None) or session.starts_at
-    return starts, (sitting.venue if sitting else None) or session.venue
+    begins = (sitting.starts_at if sitting else None) or session.starts_at
+    return begins, (sitting.venue if sitting else None) or session.venue
 
 
 def _params(session: Session, reg: Registration | None) -> dict[str, str]:
-    starts, venue = _when(session, reg)
+    begins, venue = _when(session, reg)
     params = {"session_id": session.id, "venue": venue}
     if session.online_url:
         params["online_url"] = session.online_url
     if session.agenda_summary:
         params["content"] = session.agenda_summary
-    if starts is not None:
-        local = starts.astimezone(LOCAL_TZ)
+    if begins is not None:
+        local = begins.astimezone(LOCAL_TZ)
         params |= {"date": local.strftime("%d/%m/%Y"), "time": local.strftime("%H:%M")}
     if reg is not None:
         params["registration_code"] = reg.code
@@ -145,7 +145,6 @@ async def on_scheduled(
     """A date fixed: invitations to the confirmed, and the announcement to every village head
     (who relays it on the loudspeakers). A date moved: the change, to everyone registered and to
     every village head. Both are due 7 days before the conference."""
-    assert session.starts_at is not None
     change: dict[str, str] = {"change": "scheduled" if previous is None else "rescheduled"}
     if previous is not None:
         prev = previous.astimezone(LOCAL_TZ)
@@ -153,7 +152,7 @@ async def on_scheduled(
             "previous_date": prev.strftime("%d/%m/%Y"),
             "previous_time": prev.strftime("%H:%M"),
         }
-    cause = f"schedule:{session.id}:{session.starts_at.isoformat()}"
+    cause = f"schedule:{session.id}:{starts(session).isoformat()}"
     told: set[str] = set()
     async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed", "waiting"]):
         if previous is None:
@@ -317,8 +316,7 @@ async def remind(
     db: Database, s: DbSession, uow: UnitOfWork, cipher: FieldCipher, session: Session
 ) -> int:
     """The day before: a reminder to every confirmed delegate."""
-    assert session.starts_at is not None
-    day = local_date(session.starts_at).isoformat()
+    day = local_date(starts(session)).isoformat()
     sent = 0
     async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed"]):
         cause = f"reminder:{session.id}:{day}:{reg.code}"

@@ -126,7 +126,7 @@ async def birth_dates(
         sealed = (doc.get("personal") or {}).get("date_of_birth")
         if doc.get("status") in ACTIVE_STATUSES and sealed:
             context = f"registration:{doc['_id']}:date_of_birth"
-            found[doc["_id"]] = date.fromisoformat(cipher.decrypt(sealed, context=context))
+            found[doc["_id"]] = date.fromisoformat(cipher.decrypt(sealed, context=context) or "")
     return found
 
 

@@ -18,7 +18,7 @@ from shared.contracts.reporting import Matter, Participation, ResultsPublished
 from shared.reference import ReferenceData
 
 RESULTS_DAYS = 10  # Law 72/2025, Art. 43: the results within 10 days of the conference
-RECIPIENTS = (
+RECIPIENTS: tuple[str, ...] = (
     "Sở Nội vụ tỉnh (b/c)",
     "Thường trực Đảng ủy xã",
     "Thường trực HĐND xã",
@@ -56,8 +56,9 @@ class OfficialText(Protocol):
     commune: str
     signer_title: str
     signer_name: str | None
-    recipients: tuple[str, ...]
 
+    @property
+    def recipients(self) -> tuple[str, ...]: ...
     @property
     def doc_title(self) -> str: ...
     def date_line(self) -> str: ...

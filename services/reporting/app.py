@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from services.reporting.access import guarded
@@ -40,7 +41,7 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
                 await service.db["event_log"].insert_many(rows, ordered=True, session=uow.session)
 
             uow.before_flush.insert(0, write)
-        return uow.scratch["event_log"]  # type: ignore[no-any-return]
+        return uow.scratch["event_log"]
 
     async def record(data: Any, ctx: HandlerContext) -> None:
         """Keep the event in reporting's own record, and move the read models, in one unit."""
@@ -68,8 +69,11 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
     dashboard = Dashboard(models, results, service.reference, service.clock)
     service.spec.web = guarded(web_app(models, results, dashboard), settings.access())
     service.spec.events = {ANY_EVENT: record}
-    service.spec.ordering = {
-        key: lambda data, key=key: group_of(key, dict(data)) for key in ENTITY_OF
-    }
+    service.spec.ordering = {key: partial(_group, key) for key in ENTITY_OF}
     service.read_models = models  # type: ignore[attr-defined]
     return service
+
+
+def _group(key: str, data: Any) -> str | None:
+    """The group an event is applied in, in order (see projections.group_of)."""
+    return group_of(key, dict(data))

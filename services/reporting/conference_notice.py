@@ -15,7 +15,7 @@ from shared import vi
 from shared.clock import LOCAL_TZ
 from shared.reference import ReferenceData
 
-RECIPIENTS = (
+RECIPIENTS: tuple[str, ...] = (
     "Thường trực Đảng ủy xã (b/c)",
     "Thường trực HĐND xã",
     "UB MTTQ và các tổ chức chính trị - xã hội xã",

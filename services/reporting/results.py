@@ -113,7 +113,6 @@ class Results:
                     )
                 ]
             )
-        assert session is not None
         today = local_date(ctx.clock.now())
         issued_on = cmd.issued_on or today
         reject_if(issued_on_errors(issued_on, date.fromisoformat(session["held_on"]), today))

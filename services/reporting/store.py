@@ -56,14 +56,15 @@ class ReadModels:
         """The figures' differences gathered in this unit of work, written once before it flushes."""
         name = f"figures:{self.prefix}"
         if name not in uow.scratch:
-            uow.scratch[name] = moves = defaultdict(Counter)
+            moves: defaultdict[str, Counter[str]] = defaultdict(Counter)
+            uow.scratch[name] = moves
 
             async def write() -> None:
                 for doc, counts in moves.items():
                     await self._move(doc, counts, uow.session)
 
             uow.before_flush.append(write)
-        return uow.scratch[name]  # type: ignore[no-any-return]
+        return uow.scratch[name]
 
     async def _move(self, doc: str, counts: Counter[str], session: DbSession | None) -> None:
         counts = Counter({k: n for k, n in counts.items() if n})

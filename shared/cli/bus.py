@@ -67,7 +67,8 @@ class Bus:
     async def publish(
         self, event: dict[str, Any], *, reply: bool = True
     ) -> asyncio.Future[dict[str, Any]]:
-        assert self.channel and self.replies
+        if not (self.channel and self.replies):
+            raise RuntimeError("Bus is used outside `async with`")
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         if reply:
             self.waiting[event["id"]] = future
@@ -167,9 +168,10 @@ def describe_dead_letter(message: AbstractIncomingMessage) -> dict[str, Any]:
         return value.decode() if isinstance(value, bytes) else str(value)
 
     reason = text("reason")
-    if not reason and headers.get("x-death"):
-        death = headers["x-death"][0]  # dead-lettered by the broker itself
-        reason = f"broker: {death.get('reason')}"
+    deaths = headers.get("x-death")
+    if not reason and isinstance(deaths, list) and deaths and isinstance(deaths[0], dict):
+        cause = deaths[0].get("reason")  # dead-lettered by the broker itself
+        reason = f"broker: {cause.decode() if isinstance(cause, bytes) else cause}"
     return {
         "message_id": message.message_id,
         "queue": text("queue"),
@@ -177,8 +179,8 @@ def describe_dead_letter(message: AbstractIncomingMessage) -> dict[str, Any]:
         "failed_at": text("failed-at"),
         "routing_key": text("routing-key"),
         "size": len(message.body),
-        "body_dropped": int(headers.get(BODY_DROPPED, 0) or 0),
-        "replayed": int(headers.get(DLQ_HEADER_PREFIX + "replays", 0) or 0),
+        "body_dropped": int(str(headers.get(BODY_DROPPED) or 0)),
+        "replayed": int(str(headers.get(DLQ_HEADER_PREFIX + "replays") or 0)),
     }
 
 
@@ -196,7 +198,7 @@ async def _drain(channel: AbstractChannel, name: str, limit: int) -> list[Abstra
         queue = await channel.declare_queue(name, passive=True)
     except ChannelNotFoundEntity:  # never declared: the platform has not run on this broker yet
         return []
-    messages = []
+    messages: list[AbstractIncomingMessage] = []
     while len(messages) < limit and (message := await queue.get(no_ack=False, fail=False)):
         messages.append(message)
     return messages

@@ -177,7 +177,8 @@ class Story:
 async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str, Any]:
     from shared.cli.main import import_rows, summarise_import
 
-    console, figures = story.console, {}
+    console = story.console
+    figures: dict[str, Any] = {}
     async with busmod.Bus(story.platform.amqp_url) as bus:
         story.step("1. Lập kế hoạch hội nghị đối thoại định kỳ năm 2026")
         story.clock(TODAY)
@@ -483,8 +484,9 @@ async def collect_issues(
             if result.get("merged_into")
             else ""
         )
+        place = ref.village(village)
         story.console.print(
-            f"{result['tracking_code']}  {KIND_VI[kind]:10s} {ref.village(village).name:10s} "
+            f"{result['tracking_code']}  {KIND_VI[kind]:10s} {place.name if place else village:10s} "
             f"{topics[result['topic']]} — {result['agency_code']}"
             f"{' — xử lý như phản ánh (tố cáo nặc danh)' if result['handled_as'] != kind else ''}{merged}"
         )

@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -150,6 +151,7 @@ class EmbeddedMongo:
 
 def _mongo_ready(url: str) -> bool:
     try:
+        client: MongoClient[dict[str, Any]]
         with MongoClient(url, serverSelectionTimeoutMS=500) as client:
             client.admin.command("ping")
             return True

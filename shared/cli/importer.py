@@ -59,7 +59,7 @@ class Row:
 def read_rows(path: Path) -> list[Row]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         sheet = load_workbook(path, read_only=True, data_only=True).active
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
+        table = [list(r) for r in sheet.iter_rows(values_only=True)]
     elif path.suffix.lower() == ".csv":
         with open(path, encoding="utf-8-sig", newline="") as handle:
             table = [list(r) for r in csv.reader(handle)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 import typer
 from pymongo.errors import PyMongoError
@@ -34,7 +34,7 @@ def _settings(service: str) -> ServiceSettings:
         raise _fail(f"không có dịch vụ {service!r} (chọn: {', '.join(SERVICE_NAMES)})")
     module = importlib.import_module(f"services.{service}.settings")
     settings_class = getattr(module, f"{service.capitalize()}Settings")
-    return settings_class()  # type: ignore[no-any-return]
+    return settings_class()
 
 
 def _fail(message: str) -> typer.Exit:
@@ -42,7 +42,7 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _walk(title: str, work: Callable[[Progress_], Awaitable[KeyCensus]]) -> KeyCensus:
+def _walk(title: str, work: Callable[[Progress_], Coroutine[Any, Any, KeyCensus]]) -> KeyCensus:
     with Progress(
         TextColumn(title), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as progress:

@@ -56,6 +56,17 @@ class Outcome(Message):
         default=None, description="On a duplicate: the status of the first outcome."
     )
 
+    def again(self, command_id: str, command_type: str) -> Outcome:
+        """The answer to this command sent again: `duplicate`, with the first result."""
+        first = None if self.status == "duplicate" else self.status
+        return Outcome(
+            command_id=command_id,
+            command_type=command_type,
+            status="duplicate",
+            result=self.result,
+            first_status=first,
+        )
+
 
 OUTCOME_KEY = "outcome.v1"
 

@@ -217,13 +217,14 @@ class ConclusionOverdue(Message):
 
 
 CaseClock = Literal["acceptance", "settlement"]
+CaseKind = Literal["complaint", "denunciation"]
 
 
 class LegalClock(Message):
     """A complaint's or denunciation's legal time limit about to run out, or run out."""
 
     tracking_code: str
-    handled_as: Literal["complaint", "denunciation"]
+    handled_as: CaseKind
     clock: CaseClock
     due: date
     days_left: int
@@ -234,7 +235,7 @@ class CaseClocks(Message):
     (received, accepted, extended, settled, closed, routed elsewhere): no person, no words."""
 
     tracking_code: str
-    handled_as: Literal["complaint", "denunciation"]
+    handled_as: CaseKind
     village_code: str
     agency_code: str = Field(description="The agency the case is assigned to.")
     received_on: date

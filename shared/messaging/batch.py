@@ -19,7 +19,7 @@ log = get_logger(__name__)
 
 Apply = Callable[[UnitOfWork, "Delivery"], Awaitable[None]]  # inbox claim + handler, in a uow
 Commit = Callable[[Callable[[UnitOfWork], Awaitable[None]], str], Awaitable[None]]
-Single = Callable[["Delivery"], Awaitable[None]]  # the one-event path, with its own transaction
+Single = Callable[["Delivery"], Awaitable[object]]  # the one-event path, with its own transaction
 
 
 @dataclass

@@ -66,7 +66,7 @@ EventHandler = Callable[[Any, HandlerContext], Awaitable[None]]
 # A task does work outside any transaction (a call to a provider) and commits by itself; it must be
 # idempotent through its own state, since no inbox stands in front of it.
 TaskHandler = Callable[[Any, CloudEvent[Any]], Awaitable[None]]
-OrderingKey = Callable[[Any], str]
+OrderingKey = Callable[[Any], str | None]  # None: no order needed
 
 
 async def apply_rows(
@@ -87,13 +87,7 @@ async def apply_rows(
     for row_id, row_data in rows:
         if row_id in seen:
             first = Outcome.model_validate(seen[row_id]["outcome"])
-            outcome = Outcome(
-                command_id=row_id,
-                command_type=row_type,
-                status="duplicate",
-                result=first.result,
-                first_status=first.status,
-            )  # type: ignore[arg-type]
+            outcome = first.again(row_id, row_type)
         else:
             outcome, judged = await _judge_row(ctx, row_id, row_type, row_data, handler)
             # A row that fails its schema is judged again when sent again, as a parked command
@@ -182,7 +176,7 @@ class Malformed(Exception):
 def is_reply_queue(name: str | None) -> bool:
     """Outcomes go only to a client's own reply queue (server-named, or direct reply-to): never
     into another service's queue, where an outcome could pose as a command."""
-    return bool(name) and name.startswith(("amq.gen-", "amq.rabbitmq.reply-to"))  # type: ignore[union-attr]
+    return name is not None and name.startswith(("amq.gen-", "amq.rabbitmq.reply-to"))
 
 
 @dataclass
@@ -264,8 +258,8 @@ class Pipeline:
                 event_id=bad.event_id,
                 keep_body=bad.keep_body,
             )
-            known = bad.event is not None and routing_key_of(bad.event.type) in CATALOGUE
-            return (routing_key_of(bad.event.type) if known else "unknown"), "parked"  # type: ignore[union-attr]
+            key = routing_key_of(bad.event.type) if bad.event is not None else "unknown"
+            return (key if key in CATALOGUE else "unknown"), "parked"
         except Exception as exc:
             parked = await self._failed(message, raw, exc)
             return "unknown", "parked" if parked else "retried"
@@ -299,36 +293,34 @@ class Pipeline:
         if event.time and event.time.tzinfo and id(raw) in self.in_flight:
             self.in_flight[id(raw)] = min(self.in_flight[id(raw)], event.time)
         key = routing_key_of(event.type)
-        handler = (
-            self.commands.get(key)
-            or self.tasks.get(key)
-            or self.events.get(key)
-            or self.events.get(ANY_EVENT)
-        )
-        if handler is None or key not in CATALOGUE:
+        command, task = self.commands.get(key), self.tasks.get(key)
+        on_event = self.events.get(key) or self.events.get(ANY_EVENT)
+        if not (command or task or on_event) or key not in CATALOGUE:
             text = vi.UNKNOWN_TYPE.format(type=event.type)
             raise Malformed([problem("type", "unknown_type", text)], event=event)
         who = self.sender(raw)
-        if key in self.commands and self.senders and not self.senders.allows(who, key):
+        if command and self.senders and not self.senders.allows(who, key):
             text = (vi.NOT_PERMITTED if who else vi.NO_USER_ID).format(user=who, type=event.type)
             raise Malformed([problem("user_id", "not_permitted", text)], event=event)
         try:
             data = validate_data(CATALOGUE[key].model, event.data)
         except EnvelopeError as exc:
             raise Malformed(exc.errors, event=event) from exc
-        if self.batches is not None and key not in self.commands and key not in self.tasks:
+        if self.batches is not None and on_event and not (command or task):
             # one batch at a time keeps the queue's order, each thing's events included
-            await self.batches.submit(Delivery(raw, event, data, handler))
+            await self.batches.submit(Delivery(raw, event, data, on_event))
             return key, "applied"
         ordering = self.ordering.get(key)
         async with self.locks.hold(ordering(data) if ordering else None):
-            if key in self.commands:
-                return key, await self._run_command(raw, event, data, self.commands[key])
-            if key in self.tasks:
-                await self.tasks[key](data, event)
+            if command:
+                return key, await self._run_command(raw, event, data, command)
+            if task:
+                await task(data, event)
                 log.info("task.done", event_type=event.type)
                 return key, "done"
-            return key, await self._run_event(raw, event, data, handler)
+            if on_event:
+                return key, await self._run_event(raw, event, data, on_event)
+        raise Malformed([problem("type", "unknown_type", vi.UNKNOWN_TYPE.format(type=event.type))])
 
     async def _commit(self, work: Callable[[UnitOfWork], Awaitable[T]], correlation: str) -> T:
         return await commit(self.db, self.relay, self.service, self.clock, work, correlation)
@@ -430,14 +422,7 @@ class Pipeline:
         first = await self.db.inbox_entry(sender, event.source, event.id)
         if first is None or first.get("outcome") is None:
             raise RuntimeError("duplicate key outside the inbox")  # a bug: retried, then parked
-        previous = Outcome.model_validate(first["outcome"])
-        outcome = Outcome(
-            command_id=event.id,
-            command_type=event.type,
-            status="duplicate",
-            result=previous.result,
-            first_status=previous.status,
-        )  # type: ignore[arg-type]
+        outcome = Outcome.model_validate(first["outcome"]).again(event.id, event.type)
 
         async def answer(uow: UnitOfWork) -> None:
             if reply_to:
@@ -475,7 +460,7 @@ class Pipeline:
         self, message: RabbitMessage, raw: aio_pika.abc.AbstractIncomingMessage, exc: Exception
     ) -> bool:
         """Tried again, or after the last attempt parked (True)."""
-        attempts = int((raw.headers or {}).get("x-delivery-count") or 0) + 1
+        attempts = int(str((raw.headers or {}).get("x-delivery-count") or 0)) + 1
         error = redact_text(f"{type(exc).__name__}: {exc}")  # the reason is kept on the broker too
         if attempts < self.max_attempts:
             log.warning("message.retry", attempt=attempts, error=error)
@@ -545,7 +530,7 @@ class Pipeline:
             reply = outcome_event(outcome, self.service, self.clock)
             await self.broker.publish(
                 to_structured(reply),
-                routing_key=raw.reply_to,
+                routing_key=raw.reply_to or "",
                 persist=True,
                 mandatory=False,
                 message_id=reply.id,

@@ -115,7 +115,7 @@ def definitions(
         }
         for u in users(senders)
     ]
-    exchanges = [
+    exchanges: list[dict[str, Any]] = [
         {
             "name": name,
             "vhost": VHOST,

@@ -123,7 +123,6 @@ class UnitOfWork:
                 "body": body,
                 "kind": kind,
                 "correlation_id": correlation_id or self.correlation_id or event_id,
-                "status": "pending",
                 "created_at": datetime.now(UTC),
                 "order": len(self.rows),
                 # Leased to the relay that publishes right after the commit; free for any otherwise.
@@ -149,8 +148,9 @@ async def publish_row(
     """Publish one outbox row with confirms; False when the broker returned it as unroutable."""
     body = bytes(row["body"])
     if row["kind"] == "request":
-        assert cipher is not None, "a sealed outbox row needs the service's cipher"
-        body = cipher.decrypt(body, context=f"outbox:{row['_id']}").encode()  # type: ignore[union-attr]
+        if cipher is None:
+            raise RuntimeError("a sealed outbox row needs the service's cipher")
+        body = (cipher.decrypt(body, context=f"outbox:{row['_id']}") or "").encode()
     async with asyncio.timeout(PUBLISH_TIMEOUT):
         try:
             await broker.publish(

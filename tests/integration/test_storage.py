@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -50,7 +51,7 @@ async def test_uncommitted_writes_are_invisible_to_other_sessions_and_an_abort_k
 
     async def work(session):
         await database["things"].insert_one({"_id": "draft"}, session=session)
-        await database.add_to_outbox(session, [{"_id": "o1", "status": "pending"}])
+        await database.add_to_outbox(session, [{"_id": "o1", "lease_until": datetime.now(UTC)}])
         seen_outside.append(await database["things"].find_one({"_id": "draft"}))
         raise RuntimeError("abort")
 

@@ -26,7 +26,7 @@ def item(issue: Issue, today: date) -> contract.AgendaItem:
         topic=issue.topic,
         agency_code=issue.agency_code,
         village_code=issue.village_code,
-        handled_as=issue.handled_as,  # type: ignore[arg-type]
+        handled_as=issue.handled_as,
         raised_by_count=issue.raised_by,
         age_days=age,
         complex=issue.handled_as in CASES or age > LONG_RUNNING_DAYS,

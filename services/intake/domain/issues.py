@@ -33,9 +33,9 @@ class Change:
 @dataclass
 class Issue:
     tracking_code: str
-    kind: str
-    handled_as: str
-    channel: str
+    kind: contract.IssueKind
+    handled_as: contract.HandledAs
+    channel: contract.Channel
     content: str
     village_code: str
     received_at: datetime
@@ -83,7 +83,7 @@ def identified(person: contract.Submitter | None) -> bool:
     return bool(person and person.full_name.strip() and (person.address or "").strip())
 
 
-def handled_as(cmd: contract.SubmitIssue) -> str:
+def handled_as(cmd: contract.SubmitIssue) -> contract.HandledAs:
     """A denunciation without a clear name and address is not handled as a denunciation (Law on
     Denunciations 2018, Art. 25): it is kept, as feedback, and its text stays confidential."""
     if cmd.kind == "denunciation" and not identified(cmd.submitter):

@@ -165,6 +165,32 @@ def deadline_of(issue: Issue) -> date | None:
     return date.fromisoformat(issue.conclusion["deadline"]) if issue.conclusion else None
 
 
+def conclusion_of(issue: Issue) -> dict[str, Any]:
+    """The chair's conclusion (session_id, text, agency, deadline) of an issue concluded."""
+    if issue.conclusion is None:
+        raise ValueError(f"{issue.tracking_code} has no conclusion yet")
+    return issue.conclusion
+
+
+def due_of(issue: Issue) -> date:
+    """The deadline of an issue's conclusion."""
+    return date.fromisoformat(conclusion_of(issue)["deadline"])
+
+
+def case_kind(issue: Issue) -> contract.CaseKind:
+    """A case is a complaint or a denunciation (ValueError for anything else)."""
+    if issue.handled_as == "complaint" or issue.handled_as == "denunciation":
+        return issue.handled_as
+    raise ValueError(f"{issue.tracking_code} is not a complaint or denunciation")
+
+
+def legal_of(issue: Issue) -> dict[str, Any]:
+    """A complaint's or denunciation's legal record: clocks, acceptance, extensions, decision."""
+    if issue.legal is None:
+        raise ValueError(f"{issue.tracking_code} is not a complaint or denunciation")
+    return issue.legal
+
+
 def days_overdue(issue: Issue, today: date) -> int:
     """How long past its deadline an open conclusion is (0 when it is not)."""
     deadline = deadline_of(issue)
@@ -353,12 +379,16 @@ def case_clocks(issue: Issue) -> contract.CaseClocks | None:
     settled = legal.get("settled")
     return contract.CaseClocks(
         tracking_code=issue.tracking_code,
-        handled_as=issue.handled_as,  # type: ignore[arg-type]
+        handled_as=case_kind(issue),
         village_code=issue.village_code,
         agency_code=issue.agency_code,
         received_on=local_date(issue.received_at),
         accepted_on=legal["accepted_on"],
-        clocks={k: date.fromisoformat(v) for k, v in legal["clocks"].items()},  # type: ignore[misc]
+        clocks={
+            clock: date.fromisoformat(legal["clocks"][clock])
+            for clock in ("acceptance", "settlement")
+            if clock in legal["clocks"]
+        },
         extensions=len(legal.get("extensions", [])),
         running=clocks_running(issue),
         settled_on=settled["decided_on"] if settled else None,
@@ -369,17 +399,21 @@ def case_clocks(issue: Issue) -> contract.CaseClocks | None:
 CLOCK_VI = {"acceptance": "kiểm tra, thụ lý", "settlement": "giải quyết"}
 
 
-def clock_alarms(issue: Issue, today: date) -> list[tuple[str, str, date, int]]:
+def clock_alarms(issue: Issue, today: date) -> list[tuple[str, contract.CaseClock, date, int]]:
     """(event kind, clock, due, days left) for each alarm not yet raised; marks them raised."""
-    if not clocks_running(issue):
+    legal = issue.legal
+    if legal is None or not clocks_running(issue):
         return []
-    alarms = []
-    for clock, due_iso in issue.legal["clocks"].items():
+    alarms: list[tuple[str, contract.CaseClock, date, int]] = []
+    for clock in ("acceptance", "settlement"):
+        if clock not in legal["clocks"]:
+            continue
+        due_iso = legal["clocks"][clock]
         due = date.fromisoformat(due_iso)
         left = (due - today).days
         kind = {"expired": "expired", "due_soon": "due-soon"}.get(limit_state(left))
         mark = f"{clock}:{due_iso}:{kind}"
-        if kind and mark not in issue.legal["notified"]:
-            issue.legal["notified"].append(mark)
+        if kind and mark not in legal["notified"]:
+            legal["notified"].append(mark)
             alarms.append((kind, clock, due, left))
     return alarms

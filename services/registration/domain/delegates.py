@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import Literal
 
 from services.registration import messages as msg
 from services.registration.domain.model import (
@@ -12,6 +13,7 @@ from services.registration.domain.model import (
     Registration,
     Session,
     period_start,
+    placed,
     require_status,
     session_day,
     status_vi,
@@ -179,7 +181,9 @@ def promote_waiting(
     return promoted
 
 
-def cancel_registration(session: Session, reg: Registration, now: datetime) -> str:
+def cancel_registration(
+    session: Session, reg: Registration, now: datetime
+) -> Literal["confirmed", "waiting"]:
     if reg.status == "cancelled":
         raise Rejected(
             [
@@ -193,7 +197,8 @@ def cancel_registration(session: Session, reg: Registration, now: datetime) -> s
     require_status(
         session, ("planned", "scheduled"), "data.registration_code", msg.CANNOT_CANCEL_REGISTRATION
     )
-    previous, reg.status, reg.cancelled_at = reg.status, "cancelled", now
+    previous = placed(reg)
+    reg.status, reg.cancelled_at = "cancelled", now
     if previous == "confirmed":
         vacate(session, reg)
     return previous

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from shared import vi
 from shared.clock import local_date
+from shared.contracts import registration as contract
 from shared.contracts.common import Rejected, error
 
 NOTICE_DAYS = 7
 RESULTS_DAYS = 10
 ADULT_AGE = 18
 ONE_PER_VILLAGE = ("party_cell_secretary", "village_head", "front_work_committee")
-ACTIVE = ("confirmed", "waiting")
 
 
 @dataclass
@@ -29,18 +29,18 @@ class Sitting:
 class Session:
     id: str
     commune_code: str
-    kind: str
+    kind: contract.SessionKind
     year: int
     period: str
     title: str
     venue: str
-    format: str
+    format: contract.SessionFormat
     capacity_min: int
     capacity_max: int
     topics: list[str]
     representatives_per_village: int
     sittings: list[Sitting] = field(default_factory=list)
-    status: str = "planned"
+    status: contract.SessionStatus = "planned"
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     online_url: str | None = None
@@ -63,7 +63,7 @@ class Registration:
     code: str
     session_id: str
     seq: int
-    status: str
+    status: contract.RegistrationStatus
     category: str
     village_code: str
     citizen_hash: str
@@ -96,6 +96,27 @@ def period_end(period: str) -> date:
     month = start.month + months
     following = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+def placed(reg: Registration) -> Literal["confirmed", "waiting"]:
+    """A registration's place: confirmed or waiting; a cancelled one has none."""
+    if reg.status == "cancelled":
+        raise ValueError(f"registration {reg.code} is cancelled: it has no place")
+    return reg.status
+
+
+def starts(session: Session) -> datetime:
+    """When a scheduled conference starts (ValueError before it has a date)."""
+    if session.starts_at is None:
+        raise ValueError(f"session {session.id} has no date yet")
+    return session.starts_at
+
+
+def held_on(session: Session) -> date:
+    """The day a conference was held (ValueError before it was)."""
+    if session.held_on is None:
+        raise ValueError(f"session {session.id} has not been held")
+    return session.held_on
 
 
 def session_day(session: Session) -> date | None:

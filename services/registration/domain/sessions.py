@@ -13,6 +13,7 @@ from services.registration.domain.model import (
     Registration,
     Session,
     Sitting,
+    held_on,
     period_end,
     period_start,
     require_status,
@@ -209,7 +210,8 @@ def outside_period(session: Session) -> str | None:
 
 
 def announce_deadline(session: Session) -> date:
-    first = min([s.starts_at for s in session.sittings if s.starts_at] + [session.starts_at])  # type: ignore[list-item]
+    times = [s.starts_at for s in session.sittings] + [session.starts_at]
+    first = min(t for t in times if t is not None)
     return local_date(first) - timedelta(days=NOTICE_DAYS)
 
 
@@ -266,7 +268,7 @@ def attach_briefing(session: Session, cmd: contract.AttachBriefing, now: datetim
     }
 
 
-def cancel_session(session: Session, reason: str) -> str:
+def cancel_session(session: Session, reason: str) -> contract.SessionStatus:
     require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION)
     previous, session.status, session.reason = session.status, "cancelled", reason
     return previous
@@ -346,5 +348,4 @@ def conclude(
 
 
 def results_deadline(session: Session) -> date:
-    assert session.held_on is not None
-    return session.held_on + timedelta(days=RESULTS_DAYS)
+    return held_on(session) + timedelta(days=RESULTS_DAYS)
