@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,12 +17,21 @@ def health_app(
     probe: Probe,
     service_app: ASGIApp | None = None,
     metrics: Callable[[], Awaitable[bytes]] | None = None,
+    admin: ASGIApp | None = None,
+    admin_token: str | None = None,
 ) -> ASGIApp:
-    """Health endpoints and /metrics (Prometheus); any other path goes to the service's own web
-    app, when it has one."""
+    """Health endpoints, /metrics (Prometheus) and /admin/ (the operator's CLI, with its token);
+    any other path goes to the service's own web app, when it has one."""
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
+            return
+        if scope["path"].startswith("/admin/") and admin is not None:
+            refused = _refused(scope, admin_token)
+            if refused:
+                await _send_json(send, 401, {"error": refused})
+                return
+            await admin(scope, receive, send)
             return
         if scope["path"] == "/metrics" and metrics is not None:
             from shared.metrics import CONTENT_TYPE
@@ -59,3 +69,36 @@ def health_app(
         await send({"type": "http.response.body", "body": payload})
 
     return app
+
+
+ADMIN_NO_TOKEN = "cần mã quản trị: đặt NGHEDAN_ADMIN_TOKEN (giống của dịch vụ) rồi chạy lại lệnh"
+
+
+ADMIN_CLOSED = "dịch vụ chưa có NGHEDAN_ADMIN_TOKEN: các lệnh quản trị qua HTTP bị tắt"
+
+
+def admin_token_of(settings: Any) -> str | None:
+    """The token /admin/ asks for: the service's own; none in development; else closed ("")."""
+    if settings.admin_token is not None and settings.admin_token.get_secret_value():
+        return str(settings.admin_token.get_secret_value())
+    return None if settings.development else ""
+
+
+def _refused(scope: dict[str, Any], token: str | None) -> str | None:
+    """Why an /admin/ request is refused, or None: `token` None means development (open), ""
+    closed."""
+    if token is None:
+        return None
+    if token == "":
+        return ADMIN_CLOSED
+    given = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+    if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return None
+    return ADMIN_NO_TOKEN
+
+
+async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
+    payload = json.dumps(body, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json; charset=utf-8")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

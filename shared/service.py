@@ -14,7 +14,7 @@ import uvicorn
 from shared import metrics
 from shared.clock import Clock, make_clock
 from shared.crypto import DataKeyError
-from shared.health import health_app
+from shared.health import admin_token_of, health_app
 from shared.logging import get_logger
 from shared.messaging.broker import make_broker, subscribe
 from shared.messaging.consumer import (
@@ -86,6 +86,7 @@ class ServiceSpec:
     periodic: Sequence[PeriodicJob] = ()
     on_stop: Sequence[Callable[[], Awaitable[None]]] = ()  # close clients the handlers use
     web: Any = None  # an ASGI app served beside /health (delivery reports, the dashboard)
+    admin: Any = None  # the operator CLI's door, under /admin/ and behind NGHEDAN_ADMIN_TOKEN
     seal_dead_letters: bool = True  # parked bodies may carry personal data: sealed by default
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
 
@@ -248,7 +249,13 @@ async def serve(service: Service) -> None:
     await service.start()
     settings = service.settings
     config = uvicorn.Config(
-        health_app(service.probe, service.spec.web, service.metrics),
+        health_app(
+            service.probe,
+            service.spec.web,
+            service.metrics,
+            service.spec.admin,
+            admin_token_of(settings),
+        ),
         host=settings.health_host,
         port=settings.health_port,
         log_config=None,

@@ -116,6 +116,12 @@ class ServiceSettings(BaseSettings):
         description="Earlier data keys, comma-separated: they still open values during a rotation.",
     )
     lookup_key: SecretStr | None = Field(default=None, validation_alias="NGHEDAN_LOOKUP_KEY")
+    admin_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="NGHEDAN_ADMIN_TOKEN",
+        description="What the operator's CLI shows (Authorization: Bearer) to the service's "
+        "/admin/ endpoints; unset, they answer only in development.",
+    )
     senders: Path = Field(
         default=SHIPPED_SENDERS,
         validation_alias="NGHEDAN_SENDERS",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from services.notification.settings import NotificationSettings
 from shared.clock import LOCAL_TZ
-from shared.settings import cipher_for
+from shared.crypto import FieldCipher
+from shared.storage import Database
 from shared.vi import MESSAGE_STATUS
 
 
@@ -39,45 +42,86 @@ class MessageRow:
 
 
 async def recent_messages(
-    settings: NotificationSettings,
+    db: Database,
+    cipher: FieldCipher,
     *,
     limit: int = 20,
     status: str | None = None,
     failures_only: bool = False,
 ) -> list[MessageRow]:
-    cipher = cipher_for(settings, "notification")
     query: dict[str, Any] = {}
     if failures_only:
         query["status"] = {"$in": ["failed", "retrying", "held"]}
     elif status:
         query["status"] = status
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        settings.mongo_url, serverSelectionTimeoutMS=5000
-    )
     rows = []
-    try:
-        cursor = client[settings.mongo_db]["messages"].find(query).sort("created_at", -1)
-        async for doc in cursor.limit(limit):
-            sealed = cipher.decrypt(bytes(doc["payload"]), context=f"message:{doc['payload_id']}")
-            recipient = json.loads(sealed or "{}").get("recipient", {})
-            contact = recipient.get("phone") if doc["channel"] in ("sms", "zalo") else None
-            contact = contact or recipient.get("email") or recipient.get("phone")
-            rows.append(
-                MessageRow(
-                    message_id=doc["_id"],
-                    created_at=_local(doc["created_at"]),
-                    template=doc["template"],
-                    channel=doc["channel"],
-                    status=MESSAGE_STATUS.get(doc["status"], doc["status"]),
-                    attempts=doc.get("attempts", 0),
-                    to=mask(contact),
-                    reason=doc.get("reason") or "",
-                    late=bool(doc.get("late")),
-                )
+    async for doc in db["messages"].find(query).sort("created_at", -1).limit(limit):
+        sealed = cipher.decrypt(bytes(doc["payload"]), context=f"message:{doc['payload_id']}")
+        recipient = json.loads(sealed or "{}").get("recipient", {})
+        contact = recipient.get("phone") if doc["channel"] in ("sms", "zalo") else None
+        contact = contact or recipient.get("email") or recipient.get("phone")
+        rows.append(
+            MessageRow(
+                message_id=doc["_id"],
+                created_at=_local(doc["created_at"]),
+                template=doc["template"],
+                channel=doc["channel"],
+                status=MESSAGE_STATUS.get(doc["status"], doc["status"]),
+                attempts=doc.get("attempts", 0),
+                to=mask(contact),
+                reason=doc.get("reason") or "",
+                late=bool(doc.get("late")),
             )
-    finally:
-        await client.close()
+        )
     return rows
+
+
+async def message_counts(db: Database) -> dict[str, Any]:
+    """Messages by template and status, how many are still on their way, and the file of one
+    delivered invitation (the demo prints it as a delegate receives it)."""
+    counts: dict[str, dict[str, int]] = {}
+    in_flight = 0
+    async for doc in db["messages"].find({}, {"template": 1, "status": 1}):
+        by_status = counts.setdefault(doc["template"], {})
+        by_status[doc["status"]] = by_status.get(doc["status"], 0) + 1
+        in_flight += doc["status"] in ("new", "queued", "sending", "retrying")
+    sample = await db["messages"].find_one(
+        {"template": "delegate_invitation", "status": "delivered"}, {"provider_ref": 1}
+    )
+    return {
+        "by_template": counts,
+        "in_flight": in_flight,
+        "sample_invitation": sample.get("provider_ref") if sample else None,
+    }
+
+
+def admin_app(db: Database, cipher: FieldCipher) -> Starlette:
+    """The operator CLI's door to notification (`nghedan notify list`, the demo's counts)."""
+
+    async def messages(request: Request) -> JSONResponse:
+        query = request.query_params
+        try:
+            limit = min(int(query.get("limit", "20")), 500)
+        except ValueError:
+            return JSONResponse({"error": "limit phải là một số"}, 400)
+        rows = await recent_messages(
+            db,
+            cipher,
+            limit=limit,
+            status=query.get("status") or None,
+            failures_only=query.get("failed") == "1",
+        )
+        return JSONResponse([asdict(r) for r in rows])
+
+    async def counts(_request: Request) -> JSONResponse:
+        return JSONResponse(await message_counts(db))
+
+    return Starlette(
+        routes=[
+            Route("/admin/messages", messages),
+            Route("/admin/messages/counts", counts),
+        ]
+    )
 
 
 def _local(moment: datetime) -> str:

@@ -7,6 +7,7 @@ from functools import partial
 
 import httpx
 
+from services.notification.admin import admin_app
 from services.notification.channels import build_channels, remove_old_files
 from services.notification.delivery import Notifier
 from services.notification.render import Renderer
@@ -55,4 +56,5 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
     service.spec.ordering = {"notification.deliver.v1": lambda task: task.message_id}
     service.spec.periodic = [notifier.release_held, partial(_forget_old_files, settings)]
     service.spec.web = report_app(notifier, settings.report_token.get_secret_value())
+    service.spec.admin = admin_app(service.db, service.cipher)
     return service

@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from services.reporting.access import guarded
+from services.reporting.admin import admin_app
 from services.reporting.dashboard import Dashboard
 from services.reporting.projections import ENTITY_OF, group_of
 from services.reporting.results import Results
@@ -68,6 +69,7 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
     }
     dashboard = Dashboard(models, results, service.reference, service.clock)
     service.spec.web = guarded(web_app(models, results, dashboard), settings.access())
+    service.spec.admin = admin_app(service.db)
     service.spec.events = {ANY_EVENT: record}
     service.spec.ordering = {key: partial(_group, key) for key in ENTITY_OF}
     service.read_models = models  # type: ignore[attr-defined]

@@ -136,17 +136,10 @@ def _without_zeros(tree: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def compare_with_rebuild(settings: Any) -> tuple[int, list[str]]:
+async def compare_with_rebuild(db: Database) -> tuple[int, list[str]]:
     """Rebuild the read models beside the live ones (prefix `rb_`) and name the figures that
     differ: none, when the live ones were kept right event by event."""
-    from shared.storage import connect
-
-    client = connect(settings.mongo_url, app_name="nghedan-report-rebuild")
-    try:
-        db = Database(client, settings.mongo_db)
-        live, rebuilt = ReadModels(db), ReadModels(db, prefix="rb_")
-        replayed = await rebuilt.rebuild_from(db["event_log"])
-        now, again = await live.all_figures(), await rebuilt.all_figures()
-        return replayed, sorted(k for k in set(now) | set(again) if now.get(k) != again.get(k))
-    finally:
-        await client.close()
+    live, rebuilt = ReadModels(db), ReadModels(db, prefix="rb_")
+    replayed = await rebuilt.rebuild_from(db["event_log"])
+    now, again = await live.all_figures(), await rebuilt.all_figures()
+    return replayed, sorted(k for k in set(now) | set(again) if now.get(k) != again.get(k))

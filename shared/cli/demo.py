@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from openpyxl import Workbook
 from rich.console import Console
 
 from shared import vi
 from shared.cli import bus as busmod
 from shared.cli import importer
+from shared.cli.bulk import import_rows, summarise_import
 from shared.cli.embedded import InfraError
 from shared.cli.platform import Platform
 from shared.cli.readside import ReadSideStalled, wait_caught_up
@@ -97,6 +99,7 @@ FRONT_ROLES = [
 TODAY = datetime(2026, 9, 1, 8, 0, tzinfo=LOCAL_TZ)
 CONFERENCE = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
 SIGNER = "Lý Hoàng Long"  # the commune chairman, as the demo names him
+COUNTS = "/admin/messages/counts"
 
 
 def citizen_id(rng: random.Random, born: date, gender: str) -> str:
@@ -175,8 +178,6 @@ class Story:
 
 
 async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str, Any]:
-    from shared.cli.main import import_rows, summarise_import
-
     console = story.console
     figures: dict[str, Any] = {}
     async with busmod.Bus(story.platform.amqp_url) as bus:
@@ -259,7 +260,8 @@ async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str,
 
         story.step("5b. Ngày trước hội nghị: nhắc lịch từng đại biểu")
         story.clock(CONFERENCE - timedelta(days=1, hours=1))
-        reminded = await _wait_for_messages(story.platform, "conference_reminder", 100)
+        confirmed_now = sum(ln["vị trí"] == "chính thức" for ln in lines)  # one left, one came up
+        reminded = await _wait_for_messages(story.platform, "conference_reminder", confirmed_now)
         console.print(f"Tin nhắc lịch đã gửi: {reminded} (mỗi đại biểu chính thức một tin)")
 
         story.step("6. Ngày hội nghị: điểm danh")
@@ -518,7 +520,7 @@ async def collect_issues(
             "intake.approve-summary.v1",
             {"tracking_code": code, "public_summary": text, "officer": "Chánh Văn phòng"},
         )
-    agenda = await _latest_agenda(story.platform, session_id)
+    agenda = await _latest_agenda(story, session_id)
     story.console.print(f"Chương trình hội nghị (bản {agenda['version']}), nội dung nặng trước:")
     for item in agenda["latest"]["items"]:
         story.console.print(
@@ -543,20 +545,11 @@ KIND_VI = {
 }
 
 
-async def _latest_agenda(platform: Platform, session_id: str) -> dict[str, Any]:
-    """Operators read the agenda in intake's own database (reporting's brief is issue 5)."""
-    from pymongo import AsyncMongoClient
-
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
-    try:
-        for _ in range(100):
-            agenda = await client["nghedan_intake"]["agendas"].find_one({"_id": session_id})
-            if agenda and agenda["latest"]["items"] and agenda["version"] >= 2:
-                return agenda
-            await asyncio.sleep(0.1)
-        return agenda or {"version": 0, "latest": {"items": []}}
-    finally:
-        await client.close()
+async def _latest_agenda(story: Story, session_id: str) -> dict[str, Any]:
+    """The agenda as the chairman's brief shows it (reporting's read model, over HTTP)."""
+    brief = (await _from_reporting(story, f"/api/phien/{session_id}/tom-tat")).json()
+    items = [item for group in brief["groups"] for item in group["items"]]
+    return {"version": brief.get("agenda_version") or 0, "latest": {"items": items}}
 
 
 async def conclude_issues(story: Story, bus: busmod.Bus, session_id: str, codes: list[str]) -> None:
@@ -591,11 +584,9 @@ async def follow_up(story: Story, bus: busmod.Bus, codes: list[str]) -> None:
             "reported_at": datetime(2026, 10, 20, 9, 0, tzinfo=LOCAL_TZ).isoformat(),
         },
     )
-    late = await _events(story.platform, "vn.nghedan.intake.conclusion.overdue.v1")
-    for event in late:
+    for late in await _overdue(story):
         story.console.print(
-            f"Quá hạn: {event['data']['tracking_code']} — hạn "
-            f"{vn_date(event['data']['deadline'])}, đã quá {event['data']['days_overdue']} ngày"
+            f"Quá hạn: {late['ref']} — hạn {late['deadline']}, đã quá {late['days']} ngày"
         )
 
 
@@ -662,68 +653,66 @@ async def legal_cases(
     return cases
 
 
-async def _events(platform: Platform, kind: str) -> list[dict[str, Any]]:
-    from pymongo import AsyncMongoClient
+async def _overdue(story: Story) -> list[dict[str, Any]]:
+    """Conclusions past their deadline, as the dashboard lists them for the quarter (intake's
+    ticker marks them on the shared clock: reporting shows them once it has applied that)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + 30
+    while True:
+        found = (await _from_reporting(story, "/api/ky/2026-Q3")).json()["overdue"]
+        if found or loop.time() > end:
+            return list(found)
+        await asyncio.sleep(0.5)
 
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
-    try:
-        for _ in range(100):
-            found = (
-                await client["nghedan_reporting"]["event_log"].find({"type": kind}).to_list(None)
-            )
-            if found:
-                return found
-            await asyncio.sleep(0.1)
-        return []
-    finally:
-        await client.close()
+
+def _admin(platform: Platform, service: str, path: str) -> Any:
+    """A service's /admin/ door (open on the embedded platform, which runs in development)."""
+    answer = httpx.get(f"http://127.0.0.1:{platform.health_ports[service]}{path}", timeout=30)
+    answer.raise_for_status()
+    return answer.json()
 
 
 async def _wait_for_messages(platform: Platform, template: str, at_least: int) -> int:
-    """How many messages of a kind notification has delivered, once at least some have."""
-    from pymongo import AsyncMongoClient
-
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
-    try:
-        messages = client["nghedan_notification"]["messages"]
-        done, count = 0, 0
-        for _ in range(300):
-            count = await messages.count_documents({"template": template})
-            done = await messages.count_documents(
-                {"template": template, "status": {"$in": ["delivered", "sent", "suppressed"]}}
-            )
-            if count >= at_least and done == count:
-                break
-            await asyncio.sleep(0.2)
-        return done
-    finally:
-        await client.close()
+    """How many messages of a kind notification has finished, once at least some exist and
+    none of them is still on its way (notification's own counts, over HTTP)."""
+    done = 0
+    for _ in range(300):
+        counts = (await asyncio.to_thread(_admin, platform, "notification", COUNTS)).get(
+            "by_template", {}
+        )
+        mine = counts.get(template, {})
+        total = sum(mine.values())
+        done = sum(n for status, n in mine.items() if status in ("delivered", "sent", "suppressed"))
+        if total >= at_least and done == total:
+            break
+        await asyncio.sleep(0.2)
+    return done
 
 
 async def _messages_sent(platform: Platform) -> tuple[dict[tuple[str, str], int], str | None]:
     """Messages by kind and status, and the file of one invitation, once nothing is in flight."""
-    from pymongo import AsyncMongoClient
+    for _ in range(300):
+        counts = await asyncio.to_thread(_admin, platform, "notification", COUNTS)
+        if not counts["in_flight"]:
+            break
+        await asyncio.sleep(0.2)
+    by_kind = {
+        (template, status): n
+        for template, statuses in counts["by_template"].items()
+        for status, n in statuses.items()
+    }
+    return by_kind, counts["sample_invitation"]
 
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
-    try:
-        messages = client["nghedan_notification"]["messages"]
-        for _ in range(300):
-            busy = await messages.count_documents(
-                {"status": {"$in": ["queued", "sending", "retrying"]}}
-            )
-            if not busy:
-                break
-            await asyncio.sleep(0.2)
-        counts: dict[tuple[str, str], int] = {}
-        async for doc in messages.find({}, {"template": 1, "status": 1}):
-            key = (doc["template"], doc["status"])
-            counts[key] = counts.get(key, 0) + 1
-        invitation = await messages.find_one(
-            {"template": "delegate_invitation", "status": "delivered"}
-        )
-        return counts, invitation["provider_ref"] if invitation else None
-    finally:
-        await client.close()
+
+async def _events_seen(platform: Platform) -> dict[str, int]:
+    """What reaching every other service looked like: the events reporting recorded, by type."""
+    counts: dict[str, int] = {}
+    for _ in range(50):
+        counts = await asyncio.to_thread(_admin, platform, "reporting", "/admin/events/counts")
+        if "vn.nghedan.registration.session.concluded.v1" in counts:
+            break
+        await asyncio.sleep(0.2)
+    return counts
 
 
 def vn_date(iso: str) -> str:
@@ -736,27 +725,6 @@ def _count(lines: list[dict[str, str]]) -> dict[str, int]:
         key = line["kết quả"] + (f" ({line['vị trí'].split(' (')[0]})" if line["vị trí"] else "")
         counts[key] = counts.get(key, 0) + 1
     return counts
-
-
-async def _events_seen(platform: Platform) -> dict[str, int]:
-    """What reaching every other service looked like: the events reporting recorded, by type."""
-    from pymongo import AsyncMongoClient
-
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(platform.mongo_url)
-    try:
-        for _ in range(50):
-            counts = {
-                doc["_id"]: doc["n"]
-                async for doc in await client["nghedan_reporting"]["event_log"].aggregate(
-                    [{"$group": {"_id": "$type", "n": {"$sum": 1}}}]
-                )
-            }
-            if "vn.nghedan.registration.session.concluded.v1" in counts:
-                return counts
-            await asyncio.sleep(0.2)
-        return counts
-    finally:
-        await client.close()
 
 
 def run_demo(console: Console) -> int:

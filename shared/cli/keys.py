@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
+import os
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -32,9 +32,12 @@ def _settings(service: str) -> ServiceSettings:
     """The service's own settings, from the same environment the service runs with."""
     if service not in SERVICE_NAMES:
         raise _fail(f"không có dịch vụ {service!r} (chọn: {', '.join(SERVICE_NAMES)})")
-    module = importlib.import_module(f"services.{service}.settings")
-    settings_class = getattr(module, f"{service.capitalize()}Settings")
-    return settings_class()
+    # The service's environment (MONGO_URL, MONGO_DB, its keys) read as the shared settings: the
+    # kit needs no service's own code to open that service's sealed values.
+    settings = ServiceSettings(service_name=service)
+    if "MONGO_DB" not in os.environ:
+        settings = settings.model_copy(update={"mongo_db": f"nghedan_{service}"})
+    return settings
 
 
 def _fail(message: str) -> typer.Exit:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any, TypeVar
 
 import httpx
@@ -19,11 +20,11 @@ import typer
 import yaml
 from aiormq.exceptions import AMQPConnectionError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shared.cli import bus as busmod
 from shared.cli import importer
+from shared.cli.bulk import import_rows, summarise_import
 from shared.cli.embedded import InfraError, ensure_rabbitmq
 from shared.cli.keys import dashboard_user, keys_app
 from shared.cli.platform import SERVICES, Platform, home_dir
@@ -278,58 +279,6 @@ def run_import(
     return on_bus(import_rows(amqp_url(), rows, commands, batch))
 
 
-IMPORT_BATCH_TIMEOUT = 300.0  # a lost outcome; a batch of 200 rows takes seconds
-NO_OUTCOME = (
-    "không nhận được kết quả sau {s} giây; gửi lại tệp để biết (các dòng đã nhận sẽ báo trùng)"
-)
-
-
-async def import_rows(
-    url: str, rows: list[importer.Row], commands: list[dict[str, Any]], batch: int
-) -> list[dict[str, str]]:
-    """Send the rows in batches of `batch` (`registration.register-delegates.v1`), one batch at a
-    time so registration applies them in the file's order, under a progress bar; one report line
-    per row."""
-    outcomes: list[dict[str, Any]] = []
-    with Progress(
-        TextColumn("Đăng ký"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("import", total=len(commands))
-        async with busmod.Bus(url) as bus:
-            for part in importer.batches(commands, batch):
-                try:
-                    outcome = await bus.send(part["command"], timeout=IMPORT_BATCH_TIMEOUT)
-                except TimeoutError:
-                    seconds = f"{IMPORT_BATCH_TIMEOUT:.0f}"
-                    outcome = {
-                        "status": "no_outcome",
-                        "errors": [{"field": "(bus)", "message": NO_OUTCOME.format(s=seconds)}],
-                    }
-                outcomes += importer.row_outcomes(part, outcome)
-                progress.advance(task, len(part["rows"]))
-    return [importer.report_line(row, outcome) for row, outcome in zip(rows, outcomes, strict=True)]
-
-
-def summarise_import(
-    shown: list[dict[str, str]], lines: list[dict[str, str]] | None = None
-) -> None:
-    """Print the rows worth reading (all of them, or the refused ones) and the counts of all."""
-    table = Table(title="Kết quả từng dòng")
-    for column in ("dòng", "kết quả", "mã đăng ký", "vị trí", "lý do"):
-        table.add_column(column, overflow="fold")
-    for line in shown:
-        table.add_row(*line.values())
-    console.print(table)
-    counts: dict[str, int] = {}
-    for line in lines or shown:
-        counts[line["kết quả"]] = counts.get(line["kết quả"], 0) + 1
-    console.print("Tổng: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-
-
 @dlq_app.command("list")
 def dlq_list(
     queue: Annotated[
@@ -389,18 +338,8 @@ def notify_list(
     status: Annotated[str | None, typer.Option(help="Chỉ một trạng thái, ví dụ sent")] = None,
 ) -> None:
     """Liệt kê các tin gần đây (địa chỉ được che một phần)."""
-    from pymongo.errors import PyMongoError
-
-    from services.notification.admin import recent_messages
-    from services.notification.settings import NotificationSettings
-
-    settings = NotificationSettings()
-    try:
-        rows = asyncio.run(
-            recent_messages(settings, limit=limit, status=status, failures_only=failed)
-        )
-    except PyMongoError as exc:
-        raise fail(f"không đọc được cơ sở dữ liệu của notification: {exc}") from exc
+    params = {"limit": str(limit), "failed": "1" if failed else "", "status": status or ""}
+    rows = [SimpleNamespace(**r) for r in admin_get("notification", "/admin/messages", params)]
     if not rows:
         console.print("Không có tin nào.")
         return
@@ -457,30 +396,50 @@ def _send_one(command_type: str, data: dict[str, Any], timeout: float = 30) -> N
         raise typer.Exit(1)
 
 
-def reporting_health(settings: Any) -> str:
-    host = "127.0.0.1" if settings.health_host in ("0.0.0.0", "") else settings.health_host
-    return f"http://{host}:{settings.health_port}/health"
+def service_url(service: str) -> str:
+    """Where a service answers (its health port): NGHEDAN_<SERVICE>_URL, else this machine."""
+    default = f"http://127.0.0.1:{SERVICES[service]}"
+    return os.environ.get(f"NGHEDAN_{service.upper()}_URL", default).rstrip("/")
+
+
+def admin_token() -> str | None:
+    """The operator's token for the services' /admin/ door (NGHEDAN_ADMIN_TOKEN[_FILE])."""
+    path = os.environ.get("NGHEDAN_ADMIN_TOKEN_FILE")
+    if path and not os.environ.get("NGHEDAN_ADMIN_TOKEN"):
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get("NGHEDAN_ADMIN_TOKEN") or None
+
+
+def admin_call(service: str, method: str, path: str, params: dict[str, str] | None = None) -> Any:
+    """A call to a service's /admin/ door; what goes wrong said in a sentence."""
+    token = admin_token()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = service_url(service) + path
+    try:
+        answer = httpx.request(method, url, params=params, headers=headers, timeout=300)
+    except httpx.HTTPError as exc:
+        raise fail(f"không gọi được {service} tại {url}: {exc}. Dịch vụ có đang chạy?") from exc
+    if answer.status_code != 200:
+        raise fail(f"{service} trả lời {answer.status_code}: {answer.text[:300]}")
+    return answer.json()
+
+
+def admin_get(service: str, path: str, params: dict[str, str] | None = None) -> Any:
+    return admin_call(service, "GET", path, params)
 
 
 @report_app.command("rebuild")
 def report_rebuild() -> None:
     """Dựng lại mọi số liệu từ sổ sự kiện của dịch vụ báo cáo (bên cạnh số liệu đang dùng) và so."""
-    from pymongo.errors import PyMongoError
-
-    from services.reporting.settings import ReportingSettings
-    from services.reporting.store import compare_with_rebuild
-
-    settings = ReportingSettings()
     try:  # events still being applied would show as differences: let reporting catch up first
-        asyncio.run(wait_caught_up(reporting_health(settings), "reporting", console))
+        asyncio.run(wait_caught_up(service_url("reporting") + "/health", "reporting", console))
     except (httpx.HTTPError, ValueError):
         console.print("[yellow]Không hỏi được độ trễ của reporting (dịch vụ có đang chạy?).[/]")
     except ReadSideStalled as exc:
         console.print(f"[yellow]{exc}[/]")
-    try:
-        replayed, differences = asyncio.run(compare_with_rebuild(settings))
-    except PyMongoError as exc:
-        raise fail(f"không đọc được cơ sở dữ liệu của reporting: {exc}") from exc
+    with console.status("Đang dựng lại số liệu từ sổ sự kiện…"):
+        answer = admin_call("reporting", "POST", "/admin/rebuild")
+    replayed, differences = answer["replayed"], answer["differences"]
     console.print(f"Đã dựng lại từ {replayed} sự kiện.")
     if not differences:
         console.print("[green]Số liệu dựng lại giống hệt số liệu đang dùng.[/]")
@@ -591,8 +550,8 @@ def reference_new(
 @contracts_app.command("generate")
 def contracts_generate() -> None:
     """Sinh lại JSON Schema của mọi thông điệp và tài liệu AsyncAPI (docs/asyncapi.yaml)."""
-    from shared.contracts import asyncapi
     from shared.contracts.schemagen import generate
+    from shared.messaging import asyncapi
 
     for path in generate():
         console.print(str(path))

@@ -84,6 +84,11 @@ class Platform:
             # The embedded platform is for trying out: the published development keys are allowed
             # unless the operator says otherwise (NGHEDAN_DEVELOPMENT=0 with keys of their own).
             "NGHEDAN_DEVELOPMENT": os.environ.get("NGHEDAN_DEVELOPMENT", "1"),
+            # Where each service answers, for the CLI run beside them (`nghedan notify list`…).
+            **{
+                f"NGHEDAN_{other.upper()}_URL": f"http://127.0.0.1:{port}"
+                for other, port in self.health_ports.items()
+            },
             **self.extra_env.get(name, {}),
         }
 

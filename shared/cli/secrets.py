@@ -41,6 +41,9 @@ def wanted(hostname: str) -> dict[str, Callable[[], str]]:
         made[f"{service}_data_key"] = new_key
         made[f"{service}_lookup_key"] = new_key
     made["notify_report_token"] = _password
+    # The operator CLI's token for the services' /admin/ door (`nghedan notify list`, `report
+    # rebuild`): give it to the CLI as NGHEDAN_ADMIN_TOKEN_FILE.
+    made["admin_token"] = _password
     made["dashboard_users"] = str  # empty: `nghedan dashboard-user` makes the lines to put here
     # The Open311 door's keys, one `system:key` line per system: one made for the commune portal.
     made["open311_api_keys"] = lambda: f"cong_thong_tin:{secrets.token_urlsafe(24)}\n"

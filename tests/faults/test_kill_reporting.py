@@ -17,8 +17,8 @@ DELEGATES = 60
 
 
 async def test_a_killed_reporting_service_counts_every_event_once(infra, home, purge_queues):
-    from services.reporting.settings import ReportingSettings
     from services.reporting.store import compare_with_rebuild
+    from shared.storage import Database, connect
 
     platform = platform_for_tests(infra, home)
     for name in ("registration", "reporting"):
@@ -68,8 +68,10 @@ async def test_a_killed_reporting_service_counts_every_event_once(infra, home, p
     assert DELEGATES // 4 <= before < DELEGATES
     assert len(logged) == len({r["id"] for r in logged})  # every event recorded once
     assert figures["c"]["total"] == {"confirmed": 40, "waiting": 20}
-    settings = ReportingSettings(
-        MONGO_URL=infra.mongo_url, MONGO_DB=infra.db_name("reporting"), AMQP_URL=infra.amqp_url
-    )
-    replayed, differences = await compare_with_rebuild(settings)
+    client = connect(infra.mongo_url, app_name="tests")
+    try:
+        db = Database(client, infra.db_name("reporting"))
+        replayed, differences = await compare_with_rebuild(db)
+    finally:
+        await client.close()
     assert replayed >= DELEGATES and differences == []

@@ -100,3 +100,46 @@ async def test_each_service_tells_prometheus_what_it_handled_and_how_far_behind_
     )
     text = str(after) + str(sent)
     assert "Người Thử" not in text and sid not in text  # labels name kinds, never people or ids
+
+
+async def test_the_admin_door_opens_only_to_the_operators_token(topology, purge_queues, own_db):
+    from shared.crypto import new_key
+    from shared.health import ADMIN_CLOSED, admin_token_of
+
+    clock = FixedClock(NOW)
+    guarded = notification_service(
+        topology, clock, MONGO_DB=own_db("notification"), NGHEDAN_ADMIN_TOKEN="t" * 32
+    )
+    closed = notification_service(
+        topology,
+        clock,
+        MONGO_DB=own_db("notification"),
+        NGHEDAN_DEVELOPMENT="false",
+        NGHEDAN_DATA_KEY=new_key(),
+        NGHEDAN_LOOKUP_KEY=new_key(),
+    )
+    assert admin_token_of(closed.settings) == ""  # outside development, no token: closed
+
+    async def call(service: Any, token: str | None) -> httpx.Response:
+        app = health_app(
+            service.probe,
+            service.spec.web,
+            service.metrics,
+            service.spec.admin,
+            admin_token_of(service.settings),
+        )
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://svc"
+        ) as web:
+            return await web.get("/admin/messages/counts", headers=headers)
+
+    async with running(guarded):
+        without = await call(guarded, None)
+        wrong = await call(guarded, "x" * 32)
+        right = await call(guarded, "t" * 32)
+    shut = await call(closed, "t" * 32)
+    assert without.status_code == wrong.status_code == 401
+    assert "NGHEDAN_ADMIN_TOKEN" in without.json()["error"]
+    assert right.status_code == 200 and right.json()["in_flight"] == 0
+    assert shut.status_code == 401 and shut.json()["error"] == ADMIN_CLOSED

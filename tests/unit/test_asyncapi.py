@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.contracts import asyncapi
 from shared.contracts.catalogue import CATALOGUE
-from shared.messaging import topology
+from shared.messaging import asyncapi, topology
 
 ROOT = Path(__file__).parents[2]
 TOOLS = ROOT / "tools" / "asyncapi"

@@ -1,0 +1,30 @@
+"""The operator CLI's door to reporting: rebuild the figures beside the live ones and compare
+(`nghedan report rebuild`), and the events received, counted by type (the demo's summary)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from services.reporting.store import compare_with_rebuild
+from shared.storage import Database
+
+
+def admin_app(db: Database) -> Starlette:
+    async def rebuild(_request: Request) -> JSONResponse:
+        replayed, differences = await compare_with_rebuild(db)
+        return JSONResponse({"replayed": replayed, "differences": differences})
+
+    async def event_counts(_request: Request) -> JSONResponse:
+        pipeline = [{"$group": {"_id": "$type", "n": {"$sum": 1}}}]
+        counts = {doc["_id"]: doc["n"] async for doc in await db["event_log"].aggregate(pipeline)}
+        return JSONResponse(dict(sorted(counts.items())))
+
+    return Starlette(
+        routes=[
+            Route("/admin/rebuild", rebuild, methods=["POST"]),
+            Route("/admin/events/counts", event_counts),
+        ]
+    )

@@ -1,0 +1,49 @@
+"""Who may import whom, judged by import-linter (contracts in pyproject.toml): the kit imports no
+service, the services none of one another, a domain no driver, broker, store or web, the
+contracts nothing but models, the CLI's modules no circle — and a violation is caught."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+LINT = Path(sys.executable).parent / "lint-imports"
+
+
+def lint(where: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT), "--no-cache"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={"PYTHONPATH": str(where), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_every_architecture_contract_is_kept():
+    done = lint(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Contracts: 5 kept, 0 broken." in done.stdout
+
+
+def test_a_kit_module_importing_a_service_breaks_the_contract(tmp_path):
+    for package in ("shared", "services"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "shared" / "cli" / "shortcut.py").write_text(
+        "from services.intake import store  # reads intake's database directly\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "services" / "intake" / "domain" / "peek.py").write_text(
+        "import pymongo  # a domain reaching for the driver\n", encoding="utf-8"
+    )
+    done = lint(tmp_path)
+    assert done.returncode == 1
+    assert "The kit imports no service" in done.stdout and "BROKEN" in done.stdout
+    assert "shared.cli.shortcut -> services.intake.store" in done.stdout
+    assert "services.intake.domain.peek -> pymongo" in done.stdout
