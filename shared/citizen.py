@@ -40,6 +40,21 @@ def citizen_id_format_errors(citizen_id: str | None, field: str) -> list[Outcome
     return [OutcomeError(field=field, message=msg.CITIZEN_ID_DIGITS, code="citizen_id_format")]
 
 
+def mobile_number(text: str | None) -> str | None:
+    """A Vietnamese mobile number in international form (84xxxxxxxxx) — what SMS and Zalo need —
+    or None if it is not one (a landline passes `phone_errors` but cannot take a text)."""
+    if not text:
+        return None
+    digits = normalise_phone(text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not re.fullmatch(r"0[35789][0-9]{8}", digits):
+        return None
+    return "84" + digits[1:]
+
+
 def normalise_phone(phone: str) -> str:
     """`0912 345.678` -> `0912345678`: the digits (and a leading +) as written, without separators."""
     return re.sub(r"[\s.\-()]", "", phone)

@@ -10,6 +10,12 @@ from datetime import date, timedelta
 
 import holidays
 
+# Law 72/2025, Art. 43: a dialogue conference is announced at least 7 days before it, and its
+# results within 10 days after it. One place for both: registration, notification and reporting
+# count from them.
+ANNOUNCE_DAYS_BEFORE = 7
+RESULTS_DAYS_AFTER = 10
+
 # A limit this many days away, or fewer, is "due soon": the alarm rings and the dashboard says so.
 WARN_DAYS = 3
 

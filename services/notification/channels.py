@@ -22,7 +22,7 @@ import httpx
 
 from services.notification import sms
 from services.notification.settings import NotificationSettings
-from shared.citizen import normalise_phone
+from shared.citizen import mobile_number
 from shared.clock import LOCAL_TZ
 from shared.contracts.notification import Recipient
 
@@ -58,20 +58,6 @@ class Channel(Protocol):
     async def send(self, message: Outgoing) -> SendResult: ...
 
 
-def phone_number(text: str | None) -> str | None:
-    """A Vietnamese mobile number in international form (84xxxxxxxxx), or None if it is not one."""
-    if not text:
-        return None
-    digits = normalise_phone(text)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    if not re.fullmatch(r"0[35789][0-9]{8}", digits):
-        return None
-    return "84" + digits[1:]
-
-
 def email_address(text: str | None) -> str | None:
     if not text:
         return None
@@ -81,7 +67,7 @@ def email_address(text: str | None) -> str | None:
 
 def contact_keys(recipient: Recipient) -> list[str]:
     """The normalised contacts of a recipient: what opt-outs and message keys are made from."""
-    keys = [phone_number(recipient.phone), email_address(recipient.email)]
+    keys = [mobile_number(recipient.phone), email_address(recipient.email)]
     return [k for k in keys if k]
 
 
@@ -153,7 +139,7 @@ class SmsChannel:
     quiet: bool = True
 
     def address(self, recipient: Recipient) -> str | None:
-        return phone_number(recipient.phone)
+        return mobile_number(recipient.phone)
 
     async def send(self, message: Outgoing) -> SendResult:
         s = self.settings
@@ -210,7 +196,7 @@ class EsmsChannel:
     quiet: bool = True
 
     def address(self, recipient: Recipient) -> str | None:
-        return phone_number(recipient.phone)
+        return mobile_number(recipient.phone)
 
     async def send(self, message: Outgoing) -> SendResult:
         s = self.settings
@@ -276,7 +262,7 @@ class ZaloChannel:
     quiet: bool = True
 
     def address(self, recipient: Recipient) -> str | None:
-        return phone_number(recipient.phone)
+        return mobile_number(recipient.phone)
 
     async def send(self, message: Outgoing) -> SendResult:
         s = self.settings

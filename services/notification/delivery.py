@@ -21,11 +21,11 @@ from services.notification.channels import (
     SendResult,
     contact_keys,
     email_address,
-    phone_number,
 )
 from services.notification.render import Renderer, TemplateError
 from services.notification.settings import NotificationSettings
 from shared import metrics
+from shared.citizen import mobile_number
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts import notification as contract
 from shared.contracts.common import error, reject_if
@@ -445,7 +445,7 @@ class Notifier:
     async def set_preference(
         self, cmd: contract.SetPreference, ctx: HandlerContext
     ) -> dict[str, Any]:
-        contact = phone_number(cmd.contact) or email_address(cmd.contact)
+        contact = mobile_number(cmd.contact) or email_address(cmd.contact)
         reject_if(
             []
             if contact

@@ -18,6 +18,7 @@ from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.notification import Recipient, SendNotification
 from shared.contracts.reporting import ResultsPublished
 from shared.crypto import FieldCipher
+from shared.legal_days import RESULTS_DAYS_AFTER
 from shared.logging import get_logger
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
@@ -25,7 +26,6 @@ from shared.storage import Database, Document
 from shared.storage import Session as DbSession
 
 log = get_logger(__name__)
-RESULTS_DAYS_AFTER = 10  # and the results within 10 days after
 
 
 def recipient_of(doc: Document, cipher: FieldCipher) -> Recipient | None:

@@ -15,9 +15,10 @@ from typing import Any, Protocol
 
 from services.reporting.projections import OFFICIAL_CATEGORIES
 from shared.contracts.reporting import Matter, Participation, ResultsPublished
+from shared.legal_days import RESULTS_DAYS_AFTER
 from shared.reference import ReferenceData
 
-RESULTS_DAYS = 10  # Law 72/2025, Art. 43: the results within 10 days of the conference
+RESULTS_DAYS = RESULTS_DAYS_AFTER  # Law 72/2025, Art. 43 (shared/legal_days.py)
 RECIPIENTS: tuple[str, ...] = (
     "Sở Nội vụ tỉnh (b/c)",
     "Thường trực Đảng ủy xã",

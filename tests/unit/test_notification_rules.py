@@ -6,10 +6,11 @@ import pytest
 from pydantic import ValidationError
 
 from services.notification import sms
-from services.notification.channels import email_address, phone_number
+from services.notification.channels import email_address
 from services.notification.delivery import in_quiet_hours, may_hold, quiet_until
 from services.notification.render import REQUIRED, Renderer, TemplateError
 from services.notification.settings import NotificationSettings
+from shared.citizen import mobile_number
 from shared.clock import LOCAL_TZ
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
@@ -138,7 +139,7 @@ def test_held_messages_go_out_when_the_quiet_hours_end():
     ],
 )
 def test_phone_numbers_are_normalised(given, expected):
-    assert phone_number(given) == expected
+    assert mobile_number(given) == expected
 
 
 def test_emails_are_normalised():
