@@ -11,7 +11,7 @@ citizen wrote, nor who they are, and no complaint or denunciation at all.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -83,42 +83,51 @@ def _moment(text: str | None, field: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def open311_app(
-    db: Database,
-    ref: ReferenceData,
-    cipher: FieldCipher,
-    commands: Callable[[], Pipeline],
-    api_keys: dict[str, str],
-) -> Starlette:
-    """`commands` gives the intake.commands pipeline (made when the service starts); `api_keys`
-    maps each key to the name of the system that holds it (the sender of its requests)."""
-    topics = {t.code: t for t in ref.topics}
-    agencies = {a.code: a.name for a in ref.agencies}
+class Open311Door:
+    """The door itself: `commands` gives the intake.commands pipeline (made when the service
+    starts); `api_keys` maps each key to the name of the system that holds it (its sender)."""
 
-    def service(code: str) -> dict[str, Any]:
-        topic = topics[code]
+    def __init__(
+        self,
+        db: Database,
+        ref: ReferenceData,
+        cipher: FieldCipher,
+        commands: Callable[[], Pipeline],
+        api_keys: dict[str, str],
+    ) -> None:
+        self.db, self.ref, self.cipher = db, ref, cipher
+        self.commands, self.api_keys = commands, api_keys
+        self.topics = {t.code: t for t in ref.topics}
+        self.agencies = {a.code: a.name for a in ref.agencies}
+
+    # --- what the public sees -------------------------------------------------------------------
+
+    def service(self, code: str) -> dict[str, Any]:
+        topic = self.topics[code]
+        agency = self.agencies.get(topic.agency, topic.agency)
         return {
             "service_code": code,
             "service_name": topic.name,
-            "description": f"{topic.name} — {agencies.get(topic.agency, topic.agency)} trả lời",
+            "description": f"{topic.name} — {agency} trả lời",
             "metadata": False,
             "type": "batch",
             "keywords": [],
-            "group": agencies.get(topic.agency, topic.agency),
+            "group": agency,
         }
 
-    def public(issue: Issue) -> dict[str, Any]:
-        village = ref.village(issue.village_code)
+    def public(self, issue: Issue) -> dict[str, Any]:
+        village = self.ref.village(issue.village_code)
         updated = max([c.at for c in issue.history], default=issue.received_at)
         deadline = (issue.conclusion or {}).get("deadline")
+        topic = self.topics.get(issue.topic)
         return {
             "service_request_id": issue.tracking_code,
             "status": "closed" if issue.status in CLOSED else "open",
             "status_notes": vi.ISSUE_STATUS.get(issue.status, issue.status),
-            "service_name": topics[issue.topic].name if issue.topic in topics else issue.topic,
+            "service_name": topic.name if topic else issue.topic,
             "service_code": issue.topic,
             "description": issue.public_summary,  # the officer's summary; never the citizen's words
-            "agency_responsible": agencies.get(issue.agency_code, issue.agency_code),
+            "agency_responsible": self.agencies.get(issue.agency_code, issue.agency_code),
             "service_notice": None,
             "requested_datetime": _when(issue.received_at),
             "updated_datetime": _when(updated),
@@ -131,32 +140,38 @@ def open311_app(
             "media_url": None,
         }
 
-    async def services(request: Request) -> Response:
-        form = request.path_params["form"]
-        return _answer(form, "services", "service", [service(c) for c in topics])
+    # --- the routes ----------------------------------------------------------------------------
 
-    async def definition(request: Request) -> Response:
+    async def services(self, request: Request) -> Response:
+        rows = [self.service(c) for c in self.topics]
+        return _answer(request.path_params["form"], "services", "service", rows)
+
+    async def definition(self, request: Request) -> Response:
         form, code = request.path_params["form"], request.path_params["code"]
-        if code not in topics:
+        if code not in self.topics:
             return _error(form, Open311Error(404, msg.OPEN311_NO_SERVICE.format(code=code)))
         # No extra attributes: every service takes the same fields (metadata false).
-        rows = [{"service_code": code, "attributes": []}]
+        row = {"service_code": code, "attributes": []}
         if form == "xml":
-            return _answer(form, "service_definition", "service", rows[:1])
-        return JSONResponse(rows[0], media_type="application/json; charset=utf-8")
+            return _answer(form, "service_definition", "service", [row])
+        return JSONResponse(row, media_type="application/json; charset=utf-8")
 
-    async def post_request(request: Request) -> Response:
+    async def requests(self, request: Request) -> Response:
+        if request.method == "POST":
+            return await self.post_request(request)
+        return await self.list_requests(request)
+
+    async def post_request(self, request: Request) -> Response:
         form = request.path_params["form"]
         try:
             fields = await request.form()
-            sender = api_keys.get(str(fields.get("api_key") or ""))
+            sender = self.api_keys.get(str(fields.get("api_key") or ""))
             if sender is None:
                 raise Open311Error(403, msg.OPEN311_API_KEY)
-            pipeline = commands()
-            data = _submission(dict(fields), pipeline.clock.now())
+            pipeline = self.commands()
             outcome = await pipeline.run_inline(
                 "intake.submit-issue.v1",
-                data,
+                self.submission(dict(fields), pipeline.clock.now()),
                 sender=f"open311:{sender}",
                 source=f"/open311/{sender}",
                 event_id=str(uuid.uuid4()),
@@ -172,20 +187,21 @@ def open311_app(
         rows = [{"service_request_id": result["tracking_code"], "service_notice": notice}]
         return _answer(form, "service_requests", "request", rows, 201)
 
-    def _submission(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def submission(self, fields: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """The form as `intake.submit-issue.v1` data, or every reason it cannot be one."""
         problems = []
         code = fields.get("service_code")
         if not code:
             problems.append(msg.OPEN311_REQUIRED.format(field="service_code"))
-        elif code not in topics:
+        elif code not in self.topics:
             raise Open311Error(404, msg.OPEN311_NO_SERVICE.format(code=code))
         village = None
         if fields.get("address_id"):
-            village = ref.village(str(fields["address_id"]))
+            village = self.ref.village(str(fields["address_id"]))
         elif fields.get("address_string"):
-            village = ref.village_by_name(str(fields["address_string"]))
+            village = self.ref.village_by_name(str(fields["address_string"]))
         if village is None:
-            problems.append(msg.OPEN311_VILLAGE.format(commune=ref.commune.name))
+            problems.append(msg.OPEN311_VILLAGE.format(commune=self.ref.commune.name))
         if not str(fields.get("description") or "").strip():
             problems.append(msg.OPEN311_REQUIRED.format(field="description"))
         kind = str(fields.get("attribute[kind]") or "feedback")
@@ -193,77 +209,92 @@ def open311_app(
             problems.append(msg.OPEN311_KIND)
         if problems or village is None:
             raise Open311Error(400, *problems)
-        name = " ".join(
-            str(fields.get(f) or "").strip() for f in ("first_name", "last_name")
-        ).strip()
-        phone, email = fields.get("phone") or None, fields.get("email") or None
-        person = None
-        if name or phone or email:
-            person = {"full_name": name or None, "phone": phone, "email": email}
         return {
             "kind": kind,
             "channel": "online_portal",
             "content": fields["description"],
             "village_code": village.code,
             "topic_hint": code,
-            "submitter": person,
+            "submitter": _person(fields),
             "received_at": now.isoformat(),  # received now, on the platform's clock
             "external_reference": (fields.get("device_id") or None),
         }
 
-    async def list_requests(request: Request) -> Response:
+    async def list_requests(self, request: Request) -> Response:
         form, query = request.path_params["form"], request.query_params
         try:
-            ids = [c for c in (query.get("service_request_id") or "").split(",") if c]
-            if ids:
-                found = await store.issues_by_code(db, ids[:100], cipher)
-            else:
-                now = commands().clock.now()
-                last = _moment(query.get("end_date"), "end_date") or now
-                first = _moment(query.get("start_date"), "start_date") or last - WINDOW
-                if last - first > WINDOW or first > last:
-                    raise Open311Error(400, msg.OPEN311_WINDOW)
-                found = await store.issues_received_between(db, first, last, cipher)
+            found = await self.find(query.get("service_request_id"), query)
         except Open311Error as error:
             return _error(form, error)
         codes = {c for c in (query.get("service_code") or "").split(",") if c}
         states = {s for s in (query.get("status") or "").split(",") if s}
         rows = [
             row
-            for row in (public(i) for i in found if i.handled_as in PUBLIC_KINDS)
+            for row in (self.public(i) for i in found if i.handled_as in PUBLIC_KINDS)
             if (not codes or row["service_code"] in codes)
             and (not states or row["status"] in states)
         ]
         return _answer(form, "service_requests", "request", rows)
 
-    async def one_request(request: Request) -> Response:
+    async def find(self, ids: str | None, query: Any) -> list[Issue]:
+        """By ids (at most 100), or received in a window of at most 90 days (the latest 90)."""
+        wanted = [c for c in (ids or "").split(",") if c]
+        if wanted:
+            return await store.issues_by_code(self.db, wanted[:100], self.cipher)
+        now = self.commands().clock.now()
+        last = _moment(query.get("end_date"), "end_date") or now
+        first = _moment(query.get("start_date"), "start_date") or last - WINDOW
+        if last - first > WINDOW or first > last:
+            raise Open311Error(400, msg.OPEN311_WINDOW)
+        return await store.issues_received_between(self.db, first, last, self.cipher)
+
+    async def one_request(self, request: Request) -> Response:
         form, code = request.path_params["form"], request.path_params["id"]
-        found = await store.issues_by_code(db, [code], cipher)
-        shown = [public(i) for i in found if i.handled_as in PUBLIC_KINDS]
+        found = await store.issues_by_code(self.db, [code], self.cipher)
+        shown = [self.public(i) for i in found if i.handled_as in PUBLIC_KINDS]
         if not shown:  # a complaint or denunciation is as unknown here as a code never given
             return _error(form, Open311Error(404, msg.OPEN311_NO_REQUEST.format(code=code)))
         return _answer(form, "service_requests", "request", shown)
 
-    async def requests_door(request: Request) -> Response:
-        if request.method == "POST":
-            return await post_request(request)
-        return await list_requests(request)
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route(f"{BASE}/services.{{form}}", _formed(self.services)),
+                Route(f"{BASE}/services/{{code}}.{{form}}", _formed(self.definition)),
+                Route(f"{BASE}/requests.{{form}}", _formed(self.requests), methods=["GET", "POST"]),
+                Route(f"{BASE}/requests/{{id}}.{{form}}", _formed(self.one_request)),
+            ]
+        )
 
-    def formed(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
-        async def check(request: Request) -> Response:
-            form = request.path_params["form"]
-            if form not in ("json", "xml"):
-                return _error("json", Open311Error(404, msg.OPEN311_FORMAT.format(form=form)))
-            response: Response = await handler(request)
-            return response
 
-        return check
+def _person(fields: dict[str, Any]) -> dict[str, Any] | None:
+    """Who posted it, if they said: their name and the contact they left for the answer."""
+    name = " ".join(str(fields.get(f) or "").strip() for f in ("first_name", "last_name")).strip()
+    phone, email = fields.get("phone") or None, fields.get("email") or None
+    if not (name or phone or email):
+        return None
+    return {"full_name": name or None, "phone": phone, "email": email}
 
-    return Starlette(
-        routes=[
-            Route(f"{BASE}/services.{{form}}", formed(services)),
-            Route(f"{BASE}/services/{{code}}.{{form}}", formed(definition)),
-            Route(f"{BASE}/requests.{{form}}", formed(requests_door), methods=["GET", "POST"]),
-            Route(f"{BASE}/requests/{{id}}.{{form}}", formed(one_request)),
-        ]
-    )
+
+def _formed(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Only `.json` and `.xml`: any other ending is a 404 said in the spec's error form."""
+
+    async def check(request: Request) -> Response:
+        form = request.path_params["form"]
+        if form not in ("json", "xml"):
+            return _error("json", Open311Error(404, msg.OPEN311_FORMAT.format(form=form)))
+        return await handler(request)
+
+    return check
+
+
+def open311_app(
+    db: Database,
+    ref: ReferenceData,
+    cipher: FieldCipher,
+    commands: Callable[[], Pipeline],
+    api_keys: dict[str, str],
+) -> Starlette:
+    return Open311Door(db, ref, cipher, commands, api_keys).app()

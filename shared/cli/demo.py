@@ -178,148 +178,162 @@ class Story:
 
 
 async def _story(story: Story, ref: ReferenceData, list_path: Path) -> dict[str, Any]:
-    console = story.console
+    """The year's conference from plan to follow-up, step by step, each step a function."""
     figures: dict[str, Any] = {}
     async with busmod.Bus(story.platform.amqp_url) as bus:
-        story.step("1. Lập kế hoạch hội nghị đối thoại định kỳ năm 2026")
-        story.clock(TODAY)
-        planned = await story.send(
-            bus,
-            "registration.create-session.v1",
-            {
-                "kind": "periodic",
-                "year": 2026,
-                "period": "2026-Q3",
-                "venue": ref.commune.venue,
-                "capacity_min": ref.commune.delegates_min,
-                "capacity_max": ref.commune.delegates_max,
-                "topics": [
-                    "compensation",
-                    "land_acquisition",
-                    "land_dispute",
-                    "social_policy",
-                    "staffing",
-                ],
-            },
-        )
-        session_id = planned["result"]["session_id"]
-        console.print(f"Phiên: [bold]{session_id}[/] — {planned['result']['title']}")
-
-        story.step("2. Xếp lịch: phải thông báo ít nhất 7 ngày trước")
-        await story.send(
-            bus,
-            "registration.schedule-session.v1",
-            {"session_id": session_id, "starts_at": (TODAY + timedelta(days=4)).isoformat()},
-        )
-        scheduled = await story.send(
-            bus,
-            "registration.schedule-session.v1",
-            {
-                "session_id": session_id,
-                "starts_at": CONFERENCE.isoformat(),
-                "ends_at": (CONFERENCE + timedelta(hours=3, minutes=30)).isoformat(),
-            },
-        )
-        console.print(
-            f"Ngày hội nghị 25/09/2026; hạn cuối thông báo: {vn_date(scheduled['result']['announce_deadline'])}"
-        )
+        session_id = await plan_conference(story, bus, ref)
+        figures["session_id"] = session_id
         figures["notice"] = await announce_conference(story, bus, session_id)
-    figures["session_id"] = session_id
-    async with busmod.Bus(story.platform.amqp_url) as bus:
         issues = await collect_issues(story, bus, ref, session_id)
+    lines, promoted = await register_delegates(story, ref, list_path, session_id, figures)
+    async with busmod.Bus(story.platform.amqp_url) as bus:
+        await remind_delegates(story, lines)
+        await check_in(story, bus, lines, promoted)
+        await conclude_issues(story, bus, session_id, issues)
+        figures["attended"] = await conclude_conference(story, bus, session_id)
+        await settle_denunciation(story, bus, issues[6])
+        figures["documents"] = await issue_results(story, bus, session_id)
+        await follow_up(story, bus, issues)
+        figures["cases"] = await legal_cases(story, bus, ref, issues)
+    return figures
 
+
+async def plan_conference(story: Story, bus: busmod.Bus, ref: ReferenceData) -> str:
+    """Planned, then scheduled: a date 4 days ahead is refused, 25 September accepted."""
+    story.step("1. Lập kế hoạch hội nghị đối thoại định kỳ năm 2026")
+    story.clock(TODAY)
+    planned = await story.send(
+        bus,
+        "registration.create-session.v1",
+        {
+            "kind": "periodic",
+            "year": 2026,
+            "period": "2026-Q3",
+            "venue": ref.commune.venue,
+            "capacity_min": ref.commune.delegates_min,
+            "capacity_max": ref.commune.delegates_max,
+            "topics": [
+                "compensation",
+                "land_acquisition",
+                "land_dispute",
+                "social_policy",
+                "staffing",
+            ],
+        },
+    )
+    session_id: str = planned["result"]["session_id"]
+    story.console.print(f"Phiên: [bold]{session_id}[/] — {planned['result']['title']}")
+    story.step("2. Xếp lịch: phải thông báo ít nhất 7 ngày trước")
+    too_soon = (TODAY + timedelta(days=4)).isoformat()
+    await story.send(
+        bus, "registration.schedule-session.v1", {"session_id": session_id, "starts_at": too_soon}
+    )
+    scheduled = await story.send(
+        bus,
+        "registration.schedule-session.v1",
+        {
+            "session_id": session_id,
+            "starts_at": CONFERENCE.isoformat(),
+            "ends_at": (CONFERENCE + timedelta(hours=3, minutes=30)).isoformat(),
+        },
+    )
+    deadline = vn_date(scheduled["result"]["announce_deadline"])
+    story.console.print(f"Ngày hội nghị 25/09/2026; hạn cuối thông báo: {deadline}")
+    return session_id
+
+
+async def register_delegates(
+    story: Story, ref: ReferenceData, list_path: Path, session_id: str, figures: dict[str, Any]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The villages' list imported twice (the second changes nothing), then one withdrawal that
+    moves the first person waiting up; the report lines and who moved up."""
     story.step("3. Đăng ký đại biểu hàng loạt từ danh sách của các thôn")
     rows = importer.read_rows(list_path)
     commands = importer.build_commands(rows, session_id, ref)
     lines = await import_rows(story.platform.amqp_url, rows, commands, batch=50)
     summarise_import([ln for ln in lines if ln["kết quả"] != "đã nhận"] or lines[:5], lines)
     figures["first_import"] = _count(lines)
-    console.print(f"Đã ghi danh sách mẫu: {list_path}")
+    story.console.print(f"Đã ghi danh sách mẫu: {list_path}")
     story.step("4. Gửi lại cùng tệp: không có gì thay đổi")
     again = await import_rows(story.platform.amqp_url, rows, commands, batch=50)
     figures["second_import"] = _count(again)
-    console.print("Lần hai: " + ", ".join(f"{k}: {v}" for k, v in figures["second_import"].items()))
-
+    said = ", ".join(f"{k}: {v}" for k, v in figures["second_import"].items())
+    story.console.print("Lần hai: " + said)
+    story.step("5. Một đại diện Nhân dân thôn Lân Luông rút đăng ký: người chờ được lên")
+    first = next(
+        ln["mã đăng ký"]
+        for ln, row in zip(lines, rows, strict=True)
+        if ln["vị trí"] == "chính thức"
+        and row.values.get("village_code") == "Lân Luông"
+        and row.values.get("category") == "Đại diện Nhân dân"
+    )
     async with busmod.Bus(story.platform.amqp_url) as bus:
-        story.step("5. Một đại diện Nhân dân thôn Lân Luông rút đăng ký: người chờ được lên")
-        confirmed = [
-            ln["mã đăng ký"]
-            for ln, row in zip(lines, rows, strict=True)
-            if ln["vị trí"] == "chính thức"
-            and row.values.get("village_code") == "Lân Luông"
-            and row.values.get("category") == "Đại diện Nhân dân"
-        ]
         cancelled = await story.send(
             bus,
             "registration.cancel-registration.v1",
-            {"registration_code": confirmed[0], "reason": "Bận việc gia đình"},
+            {"registration_code": first, "reason": "Bận việc gia đình"},
         )
-        console.print(
-            f"Huỷ {confirmed[0]}; được lên danh sách chính thức: {cancelled['result']['promoted']}"
-        )
+    promoted: list[str] = cancelled["result"]["promoted"]
+    story.console.print(f"Huỷ {first}; được lên danh sách chính thức: {promoted}")
+    lines = [{**ln, "vị trí": "đã huỷ"} if ln["mã đăng ký"] == first else ln for ln in lines]
+    return lines, promoted
 
-        story.step("5b. Ngày trước hội nghị: nhắc lịch từng đại biểu")
-        story.clock(CONFERENCE - timedelta(days=1, hours=1))
-        confirmed_now = sum(ln["vị trí"] == "chính thức" for ln in lines)  # one left, one came up
-        reminded = await _wait_for_messages(story.platform, "conference_reminder", confirmed_now)
-        console.print(f"Tin nhắc lịch đã gửi: {reminded} (mỗi đại biểu chính thức một tin)")
 
-        story.step("6. Ngày hội nghị: điểm danh")
-        story.clock(CONFERENCE - timedelta(minutes=30))
-        codes = [
-            ln["mã đăng ký"]
-            for ln in lines
-            if ln["vị trí"] == "chính thức" and ln["mã đăng ký"] != confirmed[0]
-        ]
-        codes += cancelled["result"]["promoted"]
-        attending = [c for i, c in enumerate(codes) if i % 9 != 4]  # a few stay home
-        checks = await bus.send_many(
-            [
-                busmod.as_command(
-                    {"type": "registration.check-in.v1", "data": {"registration_code": c}},
-                    source="/nghedan/demo",
-                )
-                for c in attending
-            ],
-            window=8,
-        )
-        console.print(
-            f"Điểm danh: {sum(o['status'] == 'accepted' for o in checks)} / "
-            f"{len(codes)} đại biểu chính thức"
-        )
-        still_waiting = [
-            ln["mã đăng ký"]
-            for ln in lines
-            if ln["vị trí"].startswith("danh sách chờ")
-            and ln["mã đăng ký"] not in cancelled["result"]["promoted"]
-        ]
-        console.print("Người còn trong danh sách chờ thử điểm danh:")
-        await story.send(bus, "registration.check-in.v1", {"registration_code": still_waiting[0]})
+async def remind_delegates(story: Story, lines: list[dict[str, str]]) -> None:
+    story.step("5b. Ngày trước hội nghị: nhắc lịch từng đại biểu")
+    story.clock(CONFERENCE - timedelta(days=1, hours=1))
+    confirmed = sum(ln["vị trí"] == "chính thức" for ln in lines) + 1  # and the one moved up
+    reminded = await _wait_for_messages(story.platform, "conference_reminder", confirmed)
+    story.console.print(f"Tin nhắc lịch đã gửi: {reminded} (mỗi đại biểu chính thức một tin)")
 
-        await conclude_issues(story, bus, session_id, issues)
 
-        story.step("7. Kết thúc hội nghị")
-        story.clock(CONFERENCE + timedelta(hours=3, minutes=30))
-        concluded = await story.send(
-            bus,
-            "registration.conclude-session.v1",
-            {
-                "session_id": session_id,
-                "summary": "Chủ tịch UBND xã kết luận từng nội dung.",
-                "chaired_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
-                "concluded_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
-            },
-        )
-        console.print(
-            f"Có mặt: {concluded['result']['attended']} đại biểu; thông báo kết quả chậm nhất "
-            f"{vn_date(concluded['result']['results_deadline'])} (10 ngày sau hội nghị)"
-        )
-        figures["attended"] = concluded["result"]["attended"]
-        await settle_denunciation(story, bus, issues[6])
-        figures["documents"] = await issue_results(story, bus, session_id)
-        await follow_up(story, bus, issues)
-        figures["cases"] = await legal_cases(story, bus, ref, issues)
-    return figures
+async def check_in(
+    story: Story, bus: busmod.Bus, lines: list[dict[str, str]], promoted: list[str]
+) -> None:
+    """Most delegates check in; one still on the waiting list is refused."""
+    story.step("6. Ngày hội nghị: điểm danh")
+    story.clock(CONFERENCE - timedelta(minutes=30))
+    codes = [ln["mã đăng ký"] for ln in lines if ln["vị trí"] == "chính thức"] + promoted
+    attending = [c for i, c in enumerate(codes) if i % 9 != 4]  # a few stay home
+    checks = await bus.send_many(
+        [
+            busmod.as_command(
+                {"type": "registration.check-in.v1", "data": {"registration_code": c}},
+                source="/nghedan/demo",
+            )
+            for c in attending
+        ],
+        window=8,
+    )
+    accepted = sum(o["status"] == "accepted" for o in checks)
+    story.console.print(f"Điểm danh: {accepted} / {len(codes)} đại biểu chính thức")
+    still_waiting = [
+        ln["mã đăng ký"]
+        for ln in lines
+        if ln["vị trí"].startswith("danh sách chờ") and ln["mã đăng ký"] not in promoted
+    ]
+    story.console.print("Người còn trong danh sách chờ thử điểm danh:")
+    await story.send(bus, "registration.check-in.v1", {"registration_code": still_waiting[0]})
+
+
+async def conclude_conference(story: Story, bus: busmod.Bus, session_id: str) -> int:
+    story.step("7. Kết thúc hội nghị")
+    story.clock(CONFERENCE + timedelta(hours=3, minutes=30))
+    concluded = await story.send(
+        bus,
+        "registration.conclude-session.v1",
+        {
+            "session_id": session_id,
+            "summary": "Chủ tịch UBND xã kết luận từng nội dung.",
+            "chaired_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
+            "concluded_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
+        },
+    )
+    story.console.print(
+        f"Có mặt: {concluded['result']['attended']} đại biểu; thông báo kết quả chậm nhất "
+        f"{vn_date(concluded['result']['results_deadline'])} (10 ngày sau hội nghị)"
+    )
+    return int(concluded["result"]["attended"])
 
 
 async def _from_reporting(story: Story, path: str) -> Any:
