@@ -97,30 +97,74 @@ async def declare_topology(amqp_url: str, service: str | None = None) -> None:
         await declare_all(connection, service)
 
 
-class Service:
+class Infrastructure:
+    """What a service stands on, built before its routes: its clock, database, broker, keys,
+    outbox relay, the senders file and the reference data. A composition root builds this, then
+    the routes from it, then the `Service` from both — nothing is filled in afterwards."""
+
     def __init__(
         self,
-        spec: ServiceSpec,
+        name: str,
         settings: ServiceSettings,
         clock: Clock | None = None,
         database: Database | None = None,
     ) -> None:
-        self.spec, self.settings = spec, settings
+        self.name, self.settings = name, settings
         self.clock = clock or make_clock(settings.clock_file)
-        self.client = connect(settings.mongo_url, app_name=f"nghedan-{spec.name}")
+        self.client = connect(settings.mongo_url, app_name=f"nghedan-{name}")
         self.db = database or Database(self.client, settings.mongo_db)
-        self.broker = make_broker(settings.amqp_url, service=spec.name, prefetch=settings.prefetch)
-        self.cipher = cipher_for(settings, spec.name)
+        self.broker = make_broker(settings.amqp_url, service=name, prefetch=settings.prefetch)
+        self.cipher = cipher_for(settings, name)
         self.senders = load_senders(settings.senders, development=settings.development)
         self.relay = OutboxRelay(
             self.db, self.broker, poll_seconds=settings.outbox_poll_seconds, cipher=self.cipher
         )
-        self._ticker: asyncio.Task[None] | None = None
-        self.pipelines: list[Pipeline] = []
+        self.pipelines: list[Pipeline] = []  # one per queue of the service, made when it starts
+
+    @property
+    def reference(self) -> ReferenceData:
+        """The commune's reference data, from NGHEDAN_REFERENCE_DATA (read once, then cached)."""
+        return load_reference_data(self.settings.reference_data)
 
     async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """A transaction of this service's own, with its outgoing messages (see outbox.commit)."""
-        return await commit(self.db, self.relay, self.spec.name, self.clock, work)
+        return await commit(self.db, self.relay, self.name, self.clock, work)
+
+    def pipeline(self, queue: str) -> Pipeline:
+        """The pipeline of one of the service's queues (the service must have started)."""
+        return next(p for p in self.pipelines if p.queue.name == queue)
+
+    async def lag(self) -> list[QueueLag]:
+        """How far behind each of this service's queues is: messages waiting, being handled, and
+        the age of the oldest not yet applied."""
+        found = []
+        now = datetime.now(UTC)
+        for pipeline in self.pipelines:
+            queue = await self.broker.declare_queue(pipeline.queue.rabbit_queue())
+            declared = await queue.declare()  # passive: the current count, not a cached one
+            oldest = pipeline.oldest_unapplied()
+            found.append(
+                QueueLag(
+                    queue=pipeline.queue.name,
+                    waiting=declared.message_count or 0,
+                    in_flight=len(pipeline.in_flight),
+                    oldest_seconds=round((now - oldest).total_seconds(), 1) if oldest else 0.0,
+                )
+            )
+        return found
+
+
+class Service:
+    def __init__(self, spec: ServiceSpec, infra: Infrastructure) -> None:
+        self.spec, self.infra, self.settings = spec, infra, infra.settings
+        self.clock, self.client, self.db = infra.clock, infra.client, infra.db
+        self.broker, self.cipher, self.senders = infra.broker, infra.cipher, infra.senders
+        self.relay, self.pipelines = infra.relay, infra.pipelines
+        self._ticker: asyncio.Task[None] | None = None
+
+    async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """A transaction of this service's own, with its outgoing messages (see outbox.commit)."""
+        return await self.infra.commit(work)
 
     def _subscribe(self) -> None:
         locks = KeyedLocks()
@@ -170,8 +214,7 @@ class Service:
 
     @property
     def reference(self) -> ReferenceData:
-        """The commune's reference data, from NGHEDAN_REFERENCE_DATA (read once, then cached)."""
-        return load_reference_data(self.settings.reference_data)
+        return self.infra.reference
 
     async def _tick(self) -> None:
         """Time-driven rules (deadlines passed) checked against the shared clock, never slept on."""
@@ -196,23 +239,7 @@ class Service:
         log.info("service.stopped")
 
     async def lag(self) -> list[QueueLag]:
-        """How far behind each of this service's queues is: messages waiting, being handled, and
-        the age of the oldest not yet applied."""
-        found = []
-        now = datetime.now(UTC)
-        for pipeline in self.pipelines:
-            queue = await self.broker.declare_queue(pipeline.queue.rabbit_queue())
-            declared = await queue.declare()  # passive: the current count, not a cached one
-            oldest = pipeline.oldest_unapplied()
-            found.append(
-                QueueLag(
-                    queue=pipeline.queue.name,
-                    waiting=declared.message_count or 0,
-                    in_flight=len(pipeline.in_flight),
-                    oldest_seconds=round((now - oldest).total_seconds(), 1) if oldest else 0.0,
-                )
-            )
-        return found
+        return await self.infra.lag()
 
     async def probe(self) -> dict[str, Any]:
         broker_ok = await self.broker.ping(timeout=3.0)

@@ -14,7 +14,7 @@ from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
 from services.notification.web import report_app
 from shared.clock import Clock, local_date
-from shared.service import JobContext, Service, ServiceSpec
+from shared.service import Infrastructure, JobContext, Service, ServiceSpec
 from shared.storage import Database
 
 
@@ -35,26 +35,27 @@ async def _forget_old_files(settings: NotificationSettings, job: JobContext) -> 
 
 def create_service(settings: NotificationSettings, clock: Clock | None = None) -> Service:
     client = httpx.AsyncClient()
-    service = Service(
-        ServiceSpec(name="notification", ensure_indexes=_indexes, on_stop=[client.aclose]),
-        settings,
-        clock,
-    )
+    infra = Infrastructure("notification", settings, clock)
     notifier = Notifier(
-        service, settings, build_channels(settings, client), Renderer(service.reference)
+        infra, settings, build_channels(settings, client), Renderer(infra.reference)
     )
-    service.spec.events = {
-        "notification.send.v1": notifier.accept,
-        "registration.session.scheduled.v1": notifier.session_scheduled,
-        "registration.session.concluded.v1": notifier.session_concluded,
-    }
-    service.spec.tasks = {"notification.deliver.v1": notifier.deliver}
-    service.spec.commands = {
-        "notification.set-preference.v1": notifier.set_preference,
-        "notification.resend-message.v1": notifier.resend,
-    }
-    service.spec.ordering = {"notification.deliver.v1": lambda task: task.message_id}
-    service.spec.periodic = [notifier.release_held, partial(_forget_old_files, settings)]
-    service.spec.web = report_app(notifier, settings.report_token.get_secret_value())
-    service.spec.admin = admin_app(service.db, service.cipher)
-    return service
+    spec = ServiceSpec(
+        name="notification",
+        events={
+            "notification.send.v1": notifier.accept,
+            "registration.session.scheduled.v1": notifier.session_scheduled,
+            "registration.session.concluded.v1": notifier.session_concluded,
+        },
+        tasks={"notification.deliver.v1": notifier.deliver},
+        commands={
+            "notification.set-preference.v1": notifier.set_preference,
+            "notification.resend-message.v1": notifier.resend,
+        },
+        ordering={"notification.deliver.v1": lambda task: task.message_id},
+        periodic=[notifier.release_held, partial(_forget_old_files, settings)],
+        web=report_app(notifier, settings.report_token.get_secret_value()),
+        admin=admin_app(infra.db, infra.cipher),
+        ensure_indexes=_indexes,
+        on_stop=[client.aclose],
+    )
+    return Service(spec, infra)

@@ -35,7 +35,7 @@ from shared.logging import get_logger
 from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.messaging.topology import DELAY_QUEUES
-from shared.service import JobContext, Service
+from shared.service import Infrastructure, JobContext
 from shared.storage import Document, DuplicateKeyError
 
 log = get_logger(__name__)
@@ -70,7 +70,7 @@ def quiet_until(moment: datetime, window: tuple[time, time]) -> datetime:
 
 @dataclass
 class Notifier:
-    service: Service
+    service: Infrastructure  # the database, keys, clock and transactions it works with
     settings: NotificationSettings
     channels: dict[str, Channel]
     renderer: Renderer

@@ -7,15 +7,13 @@ from functools import partial
 from services.registration import handlers, store
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
-from shared.service import Service, ServiceSpec
+from shared.service import Infrastructure, Service, ServiceSpec
 
 
 def create_service(settings: RegistrationSettings, clock: Clock | None = None) -> Service:
-    service = Service(
-        ServiceSpec(name="registration", ensure_indexes=store.ensure_indexes), settings, clock
-    )
-    deps = handlers.Deps(db=service.db, ref=service.reference, cipher=service.cipher)
-    service.spec.commands = {
+    infra = Infrastructure("registration", settings, clock)
+    deps = handlers.Deps(db=infra.db, ref=infra.reference, cipher=infra.cipher)
+    commands = {
         "registration.create-session.v1": partial(handlers.create_session, deps),
         "registration.schedule-session.v1": partial(handlers.schedule_session, deps),
         "registration.register-delegate.v1": partial(handlers.register_delegate, deps),
@@ -26,19 +24,24 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
         "registration.attach-briefing.v1": partial(handlers.attach_briefing, deps),
     }
-    service.spec.events = {
-        "intake.adhoc-request.threshold-reached.v1": partial(handlers.plan_adhoc_session, deps),
-        "dialogue.results.published.v1": partial(handlers.announce_results, deps),
-    }
-    service.spec.periodic = [
-        partial(handlers.remind_delegates, deps),
-        partial(handlers.check_readiness, deps),
-        partial(handlers.check_yearly_dialogue, deps),
-    ]
-    # Commands about one session change its counters: one at a time per instance spares retries.
-    by_session = {key: _session_of for key in service.spec.commands}
-    service.spec.ordering = by_session
-    return service
+    spec = ServiceSpec(
+        name="registration",
+        commands=commands,
+        events={
+            "intake.adhoc-request.threshold-reached.v1": partial(handlers.plan_adhoc_session, deps),
+            "dialogue.results.published.v1": partial(handlers.announce_results, deps),
+        },
+        periodic=[
+            partial(handlers.remind_delegates, deps),
+            partial(handlers.check_readiness, deps),
+            partial(handlers.check_yearly_dialogue, deps),
+        ],
+        # Commands about one session change its counters: one at a time per instance spares
+        # retries.
+        ordering={key: _session_of for key in commands},
+        ensure_indexes=store.ensure_indexes,
+    )
+    return Service(spec, infra)
 
 
 def _session_of(command: object) -> str:

@@ -17,63 +17,67 @@ from shared.clock import Clock
 from shared.contracts.envelope import routing_key_of
 from shared.messaging.consumer import ANY_EVENT, HandlerContext
 from shared.messaging.outbox import UnitOfWork
-from shared.service import Service, ServiceSpec
+from shared.service import Infrastructure, Service, ServiceSpec
 from shared.storage import ASCENDING, Database
 
 
 def create_service(settings: ReportingSettings, clock: Clock | None = None) -> Service:
-    service = Service(ServiceSpec(name="reporting"), settings, clock)
-    models = ReadModels(service.db)
-    results = Results(service.db, models, service.reference, lag=service.lag)
+    infra = Infrastructure("reporting", settings, clock)
+    models = ReadModels(infra.db)
+    results = Results(infra.db, models, infra.reference, lag=infra.lag)
+    dashboard = Dashboard(models, results, infra.reference, infra.clock)
+    spec = ServiceSpec(
+        name="reporting",
+        commands={
+            "reporting.issue-results.v1": results.issue,
+            "reporting.replay-results.v1": results.replay,
+        },
+        events={ANY_EVENT: partial(record, infra.db, models, results)},
+        ordering={key: partial(_group, key) for key in ENTITY_OF},
+        web=guarded(web_app(models, results, dashboard), settings.access()),
+        admin=admin_app(infra.db),
+        ensure_indexes=partial(ensure_indexes, models),
+    )
+    return Service(spec, infra)
 
-    async def ensure_indexes(db: Database) -> None:
-        await db["event_log"].create_index(
-            [("type", ASCENDING), ("time", ASCENDING)], name="type_time"
-        )
-        await models.ensure_indexes()
 
-    def recorded(uow: UnitOfWork) -> list[dict[str, Any]]:
-        """The record's rows of this unit of work's events, inserted at once before it commits."""
-        if "event_log" not in uow.scratch:
-            rows: list[dict[str, Any]] = []
-            uow.scratch["event_log"] = rows
+async def ensure_indexes(models: ReadModels, db: Database) -> None:
+    await db["event_log"].create_index([("type", ASCENDING), ("time", ASCENDING)], name="type_time")
+    await models.ensure_indexes()
 
-            async def write() -> None:
-                await service.db["event_log"].insert_many(rows, ordered=True, session=uow.session)
 
-            uow.before_flush.insert(0, write)
-        return uow.scratch["event_log"]
+def recorded(db: Database, uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The record's rows of this unit of work's events, inserted at once before it commits."""
+    if "event_log" not in uow.scratch:
+        rows: list[dict[str, Any]] = []
+        uow.scratch["event_log"] = rows
 
-    async def record(data: Any, ctx: HandlerContext) -> None:
-        """Keep the event in reporting's own record, and move the read models, in one unit."""
-        event = ctx.event
-        recorded(ctx.uow).append(
-            {
-                "source": event.source,
-                "id": event.id,
-                "type": event.type,
-                "time": event.time,
-                "subject": event.subject,
-                "data": event.data,
-                "received_at": ctx.clock.now(),
-            }
-        )
-        key = routing_key_of(event.type)
-        thing = await models.project(key, dict(event.data or {}), ctx.session, ctx.uow)
-        results.feed_followup(key, thing, ctx.uow, event.time or ctx.clock.now())
+        async def write() -> None:
+            await db["event_log"].insert_many(rows, ordered=True, session=uow.session)
 
-    service.spec.ensure_indexes = ensure_indexes
-    service.spec.commands = {
-        "reporting.issue-results.v1": results.issue,
-        "reporting.replay-results.v1": results.replay,
-    }
-    dashboard = Dashboard(models, results, service.reference, service.clock)
-    service.spec.web = guarded(web_app(models, results, dashboard), settings.access())
-    service.spec.admin = admin_app(service.db)
-    service.spec.events = {ANY_EVENT: record}
-    service.spec.ordering = {key: partial(_group, key) for key in ENTITY_OF}
-    service.read_models = models  # type: ignore[attr-defined]
-    return service
+        uow.before_flush.insert(0, write)
+    return uow.scratch["event_log"]
+
+
+async def record(
+    db: Database, models: ReadModels, results: Results, data: Any, ctx: HandlerContext
+) -> None:
+    """Keep the event in reporting's own record, and move the read models, in one unit."""
+    event = ctx.event
+    recorded(db, ctx.uow).append(
+        {
+            "source": event.source,
+            "id": event.id,
+            "type": event.type,
+            "time": event.time,
+            "subject": event.subject,
+            "data": event.data,
+            "received_at": ctx.clock.now(),
+        }
+    )
+    key = routing_key_of(event.type)
+    thing = await models.project(key, dict(event.data or {}), ctx.session, ctx.uow)
+    results.feed_followup(key, thing, ctx.uow, event.time or ctx.clock.now())
 
 
 def _group(key: str, data: Any) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from services.reporting.projections import group_of
+from services.reporting.store import ReadModels
 from shared.clock import LOCAL_TZ, FixedClock
 from tests.helpers import (
     EventSpy,
@@ -201,7 +202,7 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
         RawClient(topology.amqp_url) as client,
     ):
         told = await story(client, clock)
-        models = reporting.read_models
+        models = ReadModels(reporting.db)
         for _ in range(100):
             period = await models.figures_of("period:2026-Q3")
             if period.get("followup", {}).get("overdue"):
@@ -250,7 +251,7 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
             await asyncio.sleep(0.1)
         await settled(fresh, quiet=1.0)
         assert await fresh.db["event_log"].count_documents({}) == len(rows)  # duplicates dropped
-        assert await fresh.read_models.all_figures() == live
+        assert await ReadModels(fresh.db).all_figures() == live
 
 
 async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_to_the_province(
