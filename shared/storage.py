@@ -138,6 +138,15 @@ class Database:
             },
         )
 
+    async def first_time(self, session: Session, collection: str, key: str, **fields: Any) -> bool:
+        """True the first time `key` is marked in `collection` (with `fields`), in the caller's
+        transaction: what makes a time-driven rule or a reaction happen once."""
+        marks = self[collection]
+        if await marks.find_one({"_id": key}, session=session):
+            return False
+        await marks.insert_one({"_id": key, **fields}, session=session)
+        return True
+
     async def count_pending(self) -> int:
         return await self.outbox.count_documents({})
 

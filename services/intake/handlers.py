@@ -202,19 +202,15 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
     """Intake keeps the sessions it drafts agendas for; a scheduled one gets its agenda drafted."""
 
     async def follow(event: registration_contract.SessionPlanned, ctx: HandlerContext) -> None:
-        known = await deps.db["sessions"].find_one({"_id": event.session_id}, session=ctx.session)
+        known = await store.known_session(deps.db, ctx.session, event.session_id)
         if known and SESSION_ORDER[known["status"]] > SESSION_ORDER[status]:
             return  # an older event arriving late: the session has moved on
         fields = event.model_dump(mode="json", exclude={"session_id"})
         starts = getattr(event, "starts_at", None)
         if starts is not None:
             fields["starts_at_utc"] = starts
-        await deps.db["sessions"].update_one(
-            {"_id": event.session_id},
-            {"$set": {**fields, "status": status, "updated_at": ctx.clock.now()}},
-            upsert=True,
-            session=ctx.session,
-        )
+        fields |= {"status": status, "updated_at": ctx.clock.now()}
+        await store.keep_session(deps.db, ctx.session, event.session_id, fields)
         if status == "scheduled":
             await redraft_agenda(deps, ctx, event.session_id)
 
@@ -313,7 +309,7 @@ async def record_conclusion(
     deps: Deps, cmd: contract.RecordConclusion, ctx: HandlerContext
 ) -> dict[str, Any]:
     now = ctx.clock.now()
-    session = await deps.db["sessions"].find_one({"_id": cmd.session_id}, session=ctx.session)
+    session = await store.known_session(deps.db, ctx.session, cmd.session_id)
     agencies = {a.code for a in deps.ref.agencies}
     issue = await _changed(
         deps, ctx, cmd.tracking_code, lambda i: lifecycle.conclude(i, cmd, session, agencies, now)
@@ -526,10 +522,9 @@ def due_soon_sweep(deps: Deps) -> PeriodicJob:
                 deadline = lifecycle.deadline_of(issue) if issue else None
                 if issue is None or deadline is None or issue.status not in lifecycle.FOLLOWED:
                     return
-                marker = {"_id": f"due-soon:{code}:{deadline.isoformat()}"}
-                if await deps.db["reminders"].find_one(marker, session=uow.session):
+                marker = f"due-soon:{code}:{deadline.isoformat()}"
+                if not await deps.db.first_time(uow.session, "reminders", marker):
                     return
-                await deps.db["reminders"].insert_one(marker, session=uow.session)
                 remind_agency(deps, uow, issue, "due_soon", (deadline - today).days)
 
             await job.commit(check)

@@ -280,3 +280,12 @@ async def issues_received_between(
 async def issues_by_code(db: Database, codes: list[str], cipher: FieldCipher) -> list[Issue]:
     found = {d["_id"]: d async for d in db["issues"].find({"_id": {"$in": codes}})}
     return [issue_from_doc(found[c], cipher) for c in codes if c in found]
+
+
+async def known_session(db: Database, s: Session, session_id: str) -> Document | None:
+    """What intake knows of a conference, from registration's events."""
+    return await db["sessions"].find_one({"_id": session_id}, session=s)
+
+
+async def keep_session(db: Database, s: Session, session_id: str, fields: Document) -> None:
+    await db["sessions"].update_one({"_id": session_id}, {"$set": fields}, upsert=True, session=s)

@@ -393,8 +393,8 @@ async def plan_adhoc_session(
     deps: Deps, event: intake_contract.AdhocThresholdReached, ctx: HandlerContext
 ) -> None:
     """The voters' request reached 10%: plan the ad-hoc dialogue, once per request."""
-    marker = {"_id": f"adhoc-request:{event.request_code}"}
-    if await deps.db["counters"].find_one(marker, session=ctx.session):
+    marker = f"adhoc-request:{event.request_code}"
+    if await store.planned_for(deps.db, ctx.session, marker):
         return  # planned already: a later or repeated event changes nothing
     now = local_date(ctx.clock.now())
     reason = msg.ADHOC_REASON.format(
@@ -415,9 +415,7 @@ async def plan_adhoc_session(
         ),
         ctx,
     )
-    await deps.db["counters"].insert_one(
-        {**marker, "session_id": planned["session_id"]}, session=ctx.session
-    )
+    await deps.db.first_time(ctx.session, "counters", marker, session_id=planned["session_id"])
 
 
 async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerContext) -> None:
@@ -436,16 +434,14 @@ async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerCo
 async def remind_delegates(deps: Deps, job: JobContext) -> None:
     """The day before a conference, every confirmed delegate gets a reminder (once per date)."""
     tomorrow = local_date(job.clock.now()) + timedelta(days=1)
-    async for doc in deps.db["sessions"].find({"status": "scheduled"}):
-        session = store.session_from_doc(doc)
+    for session in await store.scheduled_sessions(deps.db):
         if session.starts_at is None or local_date(session.starts_at) != tomorrow:
             continue
-        marker = {"_id": f"reminder:{session.id}:{tomorrow.isoformat()}"}
+        marker = f"reminder:{session.id}:{tomorrow.isoformat()}"
 
-        async def work(uow: UnitOfWork, session: Session = session, marker: dict = marker) -> int:
-            if await deps.db["counters"].find_one(marker, session=uow.session):
+        async def work(uow: UnitOfWork, session: Session = session, marker: str = marker) -> int:
+            if not await deps.db.first_time(uow.session, "counters", marker):
                 return 0
-            await deps.db["counters"].insert_one(marker, session=uow.session)
             return await notices.remind(deps.db, uow.session, uow, deps.cipher, session)
 
         sent = await job.commit(work)
@@ -458,18 +454,15 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
     lack their head, Party cell secretary or Front representative, and whether the delegates
     confirmed are fewer than planned (capacity_min); once per conference, date and stage."""
     today = local_date(job.clock.now())
-    async for doc in deps.db["sessions"].find({"status": "scheduled"}):
-        session = store.session_from_doc(doc)
+    for session in await store.scheduled_sessions(deps.db):
         stage = sessions.readiness_stage(session, today)
         if stage is None:
             continue
-        day = session_day(session)
-        marker = {"_id": f"readiness:{session.id}:{day}:{stage}"}
+        marker = f"readiness:{session.id}:{session_day(session)}:{stage}"
 
-        async def work(uow: UnitOfWork, session: Session = session, marker: dict = marker) -> None:
-            if await deps.db["counters"].find_one(marker, session=uow.session):
+        async def work(uow: UnitOfWork, session: Session = session, marker: str = marker) -> None:
+            if not await deps.db.first_time(uow.session, "counters", marker):
                 return
-            await deps.db["counters"].insert_one(marker, session=uow.session)
             regs = await store.load_registrations(deps.db, uow.session, session.id)
             gaps = sessions.delegation_gaps(session, regs, deps.ref)
             below = session.confirmed < session.capacity_min
@@ -482,12 +475,8 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
                 confirmed=session.confirmed,
                 capacity_min=session.capacity_min,
             )
-            notices.office_alarm(
-                uow,
-                deps.ref,
-                marker["_id"],
-                notices.delegation_params(deps.ref, session, gaps, below),
-            )
+            params = notices.delegation_params(deps.ref, session, gaps, below)
+            notices.office_alarm(uow, deps.ref, marker, params)
 
         await job.commit(work)
 
@@ -498,20 +487,15 @@ async def check_yearly_dialogue(deps: Deps, job: JobContext) -> None:
     today = local_date(job.clock.now())
     if today.month < 10:
         return
-    planned = [
-        store.session_from_doc(d) async for d in deps.db["sessions"].find({"year": today.year})
-    ]
+    planned = await store.sessions_of_year(deps.db, today.year)
     if not sessions.without_periodic_dialogue(planned, today):
         return
-    marker = {"_id": f"no-periodic-dialogue:{today.year}"}
+    marker = f"no-periodic-dialogue:{today.year}"
 
     async def work(uow: UnitOfWork) -> None:
-        if await deps.db["counters"].find_one(marker, session=uow.session):
+        if not await deps.db.first_time(uow.session, "counters", marker):
             return
-        await deps.db["counters"].insert_one(marker, session=uow.session)
         log.warning("dialogue.none_this_year", year=today.year)
-        notices.office_alarm(
-            uow, deps.ref, marker["_id"], notices.no_dialogue_params(planned, today)
-        )
+        notices.office_alarm(uow, deps.ref, marker, notices.no_dialogue_params(planned, today))
 
     await job.commit(work)

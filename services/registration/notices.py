@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from services.registration import store
 from services.registration.domain import sessions
 from services.registration.domain.model import Registration, Session, session_day, starts
 from services.registration.store import registration_from_doc
@@ -96,15 +97,14 @@ def _request(
 
 
 async def _docs(db: Database, s: DbSession, codes: list[str]) -> dict[str, Document]:
-    return {d["_id"]: d async for d in db["registrations"].find({"_id": {"$in": codes}}, session=s)}
+    return await store.registrations_by_code(db, s, codes)
 
 
 async def _reachable(
     db: Database, s: DbSession, cipher: FieldCipher, session_id: str, statuses: list[str]
 ) -> AsyncIterator[tuple[Registration, Recipient]]:
     """The session's registrations in these states whose person left a contact, with it."""
-    query = {"session_id": session_id, "status": {"$in": statuses}}
-    async for doc in db["registrations"].find(query, session=s):
+    async for doc in store.registrations_in(db, s, session_id, statuses):
         recipient = recipient_of(doc, cipher)
         if recipient is not None:
             yield registration_from_doc(doc), recipient
@@ -211,15 +211,13 @@ async def village_head(
 ) -> tuple[Recipient | None, str | None]:
     """The head of a village and their registration code: the one registered for this conference,
     else the contact in the reference data, else the latest one registered."""
-    query = {"category": "village_head", "village_code": village, "status": {"$ne": "cancelled"}}
-    mine = await db["registrations"].find_one({**query, "session_id": session_id}, session=s)
+    mine, latest = await store.village_heads(db, s, village, session_id)
     if mine is not None and (recipient := recipient_of(mine, cipher)):
         return recipient, mine["_id"]
     listed = ref.village(village)
     if listed is not None and (listed.head_phone or listed.head_email):
         head = Recipient(name=listed.head_name, phone=listed.head_phone, email=listed.head_email)
         return head, None
-    latest = await db["registrations"].find_one(query, sort=[("registered_at", -1)], session=s)
     return (recipient_of(latest, cipher), latest["_id"]) if latest else (None, None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
@@ -162,3 +163,40 @@ async def update_registrations(db: Database, s: DbSession, regs: list[Registrati
     for reg in regs:
         doc = _to_doc(reg)
         await db["registrations"].update_one({"_id": reg.code}, {"$set": doc}, session=s)
+
+
+async def scheduled_sessions(db: Database) -> list[Session]:
+    return [session_from_doc(d) async for d in db["sessions"].find({"status": "scheduled"})]
+
+
+async def sessions_of_year(db: Database, year: int) -> list[Session]:
+    return [session_from_doc(d) async for d in db["sessions"].find({"year": year})]
+
+
+async def planned_for(db: Database, s: DbSession, marker: str) -> bool:
+    """Whether a reaction keyed `marker` (an ad-hoc request planned) already happened."""
+    return await db["counters"].find_one({"_id": marker}, session=s) is not None
+
+
+async def registrations_by_code(
+    db: Database, s: DbSession, codes: list[str]
+) -> dict[str, Document]:
+    return {d["_id"]: d async for d in db["registrations"].find({"_id": {"$in": codes}}, session=s)}
+
+
+def registrations_in(
+    db: Database, s: DbSession, session_id: str, statuses: list[str]
+) -> AsyncIterator[Document]:
+    """The session's registrations in these states, as stored (contacts sealed)."""
+    query = {"session_id": session_id, "status": {"$in": statuses}}
+    return db["registrations"].find(query, session=s)
+
+
+async def village_heads(
+    db: Database, s: DbSession, village: str, session_id: str
+) -> tuple[Document | None, Document | None]:
+    """The village head registered for this conference, and the latest registered for any."""
+    query = {"category": "village_head", "village_code": village, "status": {"$ne": "cancelled"}}
+    mine = await db["registrations"].find_one({**query, "session_id": session_id}, session=s)
+    latest = await db["registrations"].find_one(query, sort=[("registered_at", -1)], session=s)
+    return mine, latest
