@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from services.notification.store import Store
 from shared.clock import LOCAL_TZ
 from shared.crypto import FieldCipher
 from shared.storage import Database
@@ -55,7 +56,7 @@ async def recent_messages(
     elif status:
         query["status"] = status
     rows = []
-    async for doc in db["messages"].find(query).sort("created_at", -1).limit(limit):
+    async for doc in Store(db).recent(query, limit):
         sealed = cipher.decrypt(bytes(doc["payload"]), context=f"message:{doc['payload_id']}")
         recipient = json.loads(sealed or "{}").get("recipient", {})
         contact = recipient.get("phone") if doc["channel"] in ("sms", "zalo") else None
@@ -66,7 +67,7 @@ async def recent_messages(
                 created_at=_local(doc["created_at"]),
                 template=doc["template"],
                 channel=doc["channel"],
-                status=MESSAGE_STATUS.get(doc["status"], doc["status"]),
+                status=str(MESSAGE_STATUS.get(doc["status"], doc["status"])),
                 attempts=doc.get("attempts", 0),
                 to=mask(contact),
                 reason=doc.get("reason") or "",
@@ -81,13 +82,11 @@ async def message_counts(db: Database) -> dict[str, Any]:
     delivered invitation (the demo prints it as a delegate receives it)."""
     counts: dict[str, dict[str, int]] = {}
     in_flight = 0
-    async for doc in db["messages"].find({}, {"template": 1, "status": 1}):
+    async for doc in Store(db).states():
         by_status = counts.setdefault(doc["template"], {})
         by_status[doc["status"]] = by_status.get(doc["status"], 0) + 1
         in_flight += doc["status"] in ("new", "queued", "sending", "retrying")
-    sample = await db["messages"].find_one(
-        {"template": "delegate_invitation", "status": "delivered"}, {"provider_ref": 1}
-    )
+    sample = await Store(db).delivered_invitation()
     return {
         "by_template": counts,
         "in_flight": in_flight,

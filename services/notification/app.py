@@ -7,6 +7,7 @@ from functools import partial
 
 import httpx
 
+from services.notification import store
 from services.notification.admin import admin_app
 from services.notification.channels import build_channels, remove_old_files
 from services.notification.delivery import Notifier
@@ -15,15 +16,6 @@ from services.notification.settings import NotificationSettings
 from services.notification.web import report_app
 from shared.clock import Clock, local_date
 from shared.service import Infrastructure, JobContext, Service, ServiceSpec
-from shared.storage import Database
-
-
-async def _indexes(db: Database) -> None:
-    messages = db["messages"]
-    await messages.create_index([("status", 1), ("not_before", 1)])
-    await messages.create_index([("created_at", -1)])
-    await messages.create_index([("provider_ref", 1)])
-    await messages.create_index([("cause_id", 1)])
 
 
 async def _forget_old_files(settings: NotificationSettings, job: JobContext) -> None:
@@ -55,7 +47,7 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
         periodic=[notifier.release_held, partial(_forget_old_files, settings)],
         web=report_app(notifier, settings.report_token.get_secret_value()),
         admin=admin_app(infra.db, infra.cipher),
-        ensure_indexes=_indexes,
+        ensure_indexes=store.ensure_indexes,
         on_stop=[client.aclose],
     )
     return Service(spec, infra)

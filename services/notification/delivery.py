@@ -24,6 +24,7 @@ from services.notification.channels import (
 )
 from services.notification.render import Renderer, TemplateError
 from services.notification.settings import NotificationSettings
+from services.notification.store import Store
 from shared import metrics
 from shared.citizen import mobile_number
 from shared.clock import LOCAL_TZ, local_date
@@ -36,13 +37,12 @@ from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.messaging.topology import DELAY_QUEUES
 from shared.service import Infrastructure, JobContext
-from shared.storage import Document, DuplicateKeyError
+from shared.storage import Document
 
 log = get_logger(__name__)
 FINAL = ("sent", "delivered", "failed", "suppressed")
 # What the law itself obliges the commune to tell: an opt-out does not stop these.
 REQUIRED_BY_LAW = {"schedule_announcement", "results_announcement"}
-RELEASE_BATCH = 200
 
 
 def in_quiet_hours(moment: datetime, window: tuple[time, time] | None) -> bool:
@@ -74,6 +74,9 @@ class Notifier:
     settings: NotificationSettings
     channels: dict[str, Channel]
     renderer: Renderer
+
+    def __post_init__(self) -> None:
+        self.store = Store(self.service.db)
 
     # ---- identities and sealed payloads ------------------------------------------------------
 
@@ -170,18 +173,18 @@ class Notifier:
         }.get(request.template)
         if not session_id or not field:
             return None
-        known = await self.service.db["sessions"].find_one({"_id": session_id}, session=session)
+        known = await self.store.conference(session_id, session)
         return (known or {}).get(field)
 
     async def accept(self, request: contract.SendNotification, ctx: HandlerContext) -> None:
         """A request: one message on the first channel that reaches the recipient (once)."""
-        now, db, uow = ctx.clock.now(), self.service.db, ctx.uow
+        now, uow = ctx.clock.now(), ctx.uow
         reachable = [n for n, c in self.channels.items() if c.address(request.recipient)]
         contacts = contact_keys(request.recipient)
         contact = contacts[0] if contacts else (request.recipient.name or "-")
         channel = reachable[0] if reachable else next(iter(self.channels))
         message_id = self.message_id(request.cause_id, contact, channel)
-        if await db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=ctx.session):
+        if await self.store.has_message(message_id, ctx.session):
             log.info("notification.duplicate_request", message_id=message_id)
             return
         required = request.required_by_law or request.template in REQUIRED_BY_LAW
@@ -219,20 +222,16 @@ class Notifier:
         else:
             update = self._status(uow, doc, "queued", now)
             self._deliver(uow, message_id)
-        await db["messages"].insert_one(_applied(doc, update), session=ctx.session)
+        await self.store.add_message(_applied(doc, update), ctx.session)
 
     async def _opted_out(self, contacts: list[str], session: Any) -> bool:
-        refs = [self.person_ref(c) for c in contacts]
-        found = await self.service.db["preferences"].find_one(
-            {"_id": {"$in": refs}, "opt_out": True}, session=session
-        )
-        return found is not None
+        return await self.store.opted_out([self.person_ref(c) for c in contacts], session)
 
     # ---- one attempt ------------------------------------------------------------------------
 
     async def deliver(self, task: contract.DeliverMessage, event: CloudEvent[Any]) -> None:
-        db, clock = self.service.db, self.service.clock
-        doc = await db["messages"].find_one({"_id": task.message_id})
+        clock = self.service.clock
+        doc = await self.store.message(task.message_id)
         if doc is None or doc["status"] in FINAL or doc["status"] == "held":
             return  # sent already, or waiting for the ticker: this task is a leftover
         if doc["status"] == "sending" and doc.get("claimed_by") != event.id:
@@ -251,14 +250,7 @@ class Notifier:
             await self._hold(doc, until, reason, now)
             return
         if doc["status"] != "sending":
-            claimed = await db["messages"].find_one_and_update(
-                {"_id": doc["_id"], "status": doc["status"], "attempts": doc["attempts"]},
-                {
-                    "$set": {"status": "sending", "claimed_by": event.id, "claimed_at": now},
-                    "$inc": {"attempts": 1},
-                },
-                return_document=True,
-            )
+            claimed = await self.store.claim(doc, event.id, now)
             if claimed is None:
                 return  # someone else moved it first
             doc = claimed
@@ -298,7 +290,7 @@ class Notifier:
             return None
         count, seconds = limit
         start = int(now.timestamp()) // seconds * seconds
-        taken = await self._take_from_window(
+        taken = await self.store.take_from_window(
             f"{channel.name}:{start}", now + timedelta(seconds=2 * seconds)
         )
         if taken > count:
@@ -306,46 +298,22 @@ class Notifier:
             return until, f"vượt giới hạn {count} tin/{seconds} giây của kênh {channel.name}"
         return None
 
-    async def _take_from_window(self, window: str, expires_at: datetime) -> int:
-        """Count one more message in a rate window; how many it holds now, this one included.
-
-        Not an upsert: concurrent upserts of a new window may answer without the document
-        (SecantusDB was seen to) while still counting, so the window is created first, once.
-        """
-        windows = self.service.db["rate_windows"]
-        for _ in range(2):
-            found = await windows.find_one_and_update(
-                {"_id": window}, {"$inc": {"count": 1}}, return_document=True
-            )
-            if found is not None:
-                return int(found["count"])
-            try:
-                await windows.insert_one({"_id": window, "count": 0, "expires_at": expires_at})
-            except DuplicateKeyError:
-                pass  # another attempt created it first
-        raise RuntimeError(f"rate window {window} could not be counted")
-
     async def _hold(self, doc: Document, until: datetime, reason: str, now: datetime) -> None:
         async def work(uow: UnitOfWork) -> None:
-            current = await self.service.db["messages"].find_one(
-                {"_id": doc["_id"]}, session=uow.session
-            )
+            current = await self.store.message(doc["_id"], uow.session)
             if current is None or current["status"] in FINAL or current["status"] == "held":
                 return
             update = self._status(uow, current, "held", now, reason, not_before=until)
-            await self.service.db["messages"].update_one(
-                {"_id": doc["_id"]}, update, session=uow.session
-            )
+            await self.store.update_message(doc["_id"], update, uow.session)
 
         await self.service.commit(work)
 
     async def _finish(self, doc: Document, result: SendResult, now: datetime) -> None:
         """Record one attempt's result, with its event, a retry or the fallback, in one unit."""
-        db = self.service.db
         delays = self.settings.delays
 
         async def work(uow: UnitOfWork) -> None:
-            current = await db["messages"].find_one({"_id": doc["_id"]}, session=uow.session)
+            current = await self.store.message(doc["_id"], uow.session)
             if current is None or current["status"] in FINAL:
                 return
             attempts = current.get("attempts", 0)
@@ -369,7 +337,7 @@ class Notifier:
                 update = self._status(uow, current, "failed", now, result.reason, **extra)
                 await self._fall_back(uow, current, now)
             update["$unset"] = {"claimed_by": ""}
-            await db["messages"].update_one({"_id": current["_id"]}, update, session=uow.session)
+            await self.store.update_message(current["_id"], update, uow.session)
 
         await self.service.commit(work)
         log.info(
@@ -386,8 +354,7 @@ class Notifier:
             return
         channel, rest = fallbacks[0], fallbacks[1:]
         message_id = self.message_id(failed["cause_id"], failed["_id"], channel)
-        db = self.service.db
-        if await db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=uow.session):
+        if await self.store.has_message(message_id, uow.session):
             return
         doc = {
             **{
@@ -416,29 +383,23 @@ class Notifier:
             uow, doc, "queued", now, f"thay cho tin {failed['_id']} qua {failed['channel']}"
         )
         self._deliver(uow, message_id)
-        await db["messages"].insert_one(_applied(doc, update), session=uow.session)
+        await self.store.add_message(_applied(doc, update), uow.session)
 
     # ---- the ticker, operators, providers ---------------------------------------------------
 
     async def release_held(self, job: JobContext) -> None:
         """Held messages whose time has come (morning, a new rate window) go back in line."""
-        db, now = self.service.db, job.clock.now()
-        due = (
-            db["messages"]
-            .find({"status": "held", "not_before": {"$lte": now}}, {"_id": 1})
-            .sort("not_before", 1)
-            .limit(RELEASE_BATCH)
-        )
-        async for row in due:
+        now = job.clock.now()
+        for due in await self.store.held_until(now):
 
-            async def work(uow: UnitOfWork, message_id: str = row["_id"]) -> None:
-                current = await db["messages"].find_one({"_id": message_id}, session=uow.session)
+            async def work(uow: UnitOfWork, message_id: str = due) -> None:
+                current = await self.store.message(message_id, uow.session)
                 if current is None or current["status"] != "held":
                     return
                 update = self._status(uow, current, "queued", now, "hết thời gian tạm giữ")
                 update["$unset"] = {"not_before": ""}
                 self._deliver(uow, message_id)
-                await db["messages"].update_one({"_id": message_id}, update, session=uow.session)
+                await self.store.update_message(message_id, update, uow.session)
 
             await job.commit(work)
 
@@ -457,17 +418,13 @@ class Notifier:
                 )
             ]
         )
-        await self.service.db["preferences"].update_one(
-            {"_id": self.person_ref(contact)},  # type: ignore[arg-type]
-            {"$set": {"opt_out": cmd.opt_out, "updated_at": ctx.clock.now(), "note": cmd.note}},
-            upsert=True,
-            session=ctx.session,
-        )
+        fields = {"opt_out": cmd.opt_out, "updated_at": ctx.clock.now(), "note": cmd.note}
+        await self.store.set_preference(self.person_ref(contact or ""), fields, ctx.session)
         return {"opt_out": cmd.opt_out}
 
     async def resend(self, cmd: contract.ResendMessage, ctx: HandlerContext) -> dict[str, Any]:
-        db, now = self.service.db, ctx.clock.now()
-        doc = await db["messages"].find_one({"_id": cmd.message_id}, session=ctx.session)
+        now = ctx.clock.now()
+        doc = await self.store.message(cmd.message_id, ctx.session)
         reject_if(
             [error("data.message_id", "unknown_message", f"không có tin nhắn {cmd.message_id}")]
             if doc is None
@@ -484,7 +441,7 @@ class Notifier:
         update["$inc"] = {"resends": 1}
         update["$unset"] = {"not_before": ""}
         self._deliver(ctx.uow, doc["_id"])
-        await db["messages"].update_one({"_id": doc["_id"]}, update, session=ctx.session)
+        await self.store.update_message(doc["_id"], update, ctx.session)
         return {
             "message_id": doc["_id"],
             "channel": doc["channel"],
@@ -495,16 +452,10 @@ class Notifier:
         self, channel: str, provider_ref: str, delivered: bool, reason: str | None
     ) -> bool:
         """A provider's delivery report: sent -> delivered, or sent -> failed with its reason."""
-        db, now = self.service.db, self.service.clock.now()
+        now = self.service.clock.now()
 
         async def work(uow: UnitOfWork) -> bool:
-            doc = await db["messages"].find_one(
-                {
-                    "channel": channel,
-                    "$or": [{"provider_ref": provider_ref}, {"_id": provider_ref}],
-                },
-                session=uow.session,
-            )
+            doc = await self.store.reported(channel, provider_ref, uow.session)
             if doc is None:
                 return False
             if doc["status"] != "sent":
@@ -516,7 +467,7 @@ class Notifier:
                     uow, doc, "failed", now, reason or "nhà cung cấp báo không chuyển được"
                 )
                 await self._fall_back(uow, doc, now)
-            await db["messages"].update_one({"_id": doc["_id"]}, update, session=uow.session)
+            await self.store.update_message(doc["_id"], update, uow.session)
             return True
 
         return await self.service.commit(work)
@@ -524,30 +475,18 @@ class Notifier:
     # ---- what the service knows of sessions, for the legal deadlines ---------------------------
 
     async def session_scheduled(self, event: SessionScheduled, ctx: HandlerContext) -> None:
-        await self.service.db["sessions"].update_one(
-            {"_id": event.session_id},
-            {
-                "$set": {
-                    "announce_deadline": event.announce_deadline.isoformat(),
-                    "starts_at": event.starts_at,
-                }
-            },
-            upsert=True,
-            session=ctx.session,
-        )
+        fields = {
+            "announce_deadline": event.announce_deadline.isoformat(),
+            "starts_at": event.starts_at,
+        }
+        await self.store.keep_conference(event.session_id, fields, ctx.session)
 
     async def session_concluded(self, event: SessionConcluded, ctx: HandlerContext) -> None:
-        await self.service.db["sessions"].update_one(
-            {"_id": event.session_id},
-            {
-                "$set": {
-                    "results_deadline": event.results_deadline.isoformat(),
-                    "held_on": event.held_on.isoformat(),
-                }
-            },
-            upsert=True,
-            session=ctx.session,
-        )
+        fields = {
+            "results_deadline": event.results_deadline.isoformat(),
+            "held_on": event.held_on.isoformat(),
+        }
+        await self.store.keep_conference(event.session_id, fields, ctx.session)
 
 
 def _applied(doc: Document, update: dict[str, Any]) -> Document:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from services.reporting.store import compare_with_rebuild
+from services.reporting.store import compare_with_rebuild, event_counts
 from shared.storage import Database
 
 
@@ -17,14 +17,12 @@ def admin_app(db: Database) -> Starlette:
         replayed, differences = await compare_with_rebuild(db)
         return JSONResponse({"replayed": replayed, "differences": differences})
 
-    async def event_counts(_request: Request) -> JSONResponse:
-        pipeline = [{"$group": {"_id": "$type", "n": {"$sum": 1}}}]
-        counts = {doc["_id"]: doc["n"] async for doc in await db["event_log"].aggregate(pipeline)}
-        return JSONResponse(dict(sorted(counts.items())))
+    async def events_by_type(_request: Request) -> JSONResponse:
+        return JSONResponse(await event_counts(db))
 
     return Starlette(
         routes=[
             Route("/admin/rebuild", rebuild, methods=["POST"]),
-            Route("/admin/events/counts", event_counts),
+            Route("/admin/events/counts", events_by_type),
         ]
     )

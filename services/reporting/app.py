@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from services.reporting import store
 from services.reporting.access import guarded
 from services.reporting.admin import admin_app
 from services.reporting.dashboard import Dashboard
@@ -18,7 +19,7 @@ from shared.contracts.envelope import routing_key_of
 from shared.messaging.consumer import ANY_EVENT, HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import Infrastructure, Service, ServiceSpec
-from shared.storage import ASCENDING, Database
+from shared.storage import Database
 
 
 def create_service(settings: ReportingSettings, clock: Clock | None = None) -> Service:
@@ -42,7 +43,7 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
 
 
 async def ensure_indexes(models: ReadModels, db: Database) -> None:
-    await db["event_log"].create_index([("type", ASCENDING), ("time", ASCENDING)], name="type_time")
+    await store.ensure_event_log_index(db)
     await models.ensure_indexes()
 
 
@@ -53,7 +54,7 @@ def recorded(db: Database, uow: UnitOfWork) -> list[dict[str, Any]]:
         uow.scratch["event_log"] = rows
 
         async def write() -> None:
-            await db["event_log"].insert_many(rows, ordered=True, session=uow.session)
+            await store.record_events(db, rows, uow.session)
 
         uow.before_flush.insert(0, write)
     return uow.scratch["event_log"]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.reporting import announcement as doc
+from services.reporting import store
 from services.reporting.projections import followup_of, quarter_of
 from services.reporting.store import ReadModels
 from shared.citizen import fmt
@@ -87,9 +88,7 @@ class Results:
 
     async def issue(self, cmd: contract.IssueResults, ctx: HandlerContext) -> dict[str, Any]:
         """Issue the announcement once; it goes to the province (and so to every village head)."""
-        stored = await self.db["announcements"].find_one(
-            {"_id": cmd.session_id}, session=ctx.session
-        )
+        stored = await store.announcement_doc(self.db, cmd.session_id, ctx.session)
         if stored is not None:
             return {**_summary(self.load(stored)), "already_issued": True}
         session = await self.models.collection("sessions").find_one({"_id": cmd.session_id})
@@ -130,10 +129,8 @@ class Results:
                     )
                 ]
             )
-        await self.db["announcements"].insert_one(
-            {"_id": cmd.session_id, "model": _stored(built), "issued_at": ctx.clock.now()},
-            session=ctx.session,
-        )
+        kept = {"_id": cmd.session_id, "model": _stored(built), "issued_at": ctx.clock.now()}
+        await store.keep_announcement(self.db, kept, ctx.session)
         ctx.uow.emit("dialogue.results.published.v1", built.published(), subject=cmd.session_id)
         return _summary(built)
 
@@ -146,16 +143,13 @@ class Results:
         return doc.Announcement(**model)
 
     async def announcement(self, session_id: str) -> doc.Announcement | None:
-        stored = await self.db["announcements"].find_one({"_id": session_id})
+        stored = await store.announcement_doc(self.db, session_id)
         return self.load(stored) if stored else None
 
     async def replay(self, cmd: contract.ReplayResults, ctx: HandlerContext) -> dict[str, Any]:
         """Publish a period's announcements again, marked as a replay, for a province system."""
-        query = {"_id": cmd.session_id} if cmd.session_id else {}
         replayed = []
-        async for stored in (
-            self.db["announcements"].find(query, session=ctx.session).sort("_id", 1)
-        ):
+        async for stored in store.announcement_docs(self.db, cmd.session_id, ctx.session):
             built = self.load(stored)
             if not in_period(built.held_on, cmd.period):
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from typing import Any
 
 from services.reporting import projections as p
@@ -143,3 +144,34 @@ async def compare_with_rebuild(db: Database) -> tuple[int, list[str]]:
     replayed = await rebuilt.rebuild_from(db["event_log"])
     now, again = await live.all_figures(), await rebuilt.all_figures()
     return replayed, sorted(k for k in set(now) | set(again) if now.get(k) != again.get(k))
+
+
+# --- the announcements issued and the record of events ------------------------------------------
+
+
+async def announcement_doc(db: Database, session_id: str, s: Any = None) -> Document | None:
+    return await db["announcements"].find_one({"_id": session_id}, session=s)
+
+
+async def keep_announcement(db: Database, doc: Document, s: Any) -> None:
+    await db["announcements"].insert_one(doc, session=s)
+
+
+def announcement_docs(db: Database, session_id: str | None, s: Any) -> AsyncIterator[Document]:
+    """Every announcement issued (or one), in the order of their sessions."""
+    query = {"_id": session_id} if session_id else {}
+    return db["announcements"].find(query, session=s).sort("_id", 1)
+
+
+async def ensure_event_log_index(db: Database) -> None:
+    await db["event_log"].create_index([("type", ASCENDING), ("time", ASCENDING)], name="type_time")
+
+
+async def record_events(db: Database, rows: list[Document], s: Any) -> None:
+    await db["event_log"].insert_many(rows, ordered=True, session=s)
+
+
+async def event_counts(db: Database) -> dict[str, int]:
+    pipeline = [{"$group": {"_id": "$type", "n": {"$sum": 1}}}]
+    counts = {doc["_id"]: doc["n"] async for doc in await db["event_log"].aggregate(pipeline)}
+    return dict(sorted(counts.items()))

@@ -370,3 +370,9 @@ def test_reporting_rebuilds_its_figures_from_its_record_alike(platform):
         await_seconds(1)
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert "giống hệt" in rebuilt.stdout and "Đã dựng lại từ" in rebuilt.stdout
+    # the demo's summary of what reporting received, through the same /admin/ door
+    import httpx
+
+    port = platform.health_ports["reporting"]
+    counts = httpx.get(f"http://127.0.0.1:{port}/admin/events/counts", timeout=30).json()
+    assert counts and all(k.startswith("vn.nghedan.") and n > 0 for k, n in counts.items())

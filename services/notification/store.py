@@ -1,0 +1,128 @@
+"""The only place notification talks to its database: messages, rate windows, people's
+preferences, and what it knows of conferences (their legal deadlines)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared.storage import Database, Document, DuplicateKeyError
+from shared.storage import Session as DbSession
+
+RELEASE_BATCH = 200  # held messages put back in line per tick
+
+
+async def ensure_indexes(db: Database) -> None:
+    messages = db["messages"]
+    await messages.create_index([("status", 1), ("not_before", 1)])
+    await messages.create_index([("created_at", -1)])
+    await messages.create_index([("provider_ref", 1)])
+    await messages.create_index([("cause_id", 1)])
+
+
+@dataclass(frozen=True)
+class Store:
+    db: Database
+
+    # ---- messages ------------------------------------------------------------------------------
+
+    async def message(self, message_id: str, s: DbSession | None = None) -> Document | None:
+        return await self.db["messages"].find_one({"_id": message_id}, session=s)
+
+    async def has_message(self, message_id: str, s: DbSession | None) -> bool:
+        found = await self.db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=s)
+        return found is not None
+
+    async def add_message(self, doc: Document, s: DbSession | None) -> None:
+        await self.db["messages"].insert_one(doc, session=s)
+
+    async def update_message(
+        self, message_id: str, update: dict[str, Any], s: DbSession | None
+    ) -> None:
+        await self.db["messages"].update_one({"_id": message_id}, update, session=s)
+
+    async def claim(self, doc: Document, attempt: str, now: datetime) -> Document | None:
+        """Take a message for one attempt, if nobody moved it since it was read."""
+        return await self.db["messages"].find_one_and_update(
+            {"_id": doc["_id"], "status": doc["status"], "attempts": doc["attempts"]},
+            {
+                "$set": {"status": "sending", "claimed_by": attempt, "claimed_at": now},
+                "$inc": {"attempts": 1},
+            },
+            return_document=True,
+        )
+
+    async def held_until(self, now: datetime) -> list[str]:
+        """Held messages whose time has come, the longest held first."""
+        due = (
+            self.db["messages"]
+            .find({"status": "held", "not_before": {"$lte": now}}, {"_id": 1})
+            .sort("not_before", 1)
+            .limit(RELEASE_BATCH)
+        )
+        return [row["_id"] async for row in due]
+
+    async def reported(
+        self, channel: str, provider_ref: str, s: DbSession | None
+    ) -> Document | None:
+        """The message a provider's delivery report is about (its reference, or our key)."""
+        query = {"channel": channel, "$or": [{"provider_ref": provider_ref}, {"_id": provider_ref}]}
+        return await self.db["messages"].find_one(query, session=s)
+
+    def recent(self, query: dict[str, Any], limit: int) -> AsyncIterator[Document]:
+        return self.db["messages"].find(query).sort("created_at", -1).limit(limit)
+
+    def states(self) -> AsyncIterator[Document]:
+        return self.db["messages"].find({}, {"template": 1, "status": 1})
+
+    async def delivered_invitation(self) -> Document | None:
+        query = {"template": "delegate_invitation", "status": "delivered"}
+        return await self.db["messages"].find_one(query, {"provider_ref": 1})
+
+    # ---- rate windows ---------------------------------------------------------------------------
+
+    async def take_from_window(self, window: str, expires_at: datetime) -> int:
+        """Count one more message in a rate window; how many it holds now, this one included.
+
+        Not an upsert: concurrent upserts of a new window may answer without the document
+        (SecantusDB was seen to) while still counting, so the window is created first, once.
+        """
+        windows = self.db["rate_windows"]
+        for _ in range(2):
+            found = await windows.find_one_and_update(
+                {"_id": window}, {"$inc": {"count": 1}}, return_document=True
+            )
+            if found is not None:
+                return int(found["count"])
+            try:
+                await windows.insert_one({"_id": window, "count": 0, "expires_at": expires_at})
+            except DuplicateKeyError:
+                pass  # another attempt created it first
+        raise RuntimeError(f"rate window {window} could not be counted")
+
+    # ---- preferences -----------------------------------------------------------------------------
+
+    async def opted_out(self, refs: list[str], s: DbSession | None) -> bool:
+        found = await self.db["preferences"].find_one(
+            {"_id": {"$in": refs}, "opt_out": True}, session=s
+        )
+        return found is not None
+
+    async def set_preference(self, ref: str, fields: dict[str, Any], s: DbSession | None) -> None:
+        await self.db["preferences"].update_one(
+            {"_id": ref}, {"$set": fields}, upsert=True, session=s
+        )
+
+    # ---- conferences ------------------------------------------------------------------------------
+
+    async def conference(self, session_id: str, s: DbSession | None) -> Document | None:
+        return await self.db["sessions"].find_one({"_id": session_id}, session=s)
+
+    async def keep_conference(
+        self, session_id: str, fields: dict[str, Any], s: DbSession | None
+    ) -> None:
+        await self.db["sessions"].update_one(
+            {"_id": session_id}, {"$set": fields}, upsert=True, session=s
+        )
