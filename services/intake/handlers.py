@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.intake import messages as msg
@@ -47,38 +47,10 @@ async def submit_issue(
         issues.merge(issue, primary, now)
         await store.save_issue(deps.db, ctx.session, primary, deps.cipher)
     await store.insert_issue(deps.db, ctx.session, issue, cmd.submitter, deps.cipher)
-    code = issue.tracking_code
-    person = cmd.submitter
-    if person and (person.phone or person.email):
-        ctx.uow.emit(
-            "notification.send.v1",
-            SendNotification(
-                cause_id=f"receipt:{code}",
-                template="issue_receipt",
-                recipient=Recipient(name=person.full_name, phone=person.phone, email=person.email),
-                params={
-                    "tracking_code": code,
-                    "received_on": local_date(issue.received_at).strftime("%d/%m/%Y"),
-                },
-            ),
-            subject=code,
-        )
-    ctx.uow.emit(
-        "intake.issue.received.v1",
-        contract.IssueReceived(
-            tracking_code=code,
-            kind=issue.kind,
-            handled_as=issue.handled_as,
-            channel=issue.channel,
-            village_code=issue.village_code,
-            received_at=issue.received_at,
-            anonymous=issue.anonymous,
-            # no pseudonym of the person, no words of theirs: see intake.issue.summary-approved
-        ),
-        subject=code,
-    )
-    result = {
-        "tracking_code": code,
+    _send_receipt(ctx.uow, issue, cmd.submitter)
+    _tell_received(ctx.uow, issue)
+    result: dict[str, Any] = {
+        "tracking_code": issue.tracking_code,
         "handled_as": issue.handled_as,
         "status": issue.status,
         "topic": issue.topic,
@@ -88,40 +60,71 @@ async def submit_issue(
         ctx.uow.emit(
             "intake.issue.merged.v1",
             contract.IssueMerged(
-                tracking_code=code,
+                tracking_code=issue.tracking_code,
                 merged_into=primary.tracking_code,
                 raised_by_count=primary.raised_by,
             ),
             subject=primary.tracking_code,
         )
-        _tell_case_clocks(ctx.uow, issue)  # merged: its clocks are the issue it joined
-        await _redraft_upcoming(deps, ctx)
-        return {
-            **result,
-            "merged_into": primary.tracking_code,
-            "raised_by_count": primary.raised_by,
-        }
-    ctx.uow.emit(
-        "intake.issue.classified.v1",
-        contract.IssueClassified(
-            tracking_code=code,
-            topic=issue.topic,
-            suggested=issue.topic_suggested,
-            by=msg.SYSTEM,
-            at=now,
-        ),
-        subject=code,
-    )
-    ctx.uow.emit(
-        "intake.issue.assigned.v1",
-        contract.IssueAssigned(
-            tracking_code=code, agency_code=issue.agency_code, by=msg.SYSTEM, at=now
-        ),
-        subject=code,
-    )
-    _tell_case_clocks(ctx.uow, issue)
+        result |= {"merged_into": primary.tracking_code, "raised_by_count": primary.raised_by}
+    else:
+        _tell_routed(ctx.uow, issue, now)
+    _tell_case_clocks(ctx.uow, issue)  # merged: its clocks are those of the issue it joined
     await _redraft_upcoming(deps, ctx)
     return result
+
+
+def _send_receipt(uow: UnitOfWork, issue: issues.Issue, person: contract.Submitter | None) -> None:
+    """A receipt to whoever left a phone or an email, point to point."""
+    if not person or not (person.phone or person.email):
+        return
+    uow.emit(
+        "notification.send.v1",
+        SendNotification(
+            cause_id=f"receipt:{issue.tracking_code}",
+            template="issue_receipt",
+            recipient=Recipient(name=person.full_name, phone=person.phone, email=person.email),
+            params={
+                "tracking_code": issue.tracking_code,
+                "received_on": fmt(local_date(issue.received_at)),
+            },
+        ),
+        subject=issue.tracking_code,
+    )
+
+
+def _tell_received(uow: UnitOfWork, issue: issues.Issue) -> None:
+    uow.emit(
+        "intake.issue.received.v1",
+        contract.IssueReceived(
+            tracking_code=issue.tracking_code,
+            kind=issue.kind,
+            handled_as=issue.handled_as,
+            channel=issue.channel,
+            village_code=issue.village_code,
+            received_at=issue.received_at,
+            anonymous=issue.anonymous,
+            # no pseudonym of the person, no words of theirs: see intake.issue.summary-approved
+        ),
+        subject=issue.tracking_code,
+    )
+
+
+def _tell_routed(uow: UnitOfWork, issue: issues.Issue, now: datetime) -> None:
+    """A new issue's topic and the agency that must answer, as the system chose them."""
+    code = issue.tracking_code
+    classified = contract.IssueClassified(
+        tracking_code=code,
+        topic=issue.topic,
+        suggested=issue.topic_suggested,
+        by=msg.SYSTEM,
+        at=now,
+    )
+    uow.emit("intake.issue.classified.v1", classified, subject=code)
+    assigned = contract.IssueAssigned(
+        tracking_code=code, agency_code=issue.agency_code, by=msg.SYSTEM, at=now
+    )
+    uow.emit("intake.issue.assigned.v1", assigned, subject=code)
 
 
 async def _redraft_upcoming(deps: Deps, ctx: HandlerContext) -> None:
