@@ -227,9 +227,8 @@ class Announcement:
 
 
 def to_docx(a: OfficialText) -> bytes:
+    """The document as the office edits and signs it: A4, Times New Roman 14, Decree 30 layout."""
     from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
@@ -241,78 +240,107 @@ def to_docx(a: OfficialText) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = "Times New Roman", Pt(14)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
-
-    def line(cell_or_doc: Any, text: str, *, bold=False, italic=False, size=14, align=None) -> Any:
-        par = cell_or_doc.add_paragraph()
-        run = par.add_run(text)
-        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
-        par.alignment = align if align is not None else WD_ALIGN_PARAGRAPH.JUSTIFY
-        par.paragraph_format.space_after = Pt(0)
-        return par
-
-    center = WD_ALIGN_PARAGRAPH.CENTER
-
-    def columns(table: Any, *widths_mm: float) -> None:
-        """Fixed widths in the grid and in every cell alike (LibreOffice follows the grid)."""
-        table.autofit = False
-        for column, width in zip(table.columns, widths_mm, strict=True):
-            column.width = Mm(width)
-            for cell in column.cells:
-                cell.width = Mm(width)
-
-    top = doc.add_table(rows=1, cols=2)
-    top.alignment = WD_TABLE_ALIGNMENT.CENTER
-    columns(top, 65, 100)  # 165 mm: the text width of an A4 page with 30/15 mm margins
-    left, right = top.rows[0].cells
-    for cell in (left, right):
-        cell.paragraphs[0].text = ""
-    left.paragraphs[0].add_run("ỦY BAN NHÂN DÂN").font.size = Pt(13)
-    left.paragraphs[0].alignment = center
-    line(left, f"XÃ {a.commune.upper()}", bold=True, size=13, align=center)
-    line(left, "―――――", size=8, align=center)
-    line(left, a.number_line(), size=13, align=center)
-    right.paragraphs[0].alignment = center
-    motto = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    motto.bold, motto.font.size = True, Pt(12)
-    line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13, align=center)
-    line(right, "―――――――――――", size=8, align=center)
-    line(right, a.date_line(), italic=True, size=14, align=center)
-
-    line(doc, "", size=8)
-    line(doc, "THÔNG BÁO", bold=True, size=14, align=center)
-    line(doc, a.heading(), bold=True, size=14, align=center)
-    line(doc, "―――――", size=8, align=center)
-    for heading, paragraphs in a.sections():
-        if heading:
-            line(doc, heading, bold=True)
-        for text in paragraphs:
-            par = line(doc, text)
-            par.paragraph_format.first_line_indent = Mm(10)
-            par.paragraph_format.space_after = Pt(4)
-
-    bottom = doc.add_table(rows=1, cols=2)
-    columns(bottom, 75, 90)
-    to, sign = bottom.rows[0].cells
-    to.paragraphs[0].text = ""
-    label = to.paragraphs[0].add_run("Nơi nhận:")
-    label.bold, label.italic, label.font.size = True, True, Pt(12)
-    for name in a.recipients:
-        line(
-            to,
-            f"- {name};" if name != a.recipients[-1] else f"- {name}.",
-            size=11,
-            align=WD_ALIGN_PARAGRAPH.LEFT,
-        )
-    sign.paragraphs[0].alignment = center
-    run = sign.paragraphs[0].add_run("TM. ỦY BAN NHÂN DÂN")
-    run.bold, run.font.size = True, Pt(14)
-    line(sign, a.signer_title, bold=True, align=center)
-    for _ in range(4):
-        line(sign, "", align=center)
-    line(sign, a.signer_name or "", bold=True, align=center)
+    _docx_header(doc, a)
+    _docx_body(doc, a)
+    _docx_footer(doc, a)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _line(holder: Any, text: str, *, bold=False, italic=False, size=14, align=None) -> Any:
+    """One paragraph of one run, justified unless told otherwise, no space after."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    par = holder.add_paragraph()
+    run = par.add_run(text)
+    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    par.alignment = align if align is not None else WD_ALIGN_PARAGRAPH.JUSTIFY
+    par.paragraph_format.space_after = Pt(0)
+    return par
+
+
+def _columns(table: Any, *widths_mm: float) -> None:
+    """Fixed widths in the grid and in every cell alike (LibreOffice follows the grid)."""
+    from docx.shared import Mm
+
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
+def _first_run(cell: Any, text: str, *, bold: bool, size: float, centred: bool = True) -> Any:
+    """Write into a table cell's own first paragraph (a cell starts with an empty one)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    cell.paragraphs[0].text = ""
+    if centred:
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = cell.paragraphs[0].add_run(text)
+    run.bold, run.font.size = bold, Pt(size)
+    return run
+
+
+def _docx_header(doc: Any, a: OfficialText) -> None:
+    """The issuing body and number on the left, the national motto, place and date on the right."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    top = doc.add_table(rows=1, cols=2)
+    top.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _columns(top, 65, 100)  # 165 mm: the text width of an A4 page with 30/15 mm margins
+    left, right = top.rows[0].cells
+    _first_run(left, "ỦY BAN NHÂN DÂN", bold=False, size=13)
+    _line(left, f"XÃ {a.commune.upper()}", bold=True, size=13, align=center)
+    _line(left, "―――――", size=8, align=center)
+    _line(left, a.number_line(), size=13, align=center)
+    _first_run(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
+    _line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13, align=center)
+    _line(right, "―――――――――――", size=8, align=center)
+    _line(right, a.date_line(), italic=True, size=14, align=center)
+
+
+def _docx_body(doc: Any, a: OfficialText) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _line(doc, "", size=8)
+    _line(doc, "THÔNG BÁO", bold=True, size=14, align=center)
+    _line(doc, a.heading(), bold=True, size=14, align=center)
+    _line(doc, "―――――", size=8, align=center)
+    for heading, paragraphs in a.sections():
+        if heading:
+            _line(doc, heading, bold=True)
+        for text in paragraphs:
+            par = _line(doc, text)
+            par.paragraph_format.first_line_indent = Mm(10)
+            par.paragraph_format.space_after = Pt(4)
+
+
+def _docx_footer(doc: Any, a: OfficialText) -> None:
+    """Who receives it on the left, the signature block on the right."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    bottom = doc.add_table(rows=1, cols=2)
+    _columns(bottom, 75, 90)
+    to, sign = bottom.rows[0].cells
+    label = _first_run(to, "Nơi nhận:", bold=True, size=12, centred=False)
+    label.italic = True
+    for name in a.recipients:
+        end = "." if name == a.recipients[-1] else ";"
+        _line(to, f"- {name}{end}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _first_run(sign, "TM. ỦY BAN NHÂN DÂN", bold=True, size=14)
+    _line(sign, a.signer_title, bold=True, align=center)
+    for _ in range(4):
+        _line(sign, "", align=center)
+    _line(sign, a.signer_name or "", bold=True, align=center)
 
 
 # --- PDF -----------------------------------------------------------------------------------------
