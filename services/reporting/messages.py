@@ -16,3 +16,5 @@ UNKNOWN_SESSION = "Không có phiên {session}."
 NO_NOTICE = (
     "Phiên {session} chưa có ngày tổ chức (hoặc đã hoãn): chưa có thông báo tổ chức hội nghị."
 )
+NO_ANNOUNCEMENT = "Phiên {session} chưa có thông báo kết quả."
+DOCUMENT_FORMS = "Dạng tệp: json, docx hoặc pdf (thông báo tổ chức còn có txt, bài đọc trên loa)."
