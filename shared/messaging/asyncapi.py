@@ -114,15 +114,68 @@ def _example(spec: MessageSpec) -> list[dict[str, Any]]:
     return [{"name": "example", "payload": json.loads(path.read_text(encoding="utf-8"))}]
 
 
-def build() -> dict[str, Any]:
-    schemas = _Schemas()
-    channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
-    messages: dict[str, Any] = {}
+INFO = {
+    "title": "Nghe Dân — the bus of a commune's dialogue with its people",
+    "version": VERSION,
+    "description": (
+        "Every message other systems and the platform's own services exchange over "
+        "RabbitMQ (AMQP 0-9-1). Each is a CloudEvents 1.0 event: sent in structured mode "
+        f"(`content_type` {STRUCTURED_CONTENT_TYPE}); commands are also accepted in "
+        "binary mode (attributes in `ce-` headers). `type` is `vn.nghedan.` + the routing "
+        "key; `id` + `source` identify a command for ever (sent again: the first outcome "
+        "again). Every command carries AMQP `user_id` (its sender) and gets one outcome on "
+        "its `reply_to`. Generated from the code by `nghedan contracts generate`; the "
+        "contract itself: PUBLIC-CONTRACT.md."
+    ),
+    "license": {"name": "See the repository's LICENSE"},
+    "tags": [
+        {"name": "public", "description": "Named by the public contract, or an addition."},
+        {"name": "internal", "description": "Between the platform's own services."},
+    ],
+}
+SERVERS = {
+    "commune": {
+        "host": "localhost:5672",
+        "protocol": "amqp",
+        "protocolVersion": "0.9.1",
+        "description": "One commune's broker (`AMQP_URL`); each integrating system has a "
+        "user of its own (shared/reference_data/senders.yaml).",
+    }
+}
 
-    outcome_spec = CATALOGUE[OUTCOME_KEY]
-    messages[_id(OUTCOME_KEY)] = _message(outcome_spec, schemas)
-    channels["outcomes"] = {
+
+def build() -> dict[str, Any]:
+    """The whole document: the outcome reply, every message's channel and operation, every
+    queue, and the schemas they refer to."""
+    schemas = _Schemas()
+    messages = {_id(OUTCOME_KEY): _message(CATALOGUE[OUTCOME_KEY], schemas)}
+    channels: dict[str, Any] = {"outcomes": _outcome_channel()}
+    operations: dict[str, Any] = {}
+    for key, spec in sorted(CATALOGUE.items()):
+        if spec.exchange == REPLIES:
+            continue
+        mid = _id(key)
+        messages[mid] = _message(spec, schemas)
+        channels[mid] = _routing_channel(spec)
+        operations[f"{ACTION[spec.kind]}_{mid}"] = _operation(spec)
+    for queue in topology.QUEUES:
+        channels[f"queue_{_id(queue.name)}"] = _queue_channel(queue)
+    for delay in topology.DELAY_QUEUES:
+        channels[f"queue_{_id(delay.name)}"] = _delay_channel(delay)
+    return {
+        "asyncapi": "3.0.0",
+        "id": "urn:vn:nghedan:bus",
+        "info": INFO,
+        "defaultContentType": STRUCTURED_CONTENT_TYPE,
+        "servers": SERVERS,
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": dict(sorted(schemas.defs.items()))},
+    }
+
+
+def _outcome_channel() -> dict[str, Any]:
+    return {
         "address": None,
         "title": "Outcome replies",
         "description": "Every command gets exactly one outcome (accepted, duplicate or rejected), "
@@ -144,95 +197,61 @@ def build() -> dict[str, Any]:
         },
     }
 
-    for key, spec in sorted(CATALOGUE.items()):
-        if spec.exchange == REPLIES:
-            continue
-        mid = _id(key)
-        messages[mid] = _message(spec, schemas)
-        channels[mid] = {
-            "address": key,
-            "title": key,
-            "description": f"{spec.summary} Routing key `{key}` on the `{spec.exchange}` exchange. "
-            + EXCHANGE_ROLE[spec.exchange],
-            "messages": {mid: {"$ref": f"#/components/messages/{mid}"}},
-            "bindings": {
-                "amqp": {
-                    "is": "routingKey",
-                    "exchange": _exchange(spec.exchange),
-                    "bindingVersion": BINDING,
-                }
-            },
-        }
-        operation: dict[str, Any] = {
-            "action": ACTION[spec.kind],
-            "channel": {"$ref": f"#/channels/{mid}"},
-            "title": key,
-            "summary": spec.summary,
-            "messages": [{"$ref": f"#/channels/{mid}/messages/{mid}"}],
-            "bindings": {
-                "amqp": {"deliveryMode": 2, "ack": spec.kind != "event", "bindingVersion": BINDING}
-            },
-        }
-        if spec.kind == "command":
-            operation["reply"] = {
-                "address": {
-                    "location": "$message.header#/reply_to",
-                    "description": "The command's AMQP reply_to property.",
-                },
-                "channel": {"$ref": "#/channels/outcomes"},
-                "messages": [{"$ref": "#/channels/outcomes/messages/outcome"}],
-            }
-        if spec.public or spec.kind in ("event", "result"):
-            operation["tags"] = [{"name": "public" if spec.public else "internal"}]
-        operations[f"{ACTION[spec.kind]}_{mid}"] = operation
 
-    for queue in topology.QUEUES:
-        channels[f"queue_{_id(queue.name)}"] = _queue_channel(queue)
-    for delay in topology.DELAY_QUEUES:
-        channels[f"queue_{_id(delay.name)}"] = {
-            "address": delay.name,
-            "title": f"Delay queue {delay.name}",
-            "description": f"Nobody consumes it: a message waits its own `expiration`, then "
-            f"dead-letters to `{delay.exchange}` as `{delay.routing_key}` (a retry tier of "
-            f"the notification service). Arguments: {_args(delay.arguments)}.",
-            "bindings": {"amqp": _queue_binding(delay.name)},
-        }
-
+def _routing_channel(spec: MessageSpec) -> dict[str, Any]:
+    key, mid = spec.routing_key, _id(spec.routing_key)
     return {
-        "asyncapi": "3.0.0",
-        "id": "urn:vn:nghedan:bus",
-        "info": {
-            "title": "Nghe Dân — the bus of a commune's dialogue with its people",
-            "version": VERSION,
-            "description": (
-                "Every message other systems and the platform's own services exchange over "
-                "RabbitMQ (AMQP 0-9-1). Each is a CloudEvents 1.0 event: sent in structured mode "
-                f"(`content_type` {STRUCTURED_CONTENT_TYPE}); commands are also accepted in "
-                "binary mode (attributes in `ce-` headers). `type` is `vn.nghedan.` + the routing "
-                "key; `id` + `source` identify a command for ever (sent again: the first outcome "
-                "again). Every command carries AMQP `user_id` (its sender) and gets one outcome on "
-                "its `reply_to`. Generated from the code by `nghedan contracts generate`; the "
-                "contract itself: PUBLIC-CONTRACT.md."
-            ),
-            "license": {"name": "See the repository's LICENSE"},
-            "tags": [
-                {"name": "public", "description": "Named by the public contract, or an addition."},
-                {"name": "internal", "description": "Between the platform's own services."},
-            ],
-        },
-        "defaultContentType": STRUCTURED_CONTENT_TYPE,
-        "servers": {
-            "commune": {
-                "host": "localhost:5672",
-                "protocol": "amqp",
-                "protocolVersion": "0.9.1",
-                "description": "One commune's broker (`AMQP_URL`); each integrating system has a "
-                "user of its own (shared/reference_data/senders.yaml).",
+        "address": key,
+        "title": key,
+        "description": f"{spec.summary} Routing key `{key}` on the `{spec.exchange}` exchange. "
+        + EXCHANGE_ROLE[spec.exchange],
+        "messages": {mid: {"$ref": f"#/components/messages/{mid}"}},
+        "bindings": {
+            "amqp": {
+                "is": "routingKey",
+                "exchange": _exchange(spec.exchange),
+                "bindingVersion": BINDING,
             }
         },
-        "channels": channels,
-        "operations": operations,
-        "components": {"messages": messages, "schemas": dict(sorted(schemas.defs.items()))},
+    }
+
+
+def _operation(spec: MessageSpec) -> dict[str, Any]:
+    """What the platform does with a message: receives it (a command: with its outcome reply)
+    or sends it."""
+    mid = _id(spec.routing_key)
+    operation: dict[str, Any] = {
+        "action": ACTION[spec.kind],
+        "channel": {"$ref": f"#/channels/{mid}"},
+        "title": spec.routing_key,
+        "summary": spec.summary,
+        "messages": [{"$ref": f"#/channels/{mid}/messages/{mid}"}],
+        "bindings": {
+            "amqp": {"deliveryMode": 2, "ack": spec.kind != "event", "bindingVersion": BINDING}
+        },
+    }
+    if spec.kind == "command":
+        operation["reply"] = {
+            "address": {
+                "location": "$message.header#/reply_to",
+                "description": "The command's AMQP reply_to property.",
+            },
+            "channel": {"$ref": "#/channels/outcomes"},
+            "messages": [{"$ref": "#/channels/outcomes/messages/outcome"}],
+        }
+    if spec.public or spec.kind in ("event", "result"):
+        operation["tags"] = [{"name": "public" if spec.public else "internal"}]
+    return operation
+
+
+def _delay_channel(delay: topology.DelayQueueSpec) -> dict[str, Any]:
+    return {
+        "address": delay.name,
+        "title": f"Delay queue {delay.name}",
+        "description": f"Nobody consumes it: a message waits its own `expiration`, then "
+        f"dead-letters to `{delay.exchange}` as `{delay.routing_key}` (a retry tier of "
+        f"the notification service). Arguments: {_args(delay.arguments)}.",
+        "bindings": {"amqp": _queue_binding(delay.name)},
     }
 
 
