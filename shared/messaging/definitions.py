@@ -106,6 +106,7 @@ def _topic_permissions(senders: Senders) -> list[dict[str, str]]:
 def definitions(
     passwords: dict[str, str], senders: Senders, salt: bytes | None = None
 ) -> dict[str, Any]:
+    """The broker's whole definitions file: users, permissions, exchanges, queues, bindings."""
     accounts = [
         {
             "name": u,
@@ -127,57 +128,16 @@ def definitions(
         }
         for name in (INBOUND, EVENTS, PROVINCIAL, NOTIFY, DEAD_LETTERS)
     ]
-    queues, bindings = [], []
+    queues: list[dict[str, Any]] = []
+    bindings: list[dict[str, Any]] = []
     for spec in QUEUES:
-        queues.append(
-            {
-                "name": spec.name,
-                "vhost": VHOST,
-                "durable": True,
-                "auto_delete": False,
-                "arguments": spec.arguments,
-            }
-        )
-        queues.append(
-            {
-                "name": spec.dead_letter_queue,
-                "vhost": VHOST,
-                "durable": True,
-                "auto_delete": False,
-                "arguments": DEAD_LETTER_ARGUMENTS,
-            }
-        )
-        bindings += [
-            {
-                "source": spec.exchange,
-                "vhost": VHOST,
-                "destination": spec.name,
-                "destination_type": "queue",
-                "routing_key": key,
-                "arguments": {},
-            }
-            for key in spec.binding_keys
+        queues += [
+            _queue(spec.name, spec.arguments),
+            _queue(spec.dead_letter_queue, DEAD_LETTER_ARGUMENTS),
         ]
-        bindings.append(
-            {
-                "source": DEAD_LETTERS,
-                "vhost": VHOST,
-                "destination": spec.dead_letter_queue,
-                "destination_type": "queue",
-                "routing_key": spec.name,
-                "arguments": {},
-            }
-        )
-    queues += [
-        {
-            "name": delay.name,
-            "vhost": VHOST,
-            "durable": True,
-            "auto_delete": False,
-            "arguments": delay.arguments,
-        }
-        for delay in DELAY_QUEUES
-    ]
+        bindings += [_binding(spec.exchange, spec.name, key) for key in spec.binding_keys]
+        bindings.append(_binding(DEAD_LETTERS, spec.dead_letter_queue, spec.name))
+    queues += [_queue(delay.name, delay.arguments) for delay in DELAY_QUEUES]
     return {
         "rabbitmq_version": "3.10.8",
         "users": accounts,
@@ -191,6 +151,27 @@ def definitions(
         "exchanges": exchanges,
         "queues": queues,
         "bindings": bindings,
+    }
+
+
+def _queue(name: str, arguments: dict[str, object]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "vhost": VHOST,
+        "durable": True,
+        "auto_delete": False,
+        "arguments": arguments,
+    }
+
+
+def _binding(exchange: str, queue: str, routing_key: str) -> dict[str, Any]:
+    return {
+        "source": exchange,
+        "vhost": VHOST,
+        "destination": queue,
+        "destination_type": "queue",
+        "routing_key": routing_key,
+        "arguments": {},
     }
 
 
