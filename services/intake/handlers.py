@@ -312,10 +312,13 @@ async def record_conclusion(
     deps: Deps, cmd: contract.RecordConclusion, ctx: HandlerContext
 ) -> dict[str, Any]:
     now = ctx.clock.now()
-    session = await store.known_session(deps.db, ctx.session, cmd.session_id)
+    conference = await store.known_session(deps.db, ctx.session, cmd.session_id)
     agencies = {a.code for a in deps.ref.agencies}
     issue = await _changed(
-        deps, ctx, cmd.tracking_code, lambda i: lifecycle.conclude(i, cmd, session, agencies, now)
+        deps,
+        ctx,
+        cmd.tracking_code,
+        lambda i: lifecycle.conclude(i, cmd, conference, agencies, now),
     )
     ctx.uow.emit(
         "intake.issue.concluded.v1",

@@ -11,8 +11,8 @@ from services.registration import notices, store
 from services.registration.domain import delegates, sessions
 from services.registration.domain.model import (
     ADULT_AGE,
+    Conference,
     Registration,
-    Session,
     held_on,
     placed,
     session_day,
@@ -42,10 +42,10 @@ class Deps:
     cipher: FieldCipher
 
 
-def _sittings(session: Session) -> list[contract.SittingInfo]:
+def _sittings(conference: Conference) -> list[contract.SittingInfo]:
     return [
         contract.SittingInfo(code=s.code, villages=s.villages, venue=s.venue, starts_at=s.starts_at)
-        for s in session.sittings
+        for s in conference.sittings
     ]
 
 
@@ -59,13 +59,13 @@ def _delegate(reg: Registration) -> dict[str, Any]:
     }
 
 
-async def _session(deps: Deps, ctx: HandlerContext, session_id: str, field: str) -> Session:
-    session = await store.load_session(deps.db, ctx.session, session_id)
-    if session is None:
+async def _conference(deps: Deps, ctx: HandlerContext, session_id: str, field: str) -> Conference:
+    conference = await store.load_session(deps.db, ctx.session, session_id)
+    if conference is None:
         raise Rejected(
             [error(field, "unknown_session", msg.UNKNOWN_SESSION.format(session=session_id))]
         )
-    return session
+    return conference
 
 
 async def _registration(deps: Deps, ctx: HandlerContext, code: str) -> Registration:
@@ -89,125 +89,129 @@ async def create_session(
     commune = deps.ref.commune.code
     number = await store.next_session_number(deps.db, ctx.session, commune, cmd.year, cmd.kind)
     session_id = f"{commune}-{cmd.year}-{'DK' if cmd.kind == 'periodic' else 'DX'}{number}"
-    session = sessions.plan(cmd, deps.ref, session_id)
-    await store.insert_session(deps.db, ctx.session, session, ctx.clock.now())
+    conference = sessions.plan(cmd, deps.ref, session_id)
+    await store.insert_session(deps.db, ctx.session, conference, ctx.clock.now())
     ctx.uow.emit(
         "registration.session.planned.v1",
         contract.SessionPlanned(
-            session_id=session.id,
+            session_id=conference.id,
             commune_code=commune,
-            kind=session.kind,
-            year=session.year,
-            period=session.period,
-            title=session.title,
-            venue=session.venue,
-            format=session.format,
-            capacity_min=session.capacity_min,
-            capacity_max=session.capacity_max,
-            topics=session.topics,
-            representatives_per_village=session.representatives_per_village,
-            sittings=_sittings(session),
-            organisers=[contract.OrganiserInfo(**o) for o in session.organisers],
+            kind=conference.kind,
+            year=conference.year,
+            period=conference.period,
+            title=conference.title,
+            venue=conference.venue,
+            format=conference.format,
+            capacity_min=conference.capacity_min,
+            capacity_max=conference.capacity_max,
+            topics=conference.topics,
+            representatives_per_village=conference.representatives_per_village,
+            sittings=_sittings(conference),
+            organisers=[contract.OrganiserInfo(**o) for o in conference.organisers],
         ),
-        subject=session.id,
+        subject=conference.id,
     )
     result: dict[str, Any] = {
-        "session_id": session.id,
-        "status": session.status,
-        "title": session.title,
+        "session_id": conference.id,
+        "status": conference.status,
+        "title": conference.title,
     }
-    warnings = sessions.organiser_warnings(session)
+    warnings = sessions.organiser_warnings(conference)
     if warnings:
         result["warnings"] = warnings
-        log.warning("session.plan_warnings", session_id=session.id, count=len(warnings))
+        log.warning("session.plan_warnings", session_id=conference.id, count=len(warnings))
     return result
 
 
 async def schedule_session(
     deps: Deps, cmd: contract.ScheduleSession, ctx: HandlerContext
 ) -> dict[str, Any]:
-    session = await _session(deps, ctx, cmd.session_id, "data.session_id")
+    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
-    previous = sessions.schedule(session, cmd, now)
-    await store.save_session(deps.db, ctx.session, session, now)
-    deadline = sessions.announce_deadline(session)
-    starts_at = starts(session)
+    previous = sessions.schedule(conference, cmd, now)
+    await store.save_session(deps.db, ctx.session, conference, now)
+    deadline = sessions.announce_deadline(conference)
+    starts_at = starts(conference)
     await notices.on_scheduled(
-        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, session, previous
+        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, conference, previous
     )
     ctx.uow.emit(
         "registration.session.scheduled.v1",
         contract.SessionScheduled(
-            session_id=session.id,
-            commune_code=session.commune_code,
-            kind=session.kind,
+            session_id=conference.id,
+            commune_code=conference.commune_code,
+            kind=conference.kind,
             starts_at=starts_at,
-            ends_at=session.ends_at,
-            venue=session.venue,
-            format=session.format,
-            online_url=session.online_url,
-            agenda_summary=session.agenda_summary,
-            sittings=_sittings(session),
+            ends_at=conference.ends_at,
+            venue=conference.venue,
+            format=conference.format,
+            online_url=conference.online_url,
+            agenda_summary=conference.agenda_summary,
+            sittings=_sittings(conference),
             announce_deadline=deadline,
             previous_starts_at=previous,
         ),
-        subject=session.id,
+        subject=conference.id,
     )
     result: dict[str, Any] = {
-        "session_id": session.id,
-        "status": session.status,
+        "session_id": conference.id,
+        "status": conference.status,
         "starts_at": starts_at.isoformat(),
         "announce_deadline": deadline.isoformat(),
         "rescheduled": previous is not None,
     }
-    warnings = [w for w in [sessions.outside_period(session)] if w]
+    warnings = [w for w in [sessions.outside_period(conference)] if w]
     if previous is not None and starts_at < previous:  # moved earlier: ages again
         day = local_date(starts_at)
-        born = await store.birth_dates(deps.db, ctx.session, session.id, deps.cipher)
+        born = await store.birth_dates(deps.db, ctx.session, conference.id, deps.cipher)
         young = sorted(code for code, dob in born.items() if age_on(dob, day) < ADULT_AGE)
         if young:
             warnings.append(msg.UNDER_AGE_AFTER_MOVE.format(day=fmt(day), codes=", ".join(young)))
     if warnings:
         result["warnings"] = warnings
-        log.warning("session.schedule_warnings", session_id=session.id, count=len(warnings))
+        log.warning("session.schedule_warnings", session_id=conference.id, count=len(warnings))
     return result
 
 
 async def register_delegate(
     deps: Deps, cmd: contract.RegisterDelegate, ctx: HandlerContext
 ) -> dict[str, Any]:
-    session = await _session(deps, ctx, cmd.session_id, "data.session_id")
+    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
-    errors = delegates.registration_errors(cmd, session, deps.ref, local_date(now))
+    errors = delegates.registration_errors(cmd, conference, deps.ref, local_date(now))
     citizen_hash = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
-    mine = await store.find_active(deps.db, ctx.session, session.id, citizen_hash=citizen_hash)
+    mine = await store.find_active(deps.db, ctx.session, conference.id, citizen_hash=citizen_hash)
     role_holder = None
     if cmd.category in delegates.ONE_PER_VILLAGE:
         role_holder = await store.find_active(
-            deps.db, ctx.session, session.id, category=cmd.category, village_code=cmd.village_code
+            deps.db,
+            ctx.session,
+            conference.id,
+            category=cmd.category,
+            village_code=cmd.village_code,
         )
-    errors += delegates.duplicate_errors(cmd, session, mine, role_holder, deps.ref)
+    errors += delegates.duplicate_errors(cmd, conference, mine, role_holder, deps.ref)
     reject_if(errors)
     reg = Registration(
-        code=delegates.registration_code(session.id, session.next_seq),
-        session_id=session.id,
-        seq=session.next_seq,
+        code=delegates.registration_code(conference.id, conference.next_seq),
+        session_id=conference.id,
+        seq=conference.next_seq,
         status="waiting",
         category=cmd.category,
         village_code=cmd.village_code,
         citizen_hash=citizen_hash,
         registered_at=now,
-        sitting_code=cmd.sitting_code or delegates.sitting_of(session, cmd.village_code),
+        sitting_code=cmd.sitting_code or delegates.sitting_of(conference, cmd.village_code),
     )
-    session.next_seq += 1
-    delegates.place(session, reg)
+    conference.next_seq += 1
+    delegates.place(conference, reg)
     position = None
     if reg.status == "waiting":
-        position = await store.count_waiting(deps.db, ctx.session, session.id) + 1
-    await store.save_session(deps.db, ctx.session, session, now)
+        position = await store.count_waiting(deps.db, ctx.session, conference.id) + 1
+    await store.save_session(deps.db, ctx.session, conference, now)
     personal = cmd.model_dump(include=set(store.PERSONAL_FIELDS), mode="json")
     await store.insert_registration(deps.db, ctx.session, reg, personal, deps.cipher)
-    await notices.on_registered(deps.db, ctx.session, ctx.uow, deps.cipher, session, [reg])
+    await notices.on_registered(deps.db, ctx.session, ctx.uow, deps.cipher, conference, [reg])
     ctx.uow.emit(
         "registration.delegate.registered.v1",
         contract.DelegateRegistered(
@@ -216,11 +220,11 @@ async def register_delegate(
             waiting_position=position,
             sitting_code=reg.sitting_code,
         ),
-        subject=session.id,
+        subject=conference.id,
     )
     result: dict[str, Any] = {
         "registration_code": reg.code,
-        "session_id": session.id,
+        "session_id": conference.id,
         "status": reg.status,
     }
     if position is not None:
@@ -248,16 +252,16 @@ async def cancel_registration(
     deps: Deps, cmd: contract.CancelRegistration, ctx: HandlerContext
 ) -> dict[str, Any]:
     mine = await _registration(deps, ctx, cmd.registration_code)
-    session = await _session(deps, ctx, mine.session_id, "data.registration_code")
+    conference = await _conference(deps, ctx, mine.session_id, "data.registration_code")
     now = ctx.clock.now()
-    previous = delegates.cancel_registration(session, mine, now)
+    previous = delegates.cancel_registration(conference, mine, now)
     promoted = delegates.promote_waiting(
-        session, await store.load_waiting(deps.db, ctx.session, session.id), now
+        conference, await store.load_waiting(deps.db, ctx.session, conference.id), now
     )
-    await store.save_session(deps.db, ctx.session, session, now)
+    await store.save_session(deps.db, ctx.session, conference, now)
     await store.update_registrations(deps.db, ctx.session, [mine, *promoted])
     await notices.on_registered(
-        deps.db, ctx.session, ctx.uow, deps.cipher, session, promoted, promoted=True
+        deps.db, ctx.session, ctx.uow, deps.cipher, conference, promoted, promoted=True
     )
     ctx.uow.emit(
         "registration.delegate.cancelled.v1",
@@ -265,7 +269,7 @@ async def cancel_registration(
             **_delegate(mine),
             previous_status=previous,
         ),
-        subject=session.id,
+        subject=conference.id,
     )
     for reg_up in promoted:
         ctx.uow.emit(
@@ -273,7 +277,7 @@ async def cancel_registration(
             contract.DelegatePromoted(
                 **_delegate(reg_up),
             ),
-            subject=session.id,
+            subject=conference.id,
         )
     return {
         "registration_code": mine.code,
@@ -284,18 +288,20 @@ async def cancel_registration(
 
 async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> dict[str, Any]:
     reg = await _registration(deps, ctx, cmd.registration_code)
-    session = await _session(deps, ctx, reg.session_id, "data.registration_code")
+    conference = await _conference(deps, ctx, reg.session_id, "data.registration_code")
     at = cmd.checked_in_at or ctx.clock.now()
-    opened = sessions.check_in(session, reg, at, ctx.clock.now())
-    await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
+    opened = sessions.check_in(conference, reg, at, ctx.clock.now())
+    await store.save_session(deps.db, ctx.session, conference, ctx.clock.now())
     await store.update_registrations(deps.db, ctx.session, [reg])
     if opened:
         ctx.uow.emit(
             "registration.session.held.v1",
             contract.SessionHeld(
-                session_id=session.id, commune_code=session.commune_code, held_on=held_on(session)
+                session_id=conference.id,
+                commune_code=conference.commune_code,
+                held_on=held_on(conference),
             ),
-            subject=session.id,
+            subject=conference.id,
         )
     ctx.uow.emit(
         "registration.delegate.checked-in.v1",
@@ -303,30 +309,30 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
             **_delegate(reg),
             checked_in_at=at,
         ),
-        subject=session.id,
+        subject=conference.id,
     )
     return {
         "registration_code": reg.code,
         "checked_in_at": at.isoformat(),
-        "session_status": session.status,
+        "session_status": conference.status,
     }
 
 
 async def conclude_session(
     deps: Deps, cmd: contract.ConcludeSession, ctx: HandlerContext
 ) -> dict[str, Any]:
-    session = await _session(deps, ctx, cmd.session_id, "data.session_id")
-    registrations = await store.load_registrations(deps.db, ctx.session, session.id)
+    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
+    registrations = await store.load_registrations(deps.db, ctx.session, conference.id)
     now = ctx.clock.now()
-    attendance = sessions.conclude(session, registrations, cmd, now)
-    await store.save_session(deps.db, ctx.session, session, now)
-    deadline = sessions.results_deadline(session)
+    attendance = sessions.conclude(conference, registrations, cmd, now)
+    await store.save_session(deps.db, ctx.session, conference, now)
+    deadline = sessions.results_deadline(conference)
     ctx.uow.emit(
         "registration.session.concluded.v1",
         contract.SessionConcluded(
-            session_id=session.id,
-            commune_code=session.commune_code,
-            held_on=held_on(session),
+            session_id=conference.id,
+            commune_code=conference.commune_code,
+            held_on=held_on(conference),
             concluded_at=now,
             results_deadline=deadline,
             attendance=attendance,
@@ -334,11 +340,11 @@ async def conclude_session(
             chaired_by=cmd.chaired_by,
             concluded_by=cmd.concluded_by,
         ),
-        subject=session.id,
+        subject=conference.id,
     )
     return {
-        "session_id": session.id,
-        "status": session.status,
+        "session_id": conference.id,
+        "status": conference.status,
         "attended": attendance.attended,
         "results_deadline": deadline.isoformat(),
     }
@@ -347,46 +353,46 @@ async def conclude_session(
 async def attach_briefing(
     deps: Deps, cmd: contract.AttachBriefing, ctx: HandlerContext
 ) -> dict[str, Any]:
-    session = await _session(deps, ctx, cmd.session_id, "data.session_id")
+    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
-    replaced = session.briefing is not None
-    sessions.attach_briefing(session, cmd, now)
-    await store.save_session(deps.db, ctx.session, session, now)
+    replaced = conference.briefing is not None
+    sessions.attach_briefing(conference, cmd, now)
+    await store.save_session(deps.db, ctx.session, conference, now)
     ctx.uow.emit(
         "registration.session.briefing-attached.v1",
         contract.BriefingAttached(
-            session_id=session.id,
-            commune_code=session.commune_code,
+            session_id=conference.id,
+            commune_code=conference.commune_code,
             title=cmd.title,
             summary=cmd.summary,
             presented_by=cmd.presented_by,
             at=now,
         ),
-        subject=session.id,
+        subject=conference.id,
     )
-    return {"session_id": session.id, "title": cmd.title, "replaced": replaced}
+    return {"session_id": conference.id, "title": cmd.title, "replaced": replaced}
 
 
 async def cancel_session(
     deps: Deps, cmd: contract.CancelSession, ctx: HandlerContext
 ) -> dict[str, Any]:
-    session = await _session(deps, ctx, cmd.session_id, "data.session_id")
-    previous = sessions.cancel_session(session, cmd.reason)
-    await store.save_session(deps.db, ctx.session, session, ctx.clock.now())
+    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
+    previous = sessions.cancel_session(conference, cmd.reason)
+    await store.save_session(deps.db, ctx.session, conference, ctx.clock.now())
     await notices.on_cancelled(
-        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, session, cmd.reason
+        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, conference, cmd.reason
     )
     ctx.uow.emit(
         "registration.session.cancelled.v1",
         contract.SessionCancelled(
-            session_id=session.id,
-            commune_code=session.commune_code,
+            session_id=conference.id,
+            commune_code=conference.commune_code,
             reason=cmd.reason,
             previous_status=previous,
         ),
-        subject=session.id,
+        subject=conference.id,
     )
-    return {"session_id": session.id, "status": session.status}
+    return {"session_id": conference.id, "status": conference.status}
 
 
 async def plan_adhoc_session(
@@ -434,19 +440,21 @@ async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerCo
 async def remind_delegates(deps: Deps, job: JobContext) -> None:
     """The day before a conference, every confirmed delegate gets a reminder (once per date)."""
     tomorrow = local_date(job.clock.now()) + timedelta(days=1)
-    for session in await store.scheduled_sessions(deps.db):
-        if session.starts_at is None or local_date(session.starts_at) != tomorrow:
+    for conference in await store.scheduled_sessions(deps.db):
+        if conference.starts_at is None or local_date(conference.starts_at) != tomorrow:
             continue
-        marker = f"reminder:{session.id}:{tomorrow.isoformat()}"
+        marker = f"reminder:{conference.id}:{tomorrow.isoformat()}"
 
-        async def work(uow: UnitOfWork, session: Session = session, marker: str = marker) -> int:
+        async def work(
+            uow: UnitOfWork, conference: Conference = conference, marker: str = marker
+        ) -> int:
             if not await deps.db.first_time(uow.session, "counters", marker):
                 return 0
-            return await notices.remind(deps.db, uow.session, uow, deps.cipher, session)
+            return await notices.remind(deps.db, uow.session, uow, deps.cipher, conference)
 
         sent = await job.commit(work)
         if sent:
-            log.info("reminders.requested", session_id=session.id, count=sent)
+            log.info("reminders.requested", session_id=conference.id, count=sent)
 
 
 async def check_readiness(deps: Deps, job: JobContext) -> None:
@@ -454,28 +462,30 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
     lack their head, Party cell secretary or Front representative, and whether the delegates
     confirmed are fewer than planned (capacity_min); once per conference, date and stage."""
     today = local_date(job.clock.now())
-    for session in await store.scheduled_sessions(deps.db):
-        stage = sessions.readiness_stage(session, today)
+    for conference in await store.scheduled_sessions(deps.db):
+        stage = sessions.readiness_stage(conference, today)
         if stage is None:
             continue
-        marker = f"readiness:{session.id}:{session_day(session)}:{stage}"
+        marker = f"readiness:{conference.id}:{session_day(conference)}:{stage}"
 
-        async def work(uow: UnitOfWork, session: Session = session, marker: str = marker) -> None:
+        async def work(
+            uow: UnitOfWork, conference: Conference = conference, marker: str = marker
+        ) -> None:
             if not await deps.db.first_time(uow.session, "counters", marker):
                 return
-            regs = await store.load_registrations(deps.db, uow.session, session.id)
-            gaps = sessions.delegation_gaps(session, regs, deps.ref)
-            below = session.confirmed < session.capacity_min
+            regs = await store.load_registrations(deps.db, uow.session, conference.id)
+            gaps = sessions.delegation_gaps(conference, regs, deps.ref)
+            below = conference.confirmed < conference.capacity_min
             if not gaps and not below:
                 return
             log.warning(
                 "session.delegation_incomplete",
-                session_id=session.id,
+                session_id=conference.id,
                 villages=sorted(gaps),
-                confirmed=session.confirmed,
-                capacity_min=session.capacity_min,
+                confirmed=conference.confirmed,
+                capacity_min=conference.capacity_min,
             )
-            params = notices.delegation_params(deps.ref, session, gaps, below)
+            params = notices.delegation_params(deps.ref, conference, gaps, below)
             notices.office_alarm(uow, deps.ref, marker, params)
 
         await job.commit(work)

@@ -13,7 +13,7 @@ from typing import Any
 
 from services.registration import store
 from services.registration.domain import sessions
-from services.registration.domain.model import Registration, Session, session_day, starts
+from services.registration.domain.model import Conference, Registration, session_day, starts
 from services.registration.store import registration_from_doc
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.notification import Recipient, SendNotification
@@ -45,19 +45,19 @@ def recipient_of(doc: Document, cipher: FieldCipher) -> Recipient | None:
     return Recipient(name=read("full_name"), phone=phone, email=email)
 
 
-def _when(session: Session, reg: Registration | None) -> tuple[datetime | None, str]:
-    sitting = next((s for s in session.sittings if reg and s.code == reg.sitting_code), None)
-    begins = (sitting.starts_at if sitting else None) or session.starts_at
-    return begins, (sitting.venue if sitting else None) or session.venue
+def _when(conference: Conference, reg: Registration | None) -> tuple[datetime | None, str]:
+    sitting = next((s for s in conference.sittings if reg and s.code == reg.sitting_code), None)
+    begins = (sitting.starts_at if sitting else None) or conference.starts_at
+    return begins, (sitting.venue if sitting else None) or conference.venue
 
 
-def _params(session: Session, reg: Registration | None) -> dict[str, str]:
-    begins, venue = _when(session, reg)
-    params = {"session_id": session.id, "venue": venue}
-    if session.online_url:
-        params["online_url"] = session.online_url
-    if session.agenda_summary:
-        params["content"] = session.agenda_summary
+def _params(conference: Conference, reg: Registration | None) -> dict[str, str]:
+    begins, venue = _when(conference, reg)
+    params = {"session_id": conference.id, "venue": venue}
+    if conference.online_url:
+        params["online_url"] = conference.online_url
+    if conference.agenda_summary:
+        params["content"] = conference.agenda_summary
     if begins is not None:
         local = begins.astimezone(LOCAL_TZ)
         params |= {"date": local.strftime("%d/%m/%Y"), "time": local.strftime("%H:%M")}
@@ -66,10 +66,10 @@ def _params(session: Session, reg: Registration | None) -> dict[str, str]:
     return params
 
 
-def announce_by(session: Session) -> date | None:
+def announce_by(conference: Conference) -> date | None:
     """The day the announcement is due: the one rule of `sessions.announce_deadline` (7 days
     before the earliest sitting), so the notices and the schedule event never disagree."""
-    return sessions.announce_deadline(session) if session.starts_at else None
+    return sessions.announce_deadline(conference) if conference.starts_at else None
 
 
 def _request(
@@ -115,7 +115,7 @@ async def on_registered(
     s: DbSession,
     uow: UnitOfWork,
     cipher: FieldCipher,
-    session: Session,
+    conference: Conference,
     regs: list[Registration],
     promoted: bool = False,
 ) -> None:
@@ -126,11 +126,11 @@ async def on_registered(
         if recipient is None:
             continue
         if reg.status == "waiting":
-            params = {"date": "(sẽ thông báo sau)"} | _params(session, reg)
+            params = {"date": "(sẽ thông báo sau)"} | _params(conference, reg)
             _request(uow, f"waiting:{reg.code}", "waiting_list", recipient, params)
-        elif reg.status == "confirmed" and session.starts_at is not None:
+        elif reg.status == "confirmed" and conference.starts_at is not None:
             template = "delegate_promoted" if promoted else "delegate_invitation"
-            _request(uow, f"invitation:{reg.code}", template, recipient, _params(session, reg))
+            _request(uow, f"invitation:{reg.code}", template, recipient, _params(conference, reg))
 
 
 async def on_scheduled(
@@ -139,7 +139,7 @@ async def on_scheduled(
     uow: UnitOfWork,
     cipher: FieldCipher,
     ref: ReferenceData,
-    session: Session,
+    conference: Conference,
     previous: datetime | None,
 ) -> None:
     """A date fixed: invitations to the confirmed, and the announcement to every village head
@@ -152,13 +152,13 @@ async def on_scheduled(
             "previous_date": prev.strftime("%d/%m/%Y"),
             "previous_time": prev.strftime("%H:%M"),
         }
-    cause = f"schedule:{session.id}:{starts(session).isoformat()}"
+    cause = f"schedule:{conference.id}:{starts(conference).isoformat()}"
     told: set[str] = set()
-    async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed", "waiting"]):
+    async for reg, recipient in _reachable(db, s, cipher, conference.id, ["confirmed", "waiting"]):
         if previous is None:
             if reg.status == "confirmed":
                 told.add(reg.code)
-                invitation = _params(session, reg)
+                invitation = _params(conference, reg)
                 _request(
                     uow, f"invitation:{reg.code}", "delegate_invitation", recipient, invitation
                 )
@@ -169,12 +169,12 @@ async def on_scheduled(
             f"{cause}:{reg.code}",
             "schedule_announcement",
             recipient,
-            _params(session, reg) | change,
-            send_by=announce_by(session),
+            _params(conference, reg) | change,
+            send_by=announce_by(conference),
             required=True,
         )
     await _to_village_heads(
-        db, s, uow, cipher, ref, session, told, cause, _params(session, None) | change
+        db, s, uow, cipher, ref, conference, told, cause, _params(conference, None) | change
     )
 
 
@@ -184,20 +184,20 @@ async def on_cancelled(
     uow: UnitOfWork,
     cipher: FieldCipher,
     ref: ReferenceData,
-    session: Session,
+    conference: Conference,
     reason: str | None,
 ) -> None:
     """Called off: everyone registered and every village head hear it."""
     change = {"change": "cancelled", "date": "dự kiến"} | ({"reason": reason} if reason else {})
     told: set[str] = set()
-    async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed", "waiting"]):
+    async for reg, recipient in _reachable(db, s, cipher, conference.id, ["confirmed", "waiting"]):
         told.add(reg.code)
-        params = change | _params(session, reg)
-        cause = f"cancelled:{session.id}:{reg.code}"
+        params = change | _params(conference, reg)
+        cause = f"cancelled:{conference.id}:{reg.code}"
         _request(uow, cause, "schedule_announcement", recipient, params, required=True)
-    params = change | _params(session, None)
+    params = change | _params(conference, None)
     await _to_village_heads(
-        db, s, uow, cipher, ref, session, told, f"cancelled:{session.id}", params
+        db, s, uow, cipher, ref, conference, told, f"cancelled:{conference.id}", params
     )
 
 
@@ -227,7 +227,7 @@ async def _to_village_heads(
     uow: UnitOfWork,
     cipher: FieldCipher,
     ref: ReferenceData,
-    session: Session,
+    conference: Conference,
     told: set[str],
     cause: str,
     params: dict[str, str],
@@ -235,7 +235,7 @@ async def _to_village_heads(
     """The announcement to each village head not told already; villages with no known head logged."""
     unknown = []
     for village in ref.villages:
-        recipient, code = await village_head(db, s, cipher, ref, village.code, session.id)
+        recipient, code = await village_head(db, s, cipher, ref, village.code, conference.id)
         if recipient is None:
             unknown.append(village.code)
             continue
@@ -247,13 +247,17 @@ async def _to_village_heads(
             "schedule_announcement",
             recipient,
             params,
-            send_by=None if params["change"] == "cancelled" else announce_by(session),
+            send_by=None if params["change"] == "cancelled" else announce_by(conference),
             required=True,
         )
     if unknown:
-        log.warning("announcement.village_heads_unknown", session_id=session.id, villages=unknown)
+        log.warning(
+            "announcement.village_heads_unknown", session_id=conference.id, villages=unknown
+        )
         what = "thông báo hoãn" if params["change"] == "cancelled" else "thông báo tổ chức"
-        heads_unknown(uow, ref, f"{cause}:heads-unknown", session.id, unknown, what + " hội nghị")
+        heads_unknown(
+            uow, ref, f"{cause}:heads-unknown", conference.id, unknown, what + " hội nghị"
+        )
 
 
 def office_alarm(uow: UnitOfWork, ref: ReferenceData, cause: str, params: dict[str, str]) -> None:
@@ -275,7 +279,7 @@ def heads_unknown(
 
 
 def delegation_params(
-    ref: ReferenceData, session: Session, gaps: dict[str, list[str]], below: bool
+    ref: ReferenceData, conference: Conference, gaps: dict[str, list[str]], below: bool
 ) -> dict[str, str]:
     """The office alarm's words for an incomplete delegation: one line per village."""
     lines = []
@@ -283,20 +287,20 @@ def delegation_params(
         village = ref.village(code)
         names = [c.name for role in roles if (c := ref.category(role))]
         lines.append(f"- {village.name if village else code}: {', '.join(names)}")
-    day = session_day(session)
+    day = session_day(conference)
     return {
         "alarm": "delegation_incomplete",
-        "session_id": session.id,
+        "session_id": conference.id,
         "date": day.strftime("%d/%m/%Y") if day else "",
         "count": str(len(gaps)),
         "details": "\n".join(lines) or "- Các thôn đã đủ thành phần.",
         "below": "1" if below else "",
-        "confirmed": str(session.confirmed),
-        "capacity_min": str(session.capacity_min),
+        "confirmed": str(conference.confirmed),
+        "capacity_min": str(conference.capacity_min),
     }
 
 
-def no_dialogue_params(planned: list[Session], today: date) -> dict[str, str]:
+def no_dialogue_params(planned: list[Conference], today: date) -> dict[str, str]:
     coming = [
         f"{s.id} ({day.strftime('%d/%m/%Y') if (day := session_day(s)) else 'chưa có ngày'})"
         for s in planned
@@ -311,14 +315,14 @@ def no_dialogue_params(planned: list[Session], today: date) -> dict[str, str]:
 
 
 async def remind(
-    db: Database, s: DbSession, uow: UnitOfWork, cipher: FieldCipher, session: Session
+    db: Database, s: DbSession, uow: UnitOfWork, cipher: FieldCipher, conference: Conference
 ) -> int:
     """The day before: a reminder to every confirmed delegate."""
-    day = local_date(starts(session)).isoformat()
+    day = local_date(starts(conference)).isoformat()
     sent = 0
-    async for reg, recipient in _reachable(db, s, cipher, session.id, ["confirmed"]):
-        cause = f"reminder:{session.id}:{day}:{reg.code}"
-        _request(uow, cause, "conference_reminder", recipient, _params(session, reg))
+    async for reg, recipient in _reachable(db, s, cipher, conference.id, ["confirmed"]):
+        cause = f"reminder:{conference.id}:{day}:{reg.code}"
+        _request(uow, cause, "conference_reminder", recipient, _params(conference, reg))
         sent += 1
     return sent
 

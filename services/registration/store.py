@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
-from services.registration.domain.model import Registration, Session, Sitting
+from services.registration.domain.model import Conference, Registration, Sitting
 from shared.crypto import FieldCipher
 from shared.storage import ASCENDING, Database, Document
 from shared.storage import Session as DbSession
@@ -46,14 +46,14 @@ def _to_doc(obj: Any) -> Document:
     return doc
 
 
-def session_from_doc(doc: Document) -> Session:
-    fields = {f.name for f in dataclasses.fields(Session)}
+def session_from_doc(doc: Document) -> Conference:
+    fields = {f.name for f in dataclasses.fields(Conference)}
     data = {k: v for k, v in doc.items() if k in fields}
     data["id"] = doc["_id"]
     data["sittings"] = [Sitting(**s) for s in doc.get("sittings", [])]
     if doc.get("held_on"):
         data["held_on"] = date.fromisoformat(doc["held_on"])
-    return Session(**data)
+    return Conference(**data)
 
 
 def registration_from_doc(doc: Document) -> Registration:
@@ -67,30 +67,30 @@ async def next_session_number(
     return await db.next_value(s, f"session:{commune}:{year}:{kind}")
 
 
-async def load_session(db: Database, s: DbSession, session_id: str) -> Session | None:
+async def load_session(db: Database, s: DbSession, session_id: str) -> Conference | None:
     doc = await db["sessions"].find_one({"_id": session_id}, session=s)
     return session_from_doc(doc) if doc else None
 
 
-async def insert_session(db: Database, s: DbSession, session: Session, now: datetime) -> None:
-    doc = _to_doc(session)
+async def insert_session(db: Database, s: DbSession, conference: Conference, now: datetime) -> None:
+    doc = _to_doc(conference)
     doc["_id"] = doc.pop("id")
     doc["created_at"] = doc["updated_at"] = now
     await db["sessions"].insert_one(doc, session=s)
 
 
-async def save_session(db: Database, s: DbSession, session: Session, now: datetime) -> None:
+async def save_session(db: Database, s: DbSession, conference: Conference, now: datetime) -> None:
     """Write the session back if nobody changed it since it was read (its version guards it)."""
-    doc = _to_doc(session)
+    doc = _to_doc(conference)
     doc.pop("id")
-    doc["version"] = session.version + 1
+    doc["version"] = conference.version + 1
     doc["updated_at"] = now
     result = await db["sessions"].update_one(
-        {"_id": session.id, "version": session.version}, {"$set": doc}, session=s
+        {"_id": conference.id, "version": conference.version}, {"$set": doc}, session=s
     )
     if result.matched_count != 1:
-        raise ConcurrentUpdate(session.id)
-    session.version += 1
+        raise ConcurrentUpdate(conference.id)
+    conference.version += 1
 
 
 async def load_registrations(db: Database, s: DbSession, session_id: str) -> list[Registration]:
@@ -165,11 +165,11 @@ async def update_registrations(db: Database, s: DbSession, regs: list[Registrati
         await db["registrations"].update_one({"_id": reg.code}, {"$set": doc}, session=s)
 
 
-async def scheduled_sessions(db: Database) -> list[Session]:
+async def scheduled_sessions(db: Database) -> list[Conference]:
     return [session_from_doc(d) async for d in db["sessions"].find({"status": "scheduled"})]
 
 
-async def sessions_of_year(db: Database, year: int) -> list[Session]:
+async def sessions_of_year(db: Database, year: int) -> list[Conference]:
     return [session_from_doc(d) async for d in db["sessions"].find({"year": year})]
 
 

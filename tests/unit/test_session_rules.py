@@ -17,7 +17,7 @@ LATER = datetime(2030, 1, 1, tzinfo=LOCAL_TZ)  # the clock, after every check-in
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
 
 
-def new_session(**overrides) -> model.Session:
+def new_session(**overrides) -> model.Conference:
     fields = {
         "kind": "periodic",
         "year": 2026,
@@ -31,7 +31,7 @@ def new_session(**overrides) -> model.Session:
     return sessions.plan(c.CreateSession(**fields), REF, "TT-2026-DK1")
 
 
-def scheduled(**overrides) -> model.Session:
+def scheduled(**overrides) -> model.Conference:
     session = new_session(**overrides)
     sessions.schedule(
         session,
@@ -44,7 +44,7 @@ def scheduled(**overrides) -> model.Session:
 
 
 def reg(
-    session: model.Session, seq: int, category: str = "official", village: str = "LL"
+    session: model.Conference, seq: int, category: str = "official", village: str = "LL"
 ) -> Registration:
     r = Registration(
         code=f"{session.id}-{seq:03d}",

@@ -75,13 +75,13 @@ def propose_answer(issue: Issue, cmd: contract.RecordAnswer, now: datetime) -> N
 def conclude(
     issue: Issue,
     cmd: contract.RecordConclusion,
-    session: dict[str, Any] | None,
+    conference: dict[str, Any] | None,
     agencies: set[str],
     now: datetime,
 ) -> None:
     require(issue, ANSWERABLE, "conclude")
     errors = []
-    if session is None:
+    if conference is None:
         errors.append(
             error(
                 "data.session_id",
@@ -89,12 +89,14 @@ def conclude(
                 msg.UNKNOWN_SESSION.format(session=cmd.session_id),
             )
         )
-    elif session.get("status") not in ("held", "concluded"):
+    elif conference.get("status") not in ("held", "concluded"):
         errors.append(
             error(
                 "data.session_id",
                 "session_not_held",
-                msg.SESSION_NOT_HELD.format(session=cmd.session_id, status=session.get("status")),
+                msg.SESSION_NOT_HELD.format(
+                    session=cmd.session_id, status=conference.get("status")
+                ),
             )
         )
     if cmd.responsible_agency not in agencies:

@@ -10,8 +10,8 @@ from services.registration import messages as msg
 from services.registration.domain.model import (
     ADULT_AGE,
     ONE_PER_VILLAGE,
+    Conference,
     Registration,
-    Session,
     period_start,
     placed,
     require_status,
@@ -25,17 +25,17 @@ from shared.reference import ReferenceData
 
 
 def registration_errors(
-    cmd: contract.RegisterDelegate, session: Session, ref: ReferenceData, today: date
+    cmd: contract.RegisterDelegate, conference: Conference, ref: ReferenceData, today: date
 ) -> list[OutcomeError]:
     """Every reason this person may not register for this session, each explained."""
     errors: list[OutcomeError] = []
-    if session.status not in ("planned", "scheduled"):
+    if conference.status not in ("planned", "scheduled"):
         errors.append(
             error(
                 "data.session_id",
                 "invalid_state",
                 msg.NOT_OPEN_FOR_REGISTRATION.format(
-                    session=session.id, status=status_vi(session.status)
+                    session=conference.id, status=status_vi(conference.status)
                 ),
             )
         )
@@ -44,37 +44,39 @@ def registration_errors(
     if cmd.date_of_birth > today:
         errors.append(error("data.date_of_birth", "born_in_future", msg.BORN_IN_FUTURE))
     else:
-        day = session_day(session)
-        reference_day = day or period_start(session.period)
+        day = session_day(conference)
+        reference_day = day or period_start(conference.period)
         age = age_on(cmd.date_of_birth, reference_day)
         if age < ADULT_AGE:
             text = (
                 msg.TOO_YOUNG.format(day=fmt(reference_day), age=age)
                 if day
-                else msg.TOO_YOUNG_UNSCHEDULED.format(day=fmt(reference_day), period=session.period)
+                else msg.TOO_YOUNG_UNSCHEDULED.format(
+                    day=fmt(reference_day), period=conference.period
+                )
             )
             errors.append(error("data.date_of_birth", "under_18", text))
     errors += ref.village_errors(cmd.village_code)
     if cmd.lacks_civil_capacity:
         errors.append(error("data.lacks_civil_capacity", "civil_capacity", msg.LACKS_CAPACITY))
-    errors += _sitting_errors(cmd, session)
+    errors += _sitting_errors(cmd, conference)
     return errors
 
 
-def sitting_of(session: Session, village_code: str) -> str | None:
-    return next((s.code for s in session.sittings if village_code in s.villages), None)
+def sitting_of(conference: Conference, village_code: str) -> str | None:
+    return next((s.code for s in conference.sittings if village_code in s.villages), None)
 
 
-def _sitting_errors(cmd: contract.RegisterDelegate, session: Session) -> list[OutcomeError]:
-    if not session.sittings:
+def _sitting_errors(cmd: contract.RegisterDelegate, conference: Conference) -> list[OutcomeError]:
+    if not conference.sittings:
         return []
-    expected = sitting_of(session, cmd.village_code)
-    if cmd.sitting_code and cmd.sitting_code not in {s.code for s in session.sittings}:
+    expected = sitting_of(conference, cmd.village_code)
+    if cmd.sitting_code and cmd.sitting_code not in {s.code for s in conference.sittings}:
         return [
             error(
                 "data.sitting_code",
                 "unknown_sitting",
-                msg.UNKNOWN_SITTING.format(session=session.id, sitting=cmd.sitting_code),
+                msg.UNKNOWN_SITTING.format(session=conference.id, sitting=cmd.sitting_code),
             )
         ]
     if cmd.sitting_code and expected and cmd.sitting_code != expected:
@@ -104,7 +106,7 @@ def registration_code(session_id: str, seq: int) -> str:
 
 def duplicate_errors(
     cmd: contract.RegisterDelegate,
-    session: Session,
+    conference: Conference,
     mine: Registration | None,
     role_holder: Registration | None,
     ref: ReferenceData,
@@ -116,7 +118,7 @@ def duplicate_errors(
             error(
                 "data.citizen_id",
                 "already_registered",
-                msg.ALREADY_REGISTERED.format(session=session.id),
+                msg.ALREADY_REGISTERED.format(session=conference.id),
             )
         )
     if role_holder and cmd.category in ONE_PER_VILLAGE:
@@ -136,53 +138,53 @@ def duplicate_errors(
     return errors
 
 
-def has_place(session: Session, category: str, village_code: str) -> bool:
+def has_place(conference: Conference, category: str, village_code: str) -> bool:
     """A confirmed place is free in the session and, for people's representatives, in the village."""
-    if session.confirmed >= session.capacity_max:
+    if conference.confirmed >= conference.capacity_max:
         return False
     if category == "peoples_representative":
-        taken = session.confirmed_representatives.get(village_code, 0)
-        return taken < session.representatives_per_village
+        taken = conference.confirmed_representatives.get(village_code, 0)
+        return taken < conference.representatives_per_village
     return True
 
 
-def occupy(session: Session, reg: Registration) -> None:
-    session.confirmed += 1
+def occupy(conference: Conference, reg: Registration) -> None:
+    conference.confirmed += 1
     if reg.category == "peoples_representative":
-        reps = session.confirmed_representatives
+        reps = conference.confirmed_representatives
         reps[reg.village_code] = reps.get(reg.village_code, 0) + 1
 
 
-def vacate(session: Session, reg: Registration) -> None:
-    session.confirmed -= 1
+def vacate(conference: Conference, reg: Registration) -> None:
+    conference.confirmed -= 1
     if reg.category == "peoples_representative":
-        session.confirmed_representatives[reg.village_code] -= 1
+        conference.confirmed_representatives[reg.village_code] -= 1
 
 
-def place(session: Session, reg: Registration) -> None:
+def place(conference: Conference, reg: Registration) -> None:
     """Confirm the new registration when a place is free, else put it on the waiting list."""
-    if has_place(session, reg.category, reg.village_code):
+    if has_place(conference, reg.category, reg.village_code):
         reg.status = "confirmed"
-        occupy(session, reg)
+        occupy(conference, reg)
     else:
         reg.status = "waiting"
 
 
 def promote_waiting(
-    session: Session, waiting: list[Registration], now: datetime
+    conference: Conference, waiting: list[Registration], now: datetime
 ) -> list[Registration]:
     """Give every freed place to the earliest wait-listed delegate it fits (`waiting` in order)."""
     promoted = []
     for reg in waiting:
-        if has_place(session, reg.category, reg.village_code):
+        if has_place(conference, reg.category, reg.village_code):
             reg.status, reg.promoted_at = "confirmed", now
-            occupy(session, reg)
+            occupy(conference, reg)
             promoted.append(reg)
     return promoted
 
 
 def cancel_registration(
-    session: Session, reg: Registration, now: datetime
+    conference: Conference, reg: Registration, now: datetime
 ) -> Literal["confirmed", "waiting"]:
     if reg.status == "cancelled":
         raise Rejected(
@@ -195,10 +197,13 @@ def cancel_registration(
             ]
         )
     require_status(
-        session, ("planned", "scheduled"), "data.registration_code", msg.CANNOT_CANCEL_REGISTRATION
+        conference,
+        ("planned", "scheduled"),
+        "data.registration_code",
+        msg.CANNOT_CANCEL_REGISTRATION,
     )
     previous = placed(reg)
     reg.status, reg.cancelled_at = "cancelled", now
     if previous == "confirmed":
-        vacate(session, reg)
+        vacate(conference, reg)
     return previous

@@ -27,7 +27,7 @@ class Sitting:
 
 
 @dataclass
-class Session:
+class Conference:
     id: str
     commune_code: str
     kind: contract.SessionKind
@@ -106,30 +106,32 @@ def placed(reg: Registration) -> Literal["confirmed", "waiting"]:
     return reg.status
 
 
-def starts(session: Session) -> datetime:
+def starts(conference: Conference) -> datetime:
     """When a scheduled conference starts (ValueError before it has a date)."""
-    if session.starts_at is None:
-        raise ValueError(f"session {session.id} has no date yet")
-    return session.starts_at
+    if conference.starts_at is None:
+        raise ValueError(f"session {conference.id} has no date yet")
+    return conference.starts_at
 
 
-def held_on(session: Session) -> date:
+def held_on(conference: Conference) -> date:
     """The day a conference was held (ValueError before it was)."""
-    if session.held_on is None:
-        raise ValueError(f"session {session.id} has not been held")
-    return session.held_on
+    if conference.held_on is None:
+        raise ValueError(f"session {conference.id} has not been held")
+    return conference.held_on
 
 
-def session_day(session: Session) -> date | None:
-    return local_date(session.starts_at) if session.starts_at else None
+def session_day(conference: Conference) -> date | None:
+    return local_date(conference.starts_at) if conference.starts_at else None
 
 
 def status_vi(status: str) -> str:
     return vi.SESSION_STATUS.get(status, status)
 
 
-def require_status(session: Session, allowed: tuple[str, ...], field: str, template: str) -> None:
+def require_status(
+    conference: Conference, allowed: tuple[str, ...], field: str, template: str
+) -> None:
     """Refuse a step the session's state does not allow, saying which state it is in."""
-    if session.status not in allowed:
-        text = template.format(session=session.id, status=status_vi(session.status))
+    if conference.status not in allowed:
+        text = template.format(session=conference.id, status=status_vi(conference.status))
         raise Rejected([error(field, "invalid_state", text)])

@@ -10,8 +10,8 @@ from services.registration.domain.model import (
     NOTICE_DAYS,
     ONE_PER_VILLAGE,
     RESULTS_DAYS,
+    Conference,
     Registration,
-    Session,
     Sitting,
     held_on,
     period_end,
@@ -59,9 +59,9 @@ def organisers(cmd: contract.CreateSession) -> list[dict[str, Any]]:
     return given
 
 
-def organiser_warnings(session: Session) -> list[str]:
+def organiser_warnings(conference: Conference) -> list[str]:
     """A warning for each body the law expects in a role the plan gives it otherwise or omits."""
-    roles = {o["body"]: o["role"] for o in session.organisers}
+    roles = {o["body"]: o["role"] for o in conference.organisers}
     return [
         msg.ORGANISER_EXPECTED.format(body=vi.ORGANISER_BODY[b], role=vi.ORGANISER_ROLE[r])
         for b, r in LAW_ORGANISERS[1:]
@@ -69,7 +69,7 @@ def organiser_warnings(session: Session) -> list[str]:
     ]
 
 
-def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Session:
+def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Conference:
     errors: list[OutcomeError] = []
     known_topics = ref.topic_codes()
     for i, topic in enumerate(cmd.topics):
@@ -104,7 +104,7 @@ def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Se
         f"Hội nghị đối thoại {'định kỳ' if cmd.kind == 'periodic' else 'đột xuất'} "
         f"giữa chính quyền địa phương với Nhân dân xã {ref.commune.name} năm {cmd.year}"
     )
-    return Session(
+    return Conference(
         id=session_id,
         commune_code=ref.commune.code,
         kind=cmd.kind,
@@ -127,9 +127,11 @@ def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Se
     )
 
 
-def schedule(session: Session, cmd: contract.ScheduleSession, now: datetime) -> datetime | None:
+def schedule(
+    conference: Conference, cmd: contract.ScheduleSession, now: datetime
+) -> datetime | None:
     """Fix or move the date; returns the previous start when it was a move."""
-    require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_SCHEDULE)
+    require_status(conference, ("planned", "scheduled"), "data.session_id", msg.CANNOT_SCHEDULE)
     earliest = local_date(now) + timedelta(days=NOTICE_DAYS)
     errors: list[OutcomeError] = []
     if local_date(cmd.starts_at) < earliest:
@@ -144,9 +146,9 @@ def schedule(session: Session, cmd: contract.ScheduleSession, now: datetime) -> 
         )
     if cmd.ends_at and cmd.ends_at <= cmd.starts_at:
         errors.append(error("data.ends_at", "ends_before_start", msg.ENDS_BEFORE_START))
-    if session.format in ("online", "hybrid") and not (cmd.online_url or session.online_url):
+    if conference.format in ("online", "hybrid") and not (cmd.online_url or conference.online_url):
         errors.append(error("data.online_url", "online_url_missing", msg.ONLINE_NEEDS_URL))
-    planned = {s.code: s for s in session.sittings}
+    planned = {s.code: s for s in conference.sittings}
     times = {t.code: t for t in cmd.sittings}
     for i, timing in enumerate(cmd.sittings):
         if timing.code not in planned:
@@ -177,63 +179,63 @@ def schedule(session: Session, cmd: contract.ScheduleSession, now: datetime) -> 
                 )
             )
     reject_if(errors)
-    previous = session.starts_at
-    session.starts_at, session.ends_at = cmd.starts_at, cmd.ends_at
-    session.venue = cmd.venue or session.venue
-    session.online_url = cmd.online_url or session.online_url
-    session.agenda_summary = cmd.agenda_summary or session.agenda_summary
+    previous = conference.starts_at
+    conference.starts_at, conference.ends_at = cmd.starts_at, cmd.ends_at
+    conference.venue = cmd.venue or conference.venue
+    conference.online_url = cmd.online_url or conference.online_url
+    conference.agenda_summary = cmd.agenda_summary or conference.agenda_summary
     for code, timing in times.items():
         planned[code].starts_at = timing.starts_at
         planned[code].venue = timing.venue or planned[code].venue
     if len(planned) == 1 and not times:
         next(iter(planned.values())).starts_at = cmd.starts_at
-    session.status = "scheduled"
+    conference.status = "scheduled"
     return previous
 
 
-def outside_period(session: Session) -> str | None:
+def outside_period(conference: Conference) -> str | None:
     """A warning when the date falls outside the planned period or year (a Q3 dialogue held in
     October, a 2026 one in January 2027): allowed, since plans slip, but said in the outcome and
     the log, so the plan is corrected or the delay explained."""
-    if not session.starts_at or not session.period:
+    if not conference.starts_at or not conference.period:
         return None
     day, first, last = (
-        local_date(session.starts_at),
-        period_start(session.period),
-        period_end(session.period),
+        local_date(conference.starts_at),
+        period_start(conference.period),
+        period_end(conference.period),
     )
     if first <= day <= last:
         return None
     return msg.OUTSIDE_PERIOD.format(
-        day=fmt(day), period=session.period, first=fmt(first), last=fmt(last)
+        day=fmt(day), period=conference.period, first=fmt(first), last=fmt(last)
     )
 
 
-def announce_deadline(session: Session) -> date:
-    times = [s.starts_at for s in session.sittings] + [session.starts_at]
+def announce_deadline(conference: Conference) -> date:
+    times = [s.starts_at for s in conference.sittings] + [conference.starts_at]
     first = min(t for t in times if t is not None)
     return local_date(first) - timedelta(days=NOTICE_DAYS)
 
 
-def readiness_stage(session: Session, today: date) -> str | None:
+def readiness_stage(conference: Conference, today: date) -> str | None:
     """When a conference's delegation is checked: from the announcement deadline (`week`), and
     again the day before (`eve`); None before the first and after the conference."""
-    if session.status != "scheduled" or session.starts_at is None:
+    if conference.status != "scheduled" or conference.starts_at is None:
         return None
-    first = announce_deadline(session) + timedelta(days=NOTICE_DAYS)
+    first = announce_deadline(conference) + timedelta(days=NOTICE_DAYS)
     if today > first:
         return None
     if today >= first - timedelta(days=1):
         return "eve"
-    return "week" if today >= announce_deadline(session) else None
+    return "week" if today >= announce_deadline(conference) else None
 
 
 def delegation_gaps(
-    session: Session, regs: list[Registration], ref: ReferenceData
+    conference: Conference, regs: list[Registration], ref: ReferenceData
 ) -> dict[str, list[str]]:
     """Village -> the roles the plan wants from every village (head, Party cell secretary, Front
     representative) that no confirmed delegate fills; only the villages the conference covers."""
-    covered = [code for s in session.sittings for code in s.villages] or [
+    covered = [code for s in conference.sittings for code in s.villages] or [
         v.code for v in ref.villages
     ]
     filled = {(r.village_code, r.category) for r in regs if r.status == "confirmed"}
@@ -245,7 +247,7 @@ def delegation_gaps(
     return gaps
 
 
-def without_periodic_dialogue(sessions: list[Session], today: date) -> bool:
+def without_periodic_dialogue(sessions: list[Conference], today: date) -> bool:
     """In the fourth quarter, a year with no periodic dialogue held yet (at least one a year)."""
     if today.month < 10:
         return False
@@ -255,12 +257,12 @@ def without_periodic_dialogue(sessions: list[Session], today: date) -> bool:
     )
 
 
-def attach_briefing(session: Session, cmd: contract.AttachBriefing, now: datetime) -> None:
+def attach_briefing(conference: Conference, cmd: contract.AttachBriefing, now: datetime) -> None:
     """The chair's socio-economic briefing, attached until the conference is concluded."""
     require_status(
-        session, ("planned", "scheduled", "held"), "data.session_id", msg.CANNOT_ATTACH_BRIEFING
+        conference, ("planned", "scheduled", "held"), "data.session_id", msg.CANNOT_ATTACH_BRIEFING
     )
-    session.briefing = {
+    conference.briefing = {
         "title": cmd.title,
         "summary": cmd.summary,
         "presented_by": cmd.presented_by,
@@ -268,27 +270,29 @@ def attach_briefing(session: Session, cmd: contract.AttachBriefing, now: datetim
     }
 
 
-def cancel_session(session: Session, reason: str) -> contract.SessionStatus:
-    require_status(session, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION)
-    previous, session.status, session.reason = session.status, "cancelled", reason
+def cancel_session(conference: Conference, reason: str) -> contract.SessionStatus:
+    require_status(
+        conference, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION
+    )
+    previous, conference.status, conference.reason = conference.status, "cancelled", reason
     return previous
 
 
-def conference_days(session: Session) -> set[date]:
-    days = {local_date(s.starts_at) for s in session.sittings if s.starts_at}
-    if session.starts_at:
-        days.add(local_date(session.starts_at))
+def conference_days(conference: Conference) -> set[date]:
+    days = {local_date(s.starts_at) for s in conference.sittings if s.starts_at}
+    if conference.starts_at:
+        days.add(local_date(conference.starts_at))
     return days
 
 
-def check_in(session: Session, reg: Registration, at: datetime, now: datetime) -> bool:
+def check_in(conference: Conference, reg: Registration, at: datetime, now: datetime) -> bool:
     """Record attendance; True when this first check-in opens the conference (status held).
     `at` is when the delegate arrived, as the clerk says; never later than `now`."""
     errors: list[OutcomeError] = []
     if at > now:
         text = msg.CHECKED_IN_LATER.format(at=fmt_time(at), now=fmt_time(now))
         errors.append(error("data.checked_in_at", "in_the_future", text))
-    require_status(session, ("scheduled", "held"), "data.registration_code", msg.CANNOT_CHECK_IN)
+    require_status(conference, ("scheduled", "held"), "data.registration_code", msg.CANNOT_CHECK_IN)
     if reg.status != "confirmed":
         errors.append(
             error(
@@ -305,7 +309,7 @@ def check_in(session: Session, reg: Registration, at: datetime, now: datetime) -
                 msg.ALREADY_CHECKED_IN.format(code=reg.code, at=fmt_time(reg.checked_in_at)),
             )
         )
-    days = conference_days(session)
+    days = conference_days(conference)
     if local_date(at) not in days:
         errors.append(
             error(
@@ -318,21 +322,21 @@ def check_in(session: Session, reg: Registration, at: datetime, now: datetime) -
         )
     reject_if(errors)
     reg.checked_in_at, reg.checked_in_recorded_at = at, now
-    opened = session.status == "scheduled"
+    opened = conference.status == "scheduled"
     if opened:
-        session.status, session.held_on = "held", local_date(at)
+        conference.status, conference.held_on = "held", local_date(at)
     return opened
 
 
 def conclude(
-    session: Session,
+    conference: Conference,
     registrations: list[Registration],
     cmd: contract.ConcludeSession,
     now: datetime,
 ) -> contract.Attendance:
-    require_status(session, ("held",), "data.session_id", msg.CANNOT_CONCLUDE)
-    session.status, session.concluded_at = "concluded", now
-    session.chaired_by, session.concluded_by = cmd.chaired_by, cmd.concluded_by
+    require_status(conference, ("held",), "data.session_id", msg.CANNOT_CONCLUDE)
+    conference.status, conference.concluded_at = "concluded", now
+    conference.chaired_by, conference.concluded_by = cmd.chaired_by, cmd.concluded_by
     attended = [r for r in registrations if r.checked_in_at]
     by_village: dict[str, int] = {}
     by_category: dict[str, int] = {}
@@ -347,5 +351,5 @@ def conclude(
     )
 
 
-def results_deadline(session: Session) -> date:
-    return held_on(session) + timedelta(days=RESULTS_DAYS)
+def results_deadline(conference: Conference) -> date:
+    return held_on(conference) + timedelta(days=RESULTS_DAYS)
