@@ -124,14 +124,9 @@ def _provider_error(response: httpx.Response) -> str:
 
 
 @dataclass
-class SmsChannel:
-    """An SMS gateway over HTTP (JSON). The gateway de-duplicates on `request_id`.
-
-    Request: POST {SMS_GATEWAY_URL} with `Authorization: Bearer {SMS_API_KEY}` and
-    {"request_id", "to", "brandname", "text", "parts", "encoding", "segments"}.
-    Answer: 2xx {"id", "status": "accepted"|"delivered"}; 4xx a permanent refusal (bad number,
-    bad sender name); 429 and 5xx are transient.
-    """
+class _Sms:
+    """What every SMS provider shares: a mobile number, the text planned in segments (at most
+    SMS_MAX_SEGMENTS), held in quiet hours."""
 
     settings: NotificationSettings
     client: httpx.AsyncClient
@@ -141,15 +136,31 @@ class SmsChannel:
     def address(self, recipient: Recipient) -> str | None:
         return mobile_number(recipient.phone)
 
-    async def send(self, message: Outgoing) -> SendResult:
+    def planned(self, message: Outgoing) -> tuple[sms.SmsText, SendResult | None]:
+        """The text in segments, or the refusal of one too long."""
         s = self.settings
         text = sms.plan(message.short, diacritics=s.sms_diacritics)
-        if text.segments > s.sms_max_segments:
-            return SendResult(
-                "permanent",
-                f"tin nhắn dài {text.segments} phần, vượt giới hạn {s.sms_max_segments}",
-                segments=text.segments,
-            )
+        if text.segments <= s.sms_max_segments:
+            return text, None
+        reason = f"tin nhắn dài {text.segments} phần, vượt giới hạn {s.sms_max_segments}"
+        return text, SendResult("permanent", reason, segments=text.segments)
+
+
+@dataclass
+class SmsChannel(_Sms):
+    """An SMS gateway over HTTP (JSON). The gateway de-duplicates on `request_id`.
+
+    Request: POST {SMS_GATEWAY_URL} with `Authorization: Bearer {SMS_API_KEY}` and
+    {"request_id", "to", "brandname", "text", "parts", "encoding", "segments"}.
+    Answer: 2xx {"id", "status": "accepted"|"delivered"}; 4xx a permanent refusal (bad number,
+    bad sender name); 429 and 5xx are transient.
+    """
+
+    async def send(self, message: Outgoing) -> SendResult:
+        s = self.settings
+        text, refused = self.planned(message)
+        if refused:
+            return refused
         payload = {
             "request_id": message.key,
             "to": self.address(message.recipient),
@@ -185,25 +196,16 @@ ESMS_ACCEPTED, ESMS_TRANSIENT = "100", {"99"}
 
 
 @dataclass
-class EsmsChannel:
+class EsmsChannel(_Sms):
     """eSMS.vn's documented JSON API (SendMultipleMessage_V4_post_json): a customer-care message
     (SmsType 2) under the commune's registered brandname; eSMS answers HTTP 200 with `CodeResult`
     "100" on success and another code on error, and blocks a repeated `RequestId` for 24 hours."""
 
-    settings: NotificationSettings
-    client: httpx.AsyncClient
-    name: str = "sms"
-    quiet: bool = True
-
-    def address(self, recipient: Recipient) -> str | None:
-        return mobile_number(recipient.phone)
-
     async def send(self, message: Outgoing) -> SendResult:
         s = self.settings
-        text = sms.plan(message.short, diacritics=s.sms_diacritics)
-        if text.segments > s.sms_max_segments:
-            reason = f"tin nhắn dài {text.segments} phần, vượt giới hạn {s.sms_max_segments}"
-            return SendResult("permanent", reason, segments=text.segments)
+        text, refused = self.planned(message)
+        if refused:
+            return refused
         payload = {
             "ApiKey": s.esms_api_key.get_secret_value(),
             "SecretKey": s.esms_secret_key.get_secret_value(),
