@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared import vi
 from shared.contracts.common import OutcomeError
+from shared.contracts.notification import Recipient
 from shared.legal_days import LegalCalendar
 from shared.text import fold
 
@@ -62,6 +63,10 @@ class Agency(_Ref):
     email: str | None = None  # the office's own address: where follow-up reminders go
     phone: str | None = None
     contact_source: Literal["seed", "placeholder", "commune"] = "commune"
+
+    def recipient(self) -> Recipient:
+        """The agency as the addressee of a message: its name and office contacts."""
+        return Recipient(name=self.name, phone=self.phone, email=self.email)
 
 
 class Topic(_Ref):

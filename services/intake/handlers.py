@@ -16,7 +16,7 @@ from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
-from shared.contracts.notification import Recipient, SendNotification
+from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
 from shared.messaging.consumer import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
@@ -78,17 +78,14 @@ def _send_receipt(uow: UnitOfWork, issue: issues.Issue, person: contract.Submitt
     """A receipt to whoever left a phone or an email, point to point."""
     if not person or not (person.phone or person.email):
         return
-    uow.emit(
-        "notification.send.v1",
-        SendNotification(
-            cause_id=f"receipt:{issue.tracking_code}",
-            template="issue_receipt",
-            recipient=Recipient(name=person.full_name, phone=person.phone, email=person.email),
-            params={
-                "tracking_code": issue.tracking_code,
-                "received_on": fmt(local_date(issue.received_at)),
-            },
-        ),
+    uow.notify(
+        f"receipt:{issue.tracking_code}",
+        "issue_receipt",
+        Recipient(name=person.full_name, phone=person.phone, email=person.email),
+        {
+            "tracking_code": issue.tracking_code,
+            "received_on": fmt(local_date(issue.received_at)),
+        },
         subject=issue.tracking_code,
     )
 
@@ -334,19 +331,16 @@ async def record_conclusion(
     )
     codes = [issue.tracking_code, *issue.merged]
     for code, recipient in (await store.contacts(deps.db, ctx.session, codes, deps.cipher)).items():
-        ctx.uow.emit(
-            "notification.send.v1",
-            SendNotification(
-                cause_id=f"conclusion:{issue.tracking_code}:{code}",
-                template="issue_conclusion",
-                recipient=recipient,
-                params={
-                    "tracking_code": code,
-                    "conclusion": cmd.conclusion,
-                    "deadline": cmd.deadline.strftime("%d/%m/%Y"),
-                    "responsible_agency": cmd.responsible_agency,
-                },
-            ),
+        ctx.uow.notify(
+            f"conclusion:{issue.tracking_code}:{code}",
+            "issue_conclusion",
+            recipient,
+            {
+                "tracking_code": code,
+                "conclusion": cmd.conclusion,
+                "deadline": cmd.deadline.strftime("%d/%m/%Y"),
+                "responsible_agency": cmd.responsible_agency,
+            },
             subject=code,
         )
     return {**_state(issue), "deadline": cmd.deadline.isoformat()}
@@ -404,21 +398,18 @@ async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext)
     due = date.fromisoformat(lifecycle.legal_of(issue)["clocks"]["settlement"])
     told = await store.contacts(deps.db, ctx.session, [issue.tracking_code], deps.cipher)
     for code, recipient in told.items():  # the written notice of acceptance, if they left a contact
-        ctx.uow.emit(
-            "notification.send.v1",
-            SendNotification(
-                cause_id=f"accepted:{code}",
-                template="case_accepted",
-                recipient=recipient,
-                params={
-                    "tracking_code": code,
-                    "handled_as": vi.ISSUE_KIND[issue.handled_as],
-                    "accepted_on": fmt(cmd.accepted_on),
-                    "settlement_due": fmt(due),
-                    "days": str(lifecycle.settlement_days(issue, cmd.complex, remote)),
-                },
-                required_by_law=True,
-            ),
+        ctx.uow.notify(
+            f"accepted:{code}",
+            "case_accepted",
+            recipient,
+            {
+                "tracking_code": code,
+                "handled_as": vi.ISSUE_KIND[issue.handled_as],
+                "accepted_on": fmt(cmd.accepted_on),
+                "settlement_due": fmt(due),
+                "days": str(lifecycle.settlement_days(issue, cmd.complex, remote)),
+            },
+            required=True,
             subject=code,
         )
     return {**_state(issue), "settlement_due": due.isoformat(), "notified": bool(told)}
@@ -497,20 +488,17 @@ def remind_agency(deps: Deps, uow: UnitOfWork, issue: issues.Issue, state: str, 
     if agency is None or not (agency.email or agency.phone):
         return
     deadline = lifecycle.due_of(issue)
-    uow.emit(
-        "notification.send.v1",
-        SendNotification(
-            cause_id=f"followup-{state}:{issue.tracking_code}:{deadline.isoformat()}",
-            template="followup_reminder",
-            recipient=Recipient(name=agency.name, phone=agency.phone, email=agency.email),
-            params={
-                "tracking_code": issue.tracking_code,
-                "responsible_agency": agency.code,
-                "deadline": deadline.strftime("%d/%m/%Y"),
-                "state": state,
-                "days": str(days),
-            },
-        ),
+    uow.notify(
+        f"followup-{state}:{issue.tracking_code}:{deadline.isoformat()}",
+        "followup_reminder",
+        agency.recipient(),
+        {
+            "tracking_code": issue.tracking_code,
+            "responsible_agency": agency.code,
+            "deadline": deadline.strftime("%d/%m/%Y"),
+            "state": state,
+            "days": str(days),
+        },
         subject=issue.tracking_code,
     )
 
@@ -545,22 +533,19 @@ def _alarm_officer(
     commune office when it has no contact on file), point to point, once per limit and state."""
     agency = deps.ref.answering(issue.agency_code)
     state = "expired" if kind == "expired" else "due_soon"
-    uow.emit(
-        "notification.send.v1",
-        SendNotification(
-            cause_id=f"legal-{state}:{issue.tracking_code}:{clock}:{due.isoformat()}",
-            template="legal_alarm",
-            recipient=Recipient(name=agency.name, phone=agency.phone, email=agency.email),
-            params={
-                "tracking_code": issue.tracking_code,
-                "handled_as": vi.ISSUE_KIND[issue.handled_as],
-                "clock": lifecycle.CLOCK_VI[clock],
-                "due": fmt(due),
-                "state": state,
-                "days": str(abs(left)),
-                "agency": agency.code,
-            },
-        ),
+    uow.notify(
+        f"legal-{state}:{issue.tracking_code}:{clock}:{due.isoformat()}",
+        "legal_alarm",
+        agency.recipient(),
+        {
+            "tracking_code": issue.tracking_code,
+            "handled_as": vi.ISSUE_KIND[issue.handled_as],
+            "clock": lifecycle.CLOCK_VI[clock],
+            "due": fmt(due),
+            "state": state,
+            "days": str(abs(left)),
+            "agency": agency.code,
+        },
         subject=issue.tracking_code,
     )
 

@@ -16,7 +16,7 @@ from services.registration.domain import sessions
 from services.registration.domain.model import Conference, Registration, session_day, starts
 from services.registration.store import registration_from_doc
 from shared.clock import LOCAL_TZ, local_date
-from shared.contracts.notification import Recipient, SendNotification
+from shared.contracts.notification import Recipient, Template
 from shared.contracts.reporting import ResultsPublished
 from shared.crypto import FieldCipher
 from shared.legal_days import RESULTS_DAYS_AFTER
@@ -75,25 +75,14 @@ def announce_by(conference: Conference) -> date | None:
 def _request(
     uow: UnitOfWork,
     cause: str,
-    template: str,
+    template: Template,
     recipient: Recipient,
     params: dict[str, str],
     *,
     send_by: date | None = None,
     required: bool = False,
 ) -> None:
-    uow.emit(
-        "notification.send.v1",
-        SendNotification(
-            cause_id=cause,
-            template=template,  # type: ignore[arg-type]
-            recipient=recipient,
-            params=params,
-            send_by=send_by,
-            required_by_law=required,
-        ),
-        subject=cause,
-    )
+    uow.notify(cause, template, recipient, params, send_by=send_by, required=required)
 
 
 async def _docs(db: Database, s: DbSession, codes: list[str]) -> dict[str, Document]:
@@ -129,7 +118,7 @@ async def on_registered(
             params = {"date": "(sẽ thông báo sau)"} | _params(conference, reg)
             _request(uow, f"waiting:{reg.code}", "waiting_list", recipient, params)
         elif reg.status == "confirmed" and conference.starts_at is not None:
-            template = "delegate_promoted" if promoted else "delegate_invitation"
+            template: Template = "delegate_promoted" if promoted else "delegate_invitation"
             _request(uow, f"invitation:{reg.code}", template, recipient, _params(conference, reg))
 
 
@@ -264,7 +253,7 @@ def office_alarm(uow: UnitOfWork, ref: ReferenceData, cause: str, params: dict[s
     """An alarm for the commune office (template office_alarm): something the plan requires that
     the platform could not do or found missing; once per cause."""
     office = ref.office()
-    recipient = Recipient(name=office.name, phone=office.phone, email=office.email)
+    recipient = office.recipient()
     _request(uow, cause, "office_alarm", recipient, {"to": office.name, **params}, required=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -16,26 +16,29 @@ class Recipient(Message):
     email: str | None = Field(default=None, max_length=200)
 
 
+Template = Literal[
+    "issue_receipt",
+    "issue_conclusion",
+    "delegate_invitation",
+    "waiting_list",
+    "delegate_promoted",
+    "schedule_announcement",
+    "conference_reminder",
+    "followup_reminder",
+    "results_announcement",
+    "legal_alarm",
+    "office_alarm",
+    "case_accepted",
+]
+
+
 class SendNotification(Message):
     """`notification.send.v1` on nghedan.notify: never broadcast, since it carries a contact."""
 
     cause_id: str = Field(
         description="Why it is sent; with the recipient it makes the message unique."
     )
-    template: Literal[
-        "issue_receipt",
-        "issue_conclusion",
-        "delegate_invitation",
-        "waiting_list",
-        "delegate_promoted",
-        "schedule_announcement",
-        "conference_reminder",
-        "followup_reminder",
-        "results_announcement",
-        "legal_alarm",
-        "office_alarm",
-        "case_accepted",
-    ]
+    template: Template
     recipient: Recipient
     params: dict[str, str] = Field(default_factory=dict)
     required_by_law: bool = Field(default=False, description="Sent even to those who opted out.")
@@ -44,7 +47,7 @@ class SendNotification(Message):
     )
 
 
-TEMPLATES = SendNotification.model_fields["template"].annotation.__args__  # type: ignore[union-attr]
+TEMPLATES = get_args(Template)
 Channel = Literal["email", "sms", "zalo", "file"]
 Status = Literal["queued", "held", "retrying", "sent", "delivered", "failed", "suppressed"]
 

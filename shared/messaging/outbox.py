@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from aiormq.exceptions import PublishError
@@ -17,6 +17,7 @@ from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE
 from shared.contracts.common import OUTCOME_KEY, Outcome
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, new_event, to_structured
+from shared.contracts.notification import Recipient, SendNotification, Template
 from shared.crypto import FieldCipher
 from shared.logging import get_logger
 from shared.storage import Database, Document, Session
@@ -99,6 +100,29 @@ class UnitOfWork:
         if delay is not None:
             self.rows[-1]["expiration_ms"] = max(1, int(delay[1].total_seconds() * 1000))
         return event.id
+
+    def notify(
+        self,
+        cause: str,
+        template: Template,
+        recipient: Recipient,
+        params: dict[str, str],
+        *,
+        required: bool = False,
+        send_by: date | None = None,
+        subject: str | None = None,
+    ) -> None:
+        """Ask notification to send one message to one person (`notification.send.v1`, point to
+        point: it carries the contact); the cause and the contact make it unique."""
+        request = SendNotification(
+            cause_id=cause,
+            template=template,
+            recipient=recipient,
+            params=params,
+            required_by_law=required,
+            send_by=send_by,
+        )
+        self.emit("notification.send.v1", request, subject=subject or cause)
 
     def reply(self, reply_to: str, outcome: Outcome) -> None:
         event = outcome_event(outcome, self.service, self.clock)
