@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from services.notification import messages as msg
 from services.notification.store import Store
 from shared.clock import LOCAL_TZ
 from shared.crypto import FieldCipher
@@ -102,7 +103,7 @@ def admin_app(db: Database, cipher: FieldCipher) -> Starlette:
         try:
             limit = min(int(query.get("limit", "20")), 500)
         except ValueError:
-            return JSONResponse({"error": "limit phải là một số"}, 400)
+            return JSONResponse({"error": msg.LIMIT_NOT_A_NUMBER}, 400)
         rows = await recent_messages(
             db,
             cipher,

@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 import aiosmtplib
 import httpx
 
+from services.notification import messages as msg
 from services.notification import sms
 from services.notification.settings import NotificationSettings
 from shared.citizen import mobile_number
@@ -104,12 +105,13 @@ class EmailChannel:
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             kind: Result = "permanent" if all(c >= 500 for c in codes) else "transient"
-            return SendResult(kind, f"máy chủ thư từ chối người nhận ({codes})")
+            return SendResult(kind, msg.MAIL_REFUSED.format(codes=codes))
         except aiosmtplib.SMTPResponseException as exc:
             kind = "permanent" if exc.code >= 500 else "transient"
-            return SendResult(kind, f"máy chủ thư trả lời {exc.code}: {exc.message}")
+            return SendResult(kind, msg.MAIL_ANSWER.format(code=exc.code, text=exc.message))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            return SendResult("transient", f"không gửi được thư: {type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            return SendResult("transient", msg.MAIL_UNREACHABLE.format(error=error))
         return SendResult("sent", provider_ref=message.key, reason=str(response[1])[:200])
 
 
@@ -142,7 +144,7 @@ class _Sms:
         text = sms.plan(message.short, diacritics=s.sms_diacritics)
         if text.segments <= s.sms_max_segments:
             return text, None
-        reason = f"tin nhắn dài {text.segments} phần, vượt giới hạn {s.sms_max_segments}"
+        reason = msg.TOO_LONG.format(segments=text.segments, limit=s.sms_max_segments)
         return text, SendResult("permanent", reason, segments=text.segments)
 
 
@@ -177,12 +179,16 @@ class SmsChannel(_Sms):
                 s.sms_gateway_url, json=payload, headers=headers, timeout=s.provider_timeout
             )
         except httpx.HTTPError as exc:
-            return SendResult("transient", f"cổng SMS không trả lời: {type(exc).__name__}")
+            return SendResult("transient", msg.SMS_UNREACHABLE.format(error=type(exc).__name__))
         if response.status_code == 429 or response.status_code >= 500:
-            reason = f"cổng SMS trả lời {response.status_code}: {_provider_error(response)}"
+            reason = msg.SMS_ANSWER.format(
+                status=response.status_code, text=_provider_error(response)
+            )
             return SendResult("transient", reason, segments=text.segments)
         if response.status_code >= 400:
-            reason = f"cổng SMS từ chối ({response.status_code}): {_provider_error(response)}"
+            reason = msg.SMS_REFUSED.format(
+                status=response.status_code, text=_provider_error(response)
+            )
             return SendResult("permanent", reason, segments=text.segments)
         body = response.json()
         result: Result = "delivered" if body.get("status") == "delivered" else "sent"
@@ -221,33 +227,30 @@ class EsmsChannel(_Sms):
         try:
             response = await self.client.post(s.esms_url, json=payload, timeout=s.provider_timeout)
         except httpx.HTTPError as exc:
-            return SendResult("transient", f"eSMS không trả lời: {type(exc).__name__}")
+            return SendResult("transient", msg.ESMS_UNREACHABLE.format(error=type(exc).__name__))
         if response.status_code != 200:
             kind: Result = (
                 "transient"
                 if response.status_code == 429 or response.status_code >= 500
                 else "permanent"
             )
-            reason = f"eSMS trả lời HTTP {response.status_code}: {response.text[:200]}"
+            reason = msg.ESMS_HTTP.format(status=response.status_code, text=response.text[:200])
             return SendResult(kind, reason, segments=text.segments)
         try:
             body = response.json()
             code = str(body["CodeResult"])
         except (ValueError, KeyError, TypeError):
-            return SendResult("transient", f"eSMS trả lời không đọc được: {response.text[:200]}")
+            unread = msg.ESMS_UNREADABLE.format(text=response.text[:200])
+            return SendResult("transient", unread)
         if code == ESMS_ACCEPTED:
             return SendResult("sent", provider_ref=str(body.get("SMSID")), segments=text.segments)
-        reason = f"eSMS từ chối (CodeResult {code}): {body.get('ErrorMessage') or 'không rõ lý do'}"
+        reason = msg.ESMS_REFUSED.format(code=code, text=body.get("ErrorMessage") or msg.NO_REASON)
         kind = "transient" if code in ESMS_TRANSIENT else "permanent"
         return SendResult(kind, reason[:300], segments=text.segments)
 
 
 # ZNS error codes worth another try later; every other non-zero code is final for this message.
-ZNS_TRANSIENT = {
-    -32: "vượt giới hạn tốc độ gọi",
-    -133: "ngoài khung giờ Zalo cho phép gửi",
-    -1: "lỗi không xác định của Zalo",
-}
+ZNS_TRANSIENT = msg.ZNS_TRANSIENT
 
 
 @dataclass
@@ -270,7 +273,8 @@ class ZaloChannel:
         s = self.settings
         template_id = s.zalo_template_ids.get(message.template)
         if not template_id:
-            return SendResult("permanent", f"chưa có mẫu ZNS được duyệt cho {message.template}")
+            refused = msg.ZNS_NO_TEMPLATE.format(template=message.template)
+            return SendResult("permanent", refused)
         data = {**message.params}
         if message.recipient.name:
             data["customer_name"] = message.recipient.name
@@ -288,17 +292,19 @@ class ZaloChannel:
                 timeout=s.provider_timeout,
             )
         except httpx.HTTPError as exc:
-            return SendResult("transient", f"Zalo không trả lời: {type(exc).__name__}")
+            return SendResult("transient", msg.ZALO_UNREACHABLE.format(error=type(exc).__name__))
         if response.status_code >= 500 or response.status_code == 429:
-            return SendResult("transient", f"Zalo trả lời {response.status_code}")
+            return SendResult("transient", msg.ZALO_ANSWER.format(status=response.status_code))
         try:
             body = response.json()
             code = int(body.get("error", -1))
         except (ValueError, TypeError, AttributeError):
-            return SendResult("transient", f"Zalo trả lời không đọc được ({response.status_code})")
+            unread = msg.ZALO_UNREADABLE.format(status=response.status_code)
+            return SendResult("transient", unread)
         if code == 0:
             return SendResult("sent", provider_ref=str((body.get("data") or {}).get("msg_id")))
-        reason = f"Zalo lỗi {code}: {body.get('message') or ZNS_TRANSIENT.get(code, '')}".strip()
+        text = body.get("message") or ZNS_TRANSIENT.get(code, "")
+        reason = msg.ZALO_ERROR.format(code=code, text=text).strip()
         return SendResult("transient" if code in ZNS_TRANSIENT else "permanent", reason)
 
 
@@ -312,7 +318,7 @@ class FileChannel:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def address(self, recipient: Recipient) -> str | None:
-        return recipient.email or recipient.phone or recipient.name or "(không có địa chỉ)"
+        return recipient.email or recipient.phone or recipient.name or msg.NO_ADDRESS_ON_FILE
 
     def path_for(self, message: Outgoing) -> Path:
         day = message.at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
@@ -325,15 +331,19 @@ class FileChannel:
         plan = sms.plan(message.short, diacritics=self.settings.sms_diacritics)
         recipient = message.recipient
         header = {
-            "Gửi đến": " · ".join(filter(None, [recipient.name, recipient.phone, recipient.email])),
-            "Tiêu đề": message.subject,
-            "Thời điểm": message.at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y"),
-            "Mẫu": message.template,
-            "Mã tin": message.key,
+            msg.FILE_TO: " · ".join(
+                filter(None, [recipient.name, recipient.phone, recipient.email])
+            ),
+            msg.FILE_SUBJECT: message.subject,
+            msg.FILE_AT: message.at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y"),
+            msg.FILE_TEMPLATE: message.template,
+            msg.FILE_KEY: message.key,
         }
         text = "\n".join(f"{k}: {v}" for k, v in header.items())
         text += (
-            f"\n\n{message.body}\n--- Tin nhắn ngắn ({plan.encoding}, {plan.segments} phần) ---\n"
+            f"\n\n{message.body}\n"
+            + msg.FILE_SHORT.format(encoding=plan.encoding, segments=plan.segments)
+            + "\n"
         )
         text += "\n".join(plan.parts) + "\n"
         async with self._lock:

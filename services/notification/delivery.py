@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from services.notification import messages as msg
 from services.notification.channels import (
     Channel,
     Outgoing,
@@ -211,13 +212,15 @@ class Notifier:
         }
         problems = self.renderer.missing(request.template, request.params)
         if not reachable:
-            reason = "người nhận không có địa chỉ trên kênh nào đang bật"
+            reason = msg.NO_ADDRESS
             update = self._status(uow, doc, "failed", now, reason)
         elif problems:
-            reason = f"mẫu {request.template} thiếu tham số: {', '.join(problems)}"
+            reason = msg.MISSING_PARAMS.format(
+                template=request.template, params=", ".join(problems)
+            )
             update = self._status(uow, doc, "failed", now, reason)
         elif opted_out and not required:
-            reason = "người nhận đã từ chối nhận thông báo không bắt buộc"
+            reason = msg.OPTED_OUT
             update = self._status(uow, doc, "suppressed", now, reason)
         else:
             update = self._status(uow, doc, "queued", now)
@@ -239,7 +242,8 @@ class Notifier:
         now = clock.now()
         channel = self.channels.get(doc["channel"])
         if channel is None:
-            await self._finish(doc, SendResult("permanent", f"kênh {doc['channel']} đã tắt"), now)
+            off = SendResult("permanent", msg.CHANNEL_OFF.format(channel=doc["channel"]))
+            await self._finish(doc, off, now)
             return
         hold = await self._hold_reason(channel, now)
         if hold and not may_hold(doc.get("required_by_law", False), doc.get("send_by"), hold[0]):
@@ -279,12 +283,13 @@ class Notifier:
             return await channel.send(outgoing)
         except Exception as exc:  # a bug or an unforeseen provider answer: retried, named
             log.exception("notification.channel_error", channel=channel.name)
-            return SendResult("transient", f"lỗi khi gửi qua {channel.name}: {type(exc).__name__}")
+            error = type(exc).__name__
+            return SendResult("transient", msg.SEND_ERROR.format(channel=channel.name, error=error))
 
     async def _hold_reason(self, channel: Channel, now: datetime) -> tuple[datetime, str] | None:
         window = self.settings.quiet
         if channel.quiet and window and in_quiet_hours(now, window):
-            return quiet_until(now, window), "giờ yên tĩnh: gửi khi hết giờ nghỉ"
+            return quiet_until(now, window), msg.QUIET_HOURS
         limit = self.settings.rates.get(channel.name)
         if limit is None:
             return None
@@ -295,7 +300,7 @@ class Notifier:
         )
         if taken > count:
             until = datetime.fromtimestamp(start + seconds, now.tzinfo)
-            return until, f"vượt giới hạn {count} tin/{seconds} giây của kênh {channel.name}"
+            return until, msg.RATE_LIMIT.format(count=count, seconds=seconds, channel=channel.name)
         return None
 
     async def _hold(self, doc: Document, until: datetime, reason: str, now: datetime) -> None:
@@ -396,7 +401,7 @@ class Notifier:
                 current = await self.store.message(message_id, uow.session)
                 if current is None or current["status"] != "held":
                     return
-                update = self._status(uow, current, "queued", now, "hết thời gian tạm giữ")
+                update = self._status(uow, current, "queued", now, msg.HOLD_OVER)
                 update["$unset"] = {"not_before": ""}
                 self._deliver(uow, message_id)
                 await self.store.update_message(message_id, update, uow.session)
@@ -414,7 +419,7 @@ class Notifier:
                 error(
                     "data.contact",
                     "invalid_contact",
-                    "không phải số điện thoại di động hay địa chỉ email hợp lệ",
+                    msg.NOT_A_CONTACT,
                 )
             ]
         )
@@ -426,17 +431,21 @@ class Notifier:
         now = ctx.clock.now()
         doc = await self.store.message(cmd.message_id, ctx.session)
         reject_if(
-            [error("data.message_id", "unknown_message", f"không có tin nhắn {cmd.message_id}")]
-            if doc is None
-            else [
-                error("data.message_id", "in_progress", "tin nhắn đang được gửi, chưa gửi lại được")
+            [
+                error(
+                    "data.message_id",
+                    "unknown_message",
+                    msg.UNKNOWN_MESSAGE.format(message_id=cmd.message_id),
+                )
             ]
+            if doc is None
+            else [error("data.message_id", "in_progress", msg.IN_PROGRESS)]
             if doc["status"] not in (*FINAL, "held")
             else []
         )
         if doc is None:  # refused just above: here for the type checker
             raise RuntimeError(f"no message {cmd.message_id}")
-        reason = f"gửi lại theo yêu cầu của {cmd.requested_by or 'cán bộ vận hành'}"
+        reason = msg.RESENT_BY.format(who=cmd.requested_by or msg.RESENT_BY_DEFAULT)
         update = self._status(ctx.uow, doc, "queued", now, reason, attempts=0)
         update["$inc"] = {"resends": 1}
         update["$unset"] = {"not_before": ""}
@@ -463,9 +472,7 @@ class Notifier:
             if delivered:
                 update = self._status(uow, doc, "delivered", now, None, delivered_at=now)
             else:
-                update = self._status(
-                    uow, doc, "failed", now, reason or "nhà cung cấp báo không chuyển được"
-                )
+                update = self._status(uow, doc, "failed", now, reason or msg.PROVIDER_FAILED)
                 await self._fall_back(uow, doc, now)
             await self.store.update_message(doc["_id"], update, uow.session)
             return True

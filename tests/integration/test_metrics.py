@@ -67,10 +67,11 @@ async def test_each_service_tells_prometheus_what_it_handled_and_how_far_behind_
         starts = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ).isoformat()
         await c.send("registration.schedule-session.v1", {"session_id": sid, "starts_at": starts})
         await c.send("registration.register-delegate.v1", delegate(sid, 1))
+        labels = {"channel": "file", "template": "delegate_invitation", "status": "delivered"}
+        counted = "nghedan_notification_messages_total"
         for _ in range(200):  # the invitation reaches notification and is written to a file
-            sent = await scrape(notification)
-            labels = {"channel": "file", "template": "delegate_invitation", "status": "delivered"}
-            if value(sent, "nghedan_notification_messages_total", **labels):
+            sent = await scrape(notification)  # (counters are per process: compare, not read)
+            if value(sent, counted, **labels) > value(sent_before, counted, **labels):
                 break
             await asyncio.sleep(0.1)
         after = await scrape(registration)
