@@ -108,6 +108,11 @@ class ReferenceData(_Ref):
     def village(self, code: str) -> Village | None:
         return next((v for v in self.villages if v.code == code), None)
 
+    def is_remote(self, code: str) -> bool:
+        """A village in a remote, hard-to-reach area (its complaints get longer limits)."""
+        village = self.village(code)
+        return bool(village and village.remote)
+
     def village_by_name(self, name: str) -> Village | None:
         """`Lân Luông`, `thôn Lân Luông` and `lan luong` all find Lân Luông."""
         wanted = fold(name).removeprefix("thon ")

@@ -386,16 +386,14 @@ async def close_issue(deps: Deps, cmd: contract.CloseIssue, ctx: HandlerContext)
 async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext) -> dict[str, Any]:
     now = ctx.clock.now()
     calendar = deps.ref.calendar
-    remote = False
 
     def accept(issue: issues.Issue) -> None:
-        nonlocal remote
-        village = deps.ref.village(issue.village_code)
-        remote = bool(village and village.remote)
+        remote = deps.ref.is_remote(issue.village_code)
         lifecycle.accept(issue, cmd, now, calendar, remote=remote)
 
     issue = await _changed(deps, ctx, cmd.tracking_code, accept)
-    due = date.fromisoformat(lifecycle.legal_of(issue)["clocks"]["settlement"])
+    legal = lifecycle.legal_of(issue)
+    due = date.fromisoformat(legal["clocks"]["settlement"])
     told = await store.contacts(deps.db, ctx.session, [issue.tracking_code], deps.cipher)
     for code, recipient in told.items():  # the written notice of acceptance, if they left a contact
         ctx.uow.notify(
@@ -407,7 +405,7 @@ async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext)
                 "handled_as": vi.ISSUE_KIND[issue.handled_as],
                 "accepted_on": fmt(cmd.accepted_on),
                 "settlement_due": fmt(due),
-                "days": str(lifecycle.settlement_days(issue, cmd.complex, remote)),
+                "days": str(legal["settlement_days"]),
             },
             required=True,
             subject=code,

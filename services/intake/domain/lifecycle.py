@@ -285,6 +285,7 @@ def accept(
     )
     days = settlement_days(issue, cmd.complex, remote)
     issue.legal["accepted_on"] = cmd.accepted_on.isoformat()
+    issue.legal["settlement_days"] = days  # the limit the law gives this case, as decided
     issue.legal["clocks"].pop("acceptance", None)
     issue.legal["clocks"]["settlement"] = calendar.days_after(cmd.accepted_on, days).isoformat()
     issue.history.append(Change(now, cmd.officer, "accepted", None, cmd.accepted_on.isoformat()))
