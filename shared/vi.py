@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 _SCHEMA_ERRORS = {
@@ -148,3 +149,11 @@ ORGANISER_ROLE = {
     "co_organises": "phối hợp tổ chức",
     "invited": "được mời tham dự",
 }
+
+
+def organiser(entry: Mapping[str, Any]) -> str:
+    """`Ủy ban nhân dân xã chủ trì (Ông …)`: an organiser, its role and who stands for it."""
+    body = ORGANISER_BODY.get(entry["body"], entry["body"])
+    role = ORGANISER_ROLE.get(entry["role"], entry["role"])
+    who = f" ({entry['representative']})" if entry.get("representative") else ""
+    return f"{body} {role}{who}"

@@ -146,12 +146,7 @@ class ConferenceNotice:
             f"Ủy ban nhân dân xã {self.commune} thông báo tổ chức "
             f"{self.title[:1].lower() + self.title[1:]} như sau:"
         )
-        organisers = [
-            f"- {vi.ORGANISER_BODY.get(o['body'], o['body'])} {vi.ORGANISER_ROLE.get(o['role'], o['role'])}"
-            + (f" ({o['representative']})" if o.get("representative") else "")
-            + "."
-            for o in self.organisers
-        ]
+        organisers = [f"- {vi.organiser(o)}." for o in self.organisers]
         who = [
             *organisers,
             f"- Đại biểu tham dự (dự kiến {self.capacity_min} - {self.capacity_max} người): "

@@ -212,12 +212,7 @@ class Dashboard:
                 "results_deadline": _vn(deadline),
                 "announce_deadline": _vn(s.get("announce_deadline")),
                 "has_notice": bool(s.get("starts_at")) and s.get("status") != "cancelled",
-                "organisers": [
-                    f"{vi.ORGANISER_BODY.get(o['body'], o['body'])} "
-                    f"{vi.ORGANISER_ROLE.get(o['role'], o['role'])}"
-                    + (f" ({o['representative']})" if o.get("representative") else "")
-                    for o in s.get("organisers") or []
-                ],
+                "organisers": [vi.organiser(o) for o in s.get("organisers") or []],
                 "chaired_by": s.get("chaired_by"),
                 "concluded_by": s.get("concluded_by"),
                 "results_late": bool(deadline)
