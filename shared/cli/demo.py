@@ -338,8 +338,6 @@ async def conclude_conference(story: Story, bus: busmod.Bus, session_id: str) ->
 
 async def _from_reporting(story: Story, path: str) -> Any:
     """A page or file from reporting's web door, once it has applied every event sent so far."""
-    import httpx
-
     port = story.platform.health_ports["reporting"]
     try:
         await wait_caught_up(f"http://127.0.0.1:{port}/health", "reporting", story.console)
@@ -383,8 +381,6 @@ async def announce_conference(story: Story, bus: busmod.Bus, session_id: str) ->
 
 async def issue_results(story: Story, bus: busmod.Bus, session_id: str) -> list[Path]:
     """The office issues the results announcement: to the province, every village head, files."""
-    import httpx
-
     story.step("7b. Ban hành Thông báo kết quả đối thoại (trong 10 ngày)")
     story.clock(CONFERENCE + timedelta(days=7))
     command = {
@@ -679,9 +675,10 @@ async def _overdue(story: Story) -> list[dict[str, Any]]:
         await asyncio.sleep(0.5)
 
 
-def _admin(platform: Platform, service: str, path: str) -> Any:
+async def _admin(platform: Platform, service: str, path: str) -> Any:
     """A service's /admin/ door (open on the embedded platform, which runs in development)."""
-    answer = httpx.get(f"http://127.0.0.1:{platform.health_ports[service]}{path}", timeout=30)
+    async with httpx.AsyncClient(timeout=30) as web:
+        answer = await web.get(f"http://127.0.0.1:{platform.health_ports[service]}{path}")
     answer.raise_for_status()
     return answer.json()
 
@@ -691,9 +688,7 @@ async def _wait_for_messages(platform: Platform, template: str, at_least: int) -
     none of them is still on its way (notification's own counts, over HTTP)."""
     done = 0
     for _ in range(300):
-        counts = (await asyncio.to_thread(_admin, platform, "notification", COUNTS)).get(
-            "by_template", {}
-        )
+        counts = (await _admin(platform, "notification", COUNTS)).get("by_template", {})
         mine = counts.get(template, {})
         total = sum(mine.values())
         done = sum(n for status, n in mine.items() if status in ("delivered", "sent", "suppressed"))
@@ -706,7 +701,7 @@ async def _wait_for_messages(platform: Platform, template: str, at_least: int) -
 async def _messages_sent(platform: Platform) -> tuple[dict[tuple[str, str], int], str | None]:
     """Messages by kind and status, and the file of one invitation, once nothing is in flight."""
     for _ in range(300):
-        counts = await asyncio.to_thread(_admin, platform, "notification", COUNTS)
+        counts = await _admin(platform, "notification", COUNTS)
         if not counts["in_flight"]:
             break
         await asyncio.sleep(0.2)
@@ -722,7 +717,7 @@ async def _events_seen(platform: Platform) -> dict[str, int]:
     """What reaching every other service looked like: the events reporting recorded, by type."""
     counts: dict[str, int] = {}
     for _ in range(50):
-        counts = await asyncio.to_thread(_admin, platform, "reporting", "/admin/events/counts")
+        counts = await _admin(platform, "reporting", "/admin/events/counts")
         if "vn.nghedan.registration.session.concluded.v1" in counts:
             break
         await asyncio.sleep(0.2)
