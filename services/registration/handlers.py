@@ -7,14 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from services.registration import messages as msg
-from services.registration import notices, store
+from services.registration import notices, outgoing, store
 from services.registration.domain import delegates, sessions
 from services.registration.domain.model import (
     ADULT_AGE,
     Conference,
     Registration,
-    held_on,
-    placed,
     session_day,
     starts,
 )
@@ -40,23 +38,6 @@ class Deps:
     db: Database
     ref: ReferenceData
     cipher: FieldCipher
-
-
-def _sittings(conference: Conference) -> list[contract.SittingInfo]:
-    return [
-        contract.SittingInfo(code=s.code, villages=s.villages, venue=s.venue, starts_at=s.starts_at)
-        for s in conference.sittings
-    ]
-
-
-def _delegate(reg: Registration) -> dict[str, Any]:
-    """What every delegate event says of a registration: never who the person is."""
-    return {
-        "session_id": reg.session_id,
-        "registration_code": reg.code,
-        "village_code": reg.village_code,
-        "category": reg.category,
-    }
 
 
 async def _conference(deps: Deps, ctx: HandlerContext, session_id: str, field: str) -> Conference:
@@ -91,26 +72,7 @@ async def create_session(
     session_id = f"{commune}-{cmd.year}-{'DK' if cmd.kind == 'periodic' else 'DX'}{number}"
     conference = sessions.plan(cmd, deps.ref, session_id)
     await store.insert_session(deps.db, ctx.session, conference, ctx.clock.now())
-    ctx.uow.emit(
-        "registration.session.planned.v1",
-        contract.SessionPlanned(
-            session_id=conference.id,
-            commune_code=commune,
-            kind=conference.kind,
-            year=conference.year,
-            period=conference.period,
-            title=conference.title,
-            venue=conference.venue,
-            format=conference.format,
-            capacity_min=conference.capacity_min,
-            capacity_max=conference.capacity_max,
-            topics=conference.topics,
-            representatives_per_village=conference.representatives_per_village,
-            sittings=_sittings(conference),
-            organisers=[contract.OrganiserInfo(**o) for o in conference.organisers],
-        ),
-        subject=conference.id,
-    )
+    outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "session_id": conference.id,
         "status": conference.status,
@@ -135,24 +97,7 @@ async def schedule_session(
     await notices.on_scheduled(
         deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, conference, previous
     )
-    ctx.uow.emit(
-        "registration.session.scheduled.v1",
-        contract.SessionScheduled(
-            session_id=conference.id,
-            commune_code=conference.commune_code,
-            kind=conference.kind,
-            starts_at=starts_at,
-            ends_at=conference.ends_at,
-            venue=conference.venue,
-            format=conference.format,
-            online_url=conference.online_url,
-            agenda_summary=conference.agenda_summary,
-            sittings=_sittings(conference),
-            announce_deadline=deadline,
-            previous_starts_at=previous,
-        ),
-        subject=conference.id,
-    )
+    outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "session_id": conference.id,
         "status": conference.status,
@@ -204,31 +149,22 @@ async def register_delegate(
         sitting_code=cmd.sitting_code or delegates.sitting_of(conference, cmd.village_code),
     )
     conference.next_seq += 1
-    delegates.place(conference, reg)
-    position = None
-    if reg.status == "waiting":
-        position = await store.count_waiting(deps.db, ctx.session, conference.id) + 1
+    waiting = 0
+    if not delegates.has_place(conference, reg.category, reg.village_code):
+        waiting = await store.count_waiting(deps.db, ctx.session, conference.id)
+    delegates.place(conference, reg, waiting)
     await store.save_session(deps.db, ctx.session, conference, now)
     personal = cmd.model_dump(include=set(store.PERSONAL_FIELDS), mode="json")
     await store.insert_registration(deps.db, ctx.session, reg, personal, deps.cipher)
     await notices.on_registered(deps.db, ctx.session, ctx.uow, deps.cipher, conference, [reg])
-    ctx.uow.emit(
-        "registration.delegate.registered.v1",
-        contract.DelegateRegistered(
-            **_delegate(reg),
-            status=placed(reg),
-            waiting_position=position,
-            sitting_code=reg.sitting_code,
-        ),
-        subject=conference.id,
-    )
+    outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "registration_code": reg.code,
         "session_id": conference.id,
         "status": reg.status,
     }
-    if position is not None:
-        result["waiting_position"] = position
+    if reg.status == "waiting":
+        result["waiting_position"] = waiting + 1
     return result
 
 
@@ -254,7 +190,7 @@ async def cancel_registration(
     mine = await _registration(deps, ctx, cmd.registration_code)
     conference = await _conference(deps, ctx, mine.session_id, "data.registration_code")
     now = ctx.clock.now()
-    previous = delegates.cancel_registration(conference, mine, now)
+    delegates.cancel_registration(conference, mine, now)
     promoted = delegates.promote_waiting(
         conference, await store.load_waiting(deps.db, ctx.session, conference.id), now
     )
@@ -263,22 +199,7 @@ async def cancel_registration(
     await notices.on_registered(
         deps.db, ctx.session, ctx.uow, deps.cipher, conference, promoted, promoted=True
     )
-    ctx.uow.emit(
-        "registration.delegate.cancelled.v1",
-        contract.DelegateCancelled(
-            **_delegate(mine),
-            previous_status=previous,
-        ),
-        subject=conference.id,
-    )
-    for reg_up in promoted:
-        ctx.uow.emit(
-            "registration.delegate.promoted.v1",
-            contract.DelegatePromoted(
-                **_delegate(reg_up),
-            ),
-            subject=conference.id,
-        )
+    outgoing.publish(ctx.uow, conference)
     return {
         "registration_code": mine.code,
         "status": "cancelled",
@@ -290,27 +211,10 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
     reg = await _registration(deps, ctx, cmd.registration_code)
     conference = await _conference(deps, ctx, reg.session_id, "data.registration_code")
     at = cmd.checked_in_at or ctx.clock.now()
-    opened = sessions.check_in(conference, reg, at, ctx.clock.now())
+    sessions.check_in(conference, reg, at, ctx.clock.now())
     await store.save_session(deps.db, ctx.session, conference, ctx.clock.now())
     await store.update_registrations(deps.db, ctx.session, [reg])
-    if opened:
-        ctx.uow.emit(
-            "registration.session.held.v1",
-            contract.SessionHeld(
-                session_id=conference.id,
-                commune_code=conference.commune_code,
-                held_on=held_on(conference),
-            ),
-            subject=conference.id,
-        )
-    ctx.uow.emit(
-        "registration.delegate.checked-in.v1",
-        contract.DelegateCheckedIn(
-            **_delegate(reg),
-            checked_in_at=at,
-        ),
-        subject=conference.id,
-    )
+    outgoing.publish(ctx.uow, conference)
     return {
         "registration_code": reg.code,
         "checked_in_at": at.isoformat(),
@@ -327,21 +231,7 @@ async def conclude_session(
     attendance = sessions.conclude(conference, registrations, cmd, now)
     await store.save_session(deps.db, ctx.session, conference, now)
     deadline = sessions.results_deadline(conference)
-    ctx.uow.emit(
-        "registration.session.concluded.v1",
-        contract.SessionConcluded(
-            session_id=conference.id,
-            commune_code=conference.commune_code,
-            held_on=held_on(conference),
-            concluded_at=now,
-            results_deadline=deadline,
-            attendance=attendance,
-            summary=cmd.summary,
-            chaired_by=cmd.chaired_by,
-            concluded_by=cmd.concluded_by,
-        ),
-        subject=conference.id,
-    )
+    outgoing.publish(ctx.uow, conference)
     return {
         "session_id": conference.id,
         "status": conference.status,
@@ -358,18 +248,7 @@ async def attach_briefing(
     replaced = conference.briefing is not None
     sessions.attach_briefing(conference, cmd, now)
     await store.save_session(deps.db, ctx.session, conference, now)
-    ctx.uow.emit(
-        "registration.session.briefing-attached.v1",
-        contract.BriefingAttached(
-            session_id=conference.id,
-            commune_code=conference.commune_code,
-            title=cmd.title,
-            summary=cmd.summary,
-            presented_by=cmd.presented_by,
-            at=now,
-        ),
-        subject=conference.id,
-    )
+    outgoing.publish(ctx.uow, conference)
     return {"session_id": conference.id, "title": cmd.title, "replaced": replaced}
 
 
@@ -377,21 +256,12 @@ async def cancel_session(
     deps: Deps, cmd: contract.CancelSession, ctx: HandlerContext
 ) -> dict[str, Any]:
     conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
-    previous = sessions.cancel_session(conference, cmd.reason)
+    sessions.cancel_session(conference, cmd.reason)
     await store.save_session(deps.db, ctx.session, conference, ctx.clock.now())
     await notices.on_cancelled(
         deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, conference, cmd.reason
     )
-    ctx.uow.emit(
-        "registration.session.cancelled.v1",
-        contract.SessionCancelled(
-            session_id=conference.id,
-            commune_code=conference.commune_code,
-            reason=cmd.reason,
-            previous_status=previous,
-        ),
-        subject=conference.id,
-    )
+    outgoing.publish(ctx.uow, conference)
     return {"session_id": conference.id, "status": conference.status}
 
 

@@ -38,12 +38,21 @@ async def ensure_indexes(db: Database) -> None:
     )
 
 
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
 def _to_doc(obj: Any) -> Document:
-    doc = dataclasses.asdict(obj)
-    for key, value in list(doc.items()):
-        if isinstance(value, date) and not isinstance(value, datetime):
-            doc[key] = value.isoformat()
-    return doc
+    """A record's fields as stored; the events it raised are published, not kept."""
+    return {
+        f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != "events"
+    }
 
 
 def session_from_doc(doc: Document) -> Conference:

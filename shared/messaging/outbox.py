@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from aiormq.exceptions import PublishError
 from faststream.rabbit import RabbitBroker
@@ -42,6 +42,14 @@ def outcome_event(outcome: Outcome, service: str, clock: Clock) -> CloudEvent[An
         subject=outcome.command_id,
         time=clock.now(),
     )
+
+
+class Message(NamedTuple):
+    """A message a service publishes: its routing key, its contract data, its subject."""
+
+    routing_key: str
+    data: BaseModel
+    subject: str | None = None
 
 
 @dataclass
@@ -100,6 +108,11 @@ class UnitOfWork:
         if delay is not None:
             self.rows[-1]["expiration_ms"] = max(1, int(delay[1].total_seconds() * 1000))
         return event.id
+
+    def publish(self, messages: Iterable[Message]) -> None:
+        """Record each message, in order, as `emit` does."""
+        for m in messages:
+            self.emit(m.routing_key, m.data, subject=m.subject)
 
     def notify(
         self,

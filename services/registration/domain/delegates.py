@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from services.registration import messages as msg
+from services.registration.domain import events
 from services.registration.domain.model import (
     ADULT_AGE,
     ONE_PER_VILLAGE,
@@ -161,13 +162,16 @@ def vacate(conference: Conference, reg: Registration) -> None:
         conference.confirmed_representatives[reg.village_code] -= 1
 
 
-def place(conference: Conference, reg: Registration) -> None:
-    """Confirm the new registration when a place is free, else put it on the waiting list."""
+def place(conference: Conference, reg: Registration, waiting: int = 0) -> None:
+    """Confirm the new registration when a place is free, else put it on the waiting list,
+    behind the `waiting` already there."""
     if has_place(conference, reg.category, reg.village_code):
         reg.status = "confirmed"
         occupy(conference, reg)
+        conference.events.append(events.Registered(reg, None))
     else:
         reg.status = "waiting"
+        conference.events.append(events.Registered(reg, waiting + 1))
 
 
 def promote_waiting(
@@ -180,6 +184,7 @@ def promote_waiting(
             reg.status, reg.promoted_at = "confirmed", now
             occupy(conference, reg)
             promoted.append(reg)
+            conference.events.append(events.Promoted(reg))
     return promoted
 
 
@@ -206,4 +211,5 @@ def cancel_registration(
     reg.status, reg.cancelled_at = "cancelled", now
     if previous == "confirmed":
         vacate(conference, reg)
+    conference.events.append(events.RegistrationCancelled(reg, previous))
     return previous

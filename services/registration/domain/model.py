@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from services.registration.domain.events import Event
 from shared import vi
 from shared.clock import local_date
 from shared.contracts import registration as contract
@@ -57,6 +58,8 @@ class Conference:
     concluded_by: str | None = None
     briefing: dict[str, Any] | None = None  # title, summary, presented_by, at
     version: int = 0
+    # What the rules raised since it was loaded, for the handler to publish; never stored.
+    events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass

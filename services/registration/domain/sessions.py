@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.registration import messages as msg
+from services.registration.domain import events
 from services.registration.domain.model import (
     NOTICE_DAYS,
     ONE_PER_VILLAGE,
@@ -104,7 +105,7 @@ def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Co
         f"Hội nghị đối thoại {'định kỳ' if cmd.kind == 'periodic' else 'đột xuất'} "
         f"giữa chính quyền địa phương với Nhân dân xã {ref.commune.name} năm {cmd.year}"
     )
-    return Conference(
+    conference = Conference(
         id=session_id,
         commune_code=ref.commune.code,
         kind=cmd.kind,
@@ -125,6 +126,8 @@ def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Co
         reason=cmd.reason,
         organisers=organisers(cmd),
     )
+    conference.events.append(events.Planned(conference))
+    return conference
 
 
 def schedule(
@@ -190,6 +193,7 @@ def schedule(
     if len(planned) == 1 and not times:
         next(iter(planned.values())).starts_at = cmd.starts_at
     conference.status = "scheduled"
+    conference.events.append(events.Scheduled(conference, previous, announce_deadline(conference)))
     return previous
 
 
@@ -268,6 +272,9 @@ def attach_briefing(conference: Conference, cmd: contract.AttachBriefing, now: d
         "presented_by": cmd.presented_by,
         "at": now.isoformat(),
     }
+    conference.events.append(
+        events.BriefingAttached(conference, cmd.title, cmd.summary, cmd.presented_by, now)
+    )
 
 
 def cancel_session(conference: Conference, reason: str) -> contract.SessionStatus:
@@ -275,6 +282,7 @@ def cancel_session(conference: Conference, reason: str) -> contract.SessionStatu
         conference, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION
     )
     previous, conference.status, conference.reason = conference.status, "cancelled", reason
+    conference.events.append(events.Cancelled(conference, reason, previous))
     return previous
 
 
@@ -325,6 +333,8 @@ def check_in(conference: Conference, reg: Registration, at: datetime, now: datet
     opened = conference.status == "scheduled"
     if opened:
         conference.status, conference.held_on = "held", local_date(at)
+        conference.events.append(events.Held(conference))
+    conference.events.append(events.CheckedIn(reg, at))
     return opened
 
 
@@ -343,12 +353,15 @@ def conclude(
     for r in attended:
         by_village[r.village_code] = by_village.get(r.village_code, 0) + 1
         by_category[r.category] = by_category.get(r.category, 0) + 1
-    return contract.Attendance(
+    attendance = contract.Attendance(
         registered=sum(1 for r in registrations if r.status == "confirmed"),
         attended=len(attended),
         by_village=by_village,
         by_category=by_category,
     )
+    deadline = results_deadline(conference)
+    conference.events.append(events.Concluded(conference, attendance, cmd.summary, deadline, now))
+    return attendance
 
 
 def results_deadline(conference: Conference) -> date:
