@@ -6,14 +6,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import aio_pika
 import uvicorn
 
 from shared import metrics
 from shared.clock import Clock, make_clock
-from shared.crypto import DataKeyError
+from shared.crypto import DataKeyError, FieldCipher
 from shared.health import admin_token_of, health_app
 from shared.logging import get_logger
 from shared.messaging.broker import make_broker, subscribe
@@ -30,7 +30,7 @@ from shared.messaging.senders import load_senders
 from shared.messaging.topology import declare_all, queues_of
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import ServiceSettings, cipher_for
-from shared.storage import Database, connect
+from shared.storage import Database, Session, connect
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -48,6 +48,32 @@ class JobContext:
 
     async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         return await self.service.commit(work)
+
+
+StoreT = TypeVar("StoreT")
+
+
+@dataclass(frozen=True)
+class HandlerDeps(Generic[StoreT]):
+    """What a service's handlers are given: its store (bound to a transaction when asked for one),
+    its reference data and its keys."""
+
+    stores: Callable[[Session | None], StoreT]
+    ref: ReferenceData
+    cipher: FieldCipher
+
+    def store(self, uow: UnitOfWork | None = None) -> StoreT:
+        """The service's storage, in the unit of work's transaction (None: outside any)."""
+        return self.stores(uow.session if uow else None)
+
+    @classmethod
+    def of(
+        cls, infra: Infrastructure, store: Callable[[Database, FieldCipher, Session | None], StoreT]
+    ) -> HandlerDeps[StoreT]:
+        """The service's own: `store` on its database, with its keys and its reference data."""
+        return cls(
+            lambda session: store(infra.db, infra.cipher, session), infra.reference, infra.cipher
+        )
 
 
 PeriodicJob = Callable[[JobContext], Awaitable[None]]

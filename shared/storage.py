@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from pymongo.read_concern import ReadConcern
@@ -27,7 +29,38 @@ __all__ = [
     "ReturnDocument",
     "Session",
     "connect",
+    "record_document",
+    "upserted",
 ]
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):  # a copy: the stored form may be changed (sealed) in place
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def record_document(record: Any) -> Document:
+    """A domain record's fields as stored (a day as ISO text); the events it raised are
+    published, never kept."""
+    return {
+        f.name: _plain(getattr(record, f.name))
+        for f in dataclasses.fields(record)
+        if f.name != "events"
+    }
+
+
+def upserted(doc: Document | None) -> Document:
+    """The document an upsert returned AFTER its change: there is always one."""
+    if doc is None:
+        raise RuntimeError("an upsert returned no document")
+    return doc
 
 
 def connect(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
@@ -51,7 +84,7 @@ class Database:
         self.outbox = self.db["outbox"]
         self.inbox = self.db["inbox"]
 
-    def __getitem__(self, collection: str) -> Any:
+    def __getitem__(self, collection: str) -> AsyncCollection[Document]:
         return self.db[collection]
 
     async def ensure_indexes(self) -> None:
@@ -93,7 +126,7 @@ class Database:
             return_document=ReturnDocument.AFTER,
             session=session,
         )
-        return int((doc or {})["value"])  # upserted: always there
+        return int(upserted(doc)["value"])
 
     # --- outbox ---------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
 
 def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Service:
     infra = Infrastructure("intake", settings, clock)
-    deps = handlers.Deps(db=infra.db, ref=infra.reference, cipher=infra.cipher)
+    deps = handlers.Deps.of(infra, store.MongoStore)
     commands = {
         "intake.submit-issue.v1": partial(handlers.submit_issue, deps),
         "intake.reclassify-issue.v1": partial(handlers.reclassify_issue, deps),
@@ -51,9 +51,8 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         ],
         ordering=ordering,
         web=open311_app(
-            infra.db,
+            deps.store(),
             infra.reference,
-            infra.cipher,
             lambda: infra.pipeline("intake.commands"),
             settings.open311_keys(),
         ),

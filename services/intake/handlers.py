@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from services.intake import messages as msg
-from services.intake import store
-from services.intake.domain import adhoc, agenda, duplicates, issues, lifecycle
+from services.intake import outgoing
+from services.intake.domain import adhoc, agenda, duplicates, events, issues, lifecycle
+from services.intake.store import Store
 from shared import vi
 from shared.citizen import fmt
 from shared.clock import local_date
@@ -17,19 +17,11 @@ from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.notification import Recipient
-from shared.crypto import FieldCipher
 from shared.messaging.consumer import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
-from shared.reference import ReferenceData
-from shared.service import JobContext, PeriodicJob
-from shared.storage import Database
+from shared.service import HandlerDeps, JobContext, PeriodicJob
 
-
-@dataclass(frozen=True)
-class Deps:
-    db: Database
-    ref: ReferenceData
-    cipher: FieldCipher
+Deps = HandlerDeps[Store]
 
 
 async def submit_issue(
@@ -38,17 +30,20 @@ async def submit_issue(
     now = ctx.clock.now()
     commune = deps.ref.commune.code
     year = local_date(now).year
-    number = await store.next_tracking_number(deps.db, ctx.session, commune, year)
+    number = await deps.store(ctx.uow).next_tracking_number(commune, year)
     # A refusal aborts the transaction, and the number with it: the sequence keeps no gap.
     issue = issues.receive(cmd, deps.ref, f"{commune}-{year}-{number:05d}", now)
     lifecycle.start_clocks(issue, deps.ref.calendar)
     primary = await _repeated(deps, ctx, issue)
     if primary:
         issues.merge(issue, primary, now)
-        await store.save_issue(deps.db, ctx.session, primary, deps.cipher)
-    await store.insert_issue(deps.db, ctx.session, issue, cmd.submitter, deps.cipher)
+        await deps.store(ctx.uow).save_issue(primary)
+    await deps.store(ctx.uow).insert_issue(issue, cmd.submitter)
     _send_receipt(ctx.uow, issue, cmd.submitter)
-    _tell_received(ctx.uow, issue)
+    if not primary:
+        issues.routed(issue, now)
+    outgoing.publish(ctx.uow, issue)
+    outgoing.case_clocks(ctx.uow, issue)  # merged: its clocks are those of the issue it joined
     result: dict[str, Any] = {
         "tracking_code": issue.tracking_code,
         "handled_as": issue.handled_as,
@@ -57,19 +52,7 @@ async def submit_issue(
         "agency_code": issue.agency_code,
     }
     if primary:
-        ctx.uow.emit(
-            "intake.issue.merged.v1",
-            contract.IssueMerged(
-                tracking_code=issue.tracking_code,
-                merged_into=primary.tracking_code,
-                raised_by_count=primary.raised_by,
-            ),
-            subject=primary.tracking_code,
-        )
         result |= {"merged_into": primary.tracking_code, "raised_by_count": primary.raised_by}
-    else:
-        _tell_routed(ctx.uow, issue, now)
-    _tell_case_clocks(ctx.uow, issue)  # merged: its clocks are those of the issue it joined
     await _redraft_upcoming(deps, ctx)
     return result
 
@@ -90,43 +73,9 @@ def _send_receipt(uow: UnitOfWork, issue: issues.Issue, person: contract.Submitt
     )
 
 
-def _tell_received(uow: UnitOfWork, issue: issues.Issue) -> None:
-    uow.emit(
-        "intake.issue.received.v1",
-        contract.IssueReceived(
-            tracking_code=issue.tracking_code,
-            kind=issue.kind,
-            handled_as=issue.handled_as,
-            channel=issue.channel,
-            village_code=issue.village_code,
-            received_at=issue.received_at,
-            anonymous=issue.anonymous,
-            # no pseudonym of the person, no words of theirs: see intake.issue.summary-approved
-        ),
-        subject=issue.tracking_code,
-    )
-
-
-def _tell_routed(uow: UnitOfWork, issue: issues.Issue, now: datetime) -> None:
-    """A new issue's topic and the agency that must answer, as the system chose them."""
-    code = issue.tracking_code
-    classified = contract.IssueClassified(
-        tracking_code=code,
-        topic=issue.topic,
-        suggested=issue.topic_suggested,
-        by=msg.SYSTEM,
-        at=now,
-    )
-    uow.emit("intake.issue.classified.v1", classified, subject=code)
-    assigned = contract.IssueAssigned(
-        tracking_code=code, agency_code=issue.agency_code, by=msg.SYSTEM, at=now
-    )
-    uow.emit("intake.issue.assigned.v1", assigned, subject=code)
-
-
 async def _redraft_upcoming(deps: Deps, ctx: HandlerContext) -> None:
     """A new issue, or one more voice on an old one, changes the agendas of coming conferences."""
-    for session_id in await store.upcoming_sessions(deps.db, ctx.session, ctx.clock.now()):
+    for session_id in await deps.store(ctx.uow).upcoming_sessions(ctx.clock.now()):
         await redraft_agenda(deps, ctx, session_id)
 
 
@@ -134,9 +83,7 @@ async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> iss
     """The open issue of the same village and topic this one repeats, if any."""
     if issue.handled_as not in duplicates.MERGEABLE or issue.kind not in duplicates.MERGEABLE:
         return None
-    candidates = await store.open_candidates(
-        deps.db, ctx.session, issue.village_code, issue.topic, deps.cipher
-    )
+    candidates = await deps.store(ctx.uow).open_candidates(issue.village_code, issue.topic)
     found = duplicates.find_duplicate(
         issue.content, [duplicates.Candidate(c.tracking_code, c.content) for c in candidates]
     )
@@ -145,9 +92,9 @@ async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> iss
 
 async def _issue(deps: Deps, ctx: HandlerContext, tracking_code: str) -> issues.Issue:
     """The issue a tracking code stands for: a merged submission's code leads to the issue it joined."""
-    issue = await store.load_issue(deps.db, ctx.session, tracking_code, deps.cipher)
+    issue = await deps.store(ctx.uow).load_issue(tracking_code)
     if issue is not None and issue.merged_into:
-        issue = await store.load_issue(deps.db, ctx.session, issue.merged_into, deps.cipher)
+        issue = await deps.store(ctx.uow).load_issue(issue.merged_into)
     if issue is None:
         text = msg.UNKNOWN_ISSUE.format(code=tracking_code)
         raise Rejected([error("data.tracking_code", "unknown_issue", text)])
@@ -160,33 +107,10 @@ async def reclassify_issue(
     issue = await _issue(deps, ctx, cmd.tracking_code)
     now = ctx.clock.now()
     changed = issues.reclassify(issue, cmd, deps.ref, now)
-    await store.save_issue(deps.db, ctx.session, issue, deps.cipher)
-    if "topic" in changed:
-        ctx.uow.emit(
-            "intake.issue.classified.v1",
-            contract.IssueClassified(
-                tracking_code=issue.tracking_code,
-                topic=issue.topic,
-                previous_topic=changed["topic"][0],
-                suggested=False,
-                by=cmd.officer,
-                at=now,
-            ),
-            subject=issue.tracking_code,
-        )
+    await deps.store(ctx.uow).save_issue(issue)
+    outgoing.publish(ctx.uow, issue)
     if "agency_code" in changed:
-        _tell_case_clocks(ctx.uow, issue)
-        ctx.uow.emit(
-            "intake.issue.assigned.v1",
-            contract.IssueAssigned(
-                tracking_code=issue.tracking_code,
-                agency_code=issue.agency_code,
-                previous_agency_code=changed["agency_code"][0],
-                by=cmd.officer,
-                at=now,
-            ),
-            subject=issue.tracking_code,
-        )
+        outgoing.case_clocks(ctx.uow, issue)
     return {
         "tracking_code": issue.tracking_code,
         "topic": issue.topic,
@@ -202,7 +126,7 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
     """Intake keeps the sessions it drafts agendas for; a scheduled one gets its agenda drafted."""
 
     async def follow(event: registration_contract.SessionPlanned, ctx: HandlerContext) -> None:
-        known = await store.known_session(deps.db, ctx.session, event.session_id)
+        known = await deps.store(ctx.uow).known_session(event.session_id)
         if known and SESSION_ORDER[known["status"]] > SESSION_ORDER[status]:
             return  # an older event arriving late: the session has moved on
         fields = event.model_dump(mode="json", exclude={"session_id"})
@@ -210,7 +134,7 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
         if starts is not None:
             fields["starts_at_utc"] = starts
         fields |= {"status": status, "updated_at": ctx.clock.now()}
-        await store.keep_session(deps.db, ctx.session, event.session_id, fields)
+        await deps.store(ctx.uow).keep_session(event.session_id, fields)
         if status == "scheduled":
             await redraft_agenda(deps, ctx, event.session_id)
 
@@ -220,26 +144,16 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
 async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> None:
     """Draft, or draft again, a conference's agenda from every open issue, earlier years' too."""
     now = ctx.clock.now()
-    open_issues = await store.open_issues(deps.db, ctx.session, deps.cipher)
+    open_issues = await deps.store(ctx.uow).open_issues()
     for issue in open_issues:
         if agenda.put_on_agenda(issue, session_id, now):
-            await store.save_issue(deps.db, ctx.session, issue, deps.cipher)
-            ctx.uow.emit(
-                "intake.issue.on-agenda.v1",
-                contract.IssueOnAgenda(
-                    tracking_code=issue.tracking_code, session_id=session_id, at=now
-                ),
-                subject=issue.tracking_code,
-            )
+            await deps.store(ctx.uow).save_issue(issue)
+            outgoing.publish(ctx.uow, issue)
     drafted = agenda.draft(session_id, 0, open_issues, now)
-    version = await store.next_agenda_version(
-        deps.db, ctx.session, session_id, drafted.model_dump(mode="json")
+    version = await deps.store(ctx.uow).next_agenda_version(
+        session_id, drafted.model_dump(mode="json")
     )
-    ctx.uow.emit(
-        "intake.agenda.drafted.v1",
-        drafted.model_copy(update={"version": version}),
-        subject=session_id,
-    )
+    outgoing.agenda_drafted(ctx.uow, drafted, version)
 
 
 async def _changed(
@@ -248,16 +162,10 @@ async def _changed(
     """Load the issue, apply one step of its life to it, store it back."""
     issue = await _issue(deps, ctx, code)
     change(issue)
-    await store.save_issue(deps.db, ctx.session, issue, deps.cipher)
-    _tell_case_clocks(ctx.uow, issue)
+    await deps.store(ctx.uow).save_issue(issue)
+    outgoing.publish(ctx.uow, issue)
+    outgoing.case_clocks(ctx.uow, issue)
     return issue
-
-
-def _tell_case_clocks(uow: UnitOfWork, issue: issues.Issue) -> None:
-    """A case's limits after any change to it, for the dashboard's list of cases by days left."""
-    clocks = lifecycle.case_clocks(issue)
-    if clocks is not None:
-        uow.emit("intake.case.clocks.v1", clocks, subject=issue.tracking_code)
 
 
 async def approve_summary(
@@ -266,16 +174,6 @@ async def approve_summary(
     now = ctx.clock.now()
     issue = await _changed(
         deps, ctx, cmd.tracking_code, lambda i: issues.approve_summary(i, cmd, now)
-    )
-    ctx.uow.emit(
-        "intake.issue.summary-approved.v1",
-        contract.SummaryApproved(
-            tracking_code=issue.tracking_code,
-            public_summary=issue.public_summary or "",
-            by=cmd.officer,
-            at=now,
-        ),
-        subject=issue.tracking_code,
     )
     await _redraft_upcoming(deps, ctx)
     return {**_state(issue), "public_summary": issue.public_summary}
@@ -292,16 +190,6 @@ async def record_answer(
     issue = await _changed(
         deps, ctx, cmd.tracking_code, lambda i: lifecycle.propose_answer(i, cmd, now)
     )
-    ctx.uow.emit(
-        "intake.issue.answer-proposed.v1",
-        contract.IssueAnswerProposed(
-            tracking_code=issue.tracking_code,
-            agency_code=cmd.agency_code,
-            answer=issues.public_text(issue, cmd.answer),
-            at=now,
-        ),
-        subject=issue.tracking_code,
-    )
     return _state(issue)
 
 
@@ -309,7 +197,7 @@ async def record_conclusion(
     deps: Deps, cmd: contract.RecordConclusion, ctx: HandlerContext
 ) -> dict[str, Any]:
     now = ctx.clock.now()
-    conference = await store.known_session(deps.db, ctx.session, cmd.session_id)
+    conference = await deps.store(ctx.uow).known_session(cmd.session_id)
     agencies = {a.code for a in deps.ref.agencies}
     issue = await _changed(
         deps,
@@ -317,20 +205,8 @@ async def record_conclusion(
         cmd.tracking_code,
         lambda i: lifecycle.conclude(i, cmd, conference, agencies, now),
     )
-    ctx.uow.emit(
-        "intake.issue.concluded.v1",
-        contract.IssueConcluded(
-            tracking_code=issue.tracking_code,
-            session_id=cmd.session_id,
-            conclusion=issues.public_text(issue, cmd.conclusion),
-            responsible_agency=cmd.responsible_agency,
-            deadline=cmd.deadline,
-            at=now,
-        ),
-        subject=issue.tracking_code,
-    )
     codes = [issue.tracking_code, *issue.merged]
-    for code, recipient in (await store.contacts(deps.db, ctx.session, codes, deps.cipher)).items():
+    for code, recipient in (await deps.store(ctx.uow).contacts(codes)).items():
         ctx.uow.notify(
             f"conclusion:{issue.tracking_code}:{code}",
             "issue_conclusion",
@@ -351,35 +227,12 @@ async def update_followup(
 ) -> dict[str, Any]:
     now = ctx.clock.now()
     issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.follow_up(i, cmd, now))
-    ctx.uow.emit(
-        "intake.followup.updated.v1",
-        contract.FollowupUpdated(
-            tracking_code=issue.tracking_code,
-            status=cmd.status,
-            responsible_agency=lifecycle.conclusion_of(issue)["agency"],
-            deadline=lifecycle.due_of(issue),
-            overdue=issue.overdue,
-            at=now,
-        ),
-        subject=issue.tracking_code,
-    )
     return _state(issue)
 
 
 async def close_issue(deps: Deps, cmd: contract.CloseIssue, ctx: HandlerContext) -> dict[str, Any]:
     now = ctx.clock.now()
     issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.close(i, cmd, now))
-    ctx.uow.emit(
-        "intake.issue.closed.v1",
-        contract.IssueClosed(
-            tracking_code=issue.tracking_code,
-            outcome=cmd.outcome,
-            reason=issues.public_text(issue, cmd.reason) or msg.REASON_WITHHELD,
-            authority=cmd.authority,
-            at=now,
-        ),
-        subject=issue.tracking_code,
-    )
     return _state(issue)
 
 
@@ -394,7 +247,7 @@ async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext)
     issue = await _changed(deps, ctx, cmd.tracking_code, accept)
     legal = lifecycle.legal_of(issue)
     due = date.fromisoformat(legal["clocks"]["settlement"])
-    told = await store.contacts(deps.db, ctx.session, [issue.tracking_code], deps.cipher)
+    told = await deps.store(ctx.uow).contacts([issue.tracking_code])
     for code, recipient in told.items():  # the written notice of acceptance, if they left a contact
         ctx.uow.notify(
             f"accepted:{code}",
@@ -440,37 +293,15 @@ async def record_settlement(
 def overdue_sweep(deps: Deps) -> PeriodicJob:
     async def mark_overdue(job: JobContext) -> None:
         today = local_date(job.clock.now())
-        for code in await store.codes_past_deadline(deps.db, today):
+        for code in await deps.store().codes_past_deadline(today):
 
             async def mark(uow: UnitOfWork, code: str = code) -> None:
-                issue = await store.load_issue(deps.db, uow.session, code, deps.cipher)
-                late = lifecycle.days_overdue(issue, today) if issue else 0
-                if issue is None or issue.overdue or not late:
+                issue = await deps.store(uow).load_issue(code)
+                if issue is None or not lifecycle.mark_overdue(issue, today, job.clock.now()):
                     return  # another instance, or an earlier tick, got there first
-                issue.overdue = True
-                issue.history.append(
-                    issues.Change(
-                        job.clock.now(),
-                        msg.SYSTEM,
-                        "overdue",
-                        None,
-                        str(lifecycle.deadline_of(issue)),
-                    )
-                )
-                await store.save_issue(deps.db, uow.session, issue, deps.cipher)
-                conclusion = lifecycle.conclusion_of(issue)
-                uow.emit(
-                    "intake.conclusion.overdue.v1",
-                    contract.ConclusionOverdue(
-                        tracking_code=code,
-                        session_id=conclusion["session_id"],
-                        responsible_agency=conclusion["agency"],
-                        deadline=lifecycle.due_of(issue),
-                        days_overdue=late,
-                    ),
-                    subject=code,
-                )
-                remind_agency(deps, uow, issue, "overdue", late)
+                await deps.store(uow).save_issue(issue)
+                outgoing.publish(uow, issue)
+                remind_agency(deps, uow, issue, "overdue", lifecycle.days_overdue(issue, today))
 
             await job.commit(mark)
 
@@ -507,15 +338,15 @@ def due_soon_sweep(deps: Deps) -> PeriodicJob:
     async def remind(job: JobContext) -> None:
         today = local_date(job.clock.now())
         horizon = today + timedelta(days=DUE_SOON_DAYS)
-        for code in await store.codes_due_between(deps.db, today, horizon):
+        for code in await deps.store().codes_due_between(today, horizon):
 
             async def check(uow: UnitOfWork, code: str = code) -> None:
-                issue = await store.load_issue(deps.db, uow.session, code, deps.cipher)
+                issue = await deps.store(uow).load_issue(code)
                 deadline = lifecycle.deadline_of(issue) if issue else None
                 if issue is None or deadline is None or issue.status not in lifecycle.FOLLOWED:
                     return
                 marker = f"due-soon:{code}:{deadline.isoformat()}"
-                if not await deps.db.first_time(uow.session, "reminders", marker):
+                if not await deps.store(uow).first_time(marker):
                     return
                 remind_agency(deps, uow, issue, "due_soon", (deadline - today).days)
 
@@ -524,13 +355,12 @@ def due_soon_sweep(deps: Deps) -> PeriodicJob:
     return remind
 
 
-def _alarm_officer(
-    deps: Deps, uow: UnitOfWork, issue: issues.Issue, kind: str, clock: str, due: date, left: int
-) -> None:
+def _alarm_officer(deps: Deps, uow: UnitOfWork, alarm: events.LegalClock) -> None:
     """A legal limit about to run out, or run out, told to the agency handling the case (the
     commune office when it has no contact on file), point to point, once per limit and state."""
+    issue, clock, due, left = alarm.issue, alarm.clock, alarm.due, alarm.days_left
     agency = deps.ref.answering(issue.agency_code)
-    state = "expired" if kind == "expired" else "due_soon"
+    state = "expired" if alarm.state == "expired" else "due_soon"
     uow.notify(
         f"legal-{state}:{issue.tracking_code}:{clock}:{due.isoformat()}",
         "legal_alarm",
@@ -551,28 +381,17 @@ def _alarm_officer(
 def legal_clock_sweep(deps: Deps) -> PeriodicJob:
     async def ring(job: JobContext) -> None:
         today = local_date(job.clock.now())
-        for code in await store.open_case_codes(deps.db):
+        for code in await deps.store().open_case_codes():
 
             async def check(uow: UnitOfWork, code: str = code) -> None:
-                issue = await store.load_issue(deps.db, uow.session, code, deps.cipher)
+                issue = await deps.store(uow).load_issue(code)
                 alarms = lifecycle.clock_alarms(issue, today) if issue else []
                 if issue is None or not alarms:
                     return
-                await store.save_issue(deps.db, uow.session, issue, deps.cipher)
-                handled_as = lifecycle.case_kind(issue)
-                for kind, clock, due, left in alarms:
-                    uow.emit(
-                        f"intake.legal-clock.{kind}.v1",
-                        contract.LegalClock(
-                            tracking_code=code,
-                            handled_as=handled_as,
-                            clock=clock,
-                            due=due,
-                            days_left=left,
-                        ),
-                        subject=code,
-                    )
-                    _alarm_officer(deps, uow, issue, kind, clock, due, left)
+                await deps.store(uow).save_issue(issue)
+                outgoing.publish(uow, issue)
+                for alarm in alarms:
+                    _alarm_officer(deps, uow, alarm)
 
             await job.commit(check)
 
@@ -587,29 +406,19 @@ async def sign_adhoc_request(
 ) -> dict[str, Any]:
     now = ctx.clock.now()
     voter = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
-    signed = await store.find_signature(deps.db, ctx.session, cmd.request_code, voter)
+    signed = await deps.store(ctx.uow).find_signature(cmd.request_code, voter)
     errors = adhoc.signature_errors(cmd, deps.ref, signed)
     reject_if(errors)
-    request = await store.add_signature(deps.db, ctx.session, cmd, voter, deps.cipher, now)
-    threshold = adhoc.threshold(deps.ref.commune.voter_count)
-    reached = request["signatures"] >= threshold
-    if reached and not request.get("threshold_reached_at"):
-        await store.mark_threshold_reached(deps.db, ctx.session, cmd.request_code, now)
-        ctx.uow.emit(
-            "intake.adhoc-request.threshold-reached.v1",
-            contract.AdhocThresholdReached(
-                request_code=cmd.request_code,
-                signatures=request["signatures"],
-                voter_count=deps.ref.commune.voter_count,
-                threshold=threshold,
-                subject=None,  # the signers' own words stay in intake (sealed)
-                reached_at=now,
-            ),
-            subject=cmd.request_code,
-        )
+    request = await deps.store(ctx.uow).add_signature(cmd, voter, now)
+    voters = deps.ref.commune.voter_count
+    reached = adhoc.reached(cmd.request_code, request, voters, now)
+    if reached:
+        await deps.store(ctx.uow).mark_threshold_reached(cmd.request_code, now)
+        outgoing.threshold_reached(ctx.uow, reached)
+    threshold = adhoc.threshold(voters)
     return {
         "request_code": cmd.request_code,
         "signatures": request["signatures"],
         "threshold": threshold,
-        "threshold_reached": reached,
+        "threshold_reached": request["signatures"] >= threshold,
     }

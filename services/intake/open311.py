@@ -22,13 +22,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.intake import messages as msg
-from services.intake import store
 from services.intake.domain.issues import Issue
+from services.intake.store import Store
 from shared import vi
-from shared.crypto import FieldCipher
 from shared.messaging.consumer import Pipeline
 from shared.reference import ReferenceData
-from shared.storage import Database
 
 BASE = "/open311/v2"
 CLOSED = ("resolved", "referred", "refused", "merged", "settled_in_village")
@@ -89,13 +87,12 @@ class Open311Door:
 
     def __init__(
         self,
-        db: Database,
+        store: Store,
         ref: ReferenceData,
-        cipher: FieldCipher,
         commands: Callable[[], Pipeline],
         api_keys: dict[str, str],
     ) -> None:
-        self.db, self.ref, self.cipher = db, ref, cipher
+        self.store, self.ref = store, ref
         self.commands, self.api_keys = commands, api_keys
         self.topics = {t.code: t for t in ref.topics}
         self.agencies = {a.code: a.name for a in ref.agencies}
@@ -240,17 +237,17 @@ class Open311Door:
         """By ids (at most 100), or received in a window of at most 90 days (the latest 90)."""
         wanted = [c for c in (ids or "").split(",") if c]
         if wanted:
-            return await store.issues_by_code(self.db, wanted[:100], self.cipher)
+            return await self.store.issues_by_code(wanted[:100])
         now = self.commands().clock.now()
         last = _moment(query.get("end_date"), "end_date") or now
         first = _moment(query.get("start_date"), "start_date") or last - WINDOW
         if last - first > WINDOW or first > last:
             raise Open311Error(400, msg.OPEN311_WINDOW)
-        return await store.issues_received_between(self.db, first, last, self.cipher)
+        return await self.store.issues_received_between(first, last)
 
     async def one_request(self, request: Request) -> Response:
         form, code = request.path_params["form"], request.path_params["id"]
-        found = await store.issues_by_code(self.db, [code], self.cipher)
+        found = await self.store.issues_by_code([code])
         shown = [self.public(i) for i in found if i.handled_as in PUBLIC_KINDS]
         if not shown:  # a complaint or denunciation is as unknown here as a code never given
             return _error(form, Open311Error(404, msg.OPEN311_NO_REQUEST.format(code=code)))
@@ -291,10 +288,10 @@ def _formed(
 
 
 def open311_app(
-    db: Database,
+    store: Store,
     ref: ReferenceData,
-    cipher: FieldCipher,
     commands: Callable[[], Pipeline],
     api_keys: dict[str, str],
 ) -> Starlette:
-    return Open311Door(db, ref, cipher, commands, api_keys).app()
+    """The door, reading through `store` (outside any transaction)."""
+    return Open311Door(store, ref, commands, api_keys).app()

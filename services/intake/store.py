@@ -1,35 +1,30 @@
-"""Intake's collections: issues (the submitter's identity encrypted) and the tracking-code counters."""
+"""Intake's collections: issues (the submitter's identity encrypted) and the tracking-code counters.
+
+`Store` is what the handlers need of them; `MongoStore` is it on MongoDB, bound to one
+transaction's session (or none, for a read outside one)."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from services.intake.domain.duplicates import MERGEABLE
 from services.intake.domain.issues import OPEN, Change, Issue
 from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
-from shared.storage import ASCENDING, Database, Document, ReturnDocument, Session
+from shared.storage import (
+    ASCENDING,
+    Database,
+    Document,
+    ReturnDocument,
+    Session,
+    record_document,
+    upserted,
+)
 
 SUBMITTER_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
-
-
-async def open_candidates(
-    db: Database, s: Session, village_code: str, topic: str, cipher: FieldCipher
-) -> list[Issue]:
-    """Open recommendations and feedback of one village and topic: what a new one may repeat.
-
-    Only the equalities go to the database, so the index of exactly those fields answers it (a
-    condition on the kind or the state beside them sends the embedded server to a full scan);
-    the closed ones are passed over here, before their content is opened."""
-    cursor = db["issues"].find({"village_code": village_code, "topic": topic}, session=s)
-    return [
-        issue_from_doc(doc, cipher)
-        async for doc in cursor
-        if doc.get("handled_as") in MERGEABLE and doc.get("status") in OPEN
-    ]
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -44,11 +39,6 @@ async def ensure_indexes(db: Database) -> None:
         "submitter.citizen_id_hash", name="submitter_citizen", sparse=True
     )
     await db["issues"].create_index("submitter.phone_hash", name="submitter_phone", sparse=True)
-
-
-async def next_tracking_number(db: Database, s: Session, commune: str, year: int) -> int:
-    """Gapless per commune and year: the increment commits or aborts with the issue it numbers."""
-    return await db.next_value(s, f"tracking:{commune}:{year}")
 
 
 def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) -> Document | None:
@@ -84,7 +74,7 @@ def _sealed_texts(doc: Document) -> list[tuple[Document, str, str]]:
 
 
 def _to_doc(issue: Issue, cipher: FieldCipher) -> Document:
-    doc = dataclasses.asdict(issue)
+    doc = record_document(issue)
     doc["_id"] = doc.pop("tracking_code")
     for holder, key, context in _sealed_texts(doc):
         holder[key] = cipher.encrypt(holder.get(key), context=context)
@@ -106,186 +96,231 @@ def issue_from_doc(doc: Document, cipher: FieldCipher) -> Issue:
     return Issue(**data)
 
 
-async def insert_issue(
-    db: Database, s: Session, issue: Issue, person: Submitter | None, cipher: FieldCipher
-) -> None:
-    doc = _to_doc(issue, cipher)
-    doc["submitter"] = _sealed_submitter(issue.tracking_code, person, cipher)
-    await db["issues"].insert_one(doc, session=s)
+class Store(Protocol):
+    """Intake's storage, bound to one transaction (or none, for a read outside one)."""
+
+    async def open_candidates(self, village_code: str, topic: str) -> list[Issue]: ...
+    async def next_tracking_number(self, commune: str, year: int) -> int: ...
+    async def insert_issue(self, issue: Issue, person: Submitter | None) -> None: ...
+    async def load_issue(self, tracking_code: str) -> Issue | None: ...
+    async def save_issue(self, issue: Issue) -> None: ...
+    async def codes_past_deadline(self, today: date) -> list[str]: ...
+    async def codes_due_between(self, first: date, last: date) -> list[str]: ...
+    async def open_case_codes(self) -> list[str]: ...
+    async def open_issues(self) -> list[Issue]: ...
+    async def upcoming_sessions(self, now: datetime) -> list[str]: ...
+    async def next_agenda_version(self, session_id: str, drafted: Document) -> int: ...
+    async def find_signature(self, request_code: str, voter: str) -> Document | None: ...
+    async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document: ...
+    async def mark_threshold_reached(self, request_code: str, now: datetime) -> None: ...
+    async def contacts(self, codes: list[str]) -> dict[str, Recipient]: ...
+    async def issues_received_between(
+        self, first: datetime, last: datetime, limit: int = 1000
+    ) -> list[Issue]: ...
+    async def issues_by_code(self, codes: list[str]) -> list[Issue]: ...
+    async def known_session(self, session_id: str) -> Document | None: ...
+    async def keep_session(self, session_id: str, fields: Document) -> None: ...
+    async def first_time(self, key: str) -> bool: ...
 
 
-async def load_issue(
-    db: Database, s: Session, tracking_code: str, cipher: FieldCipher
-) -> Issue | None:
-    doc = await db["issues"].find_one({"_id": tracking_code}, session=s)
-    return issue_from_doc(doc, cipher) if doc else None
+class MongoStore:
+    """`Store` on MongoDB: every call in the transaction of `session` (None: outside any)."""
 
+    def __init__(self, db: Database, cipher: FieldCipher, session: Session | None) -> None:
+        self.db, self.cipher, self.s = db, cipher, session
 
-async def save_issue(db: Database, s: Session, issue: Issue, cipher: FieldCipher) -> None:
-    doc = _to_doc(issue, cipher)
-    doc.pop("_id")
-    doc["version"] = issue.version + 1
-    result = await db["issues"].update_one(
-        {"_id": issue.tracking_code, "version": issue.version}, {"$set": doc}, session=s
-    )
-    if result.matched_count != 1:
-        raise RuntimeError(f"issue {issue.tracking_code} changed concurrently")  # retried
-    issue.version += 1
+    async def open_candidates(self, village_code: str, topic: str) -> list[Issue]:
+        """Open recommendations and feedback of one village and topic: what a new one may repeat.
 
-
-async def codes_past_deadline(db: Database, today: date) -> list[str]:
-    """Concluded issues whose deadline has passed and that are not yet marked overdue."""
-    cursor = db["issues"].find(
-        {
-            "status": {"$in": ["concluded", "in_followup"]},
-            "overdue": False,
-            "conclusion.deadline": {"$lt": today.isoformat()},
-        },
-        {"_id": 1},
-    )
-    return [doc["_id"] async for doc in cursor]
-
-
-async def codes_due_between(db: Database, first: date, last: date) -> list[str]:
-    """Concluded issues whose deadline falls between two dates (both included)."""
-    cursor = db["issues"].find(
-        {
-            "status": {"$in": ["concluded", "in_followup"]},
-            "conclusion.deadline": {"$gte": first.isoformat(), "$lte": last.isoformat()},
-        },
-        {"_id": 1},
-    )
-    return [doc["_id"] async for doc in cursor]
-
-
-async def open_case_codes(db: Database) -> list[str]:
-    """Complaints and denunciations whose legal clocks still run: not settled by their own
-    decision (a dialogue's follow-up marked resolved does not settle them)."""
-    cursor = db["issues"].find(
-        {
-            "legal": {"$ne": None},
-            "legal.settled": None,
-            "status": {"$nin": ["referred", "refused", "merged"]},
-        },
-        {"_id": 1},
-    )
-    return [doc["_id"] async for doc in cursor]
-
-
-async def open_issues(db: Database, s: Session, cipher: FieldCipher) -> list[Issue]:
-    """Every issue still open, whatever year it came in (the plan keeps unsettled and
-    long-running matters on the agenda); merged ones are counted in the issue they joined."""
-    cursor = db["issues"].find(
-        {"status": {"$in": [st for st in OPEN if st != "merged"]}, "merged_into": None}, session=s
-    )
-    return [issue_from_doc(doc, cipher) async for doc in cursor]
-
-
-async def upcoming_sessions(db: Database, s: Session, now: datetime) -> list[str]:
-    """Scheduled conferences that have not started: their agendas follow new issues."""
-    cursor = db["sessions"].find(
-        {"status": "scheduled", "starts_at_utc": {"$gt": now}}, {"_id": 1}, session=s
-    )
-    return [doc["_id"] async for doc in cursor]
-
-
-async def next_agenda_version(db: Database, s: Session, session_id: str, drafted: Document) -> int:
-    agenda = await db["agendas"].find_one_and_update(
-        {"_id": session_id},
-        {"$inc": {"version": 1}, "$set": {"latest": drafted}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-        session=s,
-    )
-    return int(agenda["version"])
-
-
-async def find_signature(
-    db: Database, s: Session, request_code: str, voter: str
-) -> Document | None:
-    return await db["adhoc_signatures"].find_one({"_id": f"{request_code}:{voter}"}, session=s)
-
-
-async def add_signature(
-    db: Database, s: Session, cmd: SignAdhocRequest, voter: str, cipher: FieldCipher, now: datetime
-) -> Document:
-    """Keep the signature (the signer sealed) and count it; returns the request as it now is."""
-    key = f"{cmd.request_code}:{voter}"
-    await db["adhoc_signatures"].insert_one(
-        {
-            "_id": key,
-            "request_code": cmd.request_code,
-            "village_code": cmd.village_code,
-            "signed_at": cmd.signed_at,
-            "recorded_at": now,
-            "signer": {
-                name: cipher.encrypt(str(getattr(cmd, name)), context=f"adhoc:{key}:{name}")
-                for name in ("full_name", "citizen_id", "date_of_birth")
-            },
-        },
-        session=s,
-    )
-    return await db["adhoc_requests"].find_one_and_update(
-        {"_id": cmd.request_code},
-        {
-            "$inc": {"signatures": 1},
-            "$setOnInsert": {
-                "subject": cipher.encrypt(cmd.subject, context=f"adhoc:{cmd.request_code}:subject"),
-                "opened_at": now,
-                "threshold_reached_at": None,
-            },
-        },
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-        session=s,
-    )
-
-
-async def mark_threshold_reached(
-    db: Database, s: Session, request_code: str, now: datetime
-) -> None:
-    await db["adhoc_requests"].update_one(
-        {"_id": request_code}, {"$set": {"threshold_reached_at": now}}, session=s
-    )
-
-
-async def contacts(
-    db: Database, s: Session, codes: list[str], cipher: FieldCipher
-) -> dict[str, Recipient]:
-    """The submitters of these issues who left a phone or an email, unsealed for one message."""
-    found: dict[str, Recipient] = {}
-    async for doc in db["issues"].find({"_id": {"$in": codes}}, {"submitter": 1}, session=s):
-        sealed = doc.get("submitter") or {}
-        if not (sealed.get("phone") or sealed.get("email")):
-            continue
-        clear = {
-            name: cipher.decrypt(sealed.get(name), context=f"intake:{doc['_id']}:{name}")
-            for name in ("full_name", "phone", "email")
-        }
-        found[doc["_id"]] = Recipient(
-            name=clear["full_name"], phone=clear["phone"], email=clear["email"]
+        Only the equalities go to the database, so the index of exactly those fields answers it (a
+        condition on the kind or the state beside them sends the embedded server to a full scan);
+        the closed ones are passed over here, before their content is opened."""
+        cursor = self.db["issues"].find(
+            {"village_code": village_code, "topic": topic}, session=self.s
         )
-    return found
+        return [
+            issue_from_doc(doc, self.cipher)
+            async for doc in cursor
+            if doc.get("handled_as") in MERGEABLE and doc.get("status") in OPEN
+        ]
 
+    async def next_tracking_number(self, commune: str, year: int) -> int:
+        """Gapless per commune and year: the increment commits or aborts with the issue it numbers."""
+        return await self.db.next_value(self._in_transaction(), f"tracking:{commune}:{year}")
 
-async def issues_received_between(
-    db: Database, first: datetime, last: datetime, cipher: FieldCipher, limit: int = 1000
-) -> list[Issue]:
-    """Issues received in [first, last], newest first (the Open311 door's list)."""
-    query = {"received_at": {"$gte": first, "$lte": last}}
-    cursor = db["issues"].find(query).sort("received_at", -1).limit(limit)
-    return [issue_from_doc(doc, cipher) async for doc in cursor]
+    def _in_transaction(self) -> Session:
+        if self.s is None:
+            raise RuntimeError("this write is made in a transaction")
+        return self.s
 
+    async def first_time(self, key: str) -> bool:
+        """True the first time `key` is marked (a reminder sent once per deadline)."""
+        return await self.db.first_time(self._in_transaction(), "reminders", key)
 
-async def issues_by_code(db: Database, codes: list[str], cipher: FieldCipher) -> list[Issue]:
-    found = {d["_id"]: d async for d in db["issues"].find({"_id": {"$in": codes}})}
-    return [issue_from_doc(found[c], cipher) for c in codes if c in found]
+    async def insert_issue(self, issue: Issue, person: Submitter | None) -> None:
+        doc = _to_doc(issue, self.cipher)
+        doc["submitter"] = _sealed_submitter(issue.tracking_code, person, self.cipher)
+        await self.db["issues"].insert_one(doc, session=self.s)
 
+    async def load_issue(self, tracking_code: str) -> Issue | None:
+        doc = await self.db["issues"].find_one({"_id": tracking_code}, session=self.s)
+        return issue_from_doc(doc, self.cipher) if doc else None
 
-async def known_session(db: Database, s: Session, session_id: str) -> Document | None:
-    """What intake knows of a conference, from registration's events."""
-    return await db["sessions"].find_one({"_id": session_id}, session=s)
+    async def save_issue(self, issue: Issue) -> None:
+        doc = _to_doc(issue, self.cipher)
+        doc.pop("_id")
+        doc["version"] = issue.version + 1
+        result = await self.db["issues"].update_one(
+            {"_id": issue.tracking_code, "version": issue.version}, {"$set": doc}, session=self.s
+        )
+        if result.matched_count != 1:
+            raise RuntimeError(f"issue {issue.tracking_code} changed concurrently")  # retried
+        issue.version += 1
 
+    async def codes_past_deadline(self, today: date) -> list[str]:
+        """Concluded issues whose deadline has passed and that are not yet marked overdue."""
+        cursor = self.db["issues"].find(
+            {
+                "status": {"$in": ["concluded", "in_followup"]},
+                "overdue": False,
+                "conclusion.deadline": {"$lt": today.isoformat()},
+            },
+            {"_id": 1},
+        )
+        return [doc["_id"] async for doc in cursor]
 
-async def keep_session(db: Database, s: Session, session_id: str, fields: Document) -> None:
-    await db["sessions"].update_one({"_id": session_id}, {"$set": fields}, upsert=True, session=s)
+    async def codes_due_between(self, first: date, last: date) -> list[str]:
+        """Concluded issues whose deadline falls between two dates (both included)."""
+        cursor = self.db["issues"].find(
+            {
+                "status": {"$in": ["concluded", "in_followup"]},
+                "conclusion.deadline": {"$gte": first.isoformat(), "$lte": last.isoformat()},
+            },
+            {"_id": 1},
+        )
+        return [doc["_id"] async for doc in cursor]
+
+    async def open_case_codes(self) -> list[str]:
+        """Complaints and denunciations whose legal clocks still run: not settled by their own
+        decision (a dialogue's follow-up marked resolved does not settle them)."""
+        cursor = self.db["issues"].find(
+            {
+                "legal": {"$ne": None},
+                "legal.settled": None,
+                "status": {"$nin": ["referred", "refused", "merged"]},
+            },
+            {"_id": 1},
+        )
+        return [doc["_id"] async for doc in cursor]
+
+    async def open_issues(self) -> list[Issue]:
+        """Every issue still open, whatever year it came in (the plan keeps unsettled and
+        long-running matters on the agenda); merged ones are counted in the issue they joined."""
+        cursor = self.db["issues"].find(
+            {"status": {"$in": [st for st in OPEN if st != "merged"]}, "merged_into": None},
+            session=self.s,
+        )
+        return [issue_from_doc(doc, self.cipher) async for doc in cursor]
+
+    async def upcoming_sessions(self, now: datetime) -> list[str]:
+        """Scheduled conferences that have not started: their agendas follow new issues."""
+        cursor = self.db["sessions"].find(
+            {"status": "scheduled", "starts_at_utc": {"$gt": now}}, {"_id": 1}, session=self.s
+        )
+        return [doc["_id"] async for doc in cursor]
+
+    async def next_agenda_version(self, session_id: str, drafted: Document) -> int:
+        agenda = await self.db["agendas"].find_one_and_update(
+            {"_id": session_id},
+            {"$inc": {"version": 1}, "$set": {"latest": drafted}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=self.s,
+        )
+        return int(upserted(agenda)["version"])
+
+    async def find_signature(self, request_code: str, voter: str) -> Document | None:
+        return await self.db["adhoc_signatures"].find_one(
+            {"_id": f"{request_code}:{voter}"}, session=self.s
+        )
+
+    async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document:
+        """Keep the signature (the signer sealed) and count it; returns the request as it now is."""
+        key = f"{cmd.request_code}:{voter}"
+        await self.db["adhoc_signatures"].insert_one(
+            {
+                "_id": key,
+                "request_code": cmd.request_code,
+                "village_code": cmd.village_code,
+                "signed_at": cmd.signed_at,
+                "recorded_at": now,
+                "signer": {
+                    name: self.cipher.encrypt(
+                        str(getattr(cmd, name)), context=f"adhoc:{key}:{name}"
+                    )
+                    for name in ("full_name", "citizen_id", "date_of_birth")
+                },
+            },
+            session=self.s,
+        )
+        request = await self.db["adhoc_requests"].find_one_and_update(
+            {"_id": cmd.request_code},
+            {
+                "$inc": {"signatures": 1},
+                "$setOnInsert": {
+                    "subject": self.cipher.encrypt(
+                        cmd.subject, context=f"adhoc:{cmd.request_code}:subject"
+                    ),
+                    "opened_at": now,
+                    "threshold_reached_at": None,
+                },
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=self.s,
+        )
+        return upserted(request)
+
+    async def mark_threshold_reached(self, request_code: str, now: datetime) -> None:
+        await self.db["adhoc_requests"].update_one(
+            {"_id": request_code}, {"$set": {"threshold_reached_at": now}}, session=self.s
+        )
+
+    async def contacts(self, codes: list[str]) -> dict[str, Recipient]:
+        """The submitters of these issues who left a phone or an email, unsealed for one message."""
+        found: dict[str, Recipient] = {}
+        async for doc in self.db["issues"].find(
+            {"_id": {"$in": codes}}, {"submitter": 1}, session=self.s
+        ):
+            sealed = doc.get("submitter") or {}
+            if not (sealed.get("phone") or sealed.get("email")):
+                continue
+            clear = {
+                name: self.cipher.decrypt(sealed.get(name), context=f"intake:{doc['_id']}:{name}")
+                for name in ("full_name", "phone", "email")
+            }
+            found[doc["_id"]] = Recipient(
+                name=clear["full_name"], phone=clear["phone"], email=clear["email"]
+            )
+        return found
+
+    async def issues_received_between(
+        self, first: datetime, last: datetime, limit: int = 1000
+    ) -> list[Issue]:
+        """Issues received in [first, last], newest first (the Open311 door's list)."""
+        query = {"received_at": {"$gte": first, "$lte": last}}
+        cursor = self.db["issues"].find(query).sort("received_at", -1).limit(limit)
+        return [issue_from_doc(doc, self.cipher) async for doc in cursor]
+
+    async def issues_by_code(self, codes: list[str]) -> list[Issue]:
+        found = {d["_id"]: d async for d in self.db["issues"].find({"_id": {"$in": codes}})}
+        return [issue_from_doc(found[c], self.cipher) for c in codes if c in found]
+
+    async def known_session(self, session_id: str) -> Document | None:
+        """What intake knows of a conference, from registration's events."""
+        return await self.db["sessions"].find_one({"_id": session_id}, session=self.s)
+
+    async def keep_session(self, session_id: str, fields: Document) -> None:
+        await self.db["sessions"].update_one(
+            {"_id": session_id}, {"$set": fields}, upsert=True, session=self.s
+        )

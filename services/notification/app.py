@@ -7,10 +7,9 @@ from functools import partial
 
 import httpx
 
-from services.notification import store
+from services.notification import handlers, store
 from services.notification.admin import admin_app
 from services.notification.channels import build_channels, remove_old_files
-from services.notification.delivery import Notifier
 from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
 from services.notification.web import report_app
@@ -28,24 +27,26 @@ async def _forget_old_files(settings: NotificationSettings, job: JobContext) -> 
 def create_service(settings: NotificationSettings, clock: Clock | None = None) -> Service:
     client = httpx.AsyncClient()
     infra = Infrastructure("notification", settings, clock)
-    notifier = Notifier(
+    deps = handlers.Deps(
         infra, settings, build_channels(settings, client), Renderer(infra.reference)
     )
     spec = ServiceSpec(
         name="notification",
         events={
-            "notification.send.v1": notifier.accept,
-            "registration.session.scheduled.v1": notifier.session_scheduled,
-            "registration.session.concluded.v1": notifier.session_concluded,
+            "notification.send.v1": partial(handlers.accept, deps),
+            "registration.session.scheduled.v1": partial(handlers.session_scheduled, deps),
+            "registration.session.concluded.v1": partial(handlers.session_concluded, deps),
         },
-        tasks={"notification.deliver.v1": notifier.deliver},
+        tasks={"notification.deliver.v1": partial(handlers.deliver, deps)},
         commands={
-            "notification.set-preference.v1": notifier.set_preference,
-            "notification.resend-message.v1": notifier.resend,
+            "notification.set-preference.v1": partial(handlers.set_preference, deps),
+            "notification.resend-message.v1": partial(handlers.resend, deps),
         },
         ordering={"notification.deliver.v1": lambda task: task.message_id},
-        periodic=[notifier.release_held, partial(_forget_old_files, settings)],
-        web=report_app(notifier, settings.report_token.get_secret_value()),
+        periodic=[partial(handlers.release_held, deps), partial(_forget_old_files, settings)],
+        web=report_app(
+            partial(handlers.provider_report, deps), settings.report_token.get_secret_value()
+        ),
         admin=admin_app(infra.db, infra.cipher),
         ensure_indexes=store.ensure_indexes,
         on_stop=[client.aclose],

@@ -24,24 +24,26 @@ async def ensure_indexes(db: Database) -> None:
 
 @dataclass(frozen=True)
 class Store:
+    """Notification's storage; bound to one transaction's session, or to none (a read, a
+    provider's call outside any transaction)."""
+
     db: Database
+    s: DbSession | None = None
 
     # ---- messages ------------------------------------------------------------------------------
 
-    async def message(self, message_id: str, s: DbSession | None = None) -> Document | None:
-        return await self.db["messages"].find_one({"_id": message_id}, session=s)
+    async def message(self, message_id: str) -> Document | None:
+        return await self.db["messages"].find_one({"_id": message_id}, session=self.s)
 
-    async def has_message(self, message_id: str, s: DbSession | None) -> bool:
-        found = await self.db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=s)
+    async def has_message(self, message_id: str) -> bool:
+        found = await self.db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=self.s)
         return found is not None
 
-    async def add_message(self, doc: Document, s: DbSession | None) -> None:
-        await self.db["messages"].insert_one(doc, session=s)
+    async def add_message(self, doc: Document) -> None:
+        await self.db["messages"].insert_one(doc, session=self.s)
 
-    async def update_message(
-        self, message_id: str, update: dict[str, Any], s: DbSession | None
-    ) -> None:
-        await self.db["messages"].update_one({"_id": message_id}, update, session=s)
+    async def update_message(self, message_id: str, update: dict[str, Any]) -> None:
+        await self.db["messages"].update_one({"_id": message_id}, update, session=self.s)
 
     async def claim(self, doc: Document, attempt: str, now: datetime) -> Document | None:
         """Take a message for one attempt, if nobody moved it since it was read."""
@@ -64,12 +66,10 @@ class Store:
         )
         return [row["_id"] async for row in due]
 
-    async def reported(
-        self, channel: str, provider_ref: str, s: DbSession | None
-    ) -> Document | None:
+    async def reported(self, channel: str, provider_ref: str) -> Document | None:
         """The message a provider's delivery report is about (its reference, or our key)."""
         query = {"channel": channel, "$or": [{"provider_ref": provider_ref}, {"_id": provider_ref}]}
-        return await self.db["messages"].find_one(query, session=s)
+        return await self.db["messages"].find_one(query, session=self.s)
 
     def recent(self, query: dict[str, Any], limit: int) -> AsyncIterator[Document]:
         return self.db["messages"].find(query).sort("created_at", -1).limit(limit)
@@ -104,25 +104,23 @@ class Store:
 
     # ---- preferences -----------------------------------------------------------------------------
 
-    async def opted_out(self, refs: list[str], s: DbSession | None) -> bool:
+    async def opted_out(self, refs: list[str]) -> bool:
         found = await self.db["preferences"].find_one(
-            {"_id": {"$in": refs}, "opt_out": True}, session=s
+            {"_id": {"$in": refs}, "opt_out": True}, session=self.s
         )
         return found is not None
 
-    async def set_preference(self, ref: str, fields: dict[str, Any], s: DbSession | None) -> None:
+    async def set_preference(self, ref: str, fields: dict[str, Any]) -> None:
         await self.db["preferences"].update_one(
-            {"_id": ref}, {"$set": fields}, upsert=True, session=s
+            {"_id": ref}, {"$set": fields}, upsert=True, session=self.s
         )
 
     # ---- conferences ------------------------------------------------------------------------------
 
-    async def conference(self, session_id: str, s: DbSession | None) -> Document | None:
-        return await self.db["sessions"].find_one({"_id": session_id}, session=s)
+    async def conference(self, session_id: str) -> Document | None:
+        return await self.db["sessions"].find_one({"_id": session_id}, session=self.s)
 
-    async def keep_conference(
-        self, session_id: str, fields: dict[str, Any], s: DbSession | None
-    ) -> None:
+    async def keep_conference(self, session_id: str, fields: dict[str, Any]) -> None:
         await self.db["sessions"].update_one(
-            {"_id": session_id}, {"$set": fields}, upsert=True, session=s
+            {"_id": session_id}, {"$set": fields}, upsert=True, session=self.s
         )

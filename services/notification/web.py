@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-from services.notification.delivery import Notifier
 
 MAX_REPORT_BYTES = 16 * 1024  # a delivery report is a few hundred bytes
 
@@ -20,7 +19,11 @@ class TooLarge(Exception):
     pass
 
 
-def report_app(notifier: Notifier, token: str) -> Starlette:
+# A provider's report: (channel, its reference, delivered?, the reason it failed) -> known?
+Report = Callable[[str, str, bool, str | None], Awaitable[bool]]
+
+
+def report_app(report: Report, token: str) -> Starlette:
     async def _authorised(request: Request) -> bool:
         """The token in a header only (a query string ends up in proxies' logs); no token set, no
         report taken: an open endpoint would let anyone mark messages delivered."""
@@ -61,7 +64,7 @@ def report_app(notifier: Notifier, token: str) -> Starlette:
             return JSONResponse(
                 {"error": 'cần {"id", "status": "delivered"|"failed"}'}, status_code=400
             )
-        known = await notifier.provider_report(
+        known = await report(
             "sms", str(body["id"]), body["status"] == "delivered", body.get("reason")
         )
         return JSONResponse({"known": known}, status_code=200 if known else 404)
@@ -78,7 +81,7 @@ def report_app(notifier: Notifier, token: str) -> Starlette:
             or not message.get("msg_id")
         ):
             return JSONResponse({"ignored": True})
-        known = await notifier.provider_report("zalo", str(message["msg_id"]), True, None)
+        known = await report("zalo", str(message["msg_id"]), True, None)
         return JSONResponse({"known": known}, status_code=200 if known else 404)
 
     return Starlette(

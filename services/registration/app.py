@@ -12,7 +12,7 @@ from shared.service import Infrastructure, Service, ServiceSpec
 
 def create_service(settings: RegistrationSettings, clock: Clock | None = None) -> Service:
     infra = Infrastructure("registration", settings, clock)
-    deps = handlers.Deps(db=infra.db, ref=infra.reference, cipher=infra.cipher)
+    deps = handlers.Deps.of(infra, store.MongoStore)
     commands = {
         "registration.create-session.v1": partial(handlers.create_session, deps),
         "registration.schedule-session.v1": partial(handlers.schedule_session, deps),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from services.registration import messages as msg
-from services.registration import notices, outgoing, store
+from services.registration import notices, outgoing
 from services.registration.domain import delegates, sessions
 from services.registration.domain.model import (
     ADULT_AGE,
@@ -16,32 +15,26 @@ from services.registration.domain.model import (
     session_day,
     starts,
 )
+from services.registration.store import PERSONAL_FIELDS, Store
 from shared.citizen import age_on, fmt
 from shared.clock import local_date
 from shared.contracts import intake as intake_contract
 from shared.contracts import registration as contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.reporting import ResultsPublished
-from shared.crypto import FieldCipher
 from shared.logging import get_logger
 from shared.messaging.consumer import HandlerContext, apply_rows
 from shared.messaging.outbox import UnitOfWork
-from shared.reference import ReferenceData
-from shared.service import JobContext
-from shared.storage import Database
+from shared.service import HandlerDeps, JobContext
 
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class Deps:
-    db: Database
-    ref: ReferenceData
-    cipher: FieldCipher
+Deps = HandlerDeps[Store]
 
 
 async def _conference(deps: Deps, ctx: HandlerContext, session_id: str, field: str) -> Conference:
-    conference = await store.load_session(deps.db, ctx.session, session_id)
+    conference = await deps.store(ctx.uow).load_session(session_id)
     if conference is None:
         raise Rejected(
             [error(field, "unknown_session", msg.UNKNOWN_SESSION.format(session=session_id))]
@@ -50,7 +43,7 @@ async def _conference(deps: Deps, ctx: HandlerContext, session_id: str, field: s
 
 
 async def _registration(deps: Deps, ctx: HandlerContext, code: str) -> Registration:
-    reg = await store.find_registration(deps.db, ctx.session, code)
+    reg = await deps.store(ctx.uow).find_registration(code)
     if reg is None:
         raise Rejected(
             [
@@ -68,10 +61,10 @@ async def create_session(
     deps: Deps, cmd: contract.CreateSession, ctx: HandlerContext
 ) -> dict[str, Any]:
     commune = deps.ref.commune.code
-    number = await store.next_session_number(deps.db, ctx.session, commune, cmd.year, cmd.kind)
+    number = await deps.store(ctx.uow).next_session_number(commune, cmd.year, cmd.kind)
     session_id = f"{commune}-{cmd.year}-{'DK' if cmd.kind == 'periodic' else 'DX'}{number}"
     conference = sessions.plan(cmd, deps.ref, session_id)
-    await store.insert_session(deps.db, ctx.session, conference, ctx.clock.now())
+    await deps.store(ctx.uow).insert_session(conference, ctx.clock.now())
     outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "session_id": conference.id,
@@ -91,12 +84,10 @@ async def schedule_session(
     conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
     previous = sessions.schedule(conference, cmd, now)
-    await store.save_session(deps.db, ctx.session, conference, now)
+    await deps.store(ctx.uow).save_session(conference, now)
     deadline = sessions.announce_deadline(conference)
     starts_at = starts(conference)
-    await notices.on_scheduled(
-        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, conference, previous
-    )
+    await notices.on_scheduled(deps.store(ctx.uow), ctx.uow, deps.ref, conference, previous)
     outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "session_id": conference.id,
@@ -108,7 +99,7 @@ async def schedule_session(
     warnings = [w for w in [sessions.outside_period(conference)] if w]
     if previous is not None and starts_at < previous:  # moved earlier: ages again
         day = local_date(starts_at)
-        born = await store.birth_dates(deps.db, ctx.session, conference.id, deps.cipher)
+        born = await deps.store(ctx.uow).birth_dates(conference.id)
         young = sorted(code for code, dob in born.items() if age_on(dob, day) < ADULT_AGE)
         if young:
             warnings.append(msg.UNDER_AGE_AFTER_MOVE.format(day=fmt(day), codes=", ".join(young)))
@@ -125,12 +116,10 @@ async def register_delegate(
     now = ctx.clock.now()
     errors = delegates.registration_errors(cmd, conference, deps.ref, local_date(now))
     citizen_hash = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
-    mine = await store.find_active(deps.db, ctx.session, conference.id, citizen_hash=citizen_hash)
+    mine = await deps.store(ctx.uow).find_active(conference.id, citizen_hash=citizen_hash)
     role_holder = None
     if cmd.category in delegates.ONE_PER_VILLAGE:
-        role_holder = await store.find_active(
-            deps.db,
-            ctx.session,
+        role_holder = await deps.store(ctx.uow).find_active(
             conference.id,
             category=cmd.category,
             village_code=cmd.village_code,
@@ -151,12 +140,12 @@ async def register_delegate(
     conference.next_seq += 1
     waiting = 0
     if not delegates.has_place(conference, reg.category, reg.village_code):
-        waiting = await store.count_waiting(deps.db, ctx.session, conference.id)
+        waiting = await deps.store(ctx.uow).count_waiting(conference.id)
     delegates.place(conference, reg, waiting)
-    await store.save_session(deps.db, ctx.session, conference, now)
-    personal = cmd.model_dump(include=set(store.PERSONAL_FIELDS), mode="json")
-    await store.insert_registration(deps.db, ctx.session, reg, personal, deps.cipher)
-    await notices.on_registered(deps.db, ctx.session, ctx.uow, deps.cipher, conference, [reg])
+    await deps.store(ctx.uow).save_session(conference, now)
+    personal = cmd.model_dump(include=set(PERSONAL_FIELDS), mode="json")
+    await deps.store(ctx.uow).insert_registration(reg, personal)
+    await notices.on_registered(deps.store(ctx.uow), ctx.uow, conference, [reg])
     outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "registration_code": reg.code,
@@ -192,13 +181,11 @@ async def cancel_registration(
     now = ctx.clock.now()
     delegates.cancel_registration(conference, mine, now)
     promoted = delegates.promote_waiting(
-        conference, await store.load_waiting(deps.db, ctx.session, conference.id), now
+        conference, await deps.store(ctx.uow).load_waiting(conference.id), now
     )
-    await store.save_session(deps.db, ctx.session, conference, now)
-    await store.update_registrations(deps.db, ctx.session, [mine, *promoted])
-    await notices.on_registered(
-        deps.db, ctx.session, ctx.uow, deps.cipher, conference, promoted, promoted=True
-    )
+    await deps.store(ctx.uow).save_session(conference, now)
+    await deps.store(ctx.uow).update_registrations([mine, *promoted])
+    await notices.on_registered(deps.store(ctx.uow), ctx.uow, conference, promoted, promoted=True)
     outgoing.publish(ctx.uow, conference)
     return {
         "registration_code": mine.code,
@@ -212,8 +199,8 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
     conference = await _conference(deps, ctx, reg.session_id, "data.registration_code")
     at = cmd.checked_in_at or ctx.clock.now()
     sessions.check_in(conference, reg, at, ctx.clock.now())
-    await store.save_session(deps.db, ctx.session, conference, ctx.clock.now())
-    await store.update_registrations(deps.db, ctx.session, [reg])
+    await deps.store(ctx.uow).save_session(conference, ctx.clock.now())
+    await deps.store(ctx.uow).update_registrations([reg])
     outgoing.publish(ctx.uow, conference)
     return {
         "registration_code": reg.code,
@@ -226,10 +213,10 @@ async def conclude_session(
     deps: Deps, cmd: contract.ConcludeSession, ctx: HandlerContext
 ) -> dict[str, Any]:
     conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
-    registrations = await store.load_registrations(deps.db, ctx.session, conference.id)
+    registrations = await deps.store(ctx.uow).load_registrations(conference.id)
     now = ctx.clock.now()
     attendance = sessions.conclude(conference, registrations, cmd, now)
-    await store.save_session(deps.db, ctx.session, conference, now)
+    await deps.store(ctx.uow).save_session(conference, now)
     deadline = sessions.results_deadline(conference)
     outgoing.publish(ctx.uow, conference)
     return {
@@ -247,7 +234,7 @@ async def attach_briefing(
     now = ctx.clock.now()
     replaced = conference.briefing is not None
     sessions.attach_briefing(conference, cmd, now)
-    await store.save_session(deps.db, ctx.session, conference, now)
+    await deps.store(ctx.uow).save_session(conference, now)
     outgoing.publish(ctx.uow, conference)
     return {"session_id": conference.id, "title": cmd.title, "replaced": replaced}
 
@@ -257,10 +244,8 @@ async def cancel_session(
 ) -> dict[str, Any]:
     conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
     sessions.cancel_session(conference, cmd.reason)
-    await store.save_session(deps.db, ctx.session, conference, ctx.clock.now())
-    await notices.on_cancelled(
-        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, conference, cmd.reason
-    )
+    await deps.store(ctx.uow).save_session(conference, ctx.clock.now())
+    await notices.on_cancelled(deps.store(ctx.uow), ctx.uow, deps.ref, conference, cmd.reason)
     outgoing.publish(ctx.uow, conference)
     return {"session_id": conference.id, "status": conference.status}
 
@@ -270,7 +255,7 @@ async def plan_adhoc_session(
 ) -> None:
     """The voters' request reached 10%: plan the ad-hoc dialogue, once per request."""
     marker = f"adhoc-request:{event.request_code}"
-    if await store.planned_for(deps.db, ctx.session, marker):
+    if await deps.store(ctx.uow).happened(marker):
         return  # planned already: a later or repeated event changes nothing
     now = local_date(ctx.clock.now())
     reason = msg.ADHOC_REASON.format(
@@ -291,7 +276,7 @@ async def plan_adhoc_session(
         ),
         ctx,
     )
-    await deps.db.first_time(ctx.session, "counters", marker, session_id=planned["session_id"])
+    await deps.store(ctx.uow).first_time(marker, session_id=planned["session_id"])
 
 
 async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerContext) -> None:
@@ -299,7 +284,7 @@ async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerCo
     if results.replay:
         return
     unreached = await notices.results_to_village_heads(
-        deps.db, ctx.session, ctx.uow, deps.cipher, deps.ref, results
+        deps.store(ctx.uow), ctx.uow, deps.ref, results
     )
     if unreached:
         log.warning(
@@ -310,7 +295,7 @@ async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerCo
 async def remind_delegates(deps: Deps, job: JobContext) -> None:
     """The day before a conference, every confirmed delegate gets a reminder (once per date)."""
     tomorrow = local_date(job.clock.now()) + timedelta(days=1)
-    for conference in await store.scheduled_sessions(deps.db):
+    for conference in await deps.store().scheduled_sessions():
         if conference.starts_at is None or local_date(conference.starts_at) != tomorrow:
             continue
         marker = f"reminder:{conference.id}:{tomorrow.isoformat()}"
@@ -318,9 +303,9 @@ async def remind_delegates(deps: Deps, job: JobContext) -> None:
         async def work(
             uow: UnitOfWork, conference: Conference = conference, marker: str = marker
         ) -> int:
-            if not await deps.db.first_time(uow.session, "counters", marker):
+            if not await deps.store(uow).first_time(marker):
                 return 0
-            return await notices.remind(deps.db, uow.session, uow, deps.cipher, conference)
+            return await notices.remind(deps.store(uow), uow, conference)
 
         sent = await job.commit(work)
         if sent:
@@ -332,7 +317,7 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
     lack their head, Party cell secretary or Front representative, and whether the delegates
     confirmed are fewer than planned (capacity_min); once per conference, date and stage."""
     today = local_date(job.clock.now())
-    for conference in await store.scheduled_sessions(deps.db):
+    for conference in await deps.store().scheduled_sessions():
         stage = sessions.readiness_stage(conference, today)
         if stage is None:
             continue
@@ -341,9 +326,9 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
         async def work(
             uow: UnitOfWork, conference: Conference = conference, marker: str = marker
         ) -> None:
-            if not await deps.db.first_time(uow.session, "counters", marker):
+            if not await deps.store(uow).first_time(marker):
                 return
-            regs = await store.load_registrations(deps.db, uow.session, conference.id)
+            regs = await deps.store(uow).load_registrations(conference.id)
             gaps = sessions.delegation_gaps(conference, regs, deps.ref)
             below = conference.confirmed < conference.capacity_min
             if not gaps and not below:
@@ -367,13 +352,13 @@ async def check_yearly_dialogue(deps: Deps, job: JobContext) -> None:
     today = local_date(job.clock.now())
     if today.month < 10:
         return
-    planned = await store.sessions_of_year(deps.db, today.year)
+    planned = await deps.store().sessions_of_year(today.year)
     if not sessions.without_periodic_dialogue(planned, today):
         return
     marker = f"no-periodic-dialogue:{today.year}"
 
     async def work(uow: UnitOfWork) -> None:
-        if not await deps.db.first_time(uow.session, "counters", marker):
+        if not await deps.store(uow).first_time(marker):
             return
         log.warning("dialogue.none_this_year", year=today.year)
         notices.office_alarm(uow, deps.ref, marker, notices.no_dialogue_params(planned, today))

@@ -7,42 +7,21 @@ no second message.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services.registration import store
 from services.registration.domain import sessions
 from services.registration.domain.model import Conference, Registration, session_day, starts
-from services.registration.store import registration_from_doc
+from services.registration.store import Store
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.notification import Recipient, Template
 from shared.contracts.reporting import ResultsPublished
-from shared.crypto import FieldCipher
 from shared.legal_days import RESULTS_DAYS_AFTER
 from shared.logging import get_logger
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
-from shared.storage import Database, Document
-from shared.storage import Session as DbSession
 
 log = get_logger(__name__)
-
-
-def recipient_of(doc: Document, cipher: FieldCipher) -> Recipient | None:
-    """The delegate's name and contact, unsealed for this one request; None without a contact."""
-    personal = doc.get("personal") or {}
-
-    def read(name: str) -> str | None:
-        sealed = personal.get(name)
-        return (
-            cipher.decrypt(sealed, context=f"registration:{doc['_id']}:{name}") if sealed else None
-        )
-
-    phone, email = read("phone"), read("email")
-    if not phone and not email:
-        return None
-    return Recipient(name=read("full_name"), phone=phone, email=email)
 
 
 def _when(conference: Conference, reg: Registration | None) -> tuple[datetime | None, str]:
@@ -85,33 +64,17 @@ def _request(
     uow.notify(cause, template, recipient, params, send_by=send_by, required=required)
 
 
-async def _docs(db: Database, s: DbSession, codes: list[str]) -> dict[str, Document]:
-    return await store.registrations_by_code(db, s, codes)
-
-
-async def _reachable(
-    db: Database, s: DbSession, cipher: FieldCipher, session_id: str, statuses: list[str]
-) -> AsyncIterator[tuple[Registration, Recipient]]:
-    """The session's registrations in these states whose person left a contact, with it."""
-    async for doc in store.registrations_in(db, s, session_id, statuses):
-        recipient = recipient_of(doc, cipher)
-        if recipient is not None:
-            yield registration_from_doc(doc), recipient
-
-
 async def on_registered(
-    db: Database,
-    s: DbSession,
+    store: Store,
     uow: UnitOfWork,
-    cipher: FieldCipher,
     conference: Conference,
     regs: list[Registration],
     promoted: bool = False,
 ) -> None:
     """Confirmed: the invitation (once the date is fixed); waiting: the notice; promoted: its own."""
-    docs = await _docs(db, s, [r.code for r in regs])
+    contacts = await store.contacts([r.code for r in regs])
     for reg in regs:
-        recipient = recipient_of(docs[reg.code], cipher) if reg.code in docs else None
+        recipient = contacts.get(reg.code)
         if recipient is None:
             continue
         if reg.status == "waiting":
@@ -123,10 +86,8 @@ async def on_registered(
 
 
 async def on_scheduled(
-    db: Database,
-    s: DbSession,
+    store: Store,
     uow: UnitOfWork,
-    cipher: FieldCipher,
     ref: ReferenceData,
     conference: Conference,
     previous: datetime | None,
@@ -143,7 +104,7 @@ async def on_scheduled(
         }
     cause = f"schedule:{conference.id}:{starts(conference).isoformat()}"
     told: set[str] = set()
-    async for reg, recipient in _reachable(db, s, cipher, conference.id, ["confirmed", "waiting"]):
+    for reg, recipient in await store.reachable(conference.id, ["confirmed", "waiting"]):
         if previous is None:
             if reg.status == "confirmed":
                 told.add(reg.code)
@@ -163,15 +124,13 @@ async def on_scheduled(
             required=True,
         )
     await _to_village_heads(
-        db, s, uow, cipher, ref, conference, told, cause, _params(conference, None) | change
+        store, uow, ref, conference, told, cause, _params(conference, None) | change
     )
 
 
 async def on_cancelled(
-    db: Database,
-    s: DbSession,
+    store: Store,
     uow: UnitOfWork,
-    cipher: FieldCipher,
     ref: ReferenceData,
     conference: Conference,
     reason: str | None,
@@ -179,42 +138,36 @@ async def on_cancelled(
     """Called off: everyone registered and every village head hear it."""
     change = {"change": "cancelled", "date": "dự kiến"} | ({"reason": reason} if reason else {})
     told: set[str] = set()
-    async for reg, recipient in _reachable(db, s, cipher, conference.id, ["confirmed", "waiting"]):
+    for reg, recipient in await store.reachable(conference.id, ["confirmed", "waiting"]):
         told.add(reg.code)
         params = change | _params(conference, reg)
         cause = f"cancelled:{conference.id}:{reg.code}"
         _request(uow, cause, "schedule_announcement", recipient, params, required=True)
     params = change | _params(conference, None)
-    await _to_village_heads(
-        db, s, uow, cipher, ref, conference, told, f"cancelled:{conference.id}", params
-    )
+    await _to_village_heads(store, uow, ref, conference, told, f"cancelled:{conference.id}", params)
 
 
 async def village_head(
-    db: Database,
-    s: DbSession,
-    cipher: FieldCipher,
+    store: Store,
     ref: ReferenceData,
     village: str,
     session_id: str,
 ) -> tuple[Recipient | None, str | None]:
     """The head of a village and their registration code: the one registered for this conference,
     else the contact in the reference data, else the latest one registered."""
-    mine, latest = await store.village_heads(db, s, village, session_id)
-    if mine is not None and (recipient := recipient_of(mine, cipher)):
-        return recipient, mine["_id"]
+    mine, latest = await store.village_heads(village, session_id)
+    if mine is not None and mine[1] is not None:
+        return mine[1], mine[0]
     listed = ref.village(village)
     if listed is not None and (listed.head_phone or listed.head_email):
         head = Recipient(name=listed.head_name, phone=listed.head_phone, email=listed.head_email)
         return head, None
-    return (recipient_of(latest, cipher), latest["_id"]) if latest else (None, None)
+    return (latest[1], latest[0]) if latest else (None, None)
 
 
 async def _to_village_heads(
-    db: Database,
-    s: DbSession,
+    store: Store,
     uow: UnitOfWork,
-    cipher: FieldCipher,
     ref: ReferenceData,
     conference: Conference,
     told: set[str],
@@ -224,7 +177,7 @@ async def _to_village_heads(
     """The announcement to each village head not told already; villages with no known head logged."""
     unknown = []
     for village in ref.villages:
-        recipient, code = await village_head(db, s, cipher, ref, village.code, conference.id)
+        recipient, code = await village_head(store, ref, village.code, conference.id)
         if recipient is None:
             unknown.append(village.code)
             continue
@@ -303,13 +256,11 @@ def no_dialogue_params(planned: list[Conference], today: date) -> dict[str, str]
     }
 
 
-async def remind(
-    db: Database, s: DbSession, uow: UnitOfWork, cipher: FieldCipher, conference: Conference
-) -> int:
+async def remind(store: Store, uow: UnitOfWork, conference: Conference) -> int:
     """The day before: a reminder to every confirmed delegate."""
     day = local_date(starts(conference)).isoformat()
     sent = 0
-    async for reg, recipient in _reachable(db, s, cipher, conference.id, ["confirmed"]):
+    for reg, recipient in await store.reachable(conference.id, ["confirmed"]):
         cause = f"reminder:{conference.id}:{day}:{reg.code}"
         _request(uow, cause, "conference_reminder", recipient, _params(conference, reg))
         sent += 1
@@ -317,10 +268,8 @@ async def remind(
 
 
 async def results_to_village_heads(
-    db: Database,
-    s: DbSession,
+    store: Store,
     uow: UnitOfWork,
-    cipher: FieldCipher,
     ref: ReferenceData,
     results: ResultsPublished,
 ) -> list[str]:
@@ -340,7 +289,7 @@ async def results_to_village_heads(
         params["document_number"] = results.document_number
     send_by = results.held_on + timedelta(days=RESULTS_DAYS_AFTER)
     for village in ref.villages:
-        recipient, _code = await village_head(db, s, cipher, ref, village.code, results.session_id)
+        recipient, _code = await village_head(store, ref, village.code, results.session_id)
         if recipient is None:
             unreached.append(village.code)
             continue

@@ -1,15 +1,18 @@
-"""Registration's collections: sessions, registrations (personal fields encrypted) and counters."""
+"""Registration's collections: sessions, registrations (personal fields encrypted) and counters.
+
+`Store` is what the handlers need of them; `MongoStore` is it on MongoDB, bound to one
+transaction's session (or none, for a read outside one)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from services.registration.domain.model import Conference, Registration, Sitting
+from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
-from shared.storage import ASCENDING, Database, Document
+from shared.storage import ASCENDING, Database, Document, record_document
 from shared.storage import Session as DbSession
 
 PERSONAL_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "position")
@@ -38,23 +41,6 @@ async def ensure_indexes(db: Database) -> None:
     )
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _to_doc(obj: Any) -> Document:
-    """A record's fields as stored; the events it raised are published, not kept."""
-    return {
-        f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != "events"
-    }
-
-
 def session_from_doc(doc: Document) -> Conference:
     fields = {f.name for f in dataclasses.fields(Conference)}
     data = {k: v for k, v in doc.items() if k in fields}
@@ -70,142 +56,198 @@ def registration_from_doc(doc: Document) -> Registration:
     return Registration(**{k: v for k, v in doc.items() if k in fields})
 
 
-async def next_session_number(
-    db: Database, s: DbSession, commune: str, year: int, kind: str
-) -> int:
-    return await db.next_value(s, f"session:{commune}:{year}:{kind}")
+def recipient_of(doc: Document, cipher: FieldCipher) -> Recipient | None:
+    """The delegate's name and contact, unsealed for this one request; None without a contact."""
+    personal = doc.get("personal") or {}
+
+    def read(name: str) -> str | None:
+        sealed = personal.get(name)
+        return (
+            cipher.decrypt(sealed, context=f"registration:{doc['_id']}:{name}") if sealed else None
+        )
+
+    phone, email = read("phone"), read("email")
+    if not phone and not email:
+        return None
+    return Recipient(name=read("full_name"), phone=phone, email=email)
 
 
-async def load_session(db: Database, s: DbSession, session_id: str) -> Conference | None:
-    doc = await db["sessions"].find_one({"_id": session_id}, session=s)
-    return session_from_doc(doc) if doc else None
+Contact = tuple[str, Recipient | None]  # a registration's code, and its person's contact if any
 
 
-async def insert_session(db: Database, s: DbSession, conference: Conference, now: datetime) -> None:
-    doc = _to_doc(conference)
-    doc["_id"] = doc.pop("id")
-    doc["created_at"] = doc["updated_at"] = now
-    await db["sessions"].insert_one(doc, session=s)
+class Store(Protocol):
+    """Registration's storage, bound to one transaction."""
+
+    async def next_session_number(self, commune: str, year: int, kind: str) -> int: ...
+    async def load_session(self, session_id: str) -> Conference | None: ...
+    async def insert_session(self, conference: Conference, now: datetime) -> None: ...
+    async def save_session(self, conference: Conference, now: datetime) -> None: ...
+    async def load_registrations(self, session_id: str) -> list[Registration]: ...
+    async def find_active(self, session_id: str, **match: str) -> Registration | None: ...
+    async def load_waiting(self, session_id: str) -> list[Registration]: ...
+    async def count_waiting(self, session_id: str) -> int: ...
+    async def birth_dates(self, session_id: str) -> dict[str, date]: ...
+    async def find_registration(self, code: str) -> Registration | None: ...
+    async def insert_registration(
+        self, reg: Registration, personal: dict[str, str | None]
+    ) -> None: ...
+    async def update_registrations(self, regs: list[Registration]) -> None: ...
+    async def scheduled_sessions(self) -> list[Conference]: ...
+    async def sessions_of_year(self, year: int) -> list[Conference]: ...
+    async def first_time(self, key: str, **fields: Any) -> bool: ...
+    async def happened(self, key: str) -> bool: ...
+    async def contacts(self, codes: list[str]) -> dict[str, Recipient]: ...
+    async def reachable(
+        self, session_id: str, statuses: list[str]
+    ) -> list[tuple[Registration, Recipient]]: ...
+    async def village_heads(
+        self, village: str, session_id: str
+    ) -> tuple[Contact | None, Contact | None]: ...
 
 
-async def save_session(db: Database, s: DbSession, conference: Conference, now: datetime) -> None:
-    """Write the session back if nobody changed it since it was read (its version guards it)."""
-    doc = _to_doc(conference)
-    doc.pop("id")
-    doc["version"] = conference.version + 1
-    doc["updated_at"] = now
-    result = await db["sessions"].update_one(
-        {"_id": conference.id, "version": conference.version}, {"$set": doc}, session=s
-    )
-    if result.matched_count != 1:
-        raise ConcurrentUpdate(conference.id)
-    conference.version += 1
+class MongoStore:
+    """`Store` on MongoDB: every call in the transaction of `session` (None: outside any)."""
 
+    def __init__(self, db: Database, cipher: FieldCipher, session: DbSession | None) -> None:
+        self.db, self.cipher, self.s = db, cipher, session
+        self.sessions = db["sessions"]
+        self.registrations = db["registrations"]
 
-async def load_registrations(db: Database, s: DbSession, session_id: str) -> list[Registration]:
-    cursor = db["registrations"].find({"session_id": session_id}, session=s).sort("seq", ASCENDING)
-    return [registration_from_doc(doc) async for doc in cursor]
+    async def next_session_number(self, commune: str, year: int, kind: str) -> int:
+        if self.s is None:
+            raise RuntimeError("a session number is taken in a transaction")
+        return await self.db.next_value(self.s, f"session:{commune}:{year}:{kind}")
 
+    async def load_session(self, session_id: str) -> Conference | None:
+        doc = await self.sessions.find_one({"_id": session_id}, session=self.s)
+        return session_from_doc(doc) if doc else None
 
-async def find_active(
-    db: Database, s: DbSession, session_id: str, **match: str
-) -> Registration | None:
-    """The confirmed or waiting registration that matches, if any.
+    async def insert_session(self, conference: Conference, now: datetime) -> None:
+        doc = record_document(conference)
+        doc["_id"] = doc.pop("id")
+        doc["created_at"] = doc["updated_at"] = now
+        await self.sessions.insert_one(doc, session=self.s)
 
-    Only equalities go to the database, so an index of exactly those fields answers it (a
-    condition on the status beside them sends the embedded server to a full scan); the few
-    cancelled registrations of the same person or role are passed over here."""
-    cursor = db["registrations"].find({"session_id": session_id, **match}, session=s)
-    async for doc in cursor:
-        if doc.get("status") in ACTIVE_STATUSES:
-            return registration_from_doc(doc)
-    return None
+    async def save_session(self, conference: Conference, now: datetime) -> None:
+        """Write the session back if nobody changed it since it was read (its version guards it)."""
+        doc = record_document(conference)
+        doc.pop("id")
+        doc["version"] = conference.version + 1
+        doc["updated_at"] = now
+        result = await self.sessions.update_one(
+            {"_id": conference.id, "version": conference.version}, {"$set": doc}, session=self.s
+        )
+        if result.matched_count != 1:
+            raise ConcurrentUpdate(conference.id)
+        conference.version += 1
 
+    async def load_registrations(self, session_id: str) -> list[Registration]:
+        cursor = self.registrations.find({"session_id": session_id}, session=self.s)
+        return [registration_from_doc(doc) async for doc in cursor.sort("seq", ASCENDING)]
 
-async def load_waiting(db: Database, s: DbSession, session_id: str) -> list[Registration]:
-    cursor = db["registrations"].find({"session_id": session_id, "status": "waiting"}, session=s)
-    return [registration_from_doc(doc) async for doc in cursor.sort("seq", ASCENDING)]
+    async def find_active(self, session_id: str, **match: str) -> Registration | None:
+        """The confirmed or waiting registration that matches, if any.
 
+        Only equalities go to the database, so an index of exactly those fields answers it (a
+        condition on the status beside them sends the embedded server to a full scan); the few
+        cancelled registrations of the same person or role are passed over here."""
+        cursor = self.registrations.find({"session_id": session_id, **match}, session=self.s)
+        async for doc in cursor:
+            if doc.get("status") in ACTIVE_STATUSES:
+                return registration_from_doc(doc)
+        return None
 
-async def birth_dates(
-    db: Database, s: DbSession, session_id: str, cipher: FieldCipher
-) -> dict[str, date]:
-    """Each active registration's date of birth, opened (to check ages again)."""
-    found = {}
-    async for doc in db["registrations"].find({"session_id": session_id}, session=s):
-        sealed = (doc.get("personal") or {}).get("date_of_birth")
-        if doc.get("status") in ACTIVE_STATUSES and sealed:
-            context = f"registration:{doc['_id']}:date_of_birth"
-            found[doc["_id"]] = date.fromisoformat(cipher.decrypt(sealed, context=context) or "")
-    return found
+    async def load_waiting(self, session_id: str) -> list[Registration]:
+        query = {"session_id": session_id, "status": "waiting"}
+        cursor = self.registrations.find(query, session=self.s).sort("seq", ASCENDING)
+        return [registration_from_doc(doc) async for doc in cursor]
 
+    async def count_waiting(self, session_id: str) -> int:
+        query = {"session_id": session_id, "status": "waiting"}
+        return await self.registrations.count_documents(query, session=self.s)
 
-async def count_waiting(db: Database, s: DbSession, session_id: str) -> int:
-    return await db["registrations"].count_documents(
-        {"session_id": session_id, "status": "waiting"}, session=s
-    )
+    async def birth_dates(self, session_id: str) -> dict[str, date]:
+        """Each active registration's date of birth, opened (to check ages again)."""
+        found = {}
+        async for doc in self.registrations.find({"session_id": session_id}, session=self.s):
+            sealed = (doc.get("personal") or {}).get("date_of_birth")
+            if doc.get("status") in ACTIVE_STATUSES and sealed:
+                context = f"registration:{doc['_id']}:date_of_birth"
+                opened = self.cipher.decrypt(sealed, context=context) or ""
+                found[doc["_id"]] = date.fromisoformat(opened)
+        return found
 
+    async def find_registration(self, code: str) -> Registration | None:
+        doc = await self.registrations.find_one({"code": code}, session=self.s)
+        return registration_from_doc(doc) if doc else None
 
-async def find_registration(db: Database, s: DbSession, code: str) -> Registration | None:
-    doc = await db["registrations"].find_one({"code": code}, session=s)
-    return registration_from_doc(doc) if doc else None
+    async def insert_registration(self, reg: Registration, personal: dict[str, str | None]) -> None:
+        doc = record_document(reg)
+        doc["_id"] = reg.code
+        doc["personal"] = {
+            name: self.cipher.encrypt(personal.get(name), context=f"registration:{reg.code}:{name}")
+            for name in PERSONAL_FIELDS
+            if personal.get(name) is not None
+        }
+        await self.registrations.insert_one(doc, session=self.s)
 
+    async def update_registrations(self, regs: list[Registration]) -> None:
+        for reg in regs:
+            doc = record_document(reg)
+            await self.registrations.update_one({"_id": reg.code}, {"$set": doc}, session=self.s)
 
-async def insert_registration(
-    db: Database,
-    s: DbSession,
-    reg: Registration,
-    personal: dict[str, str | None],
-    cipher: FieldCipher,
-) -> None:
-    doc = _to_doc(reg)
-    doc["_id"] = reg.code
-    doc["personal"] = {
-        name: cipher.encrypt(personal.get(name), context=f"registration:{reg.code}:{name}")
-        for name in PERSONAL_FIELDS
-        if personal.get(name) is not None
-    }
-    await db["registrations"].insert_one(doc, session=s)
+    async def scheduled_sessions(self) -> list[Conference]:
+        found = self.sessions.find({"status": "scheduled"}, session=self.s)
+        return [session_from_doc(d) async for d in found]
 
+    async def sessions_of_year(self, year: int) -> list[Conference]:
+        return [
+            session_from_doc(d) async for d in self.sessions.find({"year": year}, session=self.s)
+        ]
 
-async def update_registrations(db: Database, s: DbSession, regs: list[Registration]) -> None:
-    for reg in regs:
-        doc = _to_doc(reg)
-        await db["registrations"].update_one({"_id": reg.code}, {"$set": doc}, session=s)
+    async def first_time(self, key: str, **fields: Any) -> bool:
+        """True the first time `key` is marked (a reminder sent, an ad-hoc request planned)."""
+        if self.s is None:
+            raise RuntimeError("a mark is made in a transaction")
+        return await self.db.first_time(self.s, "counters", key, **fields)
 
+    async def happened(self, key: str) -> bool:
+        """Whether `key` was marked already, by `first_time`."""
+        return await self.db["counters"].find_one({"_id": key}, session=self.s) is not None
 
-async def scheduled_sessions(db: Database) -> list[Conference]:
-    return [session_from_doc(d) async for d in db["sessions"].find({"status": "scheduled"})]
+    async def contacts(self, codes: list[str]) -> dict[str, Recipient]:
+        """The contact of each of these registrations that has one."""
+        found = self.registrations.find({"_id": {"$in": codes}}, session=self.s)
+        opened = {d["_id"]: recipient_of(d, self.cipher) async for d in found}
+        return {code: r for code, r in opened.items() if r is not None}
 
+    async def reachable(
+        self, session_id: str, statuses: list[str]
+    ) -> list[tuple[Registration, Recipient]]:
+        """The session's registrations in these states whose person left a contact, with it."""
+        query = {"session_id": session_id, "status": {"$in": statuses}}
+        found = []
+        async for doc in self.registrations.find(query, session=self.s):
+            if (recipient := recipient_of(doc, self.cipher)) is not None:
+                found.append((registration_from_doc(doc), recipient))
+        return found
 
-async def sessions_of_year(db: Database, year: int) -> list[Conference]:
-    return [session_from_doc(d) async for d in db["sessions"].find({"year": year})]
-
-
-async def planned_for(db: Database, s: DbSession, marker: str) -> bool:
-    """Whether a reaction keyed `marker` (an ad-hoc request planned) already happened."""
-    return await db["counters"].find_one({"_id": marker}, session=s) is not None
-
-
-async def registrations_by_code(
-    db: Database, s: DbSession, codes: list[str]
-) -> dict[str, Document]:
-    return {d["_id"]: d async for d in db["registrations"].find({"_id": {"$in": codes}}, session=s)}
-
-
-def registrations_in(
-    db: Database, s: DbSession, session_id: str, statuses: list[str]
-) -> AsyncIterator[Document]:
-    """The session's registrations in these states, as stored (contacts sealed)."""
-    query = {"session_id": session_id, "status": {"$in": statuses}}
-    return db["registrations"].find(query, session=s)
-
-
-async def village_heads(
-    db: Database, s: DbSession, village: str, session_id: str
-) -> tuple[Document | None, Document | None]:
-    """The village head registered for this conference, and the latest registered for any."""
-    query = {"category": "village_head", "village_code": village, "status": {"$ne": "cancelled"}}
-    mine = await db["registrations"].find_one({**query, "session_id": session_id}, session=s)
-    latest = await db["registrations"].find_one(query, sort=[("registered_at", -1)], session=s)
-    return mine, latest
+    async def village_heads(
+        self, village: str, session_id: str
+    ) -> tuple[Contact | None, Contact | None]:
+        """The village head registered for this conference, and the latest registered for any."""
+        query = {
+            "category": "village_head",
+            "village_code": village,
+            "status": {"$ne": "cancelled"},
+        }
+        mine = await self.registrations.find_one(
+            {**query, "session_id": session_id}, session=self.s
+        )
+        latest = await self.registrations.find_one(
+            query, sort=[("registered_at", -1)], session=self.s
+        )
+        return (
+            (mine["_id"], recipient_of(mine, self.cipher)) if mine else None,
+            (latest["_id"], recipient_of(latest, self.cipher)) if latest else None,
+        )

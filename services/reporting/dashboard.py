@@ -49,15 +49,12 @@ class Dashboard:
     async def brief(self, session_id: str) -> dict[str, Any] | None:
         """The agenda grouped by topic and agency, long-running and complex matters first, with
         the answers agencies propose, and the delegates expected from each village."""
-        session = await self.models.collection("sessions").find_one({"_id": session_id})
+        session = await self.models.session(session_id)
         if session is None:
             return None
         items = list(session.get("agenda") or [])
         codes = [i["tracking_code"] for i in items]
-        issues = {
-            i["_id"]: i
-            async for i in self.models.collection("issues").find({"_id": {"$in": codes}})
-        }
+        issues = await self.models.issues(codes)
         gone = ("merged", "referred", "refused")  # handled elsewhere since the agenda was drafted
         items = [i for i in items if issues.get(i["tracking_code"], {}).get("state") not in gone]
 
@@ -97,7 +94,7 @@ class Dashboard:
 
     async def index(self) -> dict[str, Any]:
         sessions = []
-        async for s in self.models.collection("sessions").find({}).sort("_id", -1):
+        for s in await self.models.sessions():
             figures = await self.models.figures_of(f"session:{s['_id']}")
             sessions.append(
                 {
@@ -109,14 +106,7 @@ class Dashboard:
                     "attended": figures.get("total", {}).get("attended", 0),
                 }
             )
-        periods = sorted(
-            [
-                d["_id"].removeprefix("period:")
-                async for d in self.models.figures.find({})
-                if d["_id"].startswith("period:")
-            ],
-            reverse=True,
-        )
+        periods = await self.models.periods()
         delivery = (await self.models.figures_of("delivery")).get("status", {})
         return {
             "cases": await self.cases(),
@@ -127,7 +117,7 @@ class Dashboard:
 
     async def conference_notice(self, session_id: str) -> ConferenceNotice | None:
         """The public notice of a scheduled conference, dated today (it cannot be backdated)."""
-        session = await self.models.collection("sessions").find_one({"_id": session_id})
+        session = await self.models.session(session_id)
         today = self.clock.now().astimezone(LOCAL_TZ).date()
         return notice.build(session, self.ref, today) if session else None
 
@@ -136,7 +126,7 @@ class Dashboard:
         office must decide next, and by when (no person, no words: what intake tells)."""
         today = self.clock.now().astimezone(LOCAL_TZ).date()
         rows = []
-        async for issue in self.models.collection("issues").find({"case.running": True}):
+        for issue in await self.models.running_cases():
             case = issue["case"]
             clock, due_iso = min(case["clocks"].items(), key=lambda kv: kv[1])
             due = date.fromisoformat(due_iso)
@@ -162,7 +152,7 @@ class Dashboard:
         return sorted(rows, key=lambda r: (r["days_left"], r["ref"]))
 
     async def session(self, session_id: str) -> dict[str, Any] | None:
-        s = await self.models.collection("sessions").find_one({"_id": session_id})
+        s = await self.models.session(session_id)
         if s is None:
             return None
         figures = await self.models.figures_of(f"session:{session_id}")
@@ -182,10 +172,7 @@ class Dashboard:
             )
         ]
         conclusions = []
-        found = self.models.collection("issues").find(
-            {"session_id": session_id, "deadline": {"$exists": True}}
-        )
-        async for issue in found.sort("_id", 1):
+        for issue in await self.models.concluded_at(session_id):
             state = followup_of(issue)
             conclusions.append(
                 {
@@ -215,7 +202,7 @@ class Dashboard:
                 "organisers": [vi.organiser(o) for o in s.get("organisers") or []],
                 "chaired_by": s.get("chaired_by"),
                 "concluded_by": s.get("concluded_by"),
-                "results_late": bool(deadline)
+                "results_late": isinstance(deadline, str)
                 and announcement is None
                 and today > date.fromisoformat(deadline),
             },
@@ -234,8 +221,7 @@ class Dashboard:
     async def period(self, period: str) -> dict[str, Any]:
         figures = await self.models.figures_of(f"period:{period}")
         overdue = []
-        found = self.models.collection("issues").find({"period": period, "overdue": True})
-        async for issue in found.sort("_id", 1):
+        for issue in await self.models.overdue_in(period):
             if followup_of(issue) == "overdue":
                 overdue.append(
                     {

@@ -18,3 +18,16 @@ NO_NOTICE = (
 )
 NO_ANNOUNCEMENT = "Phiên {session} chưa có thông báo kết quả."
 DOCUMENT_FORMS = "Dạng tệp: json, docx hoặc pdf (thông báo tổ chức còn có txt, bài đọc trên loa)."
+# The command issue-results refused, and why.
+NO_SUCH_SESSION = "chưa có phiên {session}{behind}"
+NOT_CONCLUDED = "phiên {session} chưa kết thúc (trạng thái: {status}){behind}"
+NOT_READY = (
+    "báo cáo mới nhận {attended}/{reported} lượt điểm danh của phiên này; "
+    "thử lại khi đã nhận đủ{behind}"
+)
+ISSUED_AFTER_TODAY = "ngày ban hành {day} sau hôm nay ({today})"
+ISSUED_BEFORE_CONFERENCE = "ngày ban hành {day} trước ngày hội nghị ({held_on})"
+BACKDATED = (
+    "ngày ban hành {day} còn trong hạn ({deadline}) nhưng thông báo đến hôm nay ({today}): "
+    "không ghi lùi ngày để trông như đúng hạn; ghi ngày hôm nay hoặc để trống"
+)

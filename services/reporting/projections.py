@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from shared.clock import local_date
 
@@ -270,7 +270,7 @@ def contributions(model: str, state: State | None) -> tuple[str | None, Counter[
     return None, counts
 
 
-def followup_of(state: State) -> str:
+def followup_of(state: State) -> Literal["resolved", "overdue", "on_time"]:
     """A conclusion's follow-up: resolved, overdue (open past its deadline) or on time."""
     if state.get("followup") == "resolved" or state.get("state") == "resolved":
         return "resolved"

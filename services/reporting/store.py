@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
 
 from services.reporting import projections as p
 from shared.messaging.outbox import UnitOfWork
@@ -20,12 +22,50 @@ class ReadModels:
     def __init__(self, db: Database, prefix: str = "r_") -> None:
         self.db, self.prefix = db, prefix
 
-    def collection(self, model: str) -> Any:
+    def collection(self, model: str) -> AsyncCollection[Document]:
         return self.db[f"{self.prefix}{model}"]
 
     @property
-    def figures(self) -> Any:
+    def figures(self) -> AsyncCollection[Document]:
         return self.db[f"{self.prefix}figures"]
+
+    # ---- what the pages and the announcement read ---------------------------------------------
+
+    async def session(self, session_id: str) -> Document | None:
+        return await self.collection("sessions").find_one({"_id": session_id})
+
+    async def sessions(self) -> list[Document]:
+        """Every conference, the newest first."""
+        return [s async for s in self.collection("sessions").find({}).sort("_id", -1)]
+
+    async def issues(self, codes: list[str]) -> dict[str, Document]:
+        found = self.collection("issues").find({"_id": {"$in": codes}})
+        return {i["_id"]: i async for i in found}
+
+    async def matters(self, session_id: str, excluded: tuple[str, ...]) -> list[Document]:
+        """The issues taken up at a conference, but those in the `excluded` states, by code."""
+        query = {"session_id": session_id, "state": {"$nin": list(excluded)}}
+        return [i async for i in self.collection("issues").find(query).sort("_id", 1)]
+
+    async def concluded_at(self, session_id: str) -> list[Document]:
+        """The issues a conference concluded with a deadline, by code."""
+        query = {"session_id": session_id, "deadline": {"$exists": True}}
+        return [i async for i in self.collection("issues").find(query).sort("_id", 1)]
+
+    async def running_cases(self) -> list[Document]:
+        """Complaints and denunciations whose legal clocks still run."""
+        return [i async for i in self.collection("issues").find({"case.running": True})]
+
+    async def periods(self) -> list[str]:
+        """The periods with figures, the latest first."""
+        found = [d["_id"] async for d in self.figures.find({}, {"_id": 1})]
+        return sorted(
+            (f.removeprefix("period:") for f in found if f.startswith("period:")), reverse=True
+        )
+
+    async def overdue_in(self, period: str) -> list[Document]:
+        query = {"period": period, "overdue": True}
+        return [i async for i in self.collection("issues").find(query).sort("_id", 1)]
 
     async def ensure_indexes(self) -> None:
         await self.collection("delegates").create_index([("session_id", ASCENDING)])
@@ -106,7 +146,7 @@ class ReadModels:
         for model in (*MODELS, "figures"):
             await self.db[f"{self.prefix}{model}"].drop()
 
-    async def rebuild_from(self, event_log: Any) -> int:
+    async def rebuild_from(self, event_log: AsyncCollection[Document]) -> int:
         """Every read model again, from reporting's own record of the events, in arrival order."""
         await self.drop()
         replayed = 0
@@ -149,26 +189,32 @@ async def compare_with_rebuild(db: Database) -> tuple[int, list[str]]:
 # --- the announcements issued and the record of events ------------------------------------------
 
 
-async def announcement_doc(db: Database, session_id: str, s: Any = None) -> Document | None:
-    return await db["announcements"].find_one({"_id": session_id}, session=s)
+@dataclass(frozen=True)
+class Record:
+    """The announcements issued and the record of every event, bound to one transaction's
+    session (or to none, for a read outside one)."""
 
+    db: Database
+    s: DbSession | None = None
 
-async def keep_announcement(db: Database, doc: Document, s: Any) -> None:
-    await db["announcements"].insert_one(doc, session=s)
+    async def announcement(self, session_id: str) -> Document | None:
+        return await self.db["announcements"].find_one({"_id": session_id}, session=self.s)
 
+    async def keep_announcement(self, doc: Document) -> None:
+        await self.db["announcements"].insert_one(doc, session=self.s)
 
-def announcement_docs(db: Database, session_id: str | None, s: Any) -> AsyncIterator[Document]:
-    """Every announcement issued (or one), in the order of their sessions."""
-    query = {"_id": session_id} if session_id else {}
-    return db["announcements"].find(query, session=s).sort("_id", 1)
+    async def announcements(self, session_id: str | None) -> list[Document]:
+        """Every announcement issued (or one), in the order of their sessions."""
+        query = {"_id": session_id} if session_id else {}
+        found = self.db["announcements"].find(query, session=self.s).sort("_id", 1)
+        return [doc async for doc in found]
+
+    async def record_events(self, rows: list[Document]) -> None:
+        await self.db["event_log"].insert_many(rows, ordered=True, session=self.s)
 
 
 async def ensure_event_log_index(db: Database) -> None:
     await db["event_log"].create_index([("type", ASCENDING), ("time", ASCENDING)], name="type_time")
-
-
-async def record_events(db: Database, rows: list[Document], s: Any) -> None:
-    await db["event_log"].insert_many(rows, ordered=True, session=s)
 
 
 async def event_counts(db: Database) -> dict[str, int]:

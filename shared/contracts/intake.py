@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, Field
 from shared.contracts.common import Command, ContactText, Message, PersonName
 
 IssueKind = Literal["recommendation", "feedback", "complaint", "denunciation"]
+FollowupStatus = Literal["in_progress", "resolved"]
+CloseOutcome = Literal["referred", "refused", "settled_in_village"]
 Channel = Literal[
     "village_head", "letter", "online_portal", "hotline", "conference", "external_system"
 ]
@@ -71,7 +73,7 @@ class UpdateFollowup(Command):
     """`intake.update-followup.v1`: progress on a conclusion, up to resolved."""
 
     tracking_code: str = Field(min_length=1, max_length=32)
-    status: Literal["in_progress", "resolved"]
+    status: FollowupStatus
     note: str = Field(min_length=1, max_length=5000)
     reported_at: AwareDatetime
 
@@ -165,7 +167,7 @@ class CloseIssue(Command):
     recommendation or feedback only), with the reason."""
 
     tracking_code: str = Field(min_length=1, max_length=32)
-    outcome: Literal["referred", "refused", "settled_in_village"]
+    outcome: CloseOutcome
     reason: str = Field(min_length=1, max_length=5000)
     authority: str | None = Field(
         default=None, max_length=300, description="Where it was referred."
@@ -193,7 +195,7 @@ class IssueConcluded(Message):
 
 class FollowupUpdated(Message):
     tracking_code: str
-    status: Literal["in_progress", "resolved"]
+    status: FollowupStatus
     responsible_agency: str
     deadline: date
     overdue: bool
@@ -202,7 +204,7 @@ class FollowupUpdated(Message):
 
 class IssueClosed(Message):
     tracking_code: str
-    outcome: Literal["referred", "refused", "settled_in_village"]
+    outcome: CloseOutcome
     reason: str
     authority: str | None = None
     at: datetime

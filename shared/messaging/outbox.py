@@ -102,7 +102,7 @@ class UnitOfWork:
                 raise RuntimeError(
                     f"{routing_key} carries a contact: the unit of work needs a cipher"
                 )
-            body = self.cipher.encrypt(body.decode(), context=f"outbox:{event.id}")  # type: ignore[assignment]
+            body = self.cipher.seal(body, context=f"outbox:{event.id}")
         exchange, key = (spec.exchange, routing_key) if delay is None else ("", delay[0])
         self._add(event.id, exchange, key, body, "request" if spec.kind == "request" else "event")
         if delay is not None:

@@ -587,7 +587,9 @@ async def test_a_denunciation_accepted_then_extended_once_by_a_recorded_decision
                 "officer": "Chủ tịch UBND xã",
             },
         )
-        running_cases = await intake_store.open_case_codes(intake.db)
+        running_cases = await intake_store.MongoStore(
+            intake.db, intake.cipher, None
+        ).open_case_codes()
     assert accepted["result"]["settlement_due"] == "2026-09-09"  # 30 days from 10/8
     assert extended["status"] == "accepted" and extended["result"]["due"] == "2026-10-09"
     assert again["status"] == "rejected" and again["errors"][0]["code"] == "extensions_used"

@@ -47,7 +47,7 @@ async def test_a_backlog_is_counted_down_to_zero_and_a_refusal_says_how_far_behi
                 break
             assert asyncio.get_running_loop().time() < deadline, events
             await asyncio.sleep(0.05)
-        refusal = await service.spec.commands["reporting.issue-results.v1"].__self__.behind()
+        refusal = await service.spec.commands["reporting.issue-results.v1"].args[0].results.behind()
         recorded = await service.db["event_log"].count_documents({})
     behind = [q for q in seen if q.behind]
     assert behind and behind[0].behind > 50, seen[:3]  # the backlog was seen, then applied

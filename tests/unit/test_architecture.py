@@ -28,7 +28,7 @@ def lint(where: Path) -> subprocess.CompletedProcess[str]:
 def test_every_architecture_contract_is_kept():
     done = lint(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Contracts: 5 kept, 0 broken." in done.stdout
+    assert "Contracts: 6 kept, 0 broken." in done.stdout
 
 
 def test_a_kit_module_importing_a_service_breaks_the_contract(tmp_path):
@@ -42,8 +42,15 @@ def test_a_kit_module_importing_a_service_breaks_the_contract(tmp_path):
     (tmp_path / "services" / "intake" / "domain" / "peek.py").write_text(
         "import pymongo  # a domain reaching for the driver\n", encoding="utf-8"
     )
+    handlers = tmp_path / "services" / "reporting" / "handlers.py"
+    handlers.write_text(
+        handlers.read_text(encoding="utf-8") + "\nimport pymongo  # a query beside the store\n",
+        encoding="utf-8",
+    )
     done = lint(tmp_path)
     assert done.returncode == 1
     assert "The kit imports no service" in done.stdout and "BROKEN" in done.stdout
     assert "shared.cli.shortcut -> services.intake.store" in done.stdout
     assert "services.intake.domain.peek -> pymongo" in done.stdout
+    assert "Only a service's store.py talks to the database driver BROKEN" in done.stdout
+    assert "services.reporting.handlers -> pymongo" in done.stdout

@@ -18,6 +18,11 @@ HELD = {"_id": "TT-2026-DK1", "status": "held"}
 AGENCIES = {a.code for a in REF.agencies}
 
 
+def _alarms(issue: issues.Issue, today: date) -> list[tuple[str, str, date, int]]:
+    """The alarms raised that day, as (state, clock, due, days left)."""
+    return [(a.state, a.clock, a.due, a.days_left) for a in lifecycle.clock_alarms(issue, today)]
+
+
 def new_issue(kind: str = "recommendation", at: datetime = NOW, **extra) -> issues.Issue:
     """An issue received (by the clock too) at `at`, its legal clocks started."""
     cmd = c.SubmitIssue(
@@ -115,12 +120,12 @@ def test_a_complaint_runs_acceptance_and_settlement_clocks_and_rings_once_each()
     issue = new_issue("complaint", submitter=c.Submitter(full_name="A", address="Lân Luông"))
     # received on Monday 10/8: accepted within 10 days; settlement counts from acceptance
     assert issue.legal["clocks"] == {"acceptance": "2026-08-20"}
-    assert lifecycle.clock_alarms(issue, date(2026, 8, 16)) == []
+    assert _alarms(issue, date(2026, 8, 16)) == []
     soon = ("due-soon", "acceptance", date(2026, 8, 20), 3)
-    assert lifecycle.clock_alarms(issue, date(2026, 8, 17)) == [soon]
-    assert lifecycle.clock_alarms(issue, date(2026, 8, 18)) == []  # already said
+    assert _alarms(issue, date(2026, 8, 17)) == [soon]
+    assert _alarms(issue, date(2026, 8, 18)) == []  # already said
     late = ("expired", "acceptance", date(2026, 8, 20), -1)
-    assert lifecycle.clock_alarms(issue, date(2026, 8, 21)) == [late]
+    assert _alarms(issue, date(2026, 8, 21)) == [late]
     accepted = c.AcceptCase(
         tracking_code="x", accepted_on=date(2026, 8, 21), complex=True, officer="VP"
     )
@@ -139,11 +144,11 @@ def test_the_dialogue_does_not_stop_a_denunciation_clock_but_closing_it_does():
     # checked within 7 working days of Monday 10/8: Tuesday 11/8 to Wednesday 19/8
     assert issue.legal["clocks"] == {"acceptance": "2026-08-19"}
     lifecycle.conclude(issue, conclusion(), HELD, AGENCIES, NOW)
-    assert lifecycle.clock_alarms(issue, date(2026, 9, 10))[0][:2] == ("expired", "acceptance")
+    assert _alarms(issue, date(2026, 9, 10))[0][:2] == ("expired", "acceptance")
     fresh = new_issue("denunciation", submitter=c.Submitter(full_name="B", address="Lân Luông"))
     refusal = c.CloseIssue(tracking_code="x", outcome="refused", reason="r", officer="VP")
     lifecycle.close(fresh, refusal, NOW)
-    assert lifecycle.clock_alarms(fresh, date(2026, 9, 10)) == []
+    assert _alarms(fresh, date(2026, 9, 10)) == []
     with pytest.raises(Rejected) as refused:
         lifecycle.accept(
             new_issue(),
@@ -240,7 +245,7 @@ def test_a_case_ends_only_by_its_own_decision_not_by_the_dialogues_follow_up():
     lifecycle.conclude(case, conclusion(), HELD, AGENCIES, at)
     lifecycle.follow_up(case, followup("resolved"), at)
     assert case.status == "resolved"
-    assert lifecycle.clock_alarms(case, date(2026, 9, 12))[0][:2] == ("expired", "settlement")
+    assert _alarms(case, date(2026, 9, 12))[0][:2] == ("expired", "settlement")
     early = c.RecordSettlement(
         tracking_code="x", decided_on=date(2026, 8, 11), decision="25/QĐ-UBND", officer="CT"
     )
@@ -254,7 +259,7 @@ def test_a_case_ends_only_by_its_own_decision_not_by_the_dialogues_follow_up():
         "decision": "25/QĐ-UBND",
         "late_days": 3,
     }
-    assert lifecycle.clock_alarms(case, date(2026, 12, 1)) == []  # its own decision stops it
+    assert _alarms(case, date(2026, 12, 1)) == []  # its own decision stops it
     with pytest.raises(Rejected) as twice:
         lifecycle.settle(case, settled, datetime(2026, 9, 15, 9, 0, tzinfo=LOCAL_TZ))
     assert twice.value.errors[0].code == "already_settled"

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from services.notification import sms
 from services.notification.channels import email_address
-from services.notification.delivery import in_quiet_hours, may_hold, quiet_until
+from services.notification.domain import in_quiet_hours, may_hold, quiet_until
 from services.notification.render import REQUIRED, Renderer, TemplateError
 from services.notification.settings import NotificationSettings
 from shared.citizen import mobile_number

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from services.intake import messages as msg
+from services.intake.domain import events
 from shared.citizen import age_on, citizen_id_errors
 from shared.clock import local_date
 from shared.contracts import intake as contract
@@ -41,3 +43,14 @@ def signature_errors(
             )
         )
     return errors
+
+
+def reached(
+    request_code: str, request: dict[str, Any], voter_count: int, now: datetime
+) -> events.ThresholdReached | None:
+    """The event of a request reaching its threshold with this signature; None before, or after
+    it was reached once."""
+    needed = threshold(voter_count)
+    if request["signatures"] < needed or request.get("threshold_reached_at"):
+        return None
+    return events.ThresholdReached(request_code, request["signatures"], voter_count, needed, now)

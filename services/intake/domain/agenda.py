@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from services.intake.domain import events
 from services.intake.domain.issues import Change, Issue, summary
 from services.intake.domain.lifecycle import CASES, FOLLOWED
 from shared.clock import local_date
@@ -73,4 +74,5 @@ def put_on_agenda(issue: Issue, session_id: str, now: datetime) -> bool:
         Change(now, "Văn phòng HĐND và UBND", "on_agenda", issue.status, session_id)
     )
     issue.status = "on_agenda"
+    issue.events.append(events.OnAgenda(issue, session_id, now))
     return True

@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from services.intake import messages as msg
+from services.intake.domain import events
 from services.intake.domain.classifier import suggest_topic
+from services.intake.domain.events import Event
 from shared.citizen import citizen_id_format_errors, fmt_time, phone_errors
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error, reject_if
@@ -58,6 +60,8 @@ class Issue:
     public_summary: str | None = None  # the only text of it that leaves intake: an officer's
     history: list[Change] = field(default_factory=list)
     version: int = 0
+    # What the rules raised since it was loaded, for the handler to publish; never stored.
+    events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
 
 def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[OutcomeError]:
@@ -126,7 +130,16 @@ def receive(
         Change(now, msg.SYSTEM, "classified", None, topic, None if hint else "gợi ý từ nội dung"),
         Change(now, msg.SYSTEM, "assigned", None, agency, "theo bảng phân công"),
     ]
+    issue.events.append(events.Received(issue))
     return issue
+
+
+def routed(issue: Issue, now: datetime) -> None:
+    """A new issue kept on its own (not merged): the topic and agency the system chose for it."""
+    issue.events += [
+        events.Classified(issue, None, issue.topic_suggested, msg.SYSTEM, now),
+        events.Assigned(issue, None, msg.SYSTEM, now),
+    ]
 
 
 OPEN = (
@@ -148,6 +161,7 @@ def merge(duplicate: Issue, primary: Issue, now: datetime) -> None:
         Change(now, msg.SYSTEM, "merged", None, primary.tracking_code, "ý kiến trùng")
     )
     primary.raised_by += 1
+    duplicate.events.append(events.Merged(duplicate, primary.tracking_code, primary.raised_by))
     primary.merged.append(duplicate.tracking_code)
     primary.history.append(
         Change(now, msg.SYSTEM, "merged_in", None, duplicate.tracking_code, "ý kiến trùng")
@@ -183,6 +197,7 @@ def approve_summary(issue: Issue, cmd: contract.ApproveSummary, now: datetime) -
     reject_if(errors)
     issue.public_summary = redact_text(text)[:SUMMARY_LENGTH]
     issue.history.append(Change(now, cmd.officer, "summary_approved", None, "public_summary"))
+    issue.events.append(events.SummaryApproved(issue, cmd.officer, now))
 
 
 def reclassify(
@@ -211,6 +226,7 @@ def reclassify(
             Change(now, cmd.officer, "classified", issue.topic, cmd.topic, cmd.reason)
         )
         changed["topic"] = (issue.topic, cmd.topic)
+        issue.events.append(events.Classified(issue, issue.topic, False, cmd.officer, now))
         issue.topic, issue.topic_suggested = cmd.topic, False
         if cmd.agency_code is None:  # a new topic brings its agency, unless the officer names one
             cmd = cmd.model_copy(
@@ -221,5 +237,6 @@ def reclassify(
             Change(now, cmd.officer, "assigned", issue.agency_code, cmd.agency_code, cmd.reason)
         )
         changed["agency_code"] = (issue.agency_code, cmd.agency_code)
+        issue.events.append(events.Assigned(issue, issue.agency_code, cmd.officer, now))
         issue.agency_code = cmd.agency_code
     return changed

@@ -7,10 +7,11 @@ denunciations also run their legal clocks, which the dialogue's answer does not 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from services.intake import messages as msg
-from services.intake.domain.issues import Change, Issue
+from services.intake.domain import events
+from services.intake.domain.issues import Change, Issue, public_text
 from shared import vi
 from shared.citizen import fmt
 from shared.clock import local_date
@@ -70,6 +71,8 @@ def propose_answer(issue: Issue, cmd: contract.RecordAnswer, now: datetime) -> N
         )
     issue.answer, issue.answer_agency, issue.status = cmd.answer, cmd.agency_code, "answer_proposed"
     issue.history.append(Change(now, cmd.agency_code, "answer_proposed", None, cmd.agency_code))
+    answer = public_text(issue, cmd.answer)
+    issue.events.append(events.AnswerProposed(issue, cmd.agency_code, answer, now))
 
 
 def conclude(
@@ -127,6 +130,16 @@ def conclude(
         "at": now,
     }
     issue.history.append(Change(now, "Chủ trì hội nghị", "concluded", None, cmd.session_id))
+    issue.events.append(
+        events.Concluded(
+            issue,
+            cmd.session_id,
+            public_text(issue, cmd.conclusion),
+            cmd.responsible_agency,
+            cmd.deadline,
+            now,
+        )
+    )
 
 
 def follow_up(issue: Issue, cmd: contract.UpdateFollowup, now: datetime) -> None:
@@ -143,6 +156,7 @@ def follow_up(issue: Issue, cmd: contract.UpdateFollowup, now: datetime) -> None
             None,
         )
     )
+    issue.events.append(events.FollowupUpdated(issue, cmd.status, now))
 
 
 def close(issue: Issue, cmd: contract.CloseIssue, now: datetime) -> None:
@@ -161,6 +175,8 @@ def close(issue: Issue, cmd: contract.CloseIssue, now: datetime) -> None:
         "at": now,
     }
     issue.history.append(Change(now, cmd.officer, cmd.outcome, before, cmd.outcome, cmd.reason))
+    reason = public_text(issue, cmd.reason)
+    issue.events.append(events.Closed(issue, cmd.outcome, reason, cmd.authority, now))
 
 
 def deadline_of(issue: Issue) -> date | None:
@@ -400,23 +416,40 @@ def case_clocks(issue: Issue) -> contract.CaseClocks | None:
 
 
 CLOCK_VI = {"acceptance": "kiểm tra, thụ lý", "settlement": "giải quyết"}
+CLOCKS: tuple[contract.CaseClock, ...] = ("acceptance", "settlement")
+ALARM_KINDS: dict[str, Literal["due-soon", "expired"]] = {
+    "due_soon": "due-soon",
+    "expired": "expired",
+}
 
 
-def clock_alarms(issue: Issue, today: date) -> list[tuple[str, contract.CaseClock, date, int]]:
-    """(event kind, clock, due, days left) for each alarm not yet raised; marks them raised."""
+def clock_alarms(issue: Issue, today: date) -> list[events.LegalClock]:
+    """An alarm for each limit due soon or run out and not yet told; marks them told."""
     legal = issue.legal
     if legal is None or not clocks_running(issue):
         return []
-    alarms: list[tuple[str, contract.CaseClock, date, int]] = []
-    for clock in ("acceptance", "settlement"):
+    alarms: list[events.LegalClock] = []
+    for clock in CLOCKS:
         if clock not in legal["clocks"]:
             continue
         due_iso = legal["clocks"][clock]
         due = date.fromisoformat(due_iso)
         left = (due - today).days
-        kind = {"expired": "expired", "due_soon": "due-soon"}.get(limit_state(left))
+        kind = ALARM_KINDS.get(limit_state(left))
         mark = f"{clock}:{due_iso}:{kind}"
         if kind and mark not in legal["notified"]:
             legal["notified"].append(mark)
-            alarms.append((kind, clock, due, left))
+            alarms.append(events.LegalClock(issue, kind, clock, due, left))
+    issue.events += alarms
     return alarms
+
+
+def mark_overdue(issue: Issue, today: date, now: datetime) -> bool:
+    """A conclusion past its deadline is marked overdue, once; True when it was marked now."""
+    late = days_overdue(issue, today)
+    if issue.overdue or not late:
+        return False
+    issue.overdue = True
+    issue.history.append(Change(now, msg.SYSTEM, "overdue", None, str(deadline_of(issue))))
+    issue.events.append(events.Overdue(issue, late))
+    return True

@@ -1,0 +1,169 @@
+"""Each event intake's domain records, as the contract message intake publishes for it."""
+
+from __future__ import annotations
+
+from services.intake import messages as msg
+from services.intake.domain import events, lifecycle
+from services.intake.domain.issues import Issue
+from shared.contracts import intake as contract
+from shared.messaging.outbox import Message, UnitOfWork
+
+
+def _received(issue: Issue) -> contract.IssueReceived:
+    return contract.IssueReceived(
+        tracking_code=issue.tracking_code,
+        kind=issue.kind,
+        handled_as=issue.handled_as,
+        channel=issue.channel,
+        village_code=issue.village_code,
+        received_at=issue.received_at,
+        anonymous=issue.anonymous,
+        # no pseudonym of the person, no words of theirs: see intake.issue.summary-approved
+    )
+
+
+def _overdue(e: events.Overdue) -> contract.ConclusionOverdue:
+    conclusion = lifecycle.conclusion_of(e.issue)
+    return contract.ConclusionOverdue(
+        tracking_code=e.issue.tracking_code,
+        session_id=conclusion["session_id"],
+        responsible_agency=conclusion["agency"],
+        deadline=lifecycle.due_of(e.issue),
+        days_overdue=e.days,
+    )
+
+
+def _concluded(e: events.Concluded) -> contract.IssueConcluded:
+    return contract.IssueConcluded(
+        tracking_code=e.issue.tracking_code,
+        session_id=e.session_id,
+        conclusion=e.conclusion,
+        responsible_agency=e.responsible_agency,
+        deadline=e.deadline,
+        at=e.at,
+    )
+
+
+def _followup(e: events.FollowupUpdated) -> contract.FollowupUpdated:
+    return contract.FollowupUpdated(
+        tracking_code=e.issue.tracking_code,
+        status=e.status,
+        responsible_agency=lifecycle.conclusion_of(e.issue)["agency"],
+        deadline=lifecycle.due_of(e.issue),
+        overdue=e.issue.overdue,
+        at=e.at,
+    )
+
+
+def _legal_clock(e: events.LegalClock) -> Message:
+    clock = contract.LegalClock(
+        tracking_code=e.issue.tracking_code,
+        handled_as=lifecycle.case_kind(e.issue),
+        clock=e.clock,
+        due=e.due,
+        days_left=e.days_left,
+    )
+    return Message(f"intake.legal-clock.{e.state}.v1", clock, e.issue.tracking_code)
+
+
+def _about_issue(event: events.Event) -> tuple[str, contract.Message] | None:
+    """The routing key and data of an event whose subject is its issue."""
+    code = event.issue.tracking_code
+    match event:
+        case events.Received(issue=issue):
+            return "intake.issue.received.v1", _received(issue)
+        case events.Classified():
+            return "intake.issue.classified.v1", contract.IssueClassified(
+                tracking_code=code,
+                topic=event.issue.topic,
+                previous_topic=event.previous_topic,
+                suggested=event.suggested,
+                by=event.by,
+                at=event.at,
+            )
+        case events.Assigned():
+            return "intake.issue.assigned.v1", contract.IssueAssigned(
+                tracking_code=code,
+                agency_code=event.issue.agency_code,
+                previous_agency_code=event.previous_agency,
+                by=event.by,
+                at=event.at,
+            )
+        case events.OnAgenda():
+            return "intake.issue.on-agenda.v1", contract.IssueOnAgenda(
+                tracking_code=code, session_id=event.session_id, at=event.at
+            )
+        case events.SummaryApproved(issue=issue):
+            return "intake.issue.summary-approved.v1", contract.SummaryApproved(
+                tracking_code=code,
+                public_summary=issue.public_summary or "",
+                by=event.by,
+                at=event.at,
+            )
+        case events.AnswerProposed():
+            return "intake.issue.answer-proposed.v1", contract.IssueAnswerProposed(
+                tracking_code=code, agency_code=event.agency_code, answer=event.answer, at=event.at
+            )
+        case events.Concluded():
+            return "intake.issue.concluded.v1", _concluded(event)
+        case events.FollowupUpdated():
+            return "intake.followup.updated.v1", _followup(event)
+        case events.Closed():
+            return "intake.issue.closed.v1", contract.IssueClosed(
+                tracking_code=code,
+                outcome=event.outcome,
+                reason=event.reason or msg.REASON_WITHHELD,
+                authority=event.authority,
+                at=event.at,
+            )
+        case events.Overdue():
+            return "intake.conclusion.overdue.v1", _overdue(event)
+    return None
+
+
+def message(event: events.Event) -> Message:
+    """The routing key, the contract's data and the subject of one event."""
+    match event:
+        case events.Merged(issue=issue):
+            merged = contract.IssueMerged(
+                tracking_code=issue.tracking_code,
+                merged_into=event.into,
+                raised_by_count=event.raised_by,
+            )
+            return Message("intake.issue.merged.v1", merged, event.into)
+        case events.LegalClock():
+            return _legal_clock(event)
+    found = _about_issue(event)
+    if found is None:
+        raise TypeError(f"no message for {type(event).__name__}")  # a new event needs its mapping
+    return Message(found[0], found[1], event.issue.tracking_code)
+
+
+def publish(uow: UnitOfWork, issue: Issue) -> None:
+    """Everything the issue's rules raised, recorded to be sent once the transaction commits."""
+    uow.publish(message(event) for event in issue.events)
+    issue.events.clear()
+
+
+def case_clocks(uow: UnitOfWork, issue: Issue) -> None:
+    """A case's limits after any change to it, for the dashboard's list of cases by days left."""
+    clocks = lifecycle.case_clocks(issue)
+    if clocks is not None:
+        uow.emit("intake.case.clocks.v1", clocks, subject=issue.tracking_code)
+
+
+def threshold_reached(uow: UnitOfWork, event: events.ThresholdReached) -> None:
+    reached = contract.AdhocThresholdReached(
+        request_code=event.request_code,
+        signatures=event.signatures,
+        voter_count=event.voter_count,
+        threshold=event.threshold,
+        subject=None,  # the signers' own words stay in intake (sealed)
+        reached_at=event.at,
+    )
+    uow.emit("intake.adhoc-request.threshold-reached.v1", reached, subject=event.request_code)
+
+
+def agenda_drafted(uow: UnitOfWork, drafted: contract.AgendaDrafted, version: int) -> None:
+    versioned = drafted.model_copy(update={"version": version})
+    uow.emit("intake.agenda.drafted.v1", versioned, subject=drafted.session_id)

@@ -1,0 +1,151 @@
+"""One async function per reporting use case: an event recorded and projected, the results
+announcement issued, a period's announcements replayed for the province."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from services.reporting import messages as msg
+from services.reporting.projections import followup_of
+from services.reporting.results import (
+    FEEDS_FOLLOWUP,
+    Results,
+    in_period,
+    is_denunciation,
+    issued_on_errors,
+    stored_form,
+    summary,
+)
+from services.reporting.store import ReadModels, Record
+from shared.clock import local_date
+from shared.contracts import reporting as contract
+from shared.contracts.common import error, reject_if
+from shared.contracts.envelope import routing_key_of
+from shared.messaging.consumer import HandlerContext
+from shared.messaging.outbox import UnitOfWork
+from shared.storage import Database, Document
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: Database
+    models: ReadModels
+    results: Results
+
+    def record(self, uow: UnitOfWork) -> Record:
+        """The announcements and the event record, in the unit of work's transaction."""
+        return Record(self.db, uow.session)
+
+
+def _recorded(deps: Deps, uow: UnitOfWork) -> list[Document]:
+    """The record's rows of this unit of work's events, inserted at once before it commits."""
+    if "event_log" not in uow.scratch:
+        rows: list[Document] = []
+        uow.scratch["event_log"] = rows
+
+        async def write() -> None:
+            await deps.record(uow).record_events(rows)
+
+        uow.before_flush.insert(0, write)
+    rows_so_far: list[Document] = uow.scratch["event_log"]
+    return rows_so_far
+
+
+async def record(deps: Deps, data: Any, ctx: HandlerContext) -> None:
+    """Keep the event in reporting's own record, and move the read models, in one unit."""
+    event = ctx.event
+    _recorded(deps, ctx.uow).append(
+        {
+            "source": event.source,
+            "id": event.id,
+            "type": event.type,
+            "time": event.time,
+            "subject": event.subject,
+            "data": event.data,
+            "received_at": ctx.clock.now(),
+        }
+    )
+    key = routing_key_of(event.type)
+    thing = await deps.models.project(key, dict(event.data or {}), ctx.session, ctx.uow)
+    _feed_followup(deps, key, thing, ctx.uow, event.time or ctx.clock.now())
+
+
+def _feed_followup(
+    deps: Deps, key: str, issue: Document | None, uow: UnitOfWork, at: datetime
+) -> None:
+    """A conclusion's follow-up moved: the province hears it on nghedan.provincial."""
+    if key not in FEEDS_FOLLOWUP or not issue or not issue.get("deadline"):
+        return
+    if is_denunciation(issue):
+        return  # a denunciation is counted in the announcement, never followed by its code
+    state = followup_of(issue)
+    followup = contract.FollowupUpdated(
+        commune_code=deps.results.ref.commune.code,
+        session_id=issue.get("session_id") or "",
+        matter_ref=issue["_id"],
+        status="in_progress" if state == "on_time" else state,
+        responsible_agency=issue.get("responsible_agency") or "",
+        deadline=issue["deadline"],
+        updated_at=at,
+    )
+    uow.emit("dialogue.followup.updated.v1", followup, subject=issue["_id"])
+
+
+async def _concluded_session(deps: Deps, session_id: str) -> Document:
+    """The conference as the read side knows it, refused unless it is concluded (the refusal
+    says how far behind the read side is: perhaps it has not heard yet)."""
+    session = await deps.models.session(session_id)
+    if session is not None and session.get("status") == "concluded":
+        return session
+    behind = await deps.results.behind()
+    if session is None:
+        text = msg.NO_SUCH_SESSION.format(session=session_id, behind=behind)
+        reject_if([error("data.session_id", "unknown_session", text)])
+    status = (session or {}).get("status")
+    text = msg.NOT_CONCLUDED.format(session=session_id, status=status, behind=behind)
+    reject_if([error("data.session_id", "not_concluded", text)])
+    raise RuntimeError(text)  # reject_if raised already: here for the type checker
+
+
+async def issue_results(
+    deps: Deps, cmd: contract.IssueResults, ctx: HandlerContext
+) -> dict[str, Any]:
+    """Issue the announcement once; it goes to the province (and so to every village head)."""
+    record_ = deps.record(ctx.uow)
+    stored = await record_.announcement(cmd.session_id)
+    if stored is not None:
+        return {**summary(deps.results.load(stored)), "already_issued": True}
+    session = await _concluded_session(deps, cmd.session_id)
+    today = local_date(ctx.clock.now())
+    issued_on = cmd.issued_on or today
+    reject_if(issued_on_errors(issued_on, date.fromisoformat(session["held_on"]), today))
+    built = await deps.results.build(session, cmd, issued_on)
+    reported = (session.get("attendance_reported") or {}).get("attended")
+    if reported is not None and reported != built.participation.attended:
+        text = msg.NOT_READY.format(
+            attended=built.participation.attended,
+            reported=reported,
+            behind=await deps.results.behind(),
+        )
+        reject_if([error("data.session_id", "not_ready", text)])
+    kept = {"_id": cmd.session_id, "model": stored_form(built), "issued_at": ctx.clock.now()}
+    await record_.keep_announcement(kept)
+    ctx.uow.emit("dialogue.results.published.v1", built.published(), subject=cmd.session_id)
+    return summary(built)
+
+
+async def replay_results(
+    deps: Deps, cmd: contract.ReplayResults, ctx: HandlerContext
+) -> dict[str, Any]:
+    """Publish a period's announcements again, marked as a replay, for a province system."""
+    replayed = []
+    for stored in await deps.record(ctx.uow).announcements(cmd.session_id):
+        built = deps.results.load(stored)
+        if not in_period(built.held_on, cmd.period):
+            continue
+        again = built.published(replay=True)
+        ctx.uow.emit("dialogue.results.published.v1", again, subject=built.session_id)
+        replayed.append(built.session_id)
+    return {"period": cmd.period, "replayed": replayed}

@@ -1,0 +1,111 @@
+"""Intake's handlers over an in-memory store: what is kept, what is published, what a person is told."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from services.intake import handlers
+from shared.clock import LOCAL_TZ
+from shared.contracts import intake as c
+from shared.contracts import registration as registration_contract
+from tests.unit.memory_stores import IntakeMemory, World
+
+NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+COMPLAINANT = {
+    "full_name": "Hoàng Thị Lan",
+    "address": "Thôn Lũng Lầu",
+    "phone": "0912000111",
+    "citizen_id": "020185012345",
+}
+
+
+def submission(**fields) -> c.SubmitIssue:
+    given = {
+        "kind": "recommendation",
+        "channel": "village_head",
+        "content": "Đề nghị sửa chữa đường bê tông thôn Lũng Lầu bị sạt lở sau mưa lũ",
+        "village_code": "LL",
+        "received_at": NOW,
+        "topic_hint": "socio_economic",
+    }
+    return c.SubmitIssue(**(given | fields))
+
+
+async def test_the_same_matter_again_joins_the_first_issue_and_is_not_routed_twice():
+    world = World("intake", IntakeMemory(), NOW)
+    first = await world.run(handlers.submit_issue, submission())
+    again = await world.run(
+        handlers.submit_issue,
+        submission(submitter={"full_name": "Lò Văn Thắng", "phone": "0912000222"}),
+    )
+
+    assert again["merged_into"] == first["tracking_code"] and again["raised_by_count"] == 2
+    assert world.store.issues[first["tracking_code"]].raised_by == 2
+    assert world.keys() == [
+        "intake.issue.received.v1",
+        "intake.issue.classified.v1",
+        "intake.issue.assigned.v1",
+        "intake.issue.received.v1",
+        "intake.issue.merged.v1",
+    ]
+    merged = dict(world.events())["intake.issue.merged.v1"]
+    assert merged["merged_into"] == first["tracking_code"]
+    (receipt,) = world.requests()  # only the second left a contact
+    assert receipt["template"] == "issue_receipt"
+    assert receipt["recipient"]["phone"] == "0912000222"
+    assert receipt["params"]["tracking_code"] == again["tracking_code"]
+    assert all("content" not in data for _, data in world.events())
+
+
+async def test_a_complaints_answer_and_conclusion_travel_without_its_words():
+    world = World("intake", IntakeMemory(), NOW)
+    complaint = submission(
+        kind="complaint",
+        content="Khiếu nại việc thu hồi đất của gia đình bà Lan, số điện thoại 0912000111",
+        topic_hint="land_acquisition",
+        submitter=COMPLAINANT,
+    )
+    code = (await world.run(handlers.submit_issue, complaint))["tracking_code"]
+    agency = world.store.issues[code].agency_code
+    answer = c.RecordAnswer(tracking_code=code, agency_code=agency, answer="Bà Lan được bồi thường")
+    await world.run(handlers.record_answer, answer)
+    await world.store.keep_session("TT-2026-DK1", {"status": "held"})
+    world.clock.at = NOW + timedelta(days=40)
+    conclusion = c.RecordConclusion(
+        tracking_code=code,
+        session_id="TT-2026-DK1",
+        conclusion="Giao phòng Kinh tế trả lời bà Lan trước 30/10",
+        responsible_agency=agency,
+        deadline=date(2026, 10, 30),
+    )
+    await world.run(handlers.record_conclusion, conclusion)
+
+    published = dict(world.events())
+    assert published["intake.issue.answer-proposed.v1"]["answer"] is None
+    assert published["intake.issue.concluded.v1"]["conclusion"] is None
+    assert "Lan" not in str(published) and "0912000111" not in str(published)
+    assert world.store.issues[code].status == "concluded"
+    told = [r for r in world.requests() if r["template"] == "issue_conclusion"]
+    assert [r["recipient"]["phone"] for r in told] == ["0912000111"]  # the person hears it all
+
+
+async def test_a_scheduled_conference_puts_the_open_issues_on_its_agenda():
+    world = World("intake", IntakeMemory(), NOW)
+    code = (await world.run(handlers.submit_issue, submission()))["tracking_code"]
+    scheduled = registration_contract.SessionScheduled(
+        session_id="TT-2026-DK1",
+        commune_code="TT",
+        kind="periodic",
+        starts_at=NOW + timedelta(days=20),
+        venue="Nhà văn hoá",
+        format="in_person",
+        announce_deadline=(NOW + timedelta(days=13)).date(),
+        sittings=[],
+    )
+    follow = handlers.follow_session(world.deps, "scheduled")
+    await world.run(lambda _deps, event, ctx: follow(event, ctx), scheduled)
+
+    assert world.store.issues[code].status == "on_agenda"
+    assert world.keys()[-2:] == ["intake.issue.on-agenda.v1", "intake.agenda.drafted.v1"]
+    drafted = world.events()[-1][1]
+    assert drafted["version"] == 1 and [i["tracking_code"] for i in drafted["items"]] == [code]
