@@ -258,6 +258,7 @@ class Pipeline:
                 event_id=bad.event_id,
                 keep_body=bad.keep_body,
             )
+            await message.ack()  # kept in the dead-letter queue: off this queue
             key = routing_key_of(bad.event.type) if bad.event is not None else "unknown"
             return (key if key in CATALOGUE else "unknown"), "parked"
         except Exception as exc:

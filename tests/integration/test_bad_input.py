@@ -78,6 +78,19 @@ async def test_each_kind_of_bad_message_is_answered_and_parked_and_the_consumer_
     assert len(await list_dead_letters(topology.amqp_url, "registration.commands")) == len(letters)
 
 
+async def test_more_bad_messages_than_the_prefetch_window_never_stop_the_consumer(client, topology):
+    """Each parked message is taken off its queue: a window's worth of them (PREFETCH, 32) left
+    unacknowledged once held the consumer still until the service restarted."""
+    key = "registration.create-session.v1"
+    bad = [await client.publish(key, body=b"{not json", message_id=f"m-{n}") for n in range(80)]
+    good = await client.publish(key, session_data())
+    assert (await client.outcome(good, timeout=60))["status"] == "accepted"
+    outcomes = [await client.outcome(cid) for cid in bad]
+    assert all(o["status"] == "rejected" for o in outcomes)
+    letters = await wait_dead_letters(topology.amqp_url, 80)
+    assert len(letters) == 80  # each parked once: none redelivered and parked again
+
+
 async def test_a_binary_mode_command_is_accepted(client):
     outcome = await client.send("registration.create-session.v1", session_data(), binary=True)
     assert outcome["status"] == "accepted" and outcome["result"]["session_id"].startswith(
