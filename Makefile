@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test lint format rabbitmq browser asyncapi-tools office schemas bench clean lock audit
+.PHONY: install demo up test lint format rabbitmq browser asyncapi-tools office fault-tools schemas bench soak clean lock audit
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -62,8 +62,22 @@ office:
 	  apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui; }
 
-test: install lint rabbitmq browser asyncapi-tools office
+# The fault tests drop packets to the broker with nftables and read queues from its management API.
+fault-tools: rabbitmq
+	@command -v nft >/dev/null 2>&1 || { \
+	  echo "Cài nftables (Debian) cho các phép thử lỗi mạng…"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables; }
+	@rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management || \
+	  rabbitmq-plugins enable rabbitmq_management >/dev/null
+
+test: install lint rabbitmq browser asyncapi-tools office fault-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# An hour at half the measured capacity with a fault every few minutes (not part of `make test`):
+# memory and queue depths plotted to test-artifacts/soak.png. SOAK_ARGS="--minutes 10" for less.
+SOAK_ARGS ?=
+soak: install rabbitmq fault-tools
+	$(PY) -m tests.faults.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .nghedan .pytest_cache test-artifacts

@@ -145,6 +145,8 @@ class Infrastructure:
         self.relay = OutboxRelay(
             self.db, self.broker, poll_seconds=settings.outbox_poll_seconds, cipher=self.cipher
         )
+        if settings.fault_triggers is not None:
+            self.relay.crash_trigger = settings.fault_triggers / "crash-after-commit"
         self.pipelines: list[Pipeline] = []  # one per queue of the service, made when it starts
 
     @property

@@ -142,6 +142,13 @@ class ServiceSettings(BaseSettings):
         description="How often time-driven rules (deadlines) are checked against the clock.",
     )
     outbox_poll_seconds: float = Field(default=1.0, gt=0, validation_alias="OUTBOX_POLL_SECONDS")
+    fault_triggers: Path | None = Field(
+        default=None,
+        validation_alias="NGHEDAN_FAULT_TRIGGERS",
+        description="For the fault tests only (unset in a deployment): a folder in which a file "
+        "named `crash-after-commit` makes the service's next commit end the process between its "
+        "commit and its publish, as a power cut would (the file is removed first).",
+    )
 
     @classmethod
     def settings_customise_sources(

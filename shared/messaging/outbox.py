@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from aiormq.exceptions import PublishError
@@ -229,6 +231,14 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
+        self.crash_trigger: Path | None = None  # the fault tests' switch (NGHEDAN_FAULT_TRIGGERS)
+
+    def crash_if_asked(self) -> None:
+        """The fault tests' crash between a commit and its publish: once per trigger file."""
+        if self.crash_trigger is not None and self.crash_trigger.exists():
+            self.crash_trigger.unlink(missing_ok=True)
+            log.warning("fault.crash_after_commit")
+            os._exit(137)  # as SIGKILL would: nothing flushed, nothing published
 
     def wake(self) -> None:
         self._wake.set()
@@ -361,5 +371,6 @@ async def commit(
     result = await db.transaction(attempt)
     for done in committed[0].after_commit:
         done()
+    relay.crash_if_asked()
     await relay.publish_now(committed[0].rows)
     return result

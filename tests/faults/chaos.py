@@ -1,0 +1,704 @@
+"""The whole platform under a steady stream of commands while faults hit it, and the checks that
+nothing was lost, nothing applied or sent twice and no consumer stopped (the test and the soak).
+
+Vocabulary of RabbitMQ's own Jepsen checker: a command the broker confirmed is *accepted*; one
+with no effect is *lost*; one with two is *applied twice*.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import aio_pika
+import httpx
+from pymongo import AsyncMongoClient
+
+from shared.cli.embedded import EmbeddedMongo
+from shared.cli.platform import SERVICES, Platform
+from shared.clock import LOCAL_TZ, write_clock_file
+from shared.messaging.senders import amqp_user
+from shared.messaging.topology import QUEUES
+from tests.helpers import citizen
+
+NFT_TABLE = "nghedan_fault"
+RABBIT_PORT = 5672
+PREFETCH = 32  # each service's, set by the test: unacknowledged messages per consumer at most
+RSS_LIMIT_MB = 600  # far above what a service needs (about 120 MB): a leak or a hoard shows
+
+
+# ---- the platform under test ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_platform(
+    amqp_url: str, work: Path, provider_url: str, db_prefix: str
+) -> tuple[Platform, EmbeddedMongo, Path]:
+    """The four services as processes, on a database server of their own (so it can be
+    restarted), sending SMS to `provider_url`, each with its fault switch folder."""
+    mongo = EmbeddedMongo(work / "mongo" / "data", free_port())
+    mongo.start()
+    triggers = work / "triggers"
+    platform = Platform(
+        home=work / "home",
+        amqp_url=amqp_url,
+        mongo_url=mongo.url,
+        health_ports={name: free_port() for name in SERVICES},
+        extra_env={
+            name: {
+                "MONGO_DB": f"{db_prefix}{name}",
+                "OUTBOX_POLL_SECONDS": "0.2",
+                "LOG_LEVEL": "INFO",
+                "PREFETCH": str(PREFETCH),
+                "NOTIFY_CHANNELS": "sms",
+                "NOTIFY_QUIET_HOURS": "off",
+                "NOTIFY_RATE_LIMITS": "off",
+                "NOTIFY_RETRY_DELAYS": "0.5,1,2",
+                "SMS_GATEWAY_URL": f"{provider_url}/sms",
+                "NGHEDAN_FAULT_TRIGGERS": str(triggers / name),
+            }
+            for name in SERVICES
+        },
+    )
+    for name in SERVICES:
+        (triggers / name).mkdir(parents=True, exist_ok=True)
+    platform.home.mkdir(parents=True, exist_ok=True)
+    write_clock_file(platform.clock_file, offset=timedelta(0))
+    platform.start_services(120)
+    return platform, mongo, triggers
+
+
+def stop_platform(platform: Platform, mongo: EmbeddedMongo) -> None:
+    clear_network_faults()
+    for process in platform.processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a frozen process cannot stop
+    platform.stop(stop_rabbit=False)
+    mongo.stop()
+
+
+async def open_session(amqp_url: str) -> str:
+    """A conference ten days ahead, with room for everyone: each delegate registered is invited."""
+    from tests.helpers import RawClient, session_data
+
+    async with RawClient(amqp_url) as client:
+        data = session_data(year=2026, period="2026-Q4", capacity_max=100_000)
+        created = await client.send("registration.create-session.v1", data)
+        session_id = str(created["result"]["session_id"])
+        scheduled = await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": conference_start()},
+        )
+        if scheduled["status"] != "accepted":
+            raise RuntimeError(f"the conference could not be scheduled: {scheduled}")
+    return session_id
+
+
+# ---- the stream ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Command:
+    id: str
+    key: str
+    data: dict[str, Any]
+    sent_at: float = 0.0
+
+
+@dataclass
+class Stream:
+    """Commands as another system sends them, at `rate` per second, through every fault: a publish
+    the broker did not confirm is sent again with the same id once it is reachable (a duplicate
+    the inbox must drop); some are sent twice on purpose, later and out of order."""
+
+    amqp_url: str
+    session_id: str
+    rate: float
+    rng: random.Random
+    resend_share: float = 0.05
+    commands: dict[str, Command] = field(default_factory=dict)
+    confirmed: set[str] = field(default_factory=set)
+    resent: int = 0  # sent again after a failed publish
+    duplicated: int = 0  # sent again on purpose
+    publish_failures: int = 0
+    seconds: float = 0.0  # how long it ran
+    _connection: aio_pika.abc.AbstractConnection | None = None
+    _exchange: aio_pika.abc.AbstractExchange | None = None
+
+    def next_command(self, n: int) -> Command:
+        command_id = str(uuid.uuid4())
+        if n % 2:
+            data = {
+                "session_id": self.session_id,
+                "full_name": f"Đại Biểu Thử {n}",
+                **citizen(n),
+                "village_code": "LL",
+                "category": "official",
+                "phone": f"097{n:07d}",
+            }
+            return Command(command_id, "registration.register-delegate.v1", data)
+        data = {
+            "kind": "recommendation",
+            "channel": "village_head",
+            "content": f"Kiến nghị thử số {n} về sửa đường thôn",
+            "village_code": self.rng.choice(["LL", "T02", "T03", "T04"]),
+            "received_at": datetime.now(UTC).isoformat(),
+            "topic_hint": self.rng.choice(["socio_economic", "social_policy", "land_dispute"]),
+            "external_reference": command_id,
+            "submitter": {"full_name": f"Người Dân {n}", "phone": f"098{n:07d}"},
+        }
+        return Command(command_id, "intake.submit-issue.v1", data)
+
+    async def _connect(self) -> aio_pika.abc.AbstractExchange:
+        if self._exchange is None:
+            self._connection = await aio_pika.connect(self.amqp_url, timeout=5)
+            channel = await self._connection.channel(publisher_confirms=True)
+            self._exchange = await channel.get_exchange("nghedan.inbound")
+        return self._exchange
+
+    async def _drop_connection(self) -> None:
+        connection, self._connection, self._exchange = self._connection, None, None
+        if connection is not None:
+            try:
+                await asyncio.wait_for(connection.close(), 2)
+            except Exception:
+                pass
+
+    async def publish(self, command: Command) -> None:
+        """Until the broker confirms it (or the stream is stopped)."""
+        event = {
+            "specversion": "1.0",
+            "id": command.id,
+            "source": "/tests/chaos",
+            "type": f"vn.nghedan.{command.key}",
+            "datacontenttype": "application/json",
+            "data": command.data,
+        }
+        body = json.dumps(event, ensure_ascii=False).encode()
+        while True:
+            try:
+                exchange = await self._connect()
+                message = aio_pika.Message(
+                    body,
+                    user_id=amqp_user(self.amqp_url),  # the broker checks it; commands need it
+                    message_id=command.id,
+                    content_type="application/cloudevents+json",
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                )
+                await asyncio.wait_for(exchange.publish(message, command.key, mandatory=True), 10)
+                self.confirmed.add(command.id)
+                return
+            except Exception:
+                self.publish_failures += 1
+                await self._drop_connection()
+                await asyncio.sleep(0.5)
+                self.resent += 1
+
+    async def run(self, until: asyncio.Event, first: int = 1) -> None:
+        """Until `until` is set; then what was kept to send again goes too."""
+        started = time.monotonic()
+        n = first
+        later: list[Command] = []
+        while not until.is_set():
+            command = self.next_command(n)
+            command.sent_at = time.monotonic() - started
+            self.commands[command.id] = command
+            await self.publish(command)
+            if self.rng.random() < self.resend_share:
+                later.append(command)
+            if len(later) >= 5:  # a handful again, shuffled: duplicates, out of order
+                self.rng.shuffle(later)
+                for again in later:
+                    await self.publish(again)
+                    self.duplicated += 1
+                later.clear()
+            n += 1
+            await asyncio.sleep(self.rng.expovariate(self.rate))
+        for again in later:
+            await self.publish(again)
+            self.duplicated += 1
+        self.seconds = time.monotonic() - started
+        await self._drop_connection()
+
+    def of(self, key: str) -> list[Command]:
+        return [c for c in self.commands.values() if c.key == key]
+
+
+# ---- the faults ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Faults:
+    """What hits the platform, each kind counted, each one logged with when it happened."""
+
+    platform: Platform
+    mongo: EmbeddedMongo
+    vhost: str
+    rng: random.Random
+    triggers: Path
+    log: list[tuple[float, str]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    replayed: int = 0  # events published again
+
+    def _note(self, kind: str) -> None:
+        self.log.append((round(time.monotonic() - self.started, 1), kind))
+        print(f"  [{self.log[-1][0]:>5}s] {kind}", flush=True)
+
+    def counts(self) -> Counter[str]:
+        return Counter(kind.split(":")[0] for _, kind in self.log)
+
+    async def restart(self, name: str) -> None:
+        self.platform.start_service(name)
+        await asyncio.to_thread(self.platform.wait_healthy, 120, [name])
+
+    async def kill(self, name: str) -> None:
+        self._note(f"kill:{name}")
+        self.platform.processes[name].send_signal(signal.SIGKILL)
+        self.platform.processes[name].wait()
+        await asyncio.sleep(self.rng.uniform(0.5, 2))
+        await self.restart(name)
+
+    async def crash_after_commit(self, name: str) -> None:
+        """The service's next commit ends the process before it publishes (NGHEDAN_FAULT_TRIGGERS)."""
+        self._note(f"crash-after-commit:{name}")
+        trigger = self.triggers / name / "crash-after-commit"
+        trigger.touch()
+        process = self.platform.processes[name]
+        try:
+            await asyncio.to_thread(process.wait, 60)
+        except subprocess.TimeoutExpired:
+            pass
+        if process.poll() is None:  # nothing committed for a minute: the switch is taken back
+            trigger.unlink(missing_ok=True)
+            self.log[-1] = (self.log[-1][0], f"crash-after-commit-unused:{name}")
+            return
+        await asyncio.sleep(0.5)
+        await self.restart(name)
+
+    async def freeze(self, name: str, seconds: float = 20) -> None:
+        """SIGSTOP past the 15 s lease on the rows it was publishing, then SIGCONT."""
+        self._note(f"freeze:{name}")
+        process = self.platform.processes[name]
+        process.send_signal(signal.SIGSTOP)
+        await asyncio.sleep(seconds)
+        process.send_signal(signal.SIGCONT)
+
+    async def broker_restart(self) -> None:
+        self._note("broker-restart")
+        await asyncio.to_thread(_rabbitmqctl, "stop_app")
+        await asyncio.sleep(self.rng.uniform(1, 3))
+        await asyncio.to_thread(_rabbitmqctl, "start_app")
+        await asyncio.to_thread(_rabbitmqctl, "await_startup")
+
+    async def database_restart(self) -> None:
+        self._note("database-restart")
+        await asyncio.to_thread(self.mongo.stop)
+        await asyncio.sleep(self.rng.uniform(1, 3))
+        await asyncio.to_thread(self.mongo.start, 120)
+
+    async def network_drop(self, seconds: float = 30) -> None:
+        """Every packet to and from the broker's port dropped (nftables), then let through again."""
+        self._note("network-drop")
+        nft(
+            f"add table inet {NFT_TABLE}",
+            f"add chain inet {NFT_TABLE} out {{ type filter hook output priority 0 ; }}",
+            f"add rule inet {NFT_TABLE} out tcp dport {RABBIT_PORT} drop",
+            f"add rule inet {NFT_TABLE} out tcp sport {RABBIT_PORT} drop",
+        )
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            clear_network_faults()
+
+    async def replay_events(self, count: int = 40) -> None:
+        """Events already delivered, published again with their own ids, shuffled: a duplicate
+        for every service that consumes them, out of order."""
+        self._note("replay-events")
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.mongo.url)
+        try:
+            log = client[self.platform.extra_env["reporting"]["MONGO_DB"]]["event_log"]
+            rows = [row async for row in log.find({}).sort("_id", -1).limit(count)]
+        finally:
+            await client.close()
+        self.rng.shuffle(rows)
+        connection = await aio_pika.connect(self.platform.amqp_url)
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.get_exchange("nghedan.events")
+            for row in rows:
+                key = row["type"].removeprefix("vn.nghedan.")
+                event = {k: row[k] for k in ("id", "source", "type", "subject") if row.get(k)}
+                event |= {"specversion": "1.0", "datacontenttype": "application/json"}
+                event["data"] = row["data"]
+                if row.get("time"):
+                    event["time"] = row["time"].isoformat()
+                body = json.dumps(event, ensure_ascii=False, default=str).encode()
+                message = aio_pika.Message(
+                    body, content_type="application/cloudevents+json", message_id=row["id"]
+                )
+                await exchange.publish(message, routing_key=key)
+        self.replayed += len(rows)
+
+    def plan(
+        self, seconds: float, names: tuple[str, ...] = SERVICES
+    ) -> list[Callable[[], Awaitable[None]]]:
+        """Every kind at least once, in a random order: each service killed, crashed between a
+        commit and its publish, one frozen; the broker and the database restarted; the network
+        to the broker dropped."""
+        faults: list[Callable[[], Awaitable[None]]] = []
+        for name in names:
+            faults.append(lambda name=name: self.kill(name))
+        for name in ("registration", "intake"):
+            faults.append(lambda name=name: self.crash_after_commit(name))
+        faults.append(lambda: self.freeze(self.rng.choice(["registration", "intake", "reporting"])))
+        faults += [self.broker_restart, self.database_restart, self.network_drop]
+        faults += [self.replay_events, self.replay_events]
+        self.rng.shuffle(faults)
+        return faults
+
+    async def run(self, seconds: float, faults: list[Callable[[], Awaitable[None]]]) -> None:
+        """The faults one after another, at random moments spread over `seconds`."""
+        gap = max(seconds / (len(faults) + 1), 1)
+        for fault in faults:
+            await asyncio.sleep(self.rng.uniform(0.3 * gap, gap))
+            await fault()
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=180)
+
+
+def nft(*commands: str) -> None:
+    subprocess.run(["nft", "-f", "-"], input="\n".join(commands) + "\n", text=True, check=True)
+
+
+def clear_network_faults() -> None:
+    subprocess.run(["nft", "delete", "table", "inet", NFT_TABLE], capture_output=True, check=False)
+
+
+# ---- what is watched meanwhile ------------------------------------------------------------------
+
+
+@dataclass
+class Watch:
+    """Memory of each service and depth of each queue, every `every` seconds."""
+
+    platform: Platform
+    vhost: str
+    every: float = 2.0
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with httpx.AsyncClient(auth=("guest", "guest"), timeout=5) as http:
+            while not stop.is_set():
+                sample: dict[str, Any] = {"t": round(time.monotonic() - self.started, 1)}
+                sample["rss_mb"] = {
+                    name: rss_mb(process.pid)
+                    for name, process in self.platform.processes.items()
+                    if process.poll() is None
+                }
+                sample["queues"] = await queue_stats(http, self.vhost)
+                self.samples.append(sample)
+                try:
+                    await asyncio.wait_for(stop.wait(), self.every)
+                except TimeoutError:
+                    pass
+
+    def peak_rss(self) -> dict[str, float]:
+        peaks: dict[str, float] = {}
+        for sample in self.samples:
+            for name, mb in sample["rss_mb"].items():
+                peaks[name] = max(peaks.get(name, 0.0), mb)
+        return peaks
+
+    def peak_unacked(self) -> dict[str, int]:
+        peaks: dict[str, int] = {}
+        for sample in self.samples:
+            for name, queue in sample["queues"].items():
+                peaks[name] = max(peaks.get(name, 0), queue["unacked"])
+        return peaks
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+async def queue_stats(http: httpx.AsyncClient, vhost: str) -> dict[str, dict[str, int]]:
+    """Each queue's ready and unacknowledged messages and consumers (management API); {} while
+    the broker is away."""
+    try:
+        answer = await http.get(f"http://127.0.0.1:15672/api/queues/{quote(vhost, safe='')}")
+        answer.raise_for_status()
+    except (httpx.HTTPError, ValueError):
+        return {}
+    return {
+        q["name"]: {
+            "ready": int(q.get("messages_ready", 0)),
+            "unacked": int(q.get("messages_unacknowledged", 0)),
+            "consumers": int(q.get("consumers", 0)),
+        }
+        for q in answer.json()
+    }
+
+
+def vhost_of(amqp_url: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(urlparse(amqp_url).path.lstrip("/")) or "/"
+
+
+def conference_start() -> str:
+    """Ten days from now, 8 o'clock in Viet Nam: far enough for the 7 days' notice."""
+    day = datetime.now(LOCAL_TZ).date() + timedelta(days=10)
+    return datetime(day.year, day.month, day.day, 8, tzinfo=LOCAL_TZ).isoformat()
+
+
+def environment(seconds: str) -> float:
+    return float(os.environ.get(seconds, "0") or 0)
+
+
+# ---- the checks: what each service holds against what was sent ---------------------------------
+
+
+async def settled(
+    platform: Any,
+    mongo: EmbeddedMongo,
+    stream: Stream,
+    session_id: str,
+    vhost: str,
+    settle_seconds: float,
+) -> dict[str, Any]:
+    """Wait until every accepted command has its effect everywhere, or `settle_seconds` pass;
+    say how far behind the platform is meanwhile. Returns what was found."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settle_seconds
+    said = ""
+    async with httpx.AsyncClient(auth=("guest", "guest"), timeout=5) as http:
+        while True:
+            found = await census(platform, mongo, stream, session_id)
+            queues = await queue_stats(http, vhost)
+            waiting = sum(
+                q["ready"] + q["unacked"] for n, q in queues.items() if not n.endswith(".dlq")
+            )
+            found["reporting_missing"] = found["outbox_pending"] + waiting
+            behind = (
+                f"chưa áp dụng {len(found['lost'])} lệnh; "
+                f"{found['messages_unsent']} tin chưa gửi; "
+                f"{found['outbox_pending']} sự kiện chưa phát; {waiting} tin trong hàng đợi; "
+                f"{len(found['differ'])} số liệu báo cáo lệch"
+            )
+            if behind != said:
+                print(f"  [{int(loop.time() - deadline + settle_seconds):>3}s] {behind}")
+                said = behind
+            caught_up = not found["lost"] and not found["messages_unsent"]
+            if caught_up and not found["reporting_missing"] and not found["differ"]:
+                return found
+            if loop.time() > deadline:
+                return found
+            await asyncio.sleep(2)
+
+
+async def census(platform, mongo, stream: Stream, session_id: str) -> dict[str, Any]:
+    """What each service holds of the stream, against what was sent."""
+    accepted = [stream.commands[i] for i in stream.confirmed]
+    registers = [c for c in accepted if c.key == "registration.register-delegate.v1"]
+    submits = [c for c in accepted if c.key == "intake.submit-issue.v1"]
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo.url, tz_aware=True)
+    try:
+        names = {n: platform.extra_env[n]["MONGO_DB"] for n in platform.extra_env}
+        reg, intake = client[names["registration"]], client[names["intake"]]
+        notify, report = client[names["notification"]], client[names["reporting"]]
+        inbox = {d["id"]: d async for d in reg["inbox"].find({"type": {"$regex": "register"}})}
+        issues = Counter()
+        async for d in intake["issues"].find({}, {"external_reference": 1}):
+            issues[d.get("external_reference")] += 1
+        lost = [c.id for c in registers if c.id not in inbox]
+        lost += [c.id for c in submits if issues[c.id] == 0]
+        twice = [c.id for c in submits if issues[c.id] > 1]
+        registered = await reg["registrations"].count_documents({"session_id": session_id})
+        if registered > len(registers):
+            twice.append(f"{registered - len(registers)} registrations more than commands")
+        refused = [
+            i for i, d in inbox.items() if (d.get("outcome") or {}).get("status") != "accepted"
+        ]
+        wanted_causes = {
+            f"invitation:{d['code']}"
+            async for d in reg["registrations"].find({"session_id": session_id}, {"code": 1})
+        }
+        wanted_causes |= {
+            f"receipt:{d['_id']}" async for d in intake["issues"].find({}, {"_id": 1})
+        }
+        messages = [
+            m
+            async for m in notify["messages"].find(
+                {}, {"cause_id": 1, "status": 1, "template": 1, "channel": 1}
+            )
+        ]
+        sent = {m["cause_id"] for m in messages if m["status"] in ("sent", "delivered")}
+        per_cause = Counter(m["cause_id"] for m in messages)
+        event_log = await report["event_log"].count_documents({})
+        pending = sum(
+            [await db["outbox"].count_documents({}) for db in (reg, intake, notify, report)]
+        )
+        truth_figures, seen_figures = await reporting_against_owners(
+            reg, intake, messages, report, session_id
+        )
+        differ = {
+            k: (v, seen_figures.get(k))
+            for k, v in truth_figures.items()
+            if seen_figures.get(k) != v
+        }
+        return {
+            "lost": lost,
+            "twice": twice,
+            "refused": refused,
+            "registrations": registered,
+            "issues": sum(issues.values()),
+            "wanted_causes": wanted_causes,
+            "messages_unsent": len(wanted_causes - sent),
+            "messages_per_cause": per_cause,
+            "messages": messages,
+            "event_log": event_log,
+            "outbox_pending": pending,
+            "differ": differ,
+        }
+    finally:
+        await client.close()
+
+
+async def reporting_against_owners(
+    reg: Any, intake: Any, messages: list[dict[str, Any]], report: Any, session_id: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Reporting's figures beside the truth its sources hold: the registrations, the issues (a
+    repeated matter merged into the first counts as one more voice on it), the messages."""
+    confirmed = await reg["registrations"].count_documents(
+        {"session_id": session_id, "status": "confirmed"}
+    )
+    issues = [i async for i in intake["issues"].find({}, {"status": 1, "village_code": 1})]
+    kept = [i for i in issues if i["status"] != "merged"]
+    truth = {
+        "session total confirmed": confirmed,
+        "issues": len(kept),
+        "voices (raised_by)": len(issues),
+        "merged": len(issues) - len(kept),
+        **{f"village {v}": n for v, n in Counter(i["village_code"] for i in kept).items()},
+    }
+    figures = {d["_id"]: d.get("c", {}) async for d in report["r_figures"].find({})}
+    period = next((v for k, v in figures.items() if k.startswith("period:")), {})
+    seen = {
+        "session total confirmed": figures.get(f"session:{session_id}", {})
+        .get("total", {})
+        .get("confirmed", 0),
+        "issues": period.get("issues", 0),
+        "voices (raised_by)": period.get("raised_by", 0),
+        "merged": period.get("state", {}).get("merged", 0),
+        **{
+            k: period.get("village", {}).get(k.split()[1], 0)
+            for k in truth
+            if k.startswith("village ")
+        },
+    }
+    statuses = Counter(m["status"] for m in messages)
+    delivery = figures.get("delivery", {}).get("status", {})
+    for status in ("sent", "failed", "suppressed"):
+        truth[f"messages {status}"] = statuses.get(status, 0)
+        seen[f"messages {status}"] = delivery.get(status, 0)
+    return truth, seen
+
+
+def judge(
+    platform: Platform,
+    stream: Stream,
+    faults: Faults,
+    watch: Watch,
+    provider: Any,
+    truth: dict[str, Any],
+    seed: int,
+) -> dict[str, Any]:
+    """The figures of this run (the README's table)."""
+    queues = watch.samples[-1]["queues"] if watch.samples else {}
+    consumed = {spec.name for spec in QUEUES}  # the delay queues have no consumer, by design
+    service_queues = {n: q for n, q in queues.items() if n in consumed}
+    stopped = [n for n, q in service_queues.items() if q["consumers"] == 0]
+    stopped += [n for n, p in platform.processes.items() if p.poll() is not None]
+    per_key = Counter(r["request_id"] for r in provider.requests if r.get("kind") == "sms")
+    ours = {
+        m["_id"]: m["cause_id"]
+        for m in truth["messages"]
+        if m["cause_id"] in truth["wanted_causes"]
+    }
+    twice_to_person = [
+        c for c, n in truth["messages_per_cause"].items() if c in truth["wanted_causes"] and n > 1
+    ]
+    over_prefetch = [
+        n
+        for s in watch.samples
+        for n, q in s["queues"].items()
+        if q["consumers"] and q["unacked"] > PREFETCH * q["consumers"]
+    ]
+    counts = faults.counts()
+    return {
+        "seed": seed,
+        "seconds of stream": round(stream.seconds),
+        "commands sent": len(stream.commands),
+        "commands accepted (confirmed by the broker)": len(stream.confirmed),
+        "sent again after a failed publish": stream.resent,
+        "commands sent twice on purpose (duplicates, out of order)": stream.duplicated,
+        "events published again (duplicates, out of order)": faults.replayed,
+        **{f"faults: {kind}": n for kind, n in sorted(counts.items())},
+        "faults injected": sum(counts.values()),
+        "commands lost": len(truth["lost"]),
+        "commands applied twice": len(truth["twice"]),
+        "commands refused": len(truth["refused"]),
+        "messages to people": len(truth["wanted_causes"]),
+        "messages lost": truth["messages_unsent"],
+        "messages sent twice to a person": len(twice_to_person),
+        "provider calls repeated with the same key (de-duplicated by the gateway)": sum(
+            n - 1 for k, n in per_key.items() if k in ours and n > 1
+        ),
+        "reporting figures that differ from the truth": len(truth["differ"]),
+        "consumers stopped": len(stopped),
+        "services over the memory bound": sum(
+            mb > RSS_LIMIT_MB for mb in watch.peak_rss().values()
+        ),
+        "peak memory (MB)": {n: round(mb) for n, mb in sorted(watch.peak_rss().items())},
+        "queues past their prefetch": len(set(over_prefetch)),
+        "fault log": faults.log,
+    }
+
+
+def write_figures(artifacts: Path, figures: dict[str, Any]) -> None:
+    (artifacts / "fault-figures.json").write_text(
+        json.dumps(figures, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    (artifacts / "fault-figures.md").write_text(table(figures), encoding="utf-8")
+
+
+def table(figures: dict[str, Any]) -> str:
+    rows = [f"| {k} | {v} |" for k, v in figures.items() if k != "fault log"]
+    return "\n".join(["| figure | value |", "|---|---|", *rows]) + "\n"

@@ -1,0 +1,172 @@
+"""`make soak`: the platform for an hour at half its measured capacity, a fault every few minutes;
+memory and queue depths plotted to test-artifacts/soak.png, the figures in soak-figures.md.
+
+    python -m tests.faults.soak [--minutes 60] [--fault-every 240] [--seed N]
+
+Needs what `make test` installs (RabbitMQ with its management API, nftables, root for them).
+Capacity is measured first, in the same run: commands sent as fast as one client sends them for
+a minute, and how many the platform applied a second until it caught up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from shared.cli.embedded import ensure_rabbitmq
+from shared.service import declare_topology
+from tests.faults.chaos import (
+    Faults,
+    Stream,
+    Watch,
+    census,
+    judge,
+    open_session,
+    settled,
+    start_platform,
+    stop_platform,
+    table,
+)
+from tests.providers import HttpProvider
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+async def measure_capacity(amqp_url: str, platform: Any, mongo: Any, session_id: str) -> float:
+    """Commands applied a second, from a minute's burst (no faults) to the platform caught up."""
+    stream = Stream(amqp_url, session_id, rate=1000, rng=random.Random(0))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(60, stop.set)
+    started = time.monotonic()
+    await stream.run(stop, first=500_000)  # apart from the soak's own numbers
+    while (await census(platform, mongo, stream, session_id))["lost"]:  # noqa: ASYNC110 (polls a database)
+        await asyncio.sleep(1)
+    elapsed = time.monotonic() - started
+    applied = len(stream.confirmed)
+    print(f"capacity: {applied} commands applied in {elapsed:.0f} s = {applied / elapsed:.1f}/s")
+    return applied / elapsed
+
+
+def plot(watch: Watch, faults: Faults, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    times = [s["t"] / 60 for s in watch.samples]
+    figure, (memory, queues) = plt.subplots(2, 1, figsize=(12, 8), sharex=True)
+    for name in sorted({n for s in watch.samples for n in s["rss_mb"]}):
+        memory.plot(times, [s["rss_mb"].get(name) for s in watch.samples], label=name)
+    memory.set_ylabel("bộ nhớ (RSS, MB)")
+    memory.legend(loc="upper left")
+    names = sorted({n for s in watch.samples for n in s["queues"] if not n.endswith(".dlq")})
+    for name in names:
+        depth = [
+            (s["queues"][name]["ready"] + s["queues"][name]["unacked"])
+            if name in s["queues"]
+            else None
+            for s in watch.samples
+        ]
+        if any(depth):
+            queues.plot(times, depth, label=name)
+    queues.set_ylabel("tin trong hàng đợi")
+    queues.set_xlabel("phút")
+    queues.legend(loc="upper left", fontsize="small")
+    offset = (faults.started - watch.started) / 60
+    for at, kind in faults.log:
+        for axis in (memory, queues):
+            axis.axvline(offset + at / 60, color="grey", linewidth=0.6, linestyle=":")
+        queues.annotate(kind, (offset + at / 60, 0), rotation=90, fontsize=6, va="bottom")
+    figure.suptitle("Nghe Dân: chạy dài có lỗi (soak)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=180)
+
+
+async def soak(minutes: float, fault_every: float, seed: int) -> dict[str, Any]:
+    await asyncio.to_thread(ensure_rabbitmq)
+    vhost = f"nghedan-soak-{uuid.uuid4().hex[:6]}"
+    await asyncio.to_thread(rabbitmqctl, "add_vhost", vhost)
+    await asyncio.to_thread(rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
+    await declare_topology(amqp_url)
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory(prefix="nghedan-soak-") as work:
+        async with HttpProvider() as provider:
+            platform, mongo, triggers = start_platform(amqp_url, Path(work), provider.url, "soak_")
+            try:
+                session_id = await open_session(amqp_url)
+                capacity = await measure_capacity(amqp_url, platform, mongo, session_id)
+                rate = capacity / 2
+                print(
+                    f"soak: {minutes:.0f} min at {rate:.1f} commands/s, a fault every {fault_every:.0f} s"
+                )
+                stream = Stream(amqp_url, session_id, rate, rng)
+                faults = Faults(platform, mongo, vhost, rng, triggers)
+                watch = Watch(platform, vhost, every=5)
+                stop_watching, stop_stream = asyncio.Event(), asyncio.Event()
+                watching = asyncio.create_task(watch.run(stop_watching))
+
+                async def hit() -> None:
+                    deadline = time.monotonic() + minutes * 60
+                    plan: list[Any] = []
+                    while time.monotonic() + fault_every < deadline:
+                        await asyncio.sleep(fault_every * rng.uniform(0.5, 1.0))
+                        plan = plan or faults.plan(fault_every)
+                        await plan.pop()()
+                    await asyncio.sleep(max(deadline - time.monotonic(), 0))
+                    stop_stream.set()
+
+                await asyncio.gather(stream.run(stop_stream), hit())
+                truth = await settled(platform, mongo, stream, session_id, vhost, 900)
+                stop_watching.set()
+                await watching
+                figures = judge(platform, stream, faults, watch, provider, truth, seed)
+                figures["measured capacity (commands/s)"] = round(capacity, 1)
+                figures["soak rate (commands/s)"] = round(rate, 1)
+                ARTIFACTS.mkdir(exist_ok=True)
+                plot(watch, faults, ARTIFACTS / "soak.png")
+                (ARTIFACTS / "soak-figures.md").write_text(table(figures), encoding="utf-8")
+                print(table(figures))
+                print(f"plot: {ARTIFACTS / 'soak.png'}")
+                return figures
+            finally:
+                stop_platform(platform, mongo)
+                await asyncio.to_thread(rabbitmqctl, "delete_vhost", vhost)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=60)
+    parser.add_argument("--fault-every", type=float, default=240, help="seconds between faults")
+    parser.add_argument("--seed", type=int, default=random.SystemRandom().randrange(10**6))
+    args = parser.parse_args()
+    figures = asyncio.run(soak(args.minutes, args.fault_every, args.seed))
+    bad = [
+        k
+        for k in (
+            "commands lost",
+            "commands applied twice",
+            "messages lost",
+            "messages sent twice to a person",
+            "consumers stopped",
+            "reporting figures that differ from the truth",
+        )
+        if figures[k]
+    ]
+    raise SystemExit(f"soak failed: {', '.join(bad)}" if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
