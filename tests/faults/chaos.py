@@ -51,10 +51,11 @@ def free_port() -> int:
 
 
 def start_platform(
-    amqp_url: str, work: Path, provider_url: str, db_prefix: str
+    amqp_url: str, work: Path, provider_url: str, db_prefix: str, smtp_port: int
 ) -> tuple[Platform, EmbeddedMongo, Path]:
     """The four services as processes, on a database server of their own (so it can be
-    restarted), sending SMS to `provider_url`, each with its fault switch folder."""
+    restarted), sending SMS to `provider_url` and mail to the SMTP server on `smtp_port`, each
+    with its fault switch folder."""
     mongo = EmbeddedMongo(work / "mongo" / "data", free_port())
     mongo.start()
     triggers = work / "triggers"
@@ -69,7 +70,9 @@ def start_platform(
                 "OUTBOX_POLL_SECONDS": "0.2",
                 "LOG_LEVEL": "INFO",
                 "PREFETCH": str(PREFETCH),
-                "NOTIFY_CHANNELS": "sms",
+                "NOTIFY_CHANNELS": "sms,email",
+                "SMTP_PORT": str(smtp_port),
+                "SMTP_STARTTLS": "false",
                 "NOTIFY_QUIET_HOURS": "off",
                 "NOTIFY_RATE_LIMITS": "off",
                 "NOTIFY_RETRY_DELAYS": "0.5,1,2",
@@ -164,9 +167,15 @@ class Stream:
             "received_at": datetime.now(UTC).isoformat(),
             "topic_hint": self.rng.choice(["socio_economic", "social_policy", "land_dispute"]),
             "external_reference": command_id,
-            "submitter": {"full_name": f"Người Dân {n}", "phone": f"098{n:07d}"},
+            "submitter": {"full_name": f"Người Dân {n}", **self.contact(n)},
         }
         return Command(command_id, "intake.submit-issue.v1", data)
+
+    def contact(self, n: int) -> dict[str, str]:
+        """Every other submitter left an email instead of a phone: the mail channel is tried too."""
+        if n % 4 == 0:
+            return {"email": f"nguoi.dan.{n}@example.vn"}
+        return {"phone": f"098{n:07d}"}
 
     async def _connect(self) -> aio_pika.abc.AbstractExchange:
         if self._exchange is None:
@@ -636,7 +645,7 @@ def judge(
     stream: Stream,
     faults: Faults,
     watch: Watch,
-    provider: Any,
+    providers: tuple[Any, Any],
     truth: dict[str, Any],
     seed: int,
 ) -> dict[str, Any]:
@@ -646,7 +655,9 @@ def judge(
     service_queues = {n: q for n, q in queues.items() if n in consumed}
     stopped = [n for n, q in service_queues.items() if q["consumers"] == 0]
     stopped += [n for n, p in platform.processes.items() if p.poll() is not None]
+    provider, smtp = providers
     per_key = Counter(r["request_id"] for r in provider.requests if r.get("kind") == "sms")
+    mails = Counter(r.message_id for r in smtp.received)
     ours = {
         m["_id"]: m["cause_id"]
         for m in truth["messages"]
@@ -680,6 +691,9 @@ def judge(
         "messages sent twice to a person": len(twice_to_person),
         "provider calls repeated with the same key (de-duplicated by the gateway)": sum(
             n - 1 for k, n in per_key.items() if k in ours and n > 1
+        ),
+        "emails delivered again with the same Message-ID (email's known window)": sum(
+            n - 1 for n in mails.values() if n > 1
         ),
         "reporting figures that differ from the truth": len(truth["differ"]),
         "consumers stopped": len(stopped),

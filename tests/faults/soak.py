@@ -35,7 +35,7 @@ from tests.faults.chaos import (
     stop_platform,
     table,
 )
-from tests.providers import HttpProvider
+from tests.providers import HttpProvider, SmtpServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -102,9 +102,11 @@ async def soak(minutes: float, fault_every: float, seed: int) -> dict[str, Any]:
     amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
     await declare_topology(amqp_url)
     rng = random.Random(seed)
-    with tempfile.TemporaryDirectory(prefix="nghedan-soak-") as work:
+    with tempfile.TemporaryDirectory(prefix="nghedan-soak-") as work, SmtpServer() as smtp:
         async with HttpProvider() as provider:
-            platform, mongo, triggers = start_platform(amqp_url, Path(work), provider.url, "soak_")
+            platform, mongo, triggers = start_platform(
+                amqp_url, Path(work), provider.url, "soak_", smtp.port
+            )
             try:
                 session_id = await open_session(amqp_url)
                 capacity = await measure_capacity(amqp_url, platform, mongo, session_id)
@@ -132,7 +134,7 @@ async def soak(minutes: float, fault_every: float, seed: int) -> dict[str, Any]:
                 truth = await settled(platform, mongo, stream, session_id, vhost, 900)
                 stop_watching.set()
                 await watching
-                figures = judge(platform, stream, faults, watch, provider, truth, seed)
+                figures = judge(platform, stream, faults, watch, (provider, smtp), truth, seed)
                 figures["measured capacity (commands/s)"] = round(capacity, 1)
                 figures["soak rate (commands/s)"] = round(rate, 1)
                 ARTIFACTS.mkdir(exist_ok=True)

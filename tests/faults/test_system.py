@@ -35,11 +35,11 @@ SETTLE_SECONDS = 420  # how long the platform may take to catch up once the stre
 
 
 @pytest.fixture
-async def world(infra, purge_queues, provider, tmp_path):
+async def world(infra, purge_queues, provider, smtp, tmp_path):
     if shutil.which("nft") is None:
         pytest.fail("nftables is needed (Debian package nftables; `make test` installs it)")
     platform, mongo, triggers = start_platform(
-        infra.amqp_url, tmp_path, provider.url, infra.db_prefix
+        infra.amqp_url, tmp_path, provider.url, infra.db_prefix, smtp.port
     )
     try:
         yield platform, mongo, triggers
@@ -49,7 +49,7 @@ async def world(infra, purge_queues, provider, tmp_path):
 
 @pytest.mark.timeout(SECONDS + SETTLE_SECONDS + 300)
 async def test_nothing_is_lost_nothing_twice_and_no_consumer_stops_under_faults(
-    world, infra, provider, artifacts
+    world, infra, provider, smtp, artifacts
 ):
     platform, mongo, triggers = world
     rng = random.Random(SEED)
@@ -74,7 +74,7 @@ async def test_nothing_is_lost_nothing_twice_and_no_consumer_stops_under_faults(
     stop_watching.set()
     await watching
 
-    figures = judge(platform, stream, faults, watch, provider, truth, SEED)
+    figures = judge(platform, stream, faults, watch, (provider, smtp), truth, SEED)
     write_figures(artifacts, figures)
     print(table(figures))
     assert figures["commands lost"] == 0, truth["lost"][:10]
