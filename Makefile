@@ -77,7 +77,7 @@ test: install lint rabbitmq browser asyncapi-tools office fault-tools
 # memory and queue depths plotted to test-artifacts/soak.png. SOAK_ARGS="--minutes 10" for less.
 SOAK_ARGS ?=
 soak: install rabbitmq fault-tools
-	$(PY) -m tests.faults.soak $(SOAK_ARGS)
+	$(PY) -u -m tests.faults.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .nghedan .pytest_cache test-artifacts

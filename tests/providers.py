@@ -97,6 +97,7 @@ class HttpProvider:
     accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
     script: dict[str, deque[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     delivered_status: str = "accepted"
+    delay: float = 0.0  # seconds each SMS takes to answer: a gateway slower than the requests
 
     @property
     def url(self) -> str:
@@ -110,6 +111,7 @@ class HttpProvider:
         return queue.popleft() if queue else None
 
     async def _sms(self, request: Request) -> JSONResponse:
+        await asyncio.sleep(self.delay)
         body = await request.json()
         self.requests.append({"kind": "sms", **body, "auth": request.headers.get("authorization")})
         scripted = self._scripted(body["to"])

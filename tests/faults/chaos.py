@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
 import socket
@@ -22,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import aio_pika
 import httpx
@@ -222,12 +221,13 @@ class Stream:
                 await asyncio.sleep(0.5)
                 self.resent += 1
 
-    async def run(self, until: asyncio.Event, first: int = 1) -> None:
-        """Until `until` is set; then what was kept to send again goes too."""
+    async def run(self, until: asyncio.Event, first: int = 1, limit: int | None = None) -> None:
+        """Until `until` is set (or `limit` commands were sent); then what was kept to send
+        again goes too."""
         started = time.monotonic()
         n = first
         later: list[Command] = []
-        while not until.is_set():
+        while not until.is_set() and (limit is None or n - first < limit):
             command = self.next_command(n)
             command.sent_at = time.monotonic() - started
             self.commands[command.id] = command
@@ -261,9 +261,9 @@ class Faults:
 
     platform: Platform
     mongo: EmbeddedMongo
-    vhost: str
     rng: random.Random
     triggers: Path
+    provider: Any = None  # the SMS gateway, to slow down
     log: list[tuple[float, str]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     replayed: int = 0  # events published again
@@ -338,6 +338,19 @@ class Faults:
         finally:
             clear_network_faults()
 
+    async def slow_gateway(self, seconds: float = 20) -> None:
+        """The SMS gateway answers after 12 s, past notification's 10 s timeout: deliveries fall
+        behind the requests (memory must stay bounded, prefetch honoured) and are tried again
+        with the same key, which the gateway accepted already and takes once."""
+        if self.provider is None:
+            return
+        self._note("slow-gateway")
+        self.provider.delay = 12.0
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.provider.delay = 0.0
+
     async def replay_events(self, count: int = 40) -> None:
         """Events already delivered, published again with their own ids, shuffled: a duplicate
         for every service that consumes them, out of order."""
@@ -380,7 +393,7 @@ class Faults:
             faults.append(lambda name=name: self.crash_after_commit(name))
         faults.append(lambda: self.freeze(self.rng.choice(["registration", "intake", "reporting"])))
         faults += [self.broker_restart, self.database_restart, self.network_drop]
-        faults += [self.replay_events, self.replay_events]
+        faults += [self.replay_events, self.replay_events, self.slow_gateway]
         self.rng.shuffle(faults)
         return faults
 
@@ -476,8 +489,6 @@ async def queue_stats(http: httpx.AsyncClient, vhost: str) -> dict[str, dict[str
 
 
 def vhost_of(amqp_url: str) -> str:
-    from urllib.parse import unquote
-
     return unquote(urlparse(amqp_url).path.lstrip("/")) or "/"
 
 
@@ -485,10 +496,6 @@ def conference_start() -> str:
     """Ten days from now, 8 o'clock in Viet Nam: far enough for the 7 days' notice."""
     day = datetime.now(LOCAL_TZ).date() + timedelta(days=10)
     return datetime(day.year, day.month, day.day, 8, tzinfo=LOCAL_TZ).isoformat()
-
-
-def environment(seconds: str) -> float:
-    return float(os.environ.get(seconds, "0") or 0)
 
 
 # ---- the checks: what each service holds against what was sent ---------------------------------
@@ -514,7 +521,7 @@ async def settled(
             waiting = sum(
                 q["ready"] + q["unacked"] for n, q in queues.items() if not n.endswith(".dlq")
             )
-            found["reporting_missing"] = found["outbox_pending"] + waiting
+            found["in_transit"] = found["outbox_pending"] + waiting
             behind = (
                 f"chưa áp dụng {len(found['lost'])} lệnh; "
                 f"{found['messages_unsent']} tin chưa gửi; "
@@ -525,7 +532,7 @@ async def settled(
                 print(f"  [{int(loop.time() - deadline + settle_seconds):>3}s] {behind}")
                 said = behind
             caught_up = not found["lost"] and not found["messages_unsent"]
-            if caught_up and not found["reporting_missing"] and not found["differ"]:
+            if caught_up and not found["in_transit"] and not found["differ"]:
                 return found
             if loop.time() > deadline:
                 return found
