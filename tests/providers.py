@@ -97,7 +97,7 @@ class HttpProvider:
     accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
     script: dict[str, deque[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     delivered_status: str = "accepted"
-    delay: float = 0.0  # seconds each SMS takes to answer: a gateway slower than the requests
+    delay: float = 0.0  # seconds an accepted SMS takes to be answered: a gateway slower than us
 
     @property
     def url(self) -> str:
@@ -111,7 +111,6 @@ class HttpProvider:
         return queue.popleft() if queue else None
 
     async def _sms(self, request: Request) -> JSONResponse:
-        await asyncio.sleep(self.delay)
         body = await request.json()
         self.requests.append({"kind": "sms", **body, "auth": request.headers.get("authorization")})
         scripted = self._scripted(body["to"])
@@ -119,6 +118,7 @@ class HttpProvider:
             return JSONResponse(scripted[1], status_code=scripted[0])
         key = body["request_id"]
         self.accepted.setdefault(key, {"kind": "sms", **body})
+        await asyncio.sleep(self.delay)  # taken, and slow to say so: the sender may time out
         return JSONResponse({"id": f"gw-{key}", "status": self.delivered_status})
 
     async def _esms(self, request: Request) -> JSONResponse:
