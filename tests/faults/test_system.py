@@ -83,6 +83,7 @@ async def test_nothing_is_lost_nothing_twice_and_no_consumer_stops_under_faults(
     assert figures["messages lost"] == 0, figures
     assert figures["messages sent twice to a person"] == 0, figures
     assert figures["reporting figures that differ from the truth"] == 0, truth["differ"]
+    assert watch.samples[-1]["queues"], "the broker's management API was never read"
     assert figures["consumers stopped"] == 0, figures
     assert figures["services over the memory bound"] == 0, watch.peak_rss()
     assert figures["queues past their prefetch"] == 0, watch.peak_unacked()
