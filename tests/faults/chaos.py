@@ -355,7 +355,7 @@ class Faults:
         """Events already delivered, published again with their own ids, shuffled: a duplicate
         for every service that consumes them, out of order."""
         self._note("replay-events")
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.mongo.url)
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.mongo.url, tz_aware=True)
         try:
             log = client[self.platform.extra_env["reporting"]["MONGO_DB"]]["event_log"]
             rows = [row async for row in log.find({}).sort("_id", -1).limit(count)]
@@ -703,6 +703,9 @@ def judge(
             n - 1 for n in mails.values() if n > 1
         ),
         "reporting figures that differ from the truth": len(truth["differ"]),
+        "messages parked in dead-letter queues": sum(
+            q["ready"] for n, q in queues.items() if n.endswith(".dlq")
+        ),
         "consumers stopped": len(stopped),
         "services over the memory bound": sum(
             mb > RSS_LIMIT_MB for mb in watch.peak_rss().values()

@@ -85,6 +85,7 @@ async def test_nothing_is_lost_nothing_twice_and_no_consumer_stops_under_faults(
     assert figures["reporting figures that differ from the truth"] == 0, truth["differ"]
     assert watch.samples[-1]["queues"], "the broker's management API was never read"
     assert figures["consumers stopped"] == 0, figures
+    assert figures["messages parked in dead-letter queues"] == 0, figures  # all were valid
     assert figures["services over the memory bound"] == 0, watch.peak_rss()
     assert figures["queues past their prefetch"] == 0, watch.peak_unacked()
     kinds = {"kill", "crash-after-commit", "freeze", "broker-restart", "database-restart"}
