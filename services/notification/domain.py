@@ -62,14 +62,13 @@ def is_late(doc: Document, status: contract.Status, now: datetime) -> bool:
 
 
 def moved(
-    doc: Document,
     status: contract.Status,
     now: datetime,
     reason: str | None,
     late: bool,
     **changes: Any,
 ) -> dict[str, Any]:
-    """The update that moves `doc` to `status`, its history growing by one entry."""
+    """The update that moves a message to `status`, its history growing by one entry."""
     return {
         "$set": {"status": status, "updated_at": now, "reason": reason, "late": late, **changes},
         "$push": {"history": {"status": status, "at": now, "reason": reason}},

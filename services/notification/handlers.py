@@ -83,7 +83,7 @@ def _move(
     if late:
         log.warning("notification.late", message_id=doc["_id"], send_by=doc["send_by"])
     outgoing.status(uow, doc, status, now, reason, late, changes)
-    return domain.moved(doc, status, now, reason, late, **changes)
+    return domain.moved(status, now, reason, late, **changes)
 
 
 # ---- requests ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
     infra = Infrastructure("reporting", settings, clock)
     models = ReadModels(infra.db)
     results = Results(infra.db, models, infra.reference, lag=infra.lag)
-    deps = handlers.Deps(infra.db, models, results)
+    deps = handlers.Deps(results)
     dashboard = Dashboard(models, results, infra.reference, infra.clock)
     spec = ServiceSpec(
         name="reporting",

@@ -25,18 +25,20 @@ from shared.contracts.common import error, reject_if
 from shared.contracts.envelope import routing_key_of
 from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
-from shared.storage import Database, Document
+from shared.storage import Document
 
 
 @dataclass(frozen=True)
 class Deps:
-    db: Database
-    models: ReadModels
-    results: Results
+    results: Results  # its database, read models and reference data are the handlers' too
+
+    @property
+    def models(self) -> ReadModels:
+        return self.results.models
 
     def record(self, uow: UnitOfWork) -> Record:
         """The announcements and the event record, in the unit of work's transaction."""
-        return Record(self.db, uow.session)
+        return Record(self.results.db, uow.session)
 
 
 def _recorded(deps: Deps, uow: UnitOfWork) -> list[Document]:

@@ -141,7 +141,6 @@ class Stream:
     confirmed: set[str] = field(default_factory=set)
     resent: int = 0  # sent again after a failed publish
     duplicated: int = 0  # sent again on purpose
-    publish_failures: int = 0
     seconds: float = 0.0  # how long it ran
     _connection: aio_pika.abc.AbstractConnection | None = None
     _exchange: aio_pika.abc.AbstractExchange | None = None
@@ -216,7 +215,6 @@ class Stream:
                 self.confirmed.add(command.id)
                 return
             except Exception:
-                self.publish_failures += 1
                 await self._drop_connection()
                 await asyncio.sleep(0.5)
                 self.resent += 1
@@ -577,7 +575,6 @@ async def census(platform, mongo, stream: Stream, session_id: str) -> dict[str, 
         ]
         sent = {m["cause_id"] for m in messages if m["status"] in ("sent", "delivered")}
         per_cause = Counter(m["cause_id"] for m in messages)
-        event_log = await report["event_log"].count_documents({})
         pending = sum(
             [await db["outbox"].count_documents({}) for db in (reg, intake, notify, report)]
         )
@@ -593,13 +590,10 @@ async def census(platform, mongo, stream: Stream, session_id: str) -> dict[str, 
             "lost": lost,
             "twice": twice,
             "refused": refused,
-            "registrations": registered,
-            "issues": sum(issues.values()),
             "wanted_causes": wanted_causes,
             "messages_unsent": len(wanted_causes - sent),
             "messages_per_cause": per_cause,
             "messages": messages,
-            "event_log": event_log,
             "outbox_pending": pending,
             "differ": differ,
         }
