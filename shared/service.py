@@ -80,6 +80,14 @@ PeriodicJob = Callable[[JobContext], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class Every:
+    """A periodic job on its own interval instead of the service's TICK_SECONDS."""
+
+    seconds: float
+    job: PeriodicJob
+
+
+@dataclass(frozen=True)
 class QueueLag:
     queue: str
     waiting: int  # ready in the queue
@@ -109,7 +117,7 @@ class ServiceSpec:
     events: Mapping[str, EventHandler] = field(default_factory=dict)
     tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
-    periodic: Sequence[PeriodicJob] = ()
+    periodic: Sequence[PeriodicJob | Every] = ()
     on_stop: Sequence[Callable[[], Awaitable[None]]] = ()  # close clients the handlers use
     web: Any = None  # an ASGI app served beside /health (delivery reports, the dashboard)
     admin: Any = None  # the operator CLI's door, under /admin/ and behind NGHEDAN_ADMIN_TOKEN
@@ -188,7 +196,7 @@ class Service:
         self.clock, self.client, self.db = infra.clock, infra.client, infra.db
         self.broker, self.cipher, self.senders = infra.broker, infra.cipher, infra.senders
         self.relay, self.pipelines = infra.relay, infra.pipelines
-        self._ticker: asyncio.Task[None] | None = None
+        self._tickers: list[asyncio.Task[None]] = []
 
     async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """A transaction of this service's own, with its outgoing messages (see outbox.commit)."""
@@ -231,8 +239,14 @@ class Service:
         await declare_topology(self.settings.amqp_url, own)
         await self.broker.start()
         self.relay.start()
-        if self.spec.periodic:
-            self._ticker = asyncio.create_task(self._tick(), name="periodic-jobs")
+        plain = [job for job in self.spec.periodic if not isinstance(job, Every)]
+        timed = [job for job in self.spec.periodic if isinstance(job, Every)]
+        self._tickers = [
+            asyncio.create_task(self._tick(jobs, seconds), name="periodic-jobs")
+            for jobs, seconds in [(plain, self.settings.tick_seconds)]
+            + [([job.job], job.seconds) for job in timed]
+            if jobs
+        ]
         log.info("service.started", queues=[q.name for q in queues_of(self.spec.name)])
         if self.settings.development:
             log.warning(
@@ -244,21 +258,21 @@ class Service:
     def reference(self) -> ReferenceData:
         return self.infra.reference
 
-    async def _tick(self) -> None:
+    async def _tick(self, jobs: Sequence[PeriodicJob], seconds: float) -> None:
         """Time-driven rules (deadlines passed) checked against the shared clock, never slept on."""
         context = JobContext(self)
         while True:
-            for job in self.spec.periodic:
+            for job in jobs:
                 try:
                     await job(context)
                 except Exception as exc:  # a failing job is retried on the next tick
                     log.warning("periodic.failed", job=job_name(job), error=str(exc))
-            await asyncio.sleep(self.settings.tick_seconds)
+            await asyncio.sleep(seconds)
 
     async def stop(self) -> None:
-        if self._ticker:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
+        for ticker in self._tickers:
+            ticker.cancel()
+        await asyncio.gather(*self._tickers, return_exceptions=True)
         await self.broker.stop()  # in-flight handlers finish or go back to the queue
         await self.relay.stop()
         for close in self.spec.on_stop:

@@ -9,7 +9,7 @@ from services.intake.open311 import open311_app
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
 from shared.messaging.consumer import OrderingKey
-from shared.service import Infrastructure, Service, ServiceSpec
+from shared.service import Every, Infrastructure, Service, ServiceSpec
 
 SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
 
@@ -41,13 +41,19 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         name="intake",
         commands=commands,
         events={
-            f"registration.session.{state}.v1": handlers.follow_session(deps, state)
+            f"registration.session.{state}.v1": handlers.follow_session(
+                deps, state, settings.agenda_bytes
+            )
             for state in SESSION_STATES
         },
         periodic=[
             handlers.overdue_sweep(deps),
             handlers.due_soon_sweep(deps),
             handlers.legal_clock_sweep(deps),
+            Every(
+                settings.agenda_redraft_seconds,
+                handlers.agenda_redraft(deps, settings.agenda_bytes),
+            ),
         ],
         ordering=ordering,
         web=open311_app(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.intake import messages as msg
@@ -53,7 +53,7 @@ async def submit_issue(
     }
     if primary:
         result |= {"merged_into": primary.tracking_code, "raised_by_count": primary.raised_by}
-    await _redraft_upcoming(deps, ctx)
+    await _mark_upcoming(deps, ctx, primary or issue)
     return result
 
 
@@ -73,10 +73,17 @@ def _send_receipt(uow: UnitOfWork, issue: issues.Issue, person: contract.Submitt
     )
 
 
-async def _redraft_upcoming(deps: Deps, ctx: HandlerContext) -> None:
-    """A new issue, or one more voice on an old one, changes the agendas of coming conferences."""
-    for session_id in await deps.store(ctx.uow).upcoming_sessions(ctx.clock.now()):
-        await redraft_agenda(deps, ctx, session_id)
+async def _mark_upcoming(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> None:
+    """A new issue, one more voice on an old one or a public summary changes the agendas of coming
+    conferences. The issue goes on the agenda at once; the agendas are marked, in the same
+    transaction, and drafted again by `agenda_redraft` once for all the changes of its interval
+    (a draft reads every open issue)."""
+    now = ctx.clock.now()
+    for session_id in await deps.store(ctx.uow).upcoming_sessions(now):
+        if agenda.put_on_agenda(issue, session_id, now):
+            await deps.store(ctx.uow).save_issue(issue)
+            outgoing.publish(ctx.uow, issue)
+        await deps.store(ctx.uow).mark_agenda(session_id, issue.tracking_code)
 
 
 async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> issues.Issue | None:
@@ -122,7 +129,7 @@ async def reclassify_issue(
 SESSION_ORDER = {"planned": 0, "scheduled": 1, "held": 2, "concluded": 3, "cancelled": 3}
 
 
-def follow_session(deps: Deps, status: str) -> EventHandler:
+def follow_session(deps: Deps, status: str, agenda_bytes: int) -> EventHandler:
     """Intake keeps the sessions it drafts agendas for; a scheduled one gets its agenda drafted."""
 
     async def follow(event: registration_contract.SessionPlanned, ctx: HandlerContext) -> None:
@@ -136,24 +143,44 @@ def follow_session(deps: Deps, status: str) -> EventHandler:
         fields |= {"status": status, "updated_at": ctx.clock.now()}
         await deps.store(ctx.uow).keep_session(event.session_id, fields)
         if status == "scheduled":
-            await redraft_agenda(deps, ctx, event.session_id)
+            await redraft_agenda(deps, ctx.uow, event.session_id, ctx.clock.now(), agenda_bytes)
 
     return follow
 
 
-async def redraft_agenda(deps: Deps, ctx: HandlerContext, session_id: str) -> None:
-    """Draft, or draft again, a conference's agenda from every open issue, earlier years' too."""
-    now = ctx.clock.now()
-    open_issues = await deps.store(ctx.uow).open_issues()
+async def redraft_agenda(
+    deps: Deps, uow: UnitOfWork, session_id: str, now: datetime, agenda_bytes: int
+) -> None:
+    """Draft, or draft again, a conference's agenda from every open issue, earlier years' too;
+    its message carries the weightiest that fit in `agenda_bytes`."""
+    open_issues = await deps.store(uow).open_issues()
     for issue in open_issues:
         if agenda.put_on_agenda(issue, session_id, now):
-            await deps.store(ctx.uow).save_issue(issue)
-            outgoing.publish(ctx.uow, issue)
-    drafted = agenda.draft(session_id, 0, open_issues, now)
-    version = await deps.store(ctx.uow).next_agenda_version(
-        session_id, drafted.model_dump(mode="json")
-    )
-    outgoing.agenda_drafted(ctx.uow, drafted, version)
+            await deps.store(uow).save_issue(issue)
+            outgoing.publish(uow, issue)
+    drafted = agenda.draft(session_id, 0, open_issues, now, agenda_bytes)
+    version = await deps.store(uow).next_agenda_version(session_id, drafted.model_dump(mode="json"))
+    outgoing.agenda_drafted(uow, drafted, version)
+
+
+def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
+    """The agendas marked since the last run (while their conference was to come), drafted again
+    once each; the marks of a conference since held or cancelled are dropped."""
+
+    async def redraft(job: JobContext) -> None:
+        for session_id, marks in (await deps.store().agenda_marks()).items():
+
+            async def draft(
+                uow: UnitOfWork, session_id: str = session_id, marks: list[str] = marks
+            ) -> None:
+                known = await deps.store(uow).known_session(session_id)
+                if known and known["status"] == "scheduled":
+                    await redraft_agenda(deps, uow, session_id, job.clock.now(), agenda_bytes)
+                await deps.store(uow).clear_agenda_marks(marks)
+
+            await job.commit(draft)
+
+    return redraft
 
 
 async def _changed(
@@ -175,7 +202,7 @@ async def approve_summary(
     issue = await _changed(
         deps, ctx, cmd.tracking_code, lambda i: issues.approve_summary(i, cmd, now)
     )
-    await _redraft_upcoming(deps, ctx)
+    await _mark_upcoming(deps, ctx, issue)
     return {**_state(issue), "public_summary": issue.public_summary}
 
 

@@ -16,6 +16,19 @@ class IntakeSettings(ServiceSettings):
         "a secret); empty: the door reads but takes no request.",
     )
 
+    agenda_redraft_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias="AGENDA_REDRAFT_SECONDS",
+        description="How often the agendas of coming conferences are drafted again after new "
+        "issues: once for all the issues of that interval.",
+    )
+
+    @property
+    def agenda_bytes(self) -> int:
+        """What an agenda's message may take: the message limit, less room for its envelope."""
+        return self.max_message_bytes - 8 * 1024
+
     def open311_keys(self) -> dict[str, str]:
         """key -> the system holding it."""
         keys = {}

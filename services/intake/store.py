@@ -110,6 +110,9 @@ class Store(Protocol):
     async def open_issues(self) -> list[Issue]: ...
     async def upcoming_sessions(self, now: datetime) -> list[str]: ...
     async def next_agenda_version(self, session_id: str, drafted: Document) -> int: ...
+    async def mark_agenda(self, session_id: str, cause: str) -> None: ...
+    async def agenda_marks(self) -> dict[str, list[str]]: ...
+    async def clear_agenda_marks(self, marks: list[str]) -> None: ...
     async def find_signature(self, request_code: str, voter: str) -> Document | None: ...
     async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document: ...
     async def mark_threshold_reached(self, request_code: str, now: datetime) -> None: ...
@@ -238,6 +241,27 @@ class MongoStore:
             session=self.s,
         )
         return int(upserted(agenda)["version"])
+
+    async def mark_agenda(self, session_id: str, cause: str) -> None:
+        """An agenda to draft again: one mark per session and cause (an issue's code), inserted
+        beside the change, so a submission never writes the agenda a redraft is writing."""
+        await self.db["agenda_marks"].update_one(
+            {"_id": f"{session_id}:{cause}"},
+            {"$set": {"session_id": session_id}},
+            upsert=True,
+            session=self.s,
+        )
+
+    async def agenda_marks(self) -> dict[str, list[str]]:
+        """The marks waiting, by session."""
+        marks: dict[str, list[str]] = {}
+        async for doc in self.db["agenda_marks"].find({}, session=self.s):
+            marks.setdefault(doc["session_id"], []).append(doc["_id"])
+        return marks
+
+    async def clear_agenda_marks(self, marks: list[str]) -> None:
+        """Only the marks a redraft saw: those added since wait for the next one."""
+        await self.db["agenda_marks"].delete_many({"_id": {"$in": marks}}, session=self.s)
 
     async def find_signature(self, request_code: str, voter: str) -> Document | None:
         return await self.db["adhoc_signatures"].find_one(

@@ -250,7 +250,7 @@ def build(session: dict[str, Any], ref: ReferenceData, issued_on: date) -> Confe
         categories=[c.name for c in ref.delegate_categories],
         topics=[topics.get(t, t) for t in session.get("topics") or []],
         agenda_summary=session.get("agenda_summary"),
-        agenda_count=len(session.get("agenda") or []),
+        agenda_count=session.get("agenda_total") or len(session.get("agenda") or []),
         briefing=session.get("briefing"),
         sittings=sittings,
     )

@@ -75,6 +75,8 @@ class Dashboard:
             "session_id": session_id,
             "briefing": session.get("briefing"),
             "agenda_version": session.get("agenda_version"),
+            "agenda_total": session.get("agenda_total") or len(session.get("agenda") or []),
+            "agenda_shown": len(session.get("agenda") or []),
             "groups": [
                 {
                     "topic": topic,

@@ -121,6 +121,7 @@ def _session(key: str, s: State, d: dict[str, Any]) -> None:
             s["briefing"] = briefing
     elif key == "intake.agenda.drafted.v1" and d["version"] > s.get("agenda_version", 0):
         s.update(agenda_version=d["version"], agenda=d["items"], agenda_groups=d["groups"])
+        s["agenda_total"] = d.get("items_total") or len(d["items"])
 
 
 def _delegate(key: str, s: State, d: dict[str, Any]) -> None:

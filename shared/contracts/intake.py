@@ -329,6 +329,11 @@ class AgendaDrafted(Message):
     drafted_at: datetime
     items: list[AgendaItem]
     groups: list[AgendaGroup]
+    items_total: int | None = Field(
+        default=None,
+        description="How many matters the agenda holds. `items` and `groups` carry the "
+        "weightiest that fit in one message; fewer than this when the agenda is longer.",
+    )
 
 
 class AdhocThresholdReached(Message):

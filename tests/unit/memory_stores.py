@@ -165,6 +165,7 @@ class IntakeMemory:
         self.marks: set[str] = set()
         self.sessions: dict[str, dict[str, Any]] = {}
         self.agendas: dict[str, dict[str, Any]] = {}
+        self.agenda_marks_: dict[str, str] = {}
         self.signatures: dict[str, dict[str, Any]] = {}
         self.requests: dict[str, dict[str, Any]] = {}
 
@@ -258,6 +259,19 @@ class IntakeMemory:
         agenda["latest"] = drafted
         return int(agenda["version"])
 
+    async def mark_agenda(self, session_id: str, cause: str) -> None:
+        self.agenda_marks_[f"{session_id}:{cause}"] = session_id
+
+    async def agenda_marks(self) -> dict[str, list[str]]:
+        marks: dict[str, list[str]] = {}
+        for mark, session_id in self.agenda_marks_.items():
+            marks.setdefault(session_id, []).append(mark)
+        return marks
+
+    async def clear_agenda_marks(self, marks: list[str]) -> None:
+        for mark in marks:
+            self.agenda_marks_.pop(mark, None)
+
     async def find_signature(self, request_code: str, voter: str) -> dict[str, Any] | None:
         return self.signatures.get(f"{request_code}:{voter}")
 
@@ -322,6 +336,13 @@ class World:
         ctx = self.context()
         result = await handler(self.deps, message, ctx)
         self.rows += ctx.uow.rows  # kept only when it was not refused: as a commit
+        return result
+
+    async def commit(self, work: Any) -> Any:
+        """A periodic job's transaction (the world stands in for its `JobContext`)."""
+        ctx = self.context()
+        result = await work(ctx.uow)
+        self.rows += ctx.uow.rows
         return result
 
     def events(self) -> list[tuple[str, dict[str, Any]]]:

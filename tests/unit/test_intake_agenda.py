@@ -77,3 +77,22 @@ def test_earlier_conclusions_are_reported_on_after_the_new_matters():
     assert [(it.tracking_code, it.followup) for it in drafted.items] == [("G", False), ("F", True)]
     assert agenda.put_on_agenda(fresh, "TT-2026-DK1", NOW) and fresh.status == "on_agenda"
     assert not agenda.put_on_agenda(concluded, "TT-2026-DK1", NOW)
+
+
+def test_an_agenda_longer_than_a_message_carries_the_weightiest_and_counts_them_all():
+    # The longest public summaries, in Vietnamese (three bytes a letter): the worst case.
+    many = [issue(f"R{n:04d}", "Đề nghị sửa đường thôn", days_old=5 + n % 60) for n in range(600)]
+    for made in many:
+        made.public_summary = "ệ" * issues.SUMMARY_LENGTH
+    old = issue("OLD", "Làm đường giao thông liên thôn", days_old=400)
+    limit = 248 * 1024
+    drafted = agenda.draft("TT-2026-DK1", 1, [*many, old], NOW, limit)
+    assert drafted.items_total == 601
+    assert 0 < len(drafted.items) < 601
+    assert len(drafted.model_dump_json().encode()) <= limit
+    assert drafted.items[0].tracking_code == "OLD"  # long-running first, never cut
+    kept = [it.tracking_code for it in drafted.items]
+    assert [code for g in drafted.groups for code in g.tracking_codes] == kept
+    whole = agenda.draft("TT-2026-DK1", 1, [*many, old], NOW)
+    assert [it.tracking_code for it in whole.items][: len(kept)] == kept
+    assert len(whole.items) == whole.items_total == 601

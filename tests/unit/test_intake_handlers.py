@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from services.intake import handlers
 from shared.clock import LOCAL_TZ
 from shared.contracts import intake as c
 from shared.contracts import registration as registration_contract
+from shared.service import JobContext
 from tests.unit.memory_stores import IntakeMemory, World
 
 NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+AGENDA_BYTES = 248 * 1024
 COMPLAINANT = {
     "full_name": "Hoàng Thị Lan",
     "address": "Thôn Lũng Lầu",
@@ -102,10 +105,54 @@ async def test_a_scheduled_conference_puts_the_open_issues_on_its_agenda():
         announce_deadline=(NOW + timedelta(days=13)).date(),
         sittings=[],
     )
-    follow = handlers.follow_session(world.deps, "scheduled")
+    follow = handlers.follow_session(world.deps, "scheduled", AGENDA_BYTES)
     await world.run(lambda _deps, event, ctx: follow(event, ctx), scheduled)
 
     assert world.store.issues[code].status == "on_agenda"
     assert world.keys()[-2:] == ["intake.issue.on-agenda.v1", "intake.agenda.drafted.v1"]
     drafted = world.events()[-1][1]
     assert drafted["version"] == 1 and [i["tracking_code"] for i in drafted["items"]] == [code]
+
+
+async def test_submissions_mark_the_coming_agenda_and_one_redraft_takes_them_all():
+    world = World("intake", IntakeMemory(), NOW)
+    await world.store.keep_session(
+        "TT-2026-DK1", {"status": "scheduled", "starts_at_utc": NOW + timedelta(days=20)}
+    )
+    codes = [
+        (await world.run(handlers.submit_issue, submission(content=text, village_code=village)))[
+            "tracking_code"
+        ]
+        for text, village in [
+            ("Đề nghị sửa chữa đường bê tông thôn Lũng Lầu", "LL"),
+            ("Đề nghị cấp thẻ bảo hiểm y tế cho hộ cận nghèo", "T06"),
+            ("Đề nghị làm cầu tràn qua suối, mùa mưa bị chia cắt", "T07"),
+        ]
+    ]
+    assert "intake.agenda.drafted.v1" not in world.keys()  # marked, not drafted, per submission
+    assert world.keys().count("intake.issue.on-agenda.v1") == 3
+    assert sorted(await world.store.agenda_marks()) == ["TT-2026-DK1"]
+
+    redraft = handlers.agenda_redraft(world.deps, AGENDA_BYTES)
+    await redraft(cast(JobContext, world))
+    await redraft(cast(JobContext, world))  # nothing marked since: nothing drafted again
+
+    drafts = [data for key, data in world.events() if key == "intake.agenda.drafted.v1"]
+    assert [d["version"] for d in drafts] == [1]
+    assert sorted(i["tracking_code"] for i in drafts[0]["items"]) == sorted(codes)
+    assert drafts[0]["items_total"] == 3
+    assert all(world.store.issues[code].status == "on_agenda" for code in codes)
+    assert await world.store.agenda_marks() == {}
+
+
+async def test_the_marks_of_a_conference_held_since_are_dropped_undrafted():
+    world = World("intake", IntakeMemory(), NOW)
+    await world.store.keep_session(
+        "TT-2026-DK1", {"status": "scheduled", "starts_at_utc": NOW + timedelta(hours=1)}
+    )
+    code = (await world.run(handlers.submit_issue, submission()))["tracking_code"]
+    assert world.store.issues[code].status == "on_agenda"  # at once, in its own transaction
+    await world.store.keep_session("TT-2026-DK1", {"status": "held"})  # before the job ran
+    await handlers.agenda_redraft(world.deps, AGENDA_BYTES)(cast(JobContext, world))
+    assert "intake.agenda.drafted.v1" not in world.keys()
+    assert await world.store.agenda_marks() == {}

@@ -37,9 +37,20 @@ def item(issue: Issue, today: date) -> contract.AgendaItem:
     )
 
 
+# What one tracking code costs in a group's list, quotes and comma included, with room to spare.
+CODE_IN_GROUP_BYTES = 32
+
+
 def draft(
-    session_id: str, version: int, issues: list[Issue], now: datetime
+    session_id: str,
+    version: int,
+    issues: list[Issue],
+    now: datetime,
+    max_bytes: int | None = None,
 ) -> contract.AgendaDrafted:
+    """The agenda, weightiest first. With `max_bytes`, its items and groups are cut to the
+    weightiest that fit in that many bytes of JSON (a message has a size limit); `items_total`
+    still counts them all."""
     today = local_date(now)
     items = sorted(
         (item(i, today) for i in issues),
@@ -51,6 +62,9 @@ def draft(
             it.tracking_code,
         ),
     )
+    total = len(items)
+    if max_bytes is not None:
+        items = _weightiest_within(items, max_bytes)
     groups: dict[tuple[str, str], list[str]] = {}
     for it in items:
         groups.setdefault((it.topic, it.agency_code), []).append(it.tracking_code)
@@ -59,11 +73,25 @@ def draft(
         version=version,
         drafted_at=now,
         items=items,
+        items_total=total,
         groups=[
             contract.AgendaGroup(topic=t, agency_code=a, tracking_codes=codes)
             for (t, a), codes in groups.items()
         ],
     )
+
+
+def _weightiest_within(
+    items: list[contract.AgendaItem], max_bytes: int
+) -> list[contract.AgendaItem]:
+    """The first items whose JSON, with their codes again in the groups, fits in `max_bytes`."""
+    kept, used = [], 0
+    for it in items:
+        used += len(it.model_dump_json().encode()) + 1 + CODE_IN_GROUP_BYTES
+        if used > max_bytes:
+            break
+        kept.append(it)
+    return kept
 
 
 def put_on_agenda(issue: Issue, session_id: str, now: datetime) -> bool:
