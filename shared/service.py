@@ -123,6 +123,9 @@ class ServiceSpec:
     admin: Any = None  # the operator CLI's door, under /admin/ and behind NGHEDAN_ADMIN_TOKEN
     seal_dead_letters: bool = True  # parked bodies may carry personal data: sealed by default
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
+    # work accepted and not done yet, outside any queue (intake's agendas to draft again):
+    # shown in /health and counted by whoever waits for the service to catch up
+    owed: Mapping[str, Callable[[], Awaitable[int]]] = field(default_factory=dict)
 
 
 async def declare_topology(amqp_url: str, service: str | None = None) -> None:
@@ -294,6 +297,9 @@ class Service:
             "database": database_ok,
             "outbox_pending": pending,
             "outbox_published": self.relay.published,
+            "owed": {name: await count() for name, count in self.spec.owed.items()}
+            if database_ok
+            else {},
             "consumers": [asdict(q) | {"behind": q.behind} for q in await self.lag()]
             if broker_ok
             else [],

@@ -14,6 +14,10 @@ from shared.service import Every, Infrastructure, Service, ServiceSpec
 SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
 
 
+async def _marks(deps: handlers.Deps) -> int:
+    return sum(len(marks) for marks in (await deps.store().agenda_marks()).values())
+
+
 def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Service:
     infra = Infrastructure("intake", settings, clock)
     deps = handlers.Deps.of(infra, store.MongoStore)
@@ -63,5 +67,6 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
             settings.open311_keys(),
         ),
         ensure_indexes=store.ensure_indexes,
+        owed={"agenda_redrafts": lambda: _marks(deps)},
     )
     return Service(spec, infra)

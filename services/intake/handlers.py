@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -163,11 +164,21 @@ async def redraft_agenda(
     outgoing.agenda_drafted(uow, drafted, version)
 
 
+# A draft reads every open issue: however many there are, drafting takes at most this share of
+# the time (after a draft of t seconds the next waits (1 - share) / share * t).
+REDRAFT_SHARE = 0.2
+
+
 def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
     """The agendas marked since the last run (while their conference was to come), drafted again
     once each; the marks of a conference since held or cancelled are dropped."""
+    not_before = 0.0
 
     async def redraft(job: JobContext) -> None:
+        nonlocal not_before
+        if time.monotonic() < not_before:
+            return
+        started = time.monotonic()
         for session_id, marks in (await deps.store().agenda_marks()).items():
 
             async def draft(
@@ -179,6 +190,8 @@ def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
                 await deps.store(uow).clear_agenda_marks(marks)
 
             await job.commit(draft)
+        took = time.monotonic() - started
+        not_before = time.monotonic() + took * (1 - REDRAFT_SHARE) / REDRAFT_SHARE
 
     return redraft
 

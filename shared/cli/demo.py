@@ -556,7 +556,13 @@ KIND_VI = {
 
 
 async def _latest_agenda(story: Story, session_id: str) -> dict[str, Any]:
-    """The agenda as the chairman's brief shows it (reporting's read model, over HTTP)."""
+    """The agenda as the chairman's brief shows it (reporting's read model, over HTTP), once
+    intake has drafted it again after the last change."""
+    port = story.platform.health_ports["intake"]
+    try:
+        await wait_caught_up(f"http://127.0.0.1:{port}/health", "intake", story.console)
+    except ReadSideStalled as exc:
+        raise InfraError(str(exc)) from exc
     brief = (await _from_reporting(story, f"/api/phien/{session_id}/tom-tat")).json()
     items = [item for group in brief["groups"] for item in group["items"]]
     return {"version": brief.get("agenda_version") or 0, "latest": {"items": items}}

@@ -18,9 +18,10 @@ class ReadSideStalled(RuntimeError):
 
 
 def behind_of(health: dict[str, Any]) -> tuple[int, float]:
-    """Messages its event queues have not applied yet, and the age of the oldest of them."""
+    """Messages its event queues have not applied yet, with the work it owes outside any queue
+    (intake's agendas to draft again), and the age of the oldest message."""
     queues = [q for q in health.get("consumers", []) if q["queue"].endswith(".events")]
-    behind = sum(q["behind"] for q in queues)
+    behind = sum(q["behind"] for q in queues) + sum(health.get("owed", {}).values())
     return behind, max((q["oldest_seconds"] for q in queues), default=0.0)
 
 

@@ -133,7 +133,26 @@ async def soak(minutes: float, fault_every: float, seed: int) -> dict[str, Any]:
                     await asyncio.sleep(max(deadline - time.monotonic(), 0))
                     stop_stream.set()
 
-                await asyncio.gather(stream.run(stop_stream), hit())
+                async def progress() -> None:
+                    """A line a minute: how far it is, and how far behind the platform is."""
+                    while not stop_stream.is_set():
+                        try:
+                            await asyncio.wait_for(stop_stream.wait(), 60)
+                        except TimeoutError:
+                            pass
+                        last = watch.samples[-1] if watch.samples else {"queues": {}, "rss_mb": {}}
+                        waiting = sum(q["ready"] + q["unacked"] for q in last["queues"].values())
+                        memory = ", ".join(
+                            f"{n} {mb:.0f}" for n, mb in sorted(last["rss_mb"].items())
+                        )
+                        print(
+                            f"{(time.monotonic() - watch.started) / 60:.0f} min: "
+                            f"{len(stream.commands)} commands sent, {waiting} messages waiting, "
+                            f"{len(faults.log)} faults; RSS MB: {memory}",
+                            flush=True,
+                        )
+
+                await asyncio.gather(stream.run(stop_stream), hit(), progress())
                 truth = await settled(platform, mongo, stream, session_id, vhost, 900)
                 stop_watching.set()
                 await watching

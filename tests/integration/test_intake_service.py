@@ -684,3 +684,43 @@ async def test_a_late_session_event_does_not_move_a_session_back(intake, topolog
             break
         await asyncio.sleep(0.1)
     assert (await intake.db["sessions"].find_one({"_id": "TT-2026-DK5"}))["status"] == "concluded"
+
+
+async def test_an_agenda_owed_a_redraft_is_counted_as_behind_until_it_is_drafted(
+    topology, purge_queues, own_db
+):
+    """A submission marks the coming agenda; /health counts the mark, so the demo and the CLI wait
+    for the draft as they wait for a queue."""
+    from shared.cli.readside import behind_of
+
+    clock = FixedClock(datetime(2028, 3, 1, 9, 0, tzinfo=LOCAL_TZ))
+    service = intake_service(
+        topology, clock, MONGO_DB=own_db("intake"), AGENDA_REDRAFT_SECONDS=3600
+    )
+    async with (
+        running(service),
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "intake.#") as spy,
+    ):
+        await publish_event(
+            topology.amqp_url,
+            "registration.session.scheduled.v1",
+            {
+                "session_id": "TT-2028-DK1",
+                "commune_code": "TT",
+                "kind": "periodic",
+                "starts_at": "2028-03-20T08:00:00+07:00",
+                "venue": "Nhà văn hoá",
+                "format": "in_person",
+                "sittings": [],
+                "announce_deadline": "2028-03-13",
+            },
+        )
+        await spy.wait_for("intake.agenda.drafted.v1")  # drafted at once when scheduled
+        sent = await client.send("intake.submit-issue.v1", submission())
+        await spy.wait_for("intake.issue.on-agenda.v1")  # the issue itself, in its transaction
+        owed = (await service.probe())["owed"]
+        behind, _ = behind_of(await service.probe())
+    assert sent["status"] == "accepted"
+    assert owed == {"agenda_redrafts": 1} and behind >= 1
+    assert len(spy.of_type("intake.agenda.drafted.v1")) == 1  # the redraft waits for its interval
