@@ -135,17 +135,20 @@ class MongoStore:
     async def open_candidates(self, village_code: str, topic: str) -> list[Issue]:
         """Open recommendations and feedback of one village and topic: what a new one may repeat.
 
-        Only the equalities go to the database, so the index of exactly those fields answers it (a
-        condition on the kind or the state beside them sends the embedded server to a full scan);
-        the closed ones are passed over here, before their content is opened."""
-        cursor = self.db["issues"].find(
-            {"village_code": village_code, "topic": topic}, session=self.s
-        )
-        return [
-            issue_from_doc(doc, self.cipher)
-            async for doc in cursor
-            if doc.get("handled_as") in MERGEABLE and doc.get("status") in OPEN
-        ]
+        One query of equalities per open state, each answered by the index of exactly those
+        fields (an `$in` or a condition on the kind beside them sends the embedded server to a
+        full scan, and the merged ones grow with every repeat); the kind is checked here."""
+        found = []
+        for status in OPEN:
+            cursor = self.db["issues"].find(
+                {"village_code": village_code, "topic": topic, "status": status}, session=self.s
+            )
+            found += [
+                issue_from_doc(doc, self.cipher)
+                async for doc in cursor
+                if doc.get("handled_as") in MERGEABLE
+            ]
+        return sorted(found, key=lambda issue: issue.tracking_code)
 
     async def next_tracking_number(self, commune: str, year: int) -> int:
         """Gapless per commune and year: the increment commits or aborts with the issue it numbers."""
@@ -219,11 +222,15 @@ class MongoStore:
     async def open_issues(self) -> list[Issue]:
         """Every issue still open, whatever year it came in (the plan keeps unsettled and
         long-running matters on the agenda); merged ones are counted in the issue they joined."""
-        cursor = self.db["issues"].find(
-            {"status": {"$in": [st for st in OPEN if st != "merged"]}, "merged_into": None},
-            session=self.s,
-        )
-        return [issue_from_doc(doc, self.cipher) async for doc in cursor]
+        found = []
+        for status in OPEN:  # equalities the status index answers; `$in` would scan all
+            cursor = self.db["issues"].find({"status": status}, session=self.s)
+            found += [
+                issue_from_doc(doc, self.cipher)
+                async for doc in cursor
+                if not doc.get("merged_into")
+            ]
+        return sorted(found, key=lambda issue: issue.tracking_code)
 
     async def upcoming_sessions(self, now: datetime) -> list[str]:
         """Scheduled conferences that have not started: their agendas follow new issues."""

@@ -301,8 +301,6 @@ async def test_garbage_at_every_queue_is_parked_with_a_reason_and_the_good_goes_
     queue = data.draw(st.sampled_from(sorted(TARGETS)), label="queue")
     _exchange, key = TARGETS[queue]
     batch = data.draw(st.lists(bad_message(key), min_size=3, max_size=8), label="bad messages")
-    dead_letters = f"{queue}.dlq"
-    before = await depth(channel, dead_letters)
     ids = []
     for kind, body, content_type in batch:
         STATS[kind] += 1
@@ -312,15 +310,18 @@ async def test_garbage_at_every_queue_is_parked_with_a_reason_and_the_good_goes_
     body = json.dumps(good, ensure_ascii=False).encode()
     await publish(channel, queue, body, "application/cloudevents+json", good["id"])
 
+    # Counted by id, not by the dead-letter queue's depth: a listing of the previous example
+    # puts its letters back when its channel closes, and the broker may not have counted them yet.
+    letters: list[dict[str, Any]] = []
+    ours: list[dict[str, Any]] = []
     for _ in range(300):
-        parked = await depth(channel, dead_letters) - before
-        if parked >= len(batch) and await depth(channel, queue) == 0:
-            break
+        if await depth(channel, queue) == 0:
+            letters = await list_dead_letters(topology.amqp_url, queue, limit=10_000)
+            ours = [x for x in letters if x["message_id"] in ids]
+            if len(ours) >= len(ids):
+                break
         await asyncio.sleep(0.05)
 
-    assert parked == len(batch), (queue, parked, [k for k, _, _ in batch])
-    letters = await list_dead_letters(topology.amqp_url, queue, limit=10_000)
-    ours = [x for x in letters if x["message_id"] in ids]
     assert sorted(x["message_id"] for x in ours) == sorted(ids)  # each parked once
     assert all(x["reason"] for x in ours), ours
     assert good["id"] not in {x["message_id"] for x in letters}  # the good one went through
