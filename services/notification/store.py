@@ -46,15 +46,23 @@ class Store:
         await self.db["messages"].update_one({"_id": message_id}, update, session=self.s)
 
     async def claim(self, doc: Document, attempt: str, now: datetime) -> Document | None:
-        """Take a message for one attempt, if nobody moved it since it was read."""
-        return await self.db["messages"].find_one_and_update(
+        """Take a message for one attempt, if nobody moved it since it was read.
+
+        A guarded `update_one`, then the message read back by its id: the embedded server answers
+        a `findAndModify` with conditions beside the id by scanning every message (the soak saw
+        it take 0.3–1 s each at 6,000 messages, four fifths of the server's time), while an
+        update or a read by id goes straight to the document."""
+        claimed = await self.db["messages"].update_one(
             {"_id": doc["_id"], "status": doc["status"], "attempts": doc["attempts"]},
             {
                 "$set": {"status": "sending", "claimed_by": attempt, "claimed_at": now},
                 "$inc": {"attempts": 1},
             },
-            return_document=True,
         )
+        if claimed.modified_count != 1:
+            return None  # another attempt moved it first
+        found = await self.db["messages"].find_one({"_id": doc["_id"]})
+        return found if found and found.get("claimed_by") == attempt else None
 
     async def held_until(self, now: datetime) -> list[str]:
         """Held messages whose time has come, the longest held first."""
