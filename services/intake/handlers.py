@@ -150,13 +150,19 @@ def follow_session(deps: Deps, status: str, agenda_bytes: int) -> EventHandler:
 
 
 async def redraft_agenda(
-    deps: Deps, uow: UnitOfWork, session_id: str, now: datetime, agenda_bytes: int
+    deps: Deps,
+    uow: UnitOfWork,
+    session_id: str,
+    now: datetime,
+    agenda_bytes: int,
+    place_issues: bool = True,
 ) -> None:
     """Draft, or draft again, a conference's agenda from every open issue, earlier years' too;
-    its message carries the weightiest that fit in `agenda_bytes`."""
+    its message carries the weightiest that fit in `agenda_bytes`. `place_issues`: issues still
+    to be answered are put on it (not once the conference has been held)."""
     open_issues = await deps.store(uow).open_issues()
     for issue in open_issues:
-        if agenda.put_on_agenda(issue, session_id, now):
+        if place_issues and agenda.put_on_agenda(issue, session_id, now):
             await deps.store(uow).save_issue(issue)
             outgoing.publish(uow, issue)
     drafted = agenda.draft(session_id, 0, open_issues, now, agenda_bytes)
@@ -171,7 +177,8 @@ REDRAFT_SHARE = 0.2
 
 def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
     """The agendas marked since the last run (while their conference was to come), drafted again
-    once each; the marks of a conference since held or cancelled are dropped."""
+    once each. A conference held since the change still gets the draft (what came before it was
+    on its agenda); the marks of a cancelled one are dropped."""
     not_before = 0.0
 
     async def redraft(job: JobContext) -> None:
@@ -185,8 +192,15 @@ def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
                 uow: UnitOfWork, session_id: str = session_id, marks: list[str] = marks
             ) -> None:
                 known = await deps.store(uow).known_session(session_id)
-                if known and known["status"] == "scheduled":
-                    await redraft_agenda(deps, uow, session_id, job.clock.now(), agenda_bytes)
+                if known and known["status"] != "cancelled":
+                    await redraft_agenda(
+                        deps,
+                        uow,
+                        session_id,
+                        job.clock.now(),
+                        agenda_bytes,
+                        place_issues=known["status"] == "scheduled",
+                    )
                 await deps.store(uow).clear_agenda_marks(marks)
 
             await job.commit(draft)

@@ -145,7 +145,7 @@ async def test_submissions_mark_the_coming_agenda_and_one_redraft_takes_them_all
     assert await world.store.agenda_marks() == {}
 
 
-async def test_the_marks_of_a_conference_held_since_are_dropped_undrafted():
+async def test_a_conference_held_before_the_redraft_still_lists_what_came_before_it():
     world = World("intake", IntakeMemory(), NOW)
     await world.store.keep_session(
         "TT-2026-DK1", {"status": "scheduled", "starts_at_utc": NOW + timedelta(hours=1)}
@@ -153,6 +153,19 @@ async def test_the_marks_of_a_conference_held_since_are_dropped_undrafted():
     code = (await world.run(handlers.submit_issue, submission()))["tracking_code"]
     assert world.store.issues[code].status == "on_agenda"  # at once, in its own transaction
     await world.store.keep_session("TT-2026-DK1", {"status": "held"})  # before the job ran
+    await handlers.agenda_redraft(world.deps, AGENDA_BYTES)(cast(JobContext, world))
+    drafted = [data for key, data in world.events() if key == "intake.agenda.drafted.v1"]
+    assert [i["tracking_code"] for i in drafted[0]["items"]] == [code]
+    assert await world.store.agenda_marks() == {}
+
+
+async def test_the_marks_of_a_cancelled_conference_are_dropped_undrafted():
+    world = World("intake", IntakeMemory(), NOW)
+    await world.store.keep_session(
+        "TT-2026-DK1", {"status": "scheduled", "starts_at_utc": NOW + timedelta(hours=1)}
+    )
+    await world.run(handlers.submit_issue, submission())
+    await world.store.keep_session("TT-2026-DK1", {"status": "cancelled"})
     await handlers.agenda_redraft(world.deps, AGENDA_BYTES)(cast(JobContext, world))
     assert "intake.agenda.drafted.v1" not in world.keys()
     assert await world.store.agenda_marks() == {}
