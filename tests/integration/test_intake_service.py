@@ -24,6 +24,19 @@ DENOUNCER = {
 }
 
 
+# registration's word that a conference of 20 March 2028 is scheduled
+SCHEDULED = {
+    "session_id": "TT-2028-DK1",
+    "commune_code": "TT",
+    "kind": "periodic",
+    "starts_at": "2028-03-20T08:00:00+07:00",
+    "venue": "Nhà văn hoá",
+    "format": "in_person",
+    "sittings": [],
+    "announce_deadline": "2028-03-13",
+}
+
+
 def submission(**overrides) -> dict:
     data = {
         "kind": "recommendation",
@@ -347,20 +360,7 @@ async def test_a_scheduled_conference_gets_an_agenda_redrafted_as_issues_arrive(
                 received_at="2028-02-20T08:00:00+07:00",
             ),
         )
-        await publish_event(
-            topology.amqp_url,
-            "registration.session.scheduled.v1",
-            {
-                "session_id": "TT-2028-DK1",
-                "commune_code": "TT",
-                "kind": "periodic",
-                "starts_at": "2028-03-20T08:00:00+07:00",
-                "venue": "Nhà văn hoá",
-                "format": "in_person",
-                "sittings": [],
-                "announce_deadline": "2028-03-13",
-            },
-        )
+        await publish_event(topology.amqp_url, "registration.session.scheduled.v1", SCHEDULED)
         (v1,) = await spy.wait_for("intake.agenda.drafted.v1")
         await client.send(
             "intake.submit-issue.v1",
@@ -702,20 +702,7 @@ async def test_an_agenda_owed_a_redraft_is_counted_as_behind_until_it_is_drafted
         RawClient(topology.amqp_url) as client,
         EventSpy(topology.amqp_url, "intake.#") as spy,
     ):
-        await publish_event(
-            topology.amqp_url,
-            "registration.session.scheduled.v1",
-            {
-                "session_id": "TT-2028-DK1",
-                "commune_code": "TT",
-                "kind": "periodic",
-                "starts_at": "2028-03-20T08:00:00+07:00",
-                "venue": "Nhà văn hoá",
-                "format": "in_person",
-                "sittings": [],
-                "announce_deadline": "2028-03-13",
-            },
-        )
+        await publish_event(topology.amqp_url, "registration.session.scheduled.v1", SCHEDULED)
         await spy.wait_for("intake.agenda.drafted.v1")  # drafted at once when scheduled
         sent = await client.send("intake.submit-issue.v1", submission())
         await spy.wait_for("intake.issue.on-agenda.v1")  # the issue itself, in its transaction
