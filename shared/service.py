@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import aio_pika
 import uvicorn
+from faststream.rabbit import QueueType, RabbitQueue
 
 from shared import metrics
 from shared.clock import Clock, make_clock
@@ -27,7 +28,7 @@ from shared.messaging.consumer import (
 )
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
 from shared.messaging.senders import load_senders
-from shared.messaging.topology import declare_all, queues_of
+from shared.messaging.topology import DELAY_QUEUES, declare_all, queues_of
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import ServiceSettings, cipher_for
 from shared.storage import Database, Session, connect
@@ -93,6 +94,7 @@ class QueueLag:
     waiting: int  # ready in the queue
     in_flight: int  # delivered, being handled
     oldest_seconds: float  # since the oldest message being handled was sent (0: none)
+    settled: int = 0  # deliveries this process has finished with since it started (only grows)
 
     @property
     def behind(self) -> int:
@@ -188,9 +190,22 @@ class Infrastructure:
                     waiting=declared.message_count or 0,
                     in_flight=len(pipeline.in_flight),
                     oldest_seconds=round((now - oldest).total_seconds(), 1) if oldest else 0.0,
+                    settled=pipeline.settled,
                 )
             )
         return found
+
+    async def retrying(self) -> int:
+        """Messages of this service waiting out a retry delay (in no consumed queue meanwhile)."""
+        waiting = 0
+        for delay in DELAY_QUEUES:
+            if delay.service == self.name:
+                spec = RabbitQueue(
+                    delay.name, queue_type=QueueType.QUORUM, durable=True, declare=False
+                )
+                declared = await (await self.broker.declare_queue(spec)).declare()
+                waiting += declared.message_count or 0
+        return waiting
 
 
 class Service:
@@ -200,6 +215,9 @@ class Service:
         self.broker, self.cipher, self.senders = infra.broker, infra.cipher, infra.senders
         self.relay, self.pipelines = infra.relay, infra.pipelines
         self._tickers: list[asyncio.Task[None]] = []
+        # Rounds of the periodic jobs finished, per ticker: whoever waits for "a few more ticks
+        # changed nothing" counts rounds, not seconds (shown in /health as `periodic_rounds`).
+        self.rounds: list[int] = []
 
     async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """A transaction of this service's own, with its outgoing messages (see outbox.commit)."""
@@ -244,11 +262,12 @@ class Service:
         self.relay.start()
         plain = [job for job in self.spec.periodic if not isinstance(job, Every)]
         timed = [job for job in self.spec.periodic if isinstance(job, Every)]
+        schedules = [(plain, self.settings.tick_seconds)] + [([j.job], j.seconds) for j in timed]
+        schedules = [(jobs, seconds) for jobs, seconds in schedules if jobs]
+        self.rounds = [0] * len(schedules)
         self._tickers = [
-            asyncio.create_task(self._tick(jobs, seconds), name="periodic-jobs")
-            for jobs, seconds in [(plain, self.settings.tick_seconds)]
-            + [([job.job], job.seconds) for job in timed]
-            if jobs
+            asyncio.create_task(self._tick(index, jobs, seconds), name="periodic-jobs")
+            for index, (jobs, seconds) in enumerate(schedules)
         ]
         log.info("service.started", queues=[q.name for q in queues_of(self.spec.name)])
         if self.settings.development:
@@ -261,7 +280,7 @@ class Service:
     def reference(self) -> ReferenceData:
         return self.infra.reference
 
-    async def _tick(self, jobs: Sequence[PeriodicJob], seconds: float) -> None:
+    async def _tick(self, index: int, jobs: Sequence[PeriodicJob], seconds: float) -> None:
         """Time-driven rules (deadlines passed) checked against the shared clock, never slept on."""
         context = JobContext(self)
         while True:
@@ -270,6 +289,7 @@ class Service:
                     await job(context)
                 except Exception as exc:  # a failing job is retried on the next tick
                     log.warning("periodic.failed", job=job_name(job), error=str(exc))
+            self.rounds[index] += 1
             await asyncio.sleep(seconds)
 
     async def stop(self) -> None:
@@ -297,12 +317,14 @@ class Service:
             "database": database_ok,
             "outbox_pending": pending,
             "outbox_published": self.relay.published,
+            "periodic_rounds": min(self.rounds, default=0),
             "owed": {name: await count() for name, count in self.spec.owed.items()}
             if database_ok
             else {},
             "consumers": [asdict(q) | {"behind": q.behind} for q in await self.lag()]
             if broker_ok
             else [],
+            "retrying": await self.infra.retrying() if broker_ok else None,
         }
 
     async def metrics(self) -> bytes:

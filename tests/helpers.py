@@ -117,20 +117,35 @@ class EventSpy:
     events: list[dict[str, Any]] = field(default_factory=list)
     messages: list[AbstractIncomingMessage] = field(default_factory=list)
 
+    markers: dict[str, asyncio.Event] = field(default_factory=dict)
+
     async def __aenter__(self) -> EventSpy:
         self.connection = await aio_pika.connect(self.url)
-        channel = await self.connection.channel()
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(self.exchange, self.binding)
-        await queue.consume(self._on_message, no_ack=True)
+        self.channel = await self.connection.channel(publisher_confirms=True)
+        self.queue = await self.channel.declare_queue(exclusive=True)
+        await self.queue.bind(self.exchange, self.binding)
+        await self.queue.consume(self._on_message, no_ack=True)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.connection.close()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        if message.message_id in self.markers:
+            self.markers[message.message_id].set()
+            return
         self.messages.append(message)
         self.events.append(json.loads(message.body))
+
+    async def flush(self, timeout: float = 60) -> None:
+        """Until everything in the spy's queue so far has been received: a marker sent behind it
+        comes back last (one queue, one consumer, in order). After the sender's confirms, what
+        has not arrived by then was never sent."""
+        marker = f"marker-{uuid.uuid4()}"
+        self.markers[marker] = asyncio.Event()
+        message = aio_pika.Message(b"{}", message_id=marker)
+        await self.channel.default_exchange.publish(message, routing_key=self.queue.name)
+        await asyncio.wait_for(self.markers[marker].wait(), timeout)
 
     def of_type(self, key: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == f"vn.nghedan.{key}"]

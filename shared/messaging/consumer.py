@@ -200,6 +200,9 @@ class Pipeline:
     # Deliveries being handled now, with when each message was sent (its CloudEvent time, or when
     # it arrived): the oldest of them is the oldest message this queue has not applied yet.
     in_flight: dict[int, datetime] = field(default_factory=dict)
+    # Deliveries finished with (acknowledged, parked or sent back), since the process started:
+    # with `in_flight` empty and this unchanged, the queue is at rest (tests wait on it).
+    settled: int = 0
     # Events applied in batches of up to this many, one transaction each (1: one at a time).
     batch_size: int = 1
     batch_linger: float = 0.01
@@ -239,6 +242,7 @@ class Pipeline:
             kind, result = await self._handle(message, raw)
         finally:
             self.in_flight.pop(id(raw), None)
+            self.settled += 1
         metrics.MESSAGES.labels(self.service, self.queue.name, kind, result).inc()
         metrics.HANDLER_SECONDS.labels(self.service, self.queue.name).observe(
             time.perf_counter() - started

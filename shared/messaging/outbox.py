@@ -16,7 +16,7 @@ from faststream.rabbit import RabbitBroker
 from pydantic import BaseModel
 
 from shared.clock import Clock
-from shared.contracts.catalogue import CATALOGUE
+from shared.contracts.catalogue import CATALOGUE, PROVINCIAL
 from shared.contracts.common import OUTCOME_KEY, Outcome
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, new_event, to_structured
 from shared.contracts.notification import Recipient, SendNotification, Template
@@ -330,7 +330,14 @@ class OutboxRelay:
             await self.db.release_outgoing(row["_id"], str(exc))
             log.warning("outbox.publish_failed", outbox_id=row["_id"], error=str(exc))
             return False
-        if not routed and row["kind"] != "reply":
+        if not routed and row["exchange"] == PROVINCIAL:
+            # A broadcast to other systems: none subscribed yet, none hears it (a province that
+            # binds later asks for a period again, reporting.replay-results). Retried, it would sit
+            # in the outbox for ever and keep every "caught up" wait from ending.
+            log.info(
+                "outbox.broadcast_unheard", outbox_id=row["_id"], routing_key=row["routing_key"]
+            )
+        elif not routed and row["kind"] != "reply":
             await self.db.release_outgoing(row["_id"], "unroutable")
             log.error(
                 "outbox.event_unroutable", outbox_id=row["_id"], routing_key=row["routing_key"]

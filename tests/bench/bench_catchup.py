@@ -14,7 +14,6 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 
 from shared.clock import FixedClock
 from shared.logging import configure_logging
@@ -22,6 +21,7 @@ from shared.service import declare_topology
 from tests.bench.common import bench_infra
 from tests.conftest import Infra
 from tests.helpers import publish_cloud_events, reporting_service, running
+from tests.when import vn, wall_now
 
 ROUNDS = 3
 
@@ -36,7 +36,7 @@ def backlog(n: int, run: str) -> list[tuple[str, dict]]:
                 "id": f"{run}-{i}",
                 "source": "/nghedan/registration",
                 "type": f"vn.nghedan.{key}",
-                "time": datetime.now(UTC).isoformat(),
+                "time": wall_now().isoformat(),
                 "data": {
                     "session_id": f"TT-2026-B{i // 150}",
                     "registration_code": f"TT-2026-B{i // 150}-{i % 150:03d}-XXXXX",
@@ -55,7 +55,7 @@ async def catch_up(infra: Infra, n: int, batch: int) -> float:
     await publish_cloud_events(infra.amqp_url, "nghedan.events", backlog(n, run))
     service = reporting_service(
         infra,
-        FixedClock(datetime(2026, 10, 1, tzinfo=UTC)),
+        FixedClock(vn(2026, 10, 1)),
         MONGO_DB=f"bench_{run}",
         EVENT_BATCH_SIZE=batch,
         LOG_LEVEL="WARNING",
@@ -85,7 +85,7 @@ async def compare(infra: Infra, n: int) -> None:
         for batch in rates:  # side by side, alternating, so both see the same machine
             rates[batch].append(await catch_up(infra, n, batch))
     single, batched = (statistics.median(rates[b]) for b in (1, 32))
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, a backlog of {n} events, medians of {ROUNDS}:")
+    print(f"{wall_now():%Y-%m-%d %H:%M} UTC, a backlog of {n} events, medians of {ROUNDS}:")
     for batch, runs in rates.items():
         shown = ", ".join(f"{r:.1f}" for r in runs)
         print(

@@ -62,6 +62,7 @@ from tests.helpers import (
     publish_cloud_events,
     session_data,
 )
+from tests.when import wall_now
 
 BODY = json.dumps({"data": "x" * 480}).encode()  # about the size of a command
 # BENCH_SCALE=0.1 runs everything at a tenth of its size, to try the benchmark itself out.
@@ -276,7 +277,7 @@ async def new_session(client: RawClient, capacity: int, *, schedule: bool = True
     session_id = created["result"]["session_id"]
     if not schedule:
         return str(session_id)
-    starts = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    starts = (wall_now() + timedelta(days=30)).replace(microsecond=0)
     scheduled = await client.send(
         "registration.schedule-session.v1",
         {"session_id": session_id, "starts_at": starts.isoformat()},
@@ -322,7 +323,7 @@ async def registration_to_invitation(infra: Infra, home: Path, seq: int) -> Row:
             ("registration.register-delegate.v1", delegate(session_id, seq + i))
             for i in range(REGISTRATIONS)
         ]
-        wall_started, started = time.time(), time.perf_counter()
+        wall_started, started = wall_now().timestamp(), time.perf_counter()
         sent = await sent_in_window(client, commands, 8)
     codes = {o["result"]["registration_code"]: at for at, o in sent}
 
@@ -356,14 +357,14 @@ async def submission_to_figures(infra: Infra, reporting: Database, count: int, n
                 "content": f"Đề nghị sửa đường thôn, kiến nghị số {run}-{i}.",
                 "village_code": VILLAGES[i % len(VILLAGES)],  # spread as a commune's are
                 "topic_hint": TOPICS[i % len(TOPICS)],
-                "received_at": datetime.now(UTC).isoformat(),
+                "received_at": wall_now().isoformat(),
                 "external_reference": f"{run}-{i}",
             },
         )
         for i in range(count)
     ]
     async with RawClient(infra.amqp_url) as client:
-        wall, started = time.time(), time.perf_counter()
+        wall, started = wall_now().timestamp(), time.perf_counter()
         sent = await sent_in_window(client, commands, 16)
     await until(recorded, "reporting's record", every=0.25)
     since = datetime.fromtimestamp(wall, UTC)
@@ -631,7 +632,7 @@ def table(bounds: list[Row], rows: list[Row], memory: dict[str, float], checks: 
     broker = min(publish.rate, consume.rate)
     shape_of = {"-row import": many, "reporting catching up": events}
     lines = [
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {host.node()} "
+        f"Measured {wall_now():%Y-%m-%d %H:%M} UTC on {host.node()} "
         f"({os.cpu_count()} cores, Python {host.python_version()}, {rabbit_version()}, "
         "SecantusDB embedded).",
         "",

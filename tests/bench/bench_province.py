@@ -16,7 +16,6 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -25,6 +24,7 @@ from shared.logging import configure_logging
 from shared.storage import connect
 from tests.bench.common import bench_infra, percentiles
 from tests.conftest import Infra
+from tests.when import wall_now
 
 DELEGATES, ISSUES, YEARS = 150, 500, (2024, 2025, 2026)
 KINDS = ("recommendation", "feedback", "complaint", "denunciation")
@@ -154,7 +154,7 @@ async def measure(infra: Infra, communes: int) -> list[str]:
         "the matters of one conference (500)": matters_of_session,
     }
     lines = [
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {communes} communes × {DELEGATES} delegates × "
+        f"{wall_now():%Y-%m-%d %H:%M} UTC: {communes} communes × {DELEGATES} delegates × "
         f"{ISSUES} issues × {len(YEARS)} years = {total:,} documents, loaded in {loaded:.0f} s. "
         f"Each question asked {ASKED} times:",
         "",

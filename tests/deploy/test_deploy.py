@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import uuid
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,10 +18,11 @@ import yaml
 from aiormq.exceptions import ChannelAccessRefused
 from dotenv import dotenv_values
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from shared.messaging.definitions import definitions, users
 from shared.messaging.senders import SHIPPED_SENDERS, load_senders
 from tests.helpers import RawClient, registration_service, running, session_data
+from tests.when import vn
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 ENV = dotenv_values(DEPLOY / ".env.example")
@@ -249,7 +249,7 @@ async def test_only_the_province_may_read_the_results(loaded):
 async def test_the_registration_service_runs_under_its_own_restricted_user(loaded, infra):
     service = registration_service(
         infra,
-        FixedClock(datetime(2026, 9, 1, 9, tzinfo=LOCAL_TZ)),
+        FixedClock(vn(2026, 9, 1)),
         AMQP_URL=loaded("registration"),
         DECLARE_TOPOLOGY="own",
         HEALTH_PORT=0,

@@ -9,7 +9,7 @@ import asyncio
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aio_pika
@@ -17,9 +17,10 @@ import httpx
 import pytest
 
 from shared.cli.embedded import EmbeddedMongo
-from shared.clock import LOCAL_TZ, write_clock_file
+from shared.clock import write_clock_file
 from tests.conftest import Infra, free_port
 from tests.helpers import EventSpy, RawClient, platform_for_tests, session_data
+from tests.when import vn
 
 # The canary: one made-up person, written the ways people write.
 NAME = "Vũ Thị Canary"
@@ -44,8 +45,8 @@ FREE_TEXT = (
     f"hoặc {PHONES[3]}, thư {EMAIL}: đề nghị xã sửa đường bê tông trước mùa mưa"
 )
 PERSON = {"full_name": NAME, "phone": PHONES[2], "email": EMAIL, "address": ADDRESS}
-AT = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
-DAY = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+AT = vn(2026, 9, 1)
+DAY = vn(2026, 9, 25, 8, 0)
 
 
 def leaks(where: str, text: str) -> list[str]:

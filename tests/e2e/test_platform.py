@@ -1,17 +1,16 @@
 """The four services as separate processes, driven as another system would drive them."""
 
-import asyncio
 import json
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
 
-from shared.clock import LOCAL_TZ, write_clock_file
+from shared.clock import LOCAL_TZ
 from shared.contracts.schemagen import load_example
 from tests.helpers import (
     EventSpy,
@@ -20,6 +19,11 @@ from tests.helpers import (
     platform_for_tests,
     request_notification,
 )
+from tests.waits import platform_settled
+from tests.when import freeze_clock_at, run_clock_from, vn
+
+BEGIN = vn(2026, 8, 25)  # the platform's clock runs from here: a month before the conference
+STARTS = vn(2026, 9, 25, 8)  # the conference of the shipped examples
 
 # The identities in the shipped examples: none may appear on the bus or in a log line.
 PLANTED = (
@@ -37,7 +41,7 @@ PLANTED = (
 def platform(infra, tmp_path_factory):
     home = tmp_path_factory.mktemp("platform")
     platform = platform_for_tests(infra, home)
-    write_clock_file(platform.clock_file, offset=timedelta(0))
+    run_clock_from(platform.clock_file, BEGIN)
     platform.start_services()
     yield platform
     platform.stop(stop_rabbit=False)
@@ -60,7 +64,7 @@ def nghedan(platform, *args: str, as_: str = "registration") -> subprocess.Compl
 
 
 async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra, purge_queues):
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    starts = STARTS
     async with RawClient(infra.amqp_url) as client, EventSpy(infra.amqp_url) as spy:
 
         async def send(key: str, **data) -> dict:
@@ -82,9 +86,9 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
             "registration.cancel-registration.v1", registration_code=first["registration_code"]
         )
         again = await send("registration.register-delegate.v1", session_id=session_id)
-        write_clock_file(platform.clock_file, frozen_at=starts - timedelta(minutes=30))
+        freeze_clock_at(platform.clock_file, starts - timedelta(minutes=30))
         await send("registration.check-in.v1", registration_code=again["registration_code"])
-        write_clock_file(platform.clock_file, frozen_at=starts + timedelta(hours=3))
+        freeze_clock_at(platform.clock_file, starts + timedelta(hours=3))
         concluded = await send("registration.conclude-session.v1", session_id=session_id)
         assert concluded["attended"] == 1
         other = (await send("registration.create-session.v1"))["session_id"]
@@ -96,20 +100,13 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
         code = received["tracking_code"]
         await send("intake.record-answer.v1", tracking_code=code)
         deadline = (starts + timedelta(days=60)).date().isoformat()
-        for _ in range(100):  # intake learns of the concluded session from its event
-            concluded_issue = await client.send(
-                "intake.record-conclusion.v1",
-                example(
-                    "intake.record-conclusion.v1",
-                    tracking_code=code,
-                    session_id=session_id,
-                    deadline=deadline,
-                ),
-            )
-            if concluded_issue["status"] == "accepted":
-                break
-            await asyncio.sleep(0.1)
-        assert concluded_issue["status"] == "accepted", concluded_issue
+        await platform_settled(platform.health_ports)  # intake has heard the session concluded
+        await send(
+            "intake.record-conclusion.v1",
+            tracking_code=code,
+            session_id=session_id,
+            deadline=deadline,
+        )
         await send(
             "intake.update-followup.v1",
             tracking_code=code,
@@ -147,32 +144,18 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
     )
     assert announced["venue"] and announced["format"] == "in_person"
 
+    await platform_settled(platform.health_ports)
     with MongoClient(infra.mongo_url) as mongo:
-        for _ in range(100):
-            logged = mongo[infra.db_name("reporting")]["event_log"].count_documents(
-                {"subject": session_id}
-            )
-            followed = (
-                mongo[infra.db_name("intake")]["sessions"].find_one({"_id": session_id}) or {}
-            )
-            if logged >= 8 and followed.get("status") == "concluded":
-                break
-            await_seconds(0.1)
+        logged = mongo[infra.db_name("reporting")]["event_log"].count_documents(
+            {"subject": session_id}
+        )
+        followed = mongo[infra.db_name("intake")]["sessions"].find_one({"_id": session_id}) or {}
         assert followed.get("status") == "concluded"
+        assert logged >= 8
         assert logged == len([e for e in spy.events if e.get("subject") == session_id])
         messages = mongo[infra.db_name("notification")]["messages"]
-        for _ in range(100):
-            if messages.count_documents({"status": "delivered"}) >= 1:
-                break
-            await_seconds(0.1)
         sent = {m["template"] for m in messages.find({"status": "delivered"})}
         assert sent & {"delegate_invitation", "issue_receipt"}, sent
-
-
-def await_seconds(seconds: float) -> None:
-    import time
-
-    time.sleep(seconds)
 
 
 async def test_a_command_nobody_handles_is_answered_and_kept(platform, infra, purge_queues):
@@ -309,13 +292,7 @@ async def test_every_service_takes_an_event_delivered_twice_once(platform, infra
                     routing_key="registration.session.held.v1",
                 )
         log = mongo[infra.db_name("reporting")]["event_log"]
-        for _ in range(100):
-            if log.count_documents({"id": "held-twice"}) and mongo[infra.db_name("reporting")][
-                "inbox"
-            ].count_documents({"id": "held-twice"}):
-                break
-            await_seconds(0.1)
-        await_seconds(1)  # the second delivery has had its chance to be applied too
+        await platform_settled(platform.health_ports)  # both deliveries handled by every service
         assert log.count_documents({"id": "held-twice"}) == 1
         followed = mongo[infra.db_name("intake")]["sessions"].find_one({"_id": "TT-2026-DK99"})
         assert followed["status"] == "held"
@@ -332,13 +309,10 @@ async def test_operators_list_recent_messages_and_resend_one(platform, infra, pu
         recipient={"name": "Lường Văn Nhận", "phone": "0987654321"},
         params={"tracking_code": cause.split(":")[1], "received_on": "10/08/2026"},
     )
+    await platform_settled(platform.health_ports)
     with MongoClient(infra.mongo_url) as mongo:
         messages = mongo[infra.db_name("notification")]["messages"]
-        for _ in range(100):
-            doc = messages.find_one({"cause_id": cause, "status": "delivered"})
-            if doc:
-                break
-            await_seconds(0.1)
+        doc = messages.find_one({"cause_id": cause, "status": "delivered"})
     assert doc, "the message was not delivered to the file outbox"
     listed = nghedan(platform, "notify", "list", "--limit", "50", as_="notification")
     assert listed.returncode == 0, listed.stderr
@@ -353,26 +327,20 @@ async def test_operators_list_recent_messages_and_resend_one(platform, infra, pu
     assert unknown.returncode == 1 and "không có tin nhắn m-khong-co" in unknown.stdout
     opted = nghedan(platform, "notify", "opt-out", "0987654321")
     assert opted.returncode == 0 and "accepted" in opted.stdout
+    await platform_settled(platform.health_ports)
     files = list((platform.home / "outbox").rglob(f"issue_receipt-{doc['_id']}*.txt"))
-    for _ in range(100):
-        files = list((platform.home / "outbox").rglob(f"issue_receipt-{doc['_id']}*.txt"))
-        if len(files) == 2:
-            break
-        await_seconds(0.1)
     assert len(files) == 2  # the first, and the one sent again on request
 
 
-def test_reporting_rebuilds_its_figures_from_its_record_alike(platform):
-    for _ in range(10):  # while events are still being applied, a figure may differ for a moment
-        rebuilt = nghedan(platform, "report", "rebuild", as_="reporting")
-        if rebuilt.returncode == 0:
-            break
-        await_seconds(1)
+async def test_reporting_rebuilds_its_figures_from_its_record_alike(platform):
+    await platform_settled(platform.health_ports)  # every event applied: figures are final
+    rebuilt = nghedan(platform, "report", "rebuild", as_="reporting")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert "giống hệt" in rebuilt.stdout and "Đã dựng lại từ" in rebuilt.stdout
     # the demo's summary of what reporting received, through the same /admin/ door
     import httpx
 
     port = platform.health_ports["reporting"]
-    counts = httpx.get(f"http://127.0.0.1:{port}/admin/events/counts", timeout=30).json()
+    async with httpx.AsyncClient(timeout=30) as client:
+        counts = (await client.get(f"http://127.0.0.1:{port}/admin/events/counts")).json()
     assert counts and all(k.startswith("vn.nghedan.") and n > 0 for k, n in counts.items())

@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
@@ -29,10 +29,11 @@ from pymongo import AsyncMongoClient
 
 from shared.cli.embedded import EmbeddedMongo
 from shared.cli.platform import SERVICES, Platform
-from shared.clock import LOCAL_TZ, write_clock_file
+from shared.clock import Clock
 from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES
 from tests.helpers import citizen
+from tests.when import run_clock_from, vn
 
 NFT_TABLE = "nghedan_fault"
 RABBIT_PORT = 5672
@@ -41,6 +42,9 @@ RSS_LIMIT_MB = 600  # far above what a service needs (about 120 MB): a leak or a
 
 
 # ---- the platform under test ------------------------------------------------------------------
+
+
+BEGIN = vn(2026, 10, 6)  # the platform's clock runs from here (a Tuesday, 09:00 in Viet Nam)
 
 
 def free_port() -> int:
@@ -84,7 +88,7 @@ def start_platform(
     for name in SERVICES:
         (triggers / name).mkdir(parents=True, exist_ok=True)
     platform.home.mkdir(parents=True, exist_ok=True)
-    write_clock_file(platform.clock_file, offset=timedelta(0))
+    run_clock_from(platform.clock_file, BEGIN)
     platform.start_services(120)
     return platform, mongo, triggers
 
@@ -136,6 +140,7 @@ class Stream:
     session_id: str
     rate: float
     rng: random.Random
+    clock: Clock  # the platform's own (its clock file): submissions are received in its time
     resend_share: float = 0.05
     commands: dict[str, Command] = field(default_factory=dict)
     confirmed: set[str] = field(default_factory=set)
@@ -162,7 +167,7 @@ class Stream:
             "channel": "village_head",
             "content": f"Kiến nghị thử số {n} về sửa đường thôn",
             "village_code": self.rng.choice(["LL", "T02", "T03", "T04"]),
-            "received_at": datetime.now(UTC).isoformat(),
+            "received_at": self.clock.now().isoformat(),
             "topic_hint": self.rng.choice(["socio_economic", "social_policy", "land_dispute"]),
             "external_reference": command_id,
             "submitter": {"full_name": f"Người Dân {n}", **self.contact(n)},
@@ -491,9 +496,8 @@ def vhost_of(amqp_url: str) -> str:
 
 
 def conference_start() -> str:
-    """Ten days from now, 8 o'clock in Viet Nam: far enough for the 7 days' notice."""
-    day = datetime.now(LOCAL_TZ).date() + timedelta(days=10)
-    return datetime(day.year, day.month, day.day, 8, tzinfo=LOCAL_TZ).isoformat()
+    """Ten days after the platform's clock starts, 8 o'clock in Viet Nam: past the 7 days' notice."""
+    return (BEGIN + timedelta(days=10)).replace(hour=8).isoformat()
 
 
 # ---- the checks: what each service holds against what was sent ---------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from shared.cli.embedded import ensure_rabbitmq
+from shared.clock import FileClock
 from shared.service import declare_topology
 from tests.faults.chaos import (
     Faults,
@@ -46,7 +47,7 @@ async def measure_capacity(
 ) -> float:
     """Commands applied a second: a burst sent as fast as one client sends (no faults), timed
     from the first sent to the last applied everywhere."""
-    stream = Stream(amqp_url, session_id, rate=1000, rng=random.Random(0))
+    stream = Stream(amqp_url, session_id, 1000, random.Random(0), FileClock(platform.clock_file))
     started = time.monotonic()
     await stream.run(asyncio.Event(), first=500_000, limit=burst)  # apart from the soak's numbers
     while (await census(platform, mongo, stream, session_id))["lost"]:  # noqa: ASYNC110 (polls a database)
@@ -117,7 +118,7 @@ async def soak(minutes: float, fault_every: float, seed: int) -> dict[str, Any]:
                 print(
                     f"soak: {minutes:.0f} min at {rate:.1f} commands/s, a fault every {fault_every:.0f} s"
                 )
-                stream = Stream(amqp_url, session_id, rate, rng)
+                stream = Stream(amqp_url, session_id, rate, rng, FileClock(platform.clock_file))
                 faults = Faults(platform, mongo, rng, triggers, provider)
                 watch = Watch(platform, vhost, every=5)
                 stop_watching, stop_stream = asyncio.Event(), asyncio.Event()

@@ -4,7 +4,6 @@ with tracking codes that have neither gaps nor repeats."""
 import asyncio
 import signal
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 from bson import json_util
@@ -12,6 +11,7 @@ from pymongo import MongoClient
 
 from shared.clock import write_clock_file
 from tests.helpers import EventSpy, RawClient, forget_leftover_outboxes, platform_for_tests
+from tests.when import vn
 
 SUBMISSIONS = 40
 
@@ -19,9 +19,7 @@ SUBMISSIONS = 40
 @pytest.fixture
 def platform(infra, home):
     platform = platform_for_tests(infra, home)
-    write_clock_file(
-        platform.clock_file, frozen_at=datetime(2029, 4, 1, 2, 0, tzinfo=UTC)
-    )  # a fresh year
+    write_clock_file(platform.clock_file, frozen_at=vn(2029, 4, 1))  # a fresh year
     platform.start_services()
     yield platform
     platform.stop(stop_rabbit=False)

@@ -14,6 +14,7 @@ import shutil
 
 import pytest
 
+from shared.clock import FileClock
 from tests.faults.chaos import (
     Faults,
     Stream,
@@ -56,7 +57,7 @@ async def test_nothing_is_lost_nothing_twice_and_no_consumer_stops_under_faults(
     print(f"\nseed {SEED}: NGHEDAN_FAULT_SEED={SEED} repeats this run's faults and stream")
     session_id = await open_session(infra.amqp_url)
 
-    stream = Stream(infra.amqp_url, session_id, RATE, rng)
+    stream = Stream(infra.amqp_url, session_id, RATE, rng, FileClock(platform.clock_file))
     faults = Faults(platform, mongo, rng, triggers, provider)
     watch = Watch(platform, vhost_of(infra.amqp_url))
     stop_watching = asyncio.Event()

@@ -1,15 +1,15 @@
 """Bad input: every kind answered `rejected` where it can be, parked with its reason, nothing stops."""
 
 import asyncio
-from datetime import datetime
 
 import pytest
 
 from shared.cli.bus import list_dead_letters, replay_dead_letters
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.helpers import RawClient, registration_service, running, session_data
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """Two registration instances on one queue and one database: places are never given twice."""
 
 import asyncio
-from datetime import datetime
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.helpers import RawClient, delegate, registration_service, running, session_data
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 
 
 async def test_thirty_registrations_racing_for_ten_places_confirm_exactly_ten(

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.browser import http, served
 from tests.helpers import RawClient, registration_service, reporting_service, running, session_data
 from tests.integration.test_reporting import keep_first_page_as_image
+from tests.when import vn
 
-AUGUST = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
-STARTS = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+AUGUST = vn(2026, 8, 10)
+STARTS = vn(2026, 9, 25, 8, 0)
 BRIEFING = {
     "title": "Báo cáo tình hình kinh tế - xã hội 9 tháng đầu năm 2026",
     "summary": "Hoàn thành 12/15 chỉ tiêu; đã chi trả bồi thường cho 46/52 hộ.",
@@ -85,7 +86,7 @@ async def test_the_conference_is_announced_for_board_media_and_loudspeakers(
         docx = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.docx")).content
         pdf = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.pdf")).content
         page = (await web.get(f"/phien/{sid}")).text
-        clock.at = datetime(2026, 9, 20, 9, 0, tzinfo=LOCAL_TZ)  # two days past the deadline
+        clock.at = vn(2026, 9, 20)  # two days past the deadline
         late = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.json")).json()
 
     assert created["warnings"] == [

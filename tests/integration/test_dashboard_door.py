@@ -4,7 +4,6 @@ every page, and nothing a visitor types echoed back as markup."""
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from services.reporting.access import SECURITY_HEADERS
 from shared.clock import FixedClock
 from shared.passwords import hash_password
 from tests.helpers import reporting_service, running
+from tests.when import vn
 
 PASSWORD = "mat-khau-cua-van-phong"
 USERS = ",".join(
@@ -35,7 +35,7 @@ async def visit(service, client=("203.0.113.7", 5000), **settings):
 
 @pytest.fixture
 async def clock():
-    return FixedClock(datetime(2026, 9, 1, 2, 0, tzinfo=UTC))
+    return FixedClock(vn(2026, 9, 1))
 
 
 async def test_a_login_is_asked_for_and_each_role_opens_what_it_may(topology, own_db, clock):

@@ -4,12 +4,12 @@ poison message retried and parked alone while the rest of its batch goes through
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from shared.cli.bus import list_dead_letters
 from shared.clock import FixedClock
 from shared.messaging.consumer import ANY_EVENT
 from tests.helpers import publish_cloud_events, reporting_service, running
+from tests.when import vn
 
 KEY = "registration.delegate.registered.v1"
 
@@ -38,7 +38,7 @@ async def test_a_batch_applies_each_event_once_and_a_poison_one_parks_alone(
 ):
     service = reporting_service(
         topology,
-        FixedClock(datetime(2026, 10, 1, tzinfo=UTC)),
+        FixedClock(vn(2026, 10, 1)),
         MONGO_DB=own_db("reporting"),
         MAX_ATTEMPTS=2,
     )

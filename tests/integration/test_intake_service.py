@@ -3,17 +3,17 @@
 import asyncio
 import json
 import re
-from datetime import datetime
 
 import pytest
 from bson import json_util
 
 from services.intake import store as intake_store
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from shared.storage import connect
 from tests.helpers import EventSpy, RawClient, intake_service, publish_event, running
+from tests.when import vn
 
-NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 8, 10)
 # Recognisable fake identities: none of them may leave the service or rest in clear.
 DENOUNCER = {
     "full_name": "Lò Văn Tốcáo",
@@ -156,7 +156,7 @@ async def test_tracking_codes_have_no_gaps_and_no_repeats_across_two_instances(
 ):
     # A database of its own: the e2e platform shares "intake", and from December its clock's
     # conference dates fall in 2027 too (codes here once began at 00004).
-    clock = FixedClock(datetime(2027, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2027, 1, 5))
     one, two = (intake_service(topology, clock, MONGO_DB=own_db("intake")) for _ in range(2))
     async with running(one), running(two):
         async with RawClient(topology.amqp_url) as client:
@@ -304,7 +304,7 @@ async def test_from_conclusion_to_overdue_to_resolved_with_the_legal_clock_ringi
 
         clock.at = NOW + timedelta(days=8)  # the complaint's acceptance is due in 2 days
         await spy.wait_for("intake.legal-clock.due-soon.v1")
-        clock.at = datetime(2026, 10, 3, 9, 0, tzinfo=LOCAL_TZ)  # past the conclusion's deadline
+        clock.at = vn(2026, 10, 3)  # past the conclusion's deadline
         (overdue,) = await spy.wait_for("intake.conclusion.overdue.v1")
         await spy.wait_for("intake.legal-clock.expired.v1")
         done = await client.send(
@@ -338,7 +338,7 @@ async def test_from_conclusion_to_overdue_to_resolved_with_the_legal_clock_ringi
 async def test_a_scheduled_conference_gets_an_agenda_redrafted_as_issues_arrive(
     topology, purge_queues, own_db
 ):
-    clock = FixedClock(datetime(2027, 12, 10, 9, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2027, 12, 10))
     async with (
         running(intake_service(topology, clock, MONGO_DB=own_db("intake"))),
         RawClient(topology.amqp_url) as client,
@@ -352,7 +352,7 @@ async def test_a_scheduled_conference_gets_an_agenda_redrafted_as_issues_arrive(
                 received_at="2027-11-05T08:00:00+07:00",
             ),
         )  # last year's, still unsettled: it stays on this year's agenda
-        clock.at = datetime(2028, 3, 1, 9, 0, tzinfo=LOCAL_TZ)
+        clock.at = vn(2028, 3, 1)
         first = await client.send(
             "intake.submit-issue.v1",
             submission(
@@ -411,7 +411,7 @@ async def test_ten_percent_of_the_voters_get_exactly_one_adhoc_session(
     reference["commune"]["voter_count"] = 25  # 3 signatures are 10%
     small = tmp_path / "commune.yaml"
     small.write_text(yaml.safe_dump(reference, allow_unicode=True), encoding="utf-8")
-    clock = FixedClock(datetime(2026, 10, 2, 15, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2026, 10, 2, 15, 0))
     request = f"TT-2026-YC{uuid_suffix()}"
 
     def sign(n: int, **overrides) -> dict:
@@ -486,7 +486,7 @@ def uuid_suffix() -> str:
 async def test_a_submitter_who_left_a_contact_gets_a_receipt_and_later_the_conclusion(
     topology, purge_queues
 ):
-    clock = FixedClock(datetime(2026, 8, 25, 9, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2026, 8, 25))
     async with (
         running(intake_service(topology, clock)),
         RawClient(topology.amqp_url) as client,
@@ -693,7 +693,7 @@ async def test_an_agenda_owed_a_redraft_is_counted_as_behind_until_it_is_drafted
     for the draft as they wait for a queue."""
     from shared.cli.readside import behind_of
 
-    clock = FixedClock(datetime(2028, 3, 1, 9, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2028, 3, 1))
     service = intake_service(
         topology, clock, MONGO_DB=own_db("intake"), AGENDA_REDRAFT_SECONDS=3600
     )

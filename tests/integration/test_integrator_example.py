@@ -7,14 +7,14 @@ import asyncio
 import json
 import sys
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 import aio_pika
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from shared.contracts.schemagen import load_example
 from tests.helpers import intake_service, publish_cloud_events, running
+from tests.when import vn
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "integrate.py"
 
@@ -32,7 +32,7 @@ async def run_example(*args: str) -> asyncio.subprocess.Process:
 async def test_an_integrator_sends_a_command_and_reads_the_results_from_the_document_alone(
     topology, purge_queues, own_db
 ):
-    clock = FixedClock(datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2026, 9, 1))
     queue = f"tests.province-{uuid.uuid4().hex[:8]}"
     async with running(intake_service(topology, clock, MONGO_DB=own_db("intake"))):
         sender = await run_example(

@@ -16,6 +16,7 @@ from shared.crypto import new_key, sealed_key_id
 from shared.keys import census, rotate
 from tests.helpers import intake_service, notification_service, registration_service
 from tests.keys import PLANTED_DATA_KEY, PLANTED_LOOKUP_KEY, cipher_of, forms_of
+from tests.when import vn
 
 PLANTED = {
     "NGHEDAN_DEVELOPMENT": False,
@@ -26,12 +27,11 @@ PLANTED = {
 
 
 async def test_every_periodic_job_failing_logs_no_key(topology, own_db, capsys):
-    from datetime import UTC, datetime
 
     from shared.logging import configure_logging
 
     configure_logging("tests", "INFO")
-    clock = FixedClock(datetime(2026, 9, 24, 9, 0, tzinfo=UTC))
+    clock = FixedClock(vn(2026, 9, 24, 16))
     makers = (registration_service, intake_service, notification_service)
     services = [make(topology, clock, MONGO_DB=own_db(make.__name__), **PLANTED) for make in makers]
     for service in services:

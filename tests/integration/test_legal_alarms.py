@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.browser import dom, http, screenshot, served
 from tests.helpers import (
     RawClient,
@@ -20,8 +19,9 @@ from tests.helpers import (
     running,
 )
 from tests.integration.test_reporting import ARTIFACTS
+from tests.when import vn
 
-RECEIVED = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+RECEIVED = vn(2026, 8, 10)
 COMPLAINANT = {"full_name": "Hà Thị Khiếunại", "address": "Nhà số 9, thôn Lân Luông"}
 DENOUNCER = {
     "full_name": "Lò Văn Tốcáo",
@@ -95,14 +95,14 @@ async def test_open_cases_are_listed_by_days_left_and_their_agency_is_told_once(
             },
         )
         c, d = complaint["tracking_code"], denunciation["tracking_code"]
-        clock.at = datetime(2026, 8, 12, 9, 0, tzinfo=LOCAL_TZ)
+        clock.at = vn(2026, 8, 12)
         accepted = await send(
             "intake.accept-case.v1",
             {"tracking_code": d, "accepted_on": "2026-08-12", "officer": "Chủ tịch UBND xã"},
         )
         (notice,) = await until(lambda: letters(tmp_path, "case_accepted"), "thông báo thụ lý")
         # 18/8: the complaint must be accepted by 20/8 (10 days from receipt): 2 days left.
-        clock.at = datetime(2026, 8, 18, 9, 0, tzinfo=LOCAL_TZ)
+        clock.at = vn(2026, 8, 18)
         await until(lambda: letters(tmp_path, "legal_alarm"), "thư báo sắp hết hạn thụ lý")
         listed = await until(
             lambda: _when(cases(), lambda rows: len(rows) == 2 and rows[1]["accepted_on"]),
@@ -121,7 +121,7 @@ async def test_open_cases_are_listed_by_days_left_and_their_agency_is_told_once(
             },
         )
         # 21/8: the complaint was never accepted: its limit ran out yesterday.
-        clock.at = datetime(2026, 8, 21, 9, 0, tzinfo=LOCAL_TZ)
+        clock.at = vn(2026, 8, 21)
         after = await until(
             lambda: _when(cases(), lambda rows: len(rows) == 1 and rows[0]["days_left"] < 0),
             "tố cáo đã giải quyết rời bảng, khiếu nại quá hạn",

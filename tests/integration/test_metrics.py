@@ -5,13 +5,12 @@ own parser, as Prometheus would."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from shared.health import health_app
 from tests.helpers import (
     RawClient,
@@ -21,8 +20,9 @@ from tests.helpers import (
     running,
     session_data,
 )
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 
 
 async def scrape(service: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -64,7 +64,7 @@ async def test_each_service_tells_prometheus_what_it_handled_and_how_far_behind_
         unreadable = await c.send("registration.create-session.v1", session_data(capacity_min=0))
         broken = await c.send("registration.create-session.v1", body=b"{not json")
         sid = created["result"]["session_id"]
-        starts = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ).isoformat()
+        starts = vn(2026, 9, 25, 8, 0).isoformat()
         await c.send("registration.schedule-session.v1", {"session_id": sid, "starts_at": starts})
         await c.send("registration.register-delegate.v1", delegate(sid, 1))
         labels = {"channel": "file", "template": "delegate_invitation", "status": "delivered"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from shared.settings import SHIPPED_REFERENCE_DATA
 from tests.helpers import (
     RawClient,
@@ -21,8 +21,9 @@ from tests.helpers import (
     running,
     session_data,
 )
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 EXAMPLES = Path(__file__).parents[2] / "shared" / "contracts" / "examples"
 
 
@@ -89,7 +90,7 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         found = await messages(svc, 1)
         assert [d["template"] for d in found] == ["waiting_list"]
 
-        starts = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+        starts = vn(2026, 9, 25, 8, 0)
         await client.send(
             "registration.schedule-session.v1",
             {"session_id": session_id, "starts_at": starts.isoformat(), "venue": "Hội trường xã"},
@@ -201,7 +202,7 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
 async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
     topology, purge_queues, tmp_path, own_db
 ):
-    clock = FixedClock(datetime(2026, 10, 1, 9, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2026, 10, 1))
     notify = notification_service(
         topology, clock, NOTIFY_FILE_DIR=str(tmp_path), MONGO_DB=own_db("notification")
     )
@@ -256,7 +257,7 @@ async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
 async def test_the_office_hears_of_unreached_villages_missing_delegates_and_no_dialogue_this_year(
     topology, purge_queues, tmp_path, own_db
 ):
-    clock = FixedClock(datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ))
+    clock = FixedClock(vn(2026, 8, 10))
     notify = notification_service(
         topology, clock, NOTIFY_FILE_DIR=str(tmp_path), MONGO_DB=own_db("notification")
     )
@@ -291,24 +292,24 @@ async def test_the_office_hears_of_unreached_villages_missing_delegates_and_no_d
                 delegate(sid, n, village_code=village, category=category),
             )
             assert done["status"] == "accepted", done
-        starts = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+        starts = vn(2026, 9, 25, 8, 0)
         await client.send(
             "registration.schedule-session.v1",
             {"session_id": sid, "starts_at": starts.isoformat(), "venue": "Hội trường xã"},
         )
         (unreached,) = await alarms(1)
         unreached_text = text_of(unreached)  # read now: the file outbox is purged as days pass
-        clock.at = datetime(2026, 9, 17, 23, 59, tzinfo=LOCAL_TZ)  # a minute before the week
+        clock.at = vn(2026, 9, 17, 23, 59)  # a minute before the week
         await asyncio.sleep(0.5)
         early = await svc.db["messages"].count_documents({"template": "office_alarm"})
-        clock.at = datetime(2026, 9, 18, 0, 1, tzinfo=LOCAL_TZ)  # 7 days before: checked
+        clock.at = vn(2026, 9, 18, 0, 1)  # 7 days before: checked
         _, incomplete = await alarms(2)
         incomplete_text = text_of(incomplete)
         # The conference was never held: in the fourth quarter the office hears of it, once.
-        clock.at = datetime(2026, 9, 30, 23, 59, tzinfo=LOCAL_TZ)
+        clock.at = vn(2026, 9, 30, 23, 59)
         await asyncio.sleep(0.5)
         before_q4 = await svc.db["messages"].count_documents({"template": "office_alarm"})
-        clock.at = datetime(2026, 10, 1, 0, 1, tzinfo=LOCAL_TZ)  # 30/9 17:01 UTC
+        clock.at = vn(2026, 10, 1, 0, 1)  # 30/9 17:01 UTC
         *_, none_held = await alarms(3)
         await asyncio.sleep(0.5)  # more ticks: nothing said twice
         total = await svc.db["messages"].count_documents({"template": "office_alarm"})

@@ -10,7 +10,7 @@ from typing import Any
 
 from bson import json_util
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.helpers import (
     EventSpy,
     RawClient,
@@ -19,8 +19,9 @@ from tests.helpers import (
     running,
 )
 from tests.providers import HttpProvider, SmtpServer
+from tests.when import vn
 
-DAYTIME = datetime(2026, 9, 15, 9, 0, tzinfo=LOCAL_TZ)
+DAYTIME = vn(2026, 9, 15)
 PHONE, PHONE_INTL = "0912 345 678", "84912345678"
 EMAIL = "nguyen.van.an@example.vn"
 
@@ -206,7 +207,7 @@ async def test_a_zalo_refusal_falls_back_to_sms(topology, purge_queues, smtp, pr
 async def test_quiet_hours_hold_sms_until_morning_but_not_email(
     topology, purge_queues, smtp, provider
 ):
-    night = datetime(2026, 9, 15, 22, 30, tzinfo=LOCAL_TZ)
+    night = vn(2026, 9, 15, 22, 30)
     clock = FixedClock(night)
     settings = provider_settings(smtp, provider, NOTIFY_CHANNELS="sms,email")
     async with running(notification_service(topology, clock, **settings)) as svc:

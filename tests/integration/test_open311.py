@@ -5,17 +5,17 @@ show what the public may see and nothing of who wrote or what they wrote."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from xml.etree import ElementTree as ET
 
 import httpx
 from georeport import GeoReport
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.browser import served
 from tests.helpers import EventSpy, RawClient, intake_service, running
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 KEY = "khoa-cong-thong-tin-thu-0001"
 WORDS = "Đèn đường trước nhà ông Tư ở thôn Lân Luông hỏng đã ba tháng, tối rất nguy hiểm"
 

@@ -13,6 +13,7 @@ from shared.messaging.broker import make_broker
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.storage import Database, connect
 from tests.helpers import EventSpy
+from tests.when import vn
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def held(n: int) -> SessionHeld:
 
 async def test_committed_events_are_published_persistent_in_order_with_their_ids(parts, topology):
     db, broker = parts
-    clock = FixedClock(datetime(2026, 9, 25, tzinfo=UTC))
+    clock = FixedClock(vn(2026, 9, 25))
     ids = []
 
     async def work(session):
@@ -55,7 +56,7 @@ async def test_committed_events_are_published_persistent_in_order_with_their_ids
 
 
 async def _commit_held(db, count: int, *, lease_owner: str | None = None) -> list[str]:
-    clock = FixedClock(datetime(2026, 9, 25, tzinfo=UTC))
+    clock = FixedClock(vn(2026, 9, 25))
     ids: list[str] = []
 
     async def work(session):
@@ -96,10 +97,21 @@ async def test_two_relays_draining_together_send_each_row_once(parts, topology):
     db, broker = parts
     ids = await _commit_held(db, 250)
     first, second = OutboxRelay(db, broker, window=8), OutboxRelay(db, broker, window=8)
+    claim, met, both = db.claim_outgoing, set(), asyncio.Barrier(2)
+
+    async def claim_side_by_side(lease, owner, limit):
+        """Each relay's first claim waits for the other's: both hold rows at once, however the
+        machine schedules them."""
+        rows = await claim(lease, owner, limit)
+        if owner not in met:
+            met.add(owner)
+            await both.wait()
+        return rows
+
+    db.claim_outgoing = claim_side_by_side
     async with EventSpy(topology.amqp_url, "registration.session.held.v1") as spy:
         counts = await asyncio.gather(first.drain(), second.drain())
-        await spy.wait_for("registration.session.held.v1", 250)
-        await asyncio.sleep(0.5)  # a row sent twice would arrive by now
+        await spy.flush()  # every confirmed publish has arrived: a row sent twice would be here
     assert sum(counts) == 250 and all(counts), counts  # both took a share
     assert sorted(m.message_id for m in spy.messages) == sorted(ids)
 
@@ -108,7 +120,7 @@ async def test_an_aborted_transaction_publishes_nothing(parts):
     db, broker = parts
 
     async def work(session):
-        uow = UnitOfWork(db, session, "tests", FixedClock(datetime.now(UTC)))
+        uow = UnitOfWork(db, session, "tests", FixedClock(vn(2026, 9, 25)))
         uow.emit("registration.session.held.v1", held(1))
         await uow.flush()
         raise RuntimeError("the state change failed")
@@ -123,7 +135,7 @@ async def test_a_reply_to_a_vanished_queue_is_dropped_not_retried_forever(parts)
     from shared.contracts.common import Outcome
 
     async def work(session):
-        uow = UnitOfWork(db, session, "tests", FixedClock(datetime.now(UTC)))
+        uow = UnitOfWork(db, session, "tests", FixedClock(vn(2026, 9, 25)))
         uow.reply(
             "amq.gen-no-such-queue", Outcome(command_id="c", command_type="t", status="accepted")
         )
@@ -138,7 +150,7 @@ async def test_rows_leased_to_a_relay_that_died_are_sent_by_another_once_the_lea
     parts, topology
 ):
     db, broker = parts
-    clock = FixedClock(datetime.now(UTC))
+    clock = FixedClock(vn(2026, 9, 25))
 
     async def work(session):
         uow = UnitOfWork(db, session, "tests", clock, lease_owner="a-relay-that-died")
@@ -165,7 +177,7 @@ async def test_a_request_carrying_a_contact_rests_sealed_and_goes_out_clear_poin
     cipher = cipher_of("tests")
 
     async def work(session):
-        uow = UnitOfWork(db, session, "tests", FixedClock(datetime.now(UTC)), cipher=cipher)
+        uow = UnitOfWork(db, session, "tests", FixedClock(vn(2026, 9, 25)), cipher=cipher)
         uow.emit(
             "notification.send.v1",
             SendNotification(
@@ -186,3 +198,26 @@ async def test_a_request_carrying_a_contact_rests_sealed_and_goes_out_clear_poin
         assert await OutboxRelay(db, broker, cipher=cipher).drain() == 1
         (sent,) = await spy.wait_for("notification.send.v1")
     assert sent["data"]["recipient"]["phone"] == "0988888888"
+
+
+async def test_a_result_for_the_province_that_no_province_has_subscribed_to_is_not_kept(
+    parts, topology
+):
+    """nghedan.provincial is a broadcast to other systems: with no queue bound for a key, the row
+    leaves the outbox (a province that binds later asks for a replay), where an unroutable
+    domain event is kept and tried again."""
+    from shared.contracts.reporting import FollowupUpdated
+    from shared.contracts.schemagen import load_example
+
+    db, broker = parts
+    update = FollowupUpdated.model_validate(load_example("dialogue.followup.updated.v1")["data"])
+
+    async def work(session):
+        uow = UnitOfWork(db, session, "tests", FixedClock(vn(2026, 10, 28, 16)))
+        uow.emit("dialogue.followup.updated.v1", update)
+        await uow.flush()
+
+    await db.transaction(work)
+    relay = OutboxRelay(db, broker)
+    assert await relay.drain() == 1 and relay.published == 1
+    assert await db.count_pending() == 0

@@ -11,7 +11,6 @@ import json
 import uuid
 from collections import Counter
 from contextlib import AsyncExitStack
-from datetime import datetime
 from typing import Any
 
 import aio_pika
@@ -20,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.cli.bus import list_dead_letters, replay_dead_letters
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.helpers import (
     intake_service,
     notification_service,
@@ -28,8 +27,9 @@ from tests.helpers import (
     reporting_service,
     running,
 )
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 USER = "guest"  # the test broker's user: what a command's user_id must say
 MAX_BYTES = 16_384  # a smaller limit than the default, so "huge" stays quick
 STATS: Counter[str] = Counter()  # what was thrown, by kind (printed, and kept for the README)

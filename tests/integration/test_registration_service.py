@@ -1,12 +1,12 @@
 """The registration service on the real broker and database, driven by raw AMQP commands."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from bson import json_util
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from shared.storage import connect
 from tests.helpers import (
     EventSpy,
@@ -17,9 +17,10 @@ from tests.helpers import (
     running,
     session_data,
 )
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
-DAY = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
+DAY = vn(2026, 9, 25, 8, 0)
 PERSONAL = ("Người Thử Số", "020085", "09000000", "@example.vn", "1985-03-15")
 
 

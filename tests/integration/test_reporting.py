@@ -6,13 +6,13 @@ import asyncio
 import io
 import json
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from services.reporting.projections import group_of
 from services.reporting.store import ReadModels
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.helpers import (
     EventSpy,
     RawClient,
@@ -25,9 +25,10 @@ from tests.helpers import (
     running,
     session_data,
 )
+from tests.when import vn
 
-AUGUST = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
-CONFERENCE = datetime(2026, 9, 25, 8, 0, tzinfo=LOCAL_TZ)
+AUGUST = vn(2026, 8, 10)
+CONFERENCE = vn(2026, 9, 25, 8, 0)
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 
 
@@ -145,7 +146,7 @@ async def story(client: RawClient, clock: FixedClock) -> dict[str, Any]:
             "reported_at": (CONFERENCE + timedelta(days=6)).isoformat(),
         },
     )
-    clock.at = datetime(2026, 10, 20, 9, 0, tzinfo=LOCAL_TZ)  # the ticker finds it overdue
+    clock.at = vn(2026, 10, 20)  # the ticker finds it overdue
     return {"session_id": sid}
 
 
@@ -276,7 +277,7 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
         await province.wait_for("dialogue.followup.updated.v1", 2)
         early = await client.send("reporting.issue-results.v1", {"session_id": "TT-2026-DK9"})
         await settled(reporting, quiet=1.0)
-        clock.at = datetime(2026, 10, 2, 9, 0, tzinfo=LOCAL_TZ)  # the office issues it on 2/10
+        clock.at = vn(2026, 10, 2)  # the office issues it on 2/10
         issued = await client.send(
             "reporting.issue-results.v1",
             {
@@ -286,7 +287,7 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
                 "signer_name": "Lý Hoàng Long",
             },
         )
-        clock.at = datetime(2026, 10, 20, 9, 0, tzinfo=LOCAL_TZ)
+        clock.at = vn(2026, 10, 20)
         again = await client.send("reporting.issue-results.v1", {"session_id": sid})
         (published,) = await province.wait_for("dialogue.results.published.v1")
         replay = await client.send("reporting.replay-results.v1", {"period": "2026-Q3"})

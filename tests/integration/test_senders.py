@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import subprocess
 import uuid
-from datetime import datetime
 from urllib.parse import quote
 
 import pytest
 import yaml
 
-from shared.clock import LOCAL_TZ, FixedClock
+from shared.clock import FixedClock
 from tests.helpers import RawClient, registration_service, running, session_data
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 
 
 def _ctl(*args: str) -> None:

@@ -2,11 +2,11 @@
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
 from shared.storage import Database, DuplicateKeyError, connect
+from tests.when import wall_now
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ async def test_uncommitted_writes_are_invisible_to_other_sessions_and_an_abort_k
 
     async def work(session):
         await database["things"].insert_one({"_id": "draft"}, session=session)
-        await database.add_to_outbox(session, [{"_id": "o1", "lease_until": datetime.now(UTC)}])
+        await database.add_to_outbox(session, [{"_id": "o1", "lease_until": wall_now()}])
         seen_outside.append(await database["things"].find_one({"_id": "draft"}))
         raise RuntimeError("abort")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import date, datetime
+from datetime import date
 
 import pikepdf
 import pytest
@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from services.reporting import announcement as doc
 from services.reporting.conference_notice import ConferenceNotice
-from shared.clock import LOCAL_TZ
 from shared.contracts.reporting import Matter, Participation
+from tests.when import vn
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 A4 = (595, 842)  # points, rounded
@@ -68,7 +68,7 @@ def notice() -> ConferenceNotice:
         title="Hội nghị đối thoại định kỳ năm 2026",
         year=2026,
         format="hybrid",
-        starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ),
+        starts_at=vn(2026, 9, 25, 8),
         ends_at=None,
         venue="Hội trường Nhà văn hoá xã Thiện Tân",
         online_url="https://hop.thientan.example.vn/dt",

@@ -1,15 +1,15 @@
 """The 10% rule: who may sign, and how many signatures are needed."""
 
-from datetime import date, datetime
+from datetime import date
 
 from services.intake.domain.adhoc import signature_errors, threshold
-from shared.clock import LOCAL_TZ
 from shared.contracts import intake as c
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
+from tests.when import vn
 
 REF = load_reference_data(SHIPPED_REFERENCE_DATA)
-SIGNED = datetime(2026, 10, 2, 15, 0, tzinfo=LOCAL_TZ)
+SIGNED = vn(2026, 10, 2, 15, 0)
 
 
 def signature(**overrides) -> c.SignAdhocRequest:

@@ -1,15 +1,15 @@
 """The agenda: complex and much-raised matters first, grouped by topic and agency."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from services.intake.domain import agenda, issues, lifecycle
-from shared.clock import LOCAL_TZ
 from shared.contracts import intake as c
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
+from tests.when import vn
 
 REF = load_reference_data(SHIPPED_REFERENCE_DATA)
-NOW = datetime(2026, 9, 10, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 10)
 
 
 def issue(

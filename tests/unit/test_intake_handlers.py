@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import cast
 
 from services.intake import handlers
-from shared.clock import LOCAL_TZ
 from shared.contracts import intake as c
 from shared.contracts import registration as registration_contract
 from shared.service import JobContext
 from tests.unit.memory_stores import IntakeMemory, World
+from tests.when import vn
 
-NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 8, 10)
 AGENDA_BYTES = 248 * 1024
 COMPLAINANT = {
     "full_name": "Hoàng Thị Lan",

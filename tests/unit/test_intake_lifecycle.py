@@ -1,19 +1,19 @@
 """An issue's life after routing: each step from the states it may start from; the legal clocks."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 
 from services.intake.domain import issues, lifecycle
-from shared.clock import LOCAL_TZ
 from shared.contracts import intake as c
 from shared.contracts.common import Rejected
 from shared.legal_days import LegalCalendar
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
+from tests.when import vn
 
 REF = load_reference_data(SHIPPED_REFERENCE_DATA)
-NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 8, 10)
 HELD = {"_id": "TT-2026-DK1", "status": "held"}
 AGENCIES = {a.code for a in REF.agencies}
 
@@ -129,7 +129,7 @@ def test_a_complaint_runs_acceptance_and_settlement_clocks_and_rings_once_each()
     accepted = c.AcceptCase(
         tracking_code="x", accepted_on=date(2026, 8, 21), complex=True, officer="VP"
     )
-    later = datetime(2026, 8, 21, 15, 0, tzinfo=LOCAL_TZ)
+    later = vn(2026, 8, 21, 15, 0)
     lifecycle.accept(issue, accepted, later, REF.calendar)
     assert issue.legal["clocks"] == {"settlement": "2026-10-05"}  # 45 days, a Monday
     with pytest.raises(Rejected):
@@ -165,20 +165,20 @@ def _received(kind: str, at: datetime) -> issues.Issue:
 
 def test_a_limit_ending_in_tet_moves_to_the_first_working_day_after_it():
     # 10 days from 27/1/2027 end on 6/2, Tết (4-10/2/2027): the limit moves to Thursday 11/2
-    complaint = _received("complaint", datetime(2027, 1, 27, 9, 0, tzinfo=LOCAL_TZ))
+    complaint = _received("complaint", vn(2027, 1, 27))
     assert complaint.legal["clocks"] == {"acceptance": "2027-02-11"}
     # 7 working days from Friday 29/1 skip the weekends and Tết: 1, 2, 3, 11, 12, 15, 16/2
-    denunciation = _received("denunciation", datetime(2027, 1, 29, 9, 0, tzinfo=LOCAL_TZ))
+    denunciation = _received("denunciation", vn(2027, 1, 29))
     assert denunciation.legal["clocks"] == {"acceptance": "2027-02-16"}
-    earlier = _received("denunciation", datetime(2027, 1, 5, 9, 0, tzinfo=LOCAL_TZ))
+    earlier = _received("denunciation", vn(2027, 1, 5))
     accepted = c.AcceptCase(tracking_code="x", accepted_on=date(2027, 1, 7), officer="VP")
-    lifecycle.accept(earlier, accepted, datetime(2027, 1, 8, 9, 0, tzinfo=LOCAL_TZ), REF.calendar)
+    lifecycle.accept(earlier, accepted, vn(2027, 1, 8), REF.calendar)
     assert earlier.legal["clocks"] == {"settlement": "2027-02-11"}  # 30 days: 6/2, Tết
 
 
 def test_the_day_of_receipt_is_the_day_in_viet_nam_across_midnight():
-    before = _received("complaint", datetime(2026, 8, 9, 16, 30, tzinfo=UTC))  # 23:30 on 9/8
-    after = _received("complaint", datetime(2026, 8, 9, 17, 30, tzinfo=UTC))  # 00:30 on 10/8
+    before = _received("complaint", vn(2026, 8, 9, 23, 30))
+    after = _received("complaint", vn(2026, 8, 10, 0, 30))
     assert before.legal["clocks"] == {"acceptance": "2026-08-19"}
     assert after.legal["clocks"] == {"acceptance": "2026-08-20"}
 
@@ -192,8 +192,8 @@ def test_the_communes_own_days_off_and_working_saturdays_count():
 
 
 def test_acceptance_is_dated_between_receipt_and_today():
-    issue = _received("complaint", datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ))
-    today = datetime(2026, 8, 12, 23, 30, tzinfo=LOCAL_TZ)
+    issue = _received("complaint", vn(2026, 8, 10))
+    today = vn(2026, 8, 12, 23, 30)
     for day, code in ((date(2026, 8, 13), "in_the_future"), (date(2026, 8, 9), "before_receipt")):
         accepted = c.AcceptCase(tracking_code="x", accepted_on=day, officer="VP")
         with pytest.raises(Rejected) as refused:
@@ -211,7 +211,7 @@ def _extension(clock: str, **more) -> c.ExtendCase:
 
 
 def test_a_denunciations_limits_are_extended_by_a_decision_as_many_times_as_the_law_allows():
-    at = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)  # a Monday
+    at = vn(2026, 8, 10)  # a Monday
     issue = _received("denunciation", at)
     assert lifecycle.extend(issue, _extension("acceptance"), at, REF.calendar) == date(2026, 8, 24)
     with pytest.raises(Rejected) as twice:
@@ -238,7 +238,7 @@ def test_a_denunciations_limits_are_extended_by_a_decision_as_many_times_as_the_
 
 
 def test_a_case_ends_only_by_its_own_decision_not_by_the_dialogues_follow_up():
-    at = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+    at = vn(2026, 8, 10)
     case = _received("complaint", at)
     accepted = c.AcceptCase(tracking_code="x", accepted_on=date(2026, 8, 12), officer="VP")
     lifecycle.accept(case, accepted, at.replace(day=12), REF.calendar)  # settle by 11/9
@@ -253,7 +253,7 @@ def test_a_case_ends_only_by_its_own_decision_not_by_the_dialogues_follow_up():
         lifecycle.settle(case, early, at.replace(day=20))
     assert refused.value.errors[0].code == "before_acceptance"
     settled = early.model_copy(update={"decided_on": date(2026, 9, 14)})
-    lifecycle.settle(case, settled, datetime(2026, 9, 14, 9, 0, tzinfo=LOCAL_TZ))
+    lifecycle.settle(case, settled, vn(2026, 9, 14))
     assert case.legal["settled"] == {
         "decided_on": "2026-09-14",
         "decision": "25/QĐ-UBND",
@@ -261,7 +261,7 @@ def test_a_case_ends_only_by_its_own_decision_not_by_the_dialogues_follow_up():
     }
     assert _alarms(case, date(2026, 12, 1)) == []  # its own decision stops it
     with pytest.raises(Rejected) as twice:
-        lifecycle.settle(case, settled, datetime(2026, 9, 15, 9, 0, tzinfo=LOCAL_TZ))
+        lifecycle.settle(case, settled, vn(2026, 9, 15))
     assert twice.value.errors[0].code == "already_settled"
 
 

@@ -1,19 +1,17 @@
 """Intake rules: suggesting a topic from Vietnamese text, receiving, and an officer's reclassification."""
 
-from datetime import datetime
-
 import pytest
 
 from services.intake.domain import issues
 from services.intake.domain.classifier import suggest_topic
-from shared.clock import LOCAL_TZ
 from shared.contracts import intake as c
 from shared.contracts.common import Rejected
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
+from tests.when import vn
 
 REF = load_reference_data(SHIPPED_REFERENCE_DATA)
-NOW = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 8, 10)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +170,7 @@ def test_the_agency_comes_from_the_routing_table_and_a_hint_wins_over_the_text()
 
 def test_an_officer_reclassifies_and_the_history_says_who_and_when():
     issue = issues.receive(submission(content="đền bù chậm"), REF, "TT-2026-00004", NOW)
-    later = datetime(2026, 8, 12, 14, 0, tzinfo=LOCAL_TZ)
+    later = vn(2026, 8, 12, 14, 0)
     cmd = c.ReclassifyIssue(
         tracking_code=issue.tracking_code,
         topic="social_policy",
@@ -199,7 +197,7 @@ def test_a_submission_cannot_be_received_in_the_future():
 
     from shared.contracts.common import Rejected
 
-    now = datetime(2026, 8, 10, 9, 0, tzinfo=LOCAL_TZ)
+    now = vn(2026, 8, 10)
     ahead = submission(received_at=now + timedelta(minutes=5))
     with pytest.raises(Rejected) as refused:
         issues.receive(ahead, REF, "TT-2026-00001", now)

@@ -3,7 +3,7 @@
 import json
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import structlog
@@ -13,6 +13,7 @@ from shared.clock import FileClock, write_clock_file
 from shared.crypto import DataKeyError, FieldCipher, decode_key
 from shared.logging import configure_logging, redact
 from tests.keys import cipher_of
+from tests.when import vn, wall_now
 
 
 def test_redaction_blanks_personal_fields_and_personal_looking_text():
@@ -43,13 +44,13 @@ def test_log_lines_are_json_with_the_service_and_no_personal_data(capsys):
 def test_the_file_clock_freezes_and_moves_for_every_reader(tmp_path):
     path = tmp_path / "clock.json"
     clock = FileClock(path)
-    assert abs((clock.now() - datetime.now(UTC)).total_seconds()) < 5
-    at = datetime(2026, 9, 25, 1, 0, tzinfo=UTC)
+    assert abs((clock.now() - wall_now()).total_seconds()) < 5
+    at = vn(2026, 9, 25, 8)
     write_clock_file(path, frozen_at=at)
     assert clock.now() == at
     time.sleep(0.01)
     write_clock_file(path, offset=timedelta(days=3))
-    assert abs((clock.now() - datetime.now(UTC) - timedelta(days=3)).total_seconds()) < 5
+    assert abs((clock.now() - wall_now() - timedelta(days=3)).total_seconds()) < 5
 
 
 def test_fields_are_sealed_to_their_context_and_lookups_use_a_keyed_hash():

@@ -1,6 +1,6 @@
 """Notification's pure rules: SMS segments, templates, quiet hours, contacts, settings."""
 
-from datetime import UTC, datetime, time
+from datetime import time
 
 import pytest
 from pydantic import ValidationError
@@ -11,9 +11,9 @@ from services.notification.domain import in_quiet_hours, may_hold, quiet_until
 from services.notification.render import REQUIRED, Renderer, TemplateError
 from services.notification.settings import NotificationSettings
 from shared.citizen import mobile_number
-from shared.clock import LOCAL_TZ
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
+from tests.when import vn
 
 LONG = (
     "UBND xã Thiện Tân trân trọng kính mời ông/bà Nguyễn Văn An dự Hội nghị đối thoại với "
@@ -114,15 +114,15 @@ WINDOW = (time(21, 0), time(7, 0))
     [(20, 59, False), (21, 0, True), (23, 30, True), (3, 0, True), (6, 59, True), (7, 0, False)],
 )
 def test_quiet_hours_wrap_around_midnight_in_viet_nam_time(hour, minute, quiet):
-    moment = datetime(2026, 9, 15, hour, minute, tzinfo=LOCAL_TZ)
+    moment = vn(2026, 9, 15, hour, minute)
     assert in_quiet_hours(moment, WINDOW) is quiet
 
 
 def test_held_messages_go_out_when_the_quiet_hours_end():
-    evening = datetime(2026, 9, 15, 22, 0, tzinfo=LOCAL_TZ)
-    night = datetime(2026, 9, 16, 2, 0, tzinfo=LOCAL_TZ)
-    assert quiet_until(evening, WINDOW) == datetime(2026, 9, 16, 7, 0, tzinfo=LOCAL_TZ)
-    assert quiet_until(night, WINDOW) == datetime(2026, 9, 16, 7, 0, tzinfo=LOCAL_TZ)
+    evening = vn(2026, 9, 15, 22, 0)
+    night = vn(2026, 9, 16, 2, 0)
+    assert quiet_until(evening, WINDOW) == vn(2026, 9, 16, 7, 0)
+    assert quiet_until(night, WINDOW) == vn(2026, 9, 16, 7, 0)
     assert in_quiet_hours(evening, None) is False
 
 
@@ -185,9 +185,9 @@ def test_the_file_channel_writes_files_only_its_user_reads_and_forgets_old_days(
 
 
 def test_quiet_hours_and_rate_limits_never_make_a_legal_notice_late():
-    morning = datetime(2026, 9, 18, 7, 0, tzinfo=LOCAL_TZ)  # the end of the night's quiet hours
+    morning = vn(2026, 9, 18, 7, 0)  # the end of the night's quiet hours
     assert may_hold(False, None, morning)  # an ordinary message waits for the morning
     assert may_hold(True, "2026-09-18", morning)  # due that day: the morning is in time
     assert not may_hold(True, "2026-09-17", morning)  # due the evening before: it goes now
-    after_midnight_here = datetime(2026, 9, 17, 17, 30, tzinfo=UTC)  # 00:30 on 18/9 in Viet Nam
+    after_midnight_here = vn(2026, 9, 18, 0, 30)
     assert not may_hold(True, "2026-09-17", after_midnight_here)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from services.registration import handlers
-from shared.clock import LOCAL_TZ
 from shared.contracts import intake as intake_contract
 from shared.contracts import registration as c
 from shared.contracts.common import Rejected
 from tests.unit.memory_stores import RegistrationMemory, World
+from tests.when import vn
 
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+NOW = vn(2026, 9, 1)
 
 
 async def planned(world: World, capacity: int = 1) -> str:
@@ -92,7 +92,7 @@ async def test_the_first_check_in_opens_the_conference_and_says_so_before_the_de
     code = (await world.run(handlers.register_delegate, delegate(session_id, 1)))[
         "registration_code"
     ]
-    starts = datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)
+    starts = vn(2026, 9, 25, 8)
     await world.run(
         handlers.schedule_session, c.ScheduleSession(session_id=session_id, starts_at=starts)
     )

@@ -1,20 +1,20 @@
 """Session and registration rules: notice, waiting list, quotas, roles, check-in, conclusion."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from services.registration.domain import delegates, model, sessions
 from services.registration.domain.model import Registration
-from shared.clock import LOCAL_TZ
 from shared.contracts import registration as c
 from shared.contracts.common import Rejected
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
+from tests.when import vn
 
 REF = load_reference_data(SHIPPED_REFERENCE_DATA)
-LATER = datetime(2030, 1, 1, tzinfo=LOCAL_TZ)  # the clock, after every check-in here
-NOW = datetime(2026, 9, 1, 9, 0, tzinfo=LOCAL_TZ)
+LATER = vn(2030, 1, 1, 0)  # the clock, after every check-in here
+NOW = vn(2026, 9, 1)
 
 
 def new_session(**overrides) -> model.Conference:
@@ -35,9 +35,7 @@ def scheduled(**overrides) -> model.Conference:
     session = new_session(**overrides)
     sessions.schedule(
         session,
-        c.ScheduleSession(
-            session_id=session.id, starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)
-        ),
+        c.ScheduleSession(session_id=session.id, starts_at=vn(2026, 9, 25, 8)),
         NOW,
     )
     return session
@@ -61,7 +59,7 @@ def reg(
 
 def test_a_conference_exactly_seven_days_ahead_may_be_scheduled():
     session = new_session()
-    starts = datetime(2026, 9, 8, 8, tzinfo=LOCAL_TZ)
+    starts = vn(2026, 9, 8, 8)
     assert (
         sessions.schedule(session, c.ScheduleSession(session_id=session.id, starts_at=starts), NOW)
         is None
@@ -75,9 +73,7 @@ def test_a_conference_six_days_ahead_is_refused_with_the_legal_reason():
     with pytest.raises(Rejected) as refused:
         sessions.schedule(
             session,
-            c.ScheduleSession(
-                session_id=session.id, starts_at=datetime(2026, 9, 7, 8, tzinfo=LOCAL_TZ)
-            ),
+            c.ScheduleSession(session_id=session.id, starts_at=vn(2026, 9, 7, 8)),
             NOW,
         )
     (err,) = refused.value.errors
@@ -89,11 +85,11 @@ def test_a_conference_six_days_ahead_is_refused_with_the_legal_reason():
 
 def test_rescheduling_returns_the_previous_date():
     session = scheduled()
-    later = datetime(2026, 10, 2, 8, tzinfo=LOCAL_TZ)
+    later = vn(2026, 10, 2, 8)
     previous = sessions.schedule(
         session, c.ScheduleSession(session_id=session.id, starts_at=later), NOW
     )
-    assert previous == datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ) and session.starts_at == later
+    assert previous == vn(2026, 9, 25, 8) and session.starts_at == later
 
 
 def test_the_waiting_list_takes_who_does_not_fit_and_moves_up_when_a_delegate_cancels():
@@ -179,16 +175,14 @@ def test_check_in_only_on_the_conference_day_and_it_opens_the_conference():
     with pytest.raises(Rejected) as refused:
         sessions.check_in(session, r, NOW, LATER)
     assert refused.value.errors[0].code == "not_conference_day"
-    assert (
-        sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ), LATER) is True
-    )
+    assert sessions.check_in(session, r, vn(2026, 9, 25, 7, 30), LATER) is True
     assert session.status == "held" and session.held_on == date(2026, 9, 25)
 
 
 def test_a_waiting_delegate_cannot_check_in_and_nobody_checks_in_twice():
     session = scheduled(capacity_max=1)
     first, second = reg(session, 1), reg(session, 2)
-    day = datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ)
+    day = vn(2026, 9, 25, 7, 30)
     sessions.check_in(session, first, day, LATER)
     for who, code in ((first, "already_checked_in"), (second, "not_confirmed")):
         with pytest.raises(Rejected) as refused:
@@ -201,12 +195,12 @@ def test_only_a_held_conference_concludes_and_the_results_deadline_is_ten_days_o
     with pytest.raises(Rejected):
         sessions.conclude(session, [], c.ConcludeSession(session_id=session.id), NOW)
     r = reg(session, 1, "peoples_representative", "T05")
-    sessions.check_in(session, r, datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ), LATER)
+    sessions.check_in(session, r, vn(2026, 9, 25, 7, 30), LATER)
     attendance = sessions.conclude(
         session,
         [r],
         c.ConcludeSession(session_id=session.id),
-        datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ),
+        vn(2026, 9, 25, 11),
     )
     assert attendance.attended == 1 and attendance.by_village == {"T05": 1}
     assert sessions.results_deadline(session) == date(2026, 10, 5)
@@ -214,9 +208,7 @@ def test_only_a_held_conference_concludes_and_the_results_deadline_is_ten_days_o
 
 def test_a_held_conference_cannot_be_cancelled():
     session = scheduled()
-    sessions.check_in(
-        session, reg(session, 1), datetime(2026, 9, 25, 7, 30, tzinfo=LOCAL_TZ), LATER
-    )
+    sessions.check_in(session, reg(session, 1), vn(2026, 9, 25, 7, 30), LATER)
     with pytest.raises(Rejected):
         sessions.cancel_session(session, "x")
 
@@ -242,7 +234,7 @@ def test_sittings_for_clusters_of_villages_must_not_share_a_village():
 def test_a_check_in_cannot_be_dated_after_the_present_moment():
     session = scheduled()
     r = reg(session, 1)
-    arrived = datetime(2026, 9, 25, 7, 45, tzinfo=LOCAL_TZ)
+    arrived = vn(2026, 9, 25, 7, 45)
     with pytest.raises(Rejected) as refused:
         sessions.check_in(session, r, arrived, arrived - timedelta(minutes=1))
     assert refused.value.errors[0].code == "in_the_future"
@@ -257,8 +249,8 @@ def test_the_seven_day_deadline_follows_the_earliest_sitting_in_notices_and_even
     session = scheduled()
     assert notices.announce_by(session) == sessions.announce_deadline(session) == date(2026, 9, 18)
     session.sittings = [
-        model.Sitting("C1", ["LL"], starts_at=datetime(2026, 9, 23, 8, tzinfo=LOCAL_TZ)),
-        model.Sitting("C2", ["T02"], starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)),
+        model.Sitting("C1", ["LL"], starts_at=vn(2026, 9, 23, 8)),
+        model.Sitting("C2", ["T02"], starts_at=vn(2026, 9, 25, 8)),
     ]
     assert notices.announce_by(session) == sessions.announce_deadline(session) == date(2026, 9, 16)
 
@@ -273,14 +265,10 @@ def test_the_date_is_checked_against_the_sessions_year_and_planned_period():
     ]
     session = scheduled()  # 2026-Q3, on 25/9
     assert sessions.outside_period(session) is None
-    later = c.ScheduleSession(
-        session_id=session.id, starts_at=datetime(2026, 10, 2, 8, tzinfo=LOCAL_TZ)
-    )
+    later = c.ScheduleSession(session_id=session.id, starts_at=vn(2026, 10, 2, 8))
     sessions.schedule(session, later, NOW)  # plans slip: allowed, and said
     assert "nằm ngoài kỳ 2026-Q3" in sessions.outside_period(session)
-    next_year = c.ScheduleSession(
-        session_id=session.id, starts_at=datetime(2027, 1, 8, 8, tzinfo=LOCAL_TZ)
-    )
+    next_year = c.ScheduleSession(session_id=session.id, starts_at=vn(2027, 1, 8, 8))
     sessions.schedule(session, next_year, NOW)
     assert "08/01/2027 nằm ngoài kỳ 2026-Q3" in sessions.outside_period(session)
 
@@ -368,11 +356,11 @@ def test_a_conference_has_one_chair_the_peoples_committee_and_no_body_twice(orga
 def test_who_chaired_and_concluded_is_kept_with_the_conclusion():
     session = scheduled()
     r = reg(session, 1)
-    sessions.check_in(session, r, datetime(2026, 9, 25, 7, 50, tzinfo=LOCAL_TZ), LATER)
+    sessions.check_in(session, r, vn(2026, 9, 25, 7, 50), LATER)
     cmd = c.ConcludeSession(
         session_id=session.id, chaired_by="Ông A, Chủ tịch UBND xã", concluded_by="Ông A"
     )
-    sessions.conclude(session, [r], cmd, datetime(2026, 9, 25, 11, tzinfo=LOCAL_TZ))
+    sessions.conclude(session, [r], cmd, vn(2026, 9, 25, 11))
     assert (session.chaired_by, session.concluded_by) == ("Ông A, Chủ tịch UBND xã", "Ông A")
 
 
@@ -381,9 +369,7 @@ def test_who_chaired_and_concluded_is_kept_with_the_conclusion():
 )
 def test_a_conference_held_online_needs_its_link(form, refused):
     session = new_session(format=form)
-    cmd = c.ScheduleSession(
-        session_id=session.id, starts_at=datetime(2026, 9, 25, 8, tzinfo=LOCAL_TZ)
-    )
+    cmd = c.ScheduleSession(session_id=session.id, starts_at=vn(2026, 9, 25, 8))
     if refused:
         with pytest.raises(Rejected) as no_link:
             sessions.schedule(session, cmd, NOW)
