@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -218,6 +219,7 @@ class Service:
         # Rounds of the periodic jobs finished, per ticker: whoever waits for "a few more ticks
         # changed nothing" counts rounds, not seconds (shown in /health as `periodic_rounds`).
         self.rounds: list[int] = []
+        self._wake: list[asyncio.Event] = []
 
     async def commit(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
         """A transaction of this service's own, with its outgoing messages (see outbox.commit)."""
@@ -265,6 +267,7 @@ class Service:
         schedules = [(plain, self.settings.tick_seconds)] + [([j.job], j.seconds) for j in timed]
         schedules = [(jobs, seconds) for jobs, seconds in schedules if jobs]
         self.rounds = [0] * len(schedules)
+        self._wake = [asyncio.Event() for _ in schedules]
         self._tickers = [
             asyncio.create_task(self._tick(index, jobs, seconds), name="periodic-jobs")
             for index, (jobs, seconds) in enumerate(schedules)
@@ -290,7 +293,14 @@ class Service:
                 except Exception as exc:  # a failing job is retried on the next tick
                     log.warning("periodic.failed", job=job_name(job), error=str(exc))
             self.rounds[index] += 1
-            await asyncio.sleep(seconds)
+            with contextlib.suppress(TimeoutError):  # the interval, or sooner when woken
+                await asyncio.wait_for(self._wake[index].wait(), seconds)
+            self._wake[index].clear()
+
+    def wake(self) -> None:
+        """Run every periodic job's next round now instead of at the end of its interval."""
+        for event in self._wake:
+            event.set()
 
     async def stop(self) -> None:
         for ticker in self._tickers:

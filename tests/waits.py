@@ -96,12 +96,14 @@ async def platform_settled(ports: dict[str, int], still: float = STILL) -> None:
 
 
 async def rounds(service: Service, count: int = 2, still: float = STILL) -> None:
-    """Until the service's periodic jobs have run `count` whole rounds from now (each ticker)."""
+    """Until the service's periodic jobs have run `count` whole rounds from now (each ticker),
+    woken at once rather than waited for."""
     loop = asyncio.get_running_loop()
     start, since = list(service.rounds), loop.time()
     while any(now < then + count for now, then in zip(service.rounds, start, strict=True)):
         if loop.time() - since > still:
             raise AssertionError(f"{service.spec.name}: công việc định kỳ không chạy thêm vòng nào")
+        service.wake()
         await asyncio.sleep(LOOK)
 
 
@@ -115,3 +117,16 @@ async def until(state: Callable[[], Awaitable[Any]], what: str, still: float = S
             raise AssertionError(f"chưa thấy sau {still:.0f} giây: {what}")
         await asyncio.sleep(LOOK)
     return found
+
+
+async def quiet(*services: Service, still: float = STILL) -> None:
+    """Until the services are at rest and two whole rounds of every one's periodic jobs change
+    nothing: what a clock just moved makes them do (a reminder, an alarm) has been done, and
+    what that set off in the others too."""
+    while True:
+        before = [s.relay.published for s in services]
+        for service in services:
+            await rounds(service, still=still)
+        await settled(*services, still=still)
+        if [s.relay.published for s in services] == before:
+            return

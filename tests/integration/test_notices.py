@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -21,21 +20,21 @@ from tests.helpers import (
     running,
     session_data,
 )
+from tests.waits import quiet, rounds, settled
 from tests.when import vn
 
 NOW = vn(2026, 9, 1)
 EXAMPLES = Path(__file__).parents[2] / "shared" / "contracts" / "examples"
 
 
-async def messages(svc: Any, count: int, timeout: float = 20) -> list[dict[str, Any]]:
-    """Wait until at least `count` messages are delivered; all of them, oldest first."""
-    for _ in range(int(timeout * 10)):
-        delivered = await svc.db["messages"].count_documents({"status": "delivered"})
-        if delivered >= count:
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(0.5)  # anything more that was coming has arrived
-    return [d async for d in svc.db["messages"].find({}).sort("created_at", 1)]
+async def messages(svc: Any, count: int, *others: Any) -> list[dict[str, Any]]:
+    """Everything notification has said, oldest first, once it and the services that ask it
+    (`others`) are quiet: at least `count` messages, each of them sent (not merely stored)."""
+    await quiet(svc, *others)
+    found = [d async for d in svc.db["messages"].find({}).sort("created_at", 1)]
+    told = [(d["template"], d["status"]) for d in found]
+    assert len(found) >= count and all(d["status"] == "delivered" for d in found), told
+    return found
 
 
 def text_of(doc: dict[str, Any]) -> str:
@@ -64,7 +63,7 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
     )
     async with (
         running(notify) as svc,
-        running(registration),
+        running(registration) as reg,
         RawClient(topology.amqp_url) as client,
     ):
         created = await client.send(
@@ -87,7 +86,7 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         )
         assert head["status"] == "accepted"
         # Not yet scheduled: only the waiting notice can go (its date comes later).
-        found = await messages(svc, 1)
+        found = await messages(svc, 1, reg)
         assert [d["template"] for d in found] == ["waiting_list"]
 
         starts = vn(2026, 9, 25, 8, 0)
@@ -95,7 +94,7 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
             "registration.schedule-session.v1",
             {"session_id": session_id, "starts_at": starts.isoformat(), "venue": "Hội trường xã"},
         )
-        found = await messages(svc, 4)
+        found = await messages(svc, 4, reg)
         invited = sorted(d["cause_id"] for d in found if d["template"] == "delegate_invitation")
         codes[4] = head["result"]["registration_code"]
         assert invited == [f"invitation:{codes[n]}" for n in (1, 2, 4)]
@@ -107,7 +106,7 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         assert "Tin nhắn ngắn (UCS-2" in invitation
 
         await client.send("registration.cancel-registration.v1", {"registration_code": codes[1]})
-        found = await messages(svc, 5)
+        found = await messages(svc, 5, reg)
         promoted = [d for d in found if d["template"] == "delegate_promoted"]
         assert [d["cause_id"] for d in promoted] == [f"invitation:{codes[3]}"]
         assert "được chuyển từ danh sách chờ" in text_of(promoted[0])
@@ -117,7 +116,7 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
             "registration.schedule-session.v1",
             {"session_id": session_id, "starts_at": moved.isoformat(), "venue": "Hội trường xã"},
         )
-        found = await messages(svc, 8)
+        found = await messages(svc, 8, reg)
         changes = [d for d in found if d["template"] == "schedule_announcement"]
         assert sorted(d["cause_id"].rsplit(":", 1)[-1] for d in changes) == [
             codes[n] for n in (2, 3, 4)
@@ -127,16 +126,17 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         assert "(trước đây dự kiến ngày 25/09/2026)" in text_of(changes[0])
 
         clock.advance(timedelta(days=24))  # 25/09: the eve of the conference
-        found = await messages(svc, 11)
+        found = await messages(svc, 11, reg)
         reminders = [d for d in found if d["template"] == "conference_reminder"]
         assert len(reminders) == 3
         assert "ngày mai 26/09/2026" in text_of(reminders[0]).replace("\n", " ")
-        await asyncio.sleep(1)  # more ticks on the same day send nothing more
+        await rounds(reg, 3)  # more ticks on the same day send nothing more
+        await settled(svc, reg)
         assert await svc.db["messages"].count_documents({"template": "conference_reminder"}) == 3
 
         await publish_results(topology.amqp_url, session_id)
         await publish_results(topology.amqp_url, session_id, replay=True)
-        found = await messages(svc, 12)
+        found = await messages(svc, 12, reg)
         results = [d for d in found if d["template"] == "results_announcement"]
         assert [d["cause_id"] for d in results] == [f"results:{session_id}:LL"]
         letter = text_of(results[0])
@@ -173,7 +173,7 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
     )
     async with (
         running(notify) as svc,
-        running(registration),
+        running(registration) as reg,
         RawClient(topology.amqp_url) as client,
     ):
         created = await client.send("registration.create-session.v1", session_data())
@@ -184,7 +184,7 @@ async def test_a_cancelled_conference_is_announced_to_everyone_registered(
             "registration.cancel-session.v1",
             {"session_id": session_id, "reason": "Trùng lịch họp của tỉnh"},
         )
-        found = await messages(svc, 3)
+        found = await messages(svc, 3, reg)
     assert sorted((d["cause_id"], d["template"], d["required_by_law"]) for d in found) == [
         (f"cancelled:{session_id}:{code}", "schedule_announcement", True),
         (f"cancelled:{session_id}:heads-unknown", "office_alarm", True),
@@ -207,7 +207,11 @@ async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
         topology, clock, NOTIFY_FILE_DIR=str(tmp_path), MONGO_DB=own_db("notification")
     )
     intake = intake_service(topology, clock, TICK_SECONDS=0.2, MONGO_DB=own_db("intake"))
-    async with running(notify) as svc, running(intake), RawClient(topology.amqp_url) as client:
+    async with (
+        running(notify) as svc,
+        running(intake) as desk,
+        RawClient(topology.amqp_url) as client,
+    ):
         submitted = await client.send(
             "intake.submit-issue.v1",
             {
@@ -224,25 +228,22 @@ async def test_agencies_are_reminded_before_their_deadline_and_when_it_passes(
             "registration.session.held.v1",
             {"session_id": "TT-2026-DK5", "commune_code": "TT", "held_on": "2026-09-30"},
         )
-        for _ in range(50):  # intake learns of the conference from registration's event
-            concluded = await client.send(
-                "intake.record-conclusion.v1",
-                {
-                    "tracking_code": code,
-                    "session_id": "TT-2026-DK5",
-                    "conclusion": "Chi trả xong trước 10/10/2026",
-                    "responsible_agency": "KT",
-                    "deadline": "2026-10-10",
-                },
-            )
-            if concluded["status"] == "accepted":
-                break
-            await asyncio.sleep(0.1)
+        await settled(desk)  # intake has heard of the conference from registration's event
+        concluded = await client.send(
+            "intake.record-conclusion.v1",
+            {
+                "tracking_code": code,
+                "session_id": "TT-2026-DK5",
+                "conclusion": "Chi trả xong trước 10/10/2026",
+                "responsible_agency": "KT",
+                "deadline": "2026-10-10",
+            },
+        )
         assert concluded["status"] == "accepted", concluded
         clock.advance(timedelta(days=7))  # 08/10: two days left
-        found = await messages(svc, 1)
+        found = await messages(svc, 1, desk)
         clock.advance(timedelta(days=5))  # 13/10: three days late
-        found = await messages(svc, 2)
+        found = await messages(svc, 2, desk)
     reminders = [d for d in found if d["template"] == "followup_reminder"]
     assert [d["cause_id"].split(":")[0] for d in reminders] == [
         "followup-due_soon",
@@ -266,16 +267,12 @@ async def test_the_office_hears_of_unreached_villages_missing_delegates_and_no_d
     )
 
     async def alarms(count: int) -> list[dict[str, Any]]:
-        for _ in range(300):
-            found = [d async for d in svc.db["messages"].find({"template": "office_alarm"})]
-            if sum(d["status"] == "delivered" for d in found) >= count:
-                return sorted(found, key=lambda d: d["created_at"])
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"chưa đủ {count} cảnh báo gửi Văn phòng: {found}")
+        found = await messages(svc, count, reg)
+        return [d for d in found if d["template"] == "office_alarm"]
 
     async with (
         running(notify) as svc,
-        running(registration),
+        running(registration) as reg,
         RawClient(topology.amqp_url) as client,
     ):
         created = await client.send("registration.create-session.v1", session_data(capacity_min=5))
@@ -300,19 +297,16 @@ async def test_the_office_hears_of_unreached_villages_missing_delegates_and_no_d
         (unreached,) = await alarms(1)
         unreached_text = text_of(unreached)  # read now: the file outbox is purged as days pass
         clock.at = vn(2026, 9, 17, 23, 59)  # a minute before the week
-        await asyncio.sleep(0.5)
-        early = await svc.db["messages"].count_documents({"template": "office_alarm"})
+        early = len(await alarms(1))
         clock.at = vn(2026, 9, 18, 0, 1)  # 7 days before: checked
         _, incomplete = await alarms(2)
         incomplete_text = text_of(incomplete)
         # The conference was never held: in the fourth quarter the office hears of it, once.
         clock.at = vn(2026, 9, 30, 23, 59)
-        await asyncio.sleep(0.5)
-        before_q4 = await svc.db["messages"].count_documents({"template": "office_alarm"})
+        before_q4 = len(await alarms(2))
         clock.at = vn(2026, 10, 1, 0, 1)  # 30/9 17:01 UTC
         *_, none_held = await alarms(3)
-        await asyncio.sleep(0.5)  # more ticks: nothing said twice
-        total = await svc.db["messages"].count_documents({"template": "office_alarm"})
+        total = len(await alarms(3))  # more ticks: nothing said twice
 
     assert early == 1 and before_q4 == 2 and total == 3
     assert all(d["required_by_law"] for d in (unreached, incomplete, none_held))
