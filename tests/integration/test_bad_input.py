@@ -1,12 +1,11 @@
 """Bad input: every kind answered `rejected` where it can be, parked with its reason, nothing stops."""
 
-import asyncio
-
 import pytest
 
 from shared.cli.bus import list_dead_letters, replay_dead_letters
 from shared.clock import FixedClock
 from tests.helpers import RawClient, registration_service, running, session_data
+from tests.waits import until
 from tests.when import vn
 
 NOW = vn(2026, 9, 1)
@@ -30,12 +29,11 @@ async def client(topology, purge_queues):
 
 
 async def wait_dead_letters(url: str, count: int) -> list[dict]:
-    for _ in range(100):
+    async def parked() -> list[dict] | None:
         letters = await list_dead_letters(url, "registration.commands")
-        if len(letters) >= count:
-            return letters
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{len(letters)} dead letters, expected {count}")
+        return letters if len(letters) >= count else None
+
+    return await until(parked, f"{count} thư trong registration.commands.dlq")
 
 
 async def test_each_kind_of_bad_message_is_answered_and_parked_and_the_consumer_goes_on(

@@ -4,7 +4,6 @@ the village loudspeakers; dated the day it is made, so it cannot be backdated.""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from shared.clock import FixedClock
 from tests.browser import http, served
 from tests.helpers import RawClient, registration_service, reporting_service, running, session_data
 from tests.integration.test_reporting import keep_first_page_as_image
+from tests.waits import settled
 from tests.when import vn
 
 AUGUST = vn(2026, 8, 10)
@@ -33,7 +33,7 @@ async def test_the_conference_is_announced_for_board_media_and_loudspeakers(
     clock = FixedClock(AUGUST)
     reporting = reporting_service(topology, clock, MONGO_DB=own_db("reporting"))
     async with (
-        running(registration_service(topology, clock, MONGO_DB=own_db("registration"))),
+        running(registration_service(topology, clock, MONGO_DB=own_db("registration"))) as reg,
         running(reporting),
         RawClient(topology.amqp_url) as client,
         served(reporting) as base,
@@ -76,11 +76,8 @@ async def test_the_conference_is_announced_for_board_media_and_loudspeakers(
         )
         first = await send("registration.attach-briefing.v1", {"session_id": sid, **BRIEFING})
         again = await send("registration.attach-briefing.v1", {"session_id": sid, **BRIEFING})
-        for _ in range(300):
-            brief = (await web.get(f"/api/phien/{sid}/tom-tat")).json()
-            if brief.get("briefing"):
-                break
-            await asyncio.sleep(0.1)
+        await settled(reg, reporting)  # reporting has applied every event registration sent
+        brief = (await web.get(f"/api/phien/{sid}/tom-tat")).json()
         on_time = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.json")).json()
         spoken = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.txt")).text
         docx = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.docx")).content

@@ -11,6 +11,7 @@ from services.intake import store as intake_store
 from shared.clock import FixedClock
 from shared.storage import connect
 from tests.helpers import EventSpy, RawClient, intake_service, publish_event, running
+from tests.waits import quiet, settled
 from tests.when import vn
 
 NOW = vn(2026, 8, 10)
@@ -286,21 +287,18 @@ async def test_from_conclusion_to_overdue_to_resolved_with_the_legal_clock_ringi
             {"tracking_code": issue, "agency_code": "KT", "answer": "Sẽ sửa trong tháng 9"},
         )
         assert answered["result"]["status"] == "answer_proposed"
-        for _ in range(50):  # the session event may still be on its way to intake
-            concluded = await client.send(
-                "intake.record-conclusion.v1",
-                {
-                    "tracking_code": issue,
-                    "session_id": "TT-2026-DK7",
-                    "conclusion": "Sửa xong trước 30/9",
-                    "responsible_agency": "KT",
-                    "deadline": "2026-09-30",
-                },
-            )
-            if concluded["status"] == "accepted":
-                break
-            await asyncio.sleep(0.1)
-        assert concluded["result"]["status"] == "concluded"
+        await settled(service)  # the session event has reached intake
+        concluded = await client.send(
+            "intake.record-conclusion.v1",
+            {
+                "tracking_code": issue,
+                "session_id": "TT-2026-DK7",
+                "conclusion": "Sửa xong trước 30/9",
+                "responsible_agency": "KT",
+                "deadline": "2026-09-30",
+            },
+        )
+        assert concluded["result"]["status"] == "concluded", concluded
 
         clock.at = NOW + timedelta(days=8)  # the complaint's acceptance is due in 2 days
         await spy.wait_for("intake.legal-clock.due-soon.v1")
@@ -317,8 +315,9 @@ async def test_from_conclusion_to_overdue_to_resolved_with_the_legal_clock_ringi
             },
         )
         assert done["result"]["status"] == "resolved"
-        (updated,) = await spy.wait_for("intake.followup.updated.v1")
-        await asyncio.sleep(0.5)  # more ticks: nothing rings twice
+        await quiet(service)  # more rounds of the sweeps: nothing rings twice
+        await spy.flush()
+        (updated,) = spy.of_type("intake.followup.updated.v1")
     assert overdue["data"] == {
         "tracking_code": issue,
         "session_id": "TT-2026-DK7",
@@ -426,10 +425,10 @@ async def test_ten_percent_of_the_voters_get_exactly_one_adhoc_session(
         }
 
     async with (
-        running(intake_service(topology, clock, NGHEDAN_REFERENCE_DATA=str(small))),
+        running(intake_service(topology, clock, NGHEDAN_REFERENCE_DATA=str(small))) as intake,
         running(
             registration_service(topology, clock, HEALTH_PORT=0, NGHEDAN_REFERENCE_DATA=str(small))
-        ),
+        ) as registration,
         RawClient(topology.amqp_url) as client,
         EventSpy(topology.amqp_url) as spy,
     ):
@@ -449,8 +448,9 @@ async def test_ten_percent_of_the_voters_get_exactly_one_adhoc_session(
             "intake.adhoc-request.threshold-reached.v1",
             {**reached["data"], "session_id": "x"},
         )  # another delivery, another id
-        planned = await spy.wait_for("registration.session.planned.v1")
-        await asyncio.sleep(1)  # time for a second session to appear, if one would
+        await quiet(intake, registration)  # a second session would have been planned by now
+        await spy.flush()
+        planned = spy.of_type("registration.session.planned.v1")
     assert first["result"] == {
         "request_code": request,
         "signatures": 1,
@@ -488,7 +488,7 @@ async def test_a_submitter_who_left_a_contact_gets_a_receipt_and_later_the_concl
 ):
     clock = FixedClock(vn(2026, 8, 25))
     async with (
-        running(intake_service(topology, clock)),
+        running(intake_service(topology, clock)) as intake,
         RawClient(topology.amqp_url) as client,
         EventSpy(topology.amqp_url, "notification.#", exchange="nghedan.notify") as notices,
     ):
@@ -524,20 +524,18 @@ async def test_a_submitter_who_left_a_contact_gets_a_receipt_and_later_the_concl
             )
         )["result"]
         assert second["merged_into"] == silent["merged_into"] == first["tracking_code"]
-        for _ in range(50):
-            concluded = await client.send(
-                "intake.record-conclusion.v1",
-                {
-                    "tracking_code": first["tracking_code"],
-                    "session_id": "TT-2026-DK8",
-                    "conclusion": "Lắp đèn trong quý IV",
-                    "responsible_agency": "TTDVCI",
-                    "deadline": "2026-12-31",
-                },
-            )
-            if concluded["status"] == "accepted":
-                break
-            await asyncio.sleep(0.1)
+        await settled(intake)  # the session event has reached intake
+        concluded = await client.send(
+            "intake.record-conclusion.v1",
+            {
+                "tracking_code": first["tracking_code"],
+                "session_id": "TT-2026-DK8",
+                "conclusion": "Lắp đèn trong quý IV",
+                "responsible_agency": "TTDVCI",
+                "deadline": "2026-12-31",
+            },
+        )
+        assert concluded["status"] == "accepted", concluded
         await notices.wait_for("notification.send.v1", 4)
     sent = [
         (
@@ -636,11 +634,8 @@ async def test_a_parked_submission_keeps_the_denouncer_sealed_and_can_still_be_r
         cid = await client.publish("intake.submit-issue.v1", data)
         broken = await client.publish("intake.submit-issue.v1", {**data, "channel": "pigeon"})
         assert (await client.outcome(broken))["status"] == "rejected"
-        for _ in range(100):
-            letters = await list_dead_letters(topology.amqp_url, "intake.commands")
-            if len(letters) == 2:
-                break
-            await asyncio.sleep(0.1)
+        await settled(service)  # both parked: the first after its attempts, the second at once
+        assert len(await list_dead_letters(topology.amqp_url, "intake.commands")) == 2
         connection = await aio_pika.connect(topology.amqp_url)
         async with connection:
             queue = await (await connection.channel()).declare_queue(
@@ -672,17 +667,12 @@ async def test_a_late_session_event_does_not_move_a_session_back(intake, topolog
             "attendance": {"registered": 1, "attended": 1, "by_village": {}, "by_category": {}},
         },
     )
-    for _ in range(50):
-        if await intake.db["sessions"].find_one({"_id": "TT-2026-DK5"}):
-            break
-        await asyncio.sleep(0.1)
+    await settled(intake)
     await publish_event(
         topology.amqp_url, "registration.session.held.v1", {**base, "held_on": "2026-09-25"}
     )
-    for _ in range(50):
-        if await intake.db["inbox"].find_one({"id": "registration.session.held.v1-TT-2026-DK5"}):
-            break
-        await asyncio.sleep(0.1)
+    await settled(intake)
+    assert await intake.db["inbox"].find_one({"id": "registration.session.held.v1-TT-2026-DK5"})
     assert (await intake.db["sessions"].find_one({"_id": "TT-2026-DK5"}))["status"] == "concluded"
 
 

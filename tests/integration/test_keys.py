@@ -3,7 +3,6 @@ and a rotation re-seals every value while the data stays readable."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from shared.crypto import new_key, sealed_key_id
 from shared.keys import census, rotate
 from tests.helpers import intake_service, notification_service, registration_service
 from tests.keys import PLANTED_DATA_KEY, PLANTED_LOOKUP_KEY, cipher_of, forms_of
+from tests.waits import rounds
 from tests.when import vn
 
 PLANTED = {
@@ -39,7 +39,8 @@ async def test_every_periodic_job_failing_logs_no_key(topology, own_db, capsys):
     try:
         for service in services:
             await service.client.close()  # every job now fails on its first database call
-        await asyncio.sleep(0.5)
+        for service in services:
+            await rounds(service)
     finally:
         for service in services:
             await service.stop()

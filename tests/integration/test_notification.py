@@ -19,6 +19,7 @@ from tests.helpers import (
     running,
 )
 from tests.providers import HttpProvider, SmtpServer
+from tests.waits import quiet
 from tests.when import vn
 
 DAYTIME = vn(2026, 9, 15)
@@ -92,7 +93,7 @@ async def test_an_email_goes_once_in_vietnamese_even_when_the_request_comes_twic
         )  # a new id, same cause
         assert await final(svc, "receipt:TT-2026-00001") == [("email", "sent")]
         await spy.wait_for("notification.message.status.v1", 2)
-        await asyncio.sleep(1)  # the repeated requests have had their chance to send again
+        await quiet(svc)  # the repeated requests have had their chance to send again
     assert len(smtp.received) == 1
     mail = smtp.received[0]
     assert mail.to == [EMAIL]
@@ -222,7 +223,7 @@ async def test_quiet_hours_hold_sms_until_morning_but_not_email(
 
         doc = await eventually(held)
         assert doc["not_before"].replace(tzinfo=None) == datetime(2026, 9, 16, 0, 0)  # 07:00 +07
-        await asyncio.sleep(1)  # several ticks pass in the night: nothing goes
+        await quiet(svc)  # several rounds of its jobs pass in the night: nothing goes
         assert provider.raw("sms") == []
         clock.advance(timedelta(hours=8, minutes=31))  # 07:01 the next morning
         assert await final(svc, "receipt:TT-2026-00001") == [("sms", "sent")]
@@ -248,7 +249,7 @@ async def test_a_rate_limit_holds_the_excess_until_the_next_window(
             return held == 2 and len(provider.of("sms")) == 2
 
         assert await eventually(two_sent_two_held)
-        await asyncio.sleep(1)
+        await quiet(svc)  # more rounds in the same window: nothing more goes
         assert len(provider.of("sms")) == 2
         clock.advance(timedelta(seconds=60))
         assert await eventually(lambda: _count(provider, 4))
