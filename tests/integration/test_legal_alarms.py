@@ -19,6 +19,7 @@ from tests.helpers import (
     running,
 )
 from tests.integration.test_reporting import ARTIFACTS
+from tests.waits import quiet
 from tests.when import vn
 
 RECEIVED = vn(2026, 8, 10)
@@ -53,12 +54,14 @@ async def test_open_cases_are_listed_by_days_left_and_their_agency_is_told_once(
     clock = FixedClock(RECEIVED)
     reporting = reporting_service(topology, clock, MONGO_DB=own_db("reporting"))
     async with (
-        running(intake_service(topology, clock, MONGO_DB=own_db("intake"), TICK_SECONDS=0.1)),
+        running(
+            intake_service(topology, clock, MONGO_DB=own_db("intake"), TICK_SECONDS=0.1)
+        ) as intake,
         running(
             notification_service(
                 topology, clock, MONGO_DB=own_db("notification"), NOTIFY_FILE_DIR=str(tmp_path)
             )
-        ),
+        ) as notification,
         running(reporting),
         RawClient(topology.amqp_url) as client,
         served(reporting) as base,
@@ -127,7 +130,7 @@ async def test_open_cases_are_listed_by_days_left_and_their_agency_is_told_once(
             "tố cáo đã giải quyết rời bảng, khiếu nại quá hạn",
         )
         await until(lambda: len(letters(tmp_path, "legal_alarm")) == 2, "thư báo quá hạn")
-        await asyncio.sleep(0.5)  # more ticks of the sweep: nothing is told twice
+        await quiet(intake, notification, reporting)  # more rounds of the sweep: nothing twice
 
     assert [(r["ref"], r["state"], r["days_left"]) for r in listed] == [
         (c, "due_soon", 2),

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import random
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tests.helpers import (
     running,
     session_data,
 )
+from tests.waits import quiet, settled
 from tests.when import vn
 
 AUGUST = vn(2026, 8, 10)
@@ -43,21 +45,11 @@ def submission(village: str, content: str, **more: Any) -> dict[str, Any]:
     }
 
 
-async def settled(reporting: Any, quiet: float = 1.5, timeout: float = 60) -> int:
-    """Wait until reporting has received nothing new for `quiet` seconds; the events it holds."""
-    log, last, still = reporting.db["event_log"], -1, 0.0
-    for _ in range(int(timeout / 0.25)):
-        count = await log.count_documents({})
-        still = still + 0.25 if count == last else 0.0
-        if still >= quiet:
-            return count
-        last = count
-        await asyncio.sleep(0.25)
-    return last
-
-
-async def story(client: RawClient, clock: FixedClock) -> dict[str, Any]:
-    """A conference from plan to overdue conclusion, through the real services."""
+async def story(
+    client: RawClient, clock: FixedClock, settle: Callable[[], Awaitable[None]]
+) -> dict[str, Any]:
+    """A conference from plan to overdue conclusion, through the real services; `settle` waits
+    until every one of them is quiet."""
 
     async def send(key: str, data: dict[str, Any]) -> dict[str, Any]:
         outcome = await client.send(key, data)
@@ -131,11 +123,8 @@ async def story(client: RawClient, clock: FixedClock) -> dict[str, Any]:
         "responsible_agency": "KT",
         "deadline": "2026-10-15",
     }
-    for _ in range(100):  # intake learns the conference was held from registration's event
-        outcome = await client.send("intake.record-conclusion.v1", conclusion)
-        if outcome["status"] == "accepted":
-            break
-        await asyncio.sleep(0.1)
+    await settle()  # intake has learnt the conference was held from registration's event
+    outcome = await client.send("intake.record-conclusion.v1", conclusion)
     assert outcome["status"] == "accepted", outcome
     await send(
         "intake.update-followup.v1",
@@ -202,14 +191,11 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
         running(reporting),
         RawClient(topology.amqp_url) as client,
     ):
-        told = await story(client, clock)
+        everyone = (*services, reporting)
+        told = await story(client, clock, lambda: quiet(*everyone))
         models = ReadModels(reporting.db)
-        for _ in range(100):
-            period = await models.figures_of("period:2026-Q3")
-            if period.get("followup", {}).get("overdue"):
-                break
-            await asyncio.sleep(0.2)
-        received = await settled(reporting)
+        await quiet(*everyone)  # the follow-up found overdue has reached reporting too
+        received = await reporting.db["event_log"].count_documents({})
         session = await models.figures_of(f"session:{told['session_id']}")
         period = await models.figures_of("period:2026-Q3")
         delivery = await models.figures_of("delivery")
@@ -246,11 +232,7 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
     fresh = reporting_service(topology, clock, MONGO_DB=own_db("reporting") + "_again")
     async with running(fresh):
         await replay_into_queue(topology.amqp_url, replayed)
-        for _ in range(200):
-            if await fresh.db["event_log"].count_documents({}) >= len(rows):
-                break
-            await asyncio.sleep(0.1)
-        await settled(fresh, quiet=1.0)
+        await settled(fresh)
         assert await fresh.db["event_log"].count_documents({}) == len(rows)  # duplicates dropped
         assert await ReadModels(fresh.db).all_figures() == live
 
@@ -265,18 +247,20 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
     clock = FixedClock(AUGUST)
     reporting = reporting_service(topology, clock, MONGO_DB=own_db("reporting"))
     async with (
-        running(registration_service(topology, clock, MONGO_DB=own_db("registration"))),
-        running(intake_service(topology, clock, MONGO_DB=own_db("intake"), TICK_SECONDS=0.3)),
+        running(registration_service(topology, clock, MONGO_DB=own_db("registration"))) as reg,
+        running(
+            intake_service(topology, clock, MONGO_DB=own_db("intake"), TICK_SECONDS=0.3)
+        ) as intake,
         running(reporting),
         RawClient(topology.amqp_url) as client,
         # A province system binds a queue of its own to the results, as the contract says.
         EventSpy(topology.amqp_url, "dialogue.#", exchange="nghedan.provincial") as province,
     ):
-        told = await story(client, clock)
+        told = await story(client, clock, lambda: quiet(reg, intake, reporting))
         sid = told["session_id"]
         await province.wait_for("dialogue.followup.updated.v1", 2)
         early = await client.send("reporting.issue-results.v1", {"session_id": "TT-2026-DK9"})
-        await settled(reporting, quiet=1.0)
+        await quiet(reg, intake, reporting)
         clock.at = vn(2026, 10, 2)  # the office issues it on 2/10
         issued = await client.send(
             "reporting.issue-results.v1",
