@@ -1,7 +1,6 @@
 """The docker compose deployment, as far as it can be tried without Docker: the compose file against
 the Compose Specification, and the RabbitMQ definitions loaded into the real broker and enforced."""
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -22,6 +21,7 @@ from shared.clock import FixedClock
 from shared.messaging.definitions import definitions, users
 from shared.messaging.senders import SHIPPED_SENDERS, load_senders
 from tests.helpers import RawClient, registration_service, running, session_data
+from tests.waits import settled
 from tests.when import vn
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -258,11 +258,8 @@ async def test_the_registration_service_runs_under_its_own_restricted_user(loade
     async with running(service), RawClient(loaded("van_phong")) as client:
         outcome = await client.send("registration.create-session.v1", session_data())
         assert outcome["status"] == "accepted"
-        for _ in range(50):
-            if await service.db.count_pending() == 0:
-                break
-            await asyncio.sleep(0.1)
-        assert await service.db.count_pending() == 0  # its events went out under its permissions
+        await settled(service)  # its events went out under its permissions
+        assert await service.db.count_pending() == 0
 
 
 def test_the_image_installs_the_lock_and_the_lock_satisfies_the_project():

@@ -5,7 +5,6 @@ and JSON, the provincial feed, and the database's files on disk."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import zipfile
@@ -20,6 +19,7 @@ from shared.cli.embedded import EmbeddedMongo
 from shared.clock import write_clock_file
 from tests.conftest import Infra, free_port
 from tests.helpers import EventSpy, RawClient, platform_for_tests, session_data
+from tests.waits import platform_settled
 from tests.when import vn
 
 # The canary: one made-up person, written the ways people write.
@@ -73,16 +73,11 @@ async def story(platform: Any, client: RawClient) -> dict[str, Any]:
     async def ok(
         key: str, data: dict[str, Any], *, until_known: tuple[str, ...] = ()
     ) -> dict[str, Any]:
-        """Send; a refusal because the service has not yet heard of an earlier step (code
-        in `until_known`) is sent again until it has, for at most a minute."""
-        deadline = asyncio.get_running_loop().time() + 60
-        while True:
-            outcome = await client.send(key, data, timeout=60)
-            codes = [e["code"] for e in outcome.get("errors", [])]
-            if not (codes and set(codes) <= set(until_known)):
-                break
-            assert asyncio.get_running_loop().time() < deadline, outcome
-            await asyncio.sleep(0.2)
+        """Send, once the services have heard of the earlier steps (`until_known`: the refusals
+        that would mean they had not yet: the platform is waited on until it is at rest)."""
+        if until_known:
+            await platform_settled(platform.health_ports)
+        outcome = await client.send(key, data, timeout=60)
         assert outcome["status"] == "accepted", outcome
         return outcome["result"]
 
@@ -215,7 +210,9 @@ async def test_no_canary_is_found_anywhere_it_should_not_be(platform, infra, pur
     ):
         ids = await story(platform, client)
         await province.wait_for("dialogue.results.published.v1", timeout=60)
-        await asyncio.sleep(1)  # the last events' chance to arrive
+        await platform_settled(platform.health_ports)  # the last events have been sent
+        await events.flush()
+        await province.flush()
     public = json.dumps(events.events + province.events, ensure_ascii=False)
     assert CONTROL in public and "[phone]" in public  # what is public is seen, masked
     found += leaks("nghedan.events / nghedan.provincial", public)

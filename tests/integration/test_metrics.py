@@ -4,7 +4,6 @@ own parser, as Prometheus would."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -20,6 +19,7 @@ from tests.helpers import (
     running,
     session_data,
 )
+from tests.waits import settled
 from tests.when import vn
 
 NOW = vn(2026, 9, 1)
@@ -67,13 +67,8 @@ async def test_each_service_tells_prometheus_what_it_handled_and_how_far_behind_
         starts = vn(2026, 9, 25, 8, 0).isoformat()
         await c.send("registration.schedule-session.v1", {"session_id": sid, "starts_at": starts})
         await c.send("registration.register-delegate.v1", delegate(sid, 1))
-        labels = {"channel": "file", "template": "delegate_invitation", "status": "delivered"}
-        counted = "nghedan_notification_messages_total"
-        for _ in range(200):  # the invitation reaches notification and is written to a file
-            sent = await scrape(notification)  # (counters are per process: compare, not read)
-            if value(sent, counted, **labels) > value(sent_before, counted, **labels):
-                break
-            await asyncio.sleep(0.1)
+        await settled(registration, notification)  # the invitation is written to a file
+        sent = await scrape(notification)  # (counters are per process: compare, not read)
         after = await scrape(registration)
 
     statuses = [o["status"] for o in (created, again, refused, unreadable, broken)]
