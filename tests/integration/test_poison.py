@@ -6,7 +6,6 @@ listed and replayed as an operator would."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections import Counter
@@ -27,6 +26,7 @@ from tests.helpers import (
     reporting_service,
     running,
 )
+from tests.waits import settled
 from tests.when import vn
 
 NOW = vn(2026, 9, 1)
@@ -310,17 +310,13 @@ async def test_garbage_at_every_queue_is_parked_with_a_reason_and_the_good_goes_
     body = json.dumps(good, ensure_ascii=False).encode()
     await publish(channel, queue, body, "application/cloudevents+json", good["id"])
 
-    # Counted by id, not by the dead-letter queue's depth: a listing of the previous example
+    # Every delivery settled (acknowledged after its letter was parked), not merely off the
+    # queue's ready count: a queue reads 0 while its consumer still holds the messages. Letters
+    # are counted by id, not by the dead-letter queue's depth: a listing of the previous example
     # puts its letters back when its channel closes, and the broker may not have counted them yet.
-    letters: list[dict[str, Any]] = []
-    ours: list[dict[str, Any]] = []
-    for _ in range(300):
-        if await depth(channel, queue) == 0:
-            letters = await list_dead_letters(topology.amqp_url, queue, limit=10_000)
-            ours = [x for x in letters if x["message_id"] in ids]
-            if len(ours) >= len(ids):
-                break
-        await asyncio.sleep(0.05)
+    await settled(*services)
+    letters = await list_dead_letters(topology.amqp_url, queue, limit=10_000)
+    ours = [x for x in letters if x["message_id"] in ids]
 
     assert sorted(x["message_id"] for x in ours) == sorted(ids)  # each parked once
     assert all(x["reason"] for x in ours), ours
@@ -332,25 +328,20 @@ async def test_garbage_at_every_queue_is_parked_with_a_reason_and_the_good_goes_
 
 
 async def test_parked_poison_is_listed_and_replayed_and_parked_again_not_lost(platform):
-    topology, channel, _services = platform
+    topology, channel, services = platform
     queue = "reporting.events"
     await publish(channel, queue, b"{broken", "application/cloudevents+json", "poison-replay")
-    for _ in range(100):
-        letters = await list_dead_letters(topology.amqp_url, queue)
-        if any(x["message_id"] == "poison-replay" for x in letters):
-            break
-        await asyncio.sleep(0.05)
+    await settled(*services)
+    letters = await list_dead_letters(topology.amqp_url, queue)
+    assert [x["message_id"] for x in letters].count("poison-replay") == 1
     replayed = await replay_dead_letters(topology.amqp_url, queue, ids={"poison-replay"})
     assert len(replayed) == 1
-    for _ in range(100):
-        again = [
-            x
-            for x in await list_dead_letters(topology.amqp_url, queue)
-            if x["message_id"] == "poison-replay"
-        ]
-        if again and again[0]["replayed"]:
-            break
-        await asyncio.sleep(0.05)
+    await settled(*services)
+    again = [
+        x
+        for x in await list_dead_letters(topology.amqp_url, queue)
+        if x["message_id"] == "poison-replay"
+    ]
     assert len(again) == 1 and again[0]["replayed"] == 1  # still poison: parked again, counted
 
 
