@@ -8,6 +8,7 @@ from collections import Counter
 from pymongo import MongoClient
 
 from tests.helpers import forget_leftover_outboxes, platform_for_tests, request_notifications
+from tests.waits import platform_settled, until
 
 PER_CHANNEL = 20
 OURS = {"cause_id": {"$regex": "^receipt:TT-2030-"}}  # the database is shared with other tests
@@ -53,26 +54,22 @@ async def test_a_killed_notification_service_sends_each_message_once(
         batch += [(ids[n - 1], request(n)) for n in range(1, total + 1)]
         batch += [(None, request(n)) for n in range(1, total + 1)]
         await request_notifications(infra.amqp_url, batch)
-        for _ in range(600):
-            if len(provider.of("sms")) + len(smtp.received) >= total // 4:
-                break
-            await asyncio.sleep(0.05)
+
+        async def a_quarter_sent() -> bool:
+            return len(provider.of("sms")) + len(smtp.received) >= total // 4
+
+        await until(a_quarter_sent, "a quarter of the messages at the gateway and the mail server")
         platform.stop_service("notification", signal.SIGKILL)
         sent_before_kill = len(provider.of("sms")) + len(smtp.distinct())
         platform.start_service("notification")
         # In a thread: the providers live in this event loop and must keep answering meanwhile.
         await asyncio.to_thread(platform.wait_healthy, 60, ["notification"])
+        # Requests whose transaction died with the process wait until the database reaps it
+        # (60 s, as mongod's transactionLifetimeLimitSeconds): a longer stillness is allowed.
+        ports = {"notification": platform.health_ports["notification"]}
+        await platform_settled(ports, still=150)  # anything sent twice has been sent by now
         with MongoClient(infra.mongo_url) as mongo:
-            messages = mongo[infra.db_name("notification")]["messages"]
-            for _ in range(600):
-                done = {"status": {"$in": ["sent", "delivered"]}, **OURS}
-                if messages.count_documents(done) >= total:
-                    break
-                await asyncio.sleep(0.1)
-            # Requests whose transaction died with the process wait until the database reaps it
-            # (60 s, as mongod's transactionLifetimeLimitSeconds), hence the long wait above.
-            await asyncio.sleep(1)  # anything sent twice has had its chance to arrive
-            docs = list(messages.find(OURS))
+            docs = list(mongo[infra.db_name("notification")]["messages"].find(OURS))
     finally:
         platform.stop(stop_rabbit=False)
         forget_leftover_outboxes(infra)

@@ -12,6 +12,7 @@ from tests.helpers import (
     platform_for_tests,
     session_data,
 )
+from tests.waits import platform_settled, until
 
 DELEGATES = 60
 
@@ -42,20 +43,20 @@ async def test_a_killed_reporting_service_counts_every_event_once(infra, home, p
             ]
             with MongoClient(infra.mongo_url) as mongo:
                 log = mongo[infra.db_name("reporting")]["event_log"]
-                for _ in range(600):
-                    if log.count_documents({"type": registered, "subject": sid}) >= DELEGATES // 4:
-                        break
-                    await asyncio.sleep(0.05)
+                ours = {"type": registered, "subject": sid}
+
+                async def a_quarter_logged() -> bool:
+                    return log.count_documents(ours) >= DELEGATES // 4
+
+                await until(a_quarter_logged, "a quarter of the registrations in reporting's log")
                 platform.stop_service("reporting", signal.SIGKILL)
                 before = log.count_documents({"type": registered, "subject": sid})
                 platform.start_service("reporting")
                 await asyncio.to_thread(platform.wait_healthy, 60, ["reporting"])
                 outcomes = [await client.outcome(i, timeout=120) for i in ids]
-                for _ in range(1200):  # a transaction that died with the process is reaped at 60 s
-                    if log.count_documents({"type": registered, "subject": sid}) >= DELEGATES:
-                        break
-                    await asyncio.sleep(0.1)
-                await asyncio.sleep(1.5)
+                # a transaction that died with the process is reaped at 60 s: a longer stillness
+                ports = {n: platform.health_ports[n] for n in ("registration", "reporting")}
+                await platform_settled(ports, still=150)
                 logged = list(log.find({"subject": sid}, {"id": 1}))
                 figures = mongo[infra.db_name("reporting")]["r_figures"].find_one(
                     {"_id": f"session:{sid}"}
