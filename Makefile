@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test lint format rabbitmq browser asyncapi-tools office fault-tools schemas bench soak clean lock audit
+.PHONY: install demo up test check hours faketime lint format rabbitmq browser asyncapi-tools office fault-tools schemas bench soak clean lock audit
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -70,8 +70,35 @@ fault-tools: rabbitmq
 	@rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management || \
 	  rabbitmq-plugins enable rabbitmq_management >/dev/null
 
-test: install lint rabbitmq browser asyncapi-tools office fault-tools
+test: install lint rabbitmq browser asyncapi-tools office fault-tools faketime
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory hours
+
+# The fast loop while working (lint, types, import rules, unit tests; no broker, no database).
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { \
+	  echo "Cài libfaketime (Debian faketime) để thử bộ kiểm thử ở những giờ khó…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; }
+
+# The tests that build dates, again at hard instants of the machine's clock (libfaketime): 17:10
+# UTC (the previous day in Viet Nam until 17:00 UTC, the next one after), 23:59:50 in Viet Nam on
+# 31 December, and 29 February 2028 at the same second. No test may depend on the hour it runs.
+HARD_INSTANTS ?= 2026-12-02T17:10:00 2026-12-31T16:59:50 2028-02-29T16:59:50
+HOURS_TESTS ?= tests/unit tests/e2e/test_platform.py tests/integration/test_notices.py \
+  tests/integration/test_legal_alarms.py
+hours: install rabbitmq faketime
+	@for at in $(HARD_INSTANTS); do \
+	  echo "== Đồng hồ của máy đặt lúc $$at UTC (libfaketime) =="; \
+	  TZ=UTC faketime "$$(echo $$at | tr T ' ')" $(PY) -m pytest -q -p no:cacheprovider \
+	    $(HOURS_TESTS) || exit 1; \
+	done
 
 # An hour at half the measured capacity with a fault every few minutes (not part of `make test`):
 # memory and queue depths plotted to test-artifacts/soak.png. SOAK_ARGS="--minutes 10" for less.
