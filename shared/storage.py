@@ -63,6 +63,9 @@ def upserted(doc: Document | None) -> Document:
     return doc
 
 
+IDLE_CONNECTION_MS = 120_000
+
+
 def connect(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
     """A client with majority writes and reads, as the outbox's guarantees need."""
     return AsyncMongoClient(
@@ -72,6 +75,10 @@ def connect(url: str, *, app_name: str) -> AsyncMongoClient[Document]:
         readConcernLevel="majority",
         tz_aware=True,
         serverSelectionTimeoutMS=10_000,
+        # The embedded server closes a connection idle for 300 s (SecantusDB's client idle
+        # timeout, logged only at DEBUG); the pool lets one go first, so a command after a quiet
+        # spell never meets a closed socket (`make bench` lost a serverStatus that way).
+        maxIdleTimeMS=IDLE_CONNECTION_MS,
     )
 
 

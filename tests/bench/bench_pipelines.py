@@ -570,11 +570,17 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
             await client[infra.db_name(name)].command("profile", 1, slowms=15)
 
     async def measured(what: str, pipeline: Awaitable[Row]) -> Row:
-        await at_rest(platform)
-        print(f"  {what} …", flush=True)
-        before = await operations(client)
-        row = await pipeline
-        row.ops = await operations(client) - before
+        """One pipeline's row; a step that fails is reported in the table and the rest go on."""
+        try:
+            await at_rest(platform)
+            print(f"  {what} …", flush=True)
+            before = await operations(client)
+            row = await pipeline
+            row.ops = await operations(client) - before
+        except Exception as exc:
+            print(f"  {what}: FAILED ({type(exc).__name__}: {exc})", flush=True)
+            row = Row(what, 0, 0.0, "items", note=f"FAILED: {type(exc).__name__}: {exc}")
+            checks.append(f"{what} failed: {type(exc).__name__}: {exc}")
         rows.append(row)
         return row
 
@@ -696,6 +702,8 @@ def main() -> None:
     out = Path("test-artifacts")
     out.mkdir(exist_ok=True)
     (out / "bench.md").write_text(report, encoding="utf-8")
+    if "FAILED" in report:
+        raise SystemExit("make bench: a step failed (see its row above); the others were measured")
 
 
 if __name__ == "__main__":
