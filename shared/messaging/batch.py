@@ -19,7 +19,7 @@ log = get_logger(__name__)
 
 Apply = Callable[[UnitOfWork, "Delivery"], Awaitable[None]]  # inbox claim + handler, in a uow
 Commit = Callable[[Callable[[UnitOfWork], Awaitable[None]], str], Awaitable[None]]
-Single = Callable[["Delivery"], Awaitable[object]]  # the one-event path, with its own transaction
+Single = Callable[["Delivery"], Awaitable[str]]  # the one-event path: "applied" or "duplicate"
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Delivery:
     event: CloudEvent[Any]
     data: BaseModel
     handler: Any
-    done: asyncio.Future[None] = field(
+    done: asyncio.Future[str] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -52,14 +52,15 @@ class EventBatches:
     _full: asyncio.Event = field(default_factory=asyncio.Event)
     _flusher: asyncio.Task[None] | None = None
 
-    async def submit(self, delivery: Delivery) -> None:
-        """Returns once the delivery is applied; raises what applying it alone raised."""
+    async def submit(self, delivery: Delivery) -> str:
+        """Once the delivery is applied: "applied", or "duplicate" when applied alone it was one;
+        raises what applying it alone raised."""
         self._waiting.append(delivery)
         if len(self._waiting) >= self.size:
             self._full.set()
         if self._flusher is None:
             self._flusher = asyncio.create_task(self._flush(), name="event-batches")
-        await delivery.done
+        return await delivery.done
 
     async def _flush(self) -> None:
         try:
@@ -85,11 +86,11 @@ class EventBatches:
             log.info("events.batch_split", size=len(batch), error=type(exc).__name__)
             for delivery in batch:
                 try:
-                    await self.single(delivery)
+                    result = await self.single(delivery)
                 except Exception as alone:
                     _settle(delivery, alone)
                 else:
-                    _settle(delivery, None)
+                    _settle(delivery, None, result)
             return
         self.batches += 1
         self.applied += len(batch)
@@ -99,10 +100,10 @@ class EventBatches:
             _settle(delivery, None)
 
 
-def _settle(delivery: Delivery, error: Exception | None) -> None:
+def _settle(delivery: Delivery, error: Exception | None, result: str = "applied") -> None:
     if delivery.done.done():  # its task was cancelled (the service stopping): nothing to tell
         return
     if error is None:
-        delivery.done.set_result(None)
+        delivery.done.set_result(result)
     else:
         delivery.done.set_exception(error)

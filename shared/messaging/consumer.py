@@ -313,8 +313,7 @@ class Pipeline:
             raise Malformed(exc.errors, event=event) from exc
         if self.batches is not None and on_event and not (command or task):
             # one batch at a time keeps the queue's order, each thing's events included
-            await self.batches.submit(Delivery(raw, event, data, on_event))
-            return key, "applied"
+            return key, await self.batches.submit(Delivery(raw, event, data, on_event))
         ordering = self.ordering.get(key)
         async with self.locks.hold(ordering(data) if ordering else None):
             if command:

@@ -55,6 +55,7 @@ async def test_a_batch_applies_each_event_once_and_a_poison_one_parks_alone(
     stream.insert(5, registered(5))  # the same event again, inside the same burst
     stream.insert(10, registered(999, event_id="poison"))
     await publish_cloud_events(topology.amqp_url, "nghedan.events", stream)
+    duplicates_before = counted("duplicate")
     async with running(service):
         await settled(service)  # all 152 deliveries handled: a repeat would be counted by now
         letters = await list_dead_letters(topology.amqp_url, "reporting.events")
@@ -62,8 +63,18 @@ async def test_a_batch_applies_each_event_once_and_a_poison_one_parks_alone(
         found = await service.db["r_figures"].find_one({"_id": "session:TT-2026-BATCH"})
         (pipeline,) = [p for p in service.pipelines if p.queue.name == "reporting.events"]
         batches, applied = pipeline.batches.batches, pipeline.batches.applied
+    duplicates = counted("duplicate") - duplicates_before
     assert sorted(ids) == sorted(f"batch-{n}" for n in range(150))  # each once, poison none
     assert found["c"]["total"]["confirmed"] == 150  # each counted once, duplicate included
     assert [letter["message_id"] for letter in letters] == ["poison"]
     assert "2 lần thử" in letters[0]["reason"] and len(tried) >= 2
     assert batches and applied / batches > 1, (batches, applied)  # batches really formed
+    assert duplicates == 1  # the repeat inside the burst, counted as what it was
+
+
+def counted(result: str) -> float:
+    """Reporting's `nghedan_messages_total` for registrations' events with this result."""
+    from shared import metrics
+
+    key = "registration.delegate.registered.v1"
+    return metrics.MESSAGES.labels("reporting", "reporting.events", key, result)._value.get()
