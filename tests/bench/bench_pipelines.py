@@ -1,12 +1,14 @@
 """`make bench`: the bounds and the pipelines, in one run on one machine (issue 10).
 
-Bounds, measured first on the same servers:
+Bounds, measured on the same servers in the same run:
 - the broker: raw aio-pika publishing with confirms (64 awaited at once) to a quorum queue, and
   consuming from it with acknowledgements (prefetch 64);
 - the database: the bare transaction with the writes of one registration, of a list of 50, and
-  of a batch of 32 events in reporting's record.
-A pipeline's bound is the lowest of the broker's two and the database's for its writes; its ratio
-is its throughput over that bound.
+  of a batch of 32 events in reporting's record;
+- each pipeline's own: the transactions its services must run for one item (each service's
+  reads and writes, tests/bench/bare.py), run bare in sequence. A pipeline's ratio is its
+  throughput over that bound: work beyond those transactions lowers it, never raises it. The
+  database operations per item stay in the table as a diagnosis.
 
 Pipelines, the four services running as processes as `nghedan up` runs them:
 - registration to invitation file: commands (8 in flight) until each delegate's invitation is a file;
@@ -52,6 +54,7 @@ from shared.contracts.reporting import Matter, Participation
 from shared.logging import configure_logging
 from shared.service import declare_topology
 from shared.storage import Database, connect
+from tests.bench import bare as bare_pipelines
 from tests.bench.bench_catchup import backlog
 from tests.bench.common import bench_infra, percentiles
 from tests.conftest import Infra, free_port
@@ -69,6 +72,7 @@ BODY = json.dumps({"data": "x" * 480}).encode()  # about the size of a command
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 BROKER_MESSAGES = int(5_000 * SCALE)
 REGISTRATIONS = int(300 * SCALE)
+BARE_ITEMS = int(200 * SCALE)  # items through each pipeline's bare transactions
 SUBMISSIONS = int(500 * SCALE)
 IMPORT_ROWS = int(10_000 * SCALE)
 IMPORT_BATCH = 50  # the CLI's default list size
@@ -88,6 +92,7 @@ class Row:
     latencies: list[float] = field(default_factory=list)  # seconds, publish to last effect
     note: str = ""
     ops: int = 0  # database operations (the server's opcounters) while it ran
+    bound: float = 0.0  # items a second through the same transactions run bare (tests/bench/bare)
 
     @property
     def ops_per_item(self) -> float:
@@ -631,18 +636,16 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
 
 
 def table(bounds: list[Row], rows: list[Row], memory: dict[str, float], checks: list[str]) -> str:
-    """One line per bound and per pipeline. A pipeline's database bound is the rate of the bare
-    transactions of its shape, in operations per second, over the operations the pipeline needed
-    per item (every service's, on the one database server they share)."""
-    publish, consume, one, many, events = bounds
-    broker = min(publish.rate, consume.rate)
-    shape_of = {"-row import": many, "reporting catching up": events}
+    """One line per bound and per pipeline. A pipeline's bound is the rate of the same
+    transactions its services must run for one item, run bare in sequence in this run
+    (tests/bench/bare.py): work beyond them lowers the ratio, never raises it. Operations per
+    item (every service's, on the one database server they share) are a diagnosis."""
     lines = [
         f"Measured {wall_now():%Y-%m-%d %H:%M} UTC on {host.node()} "
         f"({os.cpu_count()} cores, Python {host.python_version()}, {rabbit_version()}, "
         "SecantusDB embedded).",
         "",
-        "| what | items | throughput | p50 | p95 | p99 | db ops/item | bound | ratio to bound |",
+        "| what | items | throughput | p50 | p95 | p99 | db ops/item | bare bound | ratio to bound |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in bounds:
@@ -656,10 +659,8 @@ def table(bounds: list[Row], rows: list[Row], memory: dict[str, float], checks: 
         if row.latencies:
             shown = [f"{v * 1000:,.0f} ms" for v in percentiles(row.latencies)]
         bound, ratio = "", ""
-        if row.ops and "announcement" not in row.name:
-            shape = next((b for key, b in shape_of.items() if key in row.name), one)
-            rate = min(broker, shape.ops_rate / row.ops_per_item)
-            bound, ratio = f"{rate:,.1f}/s", f"{row.rate / rate:.2f}"
+        if row.bound:
+            bound, ratio = f"{row.bound:,.1f}/s", f"{row.rate / row.bound:.2f}"
         note = f" ({row.note})" if row.note else ""
         lines.append(
             f"| {row.name}{note} | {row.items:,} | {row.rate:,.1f} {row.unit}/s | "
@@ -687,6 +688,17 @@ async def run(infra: Infra) -> str:
     await client.close()
     print("Pipelines …", flush=True)
     rows, memory, checks = await pipelines(infra, Path(tempfile.mkdtemp(prefix="nghedan-bench-")))
+    print("Each pipeline's transactions, bare …", flush=True)
+    client = connect(infra.mongo_url, app_name="bench")
+    try:
+        for bare in bare_pipelines.PIPELINES:
+            items = BARE_ITEMS * (10 if "catching up" in bare.name else 1)
+            rate = await bare_pipelines.bound(client, infra.db_prefix, bare, items)
+            for row in rows:
+                if bare_pipelines.bare_of(row.name) is bare:
+                    row.bound = rate
+    finally:
+        await client.close()
     print("  the announcement …", flush=True)
     rows.append(announcement_row())
     return table(bounds, rows, memory, checks)
