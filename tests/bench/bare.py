@@ -84,6 +84,25 @@ async def record_event(db: Database, s: Any, i: int) -> None:
         )
 
 
+def record_events(size: int) -> Step:
+    """Reporting catching up: a batch of `size` events in one transaction, as its consumer
+    applies a backlog (EVENT_BATCH_SIZE), one per `size` items."""
+
+    async def step(db: Database, s: Any, i: int) -> None:
+        if i % size:
+            return  # the batch's transaction carried this event already
+        ids = [uuid.uuid4().hex for _ in range(size)]
+        for n, event_id in enumerate(ids):
+            await db.claim_inbox(s, None, "/bench", event_id, "t")
+            for figures in (f"session:{(i + n) % 3}", "period:2026"):
+                await db["r_figures"].update_one(
+                    {"_id": figures}, {"$inc": {"c.total": 1}}, upsert=True, session=s
+                )
+        await db["event_log"].insert_many([{"_id": e} for e in ids], session=s)
+
+    return step
+
+
 async def submit(db: Database, s: Any, i: int) -> None:
     """Intake takes a submission: the tracking number, the open issues that may be its repeat,
     the issue, the conferences to come and the agenda's mark; its events."""
@@ -137,6 +156,7 @@ class Bare:
 
     name: str
     steps: tuple[Step, ...]
+    items: int = 200  # how many go through, bare (a whole number of lists or batches)
 
 
 # The pipelines of `make bench`, by the start of their row's name.
@@ -146,8 +166,8 @@ PIPELINES = (
         (register, request_message, deliver_message, record_event, record_event),
     ),
     Bare("submission", (submit, record_event, record_event)),
-    Bare("-row import", (import_list(50), record_event)),
-    Bare("reporting catching up", (record_event,)),
+    Bare("-row import", (import_list(50), record_event), items=1000),
+    Bare("reporting catching up", (record_events(32),), items=2048),
 )
 
 
@@ -155,7 +175,7 @@ def bare_of(row_name: str) -> Bare | None:
     return next((b for b in PIPELINES if b.name in row_name), None)
 
 
-async def bound(client: Any, prefix: str, bare: Bare, items: int) -> float:
+async def bound(client: Any, prefix: str, bare: Bare) -> float:
     """Items a second through the bare steps, in sequence, on a database of their own made with
     the services' indexes; each step one transaction, as each service commits its own."""
     db = Database(client, f"{prefix}bare_{uuid.uuid4().hex[:6]}")
@@ -167,6 +187,7 @@ async def bound(client: Any, prefix: str, bare: Bare, items: int) -> float:
         ensure_event_log_index,
     ):
         await ensure(db)
+    items = bare.items
     try:
         started = time.perf_counter()
         for i in range(items):

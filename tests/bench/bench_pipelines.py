@@ -72,7 +72,6 @@ BODY = json.dumps({"data": "x" * 480}).encode()  # about the size of a command
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 BROKER_MESSAGES = int(5_000 * SCALE)
 REGISTRATIONS = int(300 * SCALE)
-BARE_ITEMS = int(200 * SCALE)  # items through each pipeline's bare transactions
 SUBMISSIONS = int(500 * SCALE)
 IMPORT_ROWS = int(10_000 * SCALE)
 IMPORT_BATCH = 50  # the CLI's default list size
@@ -692,8 +691,7 @@ async def run(infra: Infra) -> str:
     client = connect(infra.mongo_url, app_name="bench")
     try:
         for bare in bare_pipelines.PIPELINES:
-            items = BARE_ITEMS * (10 if "catching up" in bare.name else 1)
-            rate = await bare_pipelines.bound(client, infra.db_prefix, bare, items)
+            rate = await bare_pipelines.bound(client, infra.db_prefix, bare)
             for row in rows:
                 if bare_pipelines.bare_of(row.name) is bare:
                     row.bound = rate
