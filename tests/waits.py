@@ -16,7 +16,7 @@ STILL = 60.0  # seconds without any progress: the wait fails and says what was b
 LOOK = 0.05  # seconds between two looks
 
 
-def _at_rest(health: dict[str, Any]) -> bool:
+def at_rest(health: dict[str, Any]) -> bool:
     consumers = health.get("consumers") or []
     return (
         health.get("status") == "ok"
@@ -27,7 +27,7 @@ def _at_rest(health: dict[str, Any]) -> bool:
     )
 
 
-def _motion(health: dict[str, Any]) -> tuple[Any, ...]:
+def motion(health: dict[str, Any]) -> tuple[Any, ...]:
     """What only grows while a service works: deliveries settled, outbox rows published."""
     consumers = health.get("consumers") or []
     return (
@@ -61,12 +61,12 @@ async def _until_at_rest(
     before, moved_at = None, loop.time()
     while True:
         healths = await look()
-        motion = {name: _motion(h) for name, h in healths.items()}
-        resting = all(_at_rest(h) for h in healths.values())
-        if resting and motion == before:
+        moved = {name: motion(h) for name, h in healths.items()}
+        resting = all(at_rest(h) for h in healths.values())
+        if resting and moved == before:
             return
-        if motion != before:
-            before, moved_at = motion, loop.time()
+        if moved != before:
+            before, moved_at = moved, loop.time()
         elif loop.time() - moved_at > still:
             raise AssertionError(f"không còn tiến triển sau {still:.0f} giây: {_behind(healths)}")
         await asyncio.sleep(LOOK)

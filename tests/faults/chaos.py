@@ -33,11 +33,14 @@ from shared.clock import Clock
 from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES
 from tests.helpers import citizen
+from tests.waits import at_rest, motion, until
 from tests.when import run_clock_from, vn
 
 NFT_TABLE = "nghedan_fault"
 RABBIT_PORT = 5672
 PREFETCH = 32  # each service's, set by the test: unacknowledged messages per consumer at most
+HEARTBEAT = 5  # seconds: the services' AMQP heartbeat in the fault runs (the drop lasts 30)
+CONSUMER_GAP_LIMIT = 90.0  # seconds a queue may go without a consumer (a restart, a reconnect)
 RSS_LIMIT_MB = 600  # far above what a service needs (about 120 MB): a leak or a hoard shows
 
 
@@ -69,6 +72,9 @@ def start_platform(
         health_ports={name: free_port() for name in SERVICES},
         extra_env={
             name: {
+                # a heartbeat shorter than the network drop, so the drop breaks the connection;
+                # named, so the broker's list shows which connections were replaced
+                "AMQP_URL": f"{amqp_url}?heartbeat={HEARTBEAT}&name=nghedan-{name}",
                 "MONGO_DB": f"{db_prefix}{name}",
                 "OUTBOX_POLL_SECONDS": "0.2",
                 "LOG_LEVEL": "INFO",
@@ -270,6 +276,9 @@ class Faults:
     log: list[tuple[float, str]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     replayed: int = 0  # events published again
+    replays_refused: float = 0.0  # of them, taken as repeats by the consumers (their metrics)
+    connections_seen: int = 0  # the services' broker connections before a network drop
+    connections_broken: int = 0  # of them, gone after it (replaced by new ones)
 
     def _note(self, kind: str) -> None:
         self.log.append((round(time.monotonic() - self.started, 1), kind))
@@ -278,11 +287,22 @@ class Faults:
     def counts(self) -> Counter[str]:
         return Counter(kind.split(":")[0] for _, kind in self.log)
 
+    async def alive(self, name: str) -> bool:
+        """Whether the target is up before a fault hits it. One that died by itself is a finding,
+        not a fault of ours: it is noted as such and started again for the run to go on."""
+        if self.platform.processes[name].poll() is None:
+            return True
+        self._note(f"dead-before:{name}")
+        await self.restart(name)
+        return False
+
     async def restart(self, name: str) -> None:
         self.platform.start_service(name)
         await asyncio.to_thread(self.platform.wait_healthy, 120, [name])
 
     async def kill(self, name: str) -> None:
+        if not await self.alive(name):
+            return
         self._note(f"kill:{name}")
         self.platform.processes[name].send_signal(signal.SIGKILL)
         self.platform.processes[name].wait()
@@ -291,6 +311,8 @@ class Faults:
 
     async def crash_after_commit(self, name: str) -> None:
         """The service's next commit ends the process before it publishes (NGHEDAN_FAULT_TRIGGERS)."""
+        if not await self.alive(name):
+            return
         self._note(f"crash-after-commit:{name}")
         trigger = self.triggers / name / "crash-after-commit"
         trigger.touch()
@@ -308,6 +330,8 @@ class Faults:
 
     async def freeze(self, name: str, seconds: float = 20) -> None:
         """SIGSTOP past the 15 s lease on the rows it was publishing, then SIGCONT."""
+        if not await self.alive(name):
+            return
         self._note(f"freeze:{name}")
         process = self.platform.processes[name]
         process.send_signal(signal.SIGSTOP)
@@ -328,8 +352,11 @@ class Faults:
         await asyncio.to_thread(self.mongo.start, 120)
 
     async def network_drop(self, seconds: float = 30) -> None:
-        """Every packet to and from the broker's port dropped (nftables), then let through again."""
+        """Every packet to and from the broker's port dropped (nftables), then let through again.
+        The services' heartbeat (HEARTBEAT s) is shorter than the drop: their connections break,
+        and the connections the broker holds for them afterwards are new ones (counted)."""
         self._note("network-drop")
+        before = await service_connections(self.platform.amqp_url)
         nft(
             f"add table inet {NFT_TABLE}",
             f"add chain inet {NFT_TABLE} out {{ type filter hook output priority 0 ; }}",
@@ -340,6 +367,10 @@ class Faults:
             await asyncio.sleep(seconds)
         finally:
             clear_network_faults()
+        await self.reconnected()
+        after = await service_connections(self.platform.amqp_url)
+        self.connections_broken += len(before - after)
+        self.connections_seen += len(before)
 
     async def slow_gateway(self, seconds: float = 20) -> None:
         """The SMS gateway answers after 12 s, past notification's 10 s timeout: deliveries fall
@@ -358,6 +389,7 @@ class Faults:
         """Events already delivered, published again with their own ids, shuffled: a duplicate
         for every service that consumes them, out of order."""
         self._note("replay-events")
+        duplicates = await self.duplicates_seen()
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(self.mongo.url, tz_aware=True)
         try:
             log = client[self.platform.extra_env["reporting"]["MONGO_DB"]]["event_log"]
@@ -382,6 +414,45 @@ class Faults:
                 )
                 await exchange.publish(message, routing_key=key)
         self.replayed += len(rows)
+
+        async def taken() -> float:  # the stream goes on meanwhile: no rest to wait for
+            seen = await self.duplicates_seen() - duplicates
+            return seen if seen >= len(rows) else 0.0
+
+        try:
+            found = await until(taken, "the replayed events taken as repeats", still=180)
+            self.replays_refused += found
+        except AssertionError:
+            self.replays_refused += await self.duplicates_seen() - duplicates  # fewer: judged
+
+    async def reconnected(self) -> None:
+        """Until every service answers that it has its broker and its database again."""
+
+        async def all_ok() -> bool:
+            async with httpx.AsyncClient(timeout=5) as http:
+                healths = await platform_health(http, self.platform)
+            return all(h.get("status") == "ok" and h.get("consumers") for h in healths.values())
+
+        await until(all_ok, "every service back on the broker after the drop", still=180)
+
+    async def duplicates_seen(self) -> float:
+        """Events the services' consumers took as repeats, so far (their /metrics)."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        total = 0.0
+        async with httpx.AsyncClient(timeout=10) as http:
+            for port in self.platform.health_ports.values():
+                text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+                for family in text_string_to_metric_families(text):
+                    total += sum(
+                        sample.value
+                        for sample in family.samples
+                        if family.name == "nghedan_messages"
+                        and sample.name.endswith("_total")
+                        and sample.labels.get("result") == "duplicate"
+                        and sample.labels.get("queue", "").endswith(".events")
+                    )
+        return total
 
     def plan(
         self, seconds: float, names: tuple[str, ...] = SERVICES
@@ -491,6 +562,18 @@ async def queue_stats(http: httpx.AsyncClient, vhost: str) -> dict[str, dict[str
     }
 
 
+async def service_connections(amqp_url: str) -> set[str]:
+    """The broker's connections on this vhost that the services opened (by name and start)."""
+    vhost = quote(vhost_of(amqp_url), safe="")
+    async with httpx.AsyncClient(auth=("guest", "guest"), timeout=10) as http:
+        found = (await http.get(f"http://127.0.0.1:15672/api/vhosts/{vhost}/connections")).json()
+    return {
+        f"{c.get('client_properties', {}).get('connection_name', '')}@{c.get('connected_at')}"
+        for c in found
+        if str(c.get("client_properties", {}).get("connection_name", "")).startswith("nghedan-")
+    }
+
+
 def vhost_of(amqp_url: str) -> str:
     return unquote(urlparse(amqp_url).path.lstrip("/")) or "/"
 
@@ -510,15 +593,18 @@ async def settled(
     session_id: str,
     vhost: str,
     settle_seconds: float,
+    providers: tuple[Any, Any],
 ) -> dict[str, Any]:
     """Wait until every accepted command has its effect everywhere, or `settle_seconds` pass;
     say how far behind the platform is meanwhile. Returns what was found."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settle_seconds
-    said = ""
+    said, before = "", None
     async with httpx.AsyncClient(auth=("guest", "guest"), timeout=5) as http:
         while True:
-            found = await census(platform, mongo, stream, session_id)
+            healths = await platform_health(http, platform)
+            moved = {name: motion(h) for name, h in healths.items()}
+            found = await census(platform, mongo, stream, session_id, providers)
             queues = await queue_stats(http, vhost)
             waiting = sum(
                 q["ready"] + q["unacked"] for n, q in queues.items() if not n.endswith(".dlq")
@@ -526,23 +612,67 @@ async def settled(
             found["in_transit"] = found["outbox_pending"] + waiting
             behind = (
                 f"chưa áp dụng {len(found['lost'])} lệnh; "
-                f"{found['messages_unsent']} tin chưa gửi; "
+                f"{len(found['untold'])} người chưa nhận tin; "
                 f"{found['outbox_pending']} sự kiện chưa phát; {waiting} tin trong hàng đợi; "
                 f"{len(found['differ'])} số liệu báo cáo lệch"
             )
             if behind != said:
                 print(f"  [{int(loop.time() - deadline + settle_seconds):>3}s] {behind}")
                 said = behind
-            caught_up = not found["lost"] and not found["messages_unsent"]
-            if caught_up and not found["in_transit"] and not found["differ"]:
+            # At rest by every service's own word, nothing moved since the last look: what is
+            # missing now is lost, not late.
+            resting = all(at_rest(h) for h in healths.values()) and moved == before
+            if (resting and not found["in_transit"]) or loop.time() > deadline:
+                found["at_rest"] = resting
                 return found
-            if loop.time() > deadline:
-                return found
-            await asyncio.sleep(2)
+            before = moved
+            await asyncio.sleep(1)
 
 
-async def census(platform, mongo, stream: Stream, session_id: str) -> dict[str, Any]:
-    """What each service holds of the stream, against what was sent."""
+async def platform_health(http: httpx.AsyncClient, platform: Any) -> dict[str, dict[str, Any]]:
+    """Each service's /health ({} for one that does not answer)."""
+    found = {}
+    for name, port in platform.health_ports.items():
+        try:
+            found[name] = (await http.get(f"http://127.0.0.1:{port}/health")).json()
+        except (httpx.HTTPError, ValueError):
+            found[name] = {}
+    return found
+
+
+def person_of(command: Command) -> str:
+    """How registration knows the person of a registration command (its keyed hash)."""
+    from tests.keys import cipher_of
+
+    return cipher_of("registration").keyed_hash(command.data["citizen_id"], purpose="citizen_id")
+
+
+def contact_of(command: Command) -> str:
+    """Where the person behind a command is told: the gateway's number, or the email address."""
+    person = command.data.get("submitter") or command.data
+    if person.get("email"):
+        return str(person["email"])
+    return "84" + str(person["phone"])[1:]
+
+
+def told(providers: tuple[Any, Any]) -> dict[str, set[str]]:
+    """What reached each person, as the SMS gateway and the mail server saw it: the distinct
+    messages (the gateway takes a request_id once, mail systems a Message-ID once)."""
+    provider, smtp = providers
+    found: dict[str, set[str]] = {}
+    for sms in provider.of("sms"):
+        found.setdefault(str(sms["to"]), set()).add(str(sms["request_id"]))
+    for mail in smtp.received:
+        for address in mail.to:
+            found.setdefault(address, set()).add(mail.message_id)
+    return found
+
+
+async def census(
+    platform, mongo, stream: Stream, session_id: str, providers: tuple[Any, Any]
+) -> dict[str, Any]:
+    """What each service holds of the stream, and what reached each person, against what was
+    sent."""
     accepted = [stream.commands[i] for i in stream.confirmed]
     registers = [c for c in accepted if c.key == "registration.register-delegate.v1"]
     submits = [c for c in accepted if c.key == "intake.submit-issue.v1"]
@@ -552,15 +682,18 @@ async def census(platform, mongo, stream: Stream, session_id: str) -> dict[str, 
         reg, intake = client[names["registration"]], client[names["intake"]]
         notify, report = client[names["notification"]], client[names["reporting"]]
         inbox = {d["id"]: d async for d in reg["inbox"].find({"type": {"$regex": "register"}})}
-        issues = Counter()
+        # A command's effect where it is owned: the person's registration (by the keyed hash of
+        # their citizen id, as registration finds them), the issue (by the sender's reference).
+        people: Counter[str] = Counter()
+        async for d in reg["registrations"].find({"session_id": session_id}, {"citizen_hash": 1}):
+            people[d["citizen_hash"]] += 1
+        issues: Counter[str] = Counter()
         async for d in intake["issues"].find({}, {"external_reference": 1}):
             issues[d.get("external_reference")] += 1
-        lost = [c.id for c in registers if c.id not in inbox]
-        lost += [c.id for c in submits if issues[c.id] == 0]
-        twice = [c.id for c in submits if issues[c.id] > 1]
-        registered = await reg["registrations"].count_documents({"session_id": session_id})
-        if registered > len(registers):
-            twice.append(f"{registered - len(registers)} registrations more than commands")
+        effects = {c.id: people[person_of(c)] for c in registers}
+        effects |= {c.id: issues[c.id] for c in submits}
+        lost = [i for i, n in effects.items() if n == 0]
+        twice = [i for i, n in effects.items() if n > 1]
         refused = [
             i for i, d in inbox.items() if (d.get("outcome") or {}).get("status") != "accepted"
         ]
@@ -590,10 +723,18 @@ async def census(platform, mongo, stream: Stream, session_id: str) -> dict[str, 
             for k, v in truth_figures.items()
             if seen_figures.get(k) != v
         }
+        reached = told(providers)
+        # Each accepted command tells one person once (an invitation, a receipt); a command lost
+        # tells nobody, and is counted as lost already.
+        applied = [c for c in registers + submits if effects[c.id]]
+        untold = [c.id for c in applied if not reached.get(contact_of(c))]
+        told_twice = [c.id for c in applied if len(reached.get(contact_of(c), ())) > 1]
         return {
             "lost": lost,
             "twice": twice,
             "refused": refused,
+            "untold": untold,
+            "told_twice": told_twice,
             "wanted_causes": wanted_causes,
             "messages_unsent": len(wanted_causes - sent),
             "messages_per_cause": per_cause,
@@ -645,6 +786,26 @@ async def reporting_against_owners(
     return truth, seen
 
 
+def consumer_gaps(watch: Watch) -> dict[str, float]:
+    """For each consumed queue, the longest time in the run it had no consumer (read from every
+    sample the broker answered, not the last one only); a queue without one at the end counts
+    from then to the end of the run."""
+    consumed = {spec.name for spec in QUEUES}  # the delay queues have no consumer, by design
+    gaps: dict[str, float] = dict.fromkeys(consumed, 0.0)
+    since: dict[str, float] = {}
+    for sample in watch.samples:
+        for name in consumed & set(sample["queues"]):
+            if sample["queues"][name]["consumers"]:
+                since.pop(name, None)
+                continue
+            since.setdefault(name, sample["t"])
+            gaps[name] = max(gaps[name], sample["t"] - since[name])
+    last = watch.samples[-1]["t"] if watch.samples else 0.0
+    for name, t in since.items():
+        gaps[name] = max(gaps[name], last - t, CONSUMER_GAP_LIMIT + 1)  # none at the end
+    return gaps
+
+
 def judge(
     platform: Platform,
     stream: Stream,
@@ -654,23 +815,15 @@ def judge(
     truth: dict[str, Any],
     seed: int,
 ) -> dict[str, Any]:
-    """The figures of this run (the README's table)."""
+    """The figures of this run (the README's table): commands judged by their effect in the
+    service that owns them, messages by what the gateway and the mail server received."""
     queues = watch.samples[-1]["queues"] if watch.samples else {}
-    consumed = {spec.name for spec in QUEUES}  # the delay queues have no consumer, by design
-    service_queues = {n: q for n, q in queues.items() if n in consumed}
-    stopped = [n for n, q in service_queues.items() if q["consumers"] == 0]
+    gaps = consumer_gaps(watch)
+    stopped = [n for n, gap in gaps.items() if gap > CONSUMER_GAP_LIMIT]
     stopped += [n for n, p in platform.processes.items() if p.poll() is not None]
     provider, smtp = providers
-    per_key = Counter(r["request_id"] for r in provider.requests if r.get("kind") == "sms")
+    raw_sms = Counter(r["request_id"] for r in provider.requests if r.get("kind") == "sms")
     mails = Counter(r.message_id for r in smtp.received)
-    ours = {
-        m["_id"]: m["cause_id"]
-        for m in truth["messages"]
-        if m["cause_id"] in truth["wanted_causes"]
-    }
-    twice_to_person = [
-        c for c, n in truth["messages_per_cause"].items() if c in truth["wanted_causes"] and n > 1
-    ]
     over_prefetch = [
         n
         for s in watch.samples
@@ -678,6 +831,7 @@ def judge(
         if q["consumers"] and q["unacked"] > PREFETCH * q["consumers"]
     ]
     counts = faults.counts()
+    injected = {k: n for k, n in counts.items() if k not in ("dead-before",)}
     return {
         "seed": seed,
         "seconds of stream": round(stream.seconds),
@@ -686,16 +840,25 @@ def judge(
         "sent again after a failed publish": stream.resent,
         "commands sent twice on purpose (duplicates, out of order)": stream.duplicated,
         "events published again (duplicates, out of order)": faults.replayed,
-        **{f"faults: {kind}": n for kind, n in sorted(counts.items())},
-        "faults injected": sum(counts.values()),
-        "commands lost": len(truth["lost"]),
-        "commands applied twice": len(truth["twice"]),
+        "of them, taken as repeats by the consumers (their metrics)": round(faults.replays_refused),
+        **{f"faults: {kind}": n for kind, n in sorted(injected.items())},
+        "faults injected": sum(injected.values()),
+        "faults while the stream ran": sum(t <= stream.seconds for t, _ in faults.log),
+        "services found dead before a fault": counts.get("dead-before", 0),
+        "services' broker connections broken by the network drop": (
+            f"{faults.connections_broken} of {faults.connections_seen}"
+        ),
+        "platform at rest when judged": truth.get("at_rest", False),
+        "commands lost (no effect in the owning service)": len(truth["lost"]),
+        "commands applied twice (two effects in the owning service)": len(truth["twice"]),
         "commands refused": len(truth["refused"]),
-        "messages to people": len(truth["wanted_causes"]),
-        "messages lost": truth["messages_unsent"],
-        "messages sent twice to a person": len(twice_to_person),
+        "people to tell (one per command applied)": len(stream.confirmed) - len(truth["lost"]),
+        "people told nothing (gateway, mail server)": len(truth["untold"]),
+        "people told twice (two distinct messages at the gateway or mail server)": len(
+            truth["told_twice"]
+        ),
         "provider calls repeated with the same key (de-duplicated by the gateway)": sum(
-            n - 1 for k, n in per_key.items() if k in ours and n > 1
+            n - 1 for n in raw_sms.values() if n > 1
         ),
         "emails delivered again with the same Message-ID (email's known window)": sum(
             n - 1 for n in mails.values() if n > 1
@@ -704,6 +867,7 @@ def judge(
         "messages parked in dead-letter queues": sum(
             q["ready"] for n, q in queues.items() if n.endswith(".dlq")
         ),
+        "longest time a queue had no consumer (s)": round(max(gaps.values(), default=0.0)),
         "consumers stopped": len(stopped),
         "services over the memory bound": sum(
             mb > RSS_LIMIT_MB for mb in watch.peak_rss().values()
@@ -712,6 +876,56 @@ def judge(
         "queues past their prefetch": len(set(over_prefetch)),
         "fault log": faults.log,
     }
+
+
+FAULT_KINDS = {
+    "kill",
+    "crash-after-commit",
+    "freeze",
+    "broker-restart",
+    "database-restart",
+    "network-drop",
+    "replay-events",
+    "slow-gateway",
+}
+
+
+def verdict(figures: dict[str, Any], watch: Watch, kinds: set[str] = FAULT_KINDS) -> list[str]:
+    """Every way the run failed, in words (empty: it passed). The fault test and the soak both
+    fail on this list."""
+    zero = [
+        "services found dead before a fault",
+        "commands lost (no effect in the owning service)",
+        "commands applied twice (two effects in the owning service)",
+        "commands refused",
+        "people told nothing (gateway, mail server)",
+        "people told twice (two distinct messages at the gateway or mail server)",
+        "reporting figures that differ from the truth",
+        "messages parked in dead-letter queues",  # every message of the stream is valid
+        "consumers stopped",
+        "services over the memory bound",
+        "queues past their prefetch",
+    ]
+    failed = [f"{k}: {figures[k]}" for k in zero if figures[k]]
+    if not watch.samples or not watch.samples[-1]["queues"]:
+        failed.append("the broker's management API was never read")
+    if not figures["platform at rest when judged"]:
+        failed.append("the platform was not at rest when the time to settle ran out")
+    faults = {k.removeprefix("faults: ") for k, n in figures.items() if k.startswith("faults: ")}
+    if missing := kinds - faults:
+        failed.append(f"faults never injected: {sorted(missing)}")
+    if figures["faults while the stream ran"] < figures["faults injected"]:
+        failed.append("a fault came after the stream stopped")
+    broken, _, seen = figures["services' broker connections broken by the network drop"].split()
+    if figures.get("faults: network-drop") and (int(seen) == 0 or int(broken) == 0):
+        failed.append("the network drop broke no connection")
+    replayed = figures["events published again (duplicates, out of order)"]
+    if (
+        replayed
+        and figures["of them, taken as repeats by the consumers (their metrics)"] < replayed
+    ):
+        failed.append("events published again were not all taken as repeats")
+    return failed
 
 
 def write_figures(artifacts: Path, figures: dict[str, Any]) -> None:

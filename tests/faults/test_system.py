@@ -25,6 +25,7 @@ from tests.faults.chaos import (
     start_platform,
     stop_platform,
     table,
+    verdict,
     vhost_of,
     write_figures,
 )
@@ -71,23 +72,16 @@ async def test_nothing_is_lost_nothing_twice_and_no_consumer_stops_under_faults(
 
     await asyncio.gather(stream.run(stop_stream), hit())
     vhost = vhost_of(infra.amqp_url)
-    truth = await settled(platform, mongo, stream, session_id, vhost, SETTLE_SECONDS)
+    truth = await settled(
+        platform, mongo, stream, session_id, vhost, SETTLE_SECONDS, (provider, smtp)
+    )
     stop_watching.set()
     await watching
 
     figures = judge(platform, stream, faults, watch, (provider, smtp), truth, SEED)
     write_figures(artifacts, figures)
     print(table(figures))
-    assert figures["commands lost"] == 0, truth["lost"][:10]
-    assert figures["commands applied twice"] == 0, truth["twice"][:10]
-    assert figures["commands refused"] == 0, truth["refused"][:10]
-    assert figures["messages lost"] == 0, figures
-    assert figures["messages sent twice to a person"] == 0, figures
-    assert figures["reporting figures that differ from the truth"] == 0, truth["differ"]
-    assert watch.samples[-1]["queues"], "the broker's management API was never read"
-    assert figures["consumers stopped"] == 0, figures
-    assert figures["messages parked in dead-letter queues"] == 0, figures  # all were valid
-    assert figures["services over the memory bound"] == 0, watch.peak_rss()
-    assert figures["queues past their prefetch"] == 0, watch.peak_unacked()
-    kinds = {"kill", "crash-after-commit", "freeze", "broker-restart", "database-restart"}
-    assert kinds | {"network-drop", "replay-events", "slow-gateway"} <= set(faults.counts())
+    failed = verdict(figures, watch)
+    assert not failed, (
+        "\n".join(failed) + f"\n(lost {truth['lost'][:5]}, twice {truth['twice'][:5]})"
+    )
