@@ -6,13 +6,10 @@ real seconds a lag is measured in, and to start a shared clock file at a chosen 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.clock import LOCAL_TZ, write_clock_file
-
-OFFICE_OPENS = 7  # the commune's office hours, 07:00-17:00 (the seed plan's working day)
-OFFICE_CLOSES = 17
 
 
 def vn(
@@ -20,12 +17,6 @@ def vn(
 ) -> datetime:
     """An instant in Viet Nam's time; 09:00 on that day unless the test is about the hour."""
     return datetime(year, month, day, hour, minute, second, tzinfo=LOCAL_TZ)
-
-
-def office_hours(moment: datetime) -> bool:
-    """Whether an instant falls in the office's working hours, in Viet Nam."""
-    local = moment.astimezone(LOCAL_TZ)
-    return OFFICE_OPENS <= local.hour < OFFICE_CLOSES
 
 
 def wall_now() -> datetime:
@@ -40,7 +31,3 @@ def run_clock_from(clock_file: Path, start: datetime) -> None:
 
 def freeze_clock_at(clock_file: Path, at: datetime) -> None:
     write_clock_file(clock_file, frozen_at=at)
-
-
-def days(n: float) -> timedelta:
-    return timedelta(days=n)
