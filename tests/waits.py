@@ -1,6 +1,7 @@
 """Waiting on signals, never on the clock: a service's own word that it is at rest, a number of
-rounds of its periodic jobs, or a state in the service that owns it. Each gives up only when
-nothing has moved for a while, and then says what was still behind."""
+rounds of its periodic jobs, or a state in the service that owns it. A wait for rest gives up
+only when nothing has moved for a while, a wait for a state when it has not come for as long; each
+then says what was still missing."""
 
 from __future__ import annotations
 
