@@ -181,6 +181,13 @@ class UnitOfWork:
         await self.db.add_to_outbox(self.session, self.rows)
 
 
+def _being_cancelled() -> bool:
+    """Whether this task itself is being cancelled, rather than a library failing an await with
+    CancelledError (aiormq does, when the broker's connection resets)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def publish_row(
     broker: RabbitBroker, row: Document, cipher: FieldCipher | None = None
 ) -> bool:
@@ -255,8 +262,12 @@ class OutboxRelay:
         while True:
             try:
                 await self.drain()
-            except asyncio.CancelledError:
-                raise
+            except asyncio.CancelledError as exc:
+                if _being_cancelled():
+                    raise
+                # aiormq fails a publish with CancelledError when the connection resets: the
+                # relay must outlive that too (it ended here once, and left rows unsent for good)
+                log.warning("outbox.relay_error", error=f"CancelledError: {exc}")
             except Exception as exc:  # the relay must outlive a broker or database outage
                 log.warning("outbox.relay_error", error=str(exc))
             self._wake.clear()
@@ -326,9 +337,13 @@ class OutboxRelay:
         """Publish one row; False (row released for a retry) when it must wait."""
         try:
             routed = await publish_row(self.broker, row, self.cipher)
-        except Exception as exc:  # whatever the broker did, the row waits for the next try
-            await self.db.release_outgoing(row["_id"], str(exc))
-            log.warning("outbox.publish_failed", outbox_id=row["_id"], error=str(exc))
+        except (Exception, asyncio.CancelledError) as exc:  # the row waits for the next try
+            if isinstance(exc, asyncio.CancelledError) and _being_cancelled():
+                raise
+            await self.db.release_outgoing(row["_id"], f"{type(exc).__name__}: {exc}")
+            log.warning(
+                "outbox.publish_failed", outbox_id=row["_id"], error=f"{type(exc).__name__}: {exc}"
+            )
             return False
         if not routed and row["exchange"] == PROVINCIAL:
             # A broadcast to other systems: none subscribed yet, none hears it (a province that

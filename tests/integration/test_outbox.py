@@ -221,3 +221,31 @@ async def test_a_result_for_the_province_that_no_province_has_subscribed_to_is_n
     relay = OutboxRelay(db, broker)
     assert await relay.drain() == 1 and relay.published == 1
     assert await db.count_pending() == 0
+
+
+async def test_the_relay_outlives_a_publish_failed_with_cancelled_error_by_the_connection(
+    parts, topology
+):
+    """aiormq fails a publish with CancelledError when the broker's connection resets; the relay's
+    loop once ended there, and the rows it had released stayed unsent for good."""
+    db, broker = parts
+    ids = await _commit_held(db, 3)
+    relay = OutboxRelay(db, broker, poll_seconds=0.1)
+    publish, failures = broker.publish, []
+
+    async def reset_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise asyncio.CancelledError("Server connection reset")
+        return await publish(*args, **kwargs)
+
+    broker.publish = reset_once
+    async with EventSpy(topology.amqp_url, "registration.session.held.v1") as spy:
+        relay.start()
+        try:
+            await spy.wait_for("registration.session.held.v1", 3)
+        finally:
+            alive = not relay._task.done()
+            await relay.stop()
+    assert failures and alive
+    assert sorted(m.message_id for m in spy.messages) == sorted(ids)
