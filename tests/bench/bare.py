@@ -34,20 +34,24 @@ async def _inbox_and_outbox(db: Database, s: Any, rows: int) -> None:
         await db.outbox.insert_many([{"_id": uuid.uuid4().hex} for _ in range(rows)], session=s)
 
 
-async def register(db: Database, s: Any, i: int) -> None:
-    """Registration: the conference, the person's registration if any, the conference's counts
-    (guarded by its version), the registration; its event and the invitation's request."""
-    tag = "bare"
-    state = await db["sessions"].find_one({"_id": tag}, session=s) or {"version": 0}
+async def _registration(db: Database, s: Any, tag: str, i: int) -> None:
+    """One person's registration: the conference, the person's registration if any, the
+    conference's counts, the registration."""
+    await db["sessions"].find_one({"_id": tag}, session=s)
     await db["registrations"].find_one({"session_id": tag, "citizen_hash": str(i)}, session=s)
     await db["sessions"].update_one(
         {"_id": tag}, {"$inc": {"version": 1, "confirmed": 1}}, upsert=True, session=s
     )
-    code = f"{tag}-{i}-{state['version']}"
+    code = f"{tag}-{i}-{uuid.uuid4().hex[:4]}"
     await db["registrations"].insert_one(
         {"_id": code, "code": code, "session_id": tag, "seq": i, "citizen_hash": str(i)},
         session=s,
     )
+
+
+async def register(db: Database, s: Any, i: int) -> None:
+    """Registration takes one command: the registration; its event and the invitation's request."""
+    await _registration(db, s, "bare", i)
     await _inbox_and_outbox(db, s, 2)
 
 
@@ -130,19 +134,7 @@ def import_list(size: int) -> Step:
         if i % size:
             return  # the list's transaction carried this row already
         for row in range(i, i + size):
-            tag = "bare-list"
-            await db["sessions"].find_one({"_id": tag}, session=s)
-            await db["registrations"].find_one(
-                {"session_id": tag, "citizen_hash": str(row)}, session=s
-            )
-            await db["sessions"].update_one(
-                {"_id": tag}, {"$inc": {"version": 1, "confirmed": 1}}, upsert=True, session=s
-            )
-            code = f"{tag}-{row}-{uuid.uuid4().hex[:4]}"
-            await db["registrations"].insert_one(
-                {"_id": code, "code": code, "session_id": tag, "citizen_hash": str(row)},
-                session=s,
-            )
+            await _registration(db, s, "bare-list", row)
         entries = [{"sender": "b", "source": "/bench", "id": uuid.uuid4().hex} for _ in range(size)]
         await db.inbox.insert_many(entries, session=s)
         await db.outbox.insert_many([{"_id": uuid.uuid4().hex} for _ in range(size)], session=s)
