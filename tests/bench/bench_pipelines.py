@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
+import httpx
 from pymongo import AsyncMongoClient
 
 from services.registration import store as registration_store
@@ -65,6 +66,7 @@ from tests.helpers import (
     publish_cloud_events,
     session_data,
 )
+from tests.waits import platform_settled
 from tests.when import wall_now
 
 BODY = json.dumps({"data": "x" * 480}).encode()  # about the size of a command
@@ -493,21 +495,40 @@ def announcement_row() -> Row:
     )
 
 
-def start_extra_intake(platform: Platform, count: int) -> list[subprocess.Popen[bytes]]:
-    extra = []
+def start_extra_intake(platform: Platform, count: int) -> list[tuple[subprocess.Popen[bytes], int]]:
+    """More intake instances on the same queues, each with its own health port."""
+    extra: list[tuple[subprocess.Popen[bytes], int]] = []
     for _ in range(count):
-        env = platform.service_env("intake") | {"HEALTH_PORT": str(free_port())}
+        port = free_port()
+        env = platform.service_env("intake") | {"HEALTH_PORT": str(port)}
         log = open(platform.home / "logs" / "intake-extra.log", "ab")
-        extra.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "services.intake"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.intake"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+        extra.append((process, port))
     return extra
+
+
+async def consuming(ports: list[int]) -> None:
+    """Until every extra instance says it is up and consuming (its own /health)."""
+
+    async def up() -> bool:
+        for port in ports:
+            try:
+                health = await asyncio.to_thread(
+                    lambda p=port: httpx.get(f"http://127.0.0.1:{p}/health", timeout=3).json()
+                )
+            except (httpx.HTTPError, ValueError):
+                return False
+            if health.get("status") != "ok" or not health.get("consumers"):
+                return False
+        return True
+
+    await until(up, "the extra intake instances consuming", timeout=120, every=0.2)
 
 
 async def full_scans(client: AsyncMongoClient[Any], infra: Infra) -> list[str]:
@@ -544,22 +565,6 @@ async def operations(client: AsyncMongoClient[Any]) -> int:
     return sum(int(v) for v in status["opcounters"].values())
 
 
-async def at_rest(platform: Platform) -> None:
-    """Wait until every service has applied its queues and sent its outbox (their own health
-    signal), so that one pipeline's tail does not weigh on the next."""
-
-    async def resting() -> bool:
-        for name in platform.processes:
-            health = await asyncio.to_thread(platform.health, name)
-            if health.get("status") != "ok" or health.get("outbox_pending"):
-                return False
-            if any(c["behind"] for c in health.get("consumers", [])):  # type: ignore[union-attr]
-                return False
-        return True
-
-    await until(resting, "every service at rest", every=0.5)
-
-
 async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, float], list[str]]:
     platform = platform_for_tests(infra, home, LOG_LEVEL="WARNING")
     write_clock_file(platform.clock_file, offset=timedelta(0))
@@ -576,7 +581,7 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
     async def measured(what: str, pipeline: Awaitable[Row]) -> Row:
         """One pipeline's row; a step that fails is reported in the table and the rest go on."""
         try:
-            await at_rest(platform)
+            await platform_settled(platform.health_ports)
             print(f"  {what} …", flush=True)
             before = await operations(client)
             row = await pipeline
@@ -600,18 +605,19 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
         await measured(
             f"reporting catching up {BACKLOG:,} events", catch_up(infra, platform, reporting)
         )
-        extra: list[subprocess.Popen[bytes]] = []
+        extra: list[tuple[subprocess.Popen[bytes], int]] = []
         for instances in (1, 2, 4):
             extra += start_extra_intake(platform, instances - 1 - len(extra))
             received = {"type": "vn.nghedan.intake.issue.received.v1"}
             before = await intake["issues"].count_documents({})
             recorded = await reporting["event_log"].count_documents(received)
-            await asyncio.sleep(3 if instances > 1 else 0)  # the new ones connect
+            await consuming([port for _, port in extra])
             name = f"submission, {instances} intake instance(s)"
             await measured(
                 name, submission_to_figures(infra, reporting, INSTANCE_SUBMISSIONS, name)
             )
-            await at_rest(platform)  # an issue stored or recorded twice would show by now
+            # an issue stored or recorded twice would show by now
+            await platform_settled(platform.health_ports)
             stored = await intake["issues"].count_documents({}) - before
             recorded = await reporting["event_log"].count_documents(received) - recorded
             checks.append(
@@ -621,7 +627,7 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
         if PLANS:
             checks += await full_scans(client, infra)
         memory = {name: peak_memory_mib(p.pid) for name, p in platform.processes.items()}
-        for n, process in enumerate(extra, start=2):
+        for n, (process, _) in enumerate(extra, start=2):
             memory[f"intake #{n}"] = peak_memory_mib(process.pid)
             process.terminate()
             process.wait(30)
