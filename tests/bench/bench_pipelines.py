@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
-import httpx
 from pymongo import AsyncMongoClient
 
 from services.registration import store as registration_store
@@ -495,40 +494,24 @@ def announcement_row() -> Row:
     )
 
 
-def start_extra_intake(platform: Platform, count: int) -> list[tuple[subprocess.Popen[bytes], int]]:
-    """More intake instances on the same queues, each with its own health port."""
-    extra: list[tuple[subprocess.Popen[bytes], int]] = []
-    for _ in range(count):
-        port = free_port()
+def start_extra_intake(platform: Platform, first: int, count: int) -> list[str]:
+    """More intake instances on the same queues ("intake #2", …), each with its own health port,
+    kept among the platform's processes: waited for, settled, measured and stopped with them."""
+    names = []
+    for n in range(first, first + count):
+        name, port = f"intake #{n}", free_port()
         env = platform.service_env("intake") | {"HEALTH_PORT": str(port)}
-        log = open(platform.home / "logs" / "intake-extra.log", "ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.intake"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        extra.append((process, port))
-    return extra
-
-
-async def consuming(ports: list[int]) -> None:
-    """Until every extra instance says it is up and consuming (its own /health)."""
-
-    async def up() -> bool:
-        for port in ports:
-            try:
-                health = await asyncio.to_thread(
-                    lambda p=port: httpx.get(f"http://127.0.0.1:{p}/health", timeout=3).json()
-                )
-            except (httpx.HTTPError, ValueError):
-                return False
-            if health.get("status") != "ok" or not health.get("consumers"):
-                return False
-        return True
-
-    await until(up, "the extra intake instances consuming", timeout=120, every=0.2)
+        with open(platform.home / "logs" / "intake-extra.log", "ab") as log:
+            platform.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "services.intake"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        platform.health_ports[name] = port
+        names.append(name)
+    return names
 
 
 async def full_scans(client: AsyncMongoClient[Any], infra: Infra) -> list[str]:
@@ -605,13 +588,14 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
         await measured(
             f"reporting catching up {BACKLOG:,} events", catch_up(infra, platform, reporting)
         )
-        extra: list[tuple[subprocess.Popen[bytes], int]] = []
+        extra: list[str] = []
         for instances in (1, 2, 4):
-            extra += start_extra_intake(platform, instances - 1 - len(extra))
+            started = start_extra_intake(platform, len(extra) + 2, instances - 1 - len(extra))
+            await asyncio.to_thread(platform.wait_healthy, 120, started)
+            extra += started
             received = {"type": "vn.nghedan.intake.issue.received.v1"}
             before = await intake["issues"].count_documents({})
             recorded = await reporting["event_log"].count_documents(received)
-            await consuming([port for _, port in extra])
             name = f"submission, {instances} intake instance(s)"
             await measured(
                 name, submission_to_figures(infra, reporting, INSTANCE_SUBMISSIONS, name)
@@ -627,10 +611,6 @@ async def pipelines(infra: Infra, home: Path) -> tuple[list[Row], dict[str, floa
         if PLANS:
             checks += await full_scans(client, infra)
         memory = {name: peak_memory_mib(p.pid) for name, p in platform.processes.items()}
-        for n, (process, _) in enumerate(extra, start=2):
-            memory[f"intake #{n}"] = peak_memory_mib(process.pid)
-            process.terminate()
-            process.wait(30)
     finally:
         platform.stop(stop_rabbit=False)
         await client.close()
