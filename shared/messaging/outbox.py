@@ -181,11 +181,14 @@ class UnitOfWork:
         await self.db.add_to_outbox(self.session, self.rows)
 
 
-def _being_cancelled() -> bool:
-    """Whether this task itself is being cancelled, rather than a library failing an await with
-    CancelledError (aiormq does, when the broker's connection resets)."""
+def _outlived(exc: BaseException) -> str:
+    """What the relay logs of a failure it outlives; re-raises its own cancellation. A library may
+    fail an await with CancelledError while this task is not being cancelled (aiormq does, when
+    the broker's connection resets): that is an outage like any other."""
     task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
+    if isinstance(exc, asyncio.CancelledError) and task is not None and task.cancelling() > 0:
+        raise exc
+    return f"{type(exc).__name__}: {exc}"
 
 
 async def publish_row(
@@ -262,14 +265,10 @@ class OutboxRelay:
         while True:
             try:
                 await self.drain()
-            except asyncio.CancelledError as exc:
-                if _being_cancelled():
-                    raise
-                # aiormq fails a publish with CancelledError when the connection resets: the
-                # relay must outlive that too (it ended here once, and left rows unsent for good)
-                log.warning("outbox.relay_error", error=f"CancelledError: {exc}")
-            except Exception as exc:  # the relay must outlive a broker or database outage
-                log.warning("outbox.relay_error", error=str(exc))
+            except (Exception, asyncio.CancelledError) as exc:
+                # the relay must outlive a broker or database outage, aiormq's CancelledError on a
+                # connection reset included (it ended here once, and left rows unsent for good)
+                log.warning("outbox.relay_error", error=_outlived(exc))
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
@@ -338,12 +337,9 @@ class OutboxRelay:
         try:
             routed = await publish_row(self.broker, row, self.cipher)
         except (Exception, asyncio.CancelledError) as exc:  # the row waits for the next try
-            if isinstance(exc, asyncio.CancelledError) and _being_cancelled():
-                raise
-            await self.db.release_outgoing(row["_id"], f"{type(exc).__name__}: {exc}")
-            log.warning(
-                "outbox.publish_failed", outbox_id=row["_id"], error=f"{type(exc).__name__}: {exc}"
-            )
+            error = _outlived(exc)
+            await self.db.release_outgoing(row["_id"], error)
+            log.warning("outbox.publish_failed", outbox_id=row["_id"], error=error)
             return False
         if not routed and row["exchange"] == PROVINCIAL:
             # A broadcast to other systems: none subscribed yet, none hears it (a province that
