@@ -88,10 +88,13 @@ async def _mark_upcoming(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -
 
 
 async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> issues.Issue | None:
-    """The open issue of the same village and topic this one repeats, if any."""
+    """The open issue of the same village, topic, kind and handling this one repeats, if any.
+    A complaint or a denunciation, however handled, is never merged nor merged into."""
     if issue.handled_as not in duplicates.MERGEABLE or issue.kind not in duplicates.MERGEABLE:
         return None
-    candidates = await deps.store(ctx.uow).open_candidates(issue.village_code, issue.topic)
+    candidates = await deps.store(ctx.uow).open_candidates(
+        issue.village_code, issue.topic, issue.kind, issue.handled_as
+    )
     found = duplicates.find_duplicate(
         issue.content, [duplicates.Candidate(c.tracking_code, c.content) for c in candidates]
     )
@@ -259,7 +262,7 @@ async def record_conclusion(
         cmd.tracking_code,
         lambda i: lifecycle.conclude(i, cmd, conference, agencies, now),
     )
-    codes = [issue.tracking_code, *issue.merged]
+    codes = issues.told_of_conclusion(issue)
     for code, recipient in (await deps.store(ctx.uow).contacts(codes)).items():
         ctx.uow.notify(
             f"conclusion:{issue.tracking_code}:{code}",

@@ -75,4 +75,7 @@ OPEN311_WINDOW = "start_date và end_date phải theo thứ tự và cách nhau 
 OPEN311_BAD_DATE = "{field} {value!r} không đúng dạng ngày giờ (ví dụ 2026-09-01T00:00:00Z)"
 OPEN311_FORMAT = "Chỉ có dạng .json hoặc .xml, không có .{form}"
 OPEN311_NOTICE = "UBND xã đã tiếp nhận; mã theo dõi {code}."
-OPEN311_MERGED = "Ý kiến trùng với yêu cầu {code} đang được giải quyết và được gộp vào đó."
+OPEN311_MERGED = "Ý kiến trùng với một nội dung đã được tiếp nhận và được gộp vào đó."
+OPEN311_MERGED_SUMMARY = (
+    "Ý kiến trùng với nội dung đang được giải quyết: «{summary}», và được gộp vào đó."
+)

@@ -22,9 +22,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.intake import messages as msg
-from services.intake.domain.issues import Issue
+from services.intake.domain.issues import Issue, is_confidential
 from services.intake.store import Store
 from shared import vi
+from shared.clock import local_date
 from shared.messaging.consumer import Pipeline
 from shared.reference import ReferenceData
 
@@ -66,9 +67,17 @@ def _error(form: str, error: Open311Error) -> Response:
     return _answer(form, "errors", "error", rows, error.status)
 
 
-def _when(moment: datetime) -> str:
+def _day(moment: datetime) -> str:
+    """A moment shown by its day in Viet Nam (the spec's W3C form, at midnight): the exact time a
+    matter came in or changed is not the public's to know."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return f"{local_date(moment).isoformat()}T00:00:00+07:00"
+
+
+def shown(issue: Issue) -> bool:
+    """What the public door may show at all: recommendations and feedback, never a complaint or
+    a denunciation (an anonymous one, kept as feedback, included: Law on Denunciations, Art. 9)."""
+    return not is_confidential(issue)
 
 
 def _moment(text: str | None, field: str) -> datetime | None:
@@ -126,8 +135,8 @@ class Open311Door:
             "description": issue.public_summary,  # the officer's summary; never the citizen's words
             "agency_responsible": self.agencies.get(issue.agency_code, issue.agency_code),
             "service_notice": None,
-            "requested_datetime": _when(issue.received_at),
-            "updated_datetime": _when(updated),
+            "requested_datetime": _day(issue.received_at),
+            "updated_datetime": _day(updated),
             "expected_datetime": f"{deadline}T23:59:59+07:00" if deadline else None,
             "address": village.name if village else issue.village_code,
             "address_id": issue.village_code,
@@ -180,9 +189,18 @@ class Open311Door:
         result = outcome.result or {}
         notice = msg.OPEN311_NOTICE.format(code=result["tracking_code"])
         if result.get("merged_into"):
-            notice += " " + msg.OPEN311_MERGED.format(code=result["merged_into"])
+            notice += " " + await self.merged_notice(result["merged_into"])
         rows = [{"service_request_id": result["tracking_code"], "service_notice": notice}]
         return _answer(form, "service_requests", "request", rows, 201)
+
+    async def merged_notice(self, code: str) -> str:
+        """The sender keeps their own code; of the matter it joined they learn only its approved
+        summary, never its code nor its state."""
+        joined = await self.store.issues_by_code([code])
+        summary = joined[0].public_summary if joined and shown(joined[0]) else None
+        if summary:
+            return msg.OPEN311_MERGED_SUMMARY.format(summary=summary)
+        return msg.OPEN311_MERGED
 
     def submission(self, fields: dict[str, Any], now: datetime) -> dict[str, Any]:
         """The form as `intake.submit-issue.v1` data, or every reason it cannot be one."""
@@ -227,7 +245,7 @@ class Open311Door:
         states = {s for s in (query.get("status") or "").split(",") if s}
         rows = [
             row
-            for row in (self.public(i) for i in found if i.handled_as in PUBLIC_KINDS)
+            for row in (self.public(i) for i in found if shown(i))
             if (not codes or row["service_code"] in codes)
             and (not states or row["status"] in states)
         ]
@@ -248,10 +266,10 @@ class Open311Door:
     async def one_request(self, request: Request) -> Response:
         form, code = request.path_params["form"], request.path_params["id"]
         found = await self.store.issues_by_code([code])
-        shown = [self.public(i) for i in found if i.handled_as in PUBLIC_KINDS]
-        if not shown:  # a complaint or denunciation is as unknown here as a code never given
+        rows = [self.public(i) for i in found if shown(i)]
+        if not rows:  # a complaint or denunciation is as unknown here as a code never given
             return _error(form, Open311Error(404, msg.OPEN311_NO_REQUEST.format(code=code)))
-        return _answer(form, "service_requests", "request", shown)
+        return _answer(form, "service_requests", "request", rows)
 
     def app(self) -> Starlette:
         return Starlette(

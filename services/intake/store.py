@@ -9,7 +9,6 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.intake.domain.duplicates import MERGEABLE
 from services.intake.domain.issues import OPEN, Change, Issue
 from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.contracts.notification import Recipient
@@ -99,7 +98,9 @@ def issue_from_doc(doc: Document, cipher: FieldCipher) -> Issue:
 class Store(Protocol):
     """Intake's storage, bound to one transaction (or none, for a read outside one)."""
 
-    async def open_candidates(self, village_code: str, topic: str) -> list[Issue]: ...
+    async def open_candidates(
+        self, village_code: str, topic: str, kind: str, handled_as: str
+    ) -> list[Issue]: ...
     async def next_tracking_number(self, commune: str, year: int) -> int: ...
     async def insert_issue(self, issue: Issue, person: Submitter | None) -> None: ...
     async def load_issue(self, tracking_code: str) -> Issue | None: ...
@@ -132,8 +133,11 @@ class MongoStore:
     def __init__(self, db: Database, cipher: FieldCipher, session: Session | None) -> None:
         self.db, self.cipher, self.s = db, cipher, session
 
-    async def open_candidates(self, village_code: str, topic: str) -> list[Issue]:
-        """Open recommendations and feedback of one village and topic: what a new one may repeat.
+    async def open_candidates(
+        self, village_code: str, topic: str, kind: str, handled_as: str
+    ) -> list[Issue]:
+        """Open issues of one village and topic, of the same kind *and* handling: what a new one
+        may repeat (an anonymous denunciation, kept as feedback, is never one a feedback repeats).
 
         One query of equalities per open state, each answered by the index of exactly those
         fields (an `$in` or a condition on the kind beside them sends the embedded server to a
@@ -146,7 +150,7 @@ class MongoStore:
             found += [
                 issue_from_doc(doc, self.cipher)
                 async for doc in cursor
-                if doc.get("handled_as") in MERGEABLE
+                if doc.get("handled_as") == handled_as and doc.get("kind") == kind
             ]
         return sorted(found, key=lambda issue: issue.tracking_code)
 

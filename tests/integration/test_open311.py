@@ -18,6 +18,7 @@ from tests.when import vn
 NOW = vn(2026, 9, 1)
 KEY = "khoa-cong-thong-tin-thu-0001"
 WORDS = "Đèn đường trước nhà ông Tư ở thôn Lân Luông hỏng đã ba tháng, tối rất nguy hiểm"
+GUESS = "Trưởng thôn Lân Luông thu tiền làm đường sai quy định, mỗi hộ 500 nghìn đồng"
 
 
 async def test_open311_requests_go_through_the_same_command_and_read_back_public_only(
@@ -75,6 +76,19 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
             },
         )
         hidden = secret["result"]["tracking_code"]
+        anonymous = await bus.send(  # kept as feedback for want of a name and an address
+            "intake.submit-issue.v1",
+            {
+                "kind": "denunciation",
+                "channel": "letter",
+                "village_code": "LL",
+                "topic_hint": "socio_economic",
+                "content": GUESS,
+                "received_at": NOW.isoformat(),
+            },
+        )
+        unnamed = anonymous["result"]["tracking_code"]
+        assert anonymous["result"]["handled_as"] == "feedback", anonymous
         approved = await bus.send(
             "intake.approve-summary.v1",
             {
@@ -91,7 +105,10 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
         one_xml = await asyncio.to_thread(xml_client.get_service_request, code)
         open_only = await asyncio.to_thread(client.get_service_requests, status="closed")
         async with httpx.AsyncClient(base_url=door) as web:
+            probe = await web.post("/requests.json", data={**form, "description": GUESS})
+            again = await web.post("/requests.json", data=form)  # the same matter, once more
             secret_one = await web.get(f"/requests/{hidden}.json")
+            unnamed_one = await web.get(f"/requests/{unnamed}.json")
             too_long = await web.get(
                 "/requests.json",
                 params={"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-09-01T00:00:00Z"},
@@ -119,11 +136,28 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
     assert set(by_code) == {code, xml_code}  # the denunciation is not there
     assert one["description"] == "Phản ánh đèn chiếu sáng công cộng thôn Lân Luông bị hỏng"
     assert one["status"] == "open" and one["address"] == "Lân Luông" and one["address_id"] == "LL"
-    assert one["agency_responsible"] and one["requested_datetime"].endswith("Z")
+    assert one["agency_responsible"]
     assert by_code[xml_code]["description"] is None  # nothing approved: nothing shown
     assert one_xml["service_request_id"] == code and one_xml["address_id"] == "LL"
     assert open_only == []
     assert secret_one.status_code == 404 and too_long.status_code == 400
+    # The anonymous denunciation is no oracle: a guess at it is a new matter of its own, told
+    # only its own code; the denunciation is on no public endpoint.
+    assert unnamed_one.status_code == 404 and unnamed not in str(listed)
+    probed = probe.json()[0]
+    assert probe.status_code == 201 and unnamed not in probed["service_notice"]
+    assert (
+        probed["service_notice"]
+        == f"UBND xã đã tiếp nhận; mã theo dõi {probed['service_request_id']}."
+    )
+    # A public repeat is told the approved summary of what it joined, not that matter's code.
+    joined = again.json()[0]["service_notice"]
+    assert (
+        "Phản ánh đèn chiếu sáng công cộng thôn Lân Luông bị hỏng" in joined and code not in joined
+    )
+    # Receipt and change times by the day only.
+    assert one["requested_datetime"] == "2026-09-01T00:00:00+07:00"
+    assert one["updated_datetime"] == "2026-09-01T00:00:00+07:00"
     shown = str(listed) + str(one) + str(one_xml) + str(services)
     for private in (WORDS, "Hà Văn", "0912345678", "Tốcáo", "thu tiền sai"):
         assert private not in shown

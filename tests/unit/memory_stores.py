@@ -9,7 +9,6 @@ import os
 from datetime import date, datetime
 from typing import Any, cast
 
-from services.intake.domain.duplicates import MERGEABLE
 from services.intake.domain.issues import OPEN, Issue
 from services.registration.domain.model import Conference, Registration
 from services.registration.store import ACTIVE_STATUSES, ConcurrentUpdate, Contact
@@ -186,12 +185,14 @@ class IntakeMemory:
         self.marks.add(key)
         return True
 
-    async def open_candidates(self, village_code: str, topic: str) -> list[Issue]:
+    async def open_candidates(
+        self, village_code: str, topic: str, kind: str, handled_as: str
+    ) -> list[Issue]:
         return [
             i
             for i in self._all()
-            if (i.village_code, i.topic) == (village_code, topic)
-            and i.handled_as in MERGEABLE
+            if (i.village_code, i.topic, i.kind, i.handled_as)
+            == (village_code, topic, kind, handled_as)
             and i.status in OPEN
         ]
 

@@ -60,6 +60,48 @@ async def test_the_same_matter_again_joins_the_first_issue_and_is_not_routed_twi
     assert all("content" not in data for _, data in world.events())
 
 
+async def test_feedback_never_joins_an_anonymous_denunciation_nor_hears_its_conclusion():
+    """An anonymous denunciation is kept as feedback; a guess at its words, sent as feedback,
+    stays a matter of its own, and the denunciation's conclusion reaches nobody (it has no
+    denouncer the law names) — neither the prober nor its own unnamed sender."""
+    world = World("intake", IntakeMemory(), NOW)
+    words = "Trưởng thôn Lũng Lầu thu tiền làm đường sai quy định, mỗi hộ 500 nghìn đồng"
+    secret = await world.run(
+        handlers.submit_issue,
+        submission(
+            kind="denunciation",
+            content=words,
+            submitter={"full_name": "Một người", "phone": "0912000333"},
+        ),
+    )
+    guess = await world.run(
+        handlers.submit_issue,
+        submission(
+            kind="feedback", content=words, submitter={"full_name": "Kẻ dò", "phone": "0912000444"}
+        ),
+    )
+    twice = await world.run(  # a second anonymous one is not merged either
+        handlers.submit_issue, submission(kind="denunciation", content=words)
+    )
+    await world.store.keep_session("TT-2026-DK1", {"status": "held"})
+    code = secret["tracking_code"]
+    await world.run(
+        handlers.record_conclusion,
+        c.RecordConclusion(
+            tracking_code=code,
+            session_id="TT-2026-DK1",
+            conclusion="Giao thanh tra xã kiểm tra việc thu tiền",
+            responsible_agency=world.store.issues[code].agency_code,
+            deadline=date(2026, 10, 30),
+        ),
+    )
+
+    assert secret["handled_as"] == "feedback" and "merged_into" not in guess
+    assert "merged_into" not in twice and world.store.issues[code].raised_by == 1
+    told = [r for r in world.requests() if r["template"] == "issue_conclusion"]
+    assert told == []
+
+
 async def test_a_complaints_answer_and_conclusion_travel_without_its_words():
     world = World("intake", IntakeMemory(), NOW)
     complaint = submission(

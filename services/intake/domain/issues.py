@@ -173,6 +173,16 @@ def is_confidential(issue: Issue) -> bool:
     return issue.handled_as not in PUBLIC_KINDS or issue.kind == "denunciation"
 
 
+def told_of_conclusion(issue: Issue) -> list[str]:
+    """Whose submissions' contacts the chair's conclusion is sent to. For a recommendation or
+    feedback: everyone who raised it. For a denunciation only the denouncer the law names (Law on
+    Denunciations 2018, Art. 40): an identified one; one kept as feedback for lack of a name and
+    an address has no denouncer to tell, and nothing is ever merged into a denunciation."""
+    if issue.kind == "denunciation":
+        return [issue.tracking_code] if issue.handled_as == "denunciation" else []
+    return [issue.tracking_code, *issue.merged]
+
+
 def public_text(issue: Issue, text: str) -> str | None:
     """An official's text about an issue (answer, conclusion, reason) an event may carry: none for
     complaints and denunciations, personal-looking data masked for the rest (a second line: the
