@@ -35,8 +35,19 @@ ACCEPTED_BEFORE_RECEIPT = "Ngày thụ lý {day} trước ngày nhận đơn ({e
 NO_PUBLIC_TEXT_FOR_DENUNCIATION = (
     "Vụ việc {code} là tố cáo: không công bố nội dung, kể cả bản tóm tắt (Luật Tố cáo 2018, Điều 9)"
 )
-BLANK_SUMMARY = "Bản tóm tắt công khai không được để trống"
-REASON_WITHHELD = "Lý do được giữ kín theo quy định"
+BLANK_PUBLIC_TEXT = "Nội dung công khai không được để trống"
+NOTHING_TO_APPROVE = (
+    "Không có nội dung nào để duyệt: cho ít nhất một trong public_summary, public_answer, "
+    "public_conclusion, public_reason, public_authority"
+)
+PUBLIC_PART_VI = {
+    "answer": "ý kiến trả lời",
+    "conclusion": "kết luận",
+    "reason": "lý do chuyển, từ chối hoặc kết thúc",
+    "authority": "nơi chuyển đến",
+}
+NOTHING_YET = "Vụ việc {code} chưa có {what} để duyệt công khai"
+REASON_WITHHELD = "Đã có lý do; nội dung chưa được duyệt công khai"
 ACTIONS_VI = {
     "answer": "ghi nhận trả lời dự kiến",
     "conclude": "ghi nhận kết luận",

@@ -37,7 +37,7 @@ def _concluded(e: events.Concluded) -> contract.IssueConcluded:
     return contract.IssueConcluded(
         tracking_code=e.issue.tracking_code,
         session_id=e.session_id,
-        conclusion=e.conclusion,
+        conclusion=None,  # its words are public only as approved: summary-approved's
         responsible_agency=e.responsible_agency,
         deadline=e.deadline,
         at=e.at,
@@ -94,15 +94,17 @@ def _about_issue(event: events.Event) -> tuple[str, contract.Message] | None:
                 tracking_code=code, session_id=event.session_id, at=event.at
             )
         case events.SummaryApproved(issue=issue):
+            texts = {f"public_{part}": text for part, text in issue.public_texts.items()}
             return "intake.issue.summary-approved.v1", contract.SummaryApproved(
                 tracking_code=code,
-                public_summary=issue.public_summary or "",
+                public_summary=issue.public_summary,
+                **texts,
                 by=event.by,
                 at=event.at,
             )
         case events.AnswerProposed():
             return "intake.issue.answer-proposed.v1", contract.IssueAnswerProposed(
-                tracking_code=code, agency_code=event.agency_code, answer=event.answer, at=event.at
+                tracking_code=code, agency_code=event.agency_code, at=event.at
             )
         case events.Concluded():
             return "intake.issue.concluded.v1", _concluded(event)
@@ -112,8 +114,7 @@ def _about_issue(event: events.Event) -> tuple[str, contract.Message] | None:
             return "intake.issue.closed.v1", contract.IssueClosed(
                 tracking_code=code,
                 outcome=event.outcome,
-                reason=event.reason or msg.REASON_WITHHELD,
-                authority=event.authority,
+                reason=msg.REASON_WITHHELD,  # the words: summary-approved's, once approved
                 at=event.at,
             )
         case events.Overdue():

@@ -59,7 +59,7 @@ def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) 
 
 
 # What a person wrote, or wrote about a person's matter, rests sealed: the content, the answer,
-# the conclusion, the reason a case was closed, and every reason in the history.
+# the conclusion, the reason a case was closed and where it went, and every reason in the history.
 def _sealed_texts(doc: Document) -> list[tuple[Document, str, str]]:
     """(the dict holding it, its key, its sealing context) for every text sealed at rest."""
     code = doc["_id"]
@@ -68,6 +68,7 @@ def _sealed_texts(doc: Document) -> list[tuple[Document, str, str]]:
         places.append((doc["conclusion"], "text", f"intake:{code}:conclusion"))
     if doc.get("closed"):
         places.append((doc["closed"], "reason", f"intake:{code}:closed"))
+        places.append((doc["closed"], "authority", f"intake:{code}:closed:authority"))
     places += [(c, "reason", f"intake:{code}:history:{n}") for n, c in enumerate(doc["history"])]
     return places
 
@@ -89,7 +90,8 @@ def issue_from_doc(doc: Document, cipher: FieldCipher) -> Issue:
         data[key] = dict(doc[key]) if doc.get(key) else None
     data["_id"] = doc["_id"]
     for holder, key, context in _sealed_texts(data):
-        holder[key] = cipher.decrypt(holder.get(key), context=context)
+        value = holder.get(key)  # a closure's authority was kept in clear before 2026-12-03
+        holder[key] = value if isinstance(value, str) else cipher.decrypt(value, context=context)
     del data["_id"]
     data["history"] = [Change(**c) for c in data["history"]]
     return Issue(**data)

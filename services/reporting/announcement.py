@@ -44,6 +44,9 @@ FONT_DIRS = (
 
 WITHHELD = "nội dung được giữ kín theo quy định"
 NOT_APPROVED = "chưa có bản tóm tắt được duyệt để công bố"
+# What an officer typed is public only once approved: until then, that it exists, not what it says.
+ANSWER_NOT_APPROVED = "cơ quan đã có ý kiến trả lời; nội dung chưa được duyệt để công bố."
+CONCLUSION_NOT_APPROVED = "Chủ tịch UBND xã đã kết luận; nội dung chưa được duyệt để công bố."
 DENUNCIATIONS_COUNTED = (
     "Ngoài ra có {n} đơn tố cáo: nội dung và người tố cáo được giữ kín theo Luật Tố cáo 2018; "
     "các đơn được giải quyết theo trình tự riêng."
@@ -188,12 +191,12 @@ class Announcement:
                 f"{n}. {KIND_VI.get(m.kind, m.kind)} ({topic}; {place}; {who}; mã {m.ref}): "
                 f"{m.summary or (WITHHELD if m.kind == 'complaint' else NOT_APPROVED)}"
             )
-            if m.answer:
-                answered.append(f"{n}. Về nội dung {m.ref}: {m.answer}")
-            if m.conclusion:
+            if m.answer or m.answered:
+                answered.append(f"{n}. Về nội dung {m.ref}: {m.answer or ANSWER_NOT_APPROVED}")
+            if m.conclusion or m.responsible_agency:
                 agency = self.agency_names.get(m.responsible_agency or "", m.responsible_agency)
                 deadline = m.deadline.strftime("%d/%m/%Y") if m.deadline else "không có"
-                text = m.conclusion.rstrip()
+                text = (m.conclusion or CONCLUSION_NOT_APPROVED).rstrip()
                 text += "" if text.endswith((".", "!", ";")) else "."
                 concluded.append(
                     f"{n}. Về nội dung {m.ref}: {text} Giao {agency} thực hiện, "

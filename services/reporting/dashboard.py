@@ -66,6 +66,7 @@ class Dashboard:
             enriched = {
                 **item,
                 "answer": issues.get(item["tracking_code"], {}).get("answer"),
+                "answered": bool(issues.get(item["tracking_code"], {}).get("answered")),
                 "village_name": self.villages.get(item["village_code"], item["village_code"]),
             }
             groups.setdefault((item["topic"], item["agency_code"]), []).append(enriched)

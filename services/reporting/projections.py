@@ -182,7 +182,15 @@ def _issue(key: str, s: State, d: dict[str, Any]) -> None:
     elif key == "intake.issue.closed.v1":
         s.update(state=d["outcome"], closed_reason=d["reason"])
     elif key == "intake.issue.summary-approved.v1":
-        s["summary"] = d["public_summary"]
+        # The only officer texts reporting ever holds: those approved for the public.
+        approved = {
+            "summary": d.get("public_summary"),
+            "answer": d.get("public_answer"),
+            "conclusion": d.get("public_conclusion"),
+            "closed_reason": d.get("public_reason"),
+            "closed_authority": d.get("public_authority"),
+        }
+        s.update({k: v for k, v in approved.items() if v})
     elif key == "intake.case.clocks.v1" and d["revision"] >= s.get("case", {}).get("revision", -1):
         # A complaint's or denunciation's limits: the latest change wins, whatever came late.
         s["case"] = {k: d.get(k) for k in CASE_FIELDS}

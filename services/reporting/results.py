@@ -51,6 +51,7 @@ class Results:
                 summary=i.get("summary") or "",
                 raised_by_count=i.get("raised_by", 1),
                 answer=i.get("answer"),
+                answered=bool(i.get("answered")),
                 conclusion=i.get("conclusion"),
                 responsible_agency=i.get("responsible_agency"),
                 deadline=i.get("deadline"),

@@ -585,6 +585,12 @@ async def conclude_issues(story: Story, bus: busmod.Bus, session_id: str, codes:
                 "deadline": due.isoformat(),
             },
         )
+        # What the chair said is public only once the office approves its public wording.
+        await story.send(
+            bus,
+            "intake.approve-summary.v1",
+            {"tracking_code": code, "public_conclusion": text, "officer": "Chánh Văn phòng"},
+        )
 
 
 async def follow_up(story: Story, bus: busmod.Bus, codes: list[str]) -> None:

@@ -119,19 +119,42 @@ class IssueReceived(Message):
 
 
 class ApproveSummary(Command):
-    """`intake.approve-summary.v1` (an addition to the contract): an officer approves the short
-    public text of an issue, the only text of it that events, reports and the province carry."""
+    """`intake.approve-summary.v1` (an addition to the contract): an officer approves the public
+    texts of an issue — its short summary, and the public wording of its answer, its conclusion
+    and its closure — the only texts of it that events, reports and the province carry. Each is
+    optional; at least one is given; a text given replaces the one approved before."""
 
     tracking_code: str = Field(min_length=1, max_length=32)
-    public_summary: str = Field(min_length=1, max_length=1000)
+    public_summary: str | None = Field(default=None, min_length=1, max_length=1000)
+    public_answer: str | None = Field(
+        default=None, min_length=1, max_length=5000, description="Once an answer is recorded."
+    )
+    public_conclusion: str | None = Field(
+        default=None, min_length=1, max_length=5000, description="Once the chair has concluded."
+    )
+    public_reason: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="Once the issue is closed."
+    )
+    public_authority: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="Once the issue is closed: where it went, in public words.",
+    )
     officer: str = Field(min_length=1, max_length=200)
 
 
 class SummaryApproved(Message):
-    """`intake.issue.summary-approved.v1`: the officer-approved public text of an issue."""
+    """`intake.issue.summary-approved.v1`: every officer-approved public text of an issue as it
+    stands (absent: none approved, or the answer, conclusion or closure it was approved for has
+    since been replaced)."""
 
     tracking_code: str
-    public_summary: str
+    public_summary: str | None = None
+    public_answer: str | None = None
+    public_conclusion: str | None = None
+    public_reason: str | None = None
+    public_authority: str | None = None
     by: str
     at: datetime
 
@@ -178,7 +201,11 @@ class CloseIssue(Command):
 class IssueAnswerProposed(Message):
     tracking_code: str
     agency_code: str
-    answer: str | None = Field(default=None, description="Absent for complaints and denunciations.")
+    answer: str | None = Field(
+        default=None,
+        description="Always absent: what an officer types is public only once approved "
+        "(intake.issue.summary-approved.v1's public_answer).",
+    )
     at: datetime
 
 
@@ -186,7 +213,9 @@ class IssueConcluded(Message):
     tracking_code: str
     session_id: str
     conclusion: str | None = Field(
-        default=None, description="Absent for complaints and denunciations."
+        default=None,
+        description="Always absent: the public wording comes approved "
+        "(intake.issue.summary-approved.v1's public_conclusion).",
     )
     responsible_agency: str
     deadline: date
@@ -205,8 +234,11 @@ class FollowupUpdated(Message):
 class IssueClosed(Message):
     tracking_code: str
     outcome: CloseOutcome
-    reason: str
-    authority: str | None = None
+    reason: str = Field(
+        description="A fixed sentence that a reason exists: the officer's words are public only "
+        "once approved (intake.issue.summary-approved.v1's public_reason)."
+    )
+    authority: str | None = Field(default=None, description="Always absent, as the reason.")
     at: datetime
 
 

@@ -45,8 +45,18 @@ class Matter(Message):
     village_code: str
     summary: str
     raised_by_count: int
-    answer: str | None = None
-    conclusion: str | None = None
+    answer: str | None = Field(
+        default=None, description="The answer's wording an officer approved for the public."
+    )
+    answered: bool = Field(
+        default=False,
+        description="An agency has answered (its wording may not be approved for the public).",
+    )
+    conclusion: str | None = Field(
+        default=None,
+        description="The conclusion's wording an officer approved for the public; a conclusion "
+        "exists when responsible_agency is given.",
+    )
     responsible_agency: str | None = None
     deadline: date | None = None
 

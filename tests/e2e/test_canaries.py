@@ -38,6 +38,17 @@ NEEDLES = (
     "777888",
     "777 888",
     "777.888",
+    # what an officer wrote of another person in an answer, a conclusion, a closure
+    "Lê Văn Sẻ",
+    "Gò Đậu",
+    "0010 9001 2345",
+    "001090012345",
+    "013456789",
+    "15/03/1990",
+)
+OFFICER_TEXT = (
+    "ông Lê Văn Sẻ, sinh ngày 15/03/1990, ở số 9 xóm Gò Đậu, CCCD 0010 9001 2345 "
+    "(CMND cũ 013456789)"
 )
 CONTROL = "Hội trường Kiểm Chứng"  # public on purpose: proves each search sees clear text
 FREE_TEXT = (
@@ -106,7 +117,7 @@ async def story(platform: Any, client: RawClient) -> dict[str, Any]:
         "intake.submit-issue.v1",
         {**issue, "kind": "recommendation", "content": FREE_TEXT, "submitter": PERSON},
     )
-    await ok(
+    complaint = await ok(
         "intake.submit-issue.v1",
         {**issue, "kind": "complaint", "content": FREE_TEXT, "submitter": PERSON},
     )
@@ -137,6 +148,25 @@ async def story(platform: Any, client: RawClient) -> dict[str, Any]:
             "officer": "Chánh Văn phòng",
         },
     )
+    # What officers type about people: never public unless approved as public text.
+    await ok(
+        "intake.record-answer.v1",
+        {
+            "tracking_code": tracking,
+            "agency_code": recommendation["agency_code"],
+            "answer": f"Đã làm việc với {OFFICER_TEXT}; đường sẽ được sửa",
+        },
+    )
+    await ok(
+        "intake.close-issue.v1",
+        {
+            "tracking_code": complaint["tracking_code"],
+            "outcome": "referred",
+            "reason": f"Đất của {OFFICER_TEXT} thuộc thẩm quyền huyện",
+            "authority": f"Phòng Tài nguyên, hồ sơ của {OFFICER_TEXT}",
+            "officer": "Văn phòng",
+        },
+    )
     refused = await client.send(  # a broken command carrying the canary: parked, sealed
         "registration.register-delegate.v1", {**delegate, "date_of_birth": "không rõ"}
     )
@@ -149,7 +179,7 @@ async def story(platform: Any, client: RawClient) -> dict[str, Any]:
         {
             "tracking_code": tracking,
             "session_id": session_id,
-            "conclusion": "Giao Phòng Kinh tế sửa đường trước 31/10/2026",
+            "conclusion": f"Giao Phòng Kinh tế sửa đường trước 31/10/2026, hỗ trợ {OFFICER_TEXT}",
             "responsible_agency": "KT",
             "deadline": "2026-10-31",
         },
@@ -221,7 +251,11 @@ async def test_no_canary_is_found_anywhere_it_should_not_be(platform, infra, pur
     found += leaks("dead letters", letters)
     texts = await dashboard_texts(platform.health_ports["reporting"], ids)
     assert CONTROL in texts["docx"] and "Kiến nghị sửa đường" in texts["pdf"]
-    assert "1 đơn tố cáo" in texts["pdf"].replace("\n", " ")  # counted, not listed
+    pdf = " ".join(texts["pdf"].split())
+    assert "1 đơn tố cáo" in pdf  # counted, not listed
+    # The officers' words unapproved: the announcement says an answer and a conclusion exist.
+    assert "cơ quan đã có ý kiến trả lời; nội dung chưa được duyệt để công bố." in pdf
+    assert "Chủ tịch UBND xã đã kết luận; nội dung chưa được duyệt để công bố." in pdf
     for where, text in texts.items():
         found += leaks(f"dashboard {where}", text)
     platform.stop(stop_rabbit=False)

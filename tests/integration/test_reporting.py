@@ -126,6 +126,14 @@ async def story(
     await settle()  # intake has learnt the conference was held from registration's event
     outcome = await client.send("intake.record-conclusion.v1", conclusion)
     assert outcome["status"] == "accepted", outcome
+    await send(  # the office approves the conclusion's public wording; the answer stays unapproved
+        "intake.approve-summary.v1",
+        {
+            "tracking_code": a["tracking_code"],
+            "public_conclusion": "Chi trả xong trước 15/10/2026",
+            "officer": "Chánh Văn phòng",
+        },
+    )
     await send(
         "intake.update-followup.v1",
         {
@@ -320,6 +328,9 @@ async def test_the_results_announcement_is_issued_as_docx_pdf_and_json_and_fed_t
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert "THÔNG BÁO" in text and "Chi trả xong trước 15/10/2026" in text
+    # The answer was recorded but its wording never approved: that it exists, not what it says.
+    assert "cơ quan đã có ý kiến trả lời; nội dung chưa được duyệt để công bố." in text
+    assert "Đã lập phương án" not in text + json.dumps(data, ensure_ascii=False)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells and "Độc lập - Tự do - Hạnh phúc" in cells
     assert "Số: 123/TB-UBND" in cells and "Thiện Tân, ngày 02 tháng 10 năm 2026" in cells
     assert "Nơi nhận:" in cells and "TM. ỦY BAN NHÂN DÂN" in cells and "Lý Hoàng Long" in cells

@@ -151,7 +151,45 @@ def test_a_denunciation_gets_no_public_text_even_when_anonymous(kind):
         with pytest.raises(Rejected) as refused:
             issues.approve_summary(issue, approve, NOW)
         assert refused.value.errors[0].code == "confidential"
-        assert issues.public_text(issue, "lý do") is None
+        issue.answer = "Đã kiểm tra"  # an answer recorded: still nothing of it goes public
+        answer = c.ApproveSummary(
+            tracking_code="TT-2026-00009", public_answer="Đã kiểm tra", officer="VP"
+        )
+        with pytest.raises(Rejected) as refused:
+            issues.approve_summary(issue, answer, NOW)
+        assert refused.value.errors[0].code == "confidential" and issue.public_texts == {}
+
+
+def test_an_officers_words_are_public_only_as_approved_and_only_for_what_exists():
+    from services.intake.domain import lifecycle
+
+    issue = issues.receive(submission(), REF, "TT-2026-00004", NOW)
+    early = c.ApproveSummary(tracking_code="TT-2026-00004", public_answer="Sẽ sửa", officer="VP")
+    with pytest.raises(Rejected) as refused:
+        issues.approve_summary(issue, early, NOW)
+    assert [e.code for e in refused.value.errors] == ["nothing_yet"]
+    assert "chưa có ý kiến trả lời" in refused.value.errors[0].message
+    with pytest.raises(Rejected) as refused:
+        issues.approve_summary(issue, c.ApproveSummary(tracking_code="x", officer="VP"), NOW)
+    assert [e.code for e in refused.value.errors] == ["nothing_to_approve"]
+    typed = "Ông Lê Văn Sẻ (CCCD 0010 9001 2345) ở xóm Gò Đậu sẽ được hỗ trợ"
+    record = c.RecordAnswer(
+        tracking_code=issue.tracking_code, agency_code=issue.agency_code, answer=typed
+    )
+    lifecycle.propose_answer(issue, record, NOW)
+    assert issue.public_texts == {} and issue.events[-1].__class__.__name__ == "AnswerProposed"
+    issues.approve_summary(
+        issue,
+        c.ApproveSummary(
+            tracking_code=issue.tracking_code,
+            public_answer="UBND xã sẽ hỗ trợ hộ gia đình  theo quy định",
+            officer="VP",
+        ),
+        NOW,
+    )
+    assert issue.public_texts == {"answer": "UBND xã sẽ hỗ trợ hộ gia đình theo quy định"}
+    lifecycle.propose_answer(issue, record, NOW)  # a new answer voids the wording approved before
+    assert issue.public_texts == {}
 
 
 def test_the_agency_comes_from_the_routing_table_and_a_hint_wins_over_the_text():

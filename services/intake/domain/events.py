@@ -61,7 +61,6 @@ class SummaryApproved:
 class AnswerProposed:
     issue: Issue
     agency_code: str
-    answer: str | None
     at: datetime
 
 
@@ -69,7 +68,6 @@ class AnswerProposed:
 class Concluded:
     issue: Issue
     session_id: str
-    conclusion: str | None
     responsible_agency: str
     deadline: date
     at: datetime
@@ -86,8 +84,6 @@ class FollowupUpdated:
 class Closed:
     issue: Issue
     outcome: contract.CloseOutcome
-    reason: str | None
-    authority: str | None
     at: datetime
 
 

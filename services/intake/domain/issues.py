@@ -58,6 +58,9 @@ class Issue:
     closed: dict[str, Any] | None = None  # outcome, reason, authority, at
     legal: dict[str, Any] | None = None  # clocks: name -> due (ISO); accepted_on; notified
     public_summary: str | None = None  # the only text of it that leaves intake: an officer's
+    # The public wording an officer approved of its answer, conclusion, closure reason and
+    # authority (keys of PUBLIC_PARTS); a new answer, conclusion or closure voids its own.
+    public_texts: dict[str, str] = field(default_factory=dict)
     history: list[Change] = field(default_factory=list)
     version: int = 0
     # What the rules raised since it was loaded, for the handler to publish; never stored.
@@ -183,30 +186,48 @@ def told_of_conclusion(issue: Issue) -> list[str]:
     return [issue.tracking_code, *issue.merged]
 
 
-def public_text(issue: Issue, text: str) -> str | None:
-    """An official's text about an issue (answer, conclusion, reason) an event may carry: none for
-    complaints and denunciations, personal-looking data masked for the rest (a second line: the
-    citizen's own words never travel)."""
-    return None if is_confidential(issue) else redact_text(text)
-
-
 def summary(issue: Issue) -> str | None:
     """What anything outside intake may say of the content: the officer-approved text, or nothing."""
     return issue.public_summary
 
 
+# What an officer may approve for the public beyond the summary, and what must exist first.
+PUBLIC_PARTS = {
+    "answer": lambda issue: issue.answer is not None,
+    "conclusion": lambda issue: issue.conclusion is not None,
+    "reason": lambda issue: issue.closed is not None,
+    "authority": lambda issue: bool(issue.closed and issue.closed.get("authority")),
+}
+
+
 def approve_summary(issue: Issue, cmd: contract.ApproveSummary, now: datetime) -> None:
-    """An officer writes the short public text; masked again, in case a number slipped in."""
+    """An officer writes the public texts: the short summary, and the public wording of the
+    answer, the conclusion, the closure's reason and authority (nothing an officer types is
+    public otherwise). Masked again, in case a number slipped in: a second line, not the first."""
     errors = []
     if issue.kind == "denunciation" or issue.handled_as == "denunciation":
         text = msg.NO_PUBLIC_TEXT_FOR_DENUNCIATION.format(code=issue.tracking_code)
         errors.append(error("data.tracking_code", "confidential", text))
-    text = " ".join(cmd.public_summary.split())
-    if not text:
-        errors.append(error("data.public_summary", "blank_summary", msg.BLANK_SUMMARY))
+    given = {"summary": cmd.public_summary} | {
+        part: getattr(cmd, f"public_{part}") for part in PUBLIC_PARTS
+    }
+    texts = {part: " ".join(text.split()) for part, text in given.items() if text is not None}
+    if not texts:
+        errors.append(error("data", "nothing_to_approve", msg.NOTHING_TO_APPROVE))
+    for part, text in texts.items():
+        if not text:
+            errors.append(error(f"data.public_{part}", "blank_text", msg.BLANK_PUBLIC_TEXT))
+        elif part in PUBLIC_PARTS and not PUBLIC_PARTS[part](issue):
+            what = msg.PUBLIC_PART_VI[part]
+            text = msg.NOTHING_YET.format(code=issue.tracking_code, what=what)
+            errors.append(error(f"data.public_{part}", "nothing_yet", text))
     reject_if(errors)
-    issue.public_summary = redact_text(text)[:SUMMARY_LENGTH]
-    issue.history.append(Change(now, cmd.officer, "summary_approved", None, "public_summary"))
+    for part, text in texts.items():
+        if part == "summary":
+            issue.public_summary = redact_text(text)[:SUMMARY_LENGTH]
+        else:
+            issue.public_texts[part] = redact_text(text)
+        issue.history.append(Change(now, cmd.officer, "summary_approved", None, f"public_{part}"))
     issue.events.append(events.SummaryApproved(issue, cmd.officer, now))
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from services.intake import messages as msg
 from services.intake.domain import events
-from services.intake.domain.issues import Change, Issue, public_text
+from services.intake.domain.issues import Change, Issue
 from shared import vi
 from shared.citizen import fmt
 from shared.clock import local_date
@@ -71,8 +71,9 @@ def propose_answer(issue: Issue, cmd: contract.RecordAnswer, now: datetime) -> N
         )
     issue.answer, issue.answer_agency, issue.status = cmd.answer, cmd.agency_code, "answer_proposed"
     issue.history.append(Change(now, cmd.agency_code, "answer_proposed", None, cmd.agency_code))
-    answer = public_text(issue, cmd.answer)
-    issue.events.append(events.AnswerProposed(issue, cmd.agency_code, answer, now))
+    issue.public_texts.pop("answer", None)  # approved for another answer: approve this one anew
+    # The answer's words stay in intake until an officer approves a public wording of them.
+    issue.events.append(events.AnswerProposed(issue, cmd.agency_code, now))
 
 
 def conclude(
@@ -130,11 +131,11 @@ def conclude(
         "at": now,
     }
     issue.history.append(Change(now, "Chủ trì hội nghị", "concluded", None, cmd.session_id))
+    issue.public_texts.pop("conclusion", None)  # its words public only once approved
     issue.events.append(
         events.Concluded(
             issue,
             cmd.session_id,
-            public_text(issue, cmd.conclusion),
             cmd.responsible_agency,
             cmd.deadline,
             now,
@@ -175,8 +176,9 @@ def close(issue: Issue, cmd: contract.CloseIssue, now: datetime) -> None:
         "at": now,
     }
     issue.history.append(Change(now, cmd.officer, cmd.outcome, before, cmd.outcome, cmd.reason))
-    reason = public_text(issue, cmd.reason)
-    issue.events.append(events.Closed(issue, cmd.outcome, reason, cmd.authority, now))
+    for part in ("reason", "authority"):  # its words public only once approved
+        issue.public_texts.pop(part, None)
+    issue.events.append(events.Closed(issue, cmd.outcome, now))
 
 
 def deadline_of(issue: Issue) -> date | None:
