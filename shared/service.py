@@ -28,7 +28,7 @@ from shared.messaging.consumer import (
     TaskHandler,
 )
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
-from shared.messaging.senders import load_senders
+from shared.messaging.senders import amqp_user, load_senders
 from shared.messaging.topology import DELAY_QUEUES, declare_all, queues_of
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import ServiceSettings, cipher_for
@@ -155,9 +155,17 @@ class Infrastructure:
         self.db = database or Database(self.client, settings.mongo_db)
         self.broker = make_broker(settings.amqp_url, service=name, prefetch=settings.prefetch)
         self.cipher = cipher_for(settings, name)
-        self.senders = load_senders(settings.senders, development=settings.development)
+        self.senders = load_senders(
+            settings.senders,
+            development=settings.development,
+            service_users=settings.service_users,
+        )
         self.relay = OutboxRelay(
-            self.db, self.broker, poll_seconds=settings.outbox_poll_seconds, cipher=self.cipher
+            self.db,
+            self.broker,
+            poll_seconds=settings.outbox_poll_seconds,
+            cipher=self.cipher,
+            user_id=amqp_user(settings.amqp_url),
         )
         if settings.fault_triggers is not None:
             self.relay.crash_trigger = settings.fault_triggers / "crash-after-commit"

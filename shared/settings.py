@@ -122,6 +122,13 @@ class ServiceSettings(BaseSettings):
         description="What the operator's CLI shows (Authorization: Bearer) to the service's "
         "/admin/ endpoints; unset, they answer only in development.",
     )
+    service_users: str = Field(
+        default="",
+        validation_alias="NGHEDAN_SERVICE_USERS",
+        description="Each service's broker user where it is not named after the service, as "
+        "`registration=nd_registration,intake=nd_intake`: a message on the bus counts only from "
+        "the service that publishes it.",
+    )
     senders: Path = Field(
         default=SHIPPED_SENDERS,
         validation_alias="NGHEDAN_SENDERS",

@@ -67,6 +67,15 @@ CE_DATA_TWICE = "chỉ được có một trong data và data_base64"
 UNKNOWN_TYPE = "loại thông điệp không được hỗ trợ ở hàng đợi này: {type}"
 OVERSIZED = "thông điệp quá lớn: {size} byte, tối đa {limit} byte (nội dung không được giữ lại)"
 NOT_PERMITTED = "người gửi “{user}” không được phép gửi lệnh {type}"
+FORGED = (
+    "thông điệp {type} không do dịch vụ phát hành nó gửi: người gửi “{user}”, chỉ {owners} "
+    "được gửi loại này — bị giữ lại như thông điệp giả"
+)
+WRONG_ROUTE = (
+    "thông điệp {type} đến qua sàn {exchange} với khoá {routing_key}: loại này chỉ được gửi qua "
+    "sàn {expected} với khoá đúng bằng loại của nó"
+)
+DEFAULT_EXCHANGE = "mặc định (gửi thẳng vào hàng đợi)"
 NO_USER_ID = (
     "lệnh {type} không ghi người gửi: đặt thuộc tính AMQP user_id bằng tên đăng nhập RabbitMQ"
 )

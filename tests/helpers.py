@@ -295,6 +295,7 @@ async def publish_cloud_events(
                     body,
                     content_type="application/cloudevents+json",
                     message_id=event["id"],
+                    user_id=amqp_user(url),  # in the owning service's place: its user
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 ),
                 routing_key=routing_key,

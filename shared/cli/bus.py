@@ -16,7 +16,7 @@ from aiormq.exceptions import ChannelNotFoundEntity
 
 from shared.contracts.catalogue import INBOUND
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, routing_key_of, type_of
-from shared.messaging.consumer import BODY_DROPPED, DLQ_HEADER_PREFIX, SEALED, SENDER
+from shared.messaging.consumer import BODY_DROPPED, DLQ_HEADER_PREFIX, ORIGIN, SEALED, SENDER
 from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES, QUEUES_BY_NAME
 
@@ -236,7 +236,7 @@ async def replay_dead_letters(
                 headers = {
                     k: v
                     for k, v in (message.headers or {}).items()
-                    if (k in (SEALED, SENDER) or not k.startswith(DLQ_HEADER_PREFIX))
+                    if (k in (SEALED, SENDER, ORIGIN) or not k.startswith(DLQ_HEADER_PREFIX))
                     and k not in ("x-death", "x-delivery-count")
                 }
                 headers[DLQ_HEADER_PREFIX + "replays"] = info["replayed"] + 1

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import hashlib
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -12,6 +16,7 @@ from typing import Any, TypeVar
 
 import aio_pika
 import structlog
+from cryptography.exceptions import InvalidTag
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.message import RabbitMessage
 from pydantic import BaseModel
@@ -35,7 +40,7 @@ from shared.logging import get_logger, redact_text
 from shared.messaging.batch import Delivery, EventBatches
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit, outcome_event
 from shared.messaging.senders import Senders
-from shared.messaging.topology import QueueSpec
+from shared.messaging.topology import QueueSpec, publishers_of
 from shared.storage import Database, DuplicateKeyError, Session
 
 log = get_logger(__name__)
@@ -43,9 +48,23 @@ T = TypeVar("T")
 DLQ_HEADER_PREFIX = "x-nghedan-"
 SEALED = DLQ_HEADER_PREFIX + "sealed"
 # How often an operator sent a message back, and whether its body is sealed, survive parking.
-SENDER = DLQ_HEADER_PREFIX + "sender"  # a parked command's broker-verified sender
+SENDER = DLQ_HEADER_PREFIX + "sender"  # a parked message's sender, for the operator to read
+# Who sent a parked message, on which exchange and routing key, into which queue, with a hash of
+# the body kept: sealed by the service that parked it, so a replay is believed only from it.
+ORIGIN = DLQ_HEADER_PREFIX + "origin"
 BODY_DROPPED = DLQ_HEADER_PREFIX + "body-dropped"  # an oversized body's size: the body is not kept
 KEPT_WHEN_PARKED = (DLQ_HEADER_PREFIX + "replays", SEALED)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who sent a message (its broker-verified AMQP user_id), on which exchange, under which key."""
+
+    sender: str | None
+    exchange: str
+    routing_key: str
+
+
 ANY_EVENT = "*"  # an event handler under this key takes every catalogued event its queue receives
 
 
@@ -272,12 +291,71 @@ class Pipeline:
         return kind, result
 
     def sender(self, raw: aio_pika.abc.AbstractIncomingMessage) -> str | None:
-        """Who sent it, as the broker verified (AMQP user_id); for a dead letter the operator
-        replays, the sender kept with the letter."""
-        original = (raw.headers or {}).get(SENDER)
-        if original and self.senders and self.senders.may_replay(raw.user_id):
-            return original.decode() if isinstance(original, bytes) else str(original)
-        return raw.user_id
+        return self.origin(raw).sender
+
+    @property
+    def _origin_context(self) -> str:
+        return f"dead-letter-origin:{self.queue.name}"
+
+    def origin(self, raw: aio_pika.abc.AbstractIncomingMessage) -> Origin:
+        """Who sent it and how, as the broker verified (AMQP user_id, exchange, routing key). A
+        dead letter the operator replays stands for its first sending only if this queue's
+        service sealed that origin when it parked the very same body: a header anyone may set
+        is never believed."""
+        told = Origin(raw.user_id, raw.exchange or "", raw.routing_key or "")
+        kept = (raw.headers or {}).get(ORIGIN)
+        if not (kept and self.cipher and self.senders and self.senders.may_replay(raw.user_id)):
+            return told
+        try:
+            sealed = base64.b64decode(kept if isinstance(kept, bytes) else str(kept), validate=True)
+            first = json.loads(self.cipher.unseal(sealed, context=self._origin_context))
+        except (InvalidTag, ValueError, UnicodeError, binascii.Error):
+            log.warning("dead_letter.origin_unverified")
+            return told
+        if first.get("body") != hashlib.sha256(raw.body).hexdigest():
+            log.warning("dead_letter.origin_unverified")
+            return told
+        return Origin(first.get("sender"), first["exchange"], first["routing_key"])
+
+    def _sealed_origin(self, origin: Origin, body: bytes) -> str | None:
+        if self.cipher is None:
+            return None
+        kept = {
+            "sender": origin.sender,
+            "exchange": origin.exchange,
+            "routing_key": origin.routing_key,
+            "body": hashlib.sha256(body).hexdigest(),
+        }
+        sealed = self.cipher.seal(json.dumps(kept).encode(), context=self._origin_context)
+        return base64.b64encode(sealed).decode()
+
+    def refusal(self, origin: Origin, key: str) -> dict[str, str] | None:
+        """Why a message of this type may not come this way from this sender, or None. Its type
+        must be the routing key it was published under, on the exchange that carries it; a
+        command must come from a sender allowed to send it, anything else from the service the
+        topology says publishes it (a service's user reaches every queue through the default
+        exchange, which the broker cannot limit by routing key: this check does)."""
+        if self.senders is None:
+            return None
+        spec = CATALOGUE[key]
+        if (origin.exchange, origin.routing_key) != (spec.exchange, key):
+            text = vi.WRONG_ROUTE.format(
+                type=key,
+                exchange=origin.exchange or vi.DEFAULT_EXCHANGE,
+                routing_key=origin.routing_key,
+                expected=spec.exchange,
+            )
+            return problem("type", "wrong_route", text)
+        who = origin.sender
+        if spec.kind == "command":
+            if self.senders.allows(who, key):
+                return None
+            text = (vi.NOT_PERMITTED if who else vi.NO_USER_ID).format(user=who, type=key)
+            return problem("user_id", "not_permitted", text)
+        if self.senders.may_publish(who, spec.exchange, key):
+            return None
+        owners = ", ".join(sorted(publishers_of(spec.exchange, key))) or "—"
+        return problem("user_id", "forged", vi.FORGED.format(user=who, type=key, owners=owners))
 
     async def _process(self, raw: aio_pika.abc.AbstractIncomingMessage) -> tuple[str, str]:
         body = self._opened(raw)
@@ -303,10 +381,9 @@ class Pipeline:
         if not (command or task or on_event) or key not in CATALOGUE:
             text = vi.UNKNOWN_TYPE.format(type=event.type)
             raise Malformed([problem("type", "unknown_type", text)], event=event)
-        who = self.sender(raw)
-        if command and self.senders and not self.senders.allows(who, key):
-            text = (vi.NOT_PERMITTED if who else vi.NO_USER_ID).format(user=who, type=event.type)
-            raise Malformed([problem("user_id", "not_permitted", text)], event=event)
+        refused = self.refusal(self.origin(raw), key)
+        if refused is not None:
+            raise Malformed([refused], event=event)
         try:
             data = validate_data(CATALOGUE[key].model, event.data)
         except EnvelopeError as exc:
@@ -498,13 +575,17 @@ class Pipeline:
         if keep_body and self.seal_dead_letters and self.cipher and not headers.get(SEALED):
             body = self.cipher.seal(raw.body, context=self._seal_context)
             headers[SEALED] = 1
+        origin = self.origin(raw)
+        sealed_origin = self._sealed_origin(origin, body)
+        if sealed_origin is not None:
+            headers[ORIGIN] = sealed_origin
         headers.update(
             {
-                SENDER: self.sender(raw) or "",
+                SENDER: origin.sender or "",
                 "x-nghedan-reason": reason,
                 "x-nghedan-queue": self.queue.name,
-                "x-nghedan-exchange": raw.exchange or "",
-                "x-nghedan-routing-key": raw.routing_key or "",
+                "x-nghedan-exchange": origin.exchange,
+                "x-nghedan-routing-key": origin.routing_key,
                 "x-nghedan-service": self.service,
                 "x-nghedan-failed-at": datetime.now(UTC).isoformat(),
             }

@@ -16,26 +16,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from shared.contracts.catalogue import EVENTS, INBOUND, PROVINCIAL
+from shared.contracts.catalogue import EVENTS, INBOUND, NOTIFY, PROVINCIAL
 from shared.messaging.senders import OPERATOR, Senders
 from shared.messaging.topology import (
     DEAD_LETTER_ARGUMENTS,
     DEAD_LETTERS,
     DELAY_QUEUES,
-    NOTIFY,
+    PUBLISHES,
     QUEUES,
+    SERVICES,
     queues_of,
 )
 
 VHOST = "nghedan"
-SERVICES = ("registration", "intake", "notification", "reporting")
-# Routing keys each service may publish on nghedan.events (and reporting on nghedan.provincial).
-PUBLISHES = {
-    "registration": {EVENTS: r"^registration\.", NOTIFY: r"^notification\.send\."},
-    "intake": {EVENTS: r"^intake\.", NOTIFY: r"^notification\.send\."},
-    "notification": {EVENTS: r"^notification\.", NOTIFY: r"^notification\.deliver\."},
-    "reporting": {EVENTS: r"^reporting\.", PROVINCIAL: r"^dialogue\."},
-}
 
 
 def users(senders: Senders) -> tuple[str, ...]:

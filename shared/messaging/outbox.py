@@ -192,9 +192,13 @@ def _outlived(exc: BaseException) -> str:
 
 
 async def publish_row(
-    broker: RabbitBroker, row: Document, cipher: FieldCipher | None = None
+    broker: RabbitBroker,
+    row: Document,
+    cipher: FieldCipher | None = None,
+    user_id: str | None = None,
 ) -> bool:
-    """Publish one outbox row with confirms; False when the broker returned it as unroutable."""
+    """Publish one outbox row with confirms; False when the broker returned it as unroutable.
+    `user_id`: the service's own broker user, which the broker verifies and consumers check."""
     body = bytes(row["body"])
     if row["kind"] == "request":
         if cipher is None:
@@ -211,6 +215,7 @@ async def publish_row(
                 persist=True,
                 mandatory=True,
                 content_type=STRUCTURED_CONTENT_TYPE,
+                user_id=user_id,
                 expiration=timedelta(milliseconds=row["expiration_ms"])
                 if row.get("expiration_ms")
                 else None,
@@ -232,8 +237,10 @@ class OutboxRelay:
         lease: timedelta = timedelta(seconds=30),
         cipher: FieldCipher | None = None,
         window: int = PUBLISH_WINDOW,
+        user_id: str | None = None,
     ) -> None:
         self.db, self.broker, self.poll_seconds, self.lease = db, broker, poll_seconds, lease
+        self.user_id = user_id  # the service's broker user: what its messages say they come from
         self.window = window
         self._known_exchanges: set[str] = {""}  # the default exchange is never declared
         self.cipher = cipher
@@ -335,7 +342,7 @@ class OutboxRelay:
     async def _send(self, row: Document) -> bool:
         """Publish one row; False (row released for a retry) when it must wait."""
         try:
-            routed = await publish_row(self.broker, row, self.cipher)
+            routed = await publish_row(self.broker, row, self.cipher, self.user_id)
         except (Exception, asyncio.CancelledError) as exc:  # the row waits for the next try
             error = _outlived(exc)
             await self.db.release_outgoing(row["_id"], error)

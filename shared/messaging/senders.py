@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from shared.contracts.catalogue import CATALOGUE, PROVINCIAL
+from shared.messaging.topology import SERVICES, publishers_of
 
 OPERATOR = "operator"
 DEVELOPMENT_USER = "guest"  # the local broker's user, on loopback only, with NGHEDAN_DEVELOPMENT=1
@@ -28,6 +29,8 @@ class Senders:
     systems: dict[str, frozenset[str]]  # user -> the commands it may send
     reads: dict[str, frozenset[str]] = field(default_factory=dict)  # user -> exchanges it reads
     development: bool = False
+    # The broker user of each service, where it is not named after the service (a shared broker).
+    service_users: dict[str, str] = field(default_factory=dict)
 
     def allows(self, user: str | None, routing_key: str) -> bool:
         if not user:
@@ -35,6 +38,16 @@ class Senders:
         if user == OPERATOR or (self.development and user == DEVELOPMENT_USER):
             return True
         return routing_key in self.systems.get(user, frozenset())
+
+    def may_publish(self, user: str | None, exchange: str, routing_key: str) -> bool:
+        """Whether a message on `exchange` under `routing_key` may come from this broker user:
+        only from the service the topology says publishes it (PUBLISHES)."""
+        if not user:
+            return False
+        if self.development and user == DEVELOPMENT_USER:
+            return True
+        owners = publishers_of(exchange, routing_key)
+        return any(self.service_users.get(s, s) == user for s in owners)
 
     def may_replay(self, user: str | None) -> bool:
         """Only the operator replays dead letters: then the original sender, kept with the letter,
@@ -47,7 +60,23 @@ def amqp_user(url: str) -> str:
     return unquote(urlsplit(url).username or DEVELOPMENT_USER)
 
 
-def load_senders(path: Path = SHIPPED_SENDERS, *, development: bool = False) -> Senders:
+def parse_service_users(text: str) -> dict[str, str]:
+    """`registration=nd_registration,intake=nd_intake`: each service's broker user, where it is
+    not named after the service."""
+    pairs = [p.strip() for p in text.split(",") if p.strip()]
+    found = dict(p.split("=", 1) for p in pairs if "=" in p)
+    wrong = [p for p in pairs if "=" not in p] + [s for s in found if s not in SERVICES]
+    if wrong:
+        raise SendersError(
+            "NGHEDAN_SERVICE_USERS: " + ", ".join(wrong) + f" — dạng dịch_vụ=người_dùng, dịch vụ "
+            f"là một trong {', '.join(SERVICES)}"
+        )
+    return {k.strip(): v.strip() for k, v in found.items()}
+
+
+def load_senders(
+    path: Path = SHIPPED_SENDERS, *, development: bool = False, service_users: str = ""
+) -> Senders:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     commands = {k for k, spec in CATALOGUE.items() if spec.kind == "command"}
     operator_only = frozenset(data.get("operator_only") or [])
@@ -64,4 +93,4 @@ def load_senders(path: Path = SHIPPED_SENDERS, *, development: bool = False) -> 
         problems += [f"{user}: {k} chỉ dành cho operator" for k in sorted(keys & operator_only)]
     if problems:
         raise SendersError(f"{path}: " + "; ".join(problems))
-    return Senders(operator_only, systems, reads, development)
+    return Senders(operator_only, systems, reads, development, parse_service_users(service_users))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import aio_pika
@@ -161,6 +162,28 @@ DELAY_QUEUES: tuple[DelayQueueSpec, ...] = tuple(
     DelayQueueSpec(f"notification.retry.{tier}", "notification", NOTIFY, "notification.deliver.v1")
     for tier in range(1, RETRY_TIERS + 1)
 )
+
+
+SERVICES = ("registration", "intake", "notification", "reporting")
+# The routing keys each service may publish on each exchange: the broker's topic permissions are
+# generated from it (definitions.py), and every consumer checks a message's broker-verified
+# user_id against it (publishers_of), so that a service's user can forge no other's message, not
+# even through the default exchange, which the broker cannot limit by routing key.
+PUBLISHES = {
+    "registration": {EVENTS: r"^registration\.", NOTIFY: r"^notification\.send\."},
+    "intake": {EVENTS: r"^intake\.", NOTIFY: r"^notification\.send\."},
+    "notification": {EVENTS: r"^notification\.", NOTIFY: r"^notification\.deliver\."},
+    "reporting": {EVENTS: r"^reporting\.", PROVINCIAL: r"^dialogue\."},
+}
+
+
+def publishers_of(exchange: str, routing_key: str) -> frozenset[str]:
+    """The services that may publish `routing_key` on `exchange` (none: only commands' senders)."""
+    return frozenset(
+        service
+        for service, allowed in PUBLISHES.items()
+        if exchange in allowed and re.match(allowed[exchange], routing_key)
+    )
 
 
 def queues_of(service: str) -> list[QueueSpec]:

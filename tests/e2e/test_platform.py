@@ -287,6 +287,7 @@ async def test_every_service_takes_an_event_delivered_twice_once(platform, infra
                         json.dumps(event).encode(),
                         content_type="application/cloudevents+json",
                         message_id="held-twice",
+                        user_id="guest",  # the test broker's user, in registration's place
                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                     ),
                     routing_key="registration.session.held.v1",

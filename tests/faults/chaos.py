@@ -410,7 +410,10 @@ class Faults:
                     event["time"] = row["time"].isoformat()
                 body = json.dumps(event, ensure_ascii=False, default=str).encode()
                 message = aio_pika.Message(
-                    body, content_type="application/cloudevents+json", message_id=row["id"]
+                    body,
+                    content_type="application/cloudevents+json",
+                    message_id=row["id"],
+                    user_id=amqp_user(self.platform.amqp_url),  # in the owning service's place
                 )
                 await exchange.publish(message, routing_key=key)
         self.replayed += len(rows)

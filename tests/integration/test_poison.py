@@ -44,7 +44,7 @@ TARGETS = {
     "notification.requests": ("nghedan.notify", "notification.send.v1"),
     "notification.events": ("nghedan.events", "registration.session.scheduled.v1"),
     "notification.commands": ("nghedan.inbound", "notification.set-preference.v1"),
-    "notification.deliveries": ("", "notification.deliveries"),
+    "notification.deliveries": ("nghedan.notify", "notification.deliver.v1"),
     "reporting.commands": ("nghedan.inbound", "reporting.replay-results.v1"),
     "reporting.events": ("nghedan.events", "intake.issue.received.v1"),
 }
@@ -282,7 +282,7 @@ async def publish(
         body,
         content_type=content_type,
         message_id=message_id,
-        user_id=USER if exchange_name == "nghedan.inbound" else None,
+        user_id=USER,  # the test broker's one user, in every sender's place
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
     )
     await exchange.publish(message, routing_key=key)

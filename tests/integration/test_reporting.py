@@ -169,7 +169,9 @@ def shuffled_within_the_bus_rules(rows: list[dict[str, Any]], seed: int) -> list
 
 
 async def replay_into_queue(url: str, rows: list[dict[str, Any]]) -> None:
-    """The recorded events, straight into reporting's queue, as the bus would deliver them."""
+    """The recorded events, on nghedan.events under their own routing keys, as the bus would
+    deliver them (a message put straight into a queue is parked: it did not come the way its
+    type travels)."""
     fields = ("id", "source", "type", "subject", "data")
     events = [
         {"specversion": "1.0", "datacontenttype": "application/json"}
@@ -177,7 +179,9 @@ async def replay_into_queue(url: str, rows: list[dict[str, Any]]) -> None:
         | ({"time": row["time"].isoformat()} if row.get("time") else {})
         for row in rows
     ]
-    await publish_cloud_events(url, "", [("reporting.events", e) for e in events])
+    await publish_cloud_events(
+        url, "nghedan.events", [(e["type"].removeprefix("vn.nghedan."), e) for e in events]
+    )
 
 
 async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
