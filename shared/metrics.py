@@ -51,6 +51,13 @@ NOTIFICATIONS = Counter(
     ["channel", "template", "status"],
 )
 
+LOGINS = Counter(
+    "nghedan_logins",
+    "Logins to a page a person opens, by outcome: ok, wrong (name or password), locked (refused "
+    "unchecked during a lockout), busy (too many checks waiting).",
+    ["outcome"],
+)
+
 
 def observe_probe(service: str, probe: Mapping[str, Any]) -> None:
     """The scrape-time gauges, from the same probe /health answers with."""

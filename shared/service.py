@@ -129,6 +129,8 @@ class ServiceSpec:
     # work accepted and not done yet, outside any queue (intake's agendas to draft again):
     # shown in /health and counted by whoever waits for the service to catch up
     owed: Mapping[str, Callable[[], Awaitable[int]]] = field(default_factory=dict)
+    # more the operator sees in /health (the login door's lockouts), by name
+    shown: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
 
 
 async def declare_topology(amqp_url: str, service: str | None = None) -> None:
@@ -343,6 +345,7 @@ class Service:
             if broker_ok
             else [],
             "retrying": await self.infra.retrying() if broker_ok else None,
+            **{name: show() for name, show in self.spec.shown.items()},
         }
 
     async def metrics(self) -> bytes:

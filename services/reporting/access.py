@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.reporting import messages as msg
+from shared.login import LoginGuard
 from shared.passwords import DASHBOARD_ROLES as ROLES
-from shared.passwords import check_password
 
 SECURITY_HEADERS = [
     # No script runs on these pages: an injected <script> would not either.
@@ -60,7 +60,10 @@ class Access:
         ipaddress.ip_network("::1/128"),
     )
 
-    def who(self, scope: dict[str, Any]) -> tuple[str, str] | str:
+    def login_guard(self) -> LoginGuard:
+        return LoginGuard({u.name: u.password_hash for u in self.users.values()})
+
+    async def who(self, scope: dict[str, Any], guard: LoginGuard) -> tuple[str, str] | Refusal:
         """(user, role), or why not, for one request."""
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         if self.mode == "none":
@@ -68,25 +71,29 @@ class Access:
         if self.mode == "proxy":
             client = (scope.get("client") or ("", 0))[0]
             if not self._trusted(client):
-                return msg.NOT_FROM_PROXY
+                return Refusal(403, msg.NOT_FROM_PROXY)
             user = headers.get(self.user_header, "")
             roles = [r.strip() for r in headers.get(self.role_header, "").split(",")]
             role = next((r for r in ROLES if r in roles), "")
-            return (user, role) if user and role else msg.NO_ROLE
+            return (user, role) if user and role else Refusal(403, msg.NO_ROLE)
         if not self.users:
-            return msg.NO_USERS
+            return Refusal(403, msg.NO_USERS)
         scheme, _, encoded = headers.get("authorization", "").partition(" ")
         try:
             name, _, password = base64.b64decode(encoded).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            return msg.LOGIN_REQUIRED
-        user = self.users.get(name)
-        if (
-            scheme.lower() != "basic"
-            or not user
-            or not check_password(password, user.password_hash)
-        ):
-            return msg.LOGIN_REQUIRED
+            return Refusal(401, msg.LOGIN_REQUIRED)
+        if scheme.lower() != "basic" or not (name or password):
+            return Refusal(401, msg.LOGIN_REQUIRED)
+
+        verdict = await guard.check(name, password, (scope.get("client") or ("", 0))[0])
+        if verdict.outcome == "locked":
+            return Refusal(429, msg.LOCKED.format(seconds=verdict.retry_after), verdict.retry_after)
+        if verdict.outcome == "busy":
+            return Refusal(429, msg.BUSY, verdict.retry_after)
+        if verdict.outcome != "ok":
+            return Refusal(401, msg.LOGIN_REQUIRED)
+        user = self.users[name]
         return (user.name, user.role)
 
     def _trusted(self, client: str) -> bool:
@@ -97,20 +104,32 @@ class Access:
         return any(address in net for net in self.trusted_proxies)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    why: str
+    retry_after: int = 0
+
+
 ASGI = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
-def guarded(app: ASGI, access: Access) -> ASGI:
-    """The dashboard behind its door: a login asked for, a role checked, safe headers added."""
+class Guarded:
+    """The dashboard behind its door: a login asked for (shared/login.py's hardening), a role
+    checked, safe headers added. `login` is what the operator sees of the lockouts."""
 
-    async def guard(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __init__(self, app: ASGI, access: Access) -> None:
+        self.app, self.access, self.login = app, access, access.login_guard()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        app, access = self.app, self.access
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        who = access.who(scope)
-        if isinstance(who, str):
-            challenge = access.mode == "basic" and bool(access.users)
-            await _refuse(send, 401 if challenge else 403, who, challenge)
+        who = await access.who(scope, self.login)
+        if isinstance(who, Refusal):
+            challenge = who.status == 401 and access.mode == "basic" and bool(access.users)
+            await _refuse(send, who.status, who.why, challenge, who.retry_after)
             return
         if who[1] == "api" and not scope["path"].startswith("/api/"):
             await _refuse(send, 403, msg.API_ONLY, False)
@@ -123,11 +142,15 @@ def guarded(app: ASGI, access: Access) -> ASGI:
 
         await app(scope, receive, with_headers)
 
-    return guard
+
+def guarded(app: ASGI, access: Access) -> Guarded:
+    return Guarded(app, access)
 
 
-async def _refuse(send: Any, status: int, why: str, challenge: bool) -> None:
+async def _refuse(send: Any, status: int, why: str, challenge: bool, retry_after: int = 0) -> None:
     headers = [(b"content-type", b"text/html; charset=utf-8"), *SECURITY_HEADERS]
+    if retry_after:
+        headers.append((b"retry-after", str(retry_after).encode()))
     if challenge:
         headers.append((b"www-authenticate", b'Basic realm="Nghe Dan", charset="UTF-8"'))
     body = f"<!doctype html><meta charset=utf-8><p>{html.escape(why)}</p>".encode()

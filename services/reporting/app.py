@@ -26,6 +26,7 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
     results = Results(infra.db, models, infra.reference, lag=infra.lag)
     deps = handlers.Deps(results)
     dashboard = Dashboard(models, results, infra.reference, infra.clock)
+    door = guarded(web_app(models, results, dashboard), settings.access())
     spec = ServiceSpec(
         name="reporting",
         commands={
@@ -34,7 +35,8 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
         },
         events={ANY_EVENT: partial(handlers.record, deps)},
         ordering={key: partial(_group, key) for key in ENTITY_OF},
-        web=guarded(web_app(models, results, dashboard), settings.access()),
+        web=door,
+        shown={"logins": door.login.status},
         admin=admin_app(infra.db),
         ensure_indexes=partial(ensure_indexes, models),
     )

@@ -1,6 +1,11 @@
 """Sentences the reporting service says to a person, in Vietnamese (the dashboard's door)."""
 
 LOGIN_REQUIRED = "Cần đăng nhập bằng tài khoản cán bộ được cấp để xem bảng điều khiển."
+LOCKED = (
+    "Đăng nhập sai quá nhiều lần: tạm khoá, thử lại sau {seconds} giây. Nếu không phải bạn, "
+    "báo quản trị viên."
+)
+BUSY = "Máy chủ đang kiểm tra nhiều lượt đăng nhập: thử lại sau giây lát."
 NO_USERS = (
     "Bảng điều khiển chưa có tài khoản nào: quản trị viên đặt DASHBOARD_USERS "
     "(tạo bằng `nghedan dashboard-user`) hoặc DASHBOARD_AUTH=proxy."
