@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from services.intake import handlers, store
-from services.intake.open311 import open311_app
+from services.intake.open311 import Limits, open311_app
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
 from shared.messaging.consumer import OrderingKey
@@ -65,6 +65,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
             infra.reference,
             lambda: infra.pipeline("intake.commands"),
             settings.open311_keys(),
+            Limits.parse(settings.open311_limits, settings.open311_max_body_bytes),
         ),
         ensure_indexes=store.ensure_indexes,
         owed={"agenda_redrafts": lambda: _marks(deps)},

@@ -37,7 +37,10 @@ async def submit_issue(
     lifecycle.start_clocks(issue, deps.ref.calendar)
     primary = await _repeated(deps, ctx, issue)
     if primary:
-        issues.merge(issue, primary, now)
+        again = await deps.store(ctx.uow).raised_before(
+            [primary.tracking_code, *primary.merged], cmd.submitter
+        )
+        issues.merge(issue, primary, now, counted=not again)
         await deps.store(ctx.uow).save_issue(primary)
     await deps.store(ctx.uow).insert_issue(issue, cmd.submitter)
     _send_receipt(ctx.uow, issue, cmd.submitter)

@@ -47,6 +47,7 @@ PUBLIC_PART_VI = {
     "authority": "nơi chuyển đến",
 }
 NOTHING_YET = "Vụ việc {code} chưa có {what} để duyệt công khai"
+SAME_PERSON_AGAIN = "ý kiến trùng của cùng một người: không tính thêm người nêu"
 REASON_WITHHELD = "Đã có lý do; nội dung chưa được duyệt công khai"
 ACTIONS_VI = {
     "answer": "ghi nhận trả lời dự kiến",
@@ -86,6 +87,18 @@ OPEN311_WINDOW = "start_date và end_date phải theo thứ tự và cách nhau 
 OPEN311_BAD_DATE = "{field} {value!r} không đúng dạng ngày giờ (ví dụ 2026-09-01T00:00:00Z)"
 OPEN311_FORMAT = "Chỉ có dạng .json hoặc .xml, không có .{form}"
 OPEN311_NOTICE = "UBND xã đã tiếp nhận; mã theo dõi {code}."
+OPEN311_TOO_MANY_FROM_ADDRESS = "Quá nhiều yêu cầu từ địa chỉ này: thử lại sau {seconds} giây"
+OPEN311_TOO_MANY_FOR_KEY = "Hệ thống gửi đã dùng hết lượt gửi: thử lại sau {seconds} giây"
+OPEN311_TOO_MANY_FOR_CONTACT = (
+    "Số điện thoại hoặc thư điện tử này đã nhận đủ số tin xác nhận trong ngày: thử lại sau "
+    "{seconds} giây, hoặc gửi không kèm liên hệ, hoặc đến UBND xã"
+)
+OPEN311_TOO_MANY_READS = "Quá nhiều lượt đọc từ địa chỉ này: thử lại sau {seconds} giây"
+OPEN311_FORM_ONLY = "Chỉ nhận biểu mẫu application/x-www-form-urlencoded (không nhận tệp đính kèm), không nhận {kind}"
+OPEN311_TOO_LARGE = "Biểu mẫu lớn hơn {limit} KiB: không đọc"
+OPEN311_NOT_UTF8 = "Biểu mẫu không phải UTF-8"
+OPEN311_NUMBER = "{name} phải là số từ 1 đến {most}"
+OPEN311_STATUS = "status chỉ là open hoặc closed, không có {status}"
 OPEN311_MERGED = "Ý kiến trùng với một nội dung đã được tiếp nhận và được gộp vào đó."
 OPEN311_MERGED_SUMMARY = (
     "Ý kiến trùng với nội dung đang được giải quyết: «{summary}», và được gộp vào đó."

@@ -12,19 +12,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
 
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.intake import messages as msg
-from services.intake.domain.issues import Issue, is_confidential
+from services.intake.domain.issues import OPEN, Issue, is_confidential
 from services.intake.store import Store
 from shared import vi
+from shared.citizen import mobile_number
 from shared.clock import local_date
 from shared.messaging.consumer import Pipeline
 from shared.reference import ReferenceData
@@ -33,12 +39,49 @@ BASE = "/open311/v2"
 CLOSED = ("resolved", "referred", "refused", "merged", "settled_in_village")
 PUBLIC_KINDS = ("recommendation", "feedback")
 WINDOW = timedelta(days=90)  # GeoReport v2: a search spans at most 90 days, the latest by default
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 200  # the public list, a page at a time
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass
+class Limits:
+    """How much the door takes, moving windows counted in this process (the `limits` library)."""
+
+    per_address: RateLimitItem
+    per_key: RateLimitItem
+    per_contact: RateLimitItem  # receipts to one phone number or email
+    reads: RateLimitItem  # reads per client address
+    max_body: int
+    counter: MovingWindowRateLimiter = field(
+        default_factory=lambda: MovingWindowRateLimiter(MemoryStorage())
+    )
+
+    @classmethod
+    def parse(cls, text: str, max_body: int) -> Limits:
+        given = dict(p.strip().split("=", 1) for p in text.split(",") if "=" in p)
+        wanted = ("address", "key", "phone", "reads")
+        missing = [w for w in wanted if w not in given]
+        if missing:
+            raise ValueError(f"OPEN311_LIMITS: thiếu {', '.join(missing)} (ví dụ address=20/hour)")
+        items = {w: parse(given[w]) for w in wanted}
+        return cls(items["address"], items["key"], items["phone"], items["reads"], max_body)
+
+    def take(self, item: RateLimitItem, *identifiers: str) -> int:
+        """0 when one more is allowed (and counted), else the seconds until the next one is."""
+        if self.counter.hit(item, "open311", *identifiers):
+            return 0
+        reset = self.counter.get_window_stats(item, "open311", *identifiers).reset_time
+        return max(1, int(reset - datetime.now(UTC).timestamp()) + 1)
+
+
+DEFAULT_LIMITS = "address=20/hour,key=600/hour,phone=3/day,reads=120/minute"
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(self, status: int, *descriptions: str, retry_after: int = 0) -> None:
         super().__init__("; ".join(descriptions))
         self.status, self.descriptions = status, descriptions
+        self.retry_after = retry_after
 
 
 def _xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
@@ -64,7 +107,10 @@ def _answer(
 
 def _error(form: str, error: Open311Error) -> Response:
     rows = [{"code": error.status, "description": d} for d in error.descriptions]
-    return _answer(form, "errors", "error", rows, error.status)
+    answer = _answer(form, "errors", "error", rows, error.status)
+    if error.retry_after:
+        answer.headers["retry-after"] = str(error.retry_after)
+    return answer
 
 
 def _day(moment: datetime) -> str:
@@ -100,9 +146,11 @@ class Open311Door:
         ref: ReferenceData,
         commands: Callable[[], Pipeline],
         api_keys: dict[str, str],
+        limits: Limits | None = None,
     ) -> None:
         self.store, self.ref = store, ref
         self.commands, self.api_keys = commands, api_keys
+        self.limits = limits or Limits.parse(DEFAULT_LIMITS, 64 * 1024)
         self.topics = {t.code: t for t in ref.topics}
         self.agencies = {a.code: a.name for a in ref.agencies}
 
@@ -128,7 +176,7 @@ class Open311Door:
         topic = self.topics.get(issue.topic)
         return {
             "service_request_id": issue.tracking_code,
-            "status": "closed" if issue.status in CLOSED else "open",
+            "status": _status(issue.status),
             "status_notes": vi.ISSUE_STATUS.get(issue.status, issue.status),
             "service_name": topic.name if topic else issue.topic,
             "service_code": issue.topic,
@@ -167,17 +215,62 @@ class Open311Door:
             return await self.post_request(request)
         return await self.list_requests(request)
 
+    def _limited(self, item: RateLimitItem, what: str, *identifiers: str) -> None:
+        wait = self.limits.take(item, *identifiers)
+        if wait:
+            raise Open311Error(429, what.format(seconds=wait), retry_after=wait)
+
+    async def _fields(self, request: Request) -> tuple[str, dict[str, str]]:
+        """The sender a key stands for, and the form: the key of the query string (or the
+        X-Api-Key header) is checked before any body is read; a key in the form (as GeoReport v2
+        clients send it) only after reading a body no larger than the limit. Only URL-encoded
+        forms: no file part is ever taken."""
+        address = (request.client.host if request.client else "") or "?"
+        self._limited(self.limits.per_address, msg.OPEN311_TOO_MANY_FROM_ADDRESS, "a", address)
+        early = request.query_params.get("api_key") or request.headers.get("x-api-key")
+        if early is not None and early not in self.api_keys:
+            raise Open311Error(403, msg.OPEN311_API_KEY)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != FORM:
+            raise Open311Error(415, msg.OPEN311_FORM_ONLY.format(kind=kind or "(không có)"))
+        limit = self.limits.max_body
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise Open311Error(413, msg.OPEN311_TOO_LARGE.format(limit=limit // 1024))
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise Open311Error(413, msg.OPEN311_TOO_LARGE.format(limit=limit // 1024))
+        try:
+            fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise Open311Error(400, msg.OPEN311_NOT_UTF8) from None
+        key = early if early is not None else fields.get("api_key", "")
+        sender = self.api_keys.get(key)
+        if sender is None:
+            raise Open311Error(403, msg.OPEN311_API_KEY)
+        self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
+        return sender, fields
+
+    def _receipts(self, fields: dict[str, str]) -> None:
+        """Each phone number or email is sent a few receipts a day at most: the door is no way
+        to text anyone at will."""
+        phone = mobile_number(fields.get("phone")) or (fields.get("phone") or "").strip()
+        email = (fields.get("email") or "").strip().lower()
+        for contact in filter(None, (phone, email)):
+            self._limited(self.limits.per_contact, msg.OPEN311_TOO_MANY_FOR_CONTACT, "c", contact)
+
     async def post_request(self, request: Request) -> Response:
         form = request.path_params["form"]
         try:
-            fields = await request.form()
-            sender = self.api_keys.get(str(fields.get("api_key") or ""))
-            if sender is None:
-                raise Open311Error(403, msg.OPEN311_API_KEY)
+            sender, fields = await self._fields(request)
             pipeline = self.commands()
+            submission = self.submission(fields, pipeline.clock.now())
+            self._receipts(fields)
             outcome = await pipeline.run_inline(
                 "intake.submit-issue.v1",
-                self.submission(dict(fields), pipeline.clock.now()),
+                submission,
                 sender=f"open311:{sender}",
                 source=f"/open311/{sender}",
                 event_id=str(uuid.uuid4()),
@@ -235,24 +328,24 @@ class Open311Door:
             "external_reference": (fields.get("device_id") or None),
         }
 
+    def _read(self, request: Request) -> None:
+        address = (request.client.host if request.client else "") or "?"
+        self._limited(self.limits.reads, msg.OPEN311_TOO_MANY_READS, "r", address)
+
     async def list_requests(self, request: Request) -> Response:
         form, query = request.path_params["form"], request.query_params
         try:
+            self._read(request)
             found = await self.find(query.get("service_request_id"), query)
         except Open311Error as error:
             return _error(form, error)
-        codes = {c for c in (query.get("service_code") or "").split(",") if c}
-        states = {s for s in (query.get("status") or "").split(",") if s}
-        rows = [
-            row
-            for row in (self.public(i) for i in found if shown(i))
-            if (not codes or row["service_code"] in codes)
-            and (not states or row["status"] in states)
-        ]
+        rows = [self.public(i) for i in found if shown(i)]
         return _answer(form, "service_requests", "request", rows)
 
     async def find(self, ids: str | None, query: Any) -> list[Issue]:
-        """By ids (at most 100), or received in a window of at most 90 days (the latest 90)."""
+        """By ids (at most 100), or received in a window of at most 90 days (the latest 90), a
+        page at a time (`page` from 1, `page_size` up to 200), filtered in the database: only
+        recommendations and feedback are read at all."""
         wanted = [c for c in (ids or "").split(",") if c]
         if wanted:
             return await self.store.issues_by_code(wanted[:100])
@@ -261,10 +354,26 @@ class Open311Door:
         first = _moment(query.get("start_date"), "start_date") or last - WINDOW
         if last - first > WINDOW or first > last:
             raise Open311Error(400, msg.OPEN311_WINDOW)
-        return await self.store.issues_received_between(first, last)
+        page, size = (
+            _number(query, "page", 1, 10_000),
+            _number(query, "page_size", PAGE_SIZE, MAX_PAGE_SIZE),
+        )
+        codes = [c for c in (query.get("service_code") or "").split(",") if c]
+        states = {s for s in (query.get("status") or "").split(",") if s}
+        unknown = states - {"open", "closed"}
+        if unknown:
+            raise Open311Error(400, msg.OPEN311_STATUS.format(status=", ".join(sorted(unknown))))
+        statuses = [s for s in (*OPEN, *CLOSED) if _status(s) in states] if states else None
+        return await self.store.public_issues(
+            first, last, topics=codes or None, statuses=statuses, skip=(page - 1) * size, limit=size
+        )
 
     async def one_request(self, request: Request) -> Response:
         form, code = request.path_params["form"], request.path_params["id"]
+        try:
+            self._read(request)
+        except Open311Error as error:
+            return _error(form, error)
         found = await self.store.issues_by_code([code])
         rows = [self.public(i) for i in found if shown(i)]
         if not rows:  # a complaint or denunciation is as unknown here as a code never given
@@ -280,6 +389,19 @@ class Open311Door:
                 Route(f"{BASE}/requests/{{id}}.{{form}}", _formed(self.one_request)),
             ]
         )
+
+
+def _status(status: str) -> str:
+    return "closed" if status in CLOSED else "open"
+
+
+def _number(query: Any, name: str, default: int, most: int) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise Open311Error(400, msg.OPEN311_NUMBER.format(name=name, most=most))
+    return int(text)
 
 
 def _person(fields: dict[str, Any]) -> dict[str, Any] | None:
@@ -310,6 +432,7 @@ def open311_app(
     ref: ReferenceData,
     commands: Callable[[], Pipeline],
     api_keys: dict[str, str],
+    limits: Limits | None = None,
 ) -> Starlette:
     """The door, reading through `store` (outside any transaction)."""
-    return Open311Door(store, ref, commands, api_keys).app()
+    return Open311Door(store, ref, commands, api_keys, limits).app()

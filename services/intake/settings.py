@@ -2,6 +2,7 @@
 
 from pydantic import Field, SecretStr
 
+from services.intake.open311 import DEFAULT_LIMITS
 from shared.settings import ServiceSettings
 
 
@@ -14,6 +15,20 @@ class IntakeSettings(ServiceSettings):
         validation_alias="OPEN311_API_KEYS",
         description="The Open311 door's keys, `system:key,system:key` (OPEN311_API_KEYS_FILE as "
         "a secret); empty: the door reads but takes no request.",
+    )
+    open311_limits: str = Field(
+        default=DEFAULT_LIMITS,
+        validation_alias="OPEN311_LIMITS",
+        description="The Open311 door's limits (the `limits` library's notation, a moving window): "
+        "requests posted per client address and per key, receipts per phone number or email, "
+        "reads per client address. Counted in each intake process.",
+    )
+    open311_max_body_bytes: int = Field(
+        default=64 * 1024,
+        gt=1024,
+        validation_alias="OPEN311_MAX_BODY_BYTES",
+        description="The largest form the Open311 door reads (a 10,000-character description, "
+        "URL-encoded, fits); a larger one is refused unread.",
     )
 
     agenda_redraft_seconds: float = Field(

@@ -9,7 +9,8 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.intake.domain.issues import OPEN, Change, Issue
+from services.intake.domain.issues import OPEN, PUBLIC_KINDS, Change, Issue
+from shared.citizen import mobile_number
 from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
@@ -52,10 +53,16 @@ def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) 
         value = getattr(person, name)
         if value:
             doc[f"{name}_hash"] = cipher.keyed_hash(value, purpose=name)
-    # Who raised what is counted inside intake only: this pseudonym never leaves the database.
-    key = person.citizen_id or person.phone or person.email or person.full_name
-    doc["ref"] = "P-" + cipher.keyed_hash(key, purpose="submitter")[:16]
+    doc["ref"] = person_ref(person, cipher)
     return doc
+
+
+def person_ref(person: Submitter, cipher: FieldCipher) -> str:
+    """Who raised what is counted inside intake only: this pseudonym never leaves the database.
+    A phone number counts as itself however it is written."""
+    phone = mobile_number(person.phone) or person.phone
+    key = person.citizen_id or phone or (person.email or "").lower() or person.full_name
+    return "P-" + cipher.keyed_hash(key, purpose="submitter")[:16]
 
 
 # What a person wrote, or wrote about a person's matter, rests sealed: the content, the answer,
@@ -120,10 +127,18 @@ class Store(Protocol):
     async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document: ...
     async def mark_threshold_reached(self, request_code: str, now: datetime) -> None: ...
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]: ...
-    async def issues_received_between(
-        self, first: datetime, last: datetime, limit: int = 1000
-    ) -> list[Issue]: ...
+    async def raised_before(self, codes: list[str], person: Submitter | None) -> bool: ...
     async def issues_by_code(self, codes: list[str]) -> list[Issue]: ...
+    async def public_issues(
+        self,
+        first: datetime,
+        last: datetime,
+        *,
+        topics: list[str] | None,
+        statuses: list[str] | None,
+        skip: int,
+        limit: int,
+    ) -> list[Issue]: ...
     async def known_session(self, session_id: str) -> Document | None: ...
     async def keep_session(self, session_id: str, fields: Document) -> None: ...
     async def first_time(self, key: str) -> bool: ...
@@ -341,12 +356,48 @@ class MongoStore:
             )
         return found
 
-    async def issues_received_between(
-        self, first: datetime, last: datetime, limit: int = 1000
+    async def raised_before(self, codes: list[str], person: Submitter | None) -> bool:
+        """Whether this person already sent one of these issues (a repeat counts once per
+        person; an anonymous one cannot be told apart and counts)."""
+        if person is None:
+            return False
+        found = await self.db["issues"].find_one(
+            {"_id": {"$in": codes}, "submitter.ref": person_ref(person, self.cipher)},
+            {"_id": 1},
+            session=self.s,
+        )
+        return found is not None
+
+    async def public_issues(
+        self,
+        first: datetime,
+        last: datetime,
+        *,
+        topics: list[str] | None,
+        statuses: list[str] | None,
+        skip: int,
+        limit: int,
     ) -> list[Issue]:
-        """Issues received in [first, last], newest first (the Open311 door's list)."""
-        query = {"received_at": {"$gte": first, "$lte": last}}
-        cursor = self.db["issues"].find(query).sort("received_at", -1).limit(limit)
+        """One page of the recommendations and feedback received in [first, last], newest
+        first (the Open311 door's list): complaints and denunciations, an anonymous one kept
+        as feedback included, are not read at all, nor anyone's own words."""
+        query: Document = {
+            "received_at": {"$gte": first, "$lte": last},
+            "kind": {"$in": list(PUBLIC_KINDS)},
+            "handled_as": {"$in": list(PUBLIC_KINDS)},
+        }
+        if topics:
+            query["topic"] = {"$in": topics}
+        if statuses is not None:
+            query["status"] = {"$in": statuses}
+        unread = {"content": 0, "answer": 0, "submitter": 0, "conclusion.text": 0}
+        cursor = (
+            self.db["issues"]
+            .find(query, unread)
+            .sort([("received_at", -1), ("_id", -1)])
+            .skip(skip)
+            .limit(limit)
+        )
         return [issue_from_doc(doc, self.cipher) async for doc in cursor]
 
     async def issues_by_code(self, codes: list[str]) -> list[Issue]:

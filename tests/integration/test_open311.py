@@ -29,6 +29,7 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
         FixedClock(NOW),
         MONGO_DB=own_db("intake"),
         OPEN311_API_KEYS=f"cong_thong_tin:{KEY}",
+        OPEN311_LIMITS="address=100/hour,key=100/hour,phone=10/day,reads=100/minute",
     )
     form = {
         "api_key": KEY,
@@ -161,3 +162,65 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
     shown = str(listed) + str(one) + str(one_xml) + str(services)
     for private in (WORDS, "Hà Văn", "0912345678", "Tốcáo", "thu tiền sai"):
         assert private not in shown
+
+
+async def test_the_door_checks_the_key_first_caps_what_it_reads_and_counts_each_client(
+    topology, purge_queues, own_db
+):
+    service = intake_service(
+        topology,
+        FixedClock(NOW),
+        MONGO_DB=own_db("intake"),
+        OPEN311_API_KEYS=f"cong_thong_tin:{KEY}",
+        OPEN311_LIMITS="address=9/hour,key=100/hour,phone=2/day,reads=6/minute",
+        OPEN311_MAX_BODY_BYTES=4096,
+    )
+    form = {
+        "api_key": KEY,
+        "service_code": "socio_economic",
+        "address_id": "LL",
+        "description": WORDS,
+        "first_name": "Hà Văn",
+        "last_name": "Tư",
+    }
+    big = b"description=" + b"a" * 100_000
+    urlencoded = {"content-type": "application/x-www-form-urlencoded"}
+    async with running(service), served(service) as base:
+        async with httpx.AsyncClient(base_url=f"{base}/open311/v2", timeout=30) as web:
+            posted = [
+                await web.post("/requests.json?api_key=sai", content=big, headers=urlencoded),
+                await web.post(f"/requests.json?api_key={KEY}", content=big, headers=urlencoded),
+                await web.post("/requests.json", data=form, files={"media": b"\x89PNG"}),
+                await web.post("/requests.json", data={**form, "phone": "0912 000 555"}),
+                await web.post("/requests.json", data={**form, "phone": "+84912000555"}),
+                await web.post("/requests.json", data={**form, "phone": "0912.000.555"}),
+                await web.post("/requests.json", data={**form, "description": "Xin lắp camera"}),
+                await web.post("/requests.json", data={**form, "description": "Xin sửa cống"}),
+                await web.post("/requests.json", data={**form, "description": "Xin sửa cầu"}),
+                await web.post("/requests.json", data={**form, "description": "Xin trồng cây"}),
+            ]
+            read = [
+                await web.get("/requests.json", params={"page_size": 2}),
+                await web.get("/requests.json", params={"page_size": 2, "page": 2}),
+                await web.get("/requests.json", params={"page_size": 2, "page": 3}),
+                await web.get("/requests.json", params={"page_size": 500}),
+                await web.get("/requests.json", params={"status": "mo"}),
+                await web.get("/requests.json"),
+                await web.get("/requests.json"),
+            ]
+        first = posted[3].json()[0]["service_request_id"]
+        primary = await service.infra.db["issues"].find_one({"_id": first})
+
+    statuses = [p.status_code for p in posted]
+    assert statuses == [403, 413, 415, 201, 201, 429, 201, 201, 201, 429], statuses
+    assert "api_key" in posted[0].text  # the key refused before the body was read
+    assert "4 KiB" in posted[1].text and "tệp" in posted[2].text
+    assert "thư điện tử" in posted[5].text and int(posted[5].headers["retry-after"]) > 0
+    assert "địa chỉ này" in posted[9].text and int(posted[9].headers["retry-after"]) > 0
+    # The same person twice (one number, two spellings): one issue raised by one person.
+    assert "gộp" in posted[4].json()[0]["service_notice"], posted[4].text
+    assert primary["raised_by"] == 1 and len(primary["merged"]) == 1
+    pages = [[r["service_request_id"] for r in page.json()] for page in read[:3]]
+    assert [len(p) for p in pages] == [2, 2, 1] and len({c for p in pages for c in p}) == 5
+    assert read[3].status_code == 400 and read[4].status_code == 400
+    assert read[5].status_code == 200 and read[6].status_code == 429

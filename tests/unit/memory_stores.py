@@ -9,7 +9,7 @@ import os
 from datetime import date, datetime
 from typing import Any, cast
 
-from services.intake.domain.issues import OPEN, Issue
+from services.intake.domain.issues import OPEN, PUBLIC_KINDS, Issue
 from services.registration.domain.model import Conference, Registration
 from services.registration.store import ACTIVE_STATUSES, ConcurrentUpdate, Contact
 from shared.clock import FixedClock
@@ -297,11 +297,36 @@ class IntakeMemory:
                 )
         return found
 
-    async def issues_received_between(
-        self, first: datetime, last: datetime, limit: int = 1000
+    async def raised_before(self, codes: list[str], person: Submitter | None) -> bool:
+        if person is None:
+            return False
+
+        def key(p: Submitter | None) -> str | None:
+            return p and (p.citizen_id or p.phone or p.email or p.full_name)
+
+        return any(key(self.submitters.get(c)) == key(person) for c in codes)
+
+    async def public_issues(
+        self,
+        first: datetime,
+        last: datetime,
+        *,
+        topics: list[str] | None,
+        statuses: list[str] | None,
+        skip: int,
+        limit: int,
     ) -> list[Issue]:
-        found = [i for i in self._all() if first <= i.received_at <= last]
-        return sorted(found, key=lambda i: i.received_at, reverse=True)[:limit]
+        found = [
+            i
+            for i in self._all()
+            if first <= i.received_at <= last
+            and i.kind in PUBLIC_KINDS
+            and i.handled_as in PUBLIC_KINDS
+            and (not topics or i.topic in topics)
+            and (statuses is None or i.status in statuses)
+        ]
+        found.sort(key=lambda i: (i.received_at, i.tracking_code), reverse=True)
+        return found[skip : skip + limit]
 
     async def issues_by_code(self, codes: list[str]) -> list[Issue]:
         return [self._out(c) for c in codes if c in self.issues]

@@ -156,19 +156,17 @@ OPEN = (
 )
 
 
-def merge(duplicate: Issue, primary: Issue, now: datetime) -> None:
-    """The same matter again: the new submission keeps its code and points at the first issue."""
+def merge(duplicate: Issue, primary: Issue, now: datetime, *, counted: bool = True) -> None:
+    """The same matter again: the new submission keeps its code and points at the first issue.
+    It is one more person raising it unless the same person sent it before (`counted`)."""
+    why = "ý kiến trùng" if counted else msg.SAME_PERSON_AGAIN
     duplicate.status, duplicate.merged_into = "merged", primary.tracking_code
     duplicate.topic, duplicate.agency_code = primary.topic, primary.agency_code
-    duplicate.history.append(
-        Change(now, msg.SYSTEM, "merged", None, primary.tracking_code, "ý kiến trùng")
-    )
-    primary.raised_by += 1
+    duplicate.history.append(Change(now, msg.SYSTEM, "merged", None, primary.tracking_code, why))
+    primary.raised_by += 1 if counted else 0
     duplicate.events.append(events.Merged(duplicate, primary.tracking_code, primary.raised_by))
     primary.merged.append(duplicate.tracking_code)
-    primary.history.append(
-        Change(now, msg.SYSTEM, "merged_in", None, duplicate.tracking_code, "ý kiến trùng")
-    )
+    primary.history.append(Change(now, msg.SYSTEM, "merged_in", None, duplicate.tracking_code, why))
 
 
 def is_confidential(issue: Issue) -> bool:
