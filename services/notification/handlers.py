@@ -33,7 +33,7 @@ from shared.contracts import notification as contract
 from shared.contracts.common import error, reject_if
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registration import SessionConcluded, SessionScheduled
-from shared.logging import get_logger
+from shared.logging import get_logger, redact_text
 from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import Infrastructure, JobContext
@@ -76,14 +76,19 @@ def _move(
     status: contract.Status,
     now: datetime,
     reason: str | None = None,
+    *,
+    told: str | None = None,
     **changes: Any,
 ) -> dict[str, Any]:
-    """The update that moves `doc` to `status`, and its status event, in the same unit."""
+    """The update that moves `doc` to `status`, and its status event, in the same unit. A
+    provider's or mail server's own words (`told`) stay in notification's record, masked; the
+    event on the bus says only `reason`, a sentence of ours."""
     late = domain.is_late(doc, status, now)
     if late:
         log.warning("notification.late", message_id=doc["_id"], send_by=doc["send_by"])
     outgoing.status(uow, doc, status, now, reason, late, changes)
-    return domain.moved(status, now, reason, late, **changes)
+    kept = f"{reason}: {redact_text(told)[:300]}" if told else reason
+    return domain.moved(status, now, kept, late, **changes)
 
 
 # ---- requests ---------------------------------------------------------------------------------
@@ -238,16 +243,27 @@ async def _finish(deps: Deps, doc: Document, result: SendResult, now: datetime) 
         if current is None or current["status"] in domain.FINAL:
             return
         status, retry = domain.after_attempt(result.result, current.get("attempts", 0), len(delays))
-        extra = {"provider_ref": result.provider_ref, "segments": result.segments}
-        extra = {k: v for k, v in extra.items() if v is not None}
+        given = {"provider_ref": result.provider_ref, "segments": result.segments}
+        extra: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
         if status in ("sent", "delivered"):
             update = _move(uow, current, status, now, None, sent_at=now, **extra)
         elif retry is not None:
             wait = delays[retry]
-            update = _move(uow, current, status, now, result.reason, retry_at=now + wait, **extra)
+            update = _move(
+                uow,
+                current,
+                status,
+                now,
+                msg.PROVIDER_RETRY,
+                told=result.reason,
+                retry_at=now + wait,
+                **extra,
+            )
             outgoing.deliver(uow, current["_id"], (retry, wait))
         else:
-            update = _move(uow, current, "failed", now, result.reason, **extra)
+            update = _move(
+                uow, current, "failed", now, msg.PROVIDER_REFUSED, told=result.reason, **extra
+            )
             await _fall_back(deps, uow, current, now)
         update["$unset"] = {"claimed_by": ""}
         await store.update_message(current["_id"], update)
@@ -344,7 +360,7 @@ async def provider_report(
         if delivered:
             update = _move(uow, doc, "delivered", now, None, delivered_at=now)
         else:
-            update = _move(uow, doc, "failed", now, reason or msg.PROVIDER_FAILED)
+            update = _move(uow, doc, "failed", now, msg.PROVIDER_FAILED, told=reason)
             await _fall_back(deps, uow, doc, now)
         await store.update_message(doc["_id"], update)
         return True

@@ -13,6 +13,9 @@ HOLD_OVER = "hết thời gian tạm giữ"
 RESENT_BY = "gửi lại theo yêu cầu của {who}"
 RESENT_BY_DEFAULT = "cán bộ vận hành"
 PROVIDER_FAILED = "nhà cung cấp báo không chuyển được"
+# What the bus is told of a failed attempt; the provider's own words stay in notification.
+PROVIDER_RETRY = "chưa gửi được, sẽ thử lại"
+PROVIDER_REFUSED = "không gửi được"
 TOO_LONG = "tin nhắn dài {segments} phần, vượt giới hạn {limit}"
 
 # Refusals of a command
