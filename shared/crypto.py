@@ -73,11 +73,17 @@ class FieldCipher:
     service: str
     _current: _SealingKey = field(repr=False)
     _all: dict[bytes, _SealingKey] = field(repr=False)
-    _lookup: bytes = field(repr=False)
+    _lookups: tuple[bytes, ...] = field(repr=False)  # the current look-up key first, then retired
 
     @classmethod
     def for_service(
-        cls, service: str, data_key: bytes, *, lookup_key: bytes, retired: Iterable[bytes] = ()
+        cls,
+        service: str,
+        data_key: bytes,
+        *,
+        lookup_key: bytes,
+        retired: Iterable[bytes] = (),
+        retired_lookups: Iterable[bytes] = (),
     ) -> FieldCipher:
         def sealing(master: bytes) -> _SealingKey:
             key_id = bytes.fromhex(key_id_of(master))
@@ -85,7 +91,10 @@ class FieldCipher:
 
         current = sealing(data_key)
         ring = {k.key_id: k for k in map(sealing, retired)} | {current.key_id: current}
-        return cls(service, current, ring, _derive(lookup_key, f"nghedan/{service}/lookup"))
+        lookups = tuple(
+            _derive(k, f"nghedan/{service}/lookup") for k in (lookup_key, *retired_lookups)
+        )
+        return cls(service, current, ring, lookups)
 
     def __repr__(self) -> str:
         return f"FieldCipher(service={self.service!r}, key_id={self.key_id!r})"
@@ -124,7 +133,15 @@ class FieldCipher:
         return None if sealed is None else self.unseal(sealed, context=context).decode("utf-8")
 
     def keyed_hash(self, value: str, *, purpose: str) -> str:
-        return hmac.new(self._lookup, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+        """The look-up hash a record is written with: under the current look-up key."""
+        return self.keyed_hashes(value, purpose=purpose)[0]
+
+    def keyed_hashes(self, value: str, *, purpose: str) -> list[str]:
+        """Every hash `value` may have been written with: the current key's first, then each
+        retired key's (NGHEDAN_RETIRED_LOOKUP_KEYS), so a look-up finds records made before a
+        rotation."""
+        text = f"{purpose}:{value}".encode()
+        return [hmac.new(k, text, hashlib.sha256).hexdigest() for k in self._lookups]
 
 
 def sealed_key_id(value: bytes) -> str | None:

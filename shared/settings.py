@@ -116,6 +116,12 @@ class ServiceSettings(BaseSettings):
         description="Earlier data keys, comma-separated: they still open values during a rotation.",
     )
     lookup_key: SecretStr | None = Field(default=None, validation_alias="NGHEDAN_LOOKUP_KEY")
+    retired_lookup_keys: SecretStr | None = Field(
+        default=None,
+        validation_alias="NGHEDAN_RETIRED_LOOKUP_KEYS",
+        description="Earlier look-up keys, comma-separated: records written with them are still "
+        "found (a person's earlier registration, signature, repeat or opt-out) after a rotation.",
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         validation_alias="NGHEDAN_ADMIN_TOKEN",
@@ -195,15 +201,37 @@ def cipher_for(settings: ServiceSettings, service: str) -> FieldCipher:
                 raise DataKeyError(
                     f"{variable} là khoá phát triển đã công bố: không dùng được khi chạy thật"
                 )
+        retired = [v for v in _secret(settings.retired_data_keys).split(",") if v.strip()]
+        retired_lookup = [v for v in _secret(settings.retired_lookup_keys).split(",") if v.strip()]
+        named = [("NGHEDAN_DATA_KEY", data), ("NGHEDAN_LOOKUP_KEY", lookup)]
+        named += [("NGHEDAN_RETIRED_DATA_KEYS", v) for v in retired]
+        named += [("NGHEDAN_RETIRED_LOOKUP_KEYS", v) for v in retired_lookup]
+        for variable, value in named:
+            if reads_as_text(decode_key(value, variable=variable)):
+                raise DataKeyError(
+                    f"{variable} đọc được như chữ: đó là một câu (có khi đã công bố, như khoá "
+                    f"trong mã nguồn), không phải 32 byte ngẫu nhiên; tạo khoá bằng "
+                    f"`nghedan keys new`"
+                )
     if data == lookup:
         raise DataKeyError("NGHEDAN_LOOKUP_KEY phải khác NGHEDAN_DATA_KEY")
     retired = [v for v in _secret(settings.retired_data_keys).split(",") if v.strip()]
+    retired_lookup = [v for v in _secret(settings.retired_lookup_keys).split(",") if v.strip()]
     return FieldCipher.for_service(
         service,
         decode_key(data, variable="NGHEDAN_DATA_KEY"),
         lookup_key=decode_key(lookup, variable="NGHEDAN_LOOKUP_KEY"),
         retired=[decode_key(v, variable="NGHEDAN_RETIRED_DATA_KEYS") for v in retired],
+        retired_lookups=[
+            decode_key(v, variable="NGHEDAN_RETIRED_LOOKUP_KEYS") for v in retired_lookup
+        ],
     )
+
+
+def reads_as_text(key: bytes) -> bool:
+    """32 random bytes are all printable in about one case in 10^14: a key that reads as text is
+    a phrase someone wrote — the published development and test keys among them."""
+    return all(0x20 <= b < 0x7F for b in key)
 
 
 def _secret(value: SecretStr | None) -> str:

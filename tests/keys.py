@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
+import os
 
 from shared.crypto import FieldCipher
 from shared.settings import ServiceSettings, cipher_for
 
-# Planted keys: recognisable, so a test can search logs and files for them in every form.
-PLANTED_DATA_KEY = base64.b64encode(b"PLANTED-data-key-for-leak-tests!").decode()
-PLANTED_LOOKUP_KEY = base64.b64encode(b"PLANTED-lookup-key-for-leak-test").decode()
+# Planted keys: made afresh for each run (a key written in the repository would be a published
+# one, refused outside development), so a test can search logs and files for them in every form.
+PLANTED_DATA_KEY = base64.b64encode(b"PLANTED-" + os.urandom(24)).decode()
+PLANTED_LOOKUP_KEY = base64.b64encode(b"PLANTED-" + os.urandom(24)).decode()
 
 
 def cipher_of(service: str, **keys: str) -> FieldCipher:

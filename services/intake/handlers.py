@@ -465,8 +465,9 @@ async def sign_adhoc_request(
     deps: Deps, cmd: contract.SignAdhocRequest, ctx: HandlerContext
 ) -> dict[str, Any]:
     now = ctx.clock.now()
-    voter = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
-    signed = await deps.store(ctx.uow).find_signature(cmd.request_code, voter)
+    hashes = deps.cipher.keyed_hashes(cmd.citizen_id, purpose="citizen_id")
+    voter = hashes[0]
+    signed = await deps.store(ctx.uow).find_signature(cmd.request_code, hashes)
     errors = adhoc.signature_errors(cmd, deps.ref, signed)
     reject_if(errors)
     request = await deps.store(ctx.uow).add_signature(cmd, voter, now)

@@ -60,9 +60,14 @@ def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) 
 def person_ref(person: Submitter, cipher: FieldCipher) -> str:
     """Who raised what is counted inside intake only: this pseudonym never leaves the database.
     A phone number counts as itself however it is written."""
+    return person_refs(person, cipher)[0]
+
+
+def person_refs(person: Submitter, cipher: FieldCipher) -> list[str]:
+    """The pseudonym under the current look-up key, then under each retired one."""
     phone = mobile_number(person.phone) or person.phone
     key = person.citizen_id or phone or (person.email or "").lower() or person.full_name
-    return "P-" + cipher.keyed_hash(key, purpose="submitter")[:16]
+    return ["P-" + h[:16] for h in cipher.keyed_hashes(key, purpose="submitter")]
 
 
 # What a person wrote, or wrote about a person's matter, rests sealed: the content, the answer,
@@ -123,7 +128,7 @@ class Store(Protocol):
     async def mark_agenda(self, session_id: str, cause: str) -> None: ...
     async def agenda_marks(self) -> dict[str, list[str]]: ...
     async def clear_agenda_marks(self, marks: list[str]) -> None: ...
-    async def find_signature(self, request_code: str, voter: str) -> Document | None: ...
+    async def find_signature(self, request_code: str, voters: list[str]) -> Document | None: ...
     async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document: ...
     async def mark_threshold_reached(self, request_code: str, now: datetime) -> None: ...
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]: ...
@@ -291,10 +296,10 @@ class MongoStore:
         """Only the marks a redraft saw: those added since wait for the next one."""
         await self.db["agenda_marks"].delete_many({"_id": {"$in": marks}}, session=self.s)
 
-    async def find_signature(self, request_code: str, voter: str) -> Document | None:
-        return await self.db["adhoc_signatures"].find_one(
-            {"_id": f"{request_code}:{voter}"}, session=self.s
-        )
+    async def find_signature(self, request_code: str, voters: list[str]) -> Document | None:
+        """The voter's signature, under any of their look-up hashes (`voters`)."""
+        ids = [f"{request_code}:{voter}" for voter in voters]
+        return await self.db["adhoc_signatures"].find_one({"_id": {"$in": ids}}, session=self.s)
 
     async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document:
         """Keep the signature (the signer sealed) and count it; returns the request as it now is."""
@@ -362,7 +367,7 @@ class MongoStore:
         if person is None:
             return False
         found = await self.db["issues"].find_one(
-            {"_id": {"$in": codes}, "submitter.ref": person_ref(person, self.cipher)},
+            {"_id": {"$in": codes}, "submitter.ref": {"$in": person_refs(person, self.cipher)}},
             {"_id": 1},
             session=self.s,
         )

@@ -54,11 +54,19 @@ class Deps:
         return Store(self.infra.db, uow.session if uow else None)
 
     def message_id(self, cause_id: str, contact: str, channel: str) -> str:
-        digest = self.infra.cipher.keyed_hash(f"{cause_id}|{contact}|{channel}", purpose="message")
-        return "m-" + digest[:30]
+        return self.message_ids(cause_id, contact, channel)[0]
+
+    def message_ids(self, cause_id: str, contact: str, channel: str) -> list[str]:
+        """Under the current look-up key, then each retired one (a message made before a
+        rotation is still the same message)."""
+        text = f"{cause_id}|{contact}|{channel}"
+        return ["m-" + h[:30] for h in self.infra.cipher.keyed_hashes(text, purpose="message")]
 
     def person_ref(self, contact: str) -> str:
-        return self.infra.cipher.keyed_hash(contact, purpose="recipient")
+        return self.person_refs(contact)[0]
+
+    def person_refs(self, contact: str) -> list[str]:
+        return self.infra.cipher.keyed_hashes(contact, purpose="recipient")
 
     def seal(self, message_id: str, payload: dict[str, Any]) -> bytes:
         text = json.dumps(payload, ensure_ascii=False)
@@ -116,11 +124,13 @@ async def accept(deps: Deps, request: contract.SendNotification, ctx: HandlerCon
     contacts = contact_keys(request.recipient)
     contact = contacts[0] if contacts else (request.recipient.name or "-")
     channels = reachable or [next(iter(deps.channels))]
-    message_id = deps.message_id(request.cause_id, contact, channels[0])
-    if await store.has_message(message_id):
-        log.info("notification.duplicate_request", message_id=message_id)
-        return
-    refs = [deps.person_ref(c) for c in contacts]
+    message_ids = deps.message_ids(request.cause_id, contact, channels[0])
+    message_id = message_ids[0]
+    for earlier in message_ids:
+        if await store.has_message(earlier):
+            log.info("notification.duplicate_request", message_id=earlier)
+            return
+    refs = [ref for c in contacts for ref in deps.person_refs(c)]
     payload = {"recipient": request.recipient.model_dump(), "params": request.params}
     doc = domain.new_message(
         message_id,
@@ -318,7 +328,7 @@ async def set_preference(
     if not contact:
         reject_if([error("data.contact", "invalid_contact", msg.NOT_A_CONTACT)])
     fields = {"opt_out": cmd.opt_out, "updated_at": ctx.clock.now(), "note": cmd.note}
-    await deps.store(ctx.uow).set_preference(deps.person_ref(contact or ""), fields)
+    await deps.store(ctx.uow).set_preference(deps.person_refs(contact or ""), fields)
     return {"opt_out": cmd.opt_out}
 
 

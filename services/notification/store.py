@@ -118,10 +118,16 @@ class Store:
         )
         return found is not None
 
-    async def set_preference(self, ref: str, fields: dict[str, Any]) -> None:
+    async def set_preference(self, refs: list[str], fields: dict[str, Any]) -> None:
+        """Kept under the current look-up hash (`refs[0]`), and set on any kept under a retired
+        one, so an earlier opt-out is never left standing against a later choice."""
         await self.db["preferences"].update_one(
-            {"_id": ref}, {"$set": fields}, upsert=True, session=self.s
+            {"_id": refs[0]}, {"$set": fields}, upsert=True, session=self.s
         )
+        if refs[1:]:
+            await self.db["preferences"].update_many(
+                {"_id": {"$in": refs[1:]}}, {"$set": fields}, session=self.s
+            )
 
     # ---- conferences ------------------------------------------------------------------------------
 

@@ -115,8 +115,10 @@ async def register_delegate(
     conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
     errors = delegates.registration_errors(cmd, conference, deps.ref, local_date(now))
-    citizen_hash = deps.cipher.keyed_hash(cmd.citizen_id, purpose="citizen_id")
-    mine = await deps.store(ctx.uow).find_active(conference.id, citizen_hash=citizen_hash)
+    hashes = deps.cipher.keyed_hashes(cmd.citizen_id, purpose="citizen_id")
+    citizen_hash, mine = hashes[0], None
+    for earlier in hashes:  # registered before a look-up key rotation, too
+        mine = mine or await deps.store(ctx.uow).find_active(conference.id, citizen_hash=earlier)
     role_holder = None
     if cmd.category in delegates.ONE_PER_VILLAGE:
         role_holder = await deps.store(ctx.uow).find_active(

@@ -12,6 +12,7 @@ import yaml
 
 from shared.clock import FixedClock
 from tests.helpers import RawClient, registration_service, running, session_data
+from tests.keys import PLANTED_DATA_KEY, PLANTED_LOOKUP_KEY
 from tests.when import vn
 
 NOW = vn(2026, 9, 1)
@@ -54,8 +55,8 @@ async def test_a_command_counts_only_from_a_sender_allowed_to_send_it(
         MONGO_DB=own_db("registration"),
         NGHEDAN_SENDERS=str(senders),
         NGHEDAN_DEVELOPMENT=False,
-        NGHEDAN_DATA_KEY="bmdoZWRhbi10ZXN0LWRhdGEta2V5LTMyLWJ5dGVzISE=",
-        NGHEDAN_LOOKUP_KEY="bmdoZWRhbi10ZXN0LWxvb2t1cC1rZXktMzItYnl0ZSE=",
+        NGHEDAN_DATA_KEY=PLANTED_DATA_KEY,
+        NGHEDAN_LOOKUP_KEY=PLANTED_LOOKUP_KEY,
     )
     async with running(service), RawClient(url_a) as a, RawClient(url_b) as b:
         first = await a.send("registration.create-session.v1", session_data(), command_id="same")

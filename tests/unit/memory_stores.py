@@ -273,8 +273,9 @@ class IntakeMemory:
         for mark in marks:
             self.agenda_marks_.pop(mark, None)
 
-    async def find_signature(self, request_code: str, voter: str) -> dict[str, Any] | None:
-        return self.signatures.get(f"{request_code}:{voter}")
+    async def find_signature(self, request_code: str, voters: list[str]) -> dict[str, Any] | None:
+        found = [self.signatures.get(f"{request_code}:{voter}") for voter in voters]
+        return next((s for s in found if s), None)
 
     async def add_signature(self, cmd: Any, voter: str, now: datetime) -> dict[str, Any]:
         self.signatures[f"{cmd.request_code}:{voter}"] = {"request_code": cmd.request_code}

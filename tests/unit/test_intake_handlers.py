@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import cast
+
+import pytest
 
 from services.intake import handlers
 from shared.contracts import intake as c
 from shared.contracts import registration as registration_contract
+from shared.contracts.common import Rejected
 from shared.service import JobContext
 from tests.unit.memory_stores import IntakeMemory, World
 from tests.when import vn
@@ -211,3 +215,29 @@ async def test_the_marks_of_a_cancelled_conference_are_dropped_undrafted():
     await handlers.agenda_redraft(world.deps, AGENDA_BYTES)(cast(JobContext, world))
     assert "intake.agenda.drafted.v1" not in world.keys()
     assert await world.store.agenda_marks() == {}
+
+
+async def test_a_voter_who_signed_before_a_lookup_key_rotation_cannot_sign_again():
+    from shared.crypto import new_key
+    from tests.keys import cipher_of
+
+    old, new, data = new_key(), new_key(), new_key()
+    world = World("intake", IntakeMemory(), NOW)
+    keyed = dataclasses.replace  # the same world, its keys changed
+    world.deps = keyed(
+        world.deps, cipher=cipher_of("intake", NGHEDAN_DATA_KEY=data, NGHEDAN_LOOKUP_KEY=old)
+    )
+    signature = c.SignAdhocRequest(
+        request_code="TT-2026-YC1",
+        full_name="Lò Văn Ký",
+        citizen_id="014090001234",
+        date_of_birth=date(1990, 1, 1),
+        gender="male",
+        village_code="LL",
+        signed_at=NOW,
+    )
+    await world.run(handlers.sign_adhoc_request, signature)
+    rotated = {"NGHEDAN_LOOKUP_KEY": new, "NGHEDAN_RETIRED_LOOKUP_KEYS": old}
+    world.deps = keyed(world.deps, cipher=cipher_of("intake", NGHEDAN_DATA_KEY=data, **rotated))
+    with pytest.raises(Rejected):
+        await world.run(handlers.sign_adhoc_request, signature)

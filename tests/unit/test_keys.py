@@ -104,3 +104,51 @@ def test_a_key_id_says_nothing_of_the_key():
     cipher = cipher_of("registration")
     assert len(cipher.key_id) == 8
     assert cipher.key_id not in base64.b64decode(DEVELOPMENT_DATA_KEY).hex()
+
+
+def _written_in_the_repository() -> list[str]:
+    """Every 32-byte key written out in the project's own files (code, docs, deployment)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for folder in ("shared", "services", "tests", "docs", "deploy", "tools"):
+        for path in (root / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".md", ".yaml", ".yml", ".example", ""):
+                text = path.read_text("utf-8", "replace")
+                found |= set(re.findall(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=", text))
+    found |= set(re.findall(r"[A-Za-z0-9+/]{43}=", (root / "README.md").read_text("utf-8")))
+    return sorted(k for k in found if len(base64.b64decode(k)) == 32)
+
+
+def test_no_key_written_in_the_repository_opens_a_service_outside_development():
+    written = _written_in_the_repository()
+    assert DEVELOPMENT_DATA_KEY in written  # the search sees the keys it must
+    for key in written:
+        for variable in ("NGHEDAN_DATA_KEY", "NGHEDAN_LOOKUP_KEY", "NGHEDAN_RETIRED_LOOKUP_KEYS"):
+            keys = {"NGHEDAN_DATA_KEY": new_key(), "NGHEDAN_LOOKUP_KEY": new_key(), variable: key}
+            with pytest.raises(DataKeyError, match=r"khoá phát triển|đọc được như chữ"):
+                cipher_for(ServiceSettings(**PRODUCTION, **keys), "intake")
+    phrase = base64.b64encode(b"khoa-cua-xa-thien-tan-2026-bimat").decode()
+    with pytest.raises(DataKeyError, match="đọc được như chữ"):
+        cipher_for(
+            ServiceSettings(**PRODUCTION, NGHEDAN_DATA_KEY=phrase, NGHEDAN_LOOKUP_KEY=new_key()),
+            "intake",
+        )
+
+
+def test_after_a_lookup_key_rotation_what_was_written_before_is_still_found():
+    old, new = new_key(), new_key()
+    data = new_key()
+    before = cipher_of("intake", NGHEDAN_DATA_KEY=data, NGHEDAN_LOOKUP_KEY=old)
+    rotated = cipher_of(
+        "intake", NGHEDAN_DATA_KEY=data, NGHEDAN_LOOKUP_KEY=new, NGHEDAN_RETIRED_LOOKUP_KEYS=old
+    )
+    forgotten = cipher_of("intake", NGHEDAN_DATA_KEY=data, NGHEDAN_LOOKUP_KEY=new)
+    written = before.keyed_hash("020190123456", purpose="citizen_id")
+    assert (
+        rotated.keyed_hash("020190123456", purpose="citizen_id") != written
+    )  # new records: new key
+    assert written in rotated.keyed_hashes("020190123456", purpose="citizen_id")
+    assert written not in forgotten.keyed_hashes("020190123456", purpose="citizen_id")
