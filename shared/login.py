@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +34,35 @@ log = get_logger(__name__)
 Outcome = Literal["ok", "wrong", "locked", "busy"]
 # A hash of the same cost as a real one: an unknown name costs the same check as a known one.
 _DUMMY = hash_password("nghe-dan: no account of that name")
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(text: str) -> tuple[Network, ...]:
+    """`10.0.0.0/8,::1/128`: parsed once, so a mistyped network stops the start."""
+    return tuple(ipaddress.ip_network(n.strip()) for n in text.split(",") if n.strip())
+
+
+def client_address(peer: str, forwarded_for: str | None, trusted: Iterable[Network]) -> str:
+    """Who is asking: the peer, or — when the peer is a proxy of ours — the nearest address in
+    X-Forwarded-For that is not one (a client may write the header, but not past our proxy)."""
+    trusted = tuple(trusted)
+
+    def ours(text: str) -> bool:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return False
+        return any(address in net for net in trusted)
+
+    if not forwarded_for or not ours(peer):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not ours(hop):
+            return hop
+    return hops[0] if hops else peer
 
 
 @dataclass(frozen=True)

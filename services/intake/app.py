@@ -65,7 +65,11 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
             infra.reference,
             lambda: infra.pipeline("intake.commands"),
             settings.open311_keys(),
-            Limits.parse(settings.open311_limits, settings.open311_max_body_bytes),
+            Limits.parse(
+                settings.open311_limits,
+                settings.open311_max_body_bytes,
+                settings.open311_trusted_proxies,
+            ),
         ),
         ensure_indexes=store.ensure_indexes,
         owed={"agenda_redrafts": lambda: _marks(deps)},

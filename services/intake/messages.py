@@ -87,7 +87,9 @@ OPEN311_WINDOW = "start_date và end_date phải theo thứ tự và cách nhau 
 OPEN311_BAD_DATE = "{field} {value!r} không đúng dạng ngày giờ (ví dụ 2026-09-01T00:00:00Z)"
 OPEN311_FORMAT = "Chỉ có dạng .json hoặc .xml, không có .{form}"
 OPEN311_NOTICE = "UBND xã đã tiếp nhận; mã theo dõi {code}."
-OPEN311_TOO_MANY_FROM_ADDRESS = "Quá nhiều yêu cầu từ địa chỉ này: thử lại sau {seconds} giây"
+OPEN311_TOO_MANY_FROM_ADDRESS = (
+    "Địa chỉ này đã gửi sai khoá quá nhiều lần: thử lại sau {seconds} giây"
+)
 OPEN311_TOO_MANY_FOR_KEY = "Hệ thống gửi đã dùng hết lượt gửi: thử lại sau {seconds} giây"
 OPEN311_TOO_MANY_FOR_CONTACT = (
     "Số điện thoại hoặc thư điện tử này đã nhận đủ số tin xác nhận trong ngày: thử lại sau "

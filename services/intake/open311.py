@@ -32,6 +32,7 @@ from services.intake.store import Store
 from shared import vi
 from shared.citizen import mobile_number
 from shared.clock import local_date
+from shared.login import Network, client_address, networks
 from shared.messaging.consumer import Pipeline
 from shared.reference import ReferenceData
 
@@ -47,31 +48,49 @@ FORM = "application/x-www-form-urlencoded"
 class Limits:
     """How much the door takes, moving windows counted in this process (the `limits` library)."""
 
-    per_address: RateLimitItem
-    per_key: RateLimitItem
+    per_address: RateLimitItem  # posts refused for their key, per client address
+    per_key: RateLimitItem  # posts, and reads that show a key, per key
     per_contact: RateLimitItem  # receipts to one phone number or email
-    reads: RateLimitItem  # reads per client address
+    reads: RateLimitItem  # reads per client address, without a key
     max_body: int
+    trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed
     counter: MovingWindowRateLimiter = field(
         default_factory=lambda: MovingWindowRateLimiter(MemoryStorage())
     )
 
     @classmethod
-    def parse(cls, text: str, max_body: int) -> Limits:
+    def parse(cls, text: str, max_body: int, trusted_proxies: str = "") -> Limits:
         given = dict(p.strip().split("=", 1) for p in text.split(",") if "=" in p)
         wanted = ("address", "key", "phone", "reads")
         missing = [w for w in wanted if w not in given]
         if missing:
             raise ValueError(f"OPEN311_LIMITS: thiếu {', '.join(missing)} (ví dụ address=20/hour)")
         items = {w: parse(given[w]) for w in wanted}
-        return cls(items["address"], items["key"], items["phone"], items["reads"], max_body)
+        return cls(
+            items["address"],
+            items["key"],
+            items["phone"],
+            items["reads"],
+            max_body,
+            networks(trusted_proxies),
+        )
 
-    def take(self, item: RateLimitItem, *identifiers: str) -> int:
-        """0 when one more is allowed (and counted), else the seconds until the next one is."""
-        if self.counter.hit(item, "open311", *identifiers):
+    def take(self, item: RateLimitItem, *identifiers: str, count: bool = True) -> int:
+        """0 when one more is allowed (and counted, unless `count` is False), else the seconds
+        until the next one is."""
+        allowed = (
+            self.counter.hit(item, "open311", *identifiers)
+            if count
+            else self.counter.test(item, "open311", *identifiers)
+        )
+        if allowed:
             return 0
         reset = self.counter.get_window_stats(item, "open311", *identifiers).reset_time
         return max(1, int(reset - datetime.now(UTC).timestamp()) + 1)
+
+    def client(self, request: Request) -> str:
+        peer = (request.client.host if request.client else "") or "?"
+        return client_address(peer, request.headers.get("x-forwarded-for"), self.trusted_proxies)
 
 
 DEFAULT_LIMITS = "address=20/hour,key=600/hour,phone=3/day,reads=120/minute"
@@ -215,21 +234,34 @@ class Open311Door:
             return await self.post_request(request)
         return await self.list_requests(request)
 
-    def _limited(self, item: RateLimitItem, what: str, *identifiers: str) -> None:
-        wait = self.limits.take(item, *identifiers)
+    def _limited(
+        self, item: RateLimitItem, what: str, *identifiers: str, count: bool = True
+    ) -> None:
+        wait = self.limits.take(item, *identifiers, count=count)
         if wait:
             raise Open311Error(429, what.format(seconds=wait), retry_after=wait)
+
+    def _key(self, key: str, address: str) -> str:
+        """The system a key stands for; a wrong key counts against the client's address."""
+        sender = self.api_keys.get(key)
+        if sender is None:
+            self.limits.take(self.limits.per_address, "a", address)
+            raise Open311Error(403, msg.OPEN311_API_KEY)
+        return sender
 
     async def _fields(self, request: Request) -> tuple[str, dict[str, str]]:
         """The sender a key stands for, and the form: the key of the query string (or the
         X-Api-Key header) is checked before any body is read; a key in the form (as GeoReport v2
         clients send it) only after reading a body no larger than the limit. Only URL-encoded
         forms: no file part is ever taken."""
-        address = (request.client.host if request.client else "") or "?"
-        self._limited(self.limits.per_address, msg.OPEN311_TOO_MANY_FROM_ADDRESS, "a", address)
+        address = self.limits.client(request)
+        # A client that keeps sending wrong keys is refused unread for a while; a right key is
+        # counted per key only (a portal posts for many citizens from one address).
+        wrong = msg.OPEN311_TOO_MANY_FROM_ADDRESS
+        self._limited(self.limits.per_address, wrong, "a", address, count=False)
         early = request.query_params.get("api_key") or request.headers.get("x-api-key")
-        if early is not None and early not in self.api_keys:
-            raise Open311Error(403, msg.OPEN311_API_KEY)
+        if early is not None:
+            self._key(early, address)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != FORM:
             raise Open311Error(415, msg.OPEN311_FORM_ONLY.format(kind=kind or "(không có)"))
@@ -246,10 +278,7 @@ class Open311Door:
             fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             raise Open311Error(400, msg.OPEN311_NOT_UTF8) from None
-        key = early if early is not None else fields.get("api_key", "")
-        sender = self.api_keys.get(key)
-        if sender is None:
-            raise Open311Error(403, msg.OPEN311_API_KEY)
+        sender = self._key(early if early is not None else fields.get("api_key", ""), address)
         self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
         return sender, fields
 
@@ -329,7 +358,13 @@ class Open311Door:
         }
 
     def _read(self, request: Request) -> None:
-        address = (request.client.host if request.client else "") or "?"
+        """Reads are counted per key when one is shown, else per client address."""
+        key = request.query_params.get("api_key") or request.headers.get("x-api-key")
+        if key is not None:
+            sender = self._key(key, self.limits.client(request))
+            self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
+            return
+        address = self.limits.client(request)
         self._limited(self.limits.reads, msg.OPEN311_TOO_MANY_READS, "r", address)
 
     async def list_requests(self, request: Request) -> Response:

@@ -23,6 +23,12 @@ class IntakeSettings(ServiceSettings):
         "requests posted per client address and per key, receipts per phone number or email, "
         "reads per client address. Counted in each intake process.",
     )
+    open311_trusted_proxies: str = Field(
+        default="",
+        validation_alias="OPEN311_TRUSTED_PROXIES",
+        description="Networks of the proxies in front of the Open311 door, comma-separated: "
+        "from them, X-Forwarded-For names the client its limits count (none: the peer).",
+    )
     open311_max_body_bytes: int = Field(
         default=64 * 1024,
         gt=1024,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.reporting import messages as msg
-from shared.login import LoginGuard
+from shared.login import LoginGuard, client_address
 from shared.passwords import DASHBOARD_ROLES as ROLES
 
 SECURITY_HEADERS = [
@@ -85,8 +85,9 @@ class Access:
             return Refusal(401, msg.LOGIN_REQUIRED)
         if scheme.lower() != "basic" or not (name or password):
             return Refusal(401, msg.LOGIN_REQUIRED)
-
-        verdict = await guard.check(name, password, (scope.get("client") or ("", 0))[0])
+        peer = (scope.get("client") or ("", 0))[0]
+        address = client_address(peer, headers.get("x-forwarded-for"), self.trusted_proxies)
+        verdict = await guard.check(name, password, address)
         if verdict.outcome == "locked":
             return Refusal(429, msg.LOCKED.format(seconds=verdict.retry_after), verdict.retry_after)
         if verdict.outcome == "busy":

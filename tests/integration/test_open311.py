@@ -167,13 +167,15 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
 async def test_the_door_checks_the_key_first_caps_what_it_reads_and_counts_each_client(
     topology, purge_queues, own_db
 ):
+    other = "khoa-bao-dien-tu-cua-huyen-0002"
     service = intake_service(
         topology,
         FixedClock(NOW),
         MONGO_DB=own_db("intake"),
-        OPEN311_API_KEYS=f"cong_thong_tin:{KEY}",
-        OPEN311_LIMITS="address=9/hour,key=100/hour,phone=2/day,reads=6/minute",
+        OPEN311_API_KEYS=f"cong_thong_tin:{KEY},bao_huyen:{other}",
+        OPEN311_LIMITS="address=2/hour,key=7/hour,phone=2/day,reads=6/minute",
         OPEN311_MAX_BODY_BYTES=4096,
+        OPEN311_TRUSTED_PROXIES="127.0.0.1/32",
     )
     form = {
         "api_key": KEY,
@@ -185,6 +187,10 @@ async def test_the_door_checks_the_key_first_caps_what_it_reads_and_counts_each_
     }
     big = b"description=" + b"a" * 100_000
     urlencoded = {"content-type": "application/x-www-form-urlencoded"}
+
+    def via(address: str) -> dict[str, str]:  # through our proxy, for another client
+        return {"x-forwarded-for": f"203.0.113.66, {address}"}
+
     async with running(service), served(service) as base:
         async with httpx.AsyncClient(base_url=f"{base}/open311/v2", timeout=30) as web:
             posted = [
@@ -196,8 +202,23 @@ async def test_the_door_checks_the_key_first_caps_what_it_reads_and_counts_each_
                 await web.post("/requests.json", data={**form, "phone": "0912.000.555"}),
                 await web.post("/requests.json", data={**form, "description": "Xin lắp camera"}),
                 await web.post("/requests.json", data={**form, "description": "Xin sửa cống"}),
+                await web.post("/requests.json", data={**form, "api_key": "sai-nua"}),
                 await web.post("/requests.json", data={**form, "description": "Xin sửa cầu"}),
-                await web.post("/requests.json", data={**form, "description": "Xin trồng cây"}),
+                await web.post(
+                    "/requests.json",
+                    data={**form, "description": "Xin sửa cầu"},
+                    headers=via("198.51.100.7"),
+                ),
+                await web.post(
+                    "/requests.json",
+                    data={**form, "description": "Xin trồng cây"},
+                    headers=via("198.51.100.8"),
+                ),
+                await web.post(
+                    "/requests.json",
+                    data={**form, "description": "Xin lắp loa"},
+                    headers=via("198.51.100.9"),
+                ),
             ]
             read = [
                 await web.get("/requests.json", params={"page_size": 2}),
@@ -207,20 +228,25 @@ async def test_the_door_checks_the_key_first_caps_what_it_reads_and_counts_each_
                 await web.get("/requests.json", params={"status": "mo"}),
                 await web.get("/requests.json"),
                 await web.get("/requests.json"),
+                await web.get("/requests.json", params={"api_key": other}),  # counted per key
             ]
         first = posted[3].json()[0]["service_request_id"]
         primary = await service.infra.db["issues"].find_one({"_id": first})
 
     statuses = [p.status_code for p in posted]
-    assert statuses == [403, 413, 415, 201, 201, 429, 201, 201, 201, 429], statuses
+    assert statuses == [403, 413, 415, 201, 201, 429, 201, 201, 403, 429, 201, 201, 429], statuses
     assert "api_key" in posted[0].text  # the key refused before the body was read
     assert "4 KiB" in posted[1].text and "tệp" in posted[2].text
     assert "thư điện tử" in posted[5].text and int(posted[5].headers["retry-after"]) > 0
-    assert "địa chỉ này" in posted[9].text and int(posted[9].headers["retry-after"]) > 0
+    # Two wrong keys from one address: refused unread, even with the right key, for a while;
+    # another client behind our proxy is not (X-Forwarded-For believed from the proxy only).
+    assert "sai khoá" in posted[9].text and int(posted[9].headers["retry-after"]) > 0
+    assert "hết lượt" in posted[12].text  # the key's own limit
     # The same person twice (one number, two spellings): one issue raised by one person.
     assert "gộp" in posted[4].json()[0]["service_notice"], posted[4].text
     assert primary["raised_by"] == 1 and len(primary["merged"]) == 1
     pages = [[r["service_request_id"] for r in page.json()] for page in read[:3]]
-    assert [len(p) for p in pages] == [2, 2, 1] and len({c for p in pages for c in p}) == 5
+    assert [len(p) for p in pages] == [2, 2, 2] and len({c for p in pages for c in p}) == 6
     assert read[3].status_code == 400 and read[4].status_code == 400
     assert read[5].status_code == 200 and read[6].status_code == 429
+    assert read[7].status_code == 200

@@ -73,3 +73,15 @@ async def test_a_success_is_remembered_and_a_quiet_window_forgets_failures():
     clock.at += 16 * 60  # past the window: counting starts again
     for _ in range(4):
         assert (await door.check("chanh-vp", "sai", "10.0.0.1")).outcome == "wrong"
+
+
+def test_the_client_is_the_peer_unless_the_peer_is_our_proxy():
+    from shared.login import client_address, networks
+
+    proxies = networks("10.9.0.0/24, ::1/128")
+    assert client_address("198.51.100.9", "1.2.3.4", proxies) == "198.51.100.9"  # not ours
+    assert client_address("10.9.0.5", None, proxies) == "10.9.0.5"
+    # what the client wrote comes first; the address our proxy saw, last
+    assert client_address("10.9.0.5", "1.2.3.4, 203.0.113.7", proxies) == "203.0.113.7"
+    assert client_address("10.9.0.5", "203.0.113.7, 10.9.0.6", proxies) == "203.0.113.7"
+    assert client_address("10.9.0.5", "not-an-address", proxies) == "not-an-address"

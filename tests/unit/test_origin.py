@@ -83,7 +83,9 @@ def test_a_replayed_letter_stands_for_its_first_sending_only_as_sealed_with_its_
     def seen(raw: Raw) -> Origin:
         return reporting.origin(cast(Any, raw))
 
-    assert seen(Raw("operator", "", "reporting.events", headers=headers)) == first  # replayed by the operator
+    assert (
+        seen(Raw("operator", "", "reporting.events", headers=headers)) == first
+    )  # replayed by the operator
     assert reporting.refusal(first, key) is None  # and so it goes through
     changed = Raw("operator", "", "reporting.events", body=BODY + b" ", headers=headers)
     assert seen(changed).sender == "operator"  # another body: not the letter that was parked
@@ -91,6 +93,8 @@ def test_a_replayed_letter_stands_for_its_first_sending_only_as_sealed_with_its_
         seen(Raw("registration", "", "reporting.events", headers=headers)).sender == "registration"
     )
     other = pipeline("intake.events")._sealed_origin(first, BODY)  # sealed for another queue
-    assert seen(Raw("operator", "", "reporting.events", headers={ORIGIN: other})).sender == "operator"
+    assert (
+        seen(Raw("operator", "", "reporting.events", headers={ORIGIN: other})).sender == "operator"
+    )
     claimed = {SENDER: "intake", "x-nghedan-routing-key": key}  # headers anyone may write
     assert seen(Raw("operator", "", "reporting.events", headers=claimed)).exchange == ""
