@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl
 from xml.etree import ElementTree as ET
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -46,7 +46,8 @@ FORM = "application/x-www-form-urlencoded"
 
 @dataclass
 class Limits:
-    """How much the door takes, moving windows counted in this process (the `limits` library)."""
+    """How much the door takes, moving windows counted in this process (the `limits` library's
+    asyncio storage: its expiry runs on the event loop, no thread is left behind)."""
 
     per_address: RateLimitItem  # posts refused for their key, per client address
     per_key: RateLimitItem  # posts, and reads that show a key, per key
@@ -75,17 +76,18 @@ class Limits:
             networks(trusted_proxies),
         )
 
-    def take(self, item: RateLimitItem, *identifiers: str, count: bool = True) -> int:
+    async def take(self, item: RateLimitItem, *identifiers: str, count: bool = True) -> int:
         """0 when one more is allowed (and counted, unless `count` is False), else the seconds
         until the next one is."""
         allowed = (
-            self.counter.hit(item, "open311", *identifiers)
+            await self.counter.hit(item, "open311", *identifiers)
             if count
-            else self.counter.test(item, "open311", *identifiers)
+            else await self.counter.test(item, "open311", *identifiers)
         )
         if allowed:
             return 0
-        reset = self.counter.get_window_stats(item, "open311", *identifiers).reset_time
+        stats = await self.counter.get_window_stats(item, "open311", *identifiers)
+        reset = stats.reset_time
         return max(1, int(reset - datetime.now(UTC).timestamp()) + 1)
 
     def client(self, request: Request) -> str:
@@ -234,18 +236,18 @@ class Open311Door:
             return await self.post_request(request)
         return await self.list_requests(request)
 
-    def _limited(
+    async def _limited(
         self, item: RateLimitItem, what: str, *identifiers: str, count: bool = True
     ) -> None:
-        wait = self.limits.take(item, *identifiers, count=count)
+        wait = await self.limits.take(item, *identifiers, count=count)
         if wait:
             raise Open311Error(429, what.format(seconds=wait), retry_after=wait)
 
-    def _key(self, key: str, address: str) -> str:
+    async def _key(self, key: str, address: str) -> str:
         """The system a key stands for; a wrong key counts against the client's address."""
         sender = self.api_keys.get(key)
         if sender is None:
-            self.limits.take(self.limits.per_address, "a", address)
+            await self.limits.take(self.limits.per_address, "a", address)
             raise Open311Error(403, msg.OPEN311_API_KEY)
         return sender
 
@@ -258,10 +260,10 @@ class Open311Door:
         # A client that keeps sending wrong keys is refused unread for a while; a right key is
         # counted per key only (a portal posts for many citizens from one address).
         wrong = msg.OPEN311_TOO_MANY_FROM_ADDRESS
-        self._limited(self.limits.per_address, wrong, "a", address, count=False)
+        await self._limited(self.limits.per_address, wrong, "a", address, count=False)
         early = request.query_params.get("api_key") or request.headers.get("x-api-key")
         if early is not None:
-            self._key(early, address)
+            await self._key(early, address)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != FORM:
             raise Open311Error(415, msg.OPEN311_FORM_ONLY.format(kind=kind or "(không có)"))
@@ -278,17 +280,18 @@ class Open311Door:
             fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             raise Open311Error(400, msg.OPEN311_NOT_UTF8) from None
-        sender = self._key(early if early is not None else fields.get("api_key", ""), address)
-        self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
+        sender = await self._key(early if early is not None else fields.get("api_key", ""), address)
+        await self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
         return sender, fields
 
-    def _receipts(self, fields: dict[str, str]) -> None:
+    async def _receipts(self, fields: dict[str, str]) -> None:
         """Each phone number or email is sent a few receipts a day at most: the door is no way
         to text anyone at will."""
         phone = mobile_number(fields.get("phone")) or (fields.get("phone") or "").strip()
         email = (fields.get("email") or "").strip().lower()
         for contact in filter(None, (phone, email)):
-            self._limited(self.limits.per_contact, msg.OPEN311_TOO_MANY_FOR_CONTACT, "c", contact)
+            what = msg.OPEN311_TOO_MANY_FOR_CONTACT
+            await self._limited(self.limits.per_contact, what, "c", contact)
 
     async def post_request(self, request: Request) -> Response:
         form = request.path_params["form"]
@@ -296,7 +299,7 @@ class Open311Door:
             sender, fields = await self._fields(request)
             pipeline = self.commands()
             submission = self.submission(fields, pipeline.clock.now())
-            self._receipts(fields)
+            await self._receipts(fields)
             outcome = await pipeline.run_inline(
                 "intake.submit-issue.v1",
                 submission,
@@ -357,20 +360,20 @@ class Open311Door:
             "external_reference": (fields.get("device_id") or None),
         }
 
-    def _read(self, request: Request) -> None:
+    async def _read(self, request: Request) -> None:
         """Reads are counted per key when one is shown, else per client address."""
         key = request.query_params.get("api_key") or request.headers.get("x-api-key")
         if key is not None:
-            sender = self._key(key, self.limits.client(request))
-            self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
+            sender = await self._key(key, self.limits.client(request))
+            await self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
             return
         address = self.limits.client(request)
-        self._limited(self.limits.reads, msg.OPEN311_TOO_MANY_READS, "r", address)
+        await self._limited(self.limits.reads, msg.OPEN311_TOO_MANY_READS, "r", address)
 
     async def list_requests(self, request: Request) -> Response:
         form, query = request.path_params["form"], request.query_params
         try:
-            self._read(request)
+            await self._read(request)
             found = await self.find(query.get("service_request_id"), query)
         except Open311Error as error:
             return _error(form, error)
@@ -406,7 +409,7 @@ class Open311Door:
     async def one_request(self, request: Request) -> Response:
         form, code = request.path_params["form"], request.path_params["id"]
         try:
-            self._read(request)
+            await self._read(request)
         except Open311Error as error:
             return _error(form, error)
         found = await self.store.issues_by_code([code])
