@@ -521,8 +521,8 @@ async def collect_issues(
             f"{vn_date(accepted['result']['settlement_due'])}"
         )
     story.console.print(
-        "Văn phòng duyệt bản tóm tắt công khai (chỉ văn bản này rời khỏi dịch vụ tiếp nhận; "
-        "lời người dân và nội dung tố cáo không bao giờ được phát đi):"
+        "Văn phòng duyệt bản tóm tắt công khai (chỉ những văn bản được duyệt mới rời khỏi dịch vụ "
+        "tiếp nhận; lời người dân và nội dung tố cáo không bao giờ được phát đi):"
     )
     for code, text in public_summaries(codes):
         await story.send(
@@ -569,7 +569,10 @@ async def _latest_agenda(story: Story, session_id: str) -> dict[str, Any]:
 
 
 async def conclude_issues(story: Story, bus: busmod.Bus, session_id: str, codes: list[str]) -> None:
-    story.console.print("Chủ tịch UBND xã kết luận tại hội nghị:")
+    story.console.print(
+        "Chủ tịch UBND xã kết luận tại hội nghị; Văn phòng duyệt lời kết luận để công bố "
+        "(lời cán bộ ghi chỉ được công bố khi đã duyệt):"
+    )
     for code, agency, text, due in (
         (codes[0], "KT", "Chi trả xong tiền đền bù trước ngày 31/10/2026", date(2026, 10, 31)),
         (codes[3], "KT", "Sửa chữa đường thôn 02 trước ngày 15/10/2026", date(2026, 10, 15)),
