@@ -33,9 +33,13 @@ class LegalCalendar:
         self._working_days = frozenset(working_days)
 
     def is_working_day(self, day: date) -> bool:
-        if day in self._working_days:
+        """A weekday that is no public holiday and no day off of the commune's, or a Saturday
+        made a working day (làm bù): by the commune's reference data, or nationally as the
+        `holidays` library knows them (`weekend_workdays`, e.g. 26/04/2025, 22/08/2026)."""
+        public = day in self._public  # asking fills in that year, its swapped Saturdays too
+        if day in self._working_days or day in self._public.weekend_workdays:
             return True
-        return day.weekday() < 5 and day not in self._public and day not in self._days_off
+        return day.weekday() < 5 and not public and day not in self._days_off
 
     def holiday_name(self, day: date) -> str | None:
         return self._public.get(day) or ("ngày nghỉ bù của xã" if day in self._days_off else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 _SCHEMA_ERRORS = {
@@ -166,3 +167,10 @@ def organiser(entry: Mapping[str, Any]) -> str:
     role = ORGANISER_ROLE.get(entry["role"], entry["role"])
     who = f" ({entry['representative']})" if entry.get("representative") else ""
     return f"{body} {role}{who}"
+
+
+def issue_date_line(place: str, day: date) -> str:
+    """A document's place and date (Decree 30/2020/NĐ-CP, Appendix I): a leading zero only for
+    days 1–9 and months 1–2 — "ngày 05 tháng 02 năm 2026", "ngày 10 tháng 8 năm 2026"."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"

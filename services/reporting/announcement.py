@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from services.reporting.projections import OFFICIAL_CATEGORIES
+from shared import vi
 from shared.contracts.reporting import Matter, Participation, ResultsPublished
 from shared.legal_days import RESULTS_DAYS_AFTER
 from shared.reference import ReferenceData
@@ -140,8 +141,7 @@ class Announcement:
     # --- the text, shared by DOCX and PDF ---------------------------------------------------
 
     def date_line(self) -> str:
-        d = self.issued_on
-        return f"{self.commune}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+        return vi.issue_date_line(self.commune, self.issued_on)
 
     def number_line(self) -> str:
         return f"Số: {self.document_number or '      /TB-UBND'}"

@@ -70,8 +70,7 @@ class ConferenceNotice:
         return max((self.issued_on - self.announce_deadline).days, 0)
 
     def date_line(self) -> str:
-        d = self.issued_on
-        return f"{self.commune}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+        return vi.issue_date_line(self.commune, self.issued_on)
 
     def number_line(self) -> str:
         return "Số:      /TB-UBND"

@@ -119,7 +119,7 @@ async def test_the_conference_is_announced_for_board_media_and_loudspeakers(
     paragraphs = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert "THÔNG BÁO" in paragraphs and "Về việc tổ chức Hội nghị đối thoại" in paragraphs
-    assert "Thiện Tân, ngày 10 tháng 08 năm 2026" in cells and "Nơi nhận:" in cells
+    assert "Thiện Tân, ngày 10 tháng 8 năm 2026" in cells and "Nơi nhận:" in cells
     reader = PdfReader(io.BytesIO(pdf))
     pages = "\n".join(p.extract_text() for p in reader.pages)
     assert "Cách thức tham dự" in pages and "Đảng ủy xã được mời tham dự" in pages

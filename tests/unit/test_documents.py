@@ -142,3 +142,15 @@ def test_the_pdf_is_sound_a4_and_carries_its_fonts(build):
                 descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
                 fonts[name] = "/FontFile2" in descendant.FontDescriptor
         assert fonts and all(fonts.values()), fonts  # every font embedded: it prints anywhere
+
+
+def test_the_issue_date_line_pads_days_1_to_9_and_months_1_and_2_only():
+    from datetime import date
+
+    from shared.vi import issue_date_line
+
+    assert issue_date_line("Thiện Tân", date(2026, 2, 5)) == "Thiện Tân, ngày 05 tháng 02 năm 2026"
+    assert issue_date_line("Thiện Tân", date(2026, 8, 10)) == "Thiện Tân, ngày 10 tháng 8 năm 2026"
+    assert issue_date_line("Thiện Tân", date(2026, 10, 2)) == "Thiện Tân, ngày 02 tháng 10 năm 2026"
+    assert issue_date_line("Thiện Tân", date(2027, 1, 31)) == "Thiện Tân, ngày 31 tháng 01 năm 2027"
+    assert issue_date_line("Thiện Tân", date(2026, 3, 1)) == "Thiện Tân, ngày 01 tháng 3 năm 2026"

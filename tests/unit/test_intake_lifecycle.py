@@ -176,6 +176,18 @@ def test_a_limit_ending_in_tet_moves_to_the_first_working_day_after_it():
     assert earlier.legal["clocks"] == {"settlement": "2027-02-11"}  # 30 days: 6/2, Tết
 
 
+def test_a_saturday_made_a_working_day_nationally_counts_and_no_limit_comes_late():
+    calendar = LegalCalendar()
+    assert calendar.is_working_day(date(2026, 8, 22)) and calendar.is_working_day(date(2025, 4, 26))
+    assert not calendar.is_working_day(date(2026, 8, 29))  # an ordinary Saturday
+    # 10 days from 12/8/2026 end on Saturday 22/8, a working Saturday: the limit stays there
+    complaint = _received("complaint", vn(2026, 8, 12))
+    assert complaint.legal["clocks"] == {"acceptance": "2026-08-22"}
+    # 7 working days from Monday 17/8: 18, 19, 20, 21, 22 (Saturday, worked), 24, 25/8
+    denunciation = _received("denunciation", vn(2026, 8, 17))
+    assert denunciation.legal["clocks"] == {"acceptance": "2026-08-25"}
+
+
 def test_the_day_of_receipt_is_the_day_in_viet_nam_across_midnight():
     before = _received("complaint", vn(2026, 8, 9, 23, 30))
     after = _received("complaint", vn(2026, 8, 10, 0, 30))
@@ -213,7 +225,8 @@ def _extension(clock: str, **more) -> c.ExtendCase:
 def test_a_denunciations_limits_are_extended_by_a_decision_as_many_times_as_the_law_allows():
     at = vn(2026, 8, 10)  # a Monday
     issue = _received("denunciation", at)
-    assert lifecycle.extend(issue, _extension("acceptance"), at, REF.calendar) == date(2026, 8, 24)
+    # extended to Saturday 22/8, a working Saturday in 2026 (làm bù): it does not move to 24/8
+    assert lifecycle.extend(issue, _extension("acceptance"), at, REF.calendar) == date(2026, 8, 22)
     with pytest.raises(Rejected) as twice:
         lifecycle.extend(issue, _extension("acceptance"), at, REF.calendar)
     assert twice.value.errors[0].code == "extensions_used"
