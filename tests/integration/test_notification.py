@@ -19,7 +19,7 @@ from tests.helpers import (
     running,
 )
 from tests.providers import HttpProvider, SmtpServer
-from tests.waits import quiet
+from tests.waits import quiet, settled
 from tests.when import vn
 
 DAYTIME = vn(2026, 9, 15)
@@ -355,6 +355,7 @@ async def test_an_operator_resends_one_message(topology, purge_queues, smtp, pro
         )
         assert again["status"] == "accepted" and again["result"]["resends"] == 1
         assert await eventually(lambda: _mails(smtp, 2))
+        await settled(svc)  # the mail server has it; now notification has recorded it, too
         doc = await svc.db["messages"].find_one({})
     assert doc["status"] == "sent" and doc["resends"] == 1
     assert "gửi lại theo yêu cầu của Văn thư" in [h["reason"] for h in doc["history"]]
