@@ -201,13 +201,14 @@ def cipher_for(settings: ServiceSettings, service: str) -> FieldCipher:
                 raise DataKeyError(
                     f"{variable} là khoá phát triển đã công bố: không dùng được khi chạy thật"
                 )
-        retired = [v for v in _secret(settings.retired_data_keys).split(",") if v.strip()]
-        retired_lookup = [v for v in _secret(settings.retired_lookup_keys).split(",") if v.strip()]
-        named = [("NGHEDAN_DATA_KEY", data), ("NGHEDAN_LOOKUP_KEY", lookup)]
-        named += [("NGHEDAN_RETIRED_DATA_KEYS", v) for v in retired]
-        named += [("NGHEDAN_RETIRED_LOOKUP_KEYS", v) for v in retired_lookup]
-        for variable, value in named:
-            if reads_as_text(decode_key(value, variable=variable)):
+    named = [("NGHEDAN_DATA_KEY", data), ("NGHEDAN_LOOKUP_KEY", lookup)]
+    named += [("NGHEDAN_RETIRED_DATA_KEYS", v) for v in _listed(settings.retired_data_keys)]
+    named += [("NGHEDAN_RETIRED_LOOKUP_KEYS", v) for v in _listed(settings.retired_lookup_keys)]
+    keys: list[tuple[str, bytes]] = []
+    if not settings.development:
+        keys = [(variable, decode_key(value, variable=variable)) for variable, value in named]
+        for variable, key in keys:
+            if reads_as_text(key):
                 raise DataKeyError(
                     f"{variable} đọc được như chữ: đó là một câu (có khi đã công bố, như khoá "
                     f"trong mã nguồn), không phải 32 byte ngẫu nhiên; tạo khoá bằng "
@@ -215,15 +216,14 @@ def cipher_for(settings: ServiceSettings, service: str) -> FieldCipher:
                 )
     if data == lookup:
         raise DataKeyError("NGHEDAN_LOOKUP_KEY phải khác NGHEDAN_DATA_KEY")
-    retired = [v for v in _secret(settings.retired_data_keys).split(",") if v.strip()]
-    retired_lookup = [v for v in _secret(settings.retired_lookup_keys).split(",") if v.strip()]
+    keys = keys or [(variable, decode_key(value, variable=variable)) for variable, value in named]
     return FieldCipher.for_service(
         service,
-        decode_key(data, variable="NGHEDAN_DATA_KEY"),
-        lookup_key=decode_key(lookup, variable="NGHEDAN_LOOKUP_KEY"),
-        retired=[decode_key(v, variable="NGHEDAN_RETIRED_DATA_KEYS") for v in retired],
+        keys[0][1],
+        lookup_key=keys[1][1],
+        retired=[key for variable, key in keys[2:] if variable == "NGHEDAN_RETIRED_DATA_KEYS"],
         retired_lookups=[
-            decode_key(v, variable="NGHEDAN_RETIRED_LOOKUP_KEYS") for v in retired_lookup
+            key for variable, key in keys[2:] if variable == "NGHEDAN_RETIRED_LOOKUP_KEYS"
         ],
     )
 
@@ -232,6 +232,11 @@ def reads_as_text(key: bytes) -> bool:
     """32 random bytes are all printable in about one case in 10^14: a key that reads as text is
     a phrase someone wrote — the published development and test keys among them."""
     return all(0x20 <= b < 0x7F for b in key)
+
+
+def _listed(value: SecretStr | None) -> list[str]:
+    """Comma-separated keys, blanks dropped."""
+    return [v for v in _secret(value).split(",") if v.strip()]
 
 
 def _secret(value: SecretStr | None) -> str:
