@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import ipaddress
 import time
@@ -32,8 +33,6 @@ from shared.passwords import check_password, hash_password
 
 log = get_logger(__name__)
 Outcome = Literal["ok", "wrong", "locked", "busy"]
-# A hash of the same cost as a real one: an unknown name costs the same check as a known one.
-_DUMMY = hash_password("nghe-dan: no account of that name")
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -44,25 +43,33 @@ def networks(text: str) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(n.strip()) for n in text.split(",") if n.strip())
 
 
+def within(text: str, trusted: Iterable[Network]) -> bool:
+    """Whether an address (as text) is in one of these networks; anything else is not."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return any(address in net for net in trusted)
+
+
 def client_address(peer: str, forwarded_for: str | None, trusted: Iterable[Network]) -> str:
     """Who is asking: the peer, or — when the peer is a proxy of ours — the nearest address in
     X-Forwarded-For that is not one (a client may write the header, but not past our proxy)."""
     trusted = tuple(trusted)
-
-    def ours(text: str) -> bool:
-        try:
-            address = ipaddress.ip_address(text)
-        except ValueError:
-            return False
-        return any(address in net for net in trusted)
-
-    if not forwarded_for or not ours(peer):
+    if not forwarded_for or not within(peer, trusted):
         return peer
     hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
     for hop in reversed(hops):
-        if not ours(hop):
+        if not within(hop, trusted):
             return hop
     return hops[0] if hops else peer
+
+
+@functools.cache
+def _dummy() -> str:
+    """A hash of the same cost as a real one: an unknown name costs the same check as a known
+    one. Made at the first unknown name, not when the module is imported (it costs a check)."""
+    return hash_password("nghe-dan: no account of that name")
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,7 @@ class LoginGuard:
         self._waiting += 1
         try:
             async with self._gate:
-                matches = await asyncio.to_thread(self.verify, password, stored or _DUMMY)
+                matches = await asyncio.to_thread(self.verify, password, stored or _dummy())
         finally:
             self._waiting -= 1
         now = self.now()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.reporting import messages as msg
-from shared.login import LoginGuard, client_address
+from shared.login import LoginGuard, Network, client_address, within
 from shared.passwords import DASHBOARD_ROLES as ROLES
 
 SECURITY_HEADERS = [
@@ -28,7 +28,6 @@ SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
 ]
 Mode = Literal["basic", "proxy", "none"]
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class Access:
             return ("", "viewer")
         if self.mode == "proxy":
             client = (scope.get("client") or ("", 0))[0]
-            if not self._trusted(client):
+            if not within(client, self.trusted_proxies):
                 return Refusal(403, msg.NOT_FROM_PROXY)
             user = headers.get(self.user_header, "")
             roles = [r.strip() for r in headers.get(self.role_header, "").split(",")]
@@ -96,13 +95,6 @@ class Access:
             return Refusal(401, msg.LOGIN_REQUIRED)
         user = self.users[name]
         return (user.name, user.role)
-
-    def _trusted(self, client: str) -> bool:
-        try:
-            address = ipaddress.ip_address(client)
-        except ValueError:
-            return False
-        return any(address in net for net in self.trusted_proxies)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """Reporting's settings: the shared ones with this service's defaults."""
 
-import ipaddress
 from typing import Literal
 
 from pydantic import Field, SecretStr
 
 from services.reporting.access import Access, parse_users
+from shared.login import networks
 from shared.settings import ServiceSettings
 
 
@@ -33,7 +33,8 @@ class ReportingSettings(ServiceSettings):
     dashboard_trusted_proxies: str = Field(
         default="127.0.0.1/32,::1/128",
         validation_alias="DASHBOARD_TRUSTED_PROXIES",
-        description="Networks whose proxy headers are believed (proxy mode).",
+        description="Networks whose proxy headers are believed: the user and role (proxy "
+        "mode), X-Forwarded-For for the client whose failed logins are counted (basic mode).",
     )
 
     def access(self) -> Access:
@@ -44,9 +45,5 @@ class ReportingSettings(ServiceSettings):
             users=users,
             user_header=self.dashboard_user_header.lower(),
             role_header=self.dashboard_role_header.lower(),
-            trusted_proxies=tuple(  # parsed once: a mistyped network stops the start
-                ipaddress.ip_network(n.strip())
-                for n in self.dashboard_trusted_proxies.split(",")
-                if n.strip()
-            ),
+            trusted_proxies=networks(self.dashboard_trusted_proxies),
         )
