@@ -96,6 +96,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = "address=20/hour,key=600/hour,phone=3/day,reads=120/minute"
+DEFAULT_MAX_BODY = 64 * 1024  # a 10,000-character description, URL-encoded, fits
 
 
 class Open311Error(Exception):
@@ -171,7 +172,7 @@ class Open311Door:
     ) -> None:
         self.store, self.ref = store, ref
         self.commands, self.api_keys = commands, api_keys
-        self.limits = limits or Limits.parse(DEFAULT_LIMITS, 64 * 1024)
+        self.limits = limits or Limits.parse(DEFAULT_LIMITS, DEFAULT_MAX_BODY)
         self.topics = {t.code: t for t in ref.topics}
         self.agencies = {a.code: a.name for a in ref.agencies}
 
@@ -261,7 +262,7 @@ class Open311Door:
         # counted per key only (a portal posts for many citizens from one address).
         wrong = msg.OPEN311_TOO_MANY_FROM_ADDRESS
         await self._limited(self.limits.per_address, wrong, "a", address, count=False)
-        early = request.query_params.get("api_key") or request.headers.get("x-api-key")
+        early = _shown_key(request)
         if early is not None:
             await self._key(early, address)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -362,12 +363,11 @@ class Open311Door:
 
     async def _read(self, request: Request) -> None:
         """Reads are counted per key when one is shown, else per client address."""
-        key = request.query_params.get("api_key") or request.headers.get("x-api-key")
+        key, address = _shown_key(request), self.limits.client(request)
         if key is not None:
-            sender = await self._key(key, self.limits.client(request))
+            sender = await self._key(key, address)
             await self._limited(self.limits.per_key, msg.OPEN311_TOO_MANY_FOR_KEY, "k", sender)
             return
-        address = self.limits.client(request)
         await self._limited(self.limits.reads, msg.OPEN311_TOO_MANY_READS, "r", address)
 
     async def list_requests(self, request: Request) -> Response:
@@ -427,6 +427,11 @@ class Open311Door:
                 Route(f"{BASE}/requests/{{id}}.{{form}}", _formed(self.one_request)),
             ]
         )
+
+
+def _shown_key(request: Request) -> str | None:
+    """A key given before any body: in the query string, or the X-Api-Key header."""
+    return request.query_params.get("api_key") or request.headers.get("x-api-key")
 
 
 def _status(status: str) -> str:

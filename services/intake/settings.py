@@ -2,7 +2,7 @@
 
 from pydantic import Field, SecretStr
 
-from services.intake.open311 import DEFAULT_LIMITS
+from services.intake.open311 import DEFAULT_LIMITS, DEFAULT_MAX_BODY
 from shared.settings import ServiceSettings
 
 
@@ -20,8 +20,9 @@ class IntakeSettings(ServiceSettings):
         default=DEFAULT_LIMITS,
         validation_alias="OPEN311_LIMITS",
         description="The Open311 door's limits (the `limits` library's notation, a moving window): "
-        "requests posted per client address and per key, receipts per phone number or email, "
-        "reads per client address. Counted in each intake process.",
+        "wrong keys per client address (past it, the client is refused unread), requests per "
+        "key, receipts per phone number or email, reads without a key per client address. "
+        "Counted in each intake process.",
     )
     open311_trusted_proxies: str = Field(
         default="",
@@ -30,7 +31,7 @@ class IntakeSettings(ServiceSettings):
         "from them, X-Forwarded-For names the client its limits count (none: the peer).",
     )
     open311_max_body_bytes: int = Field(
-        default=64 * 1024,
+        default=DEFAULT_MAX_BODY,
         gt=1024,
         validation_alias="OPEN311_MAX_BODY_BYTES",
         description="The largest form the Open311 door reads (a 10,000-character description, "
