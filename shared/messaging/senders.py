@@ -64,14 +64,14 @@ def parse_service_users(text: str) -> dict[str, str]:
     """`registration=nd_registration,intake=nd_intake`: each service's broker user, where it is
     not named after the service."""
     pairs = [p.strip() for p in text.split(",") if p.strip()]
-    found = dict(p.split("=", 1) for p in pairs if "=" in p)
+    found = {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs if "=" in p)}
     wrong = [p for p in pairs if "=" not in p] + [s for s in found if s not in SERVICES]
     if wrong:
         raise SendersError(
             "NGHEDAN_SERVICE_USERS: " + ", ".join(wrong) + f" — dạng dịch_vụ=người_dùng, dịch vụ "
             f"là một trong {', '.join(SERVICES)}"
         )
-    return {k.strip(): v.strip() for k, v in found.items()}
+    return found
 
 
 def load_senders(

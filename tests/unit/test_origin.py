@@ -98,3 +98,16 @@ def test_a_replayed_letter_stands_for_its_first_sending_only_as_sealed_with_its_
     )
     claimed = {SENDER: "intake", "x-nghedan-routing-key": key}  # headers anyone may write
     assert seen(Raw("operator", "", "reporting.events", headers=claimed)).exchange == ""
+
+
+def test_the_services_broker_users_are_read_with_spaces_and_a_wrong_name_is_refused():
+    import pytest
+
+    from shared.messaging.senders import SendersError, parse_service_users
+
+    assert parse_service_users("intake = nd_intake, reporting=nd_reporting") == {
+        "intake": "nd_intake",
+        "reporting": "nd_reporting",
+    }
+    with pytest.raises(SendersError, match="intak"):
+        parse_service_users("intak=x")
