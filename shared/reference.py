@@ -35,6 +35,11 @@ class Commune(_Ref):
     # The commune office (an agency's code): legal alarms with no other home and the plan's own
     # alarms (a village with no known head, an incomplete delegation, no dialogue this year).
     office_agency: str = "VP"
+    # Who settles a denunciation received by the commune: the commune chairman, for the officials
+    # the commune manages (Law on Denunciations 2018, Arts. 12-15), here the agency code that
+    # stands for the chairman. A denunciation goes there, never by its topic to the office of
+    # the person denounced; absent, the commune office.
+    denunciation_agency: str | None = None
 
 
 class Village(_Ref):
@@ -100,6 +105,9 @@ class ReferenceData(_Ref):
             raise ValueError(
                 f"văn phòng xã {self.commune.office_agency!r} không có trong danh sách"
             )
+        settles = self.commune.denunciation_agency
+        if settles is not None and settles not in agencies:
+            raise ValueError(f"người giải quyết tố cáo {settles!r} không có trong danh sách")
         codes = [v.code for v in self.villages]
         if len(codes) != len(set(codes)):
             raise ValueError("mã thôn bị trùng")
@@ -133,6 +141,10 @@ class ReferenceData(_Ref):
     def office(self) -> Agency:
         """The commune office, where alarms go that no other agency answers for."""
         return next(a for a in self.agencies if a.code == self.commune.office_agency)
+
+    def settles_denunciations(self) -> str:
+        """The agency code of whoever settles the commune's denunciations (its chairman)."""
+        return self.commune.denunciation_agency or self.commune.office_agency
 
     def answering(self, agency_code: str) -> Agency:
         """Who hears an alarm about an agency's work: the agency, or the office when the agency

@@ -46,13 +46,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+TRANSIENT = ("events", "notices")  # what a step raised, for its handler: never kept
+
+
 def record_document(record: Any) -> Document:
     """A domain record's fields as stored (a day as ISO text); the events it raised are
-    published, never kept."""
+    published and the notices it requires given, never kept."""
     return {
         f.name: _plain(getattr(record, f.name))
         for f in dataclasses.fields(record)
-        if f.name != "events"
+        if f.name not in TRANSIENT
     }
 
 

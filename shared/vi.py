@@ -133,6 +133,7 @@ ISSUE_STATUS = {
     "refused": "đã từ chối",
     "settled_in_village": "đã giải quyết tại thôn",
     "merged": "đã gộp vào ý kiến trùng",
+    "withdrawn": "đã đình chỉ do rút đơn",
 }
 
 MESSAGE_STATUS = {

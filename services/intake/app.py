@@ -32,6 +32,9 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.accept-case.v1": partial(handlers.accept_case, deps),
         "intake.extend-case.v1": partial(handlers.extend_case, deps),
         "intake.record-settlement.v1": partial(handlers.record_settlement, deps),
+        "intake.withdraw-case.v1": partial(handlers.withdraw_case, deps),
+        "intake.suspend-case.v1": partial(handlers.suspend_case, deps),
+        "intake.correct-kind.v1": partial(handlers.correct_kind, deps),
         "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }
     # An issue's commands one at a time per instance; submissions share the tracking counter.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.intake import messages as msg
 from services.intake import outgoing
-from services.intake.domain import adhoc, agenda, duplicates, events, issues, lifecycle
+from services.intake.domain import adhoc, agenda, duplicates, events, issues, lifecycle, notices
+from services.intake.domain.notices import Notice
 from services.intake.store import Store
 from shared import vi
 from shared.citizen import fmt
@@ -17,7 +18,7 @@ from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
-from shared.contracts.notification import Recipient
+from shared.contracts.notification import Recipient, Template
 from shared.messaging.consumer import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import HandlerDeps, JobContext, PeriodicJob
@@ -219,13 +220,78 @@ def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
 async def _changed(
     deps: Deps, ctx: HandlerContext, code: str, change: Callable[[issues.Issue], object]
 ) -> issues.Issue:
-    """Load the issue, apply one step of its life to it, store it back."""
+    """Load the issue, apply one step of its life to it, give the notices the step requires,
+    store it back."""
     issue = await _issue(deps, ctx, code)
     change(issue)
+    await _give_notices(deps, ctx, issue)
     await deps.store(ctx.uow).save_issue(issue)
     outgoing.publish(ctx.uow, issue)
     outgoing.case_clocks(ctx.uow, issue)
     return issue
+
+
+async def _give_notices(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> None:
+    """Each written notice the step requires, in the same transaction: to the person by the
+    phone or email they left; by a letter the commune office sends when they left only a postal
+    address, and always to the parties the platform keeps no contact of. Each is recorded in the
+    case with how it was given; one recorded before is not given again."""
+    now = ctx.clock.now()
+    for notice in issue.notices:
+        channel: notices.Channel = "letter"
+        reach: Recipient | str | None = None
+        if notice.to == "submitter":
+            reach = await deps.store(ctx.uow).reach(issue.tracking_code)
+            channel = "contact" if isinstance(reach, Recipient) else reach or "none"
+        if not notices.record(issue, notice, channel, now):
+            continue
+        if isinstance(reach, Recipient):
+            _notify_person(ctx.uow, issue, notice, reach)
+        elif channel == "letter":
+            _letter_for_office(deps, ctx.uow, issue, notice)
+
+
+def _notify_person(uow: UnitOfWork, issue: issues.Issue, notice: Notice, to: Recipient) -> None:
+    code = issue.tracking_code
+    params = {"tracking_code": code, "handled_as": vi.ISSUE_KIND[issue.handled_as]}
+    params |= notice.params | {"send_by": fmt(notice.send_by), "basis": notice.basis}
+    template: Template = "case_accepted" if notice.kind == "accepted" else "case_notice"
+    if template == "case_notice":
+        params["notice"] = notice.kind
+    uow.notify(
+        f"case:{notice.key}:{code}",
+        template,
+        to,
+        params,
+        required=True,
+        send_by=notice.send_by,
+        subject=code,
+    )
+
+
+def _letter_for_office(deps: Deps, uow: UnitOfWork, issue: issues.Issue, notice: Notice) -> None:
+    """The office is asked to send a letter: what, to whom, on what basis and by when. The
+    address stays in the case file; the message names only the tracking code."""
+    office = deps.ref.office()
+    code = issue.tracking_code
+    uow.notify(
+        f"letter:{notice.key}:{code}",
+        "case_letter",
+        office.recipient(),
+        {
+            "tracking_code": code,
+            "handled_as": vi.ISSUE_KIND[issue.handled_as],
+            "what": notices.KIND_VI[notice.kind],
+            "to": notices.PARTY_VI[notice.to],
+            "postal": "yes" if notice.to == "submitter" else "",
+            "send_by": fmt(notice.send_by),
+            "basis": notice.basis,
+            "decision": notice.params.get("decision", ""),
+        },
+        required=True,
+        send_by=notice.send_by,
+        subject=code,
+    )
 
 
 async def approve_summary(
@@ -292,8 +358,22 @@ async def update_followup(
 
 async def close_issue(deps: Deps, cmd: contract.CloseIssue, ctx: HandlerContext) -> dict[str, Any]:
     now = ctx.clock.now()
-    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.close(i, cmd, now))
-    return _state(issue)
+    calendar = deps.ref.calendar
+    issue = await _changed(
+        deps, ctx, cmd.tracking_code, lambda i: lifecycle.close(i, cmd, now, calendar)
+    )
+    return {**_state(issue), **_notices_given(issue)}
+
+
+def _notices_given(issue: issues.Issue) -> dict[str, Any]:
+    """The written notices a case step gave, as its outcome tells the office: how each went."""
+    records = {n["key"]: n for n in (issue.legal or {}).get("notices", [])}
+    given = [
+        {k: v for k, v in records[n.key].items() if k in ("kind", "to", "send_by", "by")}
+        for n in issue.notices
+        if n.key in records
+    ]
+    return {"notices": given} if given else {}
 
 
 async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext) -> dict[str, Any]:
@@ -305,25 +385,10 @@ async def accept_case(deps: Deps, cmd: contract.AcceptCase, ctx: HandlerContext)
         lifecycle.accept(issue, cmd, now, calendar, remote=remote)
 
     issue = await _changed(deps, ctx, cmd.tracking_code, accept)
-    legal = lifecycle.legal_of(issue)
-    due = date.fromisoformat(legal["clocks"]["settlement"])
-    told = await deps.store(ctx.uow).contacts([issue.tracking_code])
-    for code, recipient in told.items():  # the written notice of acceptance, if they left a contact
-        ctx.uow.notify(
-            f"accepted:{code}",
-            "case_accepted",
-            recipient,
-            {
-                "tracking_code": code,
-                "handled_as": vi.ISSUE_KIND[issue.handled_as],
-                "accepted_on": fmt(cmd.accepted_on),
-                "settlement_due": fmt(due),
-                "days": str(legal["settlement_days"]),
-            },
-            required=True,
-            subject=code,
-        )
-    return {**_state(issue), "settlement_due": due.isoformat(), "notified": bool(told)}
+    due = lifecycle.legal_of(issue)["clocks"]["settlement"]
+    given = _notices_given(issue)
+    told = any(n["to"] == "submitter" and n["by"] != "none" for n in given.get("notices", []))
+    return {**_state(issue), "settlement_due": due, "notified": told, **given}
 
 
 async def extend_case(deps: Deps, cmd: contract.ExtendCase, ctx: HandlerContext) -> dict[str, Any]:
@@ -336,6 +401,7 @@ async def extend_case(deps: Deps, cmd: contract.ExtendCase, ctx: HandlerContext)
         **_state(issue),
         "clock": cmd.clock,
         "due": lifecycle.legal_of(issue)["clocks"][cmd.clock],
+        **_notices_given(issue),
     }
 
 
@@ -343,8 +409,55 @@ async def record_settlement(
     deps: Deps, cmd: contract.RecordSettlement, ctx: HandlerContext
 ) -> dict[str, Any]:
     now = ctx.clock.now()
-    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.settle(i, cmd, now))
-    return {**_state(issue), "settled": lifecycle.legal_of(issue)["settled"]}
+    calendar = deps.ref.calendar
+    issue = await _changed(
+        deps, ctx, cmd.tracking_code, lambda i: lifecycle.settle(i, cmd, now, calendar)
+    )
+    settled = lifecycle.legal_of(issue)["settled"]
+    return {**_state(issue), "settled": settled, **_notices_given(issue)}
+
+
+async def withdraw_case(
+    deps: Deps, cmd: contract.WithdrawCase, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    issue = await _changed(deps, ctx, cmd.tracking_code, lambda i: lifecycle.withdraw(i, cmd, now))
+    return {**_state(issue), "withdrawn_on": cmd.withdrawn_on.isoformat()}
+
+
+async def suspend_case(
+    deps: Deps, cmd: contract.SuspendCase, ctx: HandlerContext
+) -> dict[str, Any]:
+    now = ctx.clock.now()
+    calendar = deps.ref.calendar
+    issue = await _changed(
+        deps, ctx, cmd.tracking_code, lambda i: lifecycle.suspend(i, cmd, now, calendar)
+    )
+    return {**_state(issue), "suspended_on": cmd.decided_on.isoformat(), **_notices_given(issue)}
+
+
+async def correct_kind(
+    deps: Deps, cmd: contract.CorrectKind, ctx: HandlerContext
+) -> dict[str, Any]:
+    """How a submission is handled, corrected; its legal clocks start from the day the law says."""
+    now = ctx.clock.now()
+    store = deps.store(ctx.uow)
+    issue = await store.load_issue(cmd.tracking_code)  # a merged one is refused, not followed
+    if issue is None:
+        text = msg.UNKNOWN_ISSUE.format(code=cmd.tracking_code)
+        raise Rejected([error("data.tracking_code", "unknown_issue", text)])
+    on_file = await store.identified(cmd.tracking_code)
+    before = issues.correct_kind(issue, cmd, deps.ref, on_file, now)
+    lifecycle.kind_corrected(issue, cmd, deps.ref.calendar, now)
+    if cmd.submitter is not None:
+        await store.set_submitter(issue.tracking_code, cmd.submitter)
+    await store.save_issue(issue)
+    outgoing.publish(ctx.uow, issue)
+    outgoing.case_clocks(ctx.uow, issue)
+    await _mark_upcoming(deps, ctx, issue)
+    result = {**_state(issue), "handled_as": issue.handled_as, "previous_handled_as": before}
+    legal = issue.legal or {}
+    return result | {"clocks": legal.get("clocks", {}), "agency_code": issue.agency_code}
 
 
 # --- time-driven rules, run by the service's ticker against the shared clock -----------------

@@ -58,7 +58,31 @@ ACTIONS_VI = {
     "extend": "gia hạn",
     "settle": "ghi quyết định giải quyết",
     "reclassify": "phân loại lại",
+    "withdraw": "ghi nhận rút đơn",
+    "suspend": "ghi quyết định đình chỉ",
+    "correct": "sửa cách xử lý đơn",
 }
+CLOSED_AFTER_ACCEPTANCE = (
+    "Đơn {handled_as} {code} đã được thụ lý ngày {day}: chỉ kết thúc bằng quyết định giải quyết "
+    "(intake.record-settlement.v1) hoặc quyết định đình chỉ khi người gửi rút đơn "
+    "(intake.suspend-case.v1)"
+)
+REFUSAL_GROUND_REQUIRED = (
+    "Không thụ lý khiếu nại {code} phải nêu căn cứ: refusal_ground là khoản (1–9) của Điều 11 "
+    "Luật Khiếu nại 2011"
+)
+EXTENDED_TOO_LATE = (
+    "Thời hạn {clock} của vụ việc {code} đã hết ngày {due}: quyết định gia hạn ngày {day} là sau "
+    "khi hết hạn, không được ghi nhận"
+)
+ALREADY_WITHDRAWN = "Vụ việc {code} đã được ghi nhận rút đơn ngày {day}"
+WITHDRAWN_IN_FUTURE = "Ngày rút đơn {day} sau hôm nay ({today})"
+WITHDRAWN_BEFORE_RECEIPT = "Ngày rút đơn {day} trước ngày nhận đơn ({earliest})"
+NOT_WITHDRAWN = (
+    "Vụ việc {code} chưa được ghi nhận rút đơn (intake.withdraw-case.v1): chưa thể đình chỉ"
+)
+SUSPENDED_BEFORE_WITHDRAWAL = "Ngày quyết định đình chỉ {day} trước ngày rút đơn ({earliest})"
+ALREADY_SUSPENDED = "Vụ việc {code} đã có quyết định đình chỉ {decision} ngày {day}"
 TOO_YOUNG_TO_SIGN = "Chưa đủ 18 tuổi vào ngày ký ({age} tuổi): chỉ cử tri mới được ký yêu cầu"
 ALREADY_SIGNED = "Cử tri này đã ký yêu cầu {request}; mỗi cử tri chỉ ký một lần"
 RECEIVED_LATER = "Thời điểm nhận đơn {at} sau thời điểm hiện tại ({now})"
@@ -104,4 +128,35 @@ OPEN311_STATUS = "status chỉ là open hoặc closed, không có {status}"
 OPEN311_MERGED = "Ý kiến trùng với một nội dung đã được tiếp nhận và được gộp vào đó."
 OPEN311_MERGED_SUMMARY = (
     "Ý kiến trùng với nội dung đang được giải quyết: «{summary}», và được gộp vào đó."
+)
+COMPETENT_FOR_DENUNCIATION = (
+    "người có thẩm quyền giải quyết tố cáo (Điều 13–15 Luật Tố cáo 2018), không theo lĩnh vực"
+)
+DENUNCIATION_COMPETENCE = (
+    "Tố cáo {code} do người có thẩm quyền giải quyết ({agency}), không giao cho cơ quan theo "
+    "lĩnh vực, có thể là nơi công tác của người bị tố cáo (Điều 8, 13–15 Luật Tố cáo 2018); "
+    "không thuộc thẩm quyền của xã thì chuyển đi (intake.close-issue.v1, outcome referred)"
+)
+CORRECT_MERGED = (
+    "Ý kiến {code} đã gộp vào {into}: sửa cách xử lý trên {into}, hoặc tiếp nhận lại đơn riêng"
+)
+SAME_HANDLING = "Vụ việc {code} đang được xử lý như {handled_as}: không có gì để sửa"
+CASE_STAYS_A_CASE = (
+    "Vụ việc {code} đang được giải quyết như {handled_as} theo trình tự của luật: kết thúc bằng "
+    "không thụ lý, chuyển đơn, quyết định giải quyết hoặc đình chỉ, không bằng việc sửa loại"
+)
+CASE_WITH_REPEATS = (
+    "Vụ việc {code} có {count} ý kiến trùng đã gộp vào: khiếu nại, tố cáo là đơn của một người, "
+    "không gộp; tiếp nhận đơn khiếu nại, tố cáo riêng"
+)
+IDENTITY_NEEDED = (
+    "Xử lý như {handled_as} cần họ tên và địa chỉ của người gửi (Điều 8 Luật Khiếu nại 2011, "
+    "Điều 23 Luật Tố cáo 2018): cho trong submitter"
+)
+PUBLISHED_CANNOT_BE_DENUNCIATION = (
+    "Vụ việc {code} đã có nội dung được duyệt công khai: không chuyển thành tố cáo (nội dung tố "
+    "cáo được giữ bí mật); tiếp nhận đơn tố cáo riêng"
+)
+IDENTIFIED_OUTSIDE = (
+    "Ngày bổ sung họ tên, địa chỉ của vụ việc {code} phải từ ngày nhận đơn đến hôm nay"
 )

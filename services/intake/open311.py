@@ -37,7 +37,7 @@ from shared.messaging.consumer import Pipeline
 from shared.reference import ReferenceData
 
 BASE = "/open311/v2"
-CLOSED = ("resolved", "referred", "refused", "merged", "settled_in_village")
+CLOSED = ("resolved", "referred", "refused", "merged", "settled_in_village", "withdrawn")
 PUBLIC_KINDS = ("recommendation", "feedback")
 WINDOW = timedelta(days=90)  # GeoReport v2: a search spans at most 90 days, the latest by default
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200  # the public list, a page at a time

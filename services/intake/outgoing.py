@@ -89,6 +89,15 @@ def _about_issue(event: events.Event) -> tuple[str, contract.Message] | None:
                 by=event.by,
                 at=event.at,
             )
+        case events.KindCorrected():
+            return "intake.issue.kind-corrected.v1", contract.IssueKindCorrected(
+                tracking_code=code,
+                handled_as=event.issue.handled_as,
+                previous_handled_as=event.previous,
+                anonymous=event.issue.anonymous,
+                by=event.by,
+                at=event.at,
+            )
         case events.OnAgenda():
             return "intake.issue.on-agenda.v1", contract.IssueOnAgenda(
                 tracking_code=code, session_id=event.session_id, at=event.at

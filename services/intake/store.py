@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from services.intake.domain.issues import OPEN, PUBLIC_KINDS, Change, Issue
 from shared.citizen import mobile_number
@@ -132,6 +132,9 @@ class Store(Protocol):
     async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document: ...
     async def mark_threshold_reached(self, request_code: str, now: datetime) -> None: ...
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]: ...
+    async def reach(self, code: str) -> Recipient | Literal["letter"] | None: ...
+    async def identified(self, code: str) -> bool: ...
+    async def set_submitter(self, code: str, person: Submitter) -> None: ...
     async def raised_before(self, codes: list[str], person: Submitter | None) -> bool: ...
     async def issues_by_code(self, codes: list[str]) -> list[Issue]: ...
     async def public_issues(
@@ -239,7 +242,8 @@ class MongoStore:
             {
                 "legal": {"$ne": None},
                 "legal.settled": None,
-                "status": {"$nin": ["referred", "refused", "merged"]},
+                "legal.suspended": None,
+                "status": {"$nin": ["referred", "refused", "merged", "withdrawn"]},
             },
             {"_id": 1},
         )
@@ -360,6 +364,28 @@ class MongoStore:
                 name=clear["full_name"], phone=clear["phone"], email=clear["email"]
             )
         return found
+
+    async def reach(self, code: str) -> Recipient | Literal["letter"] | None:
+        """How a written notice reaches the person who sent this issue: their phone or email,
+        a letter (they left only a postal address), or not at all (they left neither)."""
+        found = await self.contacts([code])
+        if code in found:
+            return found[code]
+        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)
+        return "letter" if ((doc or {}).get("submitter") or {}).get("address") else None
+
+    async def identified(self, code: str) -> bool:
+        """Whether the person who sent this issue gave both a name and an address."""
+        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)
+        sealed = (doc or {}).get("submitter") or {}
+        return bool(sealed.get("full_name") and sealed.get("address"))
+
+    async def set_submitter(self, code: str, person: Submitter) -> None:
+        """The person behind an issue, given or completed later (sealed as at receipt)."""
+        sealed = _sealed_submitter(code, person, self.cipher)
+        await self.db["issues"].update_one(
+            {"_id": code}, {"$set": {"submitter": sealed}}, session=self.s
+        )
 
     async def raised_before(self, codes: list[str], person: Submitter | None) -> bool:
         """Whether this person already sent one of these issues (a repeat counts once per

@@ -24,6 +24,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "results_announcement": ("held_on", "village", "matters", "conclusions"),
     "office_alarm": ("alarm",),
     "case_accepted": ("tracking_code", "handled_as", "accepted_on", "settlement_due"),
+    "case_notice": ("tracking_code", "handled_as", "notice", "basis"),
+    "case_letter": ("tracking_code", "handled_as", "what", "to", "send_by", "basis"),
     "legal_alarm": ("tracking_code", "handled_as", "clock", "due", "state", "days", "agency"),
 }
 if set(REQUIRED) != set(TEMPLATES):

@@ -55,7 +55,12 @@ class Dashboard:
         items = list(session.get("agenda") or [])
         codes = [i["tracking_code"] for i in items]
         issues = await self.models.issues(codes)
-        gone = ("merged", "referred", "refused")  # handled elsewhere since the agenda was drafted
+        gone = (
+            "merged",
+            "referred",
+            "refused",
+            "withdrawn",
+        )  # handled elsewhere since the agenda was drafted
         items = [i for i in items if issues.get(i["tracking_code"], {}).get("state") not in gone]
 
         def weight(item: dict[str, Any]) -> tuple[int, int, int]:

@@ -33,6 +33,7 @@ ENTITY_OF: dict[str, tuple[str, str]] = {
     "intake.issue.classified.v1": ("issues", "tracking_code"),
     "intake.issue.assigned.v1": ("issues", "tracking_code"),
     "intake.issue.merged.v1": ("issues", "tracking_code"),
+    "intake.issue.kind-corrected.v1": ("issues", "tracking_code"),
     "intake.issue.answer-proposed.v1": ("issues", "tracking_code"),
     "intake.issue.on-agenda.v1": ("issues", "tracking_code"),
     "intake.issue.concluded.v1": ("issues", "tracking_code"),
@@ -140,7 +141,10 @@ def _delegate(key: str, s: State, d: dict[str, Any]) -> None:
 def _issue(key: str, s: State, d: dict[str, Any]) -> None:
     state = s.get("state")
     if key == "intake.issue.received.v1":
-        s.update({k: d[k] for k in ("kind", "handled_as", "channel", "received_at", "anonymous")})
+        fields: tuple[str, ...] = ("kind", "channel", "received_at")
+        if "kind_corrected_at" not in s:  # a correction that came first stands
+            fields += ("handled_as", "anonymous")
+        s.update({k: d[k] for k in fields})
         s["village"] = d["village_code"]
         if d.get("summary"):  # earlier events only: the summary now comes approved, on its own
             s.setdefault("summary", d["summary"])
@@ -153,6 +157,10 @@ def _issue(key: str, s: State, d: dict[str, Any]) -> None:
         s["agency"] = d["agency_code"]
         if state in (None, "received"):
             s["state"] = "assigned"
+    elif key == "intake.issue.kind-corrected.v1":
+        if d["at"] >= s.get("kind_corrected_at", d["at"]):
+            s.update(handled_as=d["handled_as"], anonymous=d["anonymous"])
+            s["kind_corrected_at"] = d["at"]
     elif key == "intake.issue.merged.v1":
         s.update(state="merged", merged_into=d["merged_into"])
     elif key == RAISED:

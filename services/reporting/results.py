@@ -19,7 +19,7 @@ from shared.service import QueueLag
 from shared.storage import Database
 
 FEEDS_FOLLOWUP = ("intake.followup.updated.v1", "intake.conclusion.overdue.v1")
-NOT_MATTERS = ("merged", "referred", "refused")
+NOT_MATTERS = ("merged", "referred", "refused", "withdrawn")
 
 
 @dataclass

@@ -179,6 +179,26 @@ CATALOGUE: dict[str, MessageSpec] = {
         _cmd(
             "intake.close-issue.v1", intake.CloseIssue, "Refer or refuse an issue (addition to v1)."
         ),
+        _cmd(
+            "intake.withdraw-case.v1",
+            intake.WithdrawCase,
+            "A complaint or denunciation was withdrawn (addition to v1).",
+        ),
+        _cmd(
+            "intake.suspend-case.v1",
+            intake.SuspendCase,
+            "The decision ending a withdrawn case (addition to v1).",
+        ),
+        _cmd(
+            "intake.correct-kind.v1",
+            intake.CorrectKind,
+            "How a submission is handled, corrected (addition to v1).",
+        ),
+        _evt(
+            "intake.issue.kind-corrected.v1",
+            intake.IssueKindCorrected,
+            "How a submission is handled was corrected.",
+        ),
         _evt(
             "intake.issue.answer-proposed.v1",
             intake.IssueAnswerProposed,

@@ -12,6 +12,8 @@ from shared.contracts.common import Command, ContactText, Message, PersonName
 IssueKind = Literal["recommendation", "feedback", "complaint", "denunciation"]
 FollowupStatus = Literal["in_progress", "resolved"]
 CloseOutcome = Literal["referred", "refused", "settled_in_village"]
+# How an issue ended outside the dialogue: as closed, or a case withdrawn and suspended.
+ClosedOutcome = Literal["referred", "refused", "settled_in_village", "withdrawn"]
 Channel = Literal[
     "village_head", "letter", "online_portal", "hotline", "conference", "external_system"
 ]
@@ -159,6 +161,18 @@ class SummaryApproved(Message):
     at: datetime
 
 
+class IssueKindCorrected(Message):
+    """`intake.issue.kind-corrected.v1`: an officer corrected how a submission is handled (e.g.
+    feedback that is really a complaint): no person, no words."""
+
+    tracking_code: str
+    handled_as: HandledAs
+    previous_handled_as: HandledAs
+    anonymous: bool
+    by: str
+    at: datetime
+
+
 class IssueClassified(Message):
     tracking_code: str
     topic: str
@@ -194,6 +208,13 @@ class CloseIssue(Command):
     reason: str = Field(min_length=1, max_length=5000)
     authority: str | None = Field(
         default=None, max_length=300, description="Where it was referred."
+    )
+    refusal_ground: int | None = Field(
+        default=None,
+        ge=1,
+        le=9,
+        description="Refusing a complaint: the clause of the Law on Complaints 2011, Art. 11 it is "
+        "not accepted under (6: its time limit, Art. 9, has run out). Required for a complaint.",
     )
     officer: str = Field(min_length=1, max_length=200)
 
@@ -233,7 +254,7 @@ class FollowupUpdated(Message):
 
 class IssueClosed(Message):
     tracking_code: str
-    outcome: CloseOutcome
+    outcome: ClosedOutcome
     reason: str = Field(
         description="A fixed sentence that a reason exists: the officer's words are public only "
         "once approved (intake.issue.summary-approved.v1's public_reason)."
@@ -278,8 +299,11 @@ class CaseClocks(Message):
         description="Each running limit's last day: acceptance before it, settlement after."
     )
     extensions: int = Field(default=0, ge=0, description="Extensions decided so far.")
-    running: bool = Field(description="False once settled, referred, refused or merged.")
+    running: bool = Field(description="False once settled, suspended, referred, refused or merged.")
     settled_on: date | None = None
+    suspended_on: date | None = Field(
+        default=None, description="The day a suspension decision ended it (a case withdrawn)."
+    )
     revision: int = Field(ge=0, description="Grows with each change: keep the highest seen.")
 
 
@@ -315,6 +339,11 @@ class ExtendCase(Command):
         max_length=200,
         description="The decision that extends it, e.g. `12/QĐ-UBND ngày 05/10/2026`.",
     )
+    decided_on: date | None = Field(
+        default=None,
+        description="The decision's date (absent: the day it is recorded); on or before the "
+        "limit it extends, never after it has run out.",
+    )
     officer: str = Field(min_length=1, max_length=200)
 
 
@@ -328,6 +357,50 @@ class RecordSettlement(Command):
     decision: str = Field(
         min_length=1, max_length=200, description="Its number and date, e.g. `25/QĐ-UBND`."
     )
+    officer: str = Field(min_length=1, max_length=200)
+
+
+class WithdrawCase(Command):
+    """`intake.withdraw-case.v1` (an addition to the contract): the complainant or denouncer
+    withdrew their complaint or denunciation (Law on Complaints 2011, Art. 10; Law on
+    Denunciations 2018, Art. 33). The clocks still run until a suspension decision
+    (`intake.suspend-case.v1`) ends the case."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    withdrawn_on: date
+    officer: str = Field(min_length=1, max_length=200)
+
+
+class SuspendCase(Command):
+    """`intake.suspend-case.v1` (an addition to the contract): the decision that ends (đình chỉ)
+    the settlement of a withdrawn complaint or denunciation (Law on Complaints 2011, Art. 10;
+    Law on Denunciations 2018, Art. 34). It stops the case's clocks and is sent to the person."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    decided_on: date
+    decision: str = Field(
+        min_length=1, max_length=200, description="Its number, e.g. `31/QĐ-UBND`."
+    )
+    officer: str = Field(min_length=1, max_length=200)
+
+
+class CorrectKind(Command):
+    """`intake.correct-kind.v1` (an addition to the contract): an officer corrects how a
+    submission is handled — feedback that is really a complaint, an anonymous denunciation whose
+    denouncer later gives a name and an address — and the legal clocks start from the day the law
+    says: a complaint's from its receipt, a denunciation's from the day it became one."""
+
+    tracking_code: str = Field(min_length=1, max_length=32)
+    handled_as: HandledAs
+    submitter: Submitter | None = Field(
+        default=None,
+        description="The person, when they gave (or completed) their name and address only now.",
+    )
+    identified_on: date | None = Field(
+        default=None,
+        description="The day the name and address were given (absent: the day it is recorded).",
+    )
+    reason: str = Field(min_length=1, max_length=2000)
     officer: str = Field(min_length=1, max_length=200)
 
 

@@ -29,6 +29,8 @@ Template = Literal[
     "legal_alarm",
     "office_alarm",
     "case_accepted",
+    "case_notice",
+    "case_letter",
 ]
 
 

@@ -74,6 +74,13 @@ PARAMS = {
     "agency": "VP",
     "alarm": "delegation_incomplete",
     "accepted_on": "12/08/2026",
+    "notice": "refused",
+    "reason": "Quyết định bị khiếu nại đã được Tòa án thụ lý",
+    "ground": "khoản 9 Điều 11 Luật Khiếu nại 2011",
+    "basis": "Điều 27 Luật Khiếu nại 2011",
+    "what": "thông báo không thụ lý, nêu rõ lý do",
+    "to": "người gửi đơn",
+    "send_by": "24/08/2026",
     "settlement_due": "11/09/2026",
     "session_id": "TT-2026-DK1",
     "count": "2",
@@ -93,6 +100,26 @@ def test_every_template_renders_in_vietnamese_with_no_hole(renderer, template):
         assert part and "{{" not in part and "None" not in part
     assert "Thiện Tân" in text.short
     assert text.body.rstrip().endswith("ỦY BAN NHÂN DÂN XÃ THIỆN TÂN")
+    assert sms.plan(text.short).segments <= 6
+
+
+@pytest.mark.parametrize(
+    "notice", ["refused", "transferred", "extended", "decision", "conclusion", "suspended"]
+)
+def test_each_case_notice_says_what_it_is_and_cites_its_article(renderer, notice):
+    params = PARAMS | {"notice": notice, "decision": "25/QĐ-UBND", "decided_on": "15/09/2026"}
+    text = renderer.render("case_notice", params, "Hoàng Thị Mai")
+    titles = {
+        "refused": "không thụ lý",
+        "transferred": "chuyển đơn",
+        "extended": "gia hạn",
+        "decision": "Quyết định giải quyết khiếu nại",
+        "conclusion": "kết luận nội dung tố cáo",
+        "suspended": "đình chỉ",
+    }
+    assert titles[notice] in text.subject
+    assert "Căn cứ pháp lý: Điều 27 Luật Khiếu nại 2011." in text.body
+    assert "{{" not in text.body and "None" not in text.short
     assert sms.plan(text.short).segments <= 6
 
 

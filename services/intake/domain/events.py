@@ -27,6 +27,14 @@ class Merged:
 
 
 @dataclass(frozen=True)
+class KindCorrected:
+    issue: Issue
+    previous: contract.HandledAs
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Classified:
     issue: Issue
     previous_topic: str | None
@@ -83,7 +91,7 @@ class FollowupUpdated:
 @dataclass(frozen=True)
 class Closed:
     issue: Issue
-    outcome: contract.CloseOutcome
+    outcome: contract.ClosedOutcome
     at: datetime
 
 
@@ -114,6 +122,7 @@ class ThresholdReached:
 Event = (
     Received
     | Merged
+    | KindCorrected
     | Classified
     | Assigned
     | OnAgenda

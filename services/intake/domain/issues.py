@@ -11,7 +11,10 @@ from services.intake import messages as msg
 from services.intake.domain import events
 from services.intake.domain.classifier import suggest_topic
 from services.intake.domain.events import Event
+from services.intake.domain.notices import Notice
+from shared import vi
 from shared.citizen import citizen_id_format_errors, fmt_time, phone_errors
+from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error, reject_if
 from shared.logging import redact_text
@@ -20,6 +23,7 @@ from shared.reference import ReferenceData
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SUMMARY_LENGTH = 500
 PUBLIC_KINDS = ("recommendation", "feedback")  # their content may travel, masked, in events
+CASES = ("complaint", "denunciation")
 
 
 @dataclass
@@ -65,6 +69,9 @@ class Issue:
     version: int = 0
     # What the rules raised since it was loaded, for the handler to publish; never stored.
     events: list[Event] = field(default_factory=list, repr=False, compare=False)
+    # The written notices the step just taken requires, for the handler to give; never stored
+    # (each is recorded in `legal["notices"]` once given).
+    notices: list[Notice] = field(default_factory=list, repr=False, compare=False)
 
 
 def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[OutcomeError]:
@@ -112,11 +119,12 @@ def receive(
         )
     reject_if(errors)
     topic = hint or suggest_topic(cmd.content).topic
-    agency = next(t.agency for t in ref.topics if t.code == topic)
+    how = handled_as(cmd)
+    agency = agency_for(how, topic, ref)
     issue = Issue(
         tracking_code=tracking_code,
         kind=cmd.kind,
-        handled_as=handled_as(cmd),
+        handled_as=how,
         channel=cmd.channel,
         content=cmd.content.strip(),
         village_code=cmd.village_code,
@@ -131,10 +139,23 @@ def receive(
     issue.history += [
         Change(now, msg.SYSTEM, "received", None, issue.handled_as),
         Change(now, msg.SYSTEM, "classified", None, topic, None if hint else "gợi ý từ nội dung"),
-        Change(now, msg.SYSTEM, "assigned", None, agency, "theo bảng phân công"),
+        Change(now, msg.SYSTEM, "assigned", None, agency, assigned_why(how)),
     ]
     issue.events.append(events.Received(issue))
     return issue
+
+
+def agency_for(how: contract.HandledAs, topic: str, ref: ReferenceData) -> str:
+    """Who handles it: a denunciation whoever settles the commune's denunciations (its chairman,
+    Law on Denunciations 2018, Arts. 12-15), never the office of the person denounced, which its
+    topic may name; anything else the agency its topic names."""
+    if how == "denunciation":
+        return ref.settles_denunciations()
+    return next(t.agency for t in ref.topics if t.code == topic)
+
+
+def assigned_why(how: contract.HandledAs) -> str:
+    return msg.COMPETENT_FOR_DENUNCIATION if how == "denunciation" else "theo bảng phân công"
 
 
 def routed(issue: Issue, now: datetime) -> None:
@@ -248,6 +269,10 @@ def reclassify(
                 msg.UNKNOWN_AGENCY.format(code=cmd.agency_code),
             )
         )
+    settles = ref.settles_denunciations()
+    if issue.handled_as == "denunciation" and cmd.agency_code not in (None, settles):
+        text = msg.DENUNCIATION_COMPETENCE.format(code=issue.tracking_code, agency=settles)
+        errors.append(error("data.agency_code", "not_competent", text))
     reject_if(errors)
     changed: dict[str, Any] = {}
     if cmd.topic is not None and cmd.topic != issue.topic:
@@ -259,7 +284,7 @@ def reclassify(
         issue.topic, issue.topic_suggested = cmd.topic, False
         if cmd.agency_code is None:  # a new topic brings its agency, unless the officer names one
             cmd = cmd.model_copy(
-                update={"agency_code": next(t.agency for t in ref.topics if t.code == cmd.topic)}
+                update={"agency_code": agency_for(issue.handled_as, cmd.topic, ref)}
             )
     if cmd.agency_code is not None and cmd.agency_code != issue.agency_code:
         issue.history.append(
@@ -269,3 +294,67 @@ def reclassify(
         issue.events.append(events.Assigned(issue, issue.agency_code, cmd.officer, now))
         issue.agency_code = cmd.agency_code
     return changed
+
+
+CORRECTABLE = (*OPEN, "resolved")
+
+
+def correct_kind(
+    issue: Issue,
+    cmd: contract.CorrectKind,
+    ref: ReferenceData,
+    identified_on_file: bool,
+    now: datetime,
+) -> contract.HandledAs:
+    """An officer corrects how a submission is handled (feedback that is really a complaint, a
+    denouncer who gives a name and an address later). A complaint or denunciation stays one: its
+    procedure is ended by its own decisions, not by a correction. Returns how it was handled."""
+    code, before = issue.tracking_code, issue.handled_as
+    errors: list[OutcomeError] = []
+    if issue.merged_into:
+        text = msg.CORRECT_MERGED.format(code=code, into=issue.merged_into)
+        errors.append(error("data.tracking_code", "merged", text))
+    elif issue.status not in CORRECTABLE:
+        status = vi.ISSUE_STATUS.get(issue.status, issue.status)
+        text = msg.WRONG_STATE.format(code=code, status=status, action=msg.ACTIONS_VI["correct"])
+        errors.append(error("data.tracking_code", "invalid_transition", text))
+    if cmd.handled_as == before:
+        text = msg.SAME_HANDLING.format(code=code, handled_as=vi.ISSUE_KIND[before])
+        errors.append(error("data.handled_as", "nothing_to_change", text))
+    elif before in CASES:
+        text = msg.CASE_STAYS_A_CASE.format(code=code, handled_as=vi.ISSUE_KIND[before])
+        errors.append(error("data.handled_as", "case_stays", text))
+    if cmd.handled_as in CASES:
+        if issue.merged:
+            text = msg.CASE_WITH_REPEATS.format(code=code, count=len(issue.merged))
+            errors.append(error("data.handled_as", "has_repeats", text))
+        if not (identified(cmd.submitter) or (cmd.submitter is None and identified_on_file)):
+            text = msg.IDENTITY_NEEDED.format(handled_as=vi.ISSUE_KIND[cmd.handled_as])
+            errors.append(error("data.submitter", "identity_required", text))
+    if cmd.handled_as == "denunciation" and (issue.public_summary or issue.public_texts):
+        text = msg.PUBLISHED_CANNOT_BE_DENUNCIATION.format(code=code)
+        errors.append(error("data.handled_as", "already_public", text))
+    if cmd.submitter is not None:
+        errors += phone_errors(cmd.submitter.phone, "data.submitter.phone")
+        errors += citizen_id_format_errors(cmd.submitter.citizen_id, "data.submitter.citizen_id")
+    if cmd.identified_on is not None and not (
+        local_date(issue.received_at) <= cmd.identified_on <= local_date(now)
+    ):
+        text = msg.IDENTIFIED_OUTSIDE.format(code=code)
+        errors.append(error("data.identified_on", "out_of_range", text))
+    reject_if(errors)
+    issue.handled_as = cmd.handled_as
+    if cmd.submitter is not None:
+        issue.anonymous = False
+    issue.history.append(
+        Change(now, cmd.officer, "kind_corrected", before, cmd.handled_as, cmd.reason)
+    )
+    issue.events.append(events.KindCorrected(issue, before, cmd.officer, now))
+    agency = agency_for(cmd.handled_as, issue.topic, ref)
+    if cmd.handled_as == "denunciation" and agency != issue.agency_code:
+        previous, issue.agency_code = issue.agency_code, agency
+        issue.history.append(
+            Change(now, cmd.officer, "assigned", previous, agency, assigned_why("denunciation"))
+        )
+        issue.events.append(events.Assigned(issue, previous, cmd.officer, now))
+    return before
