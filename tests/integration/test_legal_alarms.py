@@ -167,3 +167,153 @@ async def test_open_cases_are_listed_by_days_left_and_their_agency_is_told_once(
 async def _when(rows: Awaitable[list[dict[str, Any]]], ok: Callable[[list[Any]], Any]) -> Any:
     found = await rows
     return found if ok(found) else None
+
+
+POSTAL_ONLY = {"full_name": "Nông Văn Bưuchính", "address": "Nhà số 3, thôn Làng Hăng"}
+
+
+async def test_each_written_notice_reaches_its_person_or_the_office_as_a_letter_by_its_day(
+    topology, purge_queues, own_db, tmp_path
+):
+    """A complaint refused, from someone who left only a postal address: the office is asked for
+    a letter, with the reasons' ground and the day; a complaint settled, from someone with an
+    email: the decision reaches them, and the office is asked for the superior's and the related
+    parties' copies; a withdrawn denunciation ends by a suspension decision sent to both sides.
+    Judged by what notification wrote out, and the case clocks reporting holds."""
+    clock = FixedClock(RECEIVED)
+    reporting = reporting_service(topology, clock, MONGO_DB=own_db("reporting"))
+    async with (
+        running(intake_service(topology, clock, MONGO_DB=own_db("intake"))) as intake,
+        running(
+            notification_service(
+                topology, clock, MONGO_DB=own_db("notification"), NOTIFY_FILE_DIR=str(tmp_path)
+            )
+        ) as notification,
+        running(reporting),
+        RawClient(topology.amqp_url) as client,
+        served(reporting) as base,
+        http(base) as web,
+    ):
+
+        async def send(key: str, data: dict[str, Any], status: str = "accepted") -> Any:
+            outcome = await client.send(key, data)
+            assert outcome["status"] == status, (key, outcome)
+            return outcome["result"] if status == "accepted" else outcome["errors"]
+
+        common = {"channel": "letter", "received_at": RECEIVED.isoformat(), "village_code": "LL"}
+        postal = await send(
+            "intake.submit-issue.v1",
+            {
+                **common,
+                "kind": "complaint",
+                "content": "Khiếu nại quyết định xử phạt năm 2025",
+                "submitter": POSTAL_ONLY,
+            },
+        )
+        emailed = await send(
+            "intake.submit-issue.v1",
+            {
+                **common,
+                "kind": "complaint",
+                "content": "Khiếu nại quyết định thu hồi đất",
+                "submitter": {**COMPLAINANT, "email": "khieu.nai@example.vn"},
+            },
+        )
+        denounced = await send(
+            "intake.submit-issue.v1",
+            {
+                **common,
+                "kind": "denunciation",
+                "topic_hint": "defence_security",
+                "content": "Tố cáo cán bộ công an xã nhận tiền",
+                "submitter": DENOUNCER,
+            },
+        )
+        p, e, d = (x["tracking_code"] for x in (postal, emailed, denounced))
+        clock.at = vn(2026, 8, 12)
+        close = {"outcome": "refused", "reason": "Đã quá 90 ngày", "officer": "Chủ tịch UBND xã"}
+        (no_ground,) = await send(
+            "intake.close-issue.v1", {"tracking_code": p, **close}, "rejected"
+        )
+        refused = await send(
+            "intake.close-issue.v1", {"tracking_code": p, **close, "refusal_ground": 6}
+        )
+        await send(
+            "intake.accept-case.v1",
+            {"tracking_code": e, "accepted_on": "2026-08-12", "officer": "Chủ tịch UBND xã"},
+        )
+        clock.at = vn(2026, 9, 11)
+        settled = await send(
+            "intake.record-settlement.v1",
+            {
+                "tracking_code": e,
+                "decided_on": "2026-09-11",
+                "decision": "25/QĐ-UBND",
+                "officer": "Chủ tịch UBND xã",
+            },
+        )
+        await send(
+            "intake.withdraw-case.v1",
+            {"tracking_code": d, "withdrawn_on": "2026-08-13", "officer": "Tiếp công dân"},
+        )
+        suspended = await send(
+            "intake.suspend-case.v1",
+            {
+                "tracking_code": d,
+                "decided_on": "2026-08-14",
+                "decision": "31/QĐ-UBND",
+                "officer": "Chủ tịch UBND xã",
+            },
+        )
+        office_letters = await until(
+            lambda: (found := letters(tmp_path, "case_letter")) and len(found) >= 5 and found,
+            "năm yêu cầu gửi văn bản cho Văn phòng",
+        )
+        person = await until(
+            lambda: (found := letters(tmp_path, "case_notice")) and len(found) >= 2 and found,
+            "quyết định gửi người khiếu nại, đình chỉ gửi người tố cáo",
+        )
+        case = await until(
+            lambda: _when(
+                web.get("/api/tong-quan"),
+                lambda page: not any(r["ref"] == d for r in page.json()["cases"]),
+            ),
+            "tố cáo đã đình chỉ rời bảng hồ sơ đang giải quyết",
+        )
+        await quiet(intake, notification, reporting)
+        sent_twice = len(letters(tmp_path, "case_letter")), len(letters(tmp_path, "case_notice"))
+
+    assert no_ground["field"] == "data.refusal_ground" and "Điều 11" in no_ground["message"]
+    assert refused["notices"] == [
+        {"kind": "refused", "to": "submitter", "send_by": "2026-08-20", "by": "letter"}
+    ]
+    postal_letter = next(t for t in office_letters if p in t and "không thụ lý" in t)
+    assert "Gửi đến: Văn phòng HĐND và UBND xã · vp@thientan.example.vn" in postal_letter
+    assert "chậm nhất hết ngày 20/08/2026" in postal_letter
+    assert "chỉ để lại địa chỉ bưu chính" in postal_letter
+    assert "Điều 27 Luật Khiếu nại 2011" in postal_letter
+    # the decision: to the complainant's email, and letters for the superior and related parties,
+    # all by 16/9 (three working days after Friday 11/9)
+    assert [(n["to"], n["by"], n["send_by"]) for n in settled["notices"]] == [
+        ("submitter", "contact", "2026-09-16"),
+        ("superior", "letter", "2026-09-16"),
+        ("related", "letter", "2026-09-16"),
+    ]
+    decision = next(t for t in person if e in t)
+    assert "Gửi đến: Hà Thị Khiếunại · khieu.nai@example.vn" in decision
+    assert "quyết định giải quyết khiếu nại số 25/QĐ-UBND ngày 11/09/2026" in decision
+    assert "khiếu nại lần hai hoặc khởi kiện" in decision
+    assert "Căn cứ pháp lý: Điều 31 Luật Khiếu nại 2011." in decision
+    superior = next(t for t in office_letters if e in t and "thủ trưởng cấp trên" in t)
+    assert "chậm nhất hết ngày 16/09/2026" in superior
+    # the denunciation went to the chairman whatever its topic, and ended by suspension
+    assert [(n["to"], n["by"]) for n in suspended["notices"]] == [
+        ("submitter", "contact"),
+        ("denounced", "letter"),
+    ]
+    stopped = next(t for t in person if d in t)
+    assert "Gửi đến: Lò Văn Tốcáo · to.cao@example.vn" in stopped
+    assert "được đình chỉ theo quyết định 31/QĐ-UBND ngày 14/08/2026" in stopped
+    assert case and sent_twice == (5, 2)  # each notice once, however often the sweep ran
+    for secret in ("Nông Văn", "Làng Hăng", "nhận tiền", "quá 90", "thu hồi đất"):
+        assert all(secret not in letter for letter in office_letters)  # no person in the office's
