@@ -89,12 +89,12 @@ HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"
 CITIZEN_ID_DIGITS = "Số CCCD phải gồm đúng 12 chữ số (0–9)"
 PHONE_FORMAT = "Số điện thoại không hợp lệ (cần 10–11 chữ số 0–9, bắt đầu bằng 0, 84 hoặc +84)"
 CITIZEN_ID_PROVINCE = (
-    "Ba chữ số đầu của số CCCD ({code}) không phải mã tỉnh nơi đăng ký khai sinh nào "
-    "(Thông tư 07/2016/TT-BCA)"
+    "Ba chữ số đầu của số định danh cá nhân ({code}) không phải mã tỉnh nơi đăng ký khai sinh "
+    "nào (Luật Căn cước 2023; Nghị định 70/2024/NĐ-CP)"
 )
 CITIZEN_ID_CENTURY = (
-    "Chữ số thứ 4 của số CCCD ({digit}) không khớp giới tính và thế kỷ sinh "
-    "(sinh năm {year}, {gender}: cần {expected})"
+    "Chữ số thứ 4 của số định danh cá nhân ({digit}) không khớp giới tính và thế kỷ sinh "
+    "(sinh năm {year}, {gender}: cần {expected}; Nghị định 70/2024/NĐ-CP)"
 )
 CITIZEN_ID_YEAR = "Chữ số thứ 5-6 của số CCCD ({digits}) không khớp năm sinh {year}"
 GENDER_VI = {"male": "nam", "female": "nữ"}

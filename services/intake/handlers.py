@@ -581,7 +581,7 @@ async def sign_adhoc_request(
     hashes = deps.cipher.keyed_hashes(cmd.citizen_id, purpose="citizen_id")
     voter = hashes[0]
     signed = await deps.store(ctx.uow).find_signature(cmd.request_code, hashes)
-    errors = adhoc.signature_errors(cmd, deps.ref, signed)
+    errors = adhoc.signature_errors(cmd, deps.ref, signed, now)
     reject_if(errors)
     request = await deps.store(ctx.uow).add_signature(cmd, voter, now)
     voters = deps.ref.commune.voter_count

@@ -160,3 +160,6 @@ PUBLISHED_CANNOT_BE_DENUNCIATION = (
 IDENTIFIED_OUTSIDE = (
     "Ngày bổ sung họ tên, địa chỉ của vụ việc {code} phải từ ngày nhận đơn đến hôm nay"
 )
+SIGNED_LATER = "Thời điểm ký {at} sau thời điểm nhận chữ ký ({now})"
+REPORTED_LATER = "Thời điểm báo cáo {at} sau thời điểm hiện tại ({now})"
+REPORTED_BEFORE_CONCLUSION = "Thời điểm báo cáo {at} trước khi có kết luận ({concluded})"

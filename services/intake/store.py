@@ -251,10 +251,23 @@ class MongoStore:
 
     async def open_issues(self) -> list[Issue]:
         """Every issue still open, whatever year it came in (the plan keeps unsettled and
-        long-running matters on the agenda); merged ones are counted in the issue they joined."""
+        long-running matters on the agenda), and every complaint or denunciation whose legal
+        clocks still run whatever its dialogue follow-up says; merged ones are counted in the
+        issue they joined."""
         found = []
-        for status in OPEN:  # equalities the status index answers; `$in` would scan all
-            cursor = self.db["issues"].find({"status": status}, session=self.s)
+        # Equalities the status index answers (`$in` would scan all); a complaint or denunciation
+        # whose dialogue follow-up is resolved stays while its own decision is to come.
+        queries: list[Document] = [{"status": status} for status in OPEN]
+        queries.append(
+            {
+                "status": "resolved",
+                "legal": {"$ne": None},
+                "legal.settled": None,
+                "legal.suspended": None,
+            }
+        )
+        for query in queries:
+            cursor = self.db["issues"].find(query, session=self.s)
             found += [
                 issue_from_doc(doc, self.cipher)
                 async for doc in cursor

@@ -701,3 +701,85 @@ async def test_an_agenda_owed_a_redraft_is_counted_as_behind_until_it_is_drafted
     assert sent["status"] == "accepted"
     assert owed == {"agenda_redrafts": 1} and behind >= 1
     assert len(spy.of_type("intake.agenda.drafted.v1")) == 1  # the redraft waits for its interval
+
+
+async def test_a_complaint_whose_follow_up_is_resolved_stays_on_the_agenda_until_settled(
+    topology, purge_queues, own_db
+):
+    """The dialogue's follow-up marked resolved does not end a complaint: while its own decision
+    is to come it is on the next conference's agenda, and once settled it leaves it."""
+    clock = FixedClock(vn(2028, 1, 10))
+    service = intake_service(topology, clock, MONGO_DB=own_db("intake"))
+    async with (
+        running(service),
+        RawClient(topology.amqp_url) as client,
+        EventSpy(topology.amqp_url, "intake.agenda.#") as spy,
+    ):
+
+        async def send(key: str, data: dict) -> dict:
+            outcome = await client.send(key, data)
+            assert outcome["status"] == "accepted", (key, outcome)
+            return outcome["result"]
+
+        await publish_event(
+            topology.amqp_url,
+            "registration.session.held.v1",
+            {"session_id": "TT-2028-DK0", "commune_code": "TT", "held_on": "2028-01-10"},
+        )
+        complaint = (
+            await send(
+                "intake.submit-issue.v1",
+                submission(
+                    kind="complaint",
+                    content="Khiếu nại quyết định thu hồi đất",
+                    submitter={"full_name": "Hà Thị Ba", "address": "Lân Luông"},
+                    received_at=vn(2028, 1, 5).isoformat(),
+                ),
+            )
+        )["tracking_code"]
+        await send(
+            "intake.accept-case.v1",
+            {"tracking_code": complaint, "accepted_on": "2028-01-10", "officer": "CT"},
+        )
+        await settled(service)  # the held session has reached intake
+        await send(
+            "intake.record-conclusion.v1",
+            {
+                "tracking_code": complaint,
+                "session_id": "TT-2028-DK0",
+                "conclusion": "Giao Phòng Kinh tế rà soát hồ sơ thu hồi đất",
+                "responsible_agency": "KT",
+                "deadline": "2028-02-10",
+            },
+        )
+        resolved = await send(
+            "intake.update-followup.v1",
+            {
+                "tracking_code": complaint,
+                "status": "resolved",
+                "note": "Đã rà soát",
+                "reported_at": vn(2028, 1, 10).isoformat(),
+            },
+        )
+        await publish_event(topology.amqp_url, "registration.session.scheduled.v1", SCHEDULED)
+        (before,) = await spy.wait_for("intake.agenda.drafted.v1")
+        await send(
+            "intake.record-settlement.v1",
+            {
+                "tracking_code": complaint,
+                "decided_on": "2028-01-10",
+                "decision": "3/QĐ-UBND",
+                "officer": "CT",
+            },
+        )
+        await publish_event(
+            topology.amqp_url,
+            "registration.session.scheduled.v1",
+            {**SCHEDULED, "starts_at": "2028-03-21T08:00:00+07:00"},
+        )
+        after = (await spy.wait_for("intake.agenda.drafted.v1", 2))[1]
+
+    assert resolved["status"] == "resolved"
+    (item,) = before["data"]["items"]
+    assert item["tracking_code"] == complaint and item["complex"] and not item["followup"]
+    assert after["data"]["items"] == []

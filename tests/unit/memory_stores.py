@@ -156,6 +156,14 @@ class RegistrationMemory:
         )
 
 
+def _case_still_running(issue: Issue) -> bool:
+    """A complaint or denunciation whose follow-up is resolved but whose own decision is to come."""
+    legal = issue.legal or {}
+    return issue.status == "resolved" and bool(legal) and not (
+        legal.get("settled") or legal.get("suspended")
+    )
+
+
 class IntakeMemory:
     def __init__(self) -> None:
         self.issues: dict[str, Issue] = {}
@@ -242,7 +250,9 @@ class IntakeMemory:
         return [
             i
             for i in self._all()
-            if i.status in OPEN and i.status != "merged" and not i.merged_into
+            if (i.status in OPEN or _case_still_running(i))
+            and i.status != "merged"
+            and not i.merged_into
         ]
 
     async def upcoming_sessions(self, now: datetime) -> list[str]:
@@ -287,6 +297,18 @@ class IntakeMemory:
 
     async def mark_threshold_reached(self, request_code: str, now: datetime) -> None:
         self.requests[request_code]["threshold_reached_at"] = now
+
+    async def reach(self, code: str) -> Recipient | str | None:
+        found = await self.contacts([code])
+        person = self.submitters.get(code)
+        return found.get(code) or ("letter" if person and person.address else None)
+
+    async def identified(self, code: str) -> bool:
+        person = self.submitters.get(code)
+        return bool(person and person.full_name and person.address)
+
+    async def set_submitter(self, code: str, person: Submitter) -> None:
+        self.submitters[code] = person
 
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]:
         found = {}

@@ -235,3 +235,22 @@ def test_a_denouncer_who_gives_a_name_later_starts_the_clocks_from_that_day():
     with pytest.raises(Rejected) as merged_into:
         issues.correct_kind(repeated, _correct("complaint", submitter=PERSON), REF, False, AT)
     assert merged_into.value.errors[0].code == "has_repeats"
+
+
+def test_a_follow_up_is_dated_between_its_conclusion_and_today():
+    from tests.unit.test_intake_lifecycle import AGENCIES, HELD, conclusion
+
+    matter = new_issue(at=AT)
+    lifecycle.conclude(matter, conclusion(), HELD, AGENCIES, vn(2026, 8, 20))
+
+    def report(day: int) -> c.UpdateFollowup:
+        return c.UpdateFollowup(
+            tracking_code="x", status="resolved", note="Đã sửa xong", reported_at=vn(2026, 8, day)
+        )
+
+    for day, code in ((25, "in_the_future"), (19, "before_conclusion")):
+        with pytest.raises(Rejected) as refused:
+            lifecycle.follow_up(matter, report(day), vn(2026, 8, 21))
+        assert refused.value.errors[0].code == code
+    lifecycle.follow_up(matter, report(21), vn(2026, 8, 21))
+    assert matter.status == "resolved"

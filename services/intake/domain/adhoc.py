@@ -8,7 +8,7 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake.domain import events
-from shared.citizen import age_on, citizen_id_errors
+from shared.citizen import age_on, citizen_id_errors, fmt_time
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error
@@ -24,10 +24,17 @@ def threshold(voter_count: int) -> int:
 
 
 def signature_errors(
-    cmd: contract.SignAdhocRequest, ref: ReferenceData, already: dict[str, Any] | None
+    cmd: contract.SignAdhocRequest,
+    ref: ReferenceData,
+    already: dict[str, Any] | None,
+    now: datetime,
 ) -> list[OutcomeError]:
-    """Every reason this signature does not count: not a voter of the commune, or signed before."""
+    """Every reason this signature does not count: not a voter of the commune, signed before,
+    or dated later than it was received (a later date could make a 17-year-old a voter)."""
     errors = citizen_id_errors(cmd.citizen_id, cmd.date_of_birth, cmd.gender)
+    if cmd.signed_at > now:
+        text = msg.SIGNED_LATER.format(at=fmt_time(cmd.signed_at), now=fmt_time(now))
+        errors.append(error("data.signed_at", "in_the_future", text))
     age = age_on(cmd.date_of_birth, local_date(cmd.signed_at))
     if age < VOTING_AGE:
         errors.append(

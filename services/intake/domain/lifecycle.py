@@ -14,7 +14,7 @@ from services.intake.domain import events, notices
 from services.intake.domain.issues import Change, Issue
 from services.intake.domain.notices import Notice
 from shared import vi
-from shared.citizen import fmt
+from shared.citizen import fmt, fmt_time
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import Rejected, error, reject_if
@@ -181,6 +181,15 @@ def conclude(
 
 def follow_up(issue: Issue, cmd: contract.UpdateFollowup, now: datetime) -> None:
     require(issue, FOLLOWED, "followup")
+    concluded = conclusion_of(issue)["at"]
+    if cmd.reported_at > now:  # a later date would put a conclusion done before its deadline
+        text = msg.REPORTED_LATER.format(at=fmt_time(cmd.reported_at), now=fmt_time(now))
+        raise Rejected([error("data.reported_at", "in_the_future", text)])
+    if cmd.reported_at < concluded:
+        text = msg.REPORTED_BEFORE_CONCLUSION.format(
+            at=fmt_time(cmd.reported_at), concluded=fmt_time(concluded)
+        )
+        raise Rejected([error("data.reported_at", "before_conclusion", text)])
     before = issue.status
     issue.status = "resolved" if cmd.status == "resolved" else "in_followup"
     issue.history.append(
