@@ -155,6 +155,12 @@ class ServiceSettings(BaseSettings):
         description="How often time-driven rules (deadlines) are checked against the clock.",
     )
     outbox_poll_seconds: float = Field(default=1.0, gt=0, validation_alias="OUTBOX_POLL_SECONDS")
+    retention_check_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias="RETENTION_CHECK_SECONDS",
+        description="How often personal data kept past its time is looked for and erased.",
+    )
     fault_triggers: Path | None = Field(
         default=None,
         validation_alias="NGHEDAN_FAULT_TRIGGERS",

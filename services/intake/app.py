@@ -21,6 +21,7 @@ async def _marks(deps: handlers.Deps) -> int:
 def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Service:
     infra = Infrastructure("intake", settings, clock)
     deps = handlers.Deps.of(infra, store.MongoStore)
+    retention = handlers.retention(deps, settings.retention_days)
     commands = {
         "intake.submit-issue.v1": partial(handlers.submit_issue, deps),
         "intake.reclassify-issue.v1": partial(handlers.reclassify_issue, deps),
@@ -35,11 +36,13 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.withdraw-case.v1": partial(handlers.withdraw_case, deps),
         "intake.suspend-case.v1": partial(handlers.suspend_case, deps),
         "intake.correct-kind.v1": partial(handlers.correct_kind, deps),
+        "intake.data-request.v1": partial(handlers.data_request, deps),
         "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }
     # An issue's commands one at a time per instance; submissions share the tracking counter.
     ordering: dict[str, OrderingKey] = {
         "intake.submit-issue.v1": lambda _: "tracking-counter",
+        "intake.data-request.v1": lambda cmd: f"data-request:{cmd.request_id}",
         "intake.sign-adhoc-request.v1": lambda cmd: f"adhoc:{cmd.request_code}",
     }
     for key in commands:
@@ -61,6 +64,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
                 settings.agenda_redraft_seconds,
                 handlers.agenda_redraft(deps, settings.agenda_bytes),
             ),
+            Every(settings.retention_check_seconds, retention),
         ],
         ordering=ordering,
         web=open311_app(
@@ -76,5 +80,6 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         ),
         ensure_indexes=store.ensure_indexes,
         owed={"agenda_redrafts": lambda: _marks(deps)},
+        shown={"retention": retention.status},
     )
     return Service(spec, infra)

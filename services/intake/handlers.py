@@ -12,13 +12,14 @@ from services.intake import outgoing
 from services.intake.domain import adhoc, agenda, duplicates, events, issues, lifecycle, notices
 from services.intake.domain.notices import Notice
 from services.intake.store import Store
-from shared import vi
+from shared import privacy, vi
 from shared.citizen import fmt
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.notification import Recipient, Template
+from shared.contracts.privacy import DataRequest
 from shared.messaging.consumer import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import HandlerDeps, JobContext, PeriodicJob
@@ -596,3 +597,60 @@ async def sign_adhoc_request(
         "threshold": threshold,
         "threshold_reached": request["signatures"] >= threshold,
     }
+
+
+# --- a data subject's request (Personal Data Protection Law 91/2025) ---------------------------
+
+
+def _erasure_refused(doc: dict[str, Any]) -> str | None:
+    """Why this issue's personal data may not be erased on request, or None."""
+    if doc.get("legal") is not None or doc.get("kind") == "denunciation":
+        return msg.ERASURE_CASE_FILE
+    if doc.get("status") in issues.OPEN:
+        return msg.ERASURE_STILL_OPEN
+    return None
+
+
+async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dict[str, Any]:
+    """Access, correction, erasure where the law allows, or objection, for every issue this
+    person sent; recorded with its clock; the person is sent the copy or the result."""
+    now = ctx.clock.now()
+    store = deps.store(ctx.uow)
+    found = await store.issues_of(cmd.subject)
+    answer = privacy.Answer(found=len(found))
+    for doc in found:
+        code = doc["_id"]
+        if cmd.kind == "access":
+            received = fmt(local_date(doc["received_at"]))
+            kind = vi.ISSUE_KIND.get(doc["handled_as"], doc["handled_as"])
+            kept = privacy.held(doc["person"]) or msg.NOTHING_HELD
+            answer.lines.append(f"- {code} ({kind}, nhận ngày {received}): {kept}")
+        elif doc.get("erased_at"):
+            answer.lines.append(f"- {code}: {msg.ALREADY_ERASED}")
+            continue
+        elif cmd.kind == "correction":
+            corrections = {str(k): v for k, v in (cmd.corrections or {}).items()}
+            await store.correct_submitter(code, corrections)
+            answer.lines.append(f"- {code}: đã chỉnh sửa")
+        elif cmd.kind == "erasure":
+            why = _erasure_refused(doc)
+            if why:
+                answer.refused.append({"tracking_code": code, "reason": why})
+                answer.lines.append(f"- {code}: không xoá — {why}")
+                continue
+            await store.erase_issue(code, "request", now)
+            answer.lines.append(f"- {code}: đã xoá")
+        else:
+            await store.object_to(code, now)
+            answer.lines.append(f"- {code}: không gửi tin không bắt buộc nữa")
+        answer.done.append(code)
+    return await privacy.answered(ctx.uow, cmd, now, answer, msg.HELD_BY, store.record_request)
+
+
+def retention(deps: Deps, days: int) -> privacy.Retention:
+    """Personal data of ended issues and ad-hoc signatures erased `days` after their receipt."""
+
+    async def erase(uow: UnitOfWork, cutoff: datetime) -> int:
+        return await deps.store(uow).erase_expired(cutoff, privacy.BATCH)
+
+    return privacy.Retention(msg.RETENTION_WHAT.format(days=days), days, erase)

@@ -163,3 +163,17 @@ IDENTIFIED_OUTSIDE = (
 SIGNED_LATER = "Thời điểm ký {at} sau thời điểm nhận chữ ký ({now})"
 REPORTED_LATER = "Thời điểm báo cáo {at} sau thời điểm hiện tại ({now})"
 REPORTED_BEFORE_CONCLUSION = "Thời điểm báo cáo {at} trước khi có kết luận ({concluded})"
+ERASURE_CASE_FILE = (
+    "hồ sơ khiếu nại, tố cáo được lưu theo quy định về giải quyết khiếu nại, tố cáo và lưu trữ "
+    "(xử lý theo nghĩa vụ pháp luật)"
+)
+ERASURE_STILL_OPEN = (
+    "ý kiến đang được giải quyết: xoá thì không thể trả lời; xoá được sau khi kết thúc"
+)
+ALREADY_ERASED = "dữ liệu cá nhân đã được xoá trước đó"
+NOTHING_HELD = "không còn lưu thông tin cá nhân"
+HELD_BY = "hệ thống tiếp nhận ý kiến, kiến nghị, khiếu nại, tố cáo của UBND xã"
+RETENTION_WHAT = (
+    "thông tin cá nhân và nội dung của ý kiến đã kết thúc, chữ ký đề nghị đối thoại: xoá sau "
+    "{days} ngày kể từ ngày nhận"
+)

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from services.intake import messages as msg
 from services.intake.domain.issues import OPEN, Issue, is_confidential
 from services.intake.store import Store
-from shared import vi
+from shared import privacy, vi
 from shared.citizen import mobile_number
 from shared.clock import local_date
 from shared.login import Network, client_address, networks
@@ -316,6 +316,7 @@ class Open311Door:
         notice = msg.OPEN311_NOTICE.format(code=result["tracking_code"])
         if result.get("merged_into"):
             notice += " " + await self.merged_notice(result["merged_into"])
+        notice += " " + privacy.NOTICE  # said where the data is collected (Law 91/2025)
         rows = [{"service_request_id": result["tracking_code"], "service_notice": notice}]
         return _answer(form, "service_requests", "request", rows, 201)
 

@@ -46,6 +46,15 @@ class IntakeSettings(ServiceSettings):
         "issues: once for all the issues of that interval.",
     )
 
+    retention_days: int = Field(
+        default=1826,
+        ge=1,
+        validation_alias="INTAKE_RETENTION_DAYS",
+        description="Days after its receipt that an ended issue's person and texts, and an "
+        "ad-hoc signer, are erased (a complaint or denunciation only once its own decision "
+        "ended it). Default 5 years.",
+    )
+
     @property
     def agenda_bytes(self) -> int:
         """What an agenda's message may take: the message limit, less room for its envelope."""

@@ -13,7 +13,9 @@ from services.intake.domain.issues import OPEN, PUBLIC_KINDS, Change, Issue
 from shared.citizen import mobile_number
 from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.contracts.notification import Recipient
+from shared.contracts.privacy import DataSubject
 from shared.crypto import FieldCipher
+from shared.privacy import ERASED
 from shared.storage import (
     ASCENDING,
     Database,
@@ -55,6 +57,10 @@ def _sealed_submitter(code: str, person: Submitter | None, cipher: FieldCipher) 
             doc[f"{name}_hash"] = cipher.keyed_hash(value, purpose=name)
     doc["ref"] = person_ref(person, cipher)
     return doc
+
+
+def _field_of(key: str, person: DataSubject) -> str:
+    return {person.citizen_id: "citizen_id", person.phone: "phone"}.get(key, "email")
 
 
 def person_ref(person: Submitter, cipher: FieldCipher) -> str:
@@ -150,6 +156,23 @@ class Store(Protocol):
     async def known_session(self, session_id: str) -> Document | None: ...
     async def keep_session(self, session_id: str, fields: Document) -> None: ...
     async def first_time(self, key: str) -> bool: ...
+    async def erase_expired(self, cutoff: datetime, limit: int) -> int: ...
+    async def issues_of(self, person: DataSubject) -> list[Document]: ...
+    async def correct_submitter(self, code: str, corrections: dict[str, str]) -> None: ...
+    async def erase_issue(self, code: str, why: str, now: datetime) -> None: ...
+    async def object_to(self, code: str, now: datetime) -> None: ...
+    async def record_request(self, record: Document) -> bool: ...
+
+
+# An issue whose personal data may go once its time has passed: ended, and, for a complaint or
+# denunciation, ended by its own decision (a case whose clocks run is never erased).
+ENDED = ["resolved", "referred", "refused", "settled_in_village", "merged", "withdrawn"]
+CASE_ENDED: list[Document] = [
+    {"legal": None},
+    {"legal.settled": {"$ne": None}},
+    {"legal.suspended": {"$ne": None}},
+    {"status": {"$in": ["referred", "refused", "merged", "withdrawn"]}},
+]
 
 
 class MongoStore:
@@ -361,13 +384,14 @@ class MongoStore:
         )
 
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]:
-        """The submitters of these issues who left a phone or an email, unsealed for one message."""
+        """The submitters of these issues who left a phone or an email, unsealed for one message
+        (none who objected to messages the law does not require: see `reach` for those)."""
         found: dict[str, Recipient] = {}
         async for doc in self.db["issues"].find(
             {"_id": {"$in": codes}}, {"submitter": 1}, session=self.s
         ):
             sealed = doc.get("submitter") or {}
-            if not (sealed.get("phone") or sealed.get("email")):
+            if not (sealed.get("phone") or sealed.get("email")) or sealed.get("objected_at"):
                 continue
             clear = {
                 name: self.cipher.decrypt(sealed.get(name), context=f"intake:{doc['_id']}:{name}")
@@ -379,13 +403,18 @@ class MongoStore:
         return found
 
     async def reach(self, code: str) -> Recipient | Literal["letter"] | None:
-        """How a written notice reaches the person who sent this issue: their phone or email,
-        a letter (they left only a postal address), or not at all (they left neither)."""
-        found = await self.contacts([code])
-        if code in found:
-            return found[code]
+        """How a written notice the law requires reaches the person who sent this issue (an
+        objection does not stop it): their phone or email, a letter (they left only a postal
+        address), or not at all (they left neither)."""
         doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)
-        return "letter" if ((doc or {}).get("submitter") or {}).get("address") else None
+        sealed = (doc or {}).get("submitter") or {}
+        if sealed.get("phone") or sealed.get("email"):
+            clear = {
+                name: self.cipher.decrypt(sealed.get(name), context=f"intake:{code}:{name}")
+                for name in ("full_name", "phone", "email")
+            }
+            return Recipient(name=clear["full_name"], phone=clear["phone"], email=clear["email"])
+        return "letter" if sealed.get("address") else None
 
     async def identified(self, code: str) -> bool:
         """Whether the person who sent this issue gave both a name and an address."""
@@ -399,6 +428,106 @@ class MongoStore:
         await self.db["issues"].update_one(
             {"_id": code}, {"$set": {"submitter": sealed}}, session=self.s
         )
+
+    async def erase_expired(self, cutoff: datetime, limit: int) -> int:
+        """Erase the person and every sealed text of at most `limit` issues ended and received
+        before `cutoff` (never a case whose clocks run); how many."""
+        cursor = (
+            self.db["issues"]
+            .find(
+                {
+                    "status": {"$in": ENDED},
+                    "registered_at": {"$lt": cutoff},
+                    "erased_at": None,
+                    "$or": CASE_ENDED,
+                },
+                {"_id": 1},
+                session=self.s,
+            )
+            .limit(limit)
+        )
+        codes = [doc["_id"] async for doc in cursor]
+        for code in codes:
+            await self.erase_issue(code, "retention", cutoff)
+        # An ad-hoc signature keeps its pseudonymous key (one signature per voter) and its count.
+        signers = await self.db["adhoc_signatures"].update_many(
+            {"recorded_at": {"$lt": cutoff}, "signer": {"$ne": None}},
+            {"$set": {"signer": None}},
+            session=self.s,
+        )
+        return len(codes) + signers.modified_count
+
+    async def erase_issue(self, code: str, why: str, now: datetime) -> None:
+        """The person gone and every sealed text replaced: what is left is counts and dates."""
+        doc = await self.db["issues"].find_one({"_id": code}, session=self.s)
+        if doc is None:
+            return
+        for holder, key, context in _sealed_texts(doc):
+            if holder.get(key) is not None:
+                holder[key] = self.cipher.encrypt(ERASED, context=context)
+        fields = {k: doc[k] for k in ("content", "answer", "conclusion", "closed", "history")}
+        await self.db["issues"].update_one(
+            {"_id": code},
+            {"$set": {**fields, "submitter": None, "erased_at": now, "erased_why": why}},
+            session=self.s,
+        )
+
+    async def issues_of(self, person: DataSubject) -> list[Document]:
+        """The issues this person sent, found by their citizen id, phone (however written) or
+        email, each with its submitter unsealed: for their request, inside intake only."""
+        ors: list[Document] = []
+        if person.citizen_id:
+            hashes = self.cipher.keyed_hashes(person.citizen_id, purpose="citizen_id")
+            ors.append({"submitter.citizen_id_hash": {"$in": hashes}})
+        if person.phone:
+            forms = {person.phone, mobile_number(person.phone) or person.phone}
+            hashes = [h for f in forms for h in self.cipher.keyed_hashes(f, purpose="phone")]
+            ors.append({"submitter.phone_hash": {"$in": hashes}})
+        for key in filter(None, (person.citizen_id, person.phone, person.email)):
+            found = Submitter(full_name=person.full_name, **{_field_of(key, person): key})
+            ors.append({"submitter.ref": {"$in": person_refs(found, self.cipher)}})
+        found_docs = []
+        async for doc in self.db["issues"].find({"$or": ors}, session=self.s):
+            sealed = doc.get("submitter") or {}
+            doc["person"] = {
+                name: self.cipher.decrypt(sealed.get(name), context=f"intake:{doc['_id']}:{name}")
+                for name in SUBMITTER_FIELDS
+                if sealed.get(name)
+            }
+            found_docs.append(doc)
+        return sorted(found_docs, key=lambda d: d["_id"])
+
+    async def correct_submitter(self, code: str, corrections: dict[str, str]) -> None:
+        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)
+        sealed = dict((doc or {}).get("submitter") or {})
+        person = {
+            name: self.cipher.decrypt(sealed.get(name), context=f"intake:{code}:{name}")
+            for name in SUBMITTER_FIELDS
+            if sealed.get(name)
+        }
+        corrected = Submitter.model_validate(person | corrections)
+        fresh = _sealed_submitter(code, corrected, self.cipher) or {}
+        for kept in ("objected_at",):
+            if kept in sealed:
+                fresh[kept] = sealed[kept]
+        await self.db["issues"].update_one(
+            {"_id": code}, {"$set": {"submitter": fresh}}, session=self.s
+        )
+
+    async def object_to(self, code: str, now: datetime) -> None:
+        """The person objects to messages the law does not require: none is sent them again."""
+        await self.db["issues"].update_one(
+            {"_id": code, "submitter": {"$ne": None}},
+            {"$set": {"submitter.objected_at": now}},
+            session=self.s,
+        )
+
+    async def record_request(self, record: Document) -> bool:
+        """Keep a data subject's request and how it was answered; False when its id is known."""
+        if await self.db["data_requests"].find_one({"_id": record["_id"]}, session=self.s):
+            return False
+        await self.db["data_requests"].insert_one(record, session=self.s)
+        return True
 
     async def raised_before(self, codes: list[str], person: Submitter | None) -> bool:
         """Whether this person already sent one of these issues (a repeat counts once per

@@ -14,7 +14,7 @@ from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
 from services.notification.web import report_app
 from shared.clock import Clock, local_date
-from shared.service import Infrastructure, JobContext, Service, ServiceSpec
+from shared.service import Every, Infrastructure, JobContext, Service, ServiceSpec
 
 
 async def _forget_old_files(settings: NotificationSettings, job: JobContext) -> None:
@@ -30,6 +30,7 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
     deps = handlers.Deps(
         infra, settings, build_channels(settings, client), Renderer(infra.reference)
     )
+    retention = handlers.retention(deps, settings.retention_days)
     spec = ServiceSpec(
         name="notification",
         events={
@@ -43,7 +44,12 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
             "notification.resend-message.v1": partial(handlers.resend, deps),
         },
         ordering={"notification.deliver.v1": lambda task: task.message_id},
-        periodic=[partial(handlers.release_held, deps), partial(_forget_old_files, settings)],
+        periodic=[
+            partial(handlers.release_held, deps),
+            partial(_forget_old_files, settings),
+            Every(settings.retention_check_seconds, retention),
+        ],
+        shown={"retention": retention.status},
         web=report_app(
             partial(handlers.provider_report, deps), settings.report_token.get_secret_value()
         ),

@@ -28,6 +28,7 @@ from services.notification.channels import (
 from services.notification.render import Renderer, TemplateError
 from services.notification.settings import NotificationSettings
 from services.notification.store import Store
+from shared import privacy
 from shared.citizen import mobile_number
 from shared.contracts import notification as contract
 from shared.contracts.common import error, reject_if
@@ -341,6 +342,8 @@ async def resend(deps: Deps, cmd: contract.ResendMessage, ctx: HandlerContext) -
         raise RuntimeError(text)  # reject_if raised already: here for the type checker
     if doc["status"] not in (*domain.FINAL, "held"):
         reject_if([error("data.message_id", "in_progress", msg.IN_PROGRESS)])
+    if doc.get("erased_at"):  # its recipient and text went with NOTIFICATION_RETENTION_DAYS
+        reject_if([error("data.message_id", "erased", msg.ERASED_MESSAGE)])
     reason = msg.RESENT_BY.format(who=cmd.requested_by or msg.RESENT_BY_DEFAULT)
     update = _move(ctx.uow, doc, "queued", now, reason, attempts=0)
     update["$inc"] = {"resends": 1}
@@ -395,3 +398,12 @@ async def session_concluded(deps: Deps, event: SessionConcluded, ctx: HandlerCon
         "held_on": event.held_on.isoformat(),
     }
     await deps.store(ctx.uow).keep_conference(event.session_id, fields)
+
+
+def retention(deps: Deps, days: int) -> privacy.Retention:
+    """Messages' recipients and texts erased `days` after they were created, once done with."""
+
+    async def erase(uow: UnitOfWork, cutoff: datetime) -> int:
+        return await deps.store(uow).erase_expired(cutoff, privacy.BATCH)
+
+    return privacy.Retention(msg.RETENTION_WHAT.format(days=days), days, erase)

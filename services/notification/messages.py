@@ -54,3 +54,7 @@ FILE_TEMPLATE, FILE_KEY = "Mẫu", "Mã tin"
 FILE_SHORT = "--- Tin nhắn ngắn ({encoding}, {segments} phần) ---"
 # A fallback message's reason: the message it replaces, and that one's channel.
 INSTEAD_OF = "thay cho tin {message_id} qua {channel}"
+ERASED_MESSAGE = (
+    "Người nhận và nội dung của tin này đã được xoá khi hết thời hạn lưu trữ: không gửi lại được"
+)
+RETENTION_WHAT = "người nhận và nội dung tin đã gửi xong: xoá sau {days} ngày"

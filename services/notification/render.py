@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, Template
 
+from shared import privacy
 from shared.contracts.notification import TEMPLATES
 from shared.reference import ReferenceData
 
@@ -26,6 +27,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "case_accepted": ("tracking_code", "handled_as", "accepted_on", "settlement_due"),
     "case_notice": ("tracking_code", "handled_as", "notice", "basis"),
     "case_letter": ("tracking_code", "handled_as", "what", "to", "send_by", "basis"),
+    "data_request": ("request_id", "what", "held_by", "items", "law"),
     "legal_alarm": ("tracking_code", "handled_as", "clock", "due", "state", "days", "agency"),
 }
 if set(REQUIRED) != set(TEMPLATES):
@@ -74,6 +76,7 @@ class Renderer:
         variables = {
             **params,
             "commune": self.reference.commune.name,
+            "privacy_notice": privacy.NOTICE,
             "addressee": f"ông/bà {name}" if name else "ông/bà",
         }
         compiled: Template = self.env.get_template(f"{template}.j2")

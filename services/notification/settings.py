@@ -49,6 +49,13 @@ class NotificationSettings(ServiceSettings):
         description="Days the file channel keeps a day's messages (they name people) before "
         "deleting them.",
     )
+    retention_days: int = Field(
+        default=180,
+        ge=1,
+        validation_alias="NOTIFICATION_RETENTION_DAYS",
+        description="Days after it was created that a message done with (sent, delivered, "
+        "failed, suppressed) loses its recipient and text; its status and history stay.",
+    )
     retry_delays: Annotated[list[float], NoDecode] = Field(
         default=[30, 120, 600, 3600],
         validation_alias="NOTIFY_RETRY_DELAYS",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from services.notification.domain import FINAL
 from shared.storage import Database, Document, DuplicateKeyError
 from shared.storage import Session as DbSession
 
@@ -31,6 +32,31 @@ class Store:
     s: DbSession | None = None
 
     # ---- messages ------------------------------------------------------------------------------
+
+    async def erase_expired(self, cutoff: datetime, limit: int) -> int:
+        """The recipient and text of at most `limit` messages done with and created before
+        `cutoff` erased (status, history and keyed references stay); how many."""
+        found = (
+            self.db["messages"]
+            .find(
+                {
+                    "status": {"$in": list(FINAL)},
+                    "created_at": {"$lt": cutoff},
+                    "payload": {"$ne": None},
+                },
+                {"_id": 1},
+                session=self.s,
+            )
+            .limit(limit)
+        )
+        codes = [doc["_id"] async for doc in found]
+        for message_id in codes:
+            await self.db["messages"].update_one(
+                {"_id": message_id},
+                {"$set": {"payload": None, "erased_at": cutoff}},
+                session=self.s,
+            )
+        return len(codes)
 
     async def message(self, message_id: str) -> Document | None:
         return await self.db["messages"].find_one({"_id": message_id}, session=self.s)

@@ -7,12 +7,14 @@ from functools import partial
 from services.registration import handlers, store
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
-from shared.service import Infrastructure, Service, ServiceSpec
+from shared.contracts.privacy import DataRequest
+from shared.service import Every, Infrastructure, Service, ServiceSpec
 
 
 def create_service(settings: RegistrationSettings, clock: Clock | None = None) -> Service:
     infra = Infrastructure("registration", settings, clock)
     deps = handlers.Deps.of(infra, store.MongoStore)
+    retention = handlers.retention(deps, settings.retention_days)
     commands = {
         "registration.create-session.v1": partial(handlers.create_session, deps),
         "registration.schedule-session.v1": partial(handlers.schedule_session, deps),
@@ -23,6 +25,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.conclude-session.v1": partial(handlers.conclude_session, deps),
         "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
         "registration.attach-briefing.v1": partial(handlers.attach_briefing, deps),
+        "registration.data-request.v1": partial(handlers.data_request, deps),
     }
     spec = ServiceSpec(
         name="registration",
@@ -35,16 +38,20 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
             partial(handlers.remind_delegates, deps),
             partial(handlers.check_readiness, deps),
             partial(handlers.check_yearly_dialogue, deps),
+            Every(settings.retention_check_seconds, retention),
         ],
         # Commands about one session change its counters: one at a time per instance spares
         # retries.
         ordering={key: _session_of for key in commands},
         ensure_indexes=store.ensure_indexes,
+        shown={"retention": retention.status},
     )
     return Service(spec, infra)
 
 
 def _session_of(command: object) -> str:
+    if isinstance(command, DataRequest):
+        return f"data-request:{command.request_id}"
     session_id = getattr(command, "session_id", None)
     if session_id:
         return str(session_id)

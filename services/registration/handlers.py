@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.registration import messages as msg
@@ -16,11 +16,13 @@ from services.registration.domain.model import (
     starts,
 )
 from services.registration.store import PERSONAL_FIELDS, Store
+from shared import privacy
 from shared.citizen import age_on, fmt
 from shared.clock import local_date
 from shared.contracts import intake as intake_contract
 from shared.contracts import registration as contract
 from shared.contracts.common import Rejected, error, reject_if
+from shared.contracts.privacy import DataRequest
 from shared.contracts.reporting import ResultsPublished
 from shared.logging import get_logger
 from shared.messaging.consumer import HandlerContext, apply_rows
@@ -366,3 +368,52 @@ async def check_yearly_dialogue(deps: Deps, job: JobContext) -> None:
         notices.office_alarm(uow, deps.ref, marker, notices.no_dialogue_params(planned, today))
 
     await job.commit(work)
+
+
+# --- a data subject's request (Personal Data Protection Law 91/2025) ---------------------------
+
+ENDED = ("concluded", "cancelled")
+
+
+async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dict[str, Any]:
+    """Access, correction, erasure where the law allows, or objection, for every registration of
+    this person (found by their citizen id); recorded with its clock; the person is told."""
+    now = ctx.clock.now()
+    store = deps.store(ctx.uow)
+    found = await store.registrations_of(cmd.subject.citizen_id) if cmd.subject.citizen_id else []
+    answer = privacy.Answer(found=len(found))
+    for doc in found:
+        code = doc["_id"]
+        conference = await store.load_session(doc["session_id"])
+        status = conference.status if conference else "concluded"
+        if cmd.kind == "access":
+            kept = privacy.held(doc["person"]) or msg.NOTHING_HELD
+            answer.lines.append(f"- {code} (hội nghị {doc['session_id']}): {kept}")
+        elif doc.get("erased_at"):
+            answer.lines.append(f"- {code}: {msg.ALREADY_ERASED}")
+            continue
+        elif cmd.kind == "correction":
+            corrections = {str(k): v for k, v in (cmd.corrections or {}).items()}
+            await store.correct_personal(code, corrections)
+            answer.lines.append(f"- {code}: đã chỉnh sửa")
+        elif cmd.kind == "erasure":
+            if status not in ENDED:
+                answer.refused.append({"registration_code": code, "reason": msg.ERASURE_TO_COME})
+                answer.lines.append(f"- {code}: không xoá — {msg.ERASURE_TO_COME}")
+                continue
+            await store.erase_registration(code, "request", now)
+            answer.lines.append(f"- {code}: đã xoá")
+        else:
+            await store.object_to(code, now)
+            answer.lines.append(f"- {code}: không gửi tin nhắc không bắt buộc nữa")
+        answer.done.append(code)
+    return await privacy.answered(ctx.uow, cmd, now, answer, msg.HELD_BY, store.record_request)
+
+
+def retention(deps: Deps, days: int) -> privacy.Retention:
+    """Delegates' personal data erased `days` after their conference ended."""
+
+    async def erase(uow: UnitOfWork, cutoff: datetime) -> int:
+        return await deps.store(uow).erase_expired(cutoff, privacy.BATCH)
+
+    return privacy.Retention(msg.RETENTION_WHAT.format(days=days), days, erase)

@@ -260,7 +260,7 @@ async def remind(store: Store, uow: UnitOfWork, conference: Conference) -> int:
     """The day before: a reminder to every confirmed delegate."""
     day = local_date(starts(conference)).isoformat()
     sent = 0
-    for reg, recipient in await store.reachable(conference.id, ["confirmed"]):
+    for reg, recipient in await store.reachable(conference.id, ["confirmed"], optional=True):
         cause = f"reminder:{conference.id}:{day}:{reg.code}"
         _request(uow, cause, "conference_reminder", recipient, _params(conference, reg))
         sent += 1

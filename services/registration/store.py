@@ -98,8 +98,14 @@ class Store(Protocol):
     async def happened(self, key: str) -> bool: ...
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]: ...
     async def reachable(
-        self, session_id: str, statuses: list[str]
+        self, session_id: str, statuses: list[str], optional: bool = False
     ) -> list[tuple[Registration, Recipient]]: ...
+    async def registrations_of(self, citizen_id: str) -> list[Document]: ...
+    async def correct_personal(self, code: str, corrections: dict[str, str]) -> None: ...
+    async def erase_registration(self, code: str, why: str, now: datetime) -> None: ...
+    async def object_to(self, code: str, now: datetime) -> None: ...
+    async def record_request(self, record: Document) -> bool: ...
+    async def erase_expired(self, cutoff: datetime, limit: int) -> int: ...
     async def village_heads(
         self, village: str, session_id: str
     ) -> tuple[Contact | None, Contact | None]: ...
@@ -222,15 +228,86 @@ class MongoStore:
         return {code: r for code, r in opened.items() if r is not None}
 
     async def reachable(
-        self, session_id: str, statuses: list[str]
+        self, session_id: str, statuses: list[str], optional: bool = False
     ) -> list[tuple[Registration, Recipient]]:
-        """The session's registrations in these states whose person left a contact, with it."""
+        """The session's registrations in these states whose person left a contact, with it
+        (for a message the law does not require, `optional`: not those who objected)."""
         query = {"session_id": session_id, "status": {"$in": statuses}}
         found = []
         async for doc in self.registrations.find(query, session=self.s):
+            if optional and doc.get("objected_at"):
+                continue
             if (recipient := recipient_of(doc, self.cipher)) is not None:
                 found.append((registration_from_doc(doc), recipient))
         return found
+
+    async def registrations_of(self, citizen_id: str) -> list[Document]:
+        """Every registration of this person, each with its personal fields unsealed (for their
+        own request, inside registration only)."""
+        hashes = self.cipher.keyed_hashes(citizen_id, purpose="citizen_id")
+        found = []
+        query = {"citizen_hash": {"$in": hashes}}
+        async for doc in self.registrations.find(query, session=self.s):
+            sealed = doc.get("personal") or {}
+            doc["person"] = {
+                name: self.cipher.decrypt(sealed[name], context=f"registration:{doc['_id']}:{name}")
+                for name in PERSONAL_FIELDS
+                if sealed.get(name)
+            }
+            found.append(doc)
+        return sorted(found, key=lambda d: d["_id"])
+
+    async def correct_personal(self, code: str, corrections: dict[str, str]) -> None:
+        """A delegate's name, phone or email corrected, sealed as at registration."""
+        sealed = {
+            f"personal.{name}": self.cipher.encrypt(value, context=f"registration:{code}:{name}")
+            for name, value in corrections.items()
+            if name in PERSONAL_FIELDS
+        }
+        if sealed:
+            await self.registrations.update_one({"_id": code}, {"$set": sealed}, session=self.s)
+
+    async def erase_registration(self, code: str, why: str, now: datetime) -> None:
+        """The person gone; the registration's place, village, role and attendance stay."""
+        await self.registrations.update_one(
+            {"_id": code},
+            {"$set": {"personal": None, "erased_at": now, "erased_why": why}},
+            session=self.s,
+        )
+
+    async def object_to(self, code: str, now: datetime) -> None:
+        await self.registrations.update_one(
+            {"_id": code}, {"$set": {"objected_at": now}}, session=self.s
+        )
+
+    async def record_request(self, record: Document) -> bool:
+        """Keep a data subject's request and how it was answered; False when its id is known."""
+        if await self.db["data_requests"].find_one({"_id": record["_id"]}, session=self.s):
+            return False
+        await self.db["data_requests"].insert_one(record, session=self.s)
+        return True
+
+    async def erase_expired(self, cutoff: datetime, limit: int) -> int:
+        """Erase the persons of at most `limit` registrations of conferences concluded or
+        cancelled before `cutoff`; how many."""
+        ended = self.sessions.find(
+            {"status": {"$in": ["concluded", "cancelled"]}, "updated_at": {"$lt": cutoff}},
+            {"_id": 1},
+            session=self.s,
+        )
+        erased = 0
+        async for session in ended:
+            found = self.registrations.find(
+                {"session_id": session["_id"], "personal": {"$ne": None}},
+                {"_id": 1},
+                session=self.s,
+            ).limit(limit - erased)
+            for doc in [d async for d in found]:
+                await self.erase_registration(doc["_id"], "retention", cutoff)
+                erased += 1
+            if erased >= limit:
+                break
+        return erased
 
     async def village_heads(
         self, village: str, session_id: str

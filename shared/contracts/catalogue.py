@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.contracts import intake, notification, registration, reporting
+from shared.contracts import intake, notification, privacy, registration, reporting
 from shared.contracts.common import OUTCOME_KEY, Outcome
 
 INBOUND = "nghedan.inbound"
@@ -68,6 +68,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "registration.cancel-session.v1",
             R.CancelSession,
             "Call a conference off (addition to v1).",
+        ),
+        _cmd(
+            "registration.data-request.v1",
+            privacy.DataRequest,
+            "A person's request on their personal data in registration (addition to v1).",
         ),
         _cmd(
             "registration.attach-briefing.v1",
@@ -193,6 +198,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "intake.correct-kind.v1",
             intake.CorrectKind,
             "How a submission is handled, corrected (addition to v1).",
+        ),
+        _cmd(
+            "intake.data-request.v1",
+            privacy.DataRequest,
+            "A person's request on their personal data in intake (addition to v1).",
         ),
         _evt(
             "intake.issue.kind-corrected.v1",

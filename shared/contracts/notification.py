@@ -31,6 +31,7 @@ Template = Literal[
     "case_accepted",
     "case_notice",
     "case_letter",
+    "data_request",
 ]
 
 

@@ -159,8 +159,10 @@ class RegistrationMemory:
 def _case_still_running(issue: Issue) -> bool:
     """A complaint or denunciation whose follow-up is resolved but whose own decision is to come."""
     legal = issue.legal or {}
-    return issue.status == "resolved" and bool(legal) and not (
-        legal.get("settled") or legal.get("suspended")
+    return (
+        issue.status == "resolved"
+        and bool(legal)
+        and not (legal.get("settled") or legal.get("suspended"))
     )
 
 
