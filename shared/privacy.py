@@ -44,7 +44,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         "kiến nghị, phản ánh, khiếu nại, tố cáo; nội dung đơn",
         "tiếp nhận, phân loại, chuyển cơ quan có trách nhiệm trả lời, giải quyết và thông báo "
         "kết quả cho người gửi",
-        "thực hiện nhiệm vụ theo Luật Thực hiện dân chủ ở cơ sở, Luật Khiếu nại 2011, Luật Tố "
+        "thực hiện nhiệm vụ theo Luật 72/2025/QH15 (Điều 43), Luật Khiếu nại 2011, Luật Tố "
         "cáo 2018 (xử lý không cần sự đồng ý: thực hiện nhiệm vụ của cơ quan nhà nước)",
         "cán bộ UBND xã được giao xử lý; cơ quan có thẩm quyền khi đơn được chuyển; danh tính "
         "người tố cáo không được tiết lộ",
@@ -56,7 +56,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         "họ tên, số định danh cá nhân, ngày sinh, giới tính, thôn của cử tri ký đề nghị đối thoại "
         "đột xuất",
         "đếm đủ 10% cử tri để tổ chức đối thoại đột xuất, mỗi cử tri một lần",
-        "Luật Thực hiện dân chủ ở cơ sở 2022 (Luật 72/2025), Điều 43",
+        "Luật Tổ chức chính quyền địa phương 2025 (Luật 72/2025/QH15), Điều 43",
         "không chuyển cho ai; chỉ số chữ ký được công bố",
         "như trên (INTAKE_RETENTION_DAYS kể từ ngày ký)",
     ),
@@ -65,7 +65,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         "họ tên, số định danh cá nhân, ngày sinh, giới tính, thôn, chức vụ, số điện thoại, thư "
         "điện tử của đại biểu",
         "mời, xác nhận, điểm danh đại biểu dự hội nghị đối thoại và báo kết quả",
-        "Luật Thực hiện dân chủ ở cơ sở, Điều 43; kế hoạch tổ chức đối thoại của UBND xã",
+        "Luật 72/2025/QH15, Điều 43; kế hoạch tổ chức đối thoại của UBND xã",
         "Văn phòng HĐND và UBND xã; không công bố danh sách có thông tin cá nhân",
         "REGISTRATION_RETENTION_DAYS ngày (mặc định 1 năm) sau khi hội nghị kết thúc hoặc bị huỷ",
     ),
