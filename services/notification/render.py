@@ -28,6 +28,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "case_notice": ("tracking_code", "handled_as", "notice", "basis"),
     "case_letter": ("tracking_code", "handled_as", "what", "to", "send_by", "basis"),
     "data_request": ("request_id", "what", "held_by", "items", "law"),
+    "registration_withdrawn": ("session_id", "date", "registration_code"),
     "legal_alarm": ("tracking_code", "handled_as", "clock", "due", "state", "days", "agency"),
 }
 if set(REQUIRED) != set(TEMPLATES):

@@ -86,10 +86,21 @@ async def schedule_session(
     conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
     previous = sessions.schedule(conference, cmd, now)
-    await deps.store(ctx.uow).save_session(conference, now)
+    store = deps.store(ctx.uow)
+    removed: list[Registration] = []
+    if previous is not None and starts(conference) < previous:  # moved earlier: ages again
+        removed = await _under_age_removed(deps, ctx, conference, now)
+    promoted = (
+        delegates.promote_waiting(conference, await store.load_waiting(conference.id), now)
+        if removed
+        else []
+    )
+    await store.save_session(conference, now)
+    await store.update_registrations([*removed, *promoted])
     deadline = sessions.announce_deadline(conference)
     starts_at = starts(conference)
-    await notices.on_scheduled(deps.store(ctx.uow), ctx.uow, deps.ref, conference, previous)
+    await notices.on_scheduled(store, ctx.uow, deps.ref, conference, previous)
+    await notices.on_registered(store, ctx.uow, conference, promoted, promoted=True)
     outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "session_id": conference.id,
@@ -99,12 +110,13 @@ async def schedule_session(
         "rescheduled": previous is not None,
     }
     warnings = [w for w in [sessions.outside_period(conference)] if w]
-    if previous is not None and starts_at < previous:  # moved earlier: ages again
-        day = local_date(starts_at)
-        born = await deps.store(ctx.uow).birth_dates(conference.id)
-        young = sorted(code for code, dob in born.items() if age_on(dob, day) < ADULT_AGE)
-        if young:
-            warnings.append(msg.UNDER_AGE_AFTER_MOVE.format(day=fmt(day), codes=", ".join(young)))
+    if removed:
+        codes = ", ".join(r.code for r in removed)
+        warnings.append(
+            msg.UNDER_AGE_AFTER_MOVE.format(day=fmt(local_date(starts_at)), codes=codes)
+        )
+        result["removed_under_age"] = [r.code for r in removed]
+        result["promoted"] = [r.code for r in promoted]
     if warnings:
         result["warnings"] = warnings
         log.warning("session.schedule_warnings", session_id=conference.id, count=len(warnings))
@@ -175,6 +187,32 @@ async def register_delegates(
 
     rows = [(row.id, {"session_id": cmd.session_id} | row.data) for row in cmd.rows]
     return await apply_rows(ctx, rows, "vn.nghedan.registration.register-delegate.v1", one)
+
+
+async def _under_age_removed(
+    deps: Deps, ctx: HandlerContext, conference: Conference, now: datetime
+) -> list[Registration]:
+    """A conference moved earlier: whoever is not 18 on its new day is taken off the list (not
+    only warned about), their place freed, and told why (Election Law 2015, Art. 30)."""
+    store = deps.store(ctx.uow)
+    day = local_date(starts(conference))
+    born = await store.birth_dates(conference.id)
+    removed = []
+    for code in sorted(c for c, dob in born.items() if age_on(dob, day) < ADULT_AGE):
+        reg = await store.find_registration(code)
+        if reg is None or reg.status == "cancelled":
+            continue
+        delegates.cancel_registration(conference, reg, now)
+        removed.append(reg)
+    for code, recipient in (await store.contacts([r.code for r in removed])).items():
+        ctx.uow.notify(
+            f"under-age:{conference.id}:{day.isoformat()}:{code}",
+            "registration_withdrawn",
+            recipient,
+            {"session_id": conference.id, "date": fmt(day), "registration_code": code},
+            required=True,
+        )
+    return removed
 
 
 async def cancel_registration(

@@ -41,8 +41,8 @@ CANNOT_CANCEL_SESSION = "Phiên {session} đang ở trạng thái {status}, khô
 ADHOC_REASON = "Đối thoại đột xuất theo yêu cầu của {signatures} cử tri trên tổng số {voters} (từ 10% trở lên), yêu cầu {request}"
 OUTSIDE_PERIOD = "Ngày hội nghị {day} nằm ngoài kỳ {period} đã lập kế hoạch ({first} – {last})"
 UNDER_AGE_AFTER_MOVE = (
-    "Hội nghị dời sớm lên ngày {day}: các đại biểu sau chưa đủ 18 tuổi vào ngày đó, cần xem lại "
-    "đăng ký: {codes}"
+    "Hội nghị dời sớm lên ngày {day}: các đại biểu sau chưa đủ 18 tuổi vào ngày đó, đã được đưa "
+    "ra khỏi danh sách (và được báo): {codes}"
 )
 ONE_CHAIR = "Hội nghị cần đúng một cơ quan chủ trì (role chairs); đang có {count}"
 CHAIR_IS_COMMITTEE = "Ủy ban nhân dân xã chủ trì hội nghị đối thoại (Luật số 72/2025/QH15, Điều 43)"

@@ -32,6 +32,7 @@ Template = Literal[
     "case_notice",
     "case_letter",
     "data_request",
+    "registration_withdrawn",
 ]
 
 

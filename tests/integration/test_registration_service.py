@@ -194,7 +194,9 @@ async def test_a_list_is_registered_in_its_order_with_one_outcome_per_row(servic
     assert seqs == sorted(seqs)  # the events went out in the list's order
 
 
-async def test_ages_are_checked_again_when_the_conference_moves_earlier(service, topology):
+async def test_whoever_is_under_18_when_the_conference_moves_earlier_is_taken_off_the_list(
+    service, topology
+):
     async with RawClient(topology.amqp_url) as client:
         session_id = await new_session(client)  # on 25/9
         person = citizen(41, year=2008) | {"date_of_birth": "2008-09-20"}
@@ -210,9 +212,12 @@ async def test_ages_are_checked_again_when_the_conference_moves_earlier(service,
             "registration.schedule-session.v1",
             {"session_id": session_id, "starts_at": "2026-09-21T08:00:00+07:00"},
         )
+        gone = await client.send("registration.cancel-registration.v1", {"registration_code": code})
     (warning,) = earlier["result"]["warnings"]
-    assert code in warning and "18/09/2026" in warning
-    assert "warnings" not in later["result"]  # 18 by the 21st
+    assert code in warning and "18/09/2026" in warning and "ra khỏi danh sách" in warning
+    assert earlier["result"]["removed_under_age"] == [code]  # taken off, not only warned about
+    assert gone["errors"][0]["code"] == "already_cancelled"
+    assert "warnings" not in later["result"]  # off the list: nobody to check again
 
 
 async def test_personal_data_is_encrypted_at_rest(service, topology):

@@ -290,10 +290,11 @@ def test_a_delegation_is_checked_only_for_the_villages_its_sittings_cover():
     ]
     regs[3].status = "cancelled"  # a withdrawn head fills no role
     gaps = sessions.delegation_gaps(session, regs, REF)
-    assert gaps == {
-        "T02": ["party_cell_secretary", "village_head", "front_work_committee"],
-        "T03": ["party_cell_secretary", "village_head", "front_work_committee"],
-    }
+    roles = ["party_cell_secretary", "village_head", "front_work_committee"]
+    reps = "peoples_representative"  # each village's quota of people's representatives, too
+    assert gaps == {"LL": [reps], "T02": [*roles, reps], "T03": [*roles, reps]}
+    regs += [reg(session, 6 + n, reps, "LL") for n in range(session.representatives_per_village)]
+    assert "LL" not in sessions.delegation_gaps(session, regs, REF)
 
 
 def test_the_delegation_is_checked_a_week_before_and_on_the_eve_and_not_after():

@@ -238,17 +238,27 @@ def delegation_gaps(
     conference: Conference, regs: list[Registration], ref: ReferenceData
 ) -> dict[str, list[str]]:
     """Village -> the roles the plan wants from every village (head, Party cell secretary, Front
-    representative) that no confirmed delegate fills; only the villages the conference covers."""
+    representative, and its quota of people's representatives) that confirmed delegates do not
+    fill; only the villages the conference covers."""
     covered = [code for s in conference.sittings for code in s.villages] or [
         v.code for v in ref.villages
     ]
-    filled = {(r.village_code, r.category) for r in regs if r.status == "confirmed"}
+    confirmed = [r for r in regs if r.status == "confirmed"]
+    filled = {(r.village_code, r.category) for r in confirmed}
     gaps = {}
     for village in dict.fromkeys(covered):
         missing = [role for role in ONE_PER_VILLAGE if (village, role) not in filled]
+        representatives = sum(
+            1 for r in confirmed if r.village_code == village and r.category == REPRESENTATIVE
+        )
+        if representatives < conference.representatives_per_village:
+            missing.append(REPRESENTATIVE)
         if missing:
             gaps[village] = missing
     return gaps
+
+
+REPRESENTATIVE = "peoples_representative"
 
 
 def without_periodic_dialogue(sessions: list[Conference], today: date) -> bool:
