@@ -32,6 +32,7 @@ def create_service(settings: ReportingSettings, clock: Clock | None = None) -> S
         commands={
             "reporting.issue-results.v1": partial(handlers.issue_results, deps),
             "reporting.replay-results.v1": partial(handlers.replay_results, deps),
+            "reporting.issue-conference-notice.v1": partial(handlers.issue_conference_notice, deps),
         },
         events={ANY_EVENT: partial(handlers.record, deps)},
         ordering={key: partial(_group, key) for key in ENTITY_OF},

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from services.reporting import messages as rmsg
 from shared import vi
+from shared.citizen import fmt
 from shared.clock import LOCAL_TZ
+from shared.contracts.common import OutcomeError, error
 from shared.reference import ReferenceData
 
 RECIPIENTS: tuple[str, ...] = (
@@ -59,11 +62,18 @@ class ConferenceNotice:
     sittings: list[Sitting] = field(default_factory=list)
     signer_title: str = "CHỦ TỊCH"
     signer_name: str | None = None
+    number: str | None = None  # the issued notice's number; None: a draft, not issued yet
+    issued_at: datetime | None = None  # the server's own time when it was issued
     recipients = RECIPIENTS
 
     @property
+    def draft(self) -> bool:
+        return self.number is None
+
+    @property
     def doc_title(self) -> str:
-        return f"Thông báo tổ chức hội nghị đối thoại {self.session_id}"
+        title = f"Thông báo tổ chức hội nghị đối thoại {self.session_id}"
+        return f"DỰ THẢO — {title}" if self.draft else title
 
     @property
     def days_late(self) -> int:
@@ -73,7 +83,7 @@ class ConferenceNotice:
         return vi.issue_date_line(self.commune, self.issued_on)
 
     def number_line(self) -> str:
-        return "Số:      /TB-UBND"
+        return rmsg.DRAFT_NUMBER if self.number is None else f"Số: {self.number}"
 
     def heading(self) -> str:
         return (
@@ -198,7 +208,10 @@ class ConferenceNotice:
             "venue": self.venue,
             "format": self.format,
             "online_url": self.online_url,
+            "draft": self.draft,
+            "document_number": self.number,
             "issued_on": self.issued_on.isoformat(),
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
             "announce_deadline": self.announce_deadline.isoformat(),
             "days_late": self.days_late,
             "late": self.days_late > 0,
@@ -213,6 +226,44 @@ def _first_up(text: str) -> str:
 
 def _moment(value: Any) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def key_of(session: dict[str, Any]) -> str:
+    """A notice is issued once for each date a conference is to be held on."""
+    return f"{session['_id']}:{_moment(session['starts_at']).isoformat()}"
+
+
+def issued_on_errors(issued_on: date, session: dict[str, Any], today: date) -> list[OutcomeError]:
+    """The notice's date proves it came in time: never later than today, never on or after the
+    conference day, never backdated to look on time when it comes in late."""
+    deadline = date.fromisoformat(session["announce_deadline"])
+    starts = _moment(session["starts_at"]).astimezone(LOCAL_TZ).date()
+    day = fmt(issued_on)
+    if issued_on > today:
+        return [
+            error(
+                "data.issued_on",
+                "in_the_future",
+                rmsg.ISSUED_AFTER_TODAY.format(day=day, today=fmt(today)),
+            )
+        ]
+    if issued_on >= starts:
+        text = rmsg.NOTICE_ON_CONFERENCE_DAY.format(day=day, starts=fmt(starts))
+        return [error("data.issued_on", "not_before_conference", text)]
+    if issued_on <= deadline < today:
+        text = rmsg.BACKDATED.format(day=day, deadline=fmt(deadline), today=fmt(today))
+        return [error("data.issued_on", "backdated", text)]
+    return []
+
+
+def issued(kept: dict[str, Any], ref: ReferenceData) -> ConferenceNotice | None:
+    """The notice as it was issued: from the conference as it stood then, on its own date."""
+    built = build(kept["session"], ref, date.fromisoformat(kept["issued_on"]))
+    if built is None:
+        return None
+    built.number, built.issued_at = kept["document_number"], kept["issued_at"]
+    built.signer_name = kept.get("signer_name")
+    return built
 
 
 def build(session: dict[str, Any], ref: ReferenceData, issued_on: date) -> ConferenceNotice | None:

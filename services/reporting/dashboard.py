@@ -13,7 +13,7 @@ from services.reporting import conference_notice as notice
 from services.reporting.conference_notice import ConferenceNotice
 from services.reporting.projections import followup_of
 from services.reporting.results import Results
-from services.reporting.store import ReadModels
+from services.reporting.store import ReadModels, Record
 from shared import vi
 from shared.clock import LOCAL_TZ, Clock
 from shared.legal_days import limit_state
@@ -124,10 +124,16 @@ class Dashboard:
         }
 
     async def conference_notice(self, session_id: str) -> ConferenceNotice | None:
-        """The public notice of a scheduled conference, dated today (it cannot be backdated)."""
+        """The public notice of a scheduled conference: as issued for its date, never dated
+        again; before it is issued, a draft dated today (it cannot be backdated)."""
         session = await self.models.session(session_id)
+        if session is None or not session.get("starts_at"):
+            return None
+        kept = await Record(self.results.db).conference_notice(notice.key_of(session))
+        if kept is not None:
+            return notice.issued(kept, self.ref)
         today = self.clock.now().astimezone(LOCAL_TZ).date()
-        return notice.build(session, self.ref, today) if session else None
+        return notice.build(session, self.ref, today)
 
     async def cases(self) -> list[dict[str, Any]]:
         """Complaints and denunciations whose clocks run, the fewest days left first: what the

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from services.reporting import conference_notice
 from services.reporting import messages as msg
 from services.reporting.projections import followup_of
 from services.reporting.results import (
@@ -151,3 +152,60 @@ async def replay_results(
         ctx.uow.emit("dialogue.results.published.v1", again, subject=built.session_id)
         replayed.append(built.session_id)
     return {"period": cmd.period, "replayed": replayed}
+
+
+async def issue_conference_notice(
+    deps: Deps, cmd: contract.IssueConferenceNotice, ctx: HandlerContext
+) -> dict[str, Any]:
+    """Issue a scheduled conference's public notice once for its date: numbered, dated, kept as
+    it stood; the province and anyone can prove from `reporting.conference-notice.issued.v1`
+    whether it came in time."""
+    record_ = deps.record(ctx.uow)
+    session = await deps.models.session(cmd.session_id)
+    if session is None or not session.get("starts_at") or session.get("status") == "cancelled":
+        behind = await deps.results.behind()
+        text = msg.NOTICE_NOT_SCHEDULED.format(session=cmd.session_id, behind=behind)
+        reject_if([error("data.session_id", "not_scheduled", text)])
+        raise RuntimeError(text)  # reject_if raised already: here for the type checker
+    key = conference_notice.key_of(session)
+    kept = await record_.conference_notice(key)
+    if kept is None:
+        today = local_date(ctx.clock.now())
+        issued_on = cmd.issued_on or today
+        reject_if(conference_notice.issued_on_errors(issued_on, session, today))
+        kept = {
+            "_id": key,
+            "session_id": cmd.session_id,
+            "document_number": cmd.document_number,
+            "issued_on": issued_on.isoformat(),
+            "issued_at": ctx.clock.now(),
+            "signer_name": cmd.signer_name,
+            "session": session,
+        }
+        await record_.keep_conference_notice(kept)
+        built = conference_notice.issued(kept, deps.results.ref)
+        if built is None:  # a snapshot of a scheduled conference always builds
+            raise RuntimeError(f"{cmd.session_id}: no notice from its own snapshot")
+        issued = contract.ConferenceNoticeIssued(
+            session_id=cmd.session_id,
+            document_number=cmd.document_number,
+            starts_at=built.starts_at,
+            issued_on=issued_on,
+            announce_deadline=built.announce_deadline,
+            days_late=built.days_late,
+            issued_at=ctx.clock.now(),
+        )
+        ctx.uow.emit("reporting.conference-notice.issued.v1", issued, subject=cmd.session_id)
+        return {**_notice_summary(built), "already_issued": False}
+    built = conference_notice.issued(kept, deps.results.ref)
+    return {**(_notice_summary(built) if built else {}), "already_issued": True}
+
+
+def _notice_summary(built: conference_notice.ConferenceNotice) -> dict[str, Any]:
+    return {
+        "session_id": built.session_id,
+        "document_number": built.number,
+        "issued_on": built.issued_on.isoformat(),
+        "announce_deadline": built.announce_deadline.isoformat(),
+        "days_late": built.days_late,
+    }

@@ -36,3 +36,9 @@ BACKDATED = (
     "ngày ban hành {day} còn trong hạn ({deadline}) nhưng thông báo đến hôm nay ({today}): "
     "không ghi lùi ngày để trông như đúng hạn; ghi ngày hôm nay hoặc để trống"
 )
+# The command issue-conference-notice refused, and why.
+NOTICE_NOT_SCHEDULED = "phiên {session} chưa có ngày tổ chức (hoặc đã hoãn){behind}"
+NOTICE_ON_CONFERENCE_DAY = (
+    "ngày ban hành {day} không trước ngày hội nghị ({starts}): thông báo phải đến trước hội nghị"
+)
+DRAFT_NUMBER = "Số:      /TB-UBND (dự thảo, chưa ban hành)"

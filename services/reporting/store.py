@@ -209,6 +209,13 @@ class Record:
         found = self.db["announcements"].find(query, session=self.s).sort("_id", 1)
         return [doc async for doc in found]
 
+    async def conference_notice(self, key: str) -> Document | None:
+        """The notice issued for a conference on one date (`<session>:<starts_at>`)."""
+        return await self.db["conference_notices"].find_one({"_id": key}, session=self.s)
+
+    async def keep_conference_notice(self, doc: Document) -> None:
+        await self.db["conference_notices"].insert_one(doc, session=self.s)
+
     async def record_events(self, rows: list[Document]) -> None:
         await self.db["event_log"].insert_many(rows, ordered=True, session=self.s)
 

@@ -113,6 +113,16 @@ CATALOGUE: dict[str, MessageSpec] = {
             "Issue the results announcement of a concluded conference (addition to v1).",
         ),
         _cmd(
+            "reporting.issue-conference-notice.v1",
+            reporting.IssueConferenceNotice,
+            "Issue a scheduled conference's public notice, once (addition to v1).",
+        ),
+        _evt(
+            "reporting.conference-notice.issued.v1",
+            reporting.ConferenceNoticeIssued,
+            "A conference's public notice was issued.",
+        ),
+        _cmd(
             "reporting.replay-results.v1",
             reporting.ReplayResults,
             "Publish a period's results again.",

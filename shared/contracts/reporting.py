@@ -30,6 +30,31 @@ class IssueResults(Command):
     requested_by: str | None = Field(default=None, max_length=200)
 
 
+class IssueConferenceNotice(Command):
+    """`reporting.issue-conference-notice.v1` (an addition to the contract): the commune office
+    issues the public notice of a scheduled conference — numbered, dated, kept — once for each
+    date it is held on; downloads then give it as issued, never dated again."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    document_number: str = Field(min_length=1, max_length=64, description="`15/TB-UBND`")
+    issued_on: date | None = Field(default=None, description="Today, in Viet Nam, when absent.")
+    signer_name: str | None = Field(default=None, max_length=200)
+    requested_by: str | None = Field(default=None, max_length=200)
+
+
+class ConferenceNoticeIssued(Message):
+    """`reporting.conference-notice.issued.v1`: a conference's notice was issued: when, against
+    which deadline, how late (0: on time); `issued_at` is the server's own time beside it."""
+
+    session_id: str
+    document_number: str
+    starts_at: datetime
+    issued_on: date
+    announce_deadline: date
+    days_late: int
+    issued_at: datetime
+
+
 class Participation(Message):
     delegates_expected: int
     attended: int

@@ -78,13 +78,19 @@ async def test_the_conference_is_announced_for_board_media_and_loudspeakers(
         again = await send("registration.attach-briefing.v1", {"session_id": sid, **BRIEFING})
         await settled(reg, reporting)  # reporting has applied every event registration sent
         brief = (await web.get(f"/api/phien/{sid}/tom-tat")).json()
+        draft = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.json")).json()
+        issue = {"session_id": sid, "document_number": "15/TB-UBND"}
+        issued = await send("reporting.issue-conference-notice.v1", issue)
         on_time = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.json")).json()
         spoken = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.txt")).text
         docx = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.docx")).content
         pdf = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.pdf")).content
         page = (await web.get(f"/phien/{sid}")).text
         clock.at = vn(2026, 9, 20)  # two days past the deadline
-        late = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.json")).json()
+        later = (await web.get(f"/phien/{sid}/thong-bao-to-chuc.json")).json()
+        twice = await send(
+            "reporting.issue-conference-notice.v1", issue | {"document_number": "16"}
+        )
 
     assert created["warnings"] == [
         "Luật số 72/2025/QH15, Điều 43: Thường trực Hội đồng nhân dân xã đồng chủ trì; "
@@ -93,9 +99,22 @@ async def test_the_conference_is_announced_for_board_media_and_loudspeakers(
     assert before.status_code == 404 and "chưa có ngày tổ chức" in before.json()["error"]
     assert first["replaced"] is False and again["replaced"] is True
     assert brief["briefing"]["title"] == BRIEFING["title"]
+    assert draft["draft"] is True and draft["document_number"] is None  # not issued yet
+    assert issued == {
+        "session_id": sid,
+        "document_number": "15/TB-UBND",
+        "issued_on": "2026-08-10",
+        "announce_deadline": "2026-09-18",
+        "days_late": 0,
+        "already_issued": False,
+    }
     assert on_time["issued_on"] == "2026-08-10" and on_time["late"] is False
+    assert on_time["draft"] is False and on_time["document_number"] == "15/TB-UBND"
     assert on_time["announce_deadline"] == "2026-09-18"
-    assert late["issued_on"] == "2026-09-20" and late["days_late"] == 2  # never backdated
+    # downloaded later it is the notice as issued: never dated again
+    assert later["issued_on"] == "2026-08-10" and later["days_late"] == 0
+    assert later["issued_at"] == on_time["issued_at"]
+    assert twice["already_issued"] is True and twice["document_number"] == "15/TB-UBND"
     text = "\n".join(p for s in on_time["sections"] for p in [s["heading"], *s["paragraphs"]])
     for expected in (
         "Từ 08 giờ 00 phút, ngày 25/09/2026 đến 11 giờ 30 phút",
@@ -120,6 +139,7 @@ async def test_the_conference_is_announced_for_board_media_and_loudspeakers(
     cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert "THÔNG BÁO" in paragraphs and "Về việc tổ chức Hội nghị đối thoại" in paragraphs
     assert "Thiện Tân, ngày 10 tháng 8 năm 2026" in cells and "Nơi nhận:" in cells
+    assert "Số: 15/TB-UBND" in cells
     reader = PdfReader(io.BytesIO(pdf))
     pages = "\n".join(p.extract_text() for p in reader.pages)
     assert "Cách thức tham dự" in pages and "Đảng ủy xã được mời tham dự" in pages

@@ -193,3 +193,22 @@ def test_a_matter_settled_in_the_village_is_counted_as_such():
     )
     moved = p.delta("issues", received, settled)["period:2026-Q3"]
     assert moved["state.settled_in_village"] == 1 and moved["state.received"] == -1
+
+
+def test_a_conference_notice_is_dated_neither_ahead_nor_on_the_day_nor_back_to_look_on_time():
+    from services.reporting.conference_notice import issued_on_errors
+
+    session = {
+        "_id": "TT-2026-DK1",
+        "starts_at": "2026-09-25T08:00:00+07:00",
+        "announce_deadline": "2026-09-18",
+    }
+
+    def codes(issued: date, today: date) -> list[str]:
+        return [e.code for e in issued_on_errors(issued, session, today)]
+
+    assert codes(date(2026, 8, 10), date(2026, 8, 10)) == []  # on time, dated today
+    assert codes(date(2026, 8, 11), date(2026, 8, 10)) == ["in_the_future"]
+    assert codes(date(2026, 9, 17), date(2026, 9, 20)) == ["backdated"]  # late, made to look not
+    assert codes(date(2026, 9, 20), date(2026, 9, 20)) == []  # late, and says so
+    assert codes(date(2026, 9, 25), date(2026, 9, 25)) == ["not_before_conference"]
