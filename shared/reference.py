@@ -86,6 +86,9 @@ class ReferenceData(_Ref):
     delegate_categories: list[Category]
     agencies: list[Agency]
     topics: list[Topic]
+    # The media the results go to (the commune's radio, its web page, the press): Law 72/2025,
+    # Art. 43 asks that they be made public there.
+    media: list[Agency] = []
     # The commune's own compensatory days, beside the national holidays (Tết included): weekdays
     # made days off, and weekend days made working days, as the province decides each year.
     days_off: list[date] = []

@@ -22,7 +22,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "issue_receipt": ("tracking_code", "received_on"),
     "issue_conclusion": ("tracking_code", "conclusion", "deadline", "responsible_agency"),
     "followup_reminder": ("tracking_code", "responsible_agency", "deadline", "state", "days"),
-    "results_announcement": ("held_on", "village", "matters", "conclusions"),
+    "results_announcement": ("held_on", "matters", "conclusions"),
     "office_alarm": ("alarm",),
     "case_accepted": ("tracking_code", "handled_as", "accepted_on", "settlement_due"),
     "case_notice": ("tracking_code", "handled_as", "notice", "basis"),
@@ -71,7 +71,7 @@ class Renderer:
         missing = self.missing(template, params)
         if missing:
             raise TemplateError(f"mẫu {template} thiếu tham số: {', '.join(missing)}")
-        if template == "results_announcement":
+        if template == "results_announcement" and params.get("village"):
             village = self.reference.village(params["village"])
             params = {**params, "village": village.name if village else params["village"]}
         variables = {

@@ -38,6 +38,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
             partial(handlers.remind_delegates, deps),
             partial(handlers.check_readiness, deps),
             partial(handlers.check_yearly_dialogue, deps),
+            partial(handlers.check_results_deadline, deps),
             Every(settings.retention_check_seconds, retention),
         ],
         # Commands about one session change its counters: one at a time per instance spares

@@ -325,6 +325,7 @@ async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerCo
     """A results announcement was issued: it goes to every village head (a replay changes nothing)."""
     if results.replay:
         return
+    await deps.store(ctx.uow).first_time(f"results-published:{results.session_id}")
     unreached = await notices.results_to_village_heads(
         deps.store(ctx.uow), ctx.uow, deps.ref, results
     )
@@ -383,6 +384,46 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
                 capacity_min=conference.capacity_min,
             )
             params = notices.delegation_params(deps.ref, conference, gaps, below)
+            notices.office_alarm(uow, deps.ref, marker, params)
+
+        await job.commit(work)
+
+
+RESULTS_DUE_SOON_DAYS = 3  # the office is warned this many days before the results' limit
+
+
+async def check_results_deadline(deps: Deps, job: JobContext) -> None:
+    """From the day a conference was held (concluded or not), its results are due within 10 days
+    (Law 72/2025, Art. 43): the office is warned 3 days before the limit and when it passes,
+    once each, until the announcement is issued."""
+    today = local_date(job.clock.now())
+    held = [
+        c
+        for year in (today.year - 1, today.year)
+        for c in await deps.store().sessions_of_year(year)
+        if c.status in ("held", "concluded") and c.held_on is not None
+    ]
+    for conference in held:
+        deadline = sessions.results_deadline(conference)
+        left = (deadline - today).days
+        stage = "overdue" if left < 0 else "due_soon" if left <= RESULTS_DUE_SOON_DAYS else None
+        if stage is None:
+            continue
+        marker = f"results-{stage}:{conference.id}"
+        params = notices.results_due_params(conference, deadline, left)
+
+        async def work(
+            uow: UnitOfWork,
+            conference: Conference = conference,
+            marker: str = marker,
+            params: dict[str, str] = params,
+        ) -> None:
+            store = deps.store(uow)
+            if await store.happened(f"results-published:{conference.id}"):
+                return
+            if not await store.first_time(marker):
+                return
+            log.warning("results.deadline", session_id=conference.id, stage=marker)
             notices.office_alarm(uow, deps.ref, marker, params)
 
         await job.commit(work)

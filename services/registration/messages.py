@@ -59,3 +59,25 @@ ERASURE_TO_COME = (
 )
 HELD_BY = "danh sách đại biểu dự hội nghị đối thoại của UBND xã"
 RETENTION_WHAT = "thông tin cá nhân của đại biểu: xoá sau {days} ngày kể từ khi hội nghị kết thúc"
+RESULTS_DUE_SOON = (
+    "Hội nghị {session} họp ngày {held}: thông báo kết quả phải ban hành chậm nhất hết ngày "
+    "{deadline} (còn {days} ngày)"
+)
+RESULTS_OVERDUE = (
+    "Hội nghị {session} họp ngày {held}: thông báo kết quả đã quá hạn {days} ngày (hạn "
+    "{deadline}) mà chưa ban hành"
+)
+RESULTS_DUE_DETAILS = (
+    "Theo Điều 43 Luật 72/2025/QH15, kết quả hội nghị đối thoại được thông báo trong 10 ngày kể "
+    "từ ngày tổ chức, trên phương tiện thông tin đại chúng, tại trụ sở và đến Trưởng thôn. Đề "
+    "nghị Văn phòng hoàn thành biên bản, kết luận (intake.record-conclusion.v1), kết thúc hội "
+    "nghị (registration.conclude-session.v1) và ban hành thông báo (reporting.issue-results.v1)."
+)
+NOT_APPROVED = "Nội dung chưa được duyệt để công bố"
+CONCLUSION_NOT_APPROVED = "đã có kết luận; nội dung chưa được duyệt để công bố"
+NO_MATTERS = "Hội nghị không có nội dung nào được ghi nhận."
+NO_MEDIA = "Chưa gửi được kết quả hội nghị {session} đến cơ quan báo chí, truyền thanh"
+NO_MEDIA_DETAILS = (
+    "Danh mục của xã chưa có địa chỉ của đài truyền thanh, trang thông tin điện tử (media). "
+    "Đề nghị Văn phòng gửi thông báo kết quả để đưa tin và bổ sung danh mục."
+)

@@ -10,9 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from services.registration import messages as msg
 from services.registration.domain import sessions
-from services.registration.domain.model import Conference, Registration, session_day, starts
+from services.registration.domain.model import (
+    Conference,
+    Registration,
+    held_on,
+    session_day,
+    starts,
+)
 from services.registration.store import Store
+from shared.citizen import fmt
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.notification import Recipient, Template
 from shared.contracts.reporting import ResultsPublished
@@ -220,6 +228,46 @@ def heads_unknown(
     office_alarm(uow, ref, cause, params)
 
 
+def results_text(ref: ReferenceData, results: ResultsPublished) -> str:
+    """The matters and conclusions as the announcement words them, for a village head to read out
+    and the media to publish: approved public texts only (no person; denunciations counted, never
+    listed)."""
+    agencies = {a.code: a.name for a in ref.agencies}
+    lines = []
+    for n, matter in enumerate(results.matters, 1):
+        summary = matter.summary or msg.NOT_APPROVED
+        line = f"{n}. {summary}"
+        if matter.conclusion:
+            line += f" — Kết luận: {matter.conclusion}"
+        elif matter.responsible_agency:
+            line += f" — {msg.CONCLUSION_NOT_APPROVED}"
+        if matter.responsible_agency:
+            agency = agencies.get(matter.responsible_agency, matter.responsible_agency)
+            due = f", hạn {fmt(matter.deadline)}" if matter.deadline else ""
+            line += f" (giao {agency}{due})"
+        lines.append(line)
+    return "\n".join(lines) or msg.NO_MATTERS
+
+
+def results_due_params(conference: Conference, deadline: date, left: int) -> dict[str, str]:
+    """The office alarm's words when a conference's results are due soon or overdue."""
+    held = fmt(held_on(conference))
+    if left < 0:
+        what = msg.RESULTS_OVERDUE.format(
+            session=conference.id, held=held, deadline=fmt(deadline), days=-left
+        )
+    else:
+        what = msg.RESULTS_DUE_SOON.format(
+            session=conference.id, held=held, deadline=fmt(deadline), days=left
+        )
+    return {
+        "alarm": "results_due",
+        "session_id": conference.id,
+        "what": what,
+        "details": msg.RESULTS_DUE_DETAILS,
+    }
+
+
 def delegation_params(
     ref: ReferenceData, conference: Conference, gaps: dict[str, list[str]], below: bool
 ) -> dict[str, str]:
@@ -287,7 +335,31 @@ async def results_to_village_heads(
     }
     if results.document_number:
         params["document_number"] = results.document_number
+    params["details"] = results_text(ref, results)
     send_by = results.held_on + timedelta(days=RESULTS_DAYS_AFTER)
+    for outlet in ref.media:  # the media, as the law asks: the same text, to make public
+        if outlet.email or outlet.phone:
+            _request(
+                uow,
+                f"results:{results.session_id}:media:{outlet.code}",
+                "results_announcement",
+                outlet.recipient(),
+                {**params, "media": outlet.name},
+                send_by=send_by,
+                required=True,
+            )
+    if not any(o.email or o.phone for o in ref.media):
+        office_alarm(
+            uow,
+            ref,
+            f"results:{results.session_id}:media-unknown",
+            {
+                "alarm": "media_unknown",
+                "session_id": results.session_id,
+                "what": msg.NO_MEDIA.format(session=results.session_id),
+                "details": msg.NO_MEDIA_DETAILS,
+            },
+        )
     for village in ref.villages:
         recipient, _code = await village_head(store, ref, village.code, results.session_id)
         if recipient is None:

@@ -250,7 +250,7 @@ def issued_on_errors(issued_on: date, session: dict[str, Any], today: date) -> l
     if issued_on >= starts:
         text = rmsg.NOTICE_ON_CONFERENCE_DAY.format(day=day, starts=fmt(starts))
         return [error("data.issued_on", "not_before_conference", text)]
-    if issued_on <= deadline < today:
+    if issued_on < today and deadline < today:  # late: dated the day it is made, no earlier
         text = rmsg.BACKDATED.format(day=day, deadline=fmt(deadline), today=fmt(today))
         return [error("data.issued_on", "backdated", text)]
     return []

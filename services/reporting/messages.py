@@ -33,8 +33,9 @@ NOT_READY = (
 ISSUED_AFTER_TODAY = "ngày ban hành {day} sau hôm nay ({today})"
 ISSUED_BEFORE_CONFERENCE = "ngày ban hành {day} trước ngày hội nghị ({held_on})"
 BACKDATED = (
-    "ngày ban hành {day} còn trong hạn ({deadline}) nhưng thông báo đến hôm nay ({today}): "
-    "không ghi lùi ngày để trông như đúng hạn; ghi ngày hôm nay hoặc để trống"
+    "ngày ban hành {day} trước hôm nay ({today}) nhưng hạn ({deadline}) đã qua: thông báo ban "
+    "hành muộn ghi đúng ngày ban hành, không ghi lùi để trông như đúng hạn hoặc muộn ít hơn; ghi "
+    "ngày hôm nay hoặc để trống"
 )
 # The command issue-conference-notice refused, and why.
 NOTICE_NOT_SCHEDULED = "phiên {session} chưa có ngày tổ chức (hoặc đã hoãn){behind}"

@@ -105,7 +105,7 @@ def issued_on_errors(issued_on: date, held_on: date, today: date) -> list[Outcom
     if issued_on < held_on:
         text = msg.ISSUED_BEFORE_CONFERENCE.format(day=day, held_on=fmt(held_on))
         return [error("data.issued_on", "before_conference", text)]
-    if issued_on <= deadline < today:
+    if issued_on < today and deadline < today:  # late: dated the day it is made, no earlier
         text = msg.BACKDATED.format(day=day, deadline=fmt(deadline), today=fmt(today))
         return [error("data.issued_on", "backdated", text)]
     return []

@@ -21,8 +21,9 @@ PUBLIC = sorted(key for key, spec in CATALOGUE.items() if spec.public)
 
 def test_every_public_message_has_a_schema_and_an_example():
     # The contract's 16, and cancel-session, reclassify, close, accept, opt-out, issue-results,
-    # approve-summary, withdraw, suspend, correct-kind, and the two data requests.
-    assert len(PUBLIC) == 31
+    # approve-summary, withdraw, suspend, correct-kind, the two data requests and the
+    # conference notice issued.
+    assert len(PUBLIC) == 32
     for key in PUBLIC:
         assert (SCHEMA_DIR / f"{key}.json").exists(), key
         assert (EXAMPLE_DIR / f"{key}.json").exists(), key

@@ -158,13 +158,15 @@ def test_an_announcement_is_dated_neither_ahead_nor_back_to_look_on_time():
     held = date(2026, 9, 25)  # results due by 5/10
     assert issued_on_errors(date(2026, 9, 30), held, date(2026, 9, 30)) == []
     assert issued_on_errors(date(2026, 9, 29), held, date(2026, 9, 30)) == []  # in time anyway
-    assert issued_on_errors(date(2026, 10, 7), held, date(2026, 10, 8)) == []  # late, as it is
+    assert issued_on_errors(date(2026, 10, 8), held, date(2026, 10, 8)) == []  # late, and says so
     codes = [
         issued_on_errors(date(2026, 10, 9), held, date(2026, 10, 8))[0].code,
         issued_on_errors(date(2026, 9, 24), held, date(2026, 10, 1))[0].code,
         issued_on_errors(date(2026, 10, 5), held, date(2026, 10, 6))[0].code,
+        # late by 3 days, dated to look 2 days late: a late one may not understate its lateness
+        issued_on_errors(date(2026, 10, 7), held, date(2026, 10, 8))[0].code,
     ]
-    assert codes == ["in_the_future", "before_conference", "backdated"]
+    assert codes == ["in_the_future", "before_conference", "backdated", "backdated"]
 
 
 def test_a_matter_settled_in_the_village_is_counted_as_such():
@@ -210,5 +212,6 @@ def test_a_conference_notice_is_dated_neither_ahead_nor_on_the_day_nor_back_to_l
     assert codes(date(2026, 8, 10), date(2026, 8, 10)) == []  # on time, dated today
     assert codes(date(2026, 8, 11), date(2026, 8, 10)) == ["in_the_future"]
     assert codes(date(2026, 9, 17), date(2026, 9, 20)) == ["backdated"]  # late, made to look not
+    assert codes(date(2026, 9, 19), date(2026, 9, 20)) == ["backdated"]  # made to look less late
     assert codes(date(2026, 9, 20), date(2026, 9, 20)) == []  # late, and says so
     assert codes(date(2026, 9, 25), date(2026, 9, 25)) == ["not_before_conference"]
