@@ -366,6 +366,20 @@ async def announce_conference(story: Story, bus: busmod.Bus, session_id: str) ->
             "presented_by": f"Ông {SIGNER}, Chủ tịch UBND xã",
         },
     )
+    # Issued once, numbered and dated: every download after is the notice as issued.
+    await _from_reporting(story, f"/phien/{session_id}/thong-bao-to-chuc.json")  # caught up
+    issued = await story.send(
+        bus,
+        "reporting.issue-conference-notice.v1",
+        {
+            "session_id": session_id,
+            "document_number": "98/TB-UBND",
+            "signer_name": SIGNER,
+            "requested_by": "Văn phòng HĐND và UBND xã",
+        },
+    )
+    if issued["status"] != "accepted":
+        raise InfraError("; ".join(e["message"] for e in issued.get("errors", [])))
     saved = []
     for form in ("docx", "pdf", "txt"):
         answer = await _from_reporting(story, f"/phien/{session_id}/thong-bao-to-chuc.{form}")

@@ -136,17 +136,29 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
 
         await publish_results(topology.amqp_url, session_id)
         await publish_results(topology.amqp_url, session_id, replay=True)
-        found = await messages(svc, 12, reg)
+        found = await messages(svc, 14, reg)
         results = [d for d in found if d["template"] == "results_announcement"]
-        assert [d["cause_id"] for d in results] == [f"results:{session_id}:LL"]
-        letter = text_of(results[0])
+        assert sorted(d["cause_id"] for d in results) == [
+            f"results:{session_id}:LL",  # the one village head registered
+            f"results:{session_id}:media:DTT",  # and the media, to make them public
+            f"results:{session_id}:media:TTDT",
+        ]
+        head_letter = next(d for d in results if d["cause_id"].endswith(":LL"))
+        letter = text_of(head_letter)
         assert "Kính gửi: Trưởng thôn Lân Luông." in letter
         assert "số 123/TB-UBND" in letter and "loa truyền thanh" in letter
-        assert results[0]["send_by"] == "2026-10-05"  # 10 days after 25/09
+        # the matters and conclusions as text, to read out, not only their counts
+        assert (
+            "1. Chậm chi trả tiền đền bù giải phóng mặt bằng tuyến đường thôn. — Kết luận: Hoàn "
+            "thành chi trả trước ngày 31/10/2026. (giao Phòng Kinh tế xã, hạn 31/10/2026)"
+        ) in letter
+        radio = text_of(next(d for d in results if d["cause_id"].endswith(":DTT")))
+        assert "Kính gửi: Đài truyền thanh xã Thiện Tân." in radio and "đưa tin" in radio
+        assert all(d["send_by"] == "2026-10-05" for d in results)  # 10 days after 25/09
 
     files = sorted(outbox.rglob("*.txt"))
     alarms = [f for f in files if f.name.startswith("office_alarm")]
-    assert len(files) - len(alarms) == 12  # one file per message, nothing twice
+    assert len(files) - len(alarms) == 14  # one file per message, nothing twice
     # and the office heard, once each, of the 25 villages the date, its change and the results
     # could not reach, and of the delegation still incomplete on the eve
     assert len(alarms) == 4
@@ -316,10 +328,68 @@ async def test_the_office_hears_of_unreached_villages_missing_delegates_and_no_d
     assert "- Thôn 03\n" in text and "- Lân Luông" not in text and "- Thôn 02\n" not in text
     text = incomplete_text
     assert f"Hội nghị {sid} ngày 25/09/2026: thành phần đại biểu chưa đủ" in text
-    assert "- Thôn 02: Bí thư Chi bộ thôn, Đại diện Ban công tác Mặt trận thôn\n" in text
-    assert "- Lân Luông" not in text
+    # each village's people's representatives are checked with its three roles
+    assert (
+        "- Thôn 02: Bí thư Chi bộ thôn, Đại diện Ban công tác Mặt trận thôn, Đại diện Nhân dân\n"
+    ) in text
+    assert "- Lân Luông: Đại diện Nhân dân\n" in text
     assert "Số đại biểu đã xác nhận là 4, thấp hơn số đại biểu dự kiến theo kế hoạch (5)" in text
     text = text_of(none_held)
     assert "Năm 2026 chưa tổ chức Hội nghị đối thoại định kỳ" in text
     assert f"đã có kế hoạch: {sid} (25/09/2026)" in text
     assert "Người Thử" not in unreached_text + incomplete_text  # no delegate named
+
+
+async def test_the_office_is_warned_of_the_results_limit_from_the_day_the_conference_was_held(
+    topology, purge_queues, tmp_path, own_db
+):
+    """Held on 25/9 and never concluded: the results are due by 5/10 all the same; the office
+    hears 3 days before and when the limit passes, once each."""
+    clock = FixedClock(vn(2026, 9, 1))
+    notify = notification_service(
+        topology, clock, NOTIFY_FILE_DIR=str(tmp_path), MONGO_DB=own_db("notification")
+    )
+    registration = registration_service(
+        topology, clock, TICK_SECONDS=0.1, MONGO_DB=own_db("registration")
+    )
+
+    async def warned(count: int) -> list[dict[str, Any]]:
+        found = await messages(svc, count, reg)
+        return [d for d in found if d["cause_id"].startswith("results-")]
+
+    async with (
+        running(notify) as svc,
+        running(registration) as reg,
+        RawClient(topology.amqp_url) as client,
+    ):
+        sid = (await client.send("registration.create-session.v1", session_data()))["result"][
+            "session_id"
+        ]
+        code = (await client.send("registration.register-delegate.v1", delegate(sid, 1)))["result"][
+            "registration_code"
+        ]
+        starts = vn(2026, 9, 25, 8, 0)
+        await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": sid, "starts_at": starts.isoformat(), "venue": "Hội trường xã"},
+        )
+        clock.at = vn(2026, 9, 25, 8, 5)
+        checked = await client.send("registration.check-in.v1", {"registration_code": code})
+        assert checked["result"]["session_status"] == "held", checked
+        clock.at = vn(2026, 10, 1, 9)  # 4 days left: nothing yet
+        before = await warned(1)
+        clock.at = vn(2026, 10, 2, 9)  # 3 days left
+        soon = await warned(1)
+        clock.at = vn(2026, 10, 6, 9)  # one day past 5/10
+        both = await warned(2)
+        await rounds(reg, 3)
+        again = await warned(2)
+
+    assert before == [] and len(soon) == 1 and len(again) == 2
+    soon_text, late_text = (text_of(d) for d in both)
+    assert all(d["template"] == "office_alarm" and d["required_by_law"] for d in both)
+    assert "Gửi đến: Văn phòng HĐND và UBND xã" in soon_text
+    assert f"Hội nghị {sid} họp ngày 25/09/2026" in soon_text
+    assert "chậm nhất hết ngày 05/10/2026 (còn 3 ngày)" in soon_text
+    assert "đã quá hạn 1 ngày (hạn 05/10/2026)" in late_text
+    assert "reporting.issue-results.v1" in late_text
