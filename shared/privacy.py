@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.citizen import fmt_time
 from shared.clock import local_date
 from shared.contracts.common import Rejected, error
 from shared.contracts.notification import Recipient
@@ -109,6 +110,7 @@ PERSON_FIELDS_VI = {
 }
 NOTHING_FOUND = "Không có dữ liệu cá nhân nào của người yêu cầu trong {held_by}."
 REQUEST_KNOWN = "Yêu cầu {request} đã được ghi nhận và trả lời trước đó"
+RECEIVED_LATER = "Thời điểm nhận yêu cầu {at} sau thời điểm hiện tại ({now})"
 
 
 def held(person: dict[str, str]) -> str:
@@ -136,6 +138,9 @@ async def answered(
 ) -> dict[str, Any]:
     """Keep the request with its clock and how it was answered; send the person the copy or the
     result (point to point, never in the outcome); the outcome's counts."""
+    if cmd.received_at > now:  # the day it came starts its clock: never a later one
+        text = RECEIVED_LATER.format(at=fmt_time(cmd.received_at), now=fmt_time(now))
+        raise Rejected([error("data.received_at", "in_the_future", text)])
     deadline = due(cmd.received_at)
     told = bool(cmd.subject.phone or cmd.subject.email)
     late = now > deadline
@@ -195,7 +200,11 @@ class Retention:
     what: str  # in Vietnamese: what is erased, and when
     days: int
     erase: Callable[[UnitOfWork, datetime], Awaitable[int]]
+    # How many records are past `cutoff` and not erased yet: read first, outside a transaction
+    # (nothing to do, no transaction; the count is shown in /health as `pending`).
+    expired: Callable[[datetime], Awaitable[int]]
     erased: int = 0
+    pending: int = 0
     runs: int = 0
     last_run: datetime | None = None
     last_erased: int = 0
@@ -203,10 +212,13 @@ class Retention:
 
     async def run(self, commit: Callable[..., Awaitable[int]], now: datetime) -> int:
         started, cutoff, total = time.monotonic(), now - timedelta(days=self.days), 0
-        while True:
+        self.pending = await self.expired(cutoff)
+        while self.pending:
             n = await commit(lambda uow: self.erase(uow, cutoff))
             total += n
+            self.pending = max(self.pending - n, 0)
             if n < BATCH:
+                self.pending = await self.expired(cutoff)
                 break
         self.erased += total
         self.runs += 1
@@ -224,6 +236,7 @@ class Retention:
             "days": self.days,
             "runs": self.runs,
             "erased_since_start": self.erased,
+            "pending": self.pending,
             "last_run": self.last_run.isoformat() if self.last_run else None,
             "last_erased": self.last_erased,
         }

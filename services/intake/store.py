@@ -157,6 +157,7 @@ class Store(Protocol):
     async def keep_session(self, session_id: str, fields: Document) -> None: ...
     async def first_time(self, key: str) -> bool: ...
     async def erase_expired(self, cutoff: datetime, limit: int) -> int: ...
+    async def count_expired(self, cutoff: datetime) -> int: ...
     async def issues_of(self, person: DataSubject) -> list[Document]: ...
     async def correct_submitter(self, code: str, corrections: dict[str, str]) -> None: ...
     async def erase_issue(self, code: str, why: str, now: datetime) -> None: ...
@@ -429,23 +430,28 @@ class MongoStore:
             {"_id": code}, {"$set": {"submitter": sealed}}, session=self.s
         )
 
+    @staticmethod
+    def _expired(cutoff: datetime) -> Document:
+        return {
+            "status": {"$in": ENDED},
+            "registered_at": {"$lt": cutoff},
+            "erased_at": None,
+            "$or": CASE_ENDED,
+        }
+
+    async def count_expired(self, cutoff: datetime) -> int:
+        """Issues and ad-hoc signers kept past `cutoff` and not erased yet."""
+        issues = await self.db["issues"].count_documents(self._expired(cutoff), session=self.s)
+        signers = await self.db["adhoc_signatures"].count_documents(
+            {"recorded_at": {"$lt": cutoff}, "signer": {"$ne": None}}, session=self.s
+        )
+        return issues + signers
+
     async def erase_expired(self, cutoff: datetime, limit: int) -> int:
         """Erase the person and every sealed text of at most `limit` issues ended and received
         before `cutoff` (never a case whose clocks run); how many."""
-        cursor = (
-            self.db["issues"]
-            .find(
-                {
-                    "status": {"$in": ENDED},
-                    "registered_at": {"$lt": cutoff},
-                    "erased_at": None,
-                    "$or": CASE_ENDED,
-                },
-                {"_id": 1},
-                session=self.s,
-            )
-            .limit(limit)
-        )
+        found = self.db["issues"].find(self._expired(cutoff), {"_id": 1}, session=self.s)
+        cursor = found.limit(limit)
         codes = [doc["_id"] async for doc in cursor]
         for code in codes:
             await self.erase_issue(code, "retention", cutoff)

@@ -406,4 +406,6 @@ def retention(deps: Deps, days: int) -> privacy.Retention:
     async def erase(uow: UnitOfWork, cutoff: datetime) -> int:
         return await deps.store(uow).erase_expired(cutoff, privacy.BATCH)
 
-    return privacy.Retention(msg.RETENTION_WHAT.format(days=days), days, erase)
+    return privacy.Retention(
+        msg.RETENTION_WHAT.format(days=days), days, erase, deps.store().count_expired
+    )

@@ -33,22 +33,23 @@ class Store:
 
     # ---- messages ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _expired(cutoff: datetime) -> Document:
+        return {
+            "status": {"$in": list(FINAL)},
+            "created_at": {"$lt": cutoff},
+            "payload": {"$ne": None},
+        }
+
+    async def count_expired(self, cutoff: datetime) -> int:
+        """Messages done with, made before `cutoff`, whose recipient and text are still kept."""
+        return await self.db["messages"].count_documents(self._expired(cutoff), session=self.s)
+
     async def erase_expired(self, cutoff: datetime, limit: int) -> int:
         """The recipient and text of at most `limit` messages done with and created before
         `cutoff` erased (status, history and keyed references stay); how many."""
-        found = (
-            self.db["messages"]
-            .find(
-                {
-                    "status": {"$in": list(FINAL)},
-                    "created_at": {"$lt": cutoff},
-                    "payload": {"$ne": None},
-                },
-                {"_id": 1},
-                session=self.s,
-            )
-            .limit(limit)
-        )
+        query = self.db["messages"].find(self._expired(cutoff), {"_id": 1}, session=self.s)
+        found = query.limit(limit)
         codes = [doc["_id"] async for doc in found]
         for message_id in codes:
             await self.db["messages"].update_one(

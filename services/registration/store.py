@@ -106,6 +106,7 @@ class Store(Protocol):
     async def object_to(self, code: str, now: datetime) -> None: ...
     async def record_request(self, record: Document) -> bool: ...
     async def erase_expired(self, cutoff: datetime, limit: int) -> int: ...
+    async def count_expired(self, cutoff: datetime) -> int: ...
     async def village_heads(
         self, village: str, session_id: str
     ) -> tuple[Contact | None, Contact | None]: ...
@@ -287,18 +288,26 @@ class MongoStore:
         await self.db["data_requests"].insert_one(record, session=self.s)
         return True
 
-    async def erase_expired(self, cutoff: datetime, limit: int) -> int:
-        """Erase the persons of at most `limit` registrations of conferences concluded or
-        cancelled before `cutoff`; how many."""
+    async def _ended_before(self, cutoff: datetime) -> list[str]:
         ended = self.sessions.find(
             {"status": {"$in": ["concluded", "cancelled"]}, "updated_at": {"$lt": cutoff}},
             {"_id": 1},
             session=self.s,
         )
+        return [doc["_id"] async for doc in ended]
+
+    async def count_expired(self, cutoff: datetime) -> int:
+        """Registrations of conferences ended before `cutoff` whose person is still kept."""
+        query = {"session_id": {"$in": await self._ended_before(cutoff)}, "personal": {"$ne": None}}
+        return await self.registrations.count_documents(query, session=self.s)
+
+    async def erase_expired(self, cutoff: datetime, limit: int) -> int:
+        """Erase the persons of at most `limit` registrations of conferences concluded or
+        cancelled before `cutoff`; how many."""
         erased = 0
-        async for session in ended:
+        for session_id in await self._ended_before(cutoff):
             found = self.registrations.find(
-                {"session_id": session["_id"], "personal": {"$ne": None}},
+                {"session_id": session_id, "personal": {"$ne": None}},
                 {"_id": 1},
                 session=self.s,
             ).limit(limit - erased)

@@ -81,6 +81,9 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
         )
         briefing = await send("registration.attach-briefing.v1", session_id=session_id)
         assert briefing["replaced"] is False
+        await platform_settled(platform.health_ports)  # reporting knows the date
+        notice = await send("reporting.issue-conference-notice.v1", session_id=session_id)
+        assert notice["days_late"] == 0 and notice["document_number"] == "15/TB-UBND"
         first = await send("registration.register-delegate.v1", session_id=session_id)
         await send(
             "registration.cancel-registration.v1", registration_code=first["registration_code"]
@@ -107,11 +110,8 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
             session_id=session_id,
             deadline=deadline,
         )
-        await send(
-            "intake.update-followup.v1",
-            tracking_code=code,
-            reported_at=(starts + timedelta(days=20)).isoformat(),
-        )
+        now = starts + timedelta(hours=3)  # the frozen clock: a report is never dated later
+        await send("intake.update-followup.v1", tracking_code=code, reported_at=now.isoformat())
         elsewhere = await send("intake.submit-issue.v1", village_code="T05")
         await send("intake.close-issue.v1", tracking_code=elsewhere["tracking_code"])
         complaint = await send(
@@ -125,6 +125,22 @@ async def test_contract_examples_are_accepted_in_lifecycle_order(platform, infra
             # accepted today (the frozen clock's day in Viet Nam): never later than today
             accepted_on=(starts + timedelta(hours=3)).astimezone(LOCAL_TZ).date().isoformat(),
         )
+        today = now.astimezone(LOCAL_TZ).date().isoformat()
+        case = complaint["tracking_code"]
+        await send("intake.withdraw-case.v1", tracking_code=case, withdrawn_on=today)
+        stopped = await send("intake.suspend-case.v1", tracking_code=case, decided_on=today)
+        assert stopped["status"] == "withdrawn"
+        misfiled = await send(
+            "intake.submit-issue.v1",
+            kind="feedback",
+            village_code="T06",
+            submitter={"full_name": "Hà Văn Sửa", "address": "Thôn 06", "email": "sua@example.vn"},
+        )
+        corrected = await send("intake.correct-kind.v1", tracking_code=misfiled["tracking_code"])
+        assert corrected["handled_as"] == "complaint" and "acceptance" in corrected["clocks"]
+        for service in ("intake", "registration"):
+            asked = await send(f"{service}.data-request.v1", received_at=now.isoformat())
+            assert asked["late"] is False and asked["told"] is True
         await spy.wait_for("registration.session.concluded.v1")
         await spy.wait_for("registration.session.cancelled.v1")
     wire = json.dumps(spy.events, ensure_ascii=False)

@@ -772,14 +772,14 @@ async def test_a_complaint_whose_follow_up_is_resolved_stays_on_the_agenda_until
                 "officer": "CT",
             },
         )
-        await publish_event(
+        await publish_event(  # the next conference, once the complaint is settled
             topology.amqp_url,
             "registration.session.scheduled.v1",
-            {**SCHEDULED, "starts_at": "2028-03-21T08:00:00+07:00"},
+            {**SCHEDULED, "session_id": "TT-2028-DK2", "starts_at": "2028-06-20T08:00:00+07:00"},
         )
         after = (await spy.wait_for("intake.agenda.drafted.v1", 2))[1]
 
-    assert resolved["status"] == "resolved"
+    assert resolved["status"] == "resolved" and after["data"]["session_id"] == "TT-2028-DK2"
     (item,) = before["data"]["items"]
     assert item["tracking_code"] == complaint and item["complex"] and not item["followup"]
     assert after["data"]["items"] == []

@@ -11,6 +11,7 @@ import httpx
 from georeport import GeoReport
 
 from shared.clock import FixedClock
+from shared.privacy import NOTICE
 from tests.browser import served
 from tests.helpers import EventSpy, RawClient, intake_service, running
 from tests.when import vn
@@ -116,7 +117,8 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
             )
 
     assert made.status_code == 201, made.text
-    assert made.json()[0]["service_notice"] == f"UBND xã đã tiếp nhận; mã theo dõi {code}."
+    # the notice of processing is given where the data is collected (Law 91/2025)
+    assert made.json()[0]["service_notice"] == f"UBND xã đã tiếp nhận; mã theo dõi {code}. {NOTICE}"
     assert received["data"]["tracking_code"] == code  # the command's own event
     assert received["data"]["channel"] == "online_portal"
     assert received["data"]["kind"] == "feedback"
@@ -149,7 +151,7 @@ async def test_open311_requests_go_through_the_same_command_and_read_back_public
     assert probe.status_code == 201 and unnamed not in probed["service_notice"]
     assert (
         probed["service_notice"]
-        == f"UBND xã đã tiếp nhận; mã theo dõi {probed['service_request_id']}."
+        == f"UBND xã đã tiếp nhận; mã theo dõi {probed['service_request_id']}. {NOTICE}"
     )
     # A public repeat is told the approved summary of what it joined, not that matter's code.
     joined = again.json()[0]["service_notice"]

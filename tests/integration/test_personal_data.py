@@ -186,6 +186,7 @@ async def test_what_is_kept_past_its_time_is_erased_by_the_services_job_and_coun
         case_doc = await intake.db["issues"].find_one({"_id": running_case})
 
     assert before["erased_since_start"] == 0 and before["days"] == 30
+    assert after["pending"] == 0
     assert status["erased_since_start"] == 1 == after["erased_since_start"]  # once: idempotent
     assert "30 ngày" in after["what"]
     assert ended_doc["submitter"] is None and ended_doc["erased_why"] == "retention"

@@ -134,13 +134,14 @@ async def story(
             "officer": "Chánh Văn phòng",
         },
     )
+    clock.at = CONFERENCE + timedelta(days=6)  # reported as it happens, never dated ahead
     await send(
         "intake.update-followup.v1",
         {
             "tracking_code": a["tracking_code"],
             "status": "in_progress",
             "note": "Đang chi trả",
-            "reported_at": (CONFERENCE + timedelta(days=6)).isoformat(),
+            "reported_at": clock.at.isoformat(),
         },
     )
     clock.at = vn(2026, 10, 20)  # the ticker finds it overdue
