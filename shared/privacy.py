@@ -240,3 +240,17 @@ class Retention:
             "last_run": self.last_run.isoformat() if self.last_run else None,
             "last_erased": self.last_erased,
         }
+
+
+def retention_of(what: str, days: int, store: Callable[..., Any]) -> Retention:
+    """A service's retention job over its store (`store(uow)` in a transaction, `store()` to
+    read), which knows what of it has expired: `count_expired(cutoff)`, `erase_expired(cutoff,
+    limit)`."""
+
+    async def erase(uow: UnitOfWork, cutoff: datetime) -> int:
+        return int(await store(uow).erase_expired(cutoff, BATCH))
+
+    async def expired(cutoff: datetime) -> int:
+        return int(await store().count_expired(cutoff))
+
+    return Retention(what, days, erase, expired)

@@ -402,10 +402,4 @@ async def session_concluded(deps: Deps, event: SessionConcluded, ctx: HandlerCon
 
 def retention(deps: Deps, days: int) -> privacy.Retention:
     """Messages' recipients and texts erased `days` after they were created, once done with."""
-
-    async def erase(uow: UnitOfWork, cutoff: datetime) -> int:
-        return await deps.store(uow).erase_expired(cutoff, privacy.BATCH)
-
-    return privacy.Retention(
-        msg.RETENTION_WHAT.format(days=days), days, erase, deps.store().count_expired
-    )
+    return privacy.retention_of(msg.RETENTION_WHAT.format(days=days), days, deps.store)

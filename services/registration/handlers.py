@@ -491,10 +491,4 @@ async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dic
 
 def retention(deps: Deps, days: int) -> privacy.Retention:
     """Delegates' personal data erased `days` after their conference ended."""
-
-    async def erase(uow: UnitOfWork, cutoff: datetime) -> int:
-        return await deps.store(uow).erase_expired(cutoff, privacy.BATCH)
-
-    return privacy.Retention(
-        msg.RETENTION_WHAT.format(days=days), days, erase, deps.store().count_expired
-    )
+    return privacy.retention_of(msg.RETENTION_WHAT.format(days=days), days, deps.store)

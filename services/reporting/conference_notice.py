@@ -238,19 +238,26 @@ def issued_on_errors(issued_on: date, session: dict[str, Any], today: date) -> l
     conference day, never backdated to look on time when it comes in late."""
     deadline = date.fromisoformat(session["announce_deadline"])
     starts = _moment(session["starts_at"]).astimezone(LOCAL_TZ).date()
+    wrong = None
+    if issued_on >= starts:
+        text = rmsg.NOTICE_ON_CONFERENCE_DAY.format(day=fmt(issued_on), starts=fmt(starts))
+        wrong = error("data.issued_on", "not_before_conference", text)
+    return dated_errors(issued_on, deadline, today, wrong)
+
+
+def dated_errors(
+    issued_on: date, deadline: date, today: date, wrong: OutcomeError | None
+) -> list[OutcomeError]:
+    """What an official document's date may not be, whatever the document: later than today;
+    `wrong` for it (e.g. on the wrong side of its conference); earlier than today once its
+    deadline has passed (a late one is dated the day it is made: its lateness never understated)."""
     day = fmt(issued_on)
     if issued_on > today:
-        return [
-            error(
-                "data.issued_on",
-                "in_the_future",
-                rmsg.ISSUED_AFTER_TODAY.format(day=day, today=fmt(today)),
-            )
-        ]
-    if issued_on >= starts:
-        text = rmsg.NOTICE_ON_CONFERENCE_DAY.format(day=day, starts=fmt(starts))
-        return [error("data.issued_on", "not_before_conference", text)]
-    if issued_on < today and deadline < today:  # late: dated the day it is made, no earlier
+        text = rmsg.ISSUED_AFTER_TODAY.format(day=day, today=fmt(today))
+        return [error("data.issued_on", "in_the_future", text)]
+    if wrong is not None:
+        return [wrong]
+    if issued_on < today and deadline < today:
         text = rmsg.BACKDATED.format(day=day, deadline=fmt(deadline), today=fmt(today))
         return [error("data.issued_on", "backdated", text)]
     return []

@@ -9,6 +9,7 @@ from typing import Any
 
 from services.reporting import announcement as doc
 from services.reporting import messages as msg
+from services.reporting.conference_notice import dated_errors
 from services.reporting.projections import quarter_of
 from services.reporting.store import ReadModels, Record
 from shared.citizen import fmt
@@ -98,17 +99,11 @@ def issued_on_errors(issued_on: date, held_on: date, today: date) -> list[Outcom
     """The announcement's date decides whether it was on time: it may not be later than today,
     nor earlier than the conference, nor backdated to look on time when it comes in late."""
     deadline = held_on + timedelta(days=doc.RESULTS_DAYS)
-    day = fmt(issued_on)
-    if issued_on > today:
-        text = msg.ISSUED_AFTER_TODAY.format(day=day, today=fmt(today))
-        return [error("data.issued_on", "in_the_future", text)]
+    wrong = None
     if issued_on < held_on:
-        text = msg.ISSUED_BEFORE_CONFERENCE.format(day=day, held_on=fmt(held_on))
-        return [error("data.issued_on", "before_conference", text)]
-    if issued_on < today and deadline < today:  # late: dated the day it is made, no earlier
-        text = msg.BACKDATED.format(day=day, deadline=fmt(deadline), today=fmt(today))
-        return [error("data.issued_on", "backdated", text)]
-    return []
+        text = msg.ISSUED_BEFORE_CONFERENCE.format(day=fmt(issued_on), held_on=fmt(held_on))
+        wrong = error("data.issued_on", "before_conference", text)
+    return dated_errors(issued_on, deadline, today, wrong)
 
 
 def is_denunciation(issue: dict[str, Any]) -> bool:
