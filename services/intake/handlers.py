@@ -644,6 +644,18 @@ async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dic
             await store.object_to(code, now)
             answer.lines.append(f"- {code}: không gửi tin không bắt buộc nữa")
         answer.done.append(code)
+    citizen_id = cmd.subject.citizen_id
+    for signed in await store.signatures_of(citizen_id) if citizen_id else []:
+        answer.found += 1
+        request, day = signed["request_code"], fmt(local_date(signed["signed_at"]))
+        if cmd.kind == "access":
+            kept = privacy.held(signed["person"]) or msg.NOTHING_HELD
+            answer.lines.append(f"- {msg.SIGNED.format(request=request, day=day)}: {kept}")
+        else:  # the record of the 10% the law asks for: kept until its time is up
+            answer.refused.append({"request_code": request, "reason": msg.SIGNATURE_KEPT})
+            answer.lines.append(
+                f"- {msg.SIGNED.format(request=request, day=day)}: không đổi — {msg.SIGNATURE_KEPT}"
+            )
     return await privacy.answered(ctx.uow, cmd, now, answer, msg.HELD_BY, store.record_request)
 
 

@@ -177,3 +177,8 @@ RETENTION_WHAT = (
     "thông tin cá nhân và nội dung của ý kiến đã kết thúc, chữ ký đề nghị đối thoại: xoá sau "
     "{days} ngày kể từ ngày nhận"
 )
+SIGNED = "chữ ký đề nghị đối thoại đột xuất {request}, ký ngày {day}"
+SIGNATURE_KEPT = (
+    "chữ ký là căn cứ tính đủ 10% cử tri (Điều 43 Luật 72/2025/QH15): giữ đến hết thời hạn lưu "
+    "trữ rồi xoá"
+)

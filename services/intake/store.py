@@ -159,6 +159,7 @@ class Store(Protocol):
     async def erase_expired(self, cutoff: datetime, limit: int) -> int: ...
     async def count_expired(self, cutoff: datetime) -> int: ...
     async def issues_of(self, person: DataSubject) -> list[Document]: ...
+    async def signatures_of(self, citizen_id: str) -> list[Document]: ...
     async def correct_submitter(self, code: str, corrections: dict[str, str]) -> None: ...
     async def erase_issue(self, code: str, why: str, now: datetime) -> None: ...
     async def object_to(self, code: str, now: datetime) -> None: ...
@@ -502,6 +503,22 @@ class MongoStore:
             }
             found_docs.append(doc)
         return sorted(found_docs, key=lambda d: d["_id"])
+
+    async def signatures_of(self, citizen_id: str) -> list[Document]:
+        """This voter's ad-hoc signatures, the signer unsealed (for their own request)."""
+        hashes = self.cipher.keyed_hashes(citizen_id, purpose="citizen_id")
+        codes = [d["_id"] async for d in self.db["adhoc_requests"].find({}, {"_id": 1})]
+        ids = [f"{code}:{h}" for code in codes for h in hashes]
+        found = []
+        async for doc in self.db["adhoc_signatures"].find({"_id": {"$in": ids}}, session=self.s):
+            sealed = doc.get("signer") or {}
+            doc["person"] = {
+                name: self.cipher.decrypt(sealed[name], context=f"adhoc:{doc['_id']}:{name}")
+                for name in ("full_name", "citizen_id", "date_of_birth")
+                if sealed.get(name)
+            }
+            found.append(doc)
+        return found
 
     async def correct_submitter(self, code: str, corrections: dict[str, str]) -> None:
         doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)

@@ -16,6 +16,7 @@ from tests.waits import quiet
 from tests.when import vn
 
 RECEIVED = vn(2026, 8, 10)
+CITIZEN_ID = "020185000919"  # Lạng Sơn, a woman born in 1985
 PERSON = {
     "full_name": "Đinh Thị Riêngtư",
     "phone": "0912 000 919",
@@ -30,6 +31,7 @@ def request(kind: str, number: str, **more: Any) -> dict[str, Any]:
         "kind": kind,
         "subject": {
             "full_name": PERSON["full_name"],
+            "citizen_id": CITIZEN_ID,
             "phone": "0912000919",
             "email": PERSON["email"],
         },
@@ -91,6 +93,19 @@ async def test_a_persons_request_is_answered_recorded_and_erases_only_what_the_l
                 },
             )
         )["tracking_code"]
+        signed = await send(
+            "intake.sign-adhoc-request.v1",
+            {
+                "request_code": "DX-2026-01",
+                "full_name": PERSON["full_name"],
+                "citizen_id": CITIZEN_ID,
+                "date_of_birth": "1985-03-15",
+                "gender": "female",
+                "village_code": "LL",
+                "signed_at": RECEIVED.isoformat(),
+            },
+        )
+        assert signed["signatures"] == 1
         clock.at = vn(2026, 9, 2, 10)  # 26 hours after the request came: within its 72
         access = await send("intake.data-request.v1", request("access", "YC-1"))
         erasure = await send("intake.data-request.v1", request("erasure", "YC-2"))
@@ -107,15 +122,20 @@ async def test_a_persons_request_is_answered_recorded_and_erases_only_what_the_l
         kept = await intake.db["data_requests"].find_one({"_id": "YC-2"})
         content = intake.cipher.decrypt(erased_doc["content"], context=f"intake:{ended}:content")
 
-    assert (access["found"], access["late"], access["told"]) == (2, False, True)
+    assert (access["found"], access["late"], access["told"]) == (3, False, True)
     assert access["due"] == "2026-09-04T08:00:00+07:00"
     copy = next(t for t in copies if "YC-1" in t)
     assert "Gửi đến: Đinh Thị Riêngtư · 0912000919 · rieng.tu@example.vn" in copy
     assert f"- {ended} (kiến nghị, nhận ngày 10/08/2026)" in copy
     assert "điện thoại: 0912 000 919" in copy and "địa chỉ: Nhà số 5, thôn Lân Luông" in copy
+    assert "ngày sinh: 1985-03-15" in copy and f"số định danh cá nhân: {CITIZEN_ID}" in copy
     assert "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15" in copy
     # the recommendation, ended, is erased; the complaint's file is kept, with the reason said
-    assert erasure["done"] == 1 and [r["tracking_code"] for r in erasure["refused"]] == [case]
+    assert erasure["done"] == 1 and [r.get("tracking_code") for r in erasure["refused"]] == [
+        case,
+        None,  # the ad-hoc signature: the record of the 10%, kept until its time is up
+    ]
+    assert "chữ ký đề nghị đối thoại đột xuất DX-2026-01, ký ngày 10/08/2026" in copy
     assert "khiếu nại, tố cáo" in erasure["refused"][0]["reason"]
     result = next(t for t in copies if "YC-2" in t)
     assert f"- {ended}: đã xoá" in result and f"- {case}: không xoá" in result
