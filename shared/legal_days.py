@@ -16,6 +16,15 @@ import holidays
 ANNOUNCE_DAYS_BEFORE = 7
 RESULTS_DAYS_AFTER = 10
 
+RESULTS_WITHIN_VI = f"{RESULTS_DAYS_AFTER} ngày kể từ ngày tổ chức hội nghị"
+
+
+def results_due(held_on: date) -> date:
+    """The last day for a conference's results: RESULTS_DAYS_AFTER days after the day it was
+    held (not moved past a day off: the earlier day, the safe side)."""
+    return held_on + timedelta(days=RESULTS_DAYS_AFTER)
+
+
 # A limit this many days away, or fewer, is "due soon": the alarm rings and the dashboard says so.
 WARN_DAYS = 3
 

@@ -1,1 +1,1 @@
-"""Intake: the people's recommendations, feedback, complaints and denunciations (skeleton for now)."""
+"""Intake: the people's recommendations, feedback, complaints and denunciations."""

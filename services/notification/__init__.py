@@ -1,1 +1,1 @@
-"""Notification: templates, channels and delivery (skeleton for now)."""
+"""Notification: templates, channels and delivery."""

@@ -1,5 +1,7 @@
 """Every sentence the registration service says to a person, in Vietnamese."""
 
+from shared.legal_days import RESULTS_WITHIN_VI
+
 TOO_YOUNG = "Chưa đủ 18 tuổi vào ngày hội nghị {day} ({age} tuổi)"
 TOO_YOUNG_UNSCHEDULED = (
     "Chưa đủ 18 tuổi vào ngày {day} (đầu kỳ dự kiến {period}; hội nghị chưa có ngày cụ thể)"
@@ -68,8 +70,8 @@ RESULTS_OVERDUE = (
     "{deadline}) mà chưa ban hành"
 )
 RESULTS_DUE_DETAILS = (
-    "Theo Điều 43 Luật 72/2025/QH15, kết quả hội nghị đối thoại được thông báo trong 10 ngày kể "
-    "từ ngày tổ chức, trên phương tiện thông tin đại chúng, tại trụ sở và đến Trưởng thôn. Đề "
+    f"Theo Điều 43 Luật 72/2025/QH15, kết quả hội nghị đối thoại được thông báo trong "
+    f"{RESULTS_WITHIN_VI}, trên phương tiện thông tin đại chúng, tại trụ sở và đến Trưởng thôn. Đề "
     "nghị Văn phòng hoàn thành biên bản, kết luận (intake.record-conclusion.v1), kết thúc hội "
     "nghị (registration.conclude-session.v1) và ban hành thông báo (reporting.issue-results.v1)."
 )

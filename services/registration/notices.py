@@ -7,7 +7,7 @@ no second message.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from services.registration import messages as msg
@@ -24,7 +24,7 @@ from shared.citizen import fmt
 from shared.clock import LOCAL_TZ, local_date
 from shared.contracts.notification import Recipient, Template
 from shared.contracts.reporting import ResultsPublished
-from shared.legal_days import RESULTS_DAYS_AFTER
+from shared.legal_days import results_due
 from shared.logging import get_logger
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
@@ -336,7 +336,7 @@ async def results_to_village_heads(
     if results.document_number:
         params["document_number"] = results.document_number
     params["details"] = results_text(ref, results)
-    send_by = results.held_on + timedelta(days=RESULTS_DAYS_AFTER)
+    send_by = results_due(results.held_on)
     for outlet in ref.media:  # the media, as the law asks: the same text, to make public
         if outlet.email or outlet.phone:
             _request(

@@ -1,1 +1,1 @@
-"""Reporting: read models, documents and the provincial feed (skeleton for now)."""
+"""Reporting: read models, documents and the provincial feed."""

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
 from services.reporting.projections import OFFICIAL_CATEGORIES
 from shared import vi
 from shared.contracts.reporting import Matter, Participation, ResultsPublished
-from shared.legal_days import RESULTS_DAYS_AFTER
+from shared.legal_days import RESULTS_WITHIN_VI, results_due
 from shared.reference import ReferenceData
 
-RESULTS_DAYS = RESULTS_DAYS_AFTER  # Law 72/2025, Art. 43 (shared/legal_days.py)
 RECIPIENTS: tuple[str, ...] = (
     "Sở Nội vụ tỉnh (b/c)",
     "Thường trực Đảng ủy xã",
@@ -104,7 +103,7 @@ class Announcement:
 
     @property
     def deadline(self) -> date:
-        return self.held_on + timedelta(days=RESULTS_DAYS)
+        return results_due(self.held_on)
 
     @property
     def days_late(self) -> int:
@@ -205,11 +204,11 @@ class Announcement:
         if self.denunciations:
             raised.append(DENUNCIATIONS_COUNTED.format(n=self.denunciations))
         timing = (
-            f"Thông báo ban hành trong thời hạn 10 ngày kể từ ngày tổ chức hội nghị "
+            f"Thông báo ban hành trong thời hạn {RESULTS_WITHIN_VI} "
             f"(hạn {self.deadline.strftime('%d/%m/%Y')})."
             if not self.days_late
             else f"Thông báo ban hành chậm {self.days_late} ngày so với thời hạn "
-            f"{self.deadline.strftime('%d/%m/%Y')} (10 ngày kể từ ngày tổ chức hội nghị)."
+            f"{self.deadline.strftime('%d/%m/%Y')} ({RESULTS_WITHIN_VI})."
         )
         closing = (
             "Ủy ban nhân dân xã đề nghị các cơ quan, đơn vị được giao nhiệm vụ khẩn trương "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from services.reporting import announcement as doc
@@ -15,6 +15,7 @@ from services.reporting.store import ReadModels, Record
 from shared.citizen import fmt
 from shared.contracts import reporting as contract
 from shared.contracts.common import OutcomeError, error
+from shared.legal_days import results_due
 from shared.reference import ReferenceData
 from shared.service import QueueLag
 from shared.storage import Database
@@ -98,7 +99,7 @@ class Results:
 def issued_on_errors(issued_on: date, held_on: date, today: date) -> list[OutcomeError]:
     """The announcement's date decides whether it was on time: it may not be later than today,
     nor earlier than the conference, nor backdated to look on time when it comes in late."""
-    deadline = held_on + timedelta(days=doc.RESULTS_DAYS)
+    deadline = results_due(held_on)
     wrong = None
     if issued_on < held_on:
         text = msg.ISSUED_BEFORE_CONFERENCE.format(day=fmt(issued_on), held_on=fmt(held_on))

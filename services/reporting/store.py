@@ -76,10 +76,11 @@ class ReadModels:
         self,
         key: str,
         data: dict[str, Any],
-        session: DbSession | None,
+        tx: DbSession | None,
         uow: UnitOfWork | None = None,
     ) -> Document | None:
-        """Apply one event to the thing it is about, and move the figures by the difference;
+        """Apply one event to the thing it is about, in the database transaction `tx` ("session"
+        here is always a conference), and move the figures by the difference;
         the thing as it now stands (None when no read model cares about this event). With a unit
         of work, the figures' differences of all its events are written once, before it commits."""
         target = p.ENTITY_OF.get(key)
@@ -88,9 +89,9 @@ class ReadModels:
         data = p.as_plain(data)
         model, field = target
         moves = self._gathered(uow) if uow else None
-        thing = await self._update(model, data[field], key, data, session, moves)
+        thing = await self._update(model, data[field], key, data, tx, moves)
         if key == "intake.issue.merged.v1":
-            await self._update("issues", data["merged_into"], p.RAISED, data, session, moves)
+            await self._update("issues", data["merged_into"], p.RAISED, data, tx, moves)
         return thing
 
     def _gathered(self, uow: UnitOfWork) -> dict[str, Counter[str]]:
@@ -107,14 +108,14 @@ class ReadModels:
             uow.before_flush.append(write)
         return uow.scratch[name]
 
-    async def _move(self, doc: str, counts: Counter[str], session: DbSession | None) -> None:
+    async def _move(self, doc: str, counts: Counter[str], tx: DbSession | None) -> None:
         counts = Counter({k: n for k, n in counts.items() if n})
         if counts:
             await self.figures.update_one(
                 {"_id": doc},
                 {"$inc": {f"c.{name}": n for name, n in counts.items()}},
                 upsert=True,
-                session=session,
+                session=tx,
             )
 
     async def _update(
@@ -123,23 +124,23 @@ class ReadModels:
         entity: str,
         key: str,
         data: dict[str, Any],
-        session: DbSession | None,
+        tx: DbSession | None,
         moves: dict[str, Counter[str]] | None = None,
     ) -> Document:
         collection = self.collection(model)
-        found = await collection.find_one({"_id": entity}, session=session)
+        found = await collection.find_one({"_id": entity}, session=tx)
         old = {k: v for k, v in found.items() if k != "_id"} if found else None
         new = p.apply(key, old, data)
         if new == old:
             return {"_id": entity, **new}
         await collection.replace_one(
-            {"_id": entity}, {"_id": entity, **new}, upsert=True, session=session
+            {"_id": entity}, {"_id": entity, **new}, upsert=True, session=tx
         )
         for doc, counts in p.delta(model, old, new).items():
             if moves is not None:
                 moves[doc].update(counts)  # Counter.update adds
             else:
-                await self._move(doc, counts, session)
+                await self._move(doc, counts, tx)
         return {"_id": entity, **new}
 
     async def drop(self) -> None:

@@ -21,6 +21,7 @@ from shared.cli.embedded import InfraError
 from shared.cli.platform import Platform
 from shared.cli.readside import ReadSideStalled, wait_caught_up
 from shared.clock import LOCAL_TZ, write_clock_file
+from shared.legal_days import RESULTS_WITHIN_VI
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 
@@ -331,7 +332,7 @@ async def conclude_conference(story: Story, bus: busmod.Bus, session_id: str) ->
     )
     story.console.print(
         f"Có mặt: {concluded['result']['attended']} đại biểu; thông báo kết quả chậm nhất "
-        f"{vn_date(concluded['result']['results_deadline'])} (10 ngày sau hội nghị)"
+        f"{vn_date(concluded['result']['results_deadline'])} ({RESULTS_WITHIN_VI})"
     )
     return int(concluded["result"]["attended"])
 
@@ -395,7 +396,7 @@ async def announce_conference(story: Story, bus: busmod.Bus, session_id: str) ->
 
 async def issue_results(story: Story, bus: busmod.Bus, session_id: str) -> list[Path]:
     """The office issues the results announcement: to the province, every village head, files."""
-    story.step("7b. Ban hành Thông báo kết quả đối thoại (trong 10 ngày)")
+    story.step(f"7b. Ban hành Thông báo kết quả đối thoại (trong {RESULTS_WITHIN_VI})")
     story.clock(CONFERENCE + timedelta(days=7))
     command = {
         "session_id": session_id,

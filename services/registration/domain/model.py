@@ -11,10 +11,9 @@ from shared import vi
 from shared.clock import local_date
 from shared.contracts import registration as contract
 from shared.contracts.common import Rejected, error
-from shared.legal_days import ANNOUNCE_DAYS_BEFORE, RESULTS_DAYS_AFTER
+from shared.legal_days import ANNOUNCE_DAYS_BEFORE
 
 NOTICE_DAYS = ANNOUNCE_DAYS_BEFORE
-RESULTS_DAYS = RESULTS_DAYS_AFTER
 ADULT_AGE = 18
 ONE_PER_VILLAGE = ("party_cell_secretary", "village_head", "front_work_committee")
 

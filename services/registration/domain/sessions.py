@@ -10,7 +10,6 @@ from services.registration.domain import events
 from services.registration.domain.model import (
     NOTICE_DAYS,
     ONE_PER_VILLAGE,
-    RESULTS_DAYS,
     Conference,
     Registration,
     Sitting,
@@ -25,6 +24,7 @@ from shared.citizen import fmt, fmt_time
 from shared.clock import local_date
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, error, reject_if
+from shared.legal_days import results_due
 from shared.reference import ReferenceData
 
 # Law 72/2025, Art. 43: the People's Committee organises with the Fatherland Front, a
@@ -375,4 +375,4 @@ def conclude(
 
 
 def results_deadline(conference: Conference) -> date:
-    return held_on(conference) + timedelta(days=RESULTS_DAYS)
+    return results_due(held_on(conference))
