@@ -74,7 +74,7 @@ def starter(code: str, prefix: str, villages: int, template: Path) -> dict[str, 
     unit = units().get(code)
     if unit is None:
         raise KeyError(f"mã {code} không có trong danh mục 3.321 đơn vị cấp xã năm 2025")
-    base = yaml.safe_load(template.read_text(encoding="utf-8"))
+    base: dict[str, Any] = yaml.safe_load(template.read_text(encoding="utf-8"))
     base["commune"] = {
         **base["commune"],
         "code": prefix,

@@ -116,7 +116,8 @@ def _xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
                 child.text = ",".join(value)
             elif value is not None:
                 child.text = str(value).lower() if isinstance(value, bool) else str(value)
-    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
+    body: bytes = ET.tostring(top, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>' + body
 
 
 def _answer(

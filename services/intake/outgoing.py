@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from services.intake import messages as msg
 from services.intake.domain import events, lifecycle
 from services.intake.domain.issues import Issue
@@ -66,7 +68,7 @@ def _legal_clock(e: events.LegalClock) -> Message:
     return Message(f"intake.legal-clock.{e.state}.v1", clock, e.issue.tracking_code)
 
 
-def _about_issue(event: events.Event) -> tuple[str, contract.Message] | None:
+def _about_issue(event: events.Event) -> tuple[str, BaseModel] | None:
     """The routing key and data of an event whose subject is its issue."""
     code = event.issue.tracking_code
     match event:

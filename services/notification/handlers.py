@@ -76,7 +76,8 @@ class Deps:
     def unseal(self, doc: Document) -> dict[str, Any]:
         sealed = bytes(doc["payload"])
         text = self.infra.cipher.decrypt(sealed, context=f"message:{doc['payload_id']}")
-        return json.loads(text or "{}")
+        payload: dict[str, Any] = json.loads(text or "{}")
+        return payload
 
 
 def _move(

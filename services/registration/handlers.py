@@ -10,6 +10,7 @@ from services.registration import notices, outgoing
 from services.registration.domain import delegates, sessions
 from services.registration.domain.model import (
     ADULT_AGE,
+    ONE_PER_VILLAGE,
     Conference,
     Registration,
     session_day,
@@ -134,7 +135,7 @@ async def register_delegate(
     for earlier in hashes:  # registered before a look-up key rotation, too
         mine = mine or await deps.store(ctx.uow).find_active(conference.id, citizen_hash=earlier)
     role_holder = None
-    if cmd.category in delegates.ONE_PER_VILLAGE:
+    if cmd.category in ONE_PER_VILLAGE:
         role_holder = await deps.store(ctx.uow).find_active(
             conference.id,
             category=cmd.category,

@@ -250,7 +250,15 @@ def to_docx(a: OfficialText) -> bytes:
     return out.getvalue()
 
 
-def _line(holder: Any, text: str, *, bold=False, italic=False, size=14, align=None) -> Any:
+def _line(
+    holder: Any,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: int = 14,
+    align: Any = None,
+) -> Any:
     """One paragraph of one run, justified unless told otherwise, no space after."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt

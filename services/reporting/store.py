@@ -106,7 +106,8 @@ class ReadModels:
                     await self._move(doc, counts, uow.session)
 
             uow.before_flush.append(write)
-        return uow.scratch[name]
+        gathered: dict[str, Counter[str]] = uow.scratch[name]
+        return gathered
 
     async def _move(self, doc: str, counts: Counter[str], tx: DbSession | None) -> None:
         counts = Counter({k: n for k, n in counts.items() if n})

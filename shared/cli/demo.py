@@ -683,7 +683,7 @@ async def legal_cases(
         f"{ref.calendar.holiday_name(plain) or 'ngày làm việc'}; hạn giải quyết lùi sang ngày "
         f"làm việc tiếp theo: [bold]{due:%d/%m/%Y}[/] (Bộ luật Dân sự 2015, Điều 148)"
     )
-    cases = (await _from_reporting(story, "/api/tong-quan")).json()["cases"]
+    cases: list[dict[str, Any]] = (await _from_reporting(story, "/api/tong-quan")).json()["cases"]
     story.console.print("Bảng điều khiển — khiếu nại, tố cáo đang giải quyết, hạn gần trước:")
     for case in cases:
         story.console.print(

@@ -129,7 +129,9 @@ class Platform:
 
     def health(self, name: str) -> dict[str, object]:
         try:
-            return httpx.get(f"http://127.0.0.1:{self.health_ports[name]}/health", timeout=3).json()
+            url = f"http://127.0.0.1:{self.health_ports[name]}/health"
+            health: dict[str, object] = httpx.get(url, timeout=3).json()
+            return health
         except (httpx.HTTPError, ValueError):
             return {"status": "down"}
 

@@ -58,4 +58,7 @@ def generate(directory: Path = SCHEMA_DIR, *, public_only: bool = False) -> list
 
 
 def load_example(routing_key: str) -> dict[str, Any]:
-    return json.loads((EXAMPLE_DIR / f"{routing_key}.json").read_text(encoding="utf-8"))
+    example: dict[str, Any] = json.loads(
+        (EXAMPLE_DIR / f"{routing_key}.json").read_text(encoding="utf-8")
+    )
+    return example

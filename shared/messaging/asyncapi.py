@@ -78,7 +78,8 @@ class _Schemas:
         for name, definition in local.items():
             self.defs[names[name]] = _rewrite_refs(definition, names)
         schema["properties"]["data"] = {"$ref": f"#/components/schemas/{names[top]}"}
-        return _rewrite_refs(schema, names)
+        rewritten: dict[str, Any] = _rewrite_refs(schema, names)
+        return rewritten
 
     def _free(self, name: str, definition: Any, module: str, local: dict[str, Any]) -> str:
         """The name under which this definition is, or can be, kept."""
