@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.text import without_diacritics
+
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -29,15 +31,6 @@ class SmsText:
     @property
     def segments(self) -> int:
         return len(self.parts)
-
-
-def without_diacritics(text: str) -> str:
-    """`Kính mời ông Đặng` -> `Kinh moi ong Dang`: the form many phones and gateways expect."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    )
 
 
 def _encoding(text: str) -> Encoding:
