@@ -8,7 +8,7 @@ from services.intake import handlers, store
 from services.intake.open311 import Limits, open311_app
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
-from shared.messaging.consumer import OrderingKey
+from shared.messaging.consumer import CommandHandler, OrderingKey
 from shared.service import Every, Infrastructure, Service, ServiceSpec
 
 SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
@@ -18,11 +18,9 @@ async def _marks(deps: handlers.Deps) -> int:
     return sum(len(marks) for marks in (await deps.store().agenda_marks()).values())
 
 
-def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Service:
-    infra = Infrastructure("intake", settings, clock)
-    deps = handlers.Deps.of(infra, store.MongoStore)
-    retention = handlers.retention(deps, settings.retention_days)
-    commands = {
+def _commands(deps: handlers.Deps) -> dict[str, CommandHandler]:
+    """Each command intake takes, and the handler that applies it."""
+    return {
         "intake.submit-issue.v1": partial(handlers.submit_issue, deps),
         "intake.reclassify-issue.v1": partial(handlers.reclassify_issue, deps),
         "intake.record-answer.v1": partial(handlers.record_answer, deps),
@@ -39,6 +37,13 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.data-request.v1": partial(handlers.data_request, deps),
         "intake.sign-adhoc-request.v1": partial(handlers.sign_adhoc_request, deps),
     }
+
+
+def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Service:
+    infra = Infrastructure("intake", settings, clock)
+    deps = handlers.Deps.of(infra, store.MongoStore)
+    retention = handlers.retention(deps, settings.retention_days)
+    commands = _commands(deps)
     # An issue's commands one at a time per instance; submissions share the tracking counter.
     ordering: dict[str, OrderingKey] = {
         "intake.submit-issue.v1": lambda _: "tracking-counter",

@@ -228,6 +228,39 @@ def heads_unknown(
     office_alarm(uow, ref, cause, params)
 
 
+def _results_to_media(
+    uow: UnitOfWork,
+    ref: ReferenceData,
+    results: ResultsPublished,
+    params: dict[str, Any],
+    send_by: date,
+) -> None:
+    """The media, as the law asks: the same text, to make public; none known, the office hears."""
+    for outlet in ref.media:
+        if outlet.email or outlet.phone:
+            _request(
+                uow,
+                f"results:{results.session_id}:media:{outlet.code}",
+                "results_announcement",
+                outlet.recipient(),
+                {**params, "media": outlet.name},
+                send_by=send_by,
+                required=True,
+            )
+    if not any(o.email or o.phone for o in ref.media):
+        office_alarm(
+            uow,
+            ref,
+            f"results:{results.session_id}:media-unknown",
+            {
+                "alarm": "media_unknown",
+                "session_id": results.session_id,
+                "what": msg.NO_MEDIA.format(session=results.session_id),
+                "details": msg.NO_MEDIA_DETAILS,
+            },
+        )
+
+
 def results_text(ref: ReferenceData, results: ResultsPublished) -> str:
     """The matters and conclusions as the announcement words them, for a village head to read out
     and the media to publish: approved public texts only (no person; denunciations counted, never
@@ -321,7 +354,8 @@ async def results_to_village_heads(
     ref: ReferenceData,
     results: ResultsPublished,
 ) -> list[str]:
-    """The results announcement to every village head; returns the villages with no known head.
+    """The results announcement to every village head and the media; returns the villages with
+    no known head.
 
     The head of each village is the one registered as `village_head`, for this conference or,
     failing that, the latest one registered.
@@ -337,29 +371,7 @@ async def results_to_village_heads(
         params["document_number"] = results.document_number
     params["details"] = results_text(ref, results)
     send_by = results_due(results.held_on)
-    for outlet in ref.media:  # the media, as the law asks: the same text, to make public
-        if outlet.email or outlet.phone:
-            _request(
-                uow,
-                f"results:{results.session_id}:media:{outlet.code}",
-                "results_announcement",
-                outlet.recipient(),
-                {**params, "media": outlet.name},
-                send_by=send_by,
-                required=True,
-            )
-    if not any(o.email or o.phone for o in ref.media):
-        office_alarm(
-            uow,
-            ref,
-            f"results:{results.session_id}:media-unknown",
-            {
-                "alarm": "media_unknown",
-                "session_id": results.session_id,
-                "what": msg.NO_MEDIA.format(session=results.session_id),
-                "details": msg.NO_MEDIA_DETAILS,
-            },
-        )
+    _results_to_media(uow, ref, results, params, send_by)
     for village in ref.villages:
         recipient, _code = await village_head(store, ref, village.code, results.session_id)
         if recipient is None:

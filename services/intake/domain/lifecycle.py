@@ -401,20 +401,32 @@ def accept(
     settlement_due = calendar.days_after(cmd.accepted_on, days)
     issue.legal["clocks"]["settlement"] = settlement_due.isoformat()
     issue.history.append(Change(now, cmd.officer, "accepted", None, cmd.accepted_on.isoformat()))
+    _acceptance_notices(issue, cmd.accepted_on, check_due, settlement_due, days, calendar)
+
+
+def _acceptance_notices(
+    issue: Issue,
+    accepted_on: date,
+    check_due: str | None,
+    settlement_due: date,
+    days: int,
+    calendar: LegalCalendar,
+) -> None:
+    """Who is told of an acceptance, and by when."""
     params = {
-        "accepted_on": fmt(cmd.accepted_on),
+        "accepted_on": fmt(accepted_on),
         "settlement_due": fmt(settlement_due),
         "days": str(days),
     }
     if issue.handled_as == "complaint":
         # In writing to the complainant, the body that transferred it and the inspectorate of the
         # same level, within the 10 days of the check (Art. 27).
-        by = date.fromisoformat(check_due) if check_due else cmd.accepted_on
+        by = date.fromisoformat(check_due) if check_due else accepted_on
         basis = f"Điều 27 {COMPLAINTS_LAW}"
         parties: list[notices.Party] = ["submitter", "inspectorate"]
     else:
         # The denouncer, and the person denounced of what they are denounced for (Art. 29).
-        by = calendar.working_days_after(cmd.accepted_on, DENUNCIATION_ACCEPTED_NOTICE_WORKING_DAYS)
+        by = calendar.working_days_after(accepted_on, DENUNCIATION_ACCEPTED_NOTICE_WORKING_DAYS)
         basis = f"Điều 29 {DENUNCIATIONS_LAW}"
         parties = ["submitter", "denounced"]
     if issue.channel == "external_system":
