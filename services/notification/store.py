@@ -117,6 +117,10 @@ class Store:
         return await self.db["messages"].find_one(query, {"provider_ref": 1})
 
     # ---- rate windows ---------------------------------------------------------------------------
+    # Not the `limits` library (which the Open311 door uses): a provider's rate is one budget for
+    # every notification instance, so the count lives in the shared database, and its windows
+    # follow the platform's clock (tests and `nghedan clock` move it), not the machine's; limits'
+    # MongoDB storage needs motor, which reached its end of life.
 
     async def take_from_window(self, window: str, expires_at: datetime) -> int:
         """Count one more message in a rate window; how many it holds now, this one included.
