@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,18 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
         if mongo:
             mongo.stop()
         if vhost:
-            _rabbitmqctl("delete_vhost", vhost)
+            _forget_vhost(vhost)
+
+
+def _forget_vhost(vhost: str) -> None:
+    """Cleanup, not a test: the run's own vhost (named for it, harmless if left) is deleted; if
+    the broker refuses, the reason is shown as a warning instead of failing what passed (seen
+    once at the end of a run under libfaketime)."""
+    try:
+        _rabbitmqctl("delete_vhost", vhost)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        said = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip()
+        warnings.warn(f"vhost {vhost} không xoá được: {said or exc}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")
