@@ -17,6 +17,7 @@ from shared import metrics
 from shared.clock import Clock, make_clock
 from shared.crypto import DataKeyError, FieldCipher
 from shared.health import admin_token_of, health_app
+from shared.lifecycle import LifeCycle
 from shared.logging import get_logger
 from shared.messaging.broker import make_broker, subscribe
 from shared.messaging.consumer import (
@@ -63,18 +64,33 @@ class HandlerDeps(Generic[StoreT]):
     stores: Callable[[Session | None], StoreT]
     ref: ReferenceData
     cipher: FieldCipher
+    lifecycle: LifeCycle[StoreT] | None = None  # what its unit of work does when it commits
 
     def store(self, uow: UnitOfWork | None = None) -> StoreT:
-        """The service's storage, in the unit of work's transaction (None: outside any)."""
-        return self.stores(uow.session if uow else None)
+        """The service's storage, in the unit of work's transaction (None: outside any). With a
+        life cycle, it is one repository per unit of work, settled when the unit commits."""
+        if uow is None or self.lifecycle is None:
+            return self.stores(uow.session if uow else None)
+        if uow.repository is None:
+            repository, lifecycle = self.stores(uow.session), self.lifecycle
+            uow.repository = repository
+            uow.settle = lambda: lifecycle.settle(repository, uow)
+        bound: StoreT = uow.repository
+        return bound
 
     @classmethod
     def of(
-        cls, infra: Infrastructure, store: Callable[[Database, FieldCipher, Session | None], StoreT]
+        cls,
+        infra: Infrastructure,
+        store: Callable[[Database, FieldCipher, Session | None], StoreT],
+        lifecycle: LifeCycle[StoreT] | None = None,
     ) -> HandlerDeps[StoreT]:
         """The service's own: `store` on its database, with its keys and its reference data."""
         return cls(
-            lambda session: store(infra.db, infra.cipher, session), infra.reference, infra.cipher
+            lambda session: store(infra.db, infra.cipher, session),
+            infra.reference,
+            infra.cipher,
+            lifecycle,
         )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from services.registration import handlers, store
+from services.registration import handlers, reactions, store
+from services.registration.repository import Repository
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
 from shared.contracts.privacy import DataRequest
@@ -13,7 +14,11 @@ from shared.service import Every, Infrastructure, Service, ServiceSpec
 
 def create_service(settings: RegistrationSettings, clock: Clock | None = None) -> Service:
     infra = Infrastructure("registration", settings, clock)
-    deps = handlers.Deps.of(infra, store.MongoStore)
+    deps = handlers.Deps.of(
+        infra,
+        lambda db, cipher, session: Repository(store.MongoStore(db, cipher, session), infra.clock),
+        reactions.lifecycle(infra.reference),
+    )
     retention = handlers.retention(deps, settings.retention_days)
     commands = {
         "registration.create-session.v1": partial(handlers.create_session, deps),

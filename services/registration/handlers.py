@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.registration import messages as msg
-from services.registration import notices, outgoing
+from services.registration import notices
 from services.registration.domain import delegates, sessions
 from services.registration.domain.model import (
     ADULT_AGE,
@@ -16,6 +16,7 @@ from services.registration.domain.model import (
     session_day,
     starts,
 )
+from services.registration.repository import Repository
 from services.registration.store import PERSONAL_FIELDS, Store
 from shared import privacy
 from shared.citizen import age_on, fmt
@@ -33,11 +34,11 @@ from shared.service import HandlerDeps, JobContext
 log = get_logger(__name__)
 
 
-Deps = HandlerDeps[Store]
+Deps = HandlerDeps[Repository]
 
 
-async def _conference(deps: Deps, ctx: HandlerContext, session_id: str, field: str) -> Conference:
-    conference = await deps.store(ctx.uow).load_session(session_id)
+async def _conference(repo: Repository, session_id: str, field: str) -> Conference:
+    conference = await repo.conference(session_id)
     if conference is None:
         raise Rejected(
             [error(field, "unknown_session", msg.UNKNOWN_SESSION.format(session=session_id))]
@@ -45,8 +46,8 @@ async def _conference(deps: Deps, ctx: HandlerContext, session_id: str, field: s
     return conference
 
 
-async def _registration(deps: Deps, ctx: HandlerContext, code: str) -> Registration:
-    reg = await deps.store(ctx.uow).find_registration(code)
+async def _registration(repo: Repository, code: str) -> Registration:
+    reg = await repo.registration(code)
     if reg is None:
         raise Rejected(
             [
@@ -63,12 +64,12 @@ async def _registration(deps: Deps, ctx: HandlerContext, code: str) -> Registrat
 async def create_session(
     deps: Deps, cmd: contract.CreateSession, ctx: HandlerContext
 ) -> dict[str, Any]:
+    repo = deps.store(ctx.uow)
     commune = deps.ref.commune.code
-    number = await deps.store(ctx.uow).next_session_number(commune, cmd.year, cmd.kind)
+    number = await repo.next_number(commune, cmd.year, cmd.kind)
     session_id = f"{commune}-{cmd.year}-{'DK' if cmd.kind == 'periodic' else 'DX'}{number}"
     conference = sessions.plan(cmd, deps.ref, session_id)
-    await deps.store(ctx.uow).insert_session(conference, ctx.clock.now())
-    outgoing.publish(ctx.uow, conference)
+    repo.add_conference(conference)
     result: dict[str, Any] = {
         "session_id": conference.id,
         "status": conference.status,
@@ -84,30 +85,24 @@ async def create_session(
 async def schedule_session(
     deps: Deps, cmd: contract.ScheduleSession, ctx: HandlerContext
 ) -> dict[str, Any]:
-    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
+    repo = deps.store(ctx.uow)
+    conference = await _conference(repo, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
     previous = sessions.schedule(conference, cmd, now)
-    store = deps.store(ctx.uow)
     removed: list[Registration] = []
     if previous is not None and starts(conference) < previous:  # moved earlier: ages again
-        removed = await _under_age_removed(deps, ctx, conference, now)
+        removed = await _under_age_removed(repo, conference, now)
     promoted = (
-        delegates.promote_waiting(conference, await store.load_waiting(conference.id), now)
+        delegates.promote_waiting(conference, await repo.waiting(conference.id), now)
         if removed
         else []
     )
-    await store.save_session(conference, now)
-    await store.update_registrations([*removed, *promoted])
-    deadline = sessions.announce_deadline(conference)
     starts_at = starts(conference)
-    await notices.on_scheduled(store, ctx.uow, deps.ref, conference, previous)
-    await notices.on_registered(store, ctx.uow, conference, promoted, promoted=True)
-    outgoing.publish(ctx.uow, conference)
     result: dict[str, Any] = {
         "session_id": conference.id,
         "status": conference.status,
         "starts_at": starts_at.isoformat(),
-        "announce_deadline": deadline.isoformat(),
+        "announce_deadline": sessions.announce_deadline(conference).isoformat(),
         "rescheduled": previous is not None,
     }
     warnings = [w for w in [sessions.outside_period(conference)] if w]
@@ -127,19 +122,18 @@ async def schedule_session(
 async def register_delegate(
     deps: Deps, cmd: contract.RegisterDelegate, ctx: HandlerContext
 ) -> dict[str, Any]:
-    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
+    repo = deps.store(ctx.uow)
+    conference = await _conference(repo, cmd.session_id, "data.session_id")
     now = ctx.clock.now()
     errors = delegates.registration_errors(cmd, conference, deps.ref, local_date(now))
     hashes = deps.cipher.keyed_hashes(cmd.citizen_id, purpose="citizen_id")
     citizen_hash, mine = hashes[0], None
     for earlier in hashes:  # registered before a look-up key rotation, too
-        mine = mine or await deps.store(ctx.uow).find_active(conference.id, citizen_hash=earlier)
+        mine = mine or await repo.active(conference.id, citizen_hash=earlier)
     role_holder = None
     if cmd.category in ONE_PER_VILLAGE:
-        role_holder = await deps.store(ctx.uow).find_active(
-            conference.id,
-            category=cmd.category,
-            village_code=cmd.village_code,
+        role_holder = await repo.active(
+            conference.id, category=cmd.category, village_code=cmd.village_code
         )
     errors += delegates.duplicate_errors(cmd, conference, mine, role_holder, deps.ref)
     reject_if(errors)
@@ -157,13 +151,9 @@ async def register_delegate(
     conference.next_seq += 1
     waiting = 0
     if not delegates.has_place(conference, reg.category, reg.village_code):
-        waiting = await deps.store(ctx.uow).count_waiting(conference.id)
+        waiting = await repo.count_waiting(conference.id)
     delegates.place(conference, reg, waiting)
-    await deps.store(ctx.uow).save_session(conference, now)
-    personal = cmd.model_dump(include=set(PERSONAL_FIELDS), mode="json")
-    await deps.store(ctx.uow).insert_registration(reg, personal)
-    await notices.on_registered(deps.store(ctx.uow), ctx.uow, conference, [reg])
-    outgoing.publish(ctx.uow, conference)
+    repo.add_registration(reg, cmd.model_dump(include=set(PERSONAL_FIELDS), mode="json"))
     result: dict[str, Any] = {
         "registration_code": reg.code,
         "session_id": conference.id,
@@ -191,45 +181,31 @@ async def register_delegates(
 
 
 async def _under_age_removed(
-    deps: Deps, ctx: HandlerContext, conference: Conference, now: datetime
+    repo: Repository, conference: Conference, now: datetime
 ) -> list[Registration]:
     """A conference moved earlier: whoever is not 18 on its new day is taken off the list (not
-    only warned about), their place freed, and told why (Election Law 2015, Art. 30)."""
-    store = deps.store(ctx.uow)
+    only warned about), their place freed (Election Law 2015, Art. 30); they are told why."""
     day = local_date(starts(conference))
-    born = await store.birth_dates(conference.id)
+    born = await repo.birth_dates(conference.id)
     removed = []
     for code in sorted(c for c, dob in born.items() if age_on(dob, day) < ADULT_AGE):
-        reg = await store.find_registration(code)
+        reg = await repo.registration(code)
         if reg is None or reg.status == "cancelled":
             continue
-        delegates.cancel_registration(conference, reg, now)
+        delegates.cancel_registration(conference, reg, now, why="under_age")
         removed.append(reg)
-    for code, recipient in (await store.contacts([r.code for r in removed])).items():
-        ctx.uow.notify(
-            f"under-age:{conference.id}:{day.isoformat()}:{code}",
-            "registration_withdrawn",
-            recipient,
-            {"session_id": conference.id, "date": fmt(day), "registration_code": code},
-            required=True,
-        )
     return removed
 
 
 async def cancel_registration(
     deps: Deps, cmd: contract.CancelRegistration, ctx: HandlerContext
 ) -> dict[str, Any]:
-    mine = await _registration(deps, ctx, cmd.registration_code)
-    conference = await _conference(deps, ctx, mine.session_id, "data.registration_code")
+    repo = deps.store(ctx.uow)
+    mine = await _registration(repo, cmd.registration_code)
+    conference = await _conference(repo, mine.session_id, "data.registration_code")
     now = ctx.clock.now()
     delegates.cancel_registration(conference, mine, now)
-    promoted = delegates.promote_waiting(
-        conference, await deps.store(ctx.uow).load_waiting(conference.id), now
-    )
-    await deps.store(ctx.uow).save_session(conference, now)
-    await deps.store(ctx.uow).update_registrations([mine, *promoted])
-    await notices.on_registered(deps.store(ctx.uow), ctx.uow, conference, promoted, promoted=True)
-    outgoing.publish(ctx.uow, conference)
+    promoted = delegates.promote_waiting(conference, await repo.waiting(conference.id), now)
     return {
         "registration_code": mine.code,
         "status": "cancelled",
@@ -238,13 +214,11 @@ async def cancel_registration(
 
 
 async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> dict[str, Any]:
-    reg = await _registration(deps, ctx, cmd.registration_code)
-    conference = await _conference(deps, ctx, reg.session_id, "data.registration_code")
+    repo = deps.store(ctx.uow)
+    reg = await _registration(repo, cmd.registration_code)
+    conference = await _conference(repo, reg.session_id, "data.registration_code")
     at = cmd.checked_in_at or ctx.clock.now()
     sessions.check_in(conference, reg, at, ctx.clock.now())
-    await deps.store(ctx.uow).save_session(conference, ctx.clock.now())
-    await deps.store(ctx.uow).update_registrations([reg])
-    outgoing.publish(ctx.uow, conference)
     return {
         "registration_code": reg.code,
         "checked_in_at": at.isoformat(),
@@ -255,41 +229,32 @@ async def check_in(deps: Deps, cmd: contract.CheckIn, ctx: HandlerContext) -> di
 async def conclude_session(
     deps: Deps, cmd: contract.ConcludeSession, ctx: HandlerContext
 ) -> dict[str, Any]:
-    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
-    registrations = await deps.store(ctx.uow).load_registrations(conference.id)
-    now = ctx.clock.now()
-    attendance = sessions.conclude(conference, registrations, cmd, now)
-    await deps.store(ctx.uow).save_session(conference, now)
-    deadline = sessions.results_deadline(conference)
-    outgoing.publish(ctx.uow, conference)
+    repo = deps.store(ctx.uow)
+    conference = await _conference(repo, cmd.session_id, "data.session_id")
+    registrations = await repo.all_of(conference.id)
+    attendance = sessions.conclude(conference, registrations, cmd, ctx.clock.now())
     return {
         "session_id": conference.id,
         "status": conference.status,
         "attended": attendance.attended,
-        "results_deadline": deadline.isoformat(),
+        "results_deadline": sessions.results_deadline(conference).isoformat(),
     }
 
 
 async def attach_briefing(
     deps: Deps, cmd: contract.AttachBriefing, ctx: HandlerContext
 ) -> dict[str, Any]:
-    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
-    now = ctx.clock.now()
+    conference = await _conference(deps.store(ctx.uow), cmd.session_id, "data.session_id")
     replaced = conference.briefing is not None
-    sessions.attach_briefing(conference, cmd, now)
-    await deps.store(ctx.uow).save_session(conference, now)
-    outgoing.publish(ctx.uow, conference)
+    sessions.attach_briefing(conference, cmd, ctx.clock.now())
     return {"session_id": conference.id, "title": cmd.title, "replaced": replaced}
 
 
 async def cancel_session(
     deps: Deps, cmd: contract.CancelSession, ctx: HandlerContext
 ) -> dict[str, Any]:
-    conference = await _conference(deps, ctx, cmd.session_id, "data.session_id")
+    conference = await _conference(deps.store(ctx.uow), cmd.session_id, "data.session_id")
     sessions.cancel_session(conference, cmd.reason)
-    await deps.store(ctx.uow).save_session(conference, ctx.clock.now())
-    await notices.on_cancelled(deps.store(ctx.uow), ctx.uow, deps.ref, conference, cmd.reason)
-    outgoing.publish(ctx.uow, conference)
     return {"session_id": conference.id, "status": conference.status}
 
 
@@ -298,7 +263,7 @@ async def plan_adhoc_session(
 ) -> None:
     """The voters' request reached 10%: plan the ad-hoc dialogue, once per request."""
     marker = f"adhoc-request:{event.request_code}"
-    if await deps.store(ctx.uow).happened(marker):
+    if await deps.store(ctx.uow).store.happened(marker):
         return  # planned already: a later or repeated event changes nothing
     now = local_date(ctx.clock.now())
     reason = msg.ADHOC_REASON.format(
@@ -319,16 +284,16 @@ async def plan_adhoc_session(
         ),
         ctx,
     )
-    await deps.store(ctx.uow).first_time(marker, session_id=planned["session_id"])
+    await deps.store(ctx.uow).store.first_time(marker, session_id=planned["session_id"])
 
 
 async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerContext) -> None:
     """A results announcement was issued: it goes to every village head (a replay changes nothing)."""
     if results.replay:
         return
-    await deps.store(ctx.uow).first_time(f"results-published:{results.session_id}")
+    await deps.store(ctx.uow).store.first_time(f"results-published:{results.session_id}")
     unreached = await notices.results_to_village_heads(
-        deps.store(ctx.uow), ctx.uow, deps.ref, results
+        deps.store(ctx.uow).store, ctx.uow, deps.ref, results
     )
     if unreached:
         log.warning(
@@ -339,7 +304,7 @@ async def announce_results(deps: Deps, results: ResultsPublished, ctx: HandlerCo
 async def remind_delegates(deps: Deps, job: JobContext) -> None:
     """The day before a conference, every confirmed delegate gets a reminder (once per date)."""
     tomorrow = local_date(job.clock.now()) + timedelta(days=1)
-    for conference in await deps.store().scheduled_sessions():
+    for conference in await deps.store().scheduled():
         if conference.starts_at is None or local_date(conference.starts_at) != tomorrow:
             continue
         marker = f"reminder:{conference.id}:{tomorrow.isoformat()}"
@@ -347,9 +312,9 @@ async def remind_delegates(deps: Deps, job: JobContext) -> None:
         async def work(
             uow: UnitOfWork, conference: Conference = conference, marker: str = marker
         ) -> int:
-            if not await deps.store(uow).first_time(marker):
+            if not await deps.store(uow).store.first_time(marker):
                 return 0
-            return await notices.remind(deps.store(uow), uow, conference)
+            return await notices.remind(deps.store(uow).store, uow, conference)
 
         sent = await job.commit(work)
         if sent:
@@ -361,7 +326,7 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
     lack their head, Party cell secretary or Front representative, and whether the delegates
     confirmed are fewer than planned (capacity_min); once per conference, date and stage."""
     today = local_date(job.clock.now())
-    for conference in await deps.store().scheduled_sessions():
+    for conference in await deps.store().scheduled():
         stage = sessions.readiness_stage(conference, today)
         if stage is None:
             continue
@@ -370,9 +335,9 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
         async def work(
             uow: UnitOfWork, conference: Conference = conference, marker: str = marker
         ) -> None:
-            if not await deps.store(uow).first_time(marker):
+            if not await deps.store(uow).store.first_time(marker):
                 return
-            regs = await deps.store(uow).load_registrations(conference.id)
+            regs = await deps.store(uow).all_of(conference.id)
             gaps = sessions.delegation_gaps(conference, regs, deps.ref)
             below = conference.confirmed < conference.capacity_min
             if not gaps and not below:
@@ -401,7 +366,7 @@ async def check_results_deadline(deps: Deps, job: JobContext) -> None:
     held = [
         c
         for year in (today.year - 1, today.year)
-        for c in await deps.store().sessions_of_year(year)
+        for c in await deps.store().of_year(year)
         if c.status in ("held", "concluded") and c.held_on is not None
     ]
     for conference in held:
@@ -419,7 +384,7 @@ async def check_results_deadline(deps: Deps, job: JobContext) -> None:
             marker: str = marker,
             params: dict[str, str] = params,
         ) -> None:
-            store = deps.store(uow)
+            store = deps.store(uow).store
             if await store.happened(f"results-published:{conference.id}"):
                 return
             if not await store.first_time(marker):
@@ -436,13 +401,13 @@ async def check_yearly_dialogue(deps: Deps, job: JobContext) -> None:
     today = local_date(job.clock.now())
     if today.month < 10:
         return
-    planned = await deps.store().sessions_of_year(today.year)
+    planned = await deps.store().of_year(today.year)
     if not sessions.without_periodic_dialogue(planned, today):
         return
     marker = f"no-periodic-dialogue:{today.year}"
 
     async def work(uow: UnitOfWork) -> None:
-        if not await deps.store(uow).first_time(marker):
+        if not await deps.store(uow).store.first_time(marker):
             return
         log.warning("dialogue.none_this_year", year=today.year)
         notices.office_alarm(uow, deps.ref, marker, notices.no_dialogue_params(planned, today))
@@ -459,7 +424,7 @@ async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dic
     """Access, correction, erasure where the law allows, or objection, for every registration of
     this person (found by their citizen id); recorded with its clock; the person is told."""
     now = ctx.clock.now()
-    store = deps.store(ctx.uow)
+    store = deps.store(ctx.uow).store
     found = await store.registrations_of(cmd.subject.citizen_id) if cmd.subject.citizen_id else []
     answer = privacy.Answer(found=len(found))
     for doc in found:
@@ -492,4 +457,8 @@ async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dic
 
 def retention(deps: Deps, days: int) -> privacy.Retention:
     """Delegates' personal data erased `days` after their conference ended."""
-    return privacy.retention_of(msg.RETENTION_WHAT.format(days=days), days, deps.store)
+
+    def store(uow: UnitOfWork | None = None) -> Store:
+        return deps.store(uow).store
+
+    return privacy.retention_of(msg.RETENTION_WHAT.format(days=days), days, store)

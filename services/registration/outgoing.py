@@ -7,7 +7,7 @@ from typing import Any
 from services.registration.domain import events
 from services.registration.domain.model import Conference, Registration, held_on, placed, starts
 from shared.contracts import registration as contract
-from shared.messaging.outbox import Message, UnitOfWork
+from shared.messaging.outbox import Message
 
 
 def _sittings(conference: Conference) -> list[contract.SittingInfo]:
@@ -129,9 +129,3 @@ def message(event: events.Event) -> Message:
             checked = contract.DelegateCheckedIn(**_delegate(r), checked_in_at=event.at)
             return Message("registration.delegate.checked-in.v1", checked, r.session_id)
     raise TypeError(f"no message for {type(event).__name__}")  # a new event needs its mapping
-
-
-def publish(uow: UnitOfWork, conference: Conference) -> None:
-    """Everything the conference's rules raised, recorded to be sent once the transaction commits."""
-    uow.publish(message(event) for event in conference.events)
-    conference.events.clear()

@@ -72,6 +72,11 @@ class UnitOfWork:
     scratch: dict[str, Any] = field(default_factory=dict)
     # What to do once the transaction committed (counting it in the metrics): never on an abort.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # The service's repository bound to this transaction (made on first use, one per unit of
+    # work, so a record read twice is one object), and its life cycle's last step: save what
+    # changed, publish the events, run the reactions (shared.lifecycle).
+    repository: Any = None
+    settle: Callable[[], Awaitable[None]] | None = None
 
     def emit(
         self,
@@ -176,6 +181,12 @@ class UnitOfWork:
         )
 
     async def flush(self) -> None:
+        if self.settle is not None:
+            await self.settle()
+            # the events come before the command's reply, as when a handler published them
+            self.rows.sort(key=lambda row: row["kind"] == "reply")
+            for order, row in enumerate(self.rows):
+                row["order"] = order
         for gathered in self.before_flush:
             await gathered()
         await self.db.add_to_outbox(self.session, self.rows)

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from services.intake.domain.issues import OPEN, PUBLIC_KINDS, Issue
+from services.registration import reactions
 from services.registration.domain.model import Conference, Registration
+from services.registration.repository import Repository
 from services.registration.store import ACTIVE_STATUSES, ConcurrentUpdate, Contact
 from shared.clock import FixedClock
 from shared.contracts.envelope import new_event
@@ -370,6 +372,13 @@ class World:
     def __init__(self, service: str, store: Any, now: datetime) -> None:
         self.service, self.store, self.clock = service, store, FixedClock(now)
         self.deps: HandlerDeps[Any] = HandlerDeps(lambda _session: store, REF, CIPHER)
+        if service == "registration":  # a repository per unit of work, with its life cycle
+            self.deps = HandlerDeps(
+                lambda _session: Repository(store, self.clock),
+                REF,
+                CIPHER,
+                reactions.lifecycle(REF),
+            )
         self.rows: list[dict[str, Any]] = []
 
     def context(self) -> HandlerContext:
@@ -386,15 +395,20 @@ class World:
     async def run(self, handler: Any, message: Any) -> Any:
         ctx = self.context()
         result = await handler(self.deps, message, ctx)
-        self.rows += ctx.uow.rows  # kept only when it was not refused: as a commit
+        await self._settle(ctx.uow)  # only when it was not refused: as a commit
         return result
 
     async def commit(self, work: Any) -> Any:
         """A periodic job's transaction (the world stands in for its `JobContext`)."""
         ctx = self.context()
         result = await work(ctx.uow)
-        self.rows += ctx.uow.rows
+        await self._settle(ctx.uow)
         return result
+
+    async def _settle(self, uow: UnitOfWork) -> None:
+        if uow.settle is not None:
+            await uow.settle()
+        self.rows += uow.rows
 
     def events(self) -> list[tuple[str, dict[str, Any]]]:
         return [

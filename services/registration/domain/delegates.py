@@ -189,7 +189,10 @@ def promote_waiting(
 
 
 def cancel_registration(
-    conference: Conference, reg: Registration, now: datetime
+    conference: Conference,
+    reg: Registration,
+    now: datetime,
+    why: Literal["asked", "under_age"] = "asked",
 ) -> Literal["confirmed", "waiting"]:
     if reg.status == "cancelled":
         raise Rejected(
@@ -211,5 +214,5 @@ def cancel_registration(
     reg.status, reg.cancelled_at = "cancelled", now
     if previous == "confirmed":
         vacate(conference, reg)
-    conference.events.append(events.RegistrationCancelled(reg, previous))
+    conference.events.append(events.RegistrationCancelled(reg, previous, why))
     return previous

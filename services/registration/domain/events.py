@@ -64,6 +64,7 @@ class Registered:
 class RegistrationCancelled:
     registration: Registration
     previous_status: Literal["confirmed", "waiting"]
+    why: Literal["asked", "under_age"] = "asked"  # under age: the conference was moved earlier
 
 
 @dataclass(frozen=True)
