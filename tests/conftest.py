@@ -24,7 +24,7 @@ import pytest
 # a production start refuse them set NGHEDAN_DEVELOPMENT themselves.
 os.environ.setdefault("NGHEDAN_DEVELOPMENT", "1")
 
-from shared.cli.embedded import EmbeddedMongo, ensure_rabbitmq
+from deploy.cli.embedded import EmbeddedMongo, ensure_rabbitmq
 from shared.service import declare_topology
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -230,7 +230,7 @@ def delegate(session_id: str, seq: int, **overrides: Any) -> dict[str, Any]:
 
 def platform_for_tests(infra: Any, home: Any, **env: str) -> Any:
     """The four services as separate processes on the test broker and database."""
-    from shared.cli.platform import SERVICES, Platform
+    from deploy.cli.platform import SERVICES, Platform
     from tests.conftest import free_port
 
     return Platform(
@@ -341,7 +341,7 @@ def forget_leftover_outboxes(infra: Any) -> None:
     test's spies. That test has checked what it wanted; the next one starts clean."""
     from pymongo import MongoClient
 
-    from shared.cli.platform import SERVICES
+    from deploy.cli.platform import SERVICES
 
     with MongoClient(infra.mongo_url) as mongo:
         for name in SERVICES:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from shared.cli.embedded import EmbeddedMongo, ensure_rabbitmq
+from deploy.cli.embedded import EmbeddedMongo, ensure_rabbitmq
 from tests.conftest import Infra, free_port
 
 

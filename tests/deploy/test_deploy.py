@@ -66,7 +66,7 @@ def test_compose_runs_four_services_from_one_image_with_health_checks_and_named_
 
 
 def test_every_secret_is_a_file_each_container_gets_only_its_own_and_none_is_in_the_env():
-    from shared.cli.secrets import wanted
+    from deploy.cli.secrets import wanted
 
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     made = set(wanted("localhost")) | {
@@ -116,7 +116,7 @@ def test_only_amqp_over_tls_and_the_loopback_ports_leave_the_host():
 def test_deploy_secrets_are_made_once_and_the_definitions_refuse_placeholders(tmp_path):
     from typer.testing import CliRunner
 
-    from shared.cli.main import app
+    from deploy.cli.main import app
 
     runner = CliRunner()
     first = runner.invoke(app, ["deploy-secrets", "--dir", str(tmp_path / "s")])

@@ -15,7 +15,7 @@ import aio_pika
 import httpx
 import pytest
 
-from shared.cli.embedded import EmbeddedMongo
+from deploy.cli.embedded import EmbeddedMongo
 from shared.clock import write_clock_file
 from tests.conftest import Infra, free_port
 from tests.helpers import EventSpy, RawClient, platform_for_tests, session_data

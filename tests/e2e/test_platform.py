@@ -55,7 +55,7 @@ def example(key: str, **data) -> dict:
 def nghedan(platform, *args: str, as_: str = "registration") -> subprocess.CompletedProcess:
     env = {**platform.service_env(as_), "COLUMNS": "250"}
     return subprocess.run(
-        [sys.executable, "-m", "shared.cli.main", *args],
+        [sys.executable, "-m", "deploy.cli.main", *args],
         env=env,
         text=True,
         capture_output=True,

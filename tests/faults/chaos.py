@@ -27,8 +27,8 @@ import aio_pika
 import httpx
 from pymongo import AsyncMongoClient
 
-from shared.cli.embedded import EmbeddedMongo
-from shared.cli.platform import SERVICES, Platform
+from deploy.cli.embedded import EmbeddedMongo
+from deploy.cli.platform import SERVICES, Platform
 from shared.clock import Clock
 from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from shared.cli.embedded import ensure_rabbitmq
+from deploy.cli.embedded import ensure_rabbitmq
 from shared.clock import FileClock
 from shared.service import declare_topology
 from tests.faults.chaos import (

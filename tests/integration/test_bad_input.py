@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.cli.bus import list_dead_letters, replay_dead_letters
+from deploy.cli.bus import list_dead_letters, replay_dead_letters
 from shared.clock import FixedClock
 from tests.helpers import RawClient, registration_service, running, session_data
 from tests.waits import until

@@ -3,7 +3,7 @@ poison message retried and parked alone while the rest of its batch goes through
 
 from __future__ import annotations
 
-from shared.cli.bus import list_dead_letters
+from deploy.cli.bus import list_dead_letters
 from shared.clock import FixedClock
 from shared.messaging.consumer import ANY_EVENT
 from tests.helpers import publish_cloud_events, reporting_service, running

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import aio_pika
 import pytest
 
-from shared.cli.bus import list_dead_letters, replay_dead_letters
+from deploy.cli.bus import list_dead_letters, replay_dead_letters
 from shared.clock import FixedClock
 from shared.messaging.consumer import ORIGIN, SENDER
 from tests.helpers import (

@@ -620,7 +620,7 @@ async def test_a_parked_submission_keeps_the_denouncer_sealed_and_can_still_be_r
 ):
     import aio_pika
 
-    from shared.cli.bus import list_dead_letters, replay_dead_letters
+    from deploy.cli.bus import list_dead_letters, replay_dead_letters
 
     service = intake_service(topology, FixedClock(NOW), MAX_ATTEMPTS=2)
     real = service.spec.commands["intake.submit-issue.v1"]
@@ -681,7 +681,7 @@ async def test_an_agenda_owed_a_redraft_is_counted_as_behind_until_it_is_drafted
 ):
     """A submission marks the coming agenda; /health counts the mark, so the demo and the CLI wait
     for the draft as they wait for a queue."""
-    from shared.cli.readside import behind_of
+    from deploy.cli.readside import behind_of
 
     clock = FixedClock(vn(2028, 3, 1))
     service = intake_service(

@@ -10,9 +10,9 @@ import uuid
 
 from pymongo import AsyncMongoClient
 
+from deploy.cli.rotation import census, rotate
 from shared.clock import FixedClock
 from shared.crypto import new_key, sealed_key_id
-from shared.keys import census, rotate
 from tests.helpers import intake_service, notification_service, registration_service
 from tests.keys import PLANTED_DATA_KEY, PLANTED_LOOKUP_KEY, cipher_of, forms_of
 from tests.waits import rounds
@@ -117,7 +117,7 @@ def test_nghedan_keys_rotate_and_status_with_the_service_s_own_settings(topology
     from pymongo import MongoClient
     from typer.testing import CliRunner
 
-    from shared.cli.main import app
+    from deploy.cli.main import app
 
     old_key, new = new_key(), new_key()
     old = cipher_of("intake", NGHEDAN_DATA_KEY=old_key, NGHEDAN_LOOKUP_KEY=PLANTED_LOOKUP_KEY)

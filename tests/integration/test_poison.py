@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.cli.bus import list_dead_letters, replay_dead_letters
+from deploy.cli.bus import list_dead_letters, replay_dead_letters
 from shared.clock import FixedClock
 from tests.helpers import (
     intake_service,

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from shared import admin_units
-from shared.cli.main import app
+from deploy.cli import admin_units
+from deploy.cli.main import app
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 

@@ -1,5 +1,5 @@
 """Who may import whom, judged by import-linter (contracts in pyproject.toml): the kit imports no
-service, the services none of one another, a domain no driver, broker, store or web, the
+service nor the operator's tool, the tool no service, the services none of one another, a domain no driver, broker, store or web, the
 contracts nothing but models, the CLI's modules no circle — and a violation is caught."""
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ def lint(where: Path) -> subprocess.CompletedProcess[str]:
 def test_every_architecture_contract_is_kept():
     done = lint(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Contracts: 6 kept, 0 broken." in done.stdout
+    assert "Contracts: 8 kept, 0 broken." in done.stdout
 
 
 def test_a_kit_module_importing_a_service_breaks_the_contract(tmp_path):
-    for package in ("shared", "services"):
+    for package in ("shared", "services", "deploy"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "shared" / "cli" / "shortcut.py").write_text(
+    (tmp_path / "deploy" / "cli" / "shortcut.py").write_text(
         "from services.intake import store  # reads intake's database directly\n",
         encoding="utf-8",
     )
@@ -49,8 +49,8 @@ def test_a_kit_module_importing_a_service_breaks_the_contract(tmp_path):
     )
     done = lint(tmp_path)
     assert done.returncode == 1
-    assert "The kit imports no service" in done.stdout and "BROKEN" in done.stdout
-    assert "shared.cli.shortcut -> services.intake.store" in done.stdout
+    assert "The operator's tool imports no service" in done.stdout and "BROKEN" in done.stdout
+    assert "deploy.cli.shortcut -> services.intake.store" in done.stdout
     assert "services.intake.domain.peek -> pymongo" in done.stdout
     assert "Only a service's store.py talks to the database driver BROKEN" in done.stdout
     assert "services.reporting.handlers -> pymongo" in done.stdout

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from openpyxl import Workbook
 
-from shared.cli import importer
+from deploy.cli import importer
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 

@@ -12,9 +12,9 @@ from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from deploy.cli.rotation import KeyCensus, census, rotate
+from deploy.cli.rotation import Progress as Progress_
 from shared.crypto import DataKeyError, new_key
-from shared.keys import KeyCensus, census, rotate
-from shared.keys import Progress as Progress_
 from shared.passwords import DASHBOARD_ROLES, hash_password
 from shared.settings import ServiceSettings, cipher_for
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from shared.cli.embedded import EmbeddedMongo, InfraError, ensure_rabbitmq, stop_rabbitmq
+from deploy.cli.embedded import EmbeddedMongo, InfraError, ensure_rabbitmq, stop_rabbitmq
 from shared.settings import DEFAULT_AMQP_URL, EMBEDDED_MONGO_PORT
 
 SERVICES = {"registration": 8181, "intake": 8182, "notification": 8183, "reporting": 8184}

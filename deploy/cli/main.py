@@ -22,14 +22,14 @@ from aiormq.exceptions import AMQPConnectionError
 from rich.console import Console
 from rich.table import Table
 
-from shared.cli import bus as busmod
-from shared.cli import importer
-from shared.cli.bulk import import_rows, summarise_import
-from shared.cli.embedded import InfraError, ensure_rabbitmq
-from shared.cli.keys import dashboard_user, keys_app
-from shared.cli.platform import SERVICES, Platform, home_dir
-from shared.cli.readside import ReadSideStalled, wait_caught_up
-from shared.cli.secrets import deploy_secrets
+from deploy.cli import bus as busmod
+from deploy.cli import importer
+from deploy.cli.bulk import import_rows, summarise_import
+from deploy.cli.embedded import InfraError, ensure_rabbitmq
+from deploy.cli.keys import dashboard_user, keys_app
+from deploy.cli.platform import SERVICES, Platform, home_dir
+from deploy.cli.readside import ReadSideStalled, wait_caught_up
+from deploy.cli.secrets import deploy_secrets
 from shared.clock import FileClock, write_clock_file
 from shared.contracts.registration import MAX_BATCH_ROWS
 from shared.reference import load_reference_data
@@ -491,7 +491,7 @@ def reference_check(
     ] = None,
 ) -> None:
     """Kiểm tra mã, tên xã và tỉnh với danh mục 3.321 đơn vị hành chính cấp xã năm 2025."""
-    from shared import admin_units
+    from deploy.cli import admin_units
 
     path = file or reference_path()
     try:
@@ -523,7 +523,7 @@ def reference_new(
     """Tạo tệp danh mục cho một xã mới từ danh mục hành chính 2025 (tên, tỉnh theo mã)."""
     import yaml
 
-    from shared import admin_units
+    from deploy.cli import admin_units
     from shared.reference import ReferenceData
 
     if out.exists() and not force:
@@ -597,7 +597,7 @@ def ensure_rabbitmq_command() -> None:
 @app.command()
 def demo() -> None:
     """Chạy kịch bản đăng ký đại biểu với dữ liệu xã Thiện Tân rồi dừng gọn."""
-    from shared.cli.demo import run_demo
+    from deploy.cli.demo import run_demo
 
     sys.exit(run_demo(console))
 

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared.cli import bus as busmod
-from shared.cli import importer
+from deploy.cli import bus as busmod
+from deploy.cli import importer
 
 console = Console()
 
