@@ -1,4 +1,4 @@
-"""The README's table of legal rules names, for every rule, tests that exist."""
+"""The table of legal rules (docs/legal-rules.md) names, for every rule, tests that exist."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rows() -> list[list[str]]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = text.split("## Legal rules", 1)[1].split("\n## ", 1)[0]
+    text = (ROOT / "docs" / "legal-rules.md").read_text(encoding="utf-8")
+    table = text.split("# Legal rules", 1)[1].split("\n## ", 1)[0]
     return [
         [cell.strip() for cell in line.strip("|").split(" | ")]
         for line in table.splitlines()
@@ -22,7 +22,7 @@ def test_every_legal_rule_names_tests_that_exist():
     rows = _rows()
     assert [int(r[0]) for r in rows] == list(range(1, len(rows) + 1))
     stated = re.search(
-        r"(\d+) rules, every one enforced and tested", (ROOT / "README.md").read_text()
+        r"(\d+) rules, every one enforced and tested", (ROOT / "docs" / "legal-rules.md").read_text()
     )
     assert stated and int(stated.group(1)) == len(rows)
     missing = []
