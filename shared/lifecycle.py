@@ -71,16 +71,18 @@ class Tracker(Generic[A]):
 class LifeCycle(Generic[S]):
     """What a service's unit of work does when it commits, with its repository `S`:
     `save` writes what changed and returns the events recorded (in order, each once);
-    `message` is the contract message of an event (outgoing.py); `reactions` what each kind of
-    event causes besides (notices to people, alarms to the office)."""
+    `message` is the contract message of an event, or None for one that is only the cause of a
+    reaction (outgoing.py); `reactions` what each kind of event causes besides (notices to
+    people, alarms to the office). A reaction that records something more is saved by the next
+    round, until a round records no event."""
 
     save: Callable[[S], Awaitable[Sequence[Any]]]
-    message: Callable[[Any], Message]
+    message: Callable[[Any], Message | None]
     reactions: Mapping[type, Sequence[Reaction[S]]] = field(default_factory=dict)
 
     async def settle(self, repository: S, uow: UnitOfWork) -> None:
-        events = await self.save(repository)
-        uow.publish(self.message(event) for event in events)
-        for event in events:
-            for react in self.reactions.get(type(event), ()):
-                await react(repository, uow, event)
+        while events := await self.save(repository):
+            uow.publish(m for m in map(self.message, events) if m is not None)
+            for event in events:
+                for react in self.reactions.get(type(event), ()):
+                    await react(repository, uow, event)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from services.intake import handlers, store
+from services.intake import handlers, reactions, store
 from services.intake.open311 import Limits, open311_app
+from services.intake.repository import Repository
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
 from shared.messaging.consumer import CommandHandler, OrderingKey
@@ -15,7 +16,7 @@ SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
 
 
 async def _marks(deps: handlers.Deps) -> int:
-    return sum(len(marks) for marks in (await deps.store().agenda_marks()).values())
+    return sum(len(marks) for marks in (await deps.store().store.agenda_marks()).values())
 
 
 def _commands(deps: handlers.Deps) -> dict[str, CommandHandler]:
@@ -41,7 +42,11 @@ def _commands(deps: handlers.Deps) -> dict[str, CommandHandler]:
 
 def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Service:
     infra = Infrastructure("intake", settings, clock)
-    deps = handlers.Deps.of(infra, store.MongoStore)
+    deps = handlers.Deps.of(
+        infra,
+        lambda db, cipher, session: Repository(store.MongoStore(db, cipher, session)),
+        reactions.lifecycle_of(infra.reference),
+    )
     retention = handlers.retention(deps, settings.retention_days)
     commands = _commands(deps)
     # An issue's commands one at a time per instance; submissions share the tracking counter.
@@ -73,7 +78,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         ],
         ordering=ordering,
         web=open311_app(
-            deps.store(),
+            deps.store().store,
             infra.reference,
             lambda: infra.pipeline("intake.commands"),
             settings.open311_keys(),

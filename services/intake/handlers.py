@@ -1,4 +1,5 @@
-"""One async function per intake command: load, apply the rules, store, record events."""
+"""One async function per intake command: load, apply the rule, say what came of it; the unit of
+work saves, publishes and runs the reactions when it commits (repository.py, reactions.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.intake import messages as msg
-from services.intake import outgoing
+from services.intake import reactions
 from services.intake.domain import adhoc, agenda, duplicates, events, issues, lifecycle, notices
-from services.intake.domain.notices import Notice
+from services.intake.repository import Repository
 from services.intake.store import Store
 from shared import privacy, vi
 from shared.citizen import fmt
@@ -18,38 +19,35 @@ from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
-from shared.contracts.notification import Recipient, Template
+from shared.contracts.notification import Recipient
 from shared.contracts.privacy import DataRequest
 from shared.messaging.consumer import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import HandlerDeps, JobContext, PeriodicJob
 
-Deps = HandlerDeps[Store]
+Deps = HandlerDeps[Repository]
 
 
 async def submit_issue(
     deps: Deps, cmd: contract.SubmitIssue, ctx: HandlerContext
 ) -> dict[str, Any]:
+    repo = deps.store(ctx.uow)
     now = ctx.clock.now()
     commune = deps.ref.commune.code
     year = local_date(now).year
-    number = await deps.store(ctx.uow).next_tracking_number(commune, year)
+    number = await repo.next_number(commune, year)
     # A refusal aborts the transaction, and the number with it: the sequence keeps no gap.
     issue = issues.receive(cmd, deps.ref, f"{commune}-{year}-{number:05d}", now)
     lifecycle.start_clocks(issue, deps.ref.calendar)
-    primary = await _repeated(deps, ctx, issue)
+    primary = await _repeated(repo, issue)
     if primary:
-        again = await deps.store(ctx.uow).raised_before(
+        again = await repo.store.raised_before(
             [primary.tracking_code, *primary.merged], cmd.submitter
         )
         issues.merge(issue, primary, now, counted=not again)
-        await deps.store(ctx.uow).save_issue(primary)
-    await deps.store(ctx.uow).insert_issue(issue, cmd.submitter)
-    _send_receipt(ctx.uow, issue, cmd.submitter)
-    if not primary:
+    else:
         issues.routed(issue, now)
-    outgoing.publish(ctx.uow, issue)
-    outgoing.case_clocks(ctx.uow, issue)  # merged: its clocks are those of the issue it joined
+    repo.add(issue, cmd.submitter)
     result: dict[str, Any] = {
         "tracking_code": issue.tracking_code,
         "handled_as": issue.handled_as,
@@ -59,45 +57,27 @@ async def submit_issue(
     }
     if primary:
         result |= {"merged_into": primary.tracking_code, "raised_by_count": primary.raised_by}
-    await _mark_upcoming(deps, ctx, primary or issue)
+    await _mark_upcoming(repo, ctx, primary or issue)
     return result
 
 
-def _send_receipt(uow: UnitOfWork, issue: issues.Issue, person: contract.Submitter | None) -> None:
-    """A receipt to whoever left a phone or an email, point to point."""
-    if not person or not (person.phone or person.email):
-        return
-    uow.notify(
-        f"receipt:{issue.tracking_code}",
-        "issue_receipt",
-        Recipient(name=person.full_name, phone=person.phone, email=person.email),
-        {
-            "tracking_code": issue.tracking_code,
-            "received_on": fmt(local_date(issue.received_at)),
-        },
-        subject=issue.tracking_code,
-    )
-
-
-async def _mark_upcoming(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> None:
+async def _mark_upcoming(repo: Repository, ctx: HandlerContext, issue: issues.Issue) -> None:
     """A new issue, one more voice on an old one or a public summary changes the agendas of coming
     conferences. The issue goes on the agenda at once; the agendas are marked, in the same
     transaction, and drafted again by `agenda_redraft` once for all the changes of its interval
     (a draft reads every open issue)."""
     now = ctx.clock.now()
-    for session_id in await deps.store(ctx.uow).upcoming_sessions(now):
-        if agenda.put_on_agenda(issue, session_id, now):
-            await deps.store(ctx.uow).save_issue(issue)
-            outgoing.publish(ctx.uow, issue)
-        await deps.store(ctx.uow).mark_agenda(session_id, issue.tracking_code)
+    for session_id in await repo.store.upcoming_sessions(now):
+        agenda.put_on_agenda(issue, session_id, now)
+        await repo.store.mark_agenda(session_id, issue.tracking_code)
 
 
-async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> issues.Issue | None:
+async def _repeated(repo: Repository, issue: issues.Issue) -> issues.Issue | None:
     """The open issue of the same village, topic, kind and handling this one repeats, if any.
     A complaint or a denunciation, however handled, is never merged nor merged into."""
     if issue.handled_as not in duplicates.MERGEABLE or issue.kind not in duplicates.MERGEABLE:
         return None
-    candidates = await deps.store(ctx.uow).open_candidates(
+    candidates = await repo.candidates(
         issue.village_code, issue.topic, issue.kind, issue.handled_as
     )
     found = duplicates.find_duplicate(
@@ -106,11 +86,11 @@ async def _repeated(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> iss
     return next((c for c in candidates if found and c.tracking_code == found.tracking_code), None)
 
 
-async def _issue(deps: Deps, ctx: HandlerContext, tracking_code: str) -> issues.Issue:
+async def _issue(repo: Repository, tracking_code: str) -> issues.Issue:
     """The issue a tracking code stands for: a merged submission's code leads to the issue it joined."""
-    issue = await deps.store(ctx.uow).load_issue(tracking_code)
+    issue = await repo.issue(tracking_code)
     if issue is not None and issue.merged_into:
-        issue = await deps.store(ctx.uow).load_issue(issue.merged_into)
+        issue = await repo.issue(issue.merged_into)
     if issue is None:
         text = msg.UNKNOWN_ISSUE.format(code=tracking_code)
         raise Rejected([error("data.tracking_code", "unknown_issue", text)])
@@ -120,13 +100,8 @@ async def _issue(deps: Deps, ctx: HandlerContext, tracking_code: str) -> issues.
 async def reclassify_issue(
     deps: Deps, cmd: contract.ReclassifyIssue, ctx: HandlerContext
 ) -> dict[str, Any]:
-    issue = await _issue(deps, ctx, cmd.tracking_code)
-    now = ctx.clock.now()
-    changed = issues.reclassify(issue, cmd, deps.ref, now)
-    await deps.store(ctx.uow).save_issue(issue)
-    outgoing.publish(ctx.uow, issue)
-    if "agency_code" in changed:
-        outgoing.case_clocks(ctx.uow, issue)
+    issue = await _issue(deps.store(ctx.uow), cmd.tracking_code)
+    changed = issues.reclassify(issue, cmd, deps.ref, ctx.clock.now())
     return {
         "tracking_code": issue.tracking_code,
         "topic": issue.topic,
@@ -142,7 +117,7 @@ def follow_session(deps: Deps, status: str, agenda_bytes: int) -> EventHandler:
     """Intake keeps the sessions it drafts agendas for; a scheduled one gets its agenda drafted."""
 
     async def follow(event: registration_contract.SessionPlanned, ctx: HandlerContext) -> None:
-        known = await deps.store(ctx.uow).known_session(event.session_id)
+        known = await deps.store(ctx.uow).store.known_session(event.session_id)
         if known and SESSION_ORDER[known["status"]] > SESSION_ORDER[status]:
             return  # an older event arriving late: the session has moved on
         fields = event.model_dump(mode="json", exclude={"session_id"})
@@ -150,7 +125,7 @@ def follow_session(deps: Deps, status: str, agenda_bytes: int) -> EventHandler:
         if starts is not None:
             fields["starts_at_utc"] = starts
         fields |= {"status": status, "updated_at": ctx.clock.now()}
-        await deps.store(ctx.uow).keep_session(event.session_id, fields)
+        await deps.store(ctx.uow).store.keep_session(event.session_id, fields)
         if status == "scheduled":
             await redraft_agenda(deps, ctx.uow, event.session_id, ctx.clock.now(), agenda_bytes)
 
@@ -168,14 +143,14 @@ async def redraft_agenda(
     """Draft, or draft again, a conference's agenda from every open issue, earlier years' too;
     its message carries the weightiest that fit in `agenda_bytes`. `place_issues`: issues still
     to be answered are put on it (not once the conference has been held)."""
-    open_issues = await deps.store(uow).open_issues()
+    repo = deps.store(uow)
+    open_issues = await repo.open_issues()
     for issue in open_issues:
-        if place_issues and agenda.put_on_agenda(issue, session_id, now):
-            await deps.store(uow).save_issue(issue)
-            outgoing.publish(uow, issue)
+        if place_issues:
+            agenda.put_on_agenda(issue, session_id, now)
     drafted = agenda.draft(session_id, 0, open_issues, now, agenda_bytes)
-    version = await deps.store(uow).next_agenda_version(session_id, drafted.model_dump(mode="json"))
-    outgoing.agenda_drafted(uow, drafted, version)
+    version = await repo.store.next_agenda_version(session_id, drafted.model_dump(mode="json"))
+    repo.record(events.AgendaDrafted(drafted, version))
 
 
 # A draft reads every open issue: however many there are, drafting takes at most this share of
@@ -194,12 +169,12 @@ def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
         if time.monotonic() < not_before:
             return
         started = time.monotonic()
-        for session_id, marks in (await deps.store().agenda_marks()).items():
+        for session_id, marks in (await deps.store().store.agenda_marks()).items():
 
             async def draft(
                 uow: UnitOfWork, session_id: str = session_id, marks: list[str] = marks
             ) -> None:
-                known = await deps.store(uow).known_session(session_id)
+                known = await deps.store(uow).store.known_session(session_id)
                 if known and known["status"] != "cancelled":
                     await redraft_agenda(
                         deps,
@@ -209,7 +184,7 @@ def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
                         agenda_bytes,
                         place_issues=known["status"] == "scheduled",
                     )
-                await deps.store(uow).clear_agenda_marks(marks)
+                await deps.store(uow).store.clear_agenda_marks(marks)
 
             await job.commit(draft)
         took = time.monotonic() - started
@@ -221,78 +196,19 @@ def agenda_redraft(deps: Deps, agenda_bytes: int) -> PeriodicJob:
 async def _changed(
     deps: Deps, ctx: HandlerContext, code: str, change: Callable[[issues.Issue], object]
 ) -> issues.Issue:
-    """Load the issue, apply one step of its life to it, give the notices the step requires,
-    store it back."""
-    issue = await _issue(deps, ctx, code)
+    """Load the issue and apply one step of its life to it; the written notices the step
+    requires are recorded in the case with how each goes (to the person who sent it: by the
+    phone or email they left, a letter, or no way at all)."""
+    repo = deps.store(ctx.uow)
+    issue = await _issue(repo, code)
     change(issue)
-    await _give_notices(deps, ctx, issue)
-    await deps.store(ctx.uow).save_issue(issue)
-    outgoing.publish(ctx.uow, issue)
-    outgoing.case_clocks(ctx.uow, issue)
+    if issue.notices:
+        to_submitter: notices.Channel = "none"
+        if any(n.to == "submitter" for n in issue.notices):
+            reach = await repo.store.reach(issue.tracking_code)
+            to_submitter = "contact" if isinstance(reach, Recipient) else reach or "none"
+        notices.give(issue, to_submitter, ctx.clock.now())
     return issue
-
-
-async def _give_notices(deps: Deps, ctx: HandlerContext, issue: issues.Issue) -> None:
-    """Each written notice the step requires, in the same transaction: to the person by the
-    phone or email they left; by a letter the commune office sends when they left only a postal
-    address, and always to the parties the platform keeps no contact of. Each is recorded in the
-    case with how it was given; one recorded before is not given again."""
-    now = ctx.clock.now()
-    for notice in issue.notices:
-        channel: notices.Channel = "letter"
-        reach: Recipient | str | None = None
-        if notice.to == "submitter":
-            reach = await deps.store(ctx.uow).reach(issue.tracking_code)
-            channel = "contact" if isinstance(reach, Recipient) else reach or "none"
-        if not notices.record(issue, notice, channel, now):
-            continue
-        if isinstance(reach, Recipient):
-            _notify_person(ctx.uow, issue, notice, reach)
-        elif channel == "letter":
-            _letter_for_office(deps, ctx.uow, issue, notice)
-
-
-def _notify_person(uow: UnitOfWork, issue: issues.Issue, notice: Notice, to: Recipient) -> None:
-    code = issue.tracking_code
-    params = {"tracking_code": code, "handled_as": vi.ISSUE_KIND[issue.handled_as]}
-    params |= notice.params | {"send_by": fmt(notice.send_by), "basis": notice.basis}
-    template: Template = "case_accepted" if notice.kind == "accepted" else "case_notice"
-    if template == "case_notice":
-        params["notice"] = notice.kind
-    uow.notify(
-        f"case:{notice.key}:{code}",
-        template,
-        to,
-        params,
-        required=True,
-        send_by=notice.send_by,
-        subject=code,
-    )
-
-
-def _letter_for_office(deps: Deps, uow: UnitOfWork, issue: issues.Issue, notice: Notice) -> None:
-    """The office is asked to send a letter: what, to whom, on what basis and by when. The
-    address stays in the case file; the message names only the tracking code."""
-    office = deps.ref.office()
-    code = issue.tracking_code
-    uow.notify(
-        f"letter:{notice.key}:{code}",
-        "case_letter",
-        office.recipient(),
-        {
-            "tracking_code": code,
-            "handled_as": vi.ISSUE_KIND[issue.handled_as],
-            "what": notices.KIND_VI[notice.kind],
-            "to": notices.PARTY_VI[notice.to],
-            "postal": "yes" if notice.to == "submitter" else "",
-            "send_by": fmt(notice.send_by),
-            "basis": notice.basis,
-            "decision": notice.params.get("decision", ""),
-        },
-        required=True,
-        send_by=notice.send_by,
-        subject=code,
-    )
 
 
 async def approve_summary(
@@ -302,7 +218,7 @@ async def approve_summary(
     issue = await _changed(
         deps, ctx, cmd.tracking_code, lambda i: issues.approve_summary(i, cmd, now)
     )
-    await _mark_upcoming(deps, ctx, issue)
+    await _mark_upcoming(deps.store(ctx.uow), ctx, issue)
     return {**_state(issue), "public_summary": issue.public_summary}
 
 
@@ -324,7 +240,7 @@ async def record_conclusion(
     deps: Deps, cmd: contract.RecordConclusion, ctx: HandlerContext
 ) -> dict[str, Any]:
     now = ctx.clock.now()
-    conference = await deps.store(ctx.uow).known_session(cmd.session_id)
+    conference = await deps.store(ctx.uow).store.known_session(cmd.session_id)
     agencies = {a.code for a in deps.ref.agencies}
     issue = await _changed(
         deps,
@@ -332,20 +248,6 @@ async def record_conclusion(
         cmd.tracking_code,
         lambda i: lifecycle.conclude(i, cmd, conference, agencies, now),
     )
-    codes = issues.told_of_conclusion(issue)
-    for code, recipient in (await deps.store(ctx.uow).contacts(codes)).items():
-        ctx.uow.notify(
-            f"conclusion:{issue.tracking_code}:{code}",
-            "issue_conclusion",
-            recipient,
-            {
-                "tracking_code": code,
-                "conclusion": cmd.conclusion,
-                "deadline": cmd.deadline.strftime("%d/%m/%Y"),
-                "responsible_agency": cmd.responsible_agency,
-            },
-            subject=code,
-        )
     return {**_state(issue), "deadline": cmd.deadline.isoformat()}
 
 
@@ -442,20 +344,17 @@ async def correct_kind(
 ) -> dict[str, Any]:
     """How a submission is handled, corrected; its legal clocks start from the day the law says."""
     now = ctx.clock.now()
-    store = deps.store(ctx.uow)
-    issue = await store.load_issue(cmd.tracking_code)  # a merged one is refused, not followed
+    repo = deps.store(ctx.uow)
+    issue = await repo.issue(cmd.tracking_code)  # a merged one is refused, not followed
     if issue is None:
         text = msg.UNKNOWN_ISSUE.format(code=cmd.tracking_code)
         raise Rejected([error("data.tracking_code", "unknown_issue", text)])
-    on_file = await store.identified(cmd.tracking_code)
+    on_file = await repo.store.identified(cmd.tracking_code)
     before = issues.correct_kind(issue, cmd, deps.ref, on_file, now)
     lifecycle.kind_corrected(issue, cmd, deps.ref.calendar, now)
     if cmd.submitter is not None:
-        await store.set_submitter(issue.tracking_code, cmd.submitter)
-    await store.save_issue(issue)
-    outgoing.publish(ctx.uow, issue)
-    outgoing.case_clocks(ctx.uow, issue)
-    await _mark_upcoming(deps, ctx, issue)
+        await repo.store.set_submitter(issue.tracking_code, cmd.submitter)
+    await _mark_upcoming(repo, ctx, issue)
     result = {**_state(issue), "handled_as": issue.handled_as, "previous_handled_as": before}
     legal = issue.legal or {}
     return result | {"clocks": legal.get("clocks", {}), "agency_code": issue.agency_code}
@@ -465,17 +364,16 @@ async def correct_kind(
 
 
 def overdue_sweep(deps: Deps) -> PeriodicJob:
+    """A conclusion past its deadline is marked overdue, once (its agency hears it: reactions)."""
+
     async def mark_overdue(job: JobContext) -> None:
         today = local_date(job.clock.now())
-        for code in await deps.store().codes_past_deadline(today):
+        for code in await deps.store().store.codes_past_deadline(today):
 
             async def mark(uow: UnitOfWork, code: str = code) -> None:
-                issue = await deps.store(uow).load_issue(code)
-                if issue is None or not lifecycle.mark_overdue(issue, today, job.clock.now()):
-                    return  # another instance, or an earlier tick, got there first
-                await deps.store(uow).save_issue(issue)
-                outgoing.publish(uow, issue)
-                remind_agency(deps, uow, issue, "overdue", lifecycle.days_overdue(issue, today))
+                issue = await deps.store(uow).issue(code)
+                if issue is not None:  # marked once: another instance may have got there first
+                    lifecycle.mark_overdue(issue, today, job.clock.now())
 
             await job.commit(mark)
 
@@ -485,87 +383,40 @@ def overdue_sweep(deps: Deps) -> PeriodicJob:
 DUE_SOON_DAYS = 3  # the responsible agency is reminded this many days before its deadline
 
 
-def remind_agency(deps: Deps, uow: UnitOfWork, issue: issues.Issue, state: str, days: int) -> None:
-    """A follow-up reminder to the responsible agency's office address, point to point."""
-    agency = deps.ref.agency(lifecycle.conclusion_of(issue)["agency"])
-    if agency is None or not (agency.email or agency.phone):
-        return
-    deadline = lifecycle.due_of(issue)
-    uow.notify(
-        f"followup-{state}:{issue.tracking_code}:{deadline.isoformat()}",
-        "followup_reminder",
-        agency.recipient(),
-        {
-            "tracking_code": issue.tracking_code,
-            "responsible_agency": agency.code,
-            "deadline": deadline.strftime("%d/%m/%Y"),
-            "state": state,
-            "days": str(days),
-        },
-        subject=issue.tracking_code,
-    )
-
-
 def due_soon_sweep(deps: Deps) -> PeriodicJob:
     """Conclusions due within DUE_SOON_DAYS: their agency is reminded, once per deadline."""
 
     async def remind(job: JobContext) -> None:
         today = local_date(job.clock.now())
         horizon = today + timedelta(days=DUE_SOON_DAYS)
-        for code in await deps.store().codes_due_between(today, horizon):
+        for code in await deps.store().store.codes_due_between(today, horizon):
 
             async def check(uow: UnitOfWork, code: str = code) -> None:
-                issue = await deps.store(uow).load_issue(code)
+                repo = deps.store(uow)
+                issue = await repo.issue(code)
                 deadline = lifecycle.deadline_of(issue) if issue else None
                 if issue is None or deadline is None or issue.status not in lifecycle.FOLLOWED:
                     return
-                marker = f"due-soon:{code}:{deadline.isoformat()}"
-                if not await deps.store(uow).first_time(marker):
-                    return
-                remind_agency(deps, uow, issue, "due_soon", (deadline - today).days)
+                if await repo.store.first_time(f"due-soon:{code}:{deadline.isoformat()}"):
+                    days = (deadline - today).days
+                    reactions.remind_agency(deps.ref, uow, issue, "due_soon", days)
 
             await job.commit(check)
 
     return remind
 
 
-def _alarm_officer(deps: Deps, uow: UnitOfWork, alarm: events.LegalClock) -> None:
-    """A legal limit about to run out, or run out, told to the agency handling the case (the
-    commune office when it has no contact on file), point to point, once per limit and state."""
-    issue, clock, due, left = alarm.issue, alarm.clock, alarm.due, alarm.days_left
-    agency = deps.ref.answering(issue.agency_code)
-    state = "expired" if alarm.state == "expired" else "due_soon"
-    uow.notify(
-        f"legal-{state}:{issue.tracking_code}:{clock}:{due.isoformat()}",
-        "legal_alarm",
-        agency.recipient(),
-        {
-            "tracking_code": issue.tracking_code,
-            "handled_as": vi.ISSUE_KIND[issue.handled_as],
-            "clock": lifecycle.CLOCK_VI[clock],
-            "due": fmt(due),
-            "state": state,
-            "days": str(abs(left)),
-            "agency": agency.code,
-        },
-        subject=issue.tracking_code,
-    )
-
-
 def legal_clock_sweep(deps: Deps) -> PeriodicJob:
+    """A case's limits due soon or run out: said once each (and the agency alarmed: reactions)."""
+
     async def ring(job: JobContext) -> None:
         today = local_date(job.clock.now())
-        for code in await deps.store().open_case_codes():
+        for code in await deps.store().store.open_case_codes():
 
             async def check(uow: UnitOfWork, code: str = code) -> None:
-                issue = await deps.store(uow).load_issue(code)
-                alarms = lifecycle.clock_alarms(issue, today) if issue else []
-                if issue is None or not alarms:
-                    return
-                await deps.store(uow).save_issue(issue)
-                outgoing.publish(uow, issue)
-                for alarm in alarms:
-                    _alarm_officer(deps, uow, alarm)
+                issue = await deps.store(uow).issue(code)
+                if issue is not None:
+                    lifecycle.clock_alarms(issue, today)
 
             await job.commit(check)
 
@@ -581,15 +432,16 @@ async def sign_adhoc_request(
     now = ctx.clock.now()
     hashes = deps.cipher.keyed_hashes(cmd.citizen_id, purpose="citizen_id")
     voter = hashes[0]
-    signed = await deps.store(ctx.uow).find_signature(cmd.request_code, hashes)
+    repo = deps.store(ctx.uow)
+    signed = await repo.store.find_signature(cmd.request_code, hashes)
     errors = adhoc.signature_errors(cmd, deps.ref, signed, now)
     reject_if(errors)
-    request = await deps.store(ctx.uow).add_signature(cmd, voter, now)
+    request = await repo.store.add_signature(cmd, voter, now)
     voters = deps.ref.commune.voter_count
     reached = adhoc.reached(cmd.request_code, request, voters, now)
     if reached:
-        await deps.store(ctx.uow).mark_threshold_reached(cmd.request_code, now)
-        outgoing.threshold_reached(ctx.uow, reached)
+        await repo.store.mark_threshold_reached(cmd.request_code, now)
+        repo.record(reached)
     threshold = adhoc.threshold(voters)
     return {
         "request_code": cmd.request_code,
@@ -615,7 +467,7 @@ async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dic
     """Access, correction, erasure where the law allows, or objection, for every issue this
     person sent; recorded with its clock; the person is sent the copy or the result."""
     now = ctx.clock.now()
-    store = deps.store(ctx.uow)
+    store = deps.store(ctx.uow).store
     found = await store.issues_of(cmd.subject)
     answer = privacy.Answer(found=len(found))
     for doc in found:
@@ -661,4 +513,8 @@ async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dic
 
 def retention(deps: Deps, days: int) -> privacy.Retention:
     """Personal data of ended issues and ad-hoc signatures erased `days` after their receipt."""
-    return privacy.retention_of(msg.RETENTION_WHAT.format(days=days), days, deps.store)
+
+    def store(uow: UnitOfWork | None = None) -> Store:
+        return deps.store(uow).store
+
+    return privacy.retention_of(msg.RETENTION_WHAT.format(days=days), days, store)

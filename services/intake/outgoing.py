@@ -8,7 +8,7 @@ from services.intake import messages as msg
 from services.intake.domain import events, lifecycle
 from services.intake.domain.issues import Issue
 from shared.contracts import intake as contract
-from shared.messaging.outbox import Message, UnitOfWork
+from shared.messaging.outbox import Message
 
 
 def _received(issue: Issue) -> contract.IssueReceived:
@@ -68,7 +68,7 @@ def _legal_clock(e: events.LegalClock) -> Message:
     return Message(f"intake.legal-clock.{e.state}.v1", clock, e.issue.tracking_code)
 
 
-def _about_issue(event: events.Event) -> tuple[str, BaseModel] | None:
+def _about_issue(event: events.IssueEvent) -> tuple[str, BaseModel] | None:
     """The routing key and data of an event whose subject is its issue."""
     code = event.issue.tracking_code
     match event:
@@ -133,9 +133,30 @@ def _about_issue(event: events.Event) -> tuple[str, BaseModel] | None:
     return None
 
 
-def message(event: events.Event) -> Message:
-    """The routing key, the contract's data and the subject of one event."""
+def message(event: events.Event) -> Message | None:
+    """The routing key, the contract's data and the subject of one event; None for a notice
+    given, which causes a request to notification and no broadcast."""
     match event:
+        case events.NoticeGiven():
+            return None
+        case events.ClocksChanged(issue=issue):
+            clocks = lifecycle.case_clocks(issue)
+            if clocks is None:
+                raise TypeError(f"{issue.tracking_code} is not a case")
+            return Message("intake.case.clocks.v1", clocks, issue.tracking_code)
+        case events.AgendaDrafted(drafted=drafted, version=version):
+            versioned = drafted.model_copy(update={"version": version})
+            return Message("intake.agenda.drafted.v1", versioned, drafted.session_id)
+        case events.ThresholdReached():
+            reached = contract.AdhocThresholdReached(
+                request_code=event.request_code,
+                signatures=event.signatures,
+                voter_count=event.voter_count,
+                threshold=event.threshold,
+                subject=None,  # the signers' own words stay in intake (sealed)
+                reached_at=event.at,
+            )
+            return Message("intake.adhoc-request.threshold-reached.v1", reached, event.request_code)
         case events.Merged(issue=issue):
             merged = contract.IssueMerged(
                 tracking_code=issue.tracking_code,
@@ -149,33 +170,3 @@ def message(event: events.Event) -> Message:
     if found is None:
         raise TypeError(f"no message for {type(event).__name__}")  # a new event needs its mapping
     return Message(found[0], found[1], event.issue.tracking_code)
-
-
-def publish(uow: UnitOfWork, issue: Issue) -> None:
-    """Everything the issue's rules raised, recorded to be sent once the transaction commits."""
-    uow.publish(message(event) for event in issue.events)
-    issue.events.clear()
-
-
-def case_clocks(uow: UnitOfWork, issue: Issue) -> None:
-    """A case's limits after any change to it, for the dashboard's list of cases by days left."""
-    clocks = lifecycle.case_clocks(issue)
-    if clocks is not None:
-        uow.emit("intake.case.clocks.v1", clocks, subject=issue.tracking_code)
-
-
-def threshold_reached(uow: UnitOfWork, event: events.ThresholdReached) -> None:
-    reached = contract.AdhocThresholdReached(
-        request_code=event.request_code,
-        signatures=event.signatures,
-        voter_count=event.voter_count,
-        threshold=event.threshold,
-        subject=None,  # the signers' own words stay in intake (sealed)
-        reached_at=event.at,
-    )
-    uow.emit("intake.adhoc-request.threshold-reached.v1", reached, subject=event.request_code)
-
-
-def agenda_drafted(uow: UnitOfWork, drafted: contract.AgendaDrafted, version: int) -> None:
-    versioned = drafted.model_copy(update={"version": version})
-    uow.emit("intake.agenda.drafted.v1", versioned, subject=drafted.session_id)

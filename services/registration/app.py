@@ -17,7 +17,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
     deps = handlers.Deps.of(
         infra,
         lambda db, cipher, session: Repository(store.MongoStore(db, cipher, session), infra.clock),
-        reactions.lifecycle(infra.reference),
+        reactions.lifecycle_of(infra.reference),
     )
     retention = handlers.retention(deps, settings.retention_days)
     commands = {

@@ -1,4 +1,5 @@
-"""One async function per registration command: load, apply the rules, store, record events."""
+"""One async function per registration command: load, apply the rule, say what came of it; the unit
+of work saves, publishes and runs the reactions when it commits (repository.py, reactions.py)."""
 
 from __future__ import annotations
 

@@ -84,5 +84,5 @@ def reactions(ref: ReferenceData) -> dict[type, list[Reaction[Repository]]]:
     }
 
 
-def lifecycle(ref: ReferenceData) -> LifeCycle[Repository]:
+def lifecycle_of(ref: ReferenceData) -> LifeCycle[Repository]:
     return LifeCycle(save=Repository.save, message=outgoing.message, reactions=reactions(ref))

@@ -9,7 +9,9 @@ import os
 from datetime import date, datetime
 from typing import Any, cast
 
+from services.intake import reactions as intake_reactions
 from services.intake.domain.issues import OPEN, PUBLIC_KINDS, Issue
+from services.intake.repository import Repository as IntakeRepository
 from services.registration import reactions
 from services.registration.domain.model import Conference, Registration
 from services.registration.repository import Repository
@@ -377,7 +379,14 @@ class World:
                 lambda _session: Repository(store, self.clock),
                 REF,
                 CIPHER,
-                reactions.lifecycle(REF),
+                reactions.lifecycle_of(REF),
+            )
+        elif service == "intake":
+            self.deps = HandlerDeps(
+                lambda _session: IntakeRepository(store),
+                REF,
+                CIPHER,
+                intake_reactions.lifecycle_of(REF),
             )
         self.rows: list[dict[str, Any]] = []
 

@@ -22,7 +22,8 @@ def test_every_legal_rule_names_tests_that_exist():
     rows = _rows()
     assert [int(r[0]) for r in rows] == list(range(1, len(rows) + 1))
     stated = re.search(
-        r"(\d+) rules, every one enforced and tested", (ROOT / "docs" / "legal-rules.md").read_text()
+        r"(\d+) rules, every one enforced and tested",
+        (ROOT / "docs" / "legal-rules.md").read_text(),
     )
     assert stated and int(stated.group(1)) == len(rows)
     missing = []

@@ -12,6 +12,7 @@ from shared.contracts import intake as contract
 
 if TYPE_CHECKING:
     from services.intake.domain.issues import Issue
+    from services.intake.domain.notices import Channel, Notice
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,29 @@ class LegalClock:
 
 
 @dataclass(frozen=True)
+class NoticeGiven:
+    """A written notice the law requires, recorded in the case with how it goes (no message of
+    its own: its reaction asks notification, or the office for a letter)."""
+
+    issue: Issue
+    notice: Notice
+    channel: Channel
+
+
+@dataclass(frozen=True)
+class ClocksChanged:
+    """A case's limits are not what they were when it was read (or it is new)."""
+
+    issue: Issue
+
+
+@dataclass(frozen=True)
+class AgendaDrafted:
+    drafted: contract.AgendaDrafted
+    version: int
+
+
+@dataclass(frozen=True)
 class ThresholdReached:
     request_code: str
     signatures: int
@@ -119,7 +143,7 @@ class ThresholdReached:
     at: datetime
 
 
-Event = (
+IssueEvent = (
     Received
     | Merged
     | KindCorrected
@@ -133,4 +157,7 @@ Event = (
     | Closed
     | Overdue
     | LegalClock
+    | NoticeGiven
+    | ClocksChanged
 )
+Event = IssueEvent | AgendaDrafted | ThresholdReached

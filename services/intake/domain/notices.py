@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
+from services.intake.domain import events
+
 if TYPE_CHECKING:
     from services.intake.domain.issues import Issue
 
@@ -100,3 +102,13 @@ def record(issue: Issue, notice: Notice, channel: Channel, now: datetime) -> boo
     )
     issue.legal = legal
     return True
+
+
+def give(issue: Issue, to_submitter: Channel, now: datetime) -> None:
+    """Each notice the step requires, recorded in the case with how it goes — to the person who
+    sent the case by `to_submitter` (their phone or email, a letter, or no way at all), to every
+    other party by a letter the office sends — and recorded as given, once."""
+    for notice in issue.notices:
+        channel: Channel = to_submitter if notice.to == "submitter" else "letter"
+        if record(issue, notice, channel, now):
+            issue.events.append(events.NoticeGiven(issue, notice, channel))
