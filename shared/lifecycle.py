@@ -80,6 +80,16 @@ class LifeCycle(Generic[S]):
     message: Callable[[Any], Message | None]
     reactions: Mapping[type, Sequence[Reaction[S]]] = field(default_factory=dict)
 
+    def bind(self, uow: UnitOfWork, make: Callable[[], S]) -> S:
+        """The unit of work's repository (made by `make` on first use, then the same one), to be
+        settled when the unit of work commits."""
+        if uow.repository is None:
+            repository = make()
+            uow.repository = repository
+            uow.settle = lambda: self.settle(repository, uow)
+        bound: S = uow.repository
+        return bound
+
     async def settle(self, repository: S, uow: UnitOfWork) -> None:
         while events := await self.save(repository):
             uow.publish(m for m in map(self.message, events) if m is not None)

@@ -71,12 +71,7 @@ class HandlerDeps(Generic[StoreT]):
         life cycle, it is one repository per unit of work, settled when the unit commits."""
         if uow is None or self.lifecycle is None:
             return self.stores(uow.session if uow else None)
-        if uow.repository is None:
-            repository, lifecycle = self.stores(uow.session), self.lifecycle
-            uow.repository = repository
-            uow.settle = lambda: lifecycle.settle(repository, uow)
-        bound: StoreT = uow.repository
-        return bound
+        return self.lifecycle.bind(uow, lambda: self.stores(uow.session))
 
     @classmethod
     def of(

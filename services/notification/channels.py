@@ -25,6 +25,7 @@ from services.notification import sms
 from services.notification.settings import NotificationSettings
 from shared.citizen import mobile_number
 from shared.clock import LOCAL_TZ
+from shared.contracts.notification import Channel as ChannelName
 from shared.contracts.notification import Recipient
 
 Result = Literal["sent", "delivered", "transient", "permanent"]
@@ -375,8 +376,10 @@ def remove_old_files(directory: Path, today: date, keep_days: int) -> list[Path]
     return removed
 
 
-def build_channels(settings: NotificationSettings, client: httpx.AsyncClient) -> dict[str, Channel]:
-    every: dict[str, Channel] = {
+def build_channels(
+    settings: NotificationSettings, client: httpx.AsyncClient
+) -> dict[ChannelName, Channel]:
+    every: dict[ChannelName, Channel] = {
         "email": EmailChannel(settings),
         "sms": EsmsChannel(settings, client)
         if settings.sms_provider == "esms"
@@ -384,4 +387,4 @@ def build_channels(settings: NotificationSettings, client: httpx.AsyncClient) ->
         "zalo": ZaloChannel(settings, client),
         "file": FileChannel(settings),
     }
-    return {name: every[name] for name in dict.fromkeys(settings.channels)}
+    return {name: every[name] for name in dict.fromkeys(settings.channels) if name in every}

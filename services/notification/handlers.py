@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.notification import domain, outgoing
+from services.notification import domain
 from services.notification import messages as msg
 from services.notification.channels import (
     Channel,
@@ -25,7 +25,10 @@ from services.notification.channels import (
     contact_keys,
     email_address,
 )
+from services.notification.domain import Message
+from services.notification.reactions import LIFECYCLE
 from services.notification.render import Renderer, TemplateError
+from services.notification.repository import Repository
 from services.notification.settings import NotificationSettings
 from services.notification.store import Store
 from shared import privacy
@@ -38,7 +41,6 @@ from shared.logging import get_logger, redact_text
 from shared.messaging.consumer import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import Infrastructure, JobContext
-from shared.storage import Document
 
 log = get_logger(__name__)
 
@@ -47,12 +49,16 @@ log = get_logger(__name__)
 class Deps:
     infra: Infrastructure  # the database, keys, clock and transactions
     settings: NotificationSettings
-    channels: dict[str, Channel]
+    channels: dict[contract.Channel, Channel]
     renderer: Renderer
 
     def store(self, uow: UnitOfWork | None = None) -> Store:
         """Notification's storage, in the unit of work's transaction (None: outside any)."""
         return Store(self.infra.db, uow.session if uow else None)
+
+    def repo(self, uow: UnitOfWork) -> Repository:
+        """The unit of work's messages, saved and published when it commits."""
+        return LIFECYCLE.bind(uow, lambda: Repository(self.store(uow)))
 
     def message_id(self, cause_id: str, contact: str, channel: str) -> str:
         return self.message_ids(cause_id, contact, channel)[0]
@@ -73,32 +79,17 @@ class Deps:
         text = json.dumps(payload, ensure_ascii=False)
         return self.infra.cipher.seal(text.encode("utf-8"), context=f"message:{message_id}")
 
-    def unseal(self, doc: Document) -> dict[str, Any]:
-        sealed = bytes(doc["payload"])
-        text = self.infra.cipher.decrypt(sealed, context=f"message:{doc['payload_id']}")
+    def unseal(self, message: Message) -> dict[str, Any]:
+        sealed = message.payload or b""
+        text = self.infra.cipher.decrypt(sealed, context=f"message:{message.payload_id}")
         payload: dict[str, Any] = json.loads(text or "{}")
         return payload
 
 
-def _move(
-    uow: UnitOfWork,
-    doc: Document,
-    status: contract.Status,
-    now: datetime,
-    reason: str | None = None,
-    *,
-    told: str | None = None,
-    **changes: Any,
-) -> dict[str, Any]:
-    """The update that moves `doc` to `status`, and its status event, in the same unit. A
-    provider's or mail server's own words (`told`) stay in notification's record, masked; the
-    event on the bus says only `reason`, a sentence of ours."""
-    late = domain.is_late(doc, status, now)
-    if late:
-        log.warning("notification.late", message_id=doc["_id"], send_by=doc["send_by"])
-    outgoing.status(uow, doc, status, now, reason, late, changes)
-    kept = f"{reason}: {redact_text(told)[:300]}" if told else reason
-    return domain.moved(status, now, kept, late, **changes)
+def _told(reason: str, told: str | None) -> str:
+    """The reason as notification keeps it: a provider's or mail server's own words beside ours,
+    masked (the bus hears only ours)."""
+    return f"{reason}: {redact_text(told)[:300]}" if told else reason
 
 
 # ---- requests ---------------------------------------------------------------------------------
@@ -121,7 +112,7 @@ async def _send_by(store: Store, request: contract.SendNotification) -> str | No
 
 async def accept(deps: Deps, request: contract.SendNotification, ctx: HandlerContext) -> None:
     """A request: one message on the first channel that reaches the recipient (once)."""
-    now, uow, store = ctx.clock.now(), ctx.uow, deps.store(ctx.uow)
+    now, repo = ctx.clock.now(), deps.repo(ctx.uow)
     reachable = [n for n, c in deps.channels.items() if c.address(request.recipient)]
     contacts = contact_keys(request.recipient)
     contact = contacts[0] if contacts else (request.recipient.name or "-")
@@ -129,29 +120,30 @@ async def accept(deps: Deps, request: contract.SendNotification, ctx: HandlerCon
     message_ids = deps.message_ids(request.cause_id, contact, channels[0])
     message_id = message_ids[0]
     for earlier in message_ids:
-        if await store.has_message(earlier):
+        if await repo.has(earlier):
             log.info("notification.duplicate_request", message_id=earlier)
             return
     refs = [ref for c in contacts for ref in deps.person_refs(c)]
     payload = {"recipient": request.recipient.model_dump(), "params": request.params}
-    doc = domain.new_message(
+    message = domain.new_message(
         message_id,
         request,
         channels,
         refs,
-        await _send_by(store, request),
+        await _send_by(repo.store, request),
         now,
         deps.seal(message_id, payload),
     )
     missing = deps.renderer.missing(request.template, request.params)
-    opted_out = await store.opted_out(refs)
+    opted_out = await repo.store.opted_out(refs)
     status, reason = domain.first_status(
-        bool(reachable), missing, request.template, opted_out, doc["required_by_law"]
+        bool(reachable), missing, request.template, opted_out, message.required_by_law
     )
-    update = _move(uow, doc, status, now, reason)
     if status == "queued":
-        outgoing.deliver(uow, message_id)
-    await store.add_message(domain.applied(doc, update))
+        domain.queue(message, now)
+    else:
+        domain.move(message, status, now, reason)
+    repo.add(message)
 
 
 # ---- one attempt ------------------------------------------------------------------------------
@@ -160,44 +152,44 @@ async def accept(deps: Deps, request: contract.SendNotification, ctx: HandlerCon
 async def deliver(deps: Deps, task: contract.DeliverMessage, event: CloudEvent[Any]) -> None:
     """One attempt at a message, outside any transaction; its result recorded in one."""
     clock, store = deps.infra.clock, deps.store()
-    doc = await store.message(task.message_id)
-    if doc is None or doc["status"] in domain.FINAL or doc["status"] == "held":
+    message = await store.message(task.message_id)
+    if message is None or message.status in domain.FINAL or message.status == "held":
         return  # sent already, or waiting for the ticker: this task is a leftover
-    if doc["status"] == "sending" and doc.get("claimed_by") != event.id:
+    if message.status == "sending" and message.claimed_by != event.id:
         return  # another attempt holds it; if that process died, its own task comes back
     now = clock.now()
-    channel = deps.channels.get(doc["channel"])
+    channel = deps.channels.get(message.channel)
     if channel is None:
-        off = SendResult("permanent", msg.CHANNEL_OFF.format(channel=doc["channel"]))
-        await _finish(deps, doc, off, now)
+        off = SendResult("permanent", msg.CHANNEL_OFF.format(channel=message.channel))
+        await _finish(deps, message, off, now)
         return
     hold = await _hold_reason(deps, channel, now)
-    if hold and not domain.may_hold(doc.get("required_by_law", False), doc.get("send_by"), hold[0]):
-        log.info("notification.not_held", reason=hold[1], send_by=doc.get("send_by"))
+    if hold and not domain.may_hold(message.required_by_law, message.send_by, hold[0]):
+        log.info("notification.not_held", reason=hold[1], send_by=message.send_by)
         hold = None  # a legal notice is never made late by quiet hours or a rate limit
     if hold:
-        await _hold(deps, doc, hold[0], hold[1], now)
+        await _hold(deps, message.id, hold[0], hold[1], now)
         return
-    if doc["status"] != "sending":
-        claimed = await store.claim(doc, event.id, now)
+    if message.status != "sending":
+        claimed = await store.claim(message, event.id, now)
         if claimed is None:
             return  # someone else moved it first
-        doc = claimed
-    result = await _attempt(deps, doc, channel, now)
-    await _finish(deps, doc, result, clock.now())
+        message = claimed
+    result = await _attempt(deps, message, channel, now)
+    await _finish(deps, message, result, clock.now())
 
 
-async def _attempt(deps: Deps, doc: Document, channel: Channel, now: datetime) -> SendResult:
-    payload = deps.unseal(doc)
+async def _attempt(deps: Deps, message: Message, channel: Channel, now: datetime) -> SendResult:
+    payload = deps.unseal(message)
     recipient = contract.Recipient.model_validate(payload["recipient"])
     try:
-        text = deps.renderer.render(doc["template"], payload["params"], recipient.name)
+        text = deps.renderer.render(message.template, payload["params"], recipient.name)
     except TemplateError as exc:
         return SendResult("permanent", str(exc))
-    key = doc["_id"] if not doc.get("resends") else f"{doc['_id']}-r{doc['resends']}"
-    message = Outgoing(
+    key = message.id if not message.resends else f"{message.id}-r{message.resends}"
+    outgoing = Outgoing(
         key=key,
-        template=doc["template"],
+        template=message.template,
         recipient=recipient,
         subject=text.subject,
         short=text.short,
@@ -206,7 +198,7 @@ async def _attempt(deps: Deps, doc: Document, channel: Channel, now: datetime) -
         at=now,
     )
     try:
-        return await channel.send(message)
+        return await channel.send(outgoing)
     except Exception as exc:  # a bug or an unforeseen provider answer: retried, named
         log.exception("notification.channel_error", channel=channel.name)
         error_name = type(exc).__name__
@@ -233,73 +225,69 @@ async def _hold_reason(deps: Deps, channel: Channel, now: datetime) -> tuple[dat
     return None
 
 
-async def _hold(deps: Deps, doc: Document, until: datetime, reason: str, now: datetime) -> None:
+async def _hold(deps: Deps, message_id: str, until: datetime, reason: str, now: datetime) -> None:
     async def work(uow: UnitOfWork) -> None:
-        store = deps.store(uow)
-        current = await store.message(doc["_id"])
-        if current is None or current["status"] in domain.FINAL or current["status"] == "held":
-            return
-        update = _move(uow, current, "held", now, reason, not_before=until)
-        await store.update_message(doc["_id"], update)
+        current = await deps.repo(uow).message(message_id)
+        if current is not None and current.status not in (*domain.FINAL, "held"):
+            domain.hold(current, until, now, reason)
 
     await deps.infra.commit(work)
 
 
-async def _finish(deps: Deps, doc: Document, result: SendResult, now: datetime) -> None:
+async def _finish(deps: Deps, attempted: Message, result: SendResult, now: datetime) -> None:
     """Record one attempt's result, with its event, a retry or the fallback, in one unit."""
     delays = deps.settings.delays
 
     async def work(uow: UnitOfWork) -> None:
-        store = deps.store(uow)
-        current = await store.message(doc["_id"])
-        if current is None or current["status"] in domain.FINAL:
+        current = await deps.repo(uow).message(attempted.id)
+        if current is None or current.status in domain.FINAL:
             return
-        status, retry = domain.after_attempt(result.result, current.get("attempts", 0), len(delays))
-        given = {"provider_ref": result.provider_ref, "segments": result.segments}
-        extra: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        status, retry = domain.after_attempt(result.result, current.attempts, len(delays))
+        ref, segments = result.provider_ref, result.segments
+        current.claimed_by = None
         if status in ("sent", "delivered"):
-            update = _move(uow, current, status, now, None, sent_at=now, **extra)
+            current.sent_at = now
+            domain.move(current, status, now, provider_ref=ref, segments=segments)
         elif retry is not None:
-            wait = delays[retry]
-            update = _move(
-                uow,
-                current,
-                status,
-                now,
-                msg.PROVIDER_RETRY,
-                told=result.reason,
-                retry_at=now + wait,
-                **extra,
+            kept = _told(msg.PROVIDER_RETRY, result.reason)
+            domain.retry(
+                current, retry, delays[retry], now, msg.PROVIDER_RETRY, kept, ref, segments
             )
-            outgoing.deliver(uow, current["_id"], (retry, wait))
         else:
-            update = _move(
-                uow, current, "failed", now, msg.PROVIDER_REFUSED, told=result.reason, **extra
+            kept = _told(msg.PROVIDER_REFUSED, result.reason)
+            domain.move(
+                current,
+                "failed",
+                now,
+                msg.PROVIDER_REFUSED,
+                kept=kept,
+                provider_ref=ref,
+                segments=segments,
             )
             await _fall_back(deps, uow, current, now)
-        update["$unset"] = {"claimed_by": ""}
-        await store.update_message(current["_id"], update)
 
     await deps.infra.commit(work)
     log.info(
-        "notification.attempt", message_id=doc["_id"], channel=doc["channel"], result=result.result
+        "notification.attempt",
+        message_id=attempted.id,
+        channel=attempted.channel,
+        result=result.result,
     )
 
 
-async def _fall_back(deps: Deps, uow: UnitOfWork, failed: Document, now: datetime) -> None:
+async def _fall_back(deps: Deps, uow: UnitOfWork, failed: Message, now: datetime) -> None:
     """The next channel the recipient has takes over, as a message of its own (once)."""
-    channel = next(iter(failed.get("fallbacks") or []), None)
+    channel = next(iter(failed.fallbacks), None)
     if channel is None:
         return
-    message_id = deps.message_id(failed["cause_id"], failed["_id"], channel)
-    store = deps.store(uow)
-    doc = domain.fallback(failed, message_id, now)
-    if doc is None or await store.has_message(message_id):
+    message_id = deps.message_id(failed.cause_id, failed.id, channel)
+    repo = deps.repo(uow)
+    message = domain.fallback(failed, message_id, now)
+    if message is None or await repo.has(message_id):
         return
-    reason = msg.INSTEAD_OF.format(message_id=failed["_id"], channel=failed["channel"])
-    update = _move(uow, doc, "queued", now, reason)
-    outgoing.deliver(uow, message_id)
-    await store.add_message(domain.applied(doc, update))
+    reason = msg.INSTEAD_OF.format(message_id=failed.id, channel=failed.channel)
+    domain.queue(message, now, reason)
+    repo.add(message)
 
 
 # ---- the ticker, operators, providers -----------------------------------------------------------
@@ -311,14 +299,9 @@ async def release_held(deps: Deps, job: JobContext) -> None:
     for due in await deps.store().held_until(now):
 
         async def work(uow: UnitOfWork, message_id: str = due) -> None:
-            store = deps.store(uow)
-            current = await store.message(message_id)
-            if current is None or current["status"] != "held":
-                return
-            update = _move(uow, current, "queued", now, msg.HOLD_OVER)
-            update["$unset"] = {"not_before": ""}
-            outgoing.deliver(uow, message_id)
-            await store.update_message(message_id, update)
+            current = await deps.repo(uow).message(message_id)
+            if current is not None and current.status == "held":
+                domain.queue(current, now, msg.HOLD_OVER)
 
         await job.commit(work)
 
@@ -335,27 +318,19 @@ async def set_preference(
 
 
 async def resend(deps: Deps, cmd: contract.ResendMessage, ctx: HandlerContext) -> dict[str, Any]:
-    now, store = ctx.clock.now(), deps.store(ctx.uow)
-    doc = await store.message(cmd.message_id)
-    if doc is None:
+    message = await deps.repo(ctx.uow).message(cmd.message_id)
+    if message is None:
         text = msg.UNKNOWN_MESSAGE.format(message_id=cmd.message_id)
         reject_if([error("data.message_id", "unknown_message", text)])
         raise RuntimeError(text)  # reject_if raised already: here for the type checker
-    if doc["status"] not in (*domain.FINAL, "held"):
+    if message.status not in (*domain.FINAL, "held"):
         reject_if([error("data.message_id", "in_progress", msg.IN_PROGRESS)])
-    if doc.get("erased_at"):  # its recipient and text went with NOTIFICATION_RETENTION_DAYS
+    if message.erased_at:  # its recipient and text went with NOTIFICATION_RETENTION_DAYS
         reject_if([error("data.message_id", "erased", msg.ERASED_MESSAGE)])
     reason = msg.RESENT_BY.format(who=cmd.requested_by or msg.RESENT_BY_DEFAULT)
-    update = _move(ctx.uow, doc, "queued", now, reason, attempts=0)
-    update["$inc"] = {"resends": 1}
-    update["$unset"] = {"not_before": ""}
-    outgoing.deliver(ctx.uow, doc["_id"])
-    await store.update_message(doc["_id"], update)
-    return {
-        "message_id": doc["_id"],
-        "channel": doc["channel"],
-        "resends": doc.get("resends", 0) + 1,
-    }
+    message.attempts, message.resends = 0, message.resends + 1
+    domain.queue(message, ctx.clock.now(), reason)
+    return {"message_id": message.id, "channel": message.channel, "resends": message.resends}
 
 
 async def provider_report(
@@ -365,18 +340,18 @@ async def provider_report(
     now = deps.infra.clock.now()
 
     async def work(uow: UnitOfWork) -> bool:
-        store = deps.store(uow)
-        doc = await store.reported(channel, provider_ref)
-        if doc is None:
+        message = await deps.repo(uow).reported(channel, provider_ref)
+        if message is None:
             return False
-        if doc["status"] != "sent":
+        if message.status != "sent":
             return True  # already known: a provider repeating itself
         if delivered:
-            update = _move(uow, doc, "delivered", now, None, delivered_at=now)
+            message.delivered_at = now
+            domain.move(message, "delivered", now)
         else:
-            update = _move(uow, doc, "failed", now, msg.PROVIDER_FAILED, told=reason)
-            await _fall_back(deps, uow, doc, now)
-        await store.update_message(doc["_id"], update)
+            kept = _told(msg.PROVIDER_FAILED, reason)
+            domain.move(message, "failed", now, msg.PROVIDER_FAILED, kept=kept)
+            await _fall_back(deps, uow, message, now)
         return True
 
     return await deps.infra.commit(work)

@@ -1,55 +1,40 @@
-"""What notification publishes: a message's status event, and the tasks that deliver it."""
+"""Each event of a message's life, as what notification publishes: its status event on the bus,
+and the task that makes its next attempt."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date
 
-from shared import metrics
+from services.notification.domain import DeliveryDue, Event, StatusChanged
 from shared.contracts import notification as contract
-from shared.messaging.outbox import UnitOfWork
+from shared.messaging.outbox import Message
 from shared.messaging.topology import DELAY_QUEUES
-from shared.storage import Document
 
 
-def status(
-    uow: UnitOfWork,
-    doc: Document,
-    status: contract.Status,
-    now: datetime,
-    reason: str | None,
-    late: bool,
-    changes: dict[str, Any],
-) -> None:
-    """`notification.message.status.v1` for `doc` moved to `status` (counted once committed)."""
-    counted = metrics.NOTIFICATIONS.labels(doc["channel"], doc["template"], status)
-    uow.after_commit.append(counted.inc)
-    event = contract.MessageStatus(
-        message_id=doc["_id"],
-        cause_id=doc["cause_id"],
-        template=doc["template"],
-        channel=doc["channel"],
-        status=status,
-        attempt=int(changes.get("attempts", doc.get("attempts")) or 0),
-        reason=reason,
-        provider_ref=changes.get("provider_ref"),
-        required_by_law=doc["required_by_law"],
-        send_by=doc.get("send_by"),
-        late=late,
-        segments=changes.get("segments"),
-        fallback_of=doc.get("fallback_of"),
-        at=now,
-    )
-    uow.emit("notification.message.status.v1", event, subject=doc["_id"])
-
-
-def deliver(uow: UnitOfWork, message_id: str, wait: tuple[int, timedelta] | None = None) -> None:
-    """A delivery task: now, or after `wait` (retry number, 0-based; its delay) in a delay queue."""
-    task = contract.DeliverMessage(message_id=message_id)
-    if wait is None:
-        uow.emit("notification.deliver.v1", task, subject=message_id)
-        return
-    retry, delay = wait
-    uow.emit(
-        "notification.deliver.v1", task, subject=message_id, delay=(DELAY_QUEUES[retry].name, delay)
-    )
+def message(event: Event) -> Message:
+    match event:
+        case StatusChanged(message=m):
+            status = contract.MessageStatus(
+                message_id=m.id,
+                cause_id=m.cause_id,
+                template=m.template,
+                channel=m.channel,
+                status=event.status,
+                attempt=event.attempt,
+                reason=event.reason,
+                provider_ref=event.provider_ref,
+                required_by_law=m.required_by_law,
+                send_by=date.fromisoformat(m.send_by) if m.send_by else None,
+                late=event.late,
+                segments=event.segments,
+                fallback_of=m.fallback_of,
+                at=event.at,
+            )
+            return Message("notification.message.status.v1", status, m.id)
+        case DeliveryDue(message=m, wait=None):
+            task = contract.DeliverMessage(message_id=m.id)
+            return Message("notification.deliver.v1", task, m.id)
+        case DeliveryDue(message=m, wait=(retry, delay)):
+            task = contract.DeliverMessage(message_id=m.id)
+            return Message("notification.deliver.v1", task, m.id, (DELAY_QUEUES[retry].name, delay))
+    raise TypeError(f"no message for {type(event).__name__}")  # a new event needs its mapping

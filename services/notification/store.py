@@ -3,13 +3,14 @@ preferences, and what it knows of conferences (their legal deadlines)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.notification.domain import FINAL
-from shared.storage import Database, Document, DuplicateKeyError
+from services.notification.domain import FINAL, Message
+from shared.storage import Database, Document, DuplicateKeyError, record_document
 from shared.storage import Session as DbSession
 
 RELEASE_BATCH = 200  # held messages put back in line per tick
@@ -21,6 +22,23 @@ async def ensure_indexes(db: Database) -> None:
     await messages.create_index([("created_at", -1)])
     await messages.create_index([("provider_ref", 1)])
     await messages.create_index([("cause_id", 1)])
+
+
+FIELDS = {f.name for f in dataclasses.fields(Message)}
+
+
+def message_from_doc(doc: Document) -> Message:
+    data = {k: v for k, v in doc.items() if k in FIELDS}
+    data["id"] = doc["_id"]
+    if data.get("payload") is not None:
+        data["payload"] = bytes(data["payload"])
+    return Message(**data)
+
+
+def _doc(message: Message) -> Document:
+    doc = record_document(message)
+    doc["_id"] = doc.pop("id")
+    return doc
 
 
 @dataclass(frozen=True)
@@ -59,20 +77,21 @@ class Store:
             )
         return len(codes)
 
-    async def message(self, message_id: str) -> Document | None:
-        return await self.db["messages"].find_one({"_id": message_id}, session=self.s)
+    async def message(self, message_id: str) -> Message | None:
+        found = await self.db["messages"].find_one({"_id": message_id}, session=self.s)
+        return message_from_doc(found) if found else None
 
     async def has_message(self, message_id: str) -> bool:
         found = await self.db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=self.s)
         return found is not None
 
-    async def add_message(self, doc: Document) -> None:
-        await self.db["messages"].insert_one(doc, session=self.s)
+    async def add_message(self, message: Message) -> None:
+        await self.db["messages"].insert_one(_doc(message), session=self.s)
 
-    async def update_message(self, message_id: str, update: dict[str, Any]) -> None:
-        await self.db["messages"].update_one({"_id": message_id}, update, session=self.s)
+    async def save_message(self, message: Message) -> None:
+        await self.db["messages"].replace_one({"_id": message.id}, _doc(message), session=self.s)
 
-    async def claim(self, doc: Document, attempt: str, now: datetime) -> Document | None:
+    async def claim(self, message: Message, attempt: str, now: datetime) -> Message | None:
         """Take a message for one attempt, if nobody moved it since it was read.
 
         A guarded `update_one`, then the message read back by its id: the embedded server answers
@@ -80,7 +99,7 @@ class Store:
         it take 0.3–1 s each at 6,000 messages, four fifths of the server's time), while an
         update or a read by id goes straight to the document."""
         claimed = await self.db["messages"].update_one(
-            {"_id": doc["_id"], "status": doc["status"], "attempts": doc["attempts"]},
+            {"_id": message.id, "status": message.status, "attempts": message.attempts},
             {
                 "$set": {"status": "sending", "claimed_by": attempt, "claimed_at": now},
                 "$inc": {"attempts": 1},
@@ -88,8 +107,8 @@ class Store:
         )
         if claimed.modified_count != 1:
             return None  # another attempt moved it first
-        found = await self.db["messages"].find_one({"_id": doc["_id"]})
-        return found if found and found.get("claimed_by") == attempt else None
+        found = await self.db["messages"].find_one({"_id": message.id})
+        return message_from_doc(found) if found and found.get("claimed_by") == attempt else None
 
     async def held_until(self, now: datetime) -> list[str]:
         """Held messages whose time has come, the longest held first."""
@@ -101,10 +120,11 @@ class Store:
         )
         return [row["_id"] async for row in due]
 
-    async def reported(self, channel: str, provider_ref: str) -> Document | None:
+    async def reported(self, channel: str, provider_ref: str) -> Message | None:
         """The message a provider's delivery report is about (its reference, or our key)."""
         query = {"channel": channel, "$or": [{"provider_ref": provider_ref}, {"_id": provider_ref}]}
-        return await self.db["messages"].find_one(query, session=self.s)
+        found = await self.db["messages"].find_one(query, session=self.s)
+        return message_from_doc(found) if found else None
 
     def recent(self, query: dict[str, Any], limit: int) -> AsyncIterator[Document]:
         return self.db["messages"].find(query).sort("created_at", -1).limit(limit)

@@ -47,11 +47,13 @@ def outcome_event(outcome: Outcome, service: str, clock: Clock) -> CloudEvent[An
 
 
 class Message(NamedTuple):
-    """A message a service publishes: its routing key, its contract data, its subject."""
+    """A message a service publishes: its routing key, its contract data, its subject, and the
+    delay queue it waits in first, with how long (none: sent at once)."""
 
     routing_key: str
     data: BaseModel
     subject: str | None = None
+    delay: tuple[str, timedelta] | None = None
 
 
 @dataclass
@@ -119,7 +121,7 @@ class UnitOfWork:
     def publish(self, messages: Iterable[Message]) -> None:
         """Record each message, in order, as `emit` does."""
         for m in messages:
-            self.emit(m.routing_key, m.data, subject=m.subject)
+            self.emit(m.routing_key, m.data, subject=m.subject, delay=m.delay)
 
     def notify(
         self,
