@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from services.reporting.store import compare_with_rebuild, event_counts
+from services.reporting.projection import compare_with_rebuild
+from services.reporting.store import event_counts
 from shared.storage import Database
 
 

@@ -4,21 +4,13 @@ announcement issued, a period's announcements replayed for the province."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from services.reporting import conference_notice
+from services.reporting import conference_notice, projection
 from services.reporting import messages as msg
-from services.reporting.projections import followup_of
-from services.reporting.results import (
-    FEEDS_FOLLOWUP,
-    Results,
-    in_period,
-    is_denunciation,
-    issued_on_errors,
-    stored_form,
-    summary,
-)
+from services.reporting.projection import Projection
+from services.reporting.results import Results, in_period, issued_on_errors, stored_form, summary
 from services.reporting.store import ReadModels, Record
 from shared.clock import local_date
 from shared.contracts import reporting as contract
@@ -41,25 +33,17 @@ class Deps:
         """The announcements and the event record, in the unit of work's transaction."""
         return Record(self.results.db, uow.session)
 
-
-def _recorded(deps: Deps, uow: UnitOfWork) -> list[Document]:
-    """The record's rows of this unit of work's events, inserted at once before it commits."""
-    if "event_log" not in uow.scratch:
-        rows: list[Document] = []
-        uow.scratch["event_log"] = rows
-
-        async def write() -> None:
-            await deps.record(uow).record_events(rows)
-
-        uow.before_flush.insert(0, write)
-    rows_so_far: list[Document] = uow.scratch["event_log"]
-    return rows_so_far
+    def projection(self, uow: UnitOfWork) -> Projection:
+        """The unit of work's projection: written, and its follow-ups sent, when it commits."""
+        lifecycle = projection.lifecycle_of(self.results.ref.commune.code)
+        return lifecycle.bind(uow, lambda: Projection(self.models, self.record(uow), uow.session))
 
 
 async def record(deps: Deps, data: Any, ctx: HandlerContext) -> None:
     """Keep the event in reporting's own record, and move the read models, in one unit."""
     event = ctx.event
-    _recorded(deps, ctx.uow).append(
+    projected = deps.projection(ctx.uow)
+    projected.keep(
         {
             "source": event.source,
             "id": event.id,
@@ -71,29 +55,7 @@ async def record(deps: Deps, data: Any, ctx: HandlerContext) -> None:
         }
     )
     key = routing_key_of(event.type)
-    thing = await deps.models.project(key, dict(event.data or {}), ctx.session, ctx.uow)
-    _feed_followup(deps, key, thing, ctx.uow, event.time or ctx.clock.now())
-
-
-def _feed_followup(
-    deps: Deps, key: str, issue: Document | None, uow: UnitOfWork, at: datetime
-) -> None:
-    """A conclusion's follow-up moved: the province hears it on nghedan.provincial."""
-    if key not in FEEDS_FOLLOWUP or not issue or not issue.get("deadline"):
-        return
-    if is_denunciation(issue):
-        return  # a denunciation is counted in the announcement, never followed by its code
-    state = followup_of(issue)
-    followup = contract.FollowupUpdated(
-        commune_code=deps.results.ref.commune.code,
-        session_id=issue.get("session_id") or "",
-        matter_ref=issue["_id"],
-        status="in_progress" if state == "on_time" else state,
-        responsible_agency=issue.get("responsible_agency") or "",
-        deadline=issue["deadline"],
-        updated_at=at,
-    )
-    uow.emit("dialogue.followup.updated.v1", followup, subject=issue["_id"])
+    await projected.apply(key, dict(event.data or {}), event.time or ctx.clock.now())
 
 
 async def _concluded_session(deps: Deps, session_id: str) -> Document:

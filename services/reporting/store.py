@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.reporting import projections as p
-from shared.messaging.outbox import UnitOfWork
 from shared.storage import ASCENDING, Database, Document
 from shared.storage import Session as DbSession
 
@@ -72,91 +71,31 @@ class ReadModels:
         await self.collection("issues").create_index([("period", ASCENDING)])
         await self.collection("issues").create_index([("session_id", ASCENDING)])
 
-    async def project(
-        self,
-        key: str,
-        data: dict[str, Any],
-        tx: DbSession | None,
-        uow: UnitOfWork | None = None,
-    ) -> Document | None:
-        """Apply one event to the thing it is about, in the database transaction `tx` ("session"
-        here is always a conference), and move the figures by the difference;
-        the thing as it now stands (None when no read model cares about this event). With a unit
-        of work, the figures' differences of all its events are written once, before it commits."""
-        target = p.ENTITY_OF.get(key)
-        if target is None:
-            return None
-        data = p.as_plain(data)
-        model, field = target
-        moves = self._gathered(uow) if uow else None
-        thing = await self._update(model, data[field], key, data, tx, moves)
-        if key == "intake.issue.merged.v1":
-            await self._update("issues", data["merged_into"], p.RAISED, data, tx, moves)
-        return thing
+    async def thing(self, model: str, entity: str, tx: DbSession | None) -> Document | None:
+        """A thing's state in one read model, without its id (None: not known yet)."""
+        found = await self.collection(model).find_one({"_id": entity}, session=tx)
+        return {k: v for k, v in found.items() if k != "_id"} if found else None
 
-    def _gathered(self, uow: UnitOfWork) -> dict[str, Counter[str]]:
-        """The figures' differences gathered in this unit of work, written once before it flushes."""
-        name = f"figures:{self.prefix}"
-        if name not in uow.scratch:
-            moves: defaultdict[str, Counter[str]] = defaultdict(Counter)
-            uow.scratch[name] = moves
-
-            async def write() -> None:
-                for doc, counts in moves.items():
-                    await self._move(doc, counts, uow.session)
-
-            uow.before_flush.append(write)
-        gathered: dict[str, Counter[str]] = uow.scratch[name]
-        return gathered
-
-    async def _move(self, doc: str, counts: Counter[str], tx: DbSession | None) -> None:
-        counts = Counter({k: n for k, n in counts.items() if n})
-        if counts:
-            await self.figures.update_one(
-                {"_id": doc},
-                {"$inc": {f"c.{name}": n for name, n in counts.items()}},
-                upsert=True,
-                session=tx,
-            )
-
-    async def _update(
-        self,
-        model: str,
-        entity: str,
-        key: str,
-        data: dict[str, Any],
-        tx: DbSession | None,
-        moves: dict[str, Counter[str]] | None = None,
-    ) -> Document:
-        collection = self.collection(model)
-        found = await collection.find_one({"_id": entity}, session=tx)
-        old = {k: v for k, v in found.items() if k != "_id"} if found else None
-        new = p.apply(key, old, data)
-        if new == old:
-            return {"_id": entity, **new}
-        await collection.replace_one(
-            {"_id": entity}, {"_id": entity, **new}, upsert=True, session=tx
+    async def put(self, model: str, entity: str, state: Document, tx: DbSession | None) -> None:
+        await self.collection(model).replace_one(
+            {"_id": entity}, {"_id": entity, **state}, upsert=True, session=tx
         )
-        for doc, counts in p.delta(model, old, new).items():
-            if moves is not None:
-                moves[doc].update(counts)  # Counter.update adds
-            else:
-                await self._move(doc, counts, tx)
-        return {"_id": entity, **new}
+
+    async def add_to_figures(self, moves: dict[str, Counter[str]], tx: DbSession | None) -> None:
+        """The figures moved by these differences, one write per figures document."""
+        for doc, counts in moves.items():
+            counts = Counter({k: n for k, n in counts.items() if n})
+            if counts:
+                await self.figures.update_one(
+                    {"_id": doc},
+                    {"$inc": {f"c.{name}": n for name, n in counts.items()}},
+                    upsert=True,
+                    session=tx,
+                )
 
     async def drop(self) -> None:
         for model in (*MODELS, "figures"):
             await self.db[f"{self.prefix}{model}"].drop()
-
-    async def rebuild_from(self, event_log: AsyncCollection[Document]) -> int:
-        """Every read model again, from reporting's own record of the events, in arrival order."""
-        await self.drop()
-        replayed = 0
-        async for row in event_log.find({}).sort("_id", ASCENDING):
-            key = row["type"].removeprefix("vn.nghedan.")
-            await self.project(key, row["data"], None)
-            replayed += 1
-        return replayed
 
     async def figures_of(self, doc: str) -> dict[str, Any]:
         found: Document | None = await self.figures.find_one({"_id": doc})
@@ -177,22 +116,6 @@ def _without_zeros(tree: dict[str, Any]) -> dict[str, Any]:
         elif value:
             out[key] = value
     return out
-
-
-async def compare_with_rebuild(db: Database) -> tuple[int, list[str]]:
-    """Rebuild the read models beside the live ones (prefix `rb_`) and name the figures that
-    differ: none, when the live ones were kept right event by event. Events keep coming while
-    the platform runs: the comparison is made again until no event was recorded during it (the
-    live figures and the record move in one transaction, so then they agree)."""
-    live, rebuilt = ReadModels(db), ReadModels(db, prefix="rb_")
-    log = db["event_log"]
-    while True:  # an event recorded meanwhile moved the live figures: compare again, without it
-        recorded = await log.count_documents({})
-        replayed = await rebuilt.rebuild_from(log)
-        now, again = await live.all_figures(), await rebuilt.all_figures()
-        if await log.count_documents({}) == recorded:
-            break
-    return replayed, sorted(k for k in set(now) | set(again) if now.get(k) != again.get(k))
 
 
 # --- the announcements issued and the record of events ------------------------------------------
@@ -227,6 +150,13 @@ class Record:
 
     async def record_events(self, rows: list[Document]) -> None:
         await self.db["event_log"].insert_many(rows, ordered=True, session=self.s)
+
+    def events_in_order(self) -> AsyncIterator[Document]:
+        """Every event recorded, in the order it arrived."""
+        return self.db["event_log"].find({}, session=self.s).sort("_id", ASCENDING)
+
+    async def count_events(self) -> int:
+        return await self.db["event_log"].count_documents({}, session=self.s)
 
 
 async def ensure_event_log_index(db: Database) -> None:

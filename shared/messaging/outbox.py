@@ -68,10 +68,6 @@ class UnitOfWork:
     lease_owner: str | None = None  # the relay that publishes these rows right after the commit
     cipher: FieldCipher | None = None  # seals rows that carry personal data
     rows: list[Document] = field(default_factory=list)
-    # Writes a handler gathers across the events of one transaction (a batch) and makes once,
-    # just before the commit: `before_flush` runs them, `scratch` holds what they gathered.
-    before_flush: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    scratch: dict[str, Any] = field(default_factory=dict)
     # What to do once the transaction committed (counting it in the metrics): never on an abort.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     # The service's repository bound to this transaction (made on first use, one per unit of
@@ -189,8 +185,6 @@ class UnitOfWork:
             self.rows.sort(key=lambda row: row["kind"] == "reply")
             for order, row in enumerate(self.rows):
                 row["order"] = order
-        for gathered in self.before_flush:
-            await gathered()
         await self.db.add_to_outbox(self.session, self.rows)
 
 

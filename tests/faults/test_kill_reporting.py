@@ -18,7 +18,7 @@ DELEGATES = 60
 
 
 async def test_a_killed_reporting_service_counts_every_event_once(infra, home, purge_queues):
-    from services.reporting.store import compare_with_rebuild
+    from services.reporting.projection import compare_with_rebuild
     from shared.storage import Database, connect
 
     platform = platform_for_tests(infra, home)

@@ -11,8 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from services.reporting.projection import rebuild
 from services.reporting.projections import group_of
-from services.reporting.store import ReadModels
+from services.reporting.store import ReadModels, Record
 from shared.clock import FixedClock
 from tests.helpers import (
     EventSpy,
@@ -215,7 +216,7 @@ async def test_figures_follow_the_events_and_are_the_same_rebuilt_or_shuffled(
         live = await models.all_figures()
         rows = [r async for r in reporting.db["event_log"].find({}).sort("_id", 1)]
         rebuilt = type(models)(models.db, prefix="rb_")
-        replayed_from_log = await rebuilt.rebuild_from(models.db["event_log"])
+        replayed_from_log = await rebuild(rebuilt, Record(models.db))
         rebuilt_figures = await rebuilt.all_figures()
 
     # Who was told what, in figures: 7 registered, 1 withdrew, the waiting one moved up.
