@@ -7,6 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import phonenumbers
 import yaml
 
 from shared import vi as msg
@@ -14,6 +15,7 @@ from shared.clock import LOCAL_TZ
 from shared.contracts.common import OutcomeError
 
 _DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: `\d` would take any script's digits
+MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 BIRTH_PROVINCES = Path(__file__).parent / "reference_data" / "birth-provinces.yaml"
 
 
@@ -24,12 +26,27 @@ def birth_province_codes() -> dict[str, str]:
         return {str(code): name for code, name in yaml.safe_load(handle).items()}
 
 
-_PHONE = re.compile(r"(0|\+?84)[0-9]{9,10}")  # ASCII digits only
+_WRITTEN_PHONE = re.compile(r"\+?[0-9]+")  # ASCII digits only: the library takes any script's
+
+
+def _vietnamese(text: str) -> phonenumbers.PhoneNumber | None:
+    """A Vietnamese number as Google's libphonenumber knows the numbering plan (mobile prefixes,
+    landlines by province, 0, 84 or +84 in front), or None."""
+    written = normalise_phone(text)
+    if not _WRITTEN_PHONE.fullmatch(written):
+        return None
+    try:
+        number = phonenumbers.parse(written, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.region_code_for_number(number) != "VN":
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def phone_errors(phone: str | None, field: str) -> list[OutcomeError]:
-    """One phone rule for every service: 0, 84 or +84, then 9-10 digits 0-9, separators aside."""
-    if phone is None or _PHONE.fullmatch(normalise_phone(phone)):
+    """One phone rule for every service: a Vietnamese mobile or landline, separators aside."""
+    if phone is None or _vietnamese(phone) is not None:
         return []
     return [OutcomeError(field=field, message=msg.PHONE_FORMAT, code="phone_format")]
 
@@ -43,16 +60,10 @@ def citizen_id_format_errors(citizen_id: str | None, field: str) -> list[Outcome
 def mobile_number(text: str | None) -> str | None:
     """A Vietnamese mobile number in international form (84xxxxxxxxx) — what SMS and Zalo need —
     or None if it is not one (a landline passes `phone_errors` but cannot take a text)."""
-    if not text:
+    number = _vietnamese(text) if text else None
+    if number is None or phonenumbers.number_type(number) not in MOBILE:
         return None
-    digits = normalise_phone(text)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    if not re.fullmatch(r"0[35789][0-9]{8}", digits):
-        return None
-    return "84" + digits[1:]
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
 
 
 def normalise_phone(phone: str) -> str:

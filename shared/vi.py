@@ -87,7 +87,10 @@ HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"
 
 # Citizen ids (shared/citizen.py)
 CITIZEN_ID_DIGITS = "Số CCCD phải gồm đúng 12 chữ số (0–9)"
-PHONE_FORMAT = "Số điện thoại không hợp lệ (cần 10–11 chữ số 0–9, bắt đầu bằng 0, 84 hoặc +84)"
+PHONE_FORMAT = (
+    "Số điện thoại không hợp lệ: cần số di động hoặc cố định của Việt Nam "
+    "(bắt đầu bằng 0, 84 hoặc +84, chỉ gồm chữ số 0–9)"
+)
 CITIZEN_ID_PROVINCE = (
     "Ba chữ số đầu của số định danh cá nhân ({code}) không phải mã tỉnh nơi đăng ký khai sinh "
     "nào (Luật Căn cước 2023; Nghị định 70/2024/NĐ-CP)"
