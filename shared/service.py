@@ -20,14 +20,9 @@ from shared.health import admin_token_of, health_app
 from shared.lifecycle import LifeCycle
 from shared.logging import get_logger
 from shared.messaging.broker import make_broker, subscribe
-from shared.messaging.consumer import (
-    CommandHandler,
-    EventHandler,
-    KeyedLocks,
-    OrderingKey,
-    Pipeline,
-    TaskHandler,
-)
+from shared.messaging.consumer import Pipeline
+from shared.messaging.dispatch import KeyedLocks
+from shared.messaging.handling import CommandHandler, EventHandler, OrderingKey, TaskHandler
 from shared.messaging.outbox import OutboxRelay, UnitOfWork, commit
 from shared.messaging.senders import amqp_user, load_senders
 from shared.messaging.topology import DELAY_QUEUES, declare_all, queues_of

@@ -16,7 +16,7 @@ from aiormq.exceptions import ChannelNotFoundEntity
 
 from shared.contracts.catalogue import INBOUND
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, routing_key_of, type_of
-from shared.messaging.consumer import BODY_DROPPED, DLQ_HEADER_PREFIX, ORIGIN, SEALED, SENDER
+from shared.messaging.headers import BODY_DROPPED, DLQ_HEADER_PREFIX, ORIGIN, SEALED, SENDER
 from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES, QUEUES_BY_NAME
 

@@ -9,7 +9,7 @@ from services.intake.open311 import Limits, open311_app
 from services.intake.repository import Repository
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
-from shared.messaging.consumer import CommandHandler, OrderingKey
+from shared.messaging.handling import CommandHandler, OrderingKey
 from shared.service import Every, Infrastructure, Service, ServiceSpec
 
 SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")

@@ -21,7 +21,7 @@ from shared.contracts import registration as registration_contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.notification import Recipient
 from shared.contracts.privacy import DataRequest
-from shared.messaging.consumer import EventHandler, HandlerContext
+from shared.messaging.handling import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import HandlerDeps, JobContext, PeriodicJob
 

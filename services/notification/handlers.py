@@ -38,7 +38,7 @@ from shared.contracts.common import error, reject_if
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.registration import SessionConcluded, SessionScheduled
 from shared.logging import get_logger, redact_text
-from shared.messaging.consumer import HandlerContext
+from shared.messaging.handling import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import Infrastructure, JobContext
 

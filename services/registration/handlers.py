@@ -28,7 +28,7 @@ from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.privacy import DataRequest
 from shared.contracts.reporting import ResultsPublished
 from shared.logging import get_logger
-from shared.messaging.consumer import HandlerContext, apply_rows
+from shared.messaging.handling import HandlerContext, apply_rows
 from shared.messaging.outbox import UnitOfWork
 from shared.service import HandlerDeps, JobContext
 

@@ -15,7 +15,7 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store import ReadModels
 from services.reporting.web import web_app
 from shared.clock import Clock
-from shared.messaging.consumer import ANY_EVENT
+from shared.messaging.handling import ANY_EVENT
 from shared.service import Infrastructure, Service, ServiceSpec
 from shared.storage import Database
 

@@ -16,7 +16,7 @@ from shared.clock import local_date
 from shared.contracts import reporting as contract
 from shared.contracts.common import error, reject_if
 from shared.contracts.envelope import routing_key_of
-from shared.messaging.consumer import HandlerContext
+from shared.messaging.handling import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.storage import Document
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from deploy.cli.bus import list_dead_letters
 from shared.clock import FixedClock
-from shared.messaging.consumer import ANY_EVENT
+from shared.messaging.handling import ANY_EVENT
 from tests.helpers import publish_cloud_events, reporting_service, running
 from tests.waits import settled
 from tests.when import vn

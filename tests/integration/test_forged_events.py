@@ -19,7 +19,7 @@ import pytest
 
 from deploy.cli.bus import list_dead_letters, replay_dead_letters
 from shared.clock import FixedClock
-from shared.messaging.consumer import ORIGIN, SENDER
+from shared.messaging.headers import ORIGIN, SENDER
 from tests.helpers import (
     intake_service,
     notification_service,

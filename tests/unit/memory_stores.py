@@ -21,7 +21,7 @@ from shared.contracts.envelope import new_event
 from shared.contracts.intake import Submitter
 from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
-from shared.messaging.consumer import HandlerContext
+from shared.messaging.handling import HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import load_reference_data
 from shared.service import HandlerDeps

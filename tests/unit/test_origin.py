@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from shared.crypto import new_key
-from shared.messaging.consumer import ORIGIN, SENDER, Origin, Pipeline
+from shared.messaging.authorise import Gate, Origin
+from shared.messaging.headers import ORIGIN, SENDER
 from shared.messaging.senders import Senders
 from shared.messaging.topology import QUEUES_BY_NAME
 from tests.keys import cipher_of
@@ -27,22 +28,9 @@ class Raw:
     headers: dict[str, Any] = field(default_factory=dict)
 
 
-def pipeline(queue: str) -> Pipeline:
-    unused = cast(Any, None)
-    return Pipeline(
-        service=queue.split(".")[0],
-        queue=QUEUES_BY_NAME[queue],
-        db=unused,
-        broker=unused,
-        clock=unused,
-        relay=unused,
-        max_attempts=3,
-        max_message_bytes=10_000,
-        commands={},
-        events={},
-        cipher=CIPHER,
-        senders=SENDERS,
-    )
+def pipeline(queue: str) -> Gate:
+    """The authorise stage of a queue's pipeline, alone."""
+    return Gate(QUEUES_BY_NAME[queue].name, CIPHER, SENDERS)
 
 
 def test_an_event_counts_only_from_its_owner_on_its_exchange_under_its_own_key():
@@ -77,7 +65,7 @@ def test_a_replayed_letter_stands_for_its_first_sending_only_as_sealed_with_its_
     reporting = pipeline("reporting.events")
     key = "intake.issue.received.v1"
     first = Origin("intake", "nghedan.events", key)
-    sealed = reporting._sealed_origin(first, BODY)
+    sealed = reporting.sealed_origin(first, BODY)
     headers = {ORIGIN: sealed, SENDER: "intake"}
 
     def seen(raw: Raw) -> Origin:
@@ -92,7 +80,7 @@ def test_a_replayed_letter_stands_for_its_first_sending_only_as_sealed_with_its_
     assert (
         seen(Raw("registration", "", "reporting.events", headers=headers)).sender == "registration"
     )
-    other = pipeline("intake.events")._sealed_origin(first, BODY)  # sealed for another queue
+    other = pipeline("intake.events").sealed_origin(first, BODY)  # sealed for another queue
     assert (
         seen(Raw("operator", "", "reporting.events", headers={ORIGIN: other})).sender == "operator"
     )
