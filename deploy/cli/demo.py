@@ -483,6 +483,39 @@ TET_COMPLAINT = (
 )
 
 
+async def _accept_cases(story: Story, bus: busmod.Bus, codes: list[str]) -> None:
+    """The complaint and the signed denunciation accepted at once, each with its 30 days."""
+    story.console.print(
+        "Khiếu nại và tố cáo (có họ tên, địa chỉ) được thụ lý ngay; thời hạn giải quyết 30 ngày "
+        "tính từ ngày thụ lý (Luật Khiếu nại 2011, Điều 28; Luật Tố cáo 2018, Điều 30):"
+    )
+    for code in codes:
+        accepted = await story.send(
+            bus,
+            "intake.accept-case.v1",
+            {
+                "tracking_code": code,
+                "accepted_on": TODAY.date().isoformat(),
+                "officer": "Chủ tịch UBND xã",
+            },
+        )
+        story.console.print(
+            f"  {code}: thụ lý {vn_date(TODAY.date().isoformat())}, hạn giải quyết "
+            f"{vn_date(accepted['result']['settlement_due'])}"
+        )
+
+
+async def _print_agenda(story: Story, session_id: str, topics: dict[str, str]) -> None:
+    """The conference's agenda as intake drafted it last, the weightiest first."""
+    agenda = await _latest_agenda(story, session_id)
+    story.console.print(f"Chương trình hội nghị (bản {agenda['version']}), nội dung nặng trước:")
+    for item in agenda["latest"]["items"]:
+        story.console.print(
+            f"  • {item['tracking_code']} {topics[item['topic']]} — {item['agency_code']}, "
+            f"{item['raised_by_count']} người nêu{' — phức tạp' if item['complex'] else ''}"
+        )
+
+
 async def collect_issues(
     story: Story, bus: busmod.Bus, ref: ReferenceData, session_id: str
 ) -> list[str]:
@@ -517,24 +550,7 @@ async def collect_issues(
             f"{topics[result['topic']]} — {result['agency_code']}"
             f"{' — xử lý như phản ánh (tố cáo nặc danh)' if result['handled_as'] != kind else ''}{merged}"
         )
-    story.console.print(
-        "Khiếu nại và tố cáo (có họ tên, địa chỉ) được thụ lý ngay; thời hạn giải quyết 30 ngày "
-        "tính từ ngày thụ lý (Luật Khiếu nại 2011, Điều 28; Luật Tố cáo 2018, Điều 30):"
-    )
-    for code in (codes[4], codes[6]):
-        accepted = await story.send(
-            bus,
-            "intake.accept-case.v1",
-            {
-                "tracking_code": code,
-                "accepted_on": TODAY.date().isoformat(),
-                "officer": "Chủ tịch UBND xã",
-            },
-        )
-        story.console.print(
-            f"  {code}: thụ lý {vn_date(TODAY.date().isoformat())}, hạn giải quyết "
-            f"{vn_date(accepted['result']['settlement_due'])}"
-        )
+    await _accept_cases(story, bus, [codes[4], codes[6]])
     story.console.print(
         "Văn phòng duyệt bản tóm tắt công khai (chỉ những văn bản được duyệt mới rời khỏi dịch vụ "
         "tiếp nhận; lời người dân và nội dung tố cáo không bao giờ được phát đi):"
@@ -545,13 +561,7 @@ async def collect_issues(
             "intake.approve-summary.v1",
             {"tracking_code": code, "public_summary": text, "officer": "Chánh Văn phòng"},
         )
-    agenda = await _latest_agenda(story, session_id)
-    story.console.print(f"Chương trình hội nghị (bản {agenda['version']}), nội dung nặng trước:")
-    for item in agenda["latest"]["items"]:
-        story.console.print(
-            f"  • {item['tracking_code']} {topics[item['topic']]} — {item['agency_code']}, "
-            f"{item['raised_by_count']} người nêu{' — phức tạp' if item['complex'] else ''}"
-        )
+    await _print_agenda(story, session_id, topics)
     return codes
 
 
@@ -766,6 +776,44 @@ def _count(lines: list[dict[str, str]]) -> dict[str, int]:
     return counts
 
 
+def _print_counts(console: Console, platform: Platform, home: Path) -> None:
+    """The events reporting received and the messages notification sent, counted; one invitation
+    as a delegate received it."""
+    events = asyncio.run(_events_seen(platform))
+    console.rule("[bold]Sự kiện dịch vụ báo cáo đã nhận (không có dữ liệu cá nhân)")
+    for kind, count in sorted(events.items()):
+        console.print(f"{count:4d}  {kind}")
+    sent, sample = asyncio.run(_messages_sent(platform))
+    console.rule("[bold]Tin nhắn dịch vụ notification đã gửi (kênh tệp của bản nhúng)")
+    for (template, status), count in sorted(sent.items()):
+        console.print(f"{count:4d}  {template}: {vi.MESSAGE_STATUS.get(status, status)}")
+    console.print(f"Mỗi tin là một tệp văn bản trong {home / 'outbox'}")
+    if sample:
+        console.rule("[bold]Một giấy mời, như đại biểu nhận được")
+        console.print(Path(sample).read_text(encoding="utf-8"), markup=False)
+
+
+def _print_summary(console: Console, figures: dict[str, Any]) -> None:
+    console.rule("[bold green]Xong")
+
+    def said(counts: dict[str, int]) -> str:
+        return ", ".join(f"{n} {what}" for what, n in counts.items())
+
+    console.print(f"Phiên {figures['session_id']}.")
+    console.print(f"Lần nhập đầu: {said(figures['first_import'])}.")
+    console.print(
+        f"Lần nhập lại cùng tệp: {said(figures['second_import'])} — không có gì thay đổi."
+    )
+    console.print(f"Có mặt tại hội nghị: {figures['attended']} đại biểu.")
+    console.print("Thông báo tổ chức: " + ", ".join(str(p) for p in figures["notice"]))
+    console.print("Thông báo kết quả: " + ", ".join(str(p) for p in figures["documents"]))
+    console.print(
+        "Khiếu nại, tố cáo đang giải quyết: "
+        + "; ".join(f"{c['ref']} hạn {c['due']}" for c in figures["cases"])
+        + "."
+    )
+
+
 def run_demo(console: Console) -> int:
     import os
 
@@ -797,40 +845,12 @@ def run_demo(console: Console) -> int:
         list_path = home / "danh-sach-dai-bieu.xlsx"
         delegate_list(ref, list_path)
         figures = asyncio.run(_story(Story(console, platform), ref, list_path))
-        events = asyncio.run(_events_seen(platform))
-        console.rule("[bold]Sự kiện dịch vụ báo cáo đã nhận (không có dữ liệu cá nhân)")
-        for kind, count in sorted(events.items()):
-            console.print(f"{count:4d}  {kind}")
-        sent, sample = asyncio.run(_messages_sent(platform))
-        console.rule("[bold]Tin nhắn dịch vụ notification đã gửi (kênh tệp của bản nhúng)")
-        for (template, status), count in sorted(sent.items()):
-            console.print(f"{count:4d}  {template}: {vi.MESSAGE_STATUS.get(status, status)}")
-        console.print(f"Mỗi tin là một tệp văn bản trong {home / 'outbox'}")
-        if sample:
-            console.rule("[bold]Một giấy mời, như đại biểu nhận được")
-            console.print(Path(sample).read_text(encoding="utf-8"), markup=False)
+        _print_counts(console, platform, home)
     except InfraError as exc:
         console.print(f"[bold red]Lỗi:[/] {exc}")
         return 2
     finally:
         console.print("Đang dừng nền tảng…")
         platform.stop()
-    console.rule("[bold green]Xong")
-
-    def said(counts: dict[str, int]) -> str:
-        return ", ".join(f"{n} {what}" for what, n in counts.items())
-
-    console.print(f"Phiên {figures['session_id']}.")
-    console.print(f"Lần nhập đầu: {said(figures['first_import'])}.")
-    console.print(
-        f"Lần nhập lại cùng tệp: {said(figures['second_import'])} — không có gì thay đổi."
-    )
-    console.print(f"Có mặt tại hội nghị: {figures['attended']} đại biểu.")
-    console.print("Thông báo tổ chức: " + ", ".join(str(p) for p in figures["notice"]))
-    console.print("Thông báo kết quả: " + ", ".join(str(p) for p in figures["documents"]))
-    console.print(
-        "Khiếu nại, tố cáo đang giải quyết: "
-        + "; ".join(f"{c['ref']} hạn {c['due']}" for c in figures["cases"])
-        + "."
-    )
+    _print_summary(console, figures)
     return 0

@@ -68,12 +68,12 @@ def _legal_clock(e: events.LegalClock) -> Message:
     return Message(f"intake.legal-clock.{e.state}.v1", clock, e.issue.tracking_code)
 
 
-def _about_issue(event: events.IssueEvent) -> tuple[str, BaseModel] | None:
-    """The routing key and data of an event whose subject is its issue."""
+def _routing(
+    event: events.Classified | events.Assigned | events.KindCorrected,
+) -> tuple[str, BaseModel]:
+    """How an issue is classified, assigned and handled: each change, by whom."""
     code = event.issue.tracking_code
     match event:
-        case events.Received(issue=issue):
-            return "intake.issue.received.v1", _received(issue)
         case events.Classified():
             return "intake.issue.classified.v1", contract.IssueClassified(
                 tracking_code=code,
@@ -100,6 +100,16 @@ def _about_issue(event: events.IssueEvent) -> tuple[str, BaseModel] | None:
                 by=event.by,
                 at=event.at,
             )
+
+
+def _about_issue(event: events.IssueEvent) -> tuple[str, BaseModel] | None:
+    """The routing key and data of an event whose subject is its issue."""
+    code = event.issue.tracking_code
+    match event:
+        case events.Received(issue=issue):
+            return "intake.issue.received.v1", _received(issue)
+        case events.Classified() | events.Assigned() | events.KindCorrected():
+            return _routing(event)
         case events.OnAgenda():
             return "intake.issue.on-agenda.v1", contract.IssueOnAgenda(
                 tracking_code=code, session_id=event.session_id, at=event.at

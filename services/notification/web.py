@@ -23,37 +23,39 @@ class TooLarge(Exception):
 Report = Callable[[str, str, bool, str | None], Awaitable[bool]]
 
 
-def report_app(report: Report, token: str) -> Starlette:
-    async def _authorised(request: Request) -> bool:
-        """The token in a header only (a query string ends up in proxies' logs); no token set, no
-        report taken: an open endpoint would let anyone mark messages delivered."""
-        given = request.headers.get("x-report-token", "")
-        return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+def _authorised(request: Request, token: str) -> bool:
+    """The token in a header only (a query string ends up in proxies' logs); no token set, no
+    report taken: an open endpoint would let anyone mark messages delivered."""
+    given = request.headers.get("x-report-token", "")
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
+
+async def _read(request: Request) -> dict[str, Any] | None:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_REPORT_BYTES:
+        raise TooLarge
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_REPORT_BYTES:
+            raise TooLarge
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def report_app(report: Report, token: str) -> Starlette:
     async def _admitted(request: Request) -> tuple[dict[str, Any] | None, JSONResponse | None]:
         """The report's body (None when it is not a JSON object) once the token is checked and
         its size capped; or the refusal to send back."""
-        if not await _authorised(request):
+        if not _authorised(request, token):
             return None, JSONResponse({"error": "sai mã xác thực"}, status_code=401)
         try:
             return await _read(request), None
         except TooLarge:
             return None, JSONResponse({"error": "báo cáo quá lớn"}, status_code=413)
-
-    async def _read(request: Request) -> dict[str, Any] | None:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_REPORT_BYTES:
-            raise TooLarge
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_REPORT_BYTES:
-                raise TooLarge
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
 
     async def sms_report(request: Request) -> JSONResponse:
         """{"id": gateway id (or our request_id), "status": "delivered"|"failed", "reason"}."""

@@ -151,18 +151,9 @@ class Announcement:
             f"với Nhân dân xã {self.commune} ngày {self.held_on.strftime('%d/%m/%Y')}"
         )
 
-    def sections(self) -> list[tuple[str, list[str]]]:
-        """The body as (section heading, paragraphs); an empty heading is plain text."""
+    def _participants(self) -> list[str]:
+        """Who took part: officials by role, the villages' delegates by category and village."""
         p = self.participation
-        led = [f"{self.chaired_by} chủ trì"] if self.chaired_by else []
-        led += [f"{self.concluded_by} kết luận"] if self.concluded_by else []
-        intro = (
-            f"Ngày {self.held_on.strftime('%d/%m/%Y')}, tại {self.venue}, Ủy ban nhân dân xã "
-            f"{self.commune} tổ chức {self.title[:1].lower() + self.title[1:]}. Hội nghị có "
-            f"{p.attended}/{p.delegates_expected} đại biểu được mời tham dự"
-            + (f"; {'; '.join(led)}" if led else "")
-            + ". Ủy ban nhân dân xã thông báo kết quả hội nghị như sau:"
-        )
         officials = [
             f"- {self.category_names.get(role, role)}: {n} người."
             for role, n in p.officials_by_role.items()
@@ -174,13 +165,16 @@ class Announcement:
             f"{self.category_names.get(c, c)}: {n}" for c, n in p.citizens_by_category.items()
         )
         citizens = sum(p.citizens_by_village.values())
-        part = [
+        return [
             *officials,
             f"- Đại biểu các thôn: {citizens} người, gồm {categories}."
             if categories
             else "- Không có đại biểu thôn.",
             *([f"- Theo thôn: {villages}."] if villages else []),
         ]
+
+    def _matters(self) -> tuple[list[str], list[str], list[str]]:
+        """The matters raised, the answers given and the conclusions, numbered alike."""
         raised, answered, concluded = [], [], []
         for n, m in enumerate(self.matters, start=1):
             topic = self.topic_names.get(m.topic, m.topic)
@@ -201,6 +195,22 @@ class Announcement:
                     f"{n}. Về nội dung {m.ref}: {text} Giao {agency} thực hiện, "
                     f"thời hạn {deadline}."
                 )
+        return raised, answered, concluded
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """The body as (section heading, paragraphs); an empty heading is plain text."""
+        p = self.participation
+        led = [f"{self.chaired_by} chủ trì"] if self.chaired_by else []
+        led += [f"{self.concluded_by} kết luận"] if self.concluded_by else []
+        intro = (
+            f"Ngày {self.held_on.strftime('%d/%m/%Y')}, tại {self.venue}, Ủy ban nhân dân xã "
+            f"{self.commune} tổ chức {self.title[:1].lower() + self.title[1:]}. Hội nghị có "
+            f"{p.attended}/{p.delegates_expected} đại biểu được mời tham dự"
+            + (f"; {'; '.join(led)}" if led else "")
+            + ". Ủy ban nhân dân xã thông báo kết quả hội nghị như sau:"
+        )
+        part = self._participants()
+        raised, answered, concluded = self._matters()
         if self.denunciations:
             raised.append(DENUNCIATIONS_COUNTED.format(n=self.denunciations))
         timing = (
@@ -366,6 +376,58 @@ def font_dir() -> Path:
     )
 
 
+def _cell(
+    pdf: Any, text: str, w: float, style: str = "", size: float = 13, x: float | None = None
+) -> None:
+    pdf.set_font("Serif", style, size)
+    if x is not None:
+        pdf.set_x(x)
+    pdf.multi_cell(w, 6, text, align="C", new_x="LEFT", new_y="NEXT")
+
+
+def _pdf_heading(
+    pdf: Any, a: OfficialText, width: float, left_w: float, right_w: float, y: float
+) -> None:
+    """The issuing body and number, the national motto and the date, then the title."""
+    _cell(pdf, "ỦY BAN NHÂN DÂN", left_w, "", 12.5, 30)
+    _cell(pdf, f"XÃ {a.commune.upper()}", left_w, "B", 12.5, 30)
+    pdf.line(30 + left_w / 2 - 12, pdf.get_y() + 1.5, 30 + left_w / 2 + 12, pdf.get_y() + 1.5)
+    pdf.ln(3)
+    _cell(pdf, a.number_line(), left_w, "", 13, 30)
+    bottom_left = pdf.get_y()
+    pdf.set_y(y)
+    _cell(pdf, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right_w, "B", 12, 30 + left_w)
+    _cell(pdf, "Độc lập - Tự do - Hạnh phúc", right_w, "B", 13, 30 + left_w)
+    mid = 30 + left_w + right_w / 2
+    pdf.line(mid - 28, pdf.get_y() + 1.5, mid + 28, pdf.get_y() + 1.5)
+    pdf.ln(3)
+    _cell(pdf, a.date_line(), right_w, "I", 13, 30 + left_w)
+    pdf.set_y(max(bottom_left, pdf.get_y()) + 6)
+    _cell(pdf, "THÔNG BÁO", width, "B", 14, 30)
+    _cell(pdf, a.heading(), width, "B", 14, 30)
+    pdf.line(30 + width / 2 - 15, pdf.get_y() + 2, 30 + width / 2 + 15, pdf.get_y() + 2)
+    pdf.ln(5)
+
+
+def _pdf_signature(pdf: Any, a: OfficialText, left_w: float, right_w: float) -> None:
+    """The recipients and the signature block, kept together on one page."""
+    pdf.ln(4)
+    if pdf.get_y() > pdf.h - 70:  # the recipients and the signature stay together
+        pdf.add_page()
+    y = pdf.get_y()
+    pdf.set_font("Serif", "BI", 12)
+    pdf.cell(left_w, 6, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Serif", "", 11)
+    for name in a.recipients:
+        end = "." if name == a.recipients[-1] else ";"
+        pdf.multi_cell(left_w, 5, f"- {name}{end}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(y)
+    _cell(pdf, "TM. ỦY BAN NHÂN DÂN", right_w, "B", 14, 30 + left_w)
+    _cell(pdf, a.signer_title, right_w, "B", 14, 30 + left_w)
+    pdf.ln(24)
+    _cell(pdf, a.signer_name or "", right_w, "B", 14, 30 + left_w)
+
+
 def to_pdf(a: OfficialText) -> bytes:
     from fpdf import FPDF
 
@@ -381,32 +443,7 @@ def to_pdf(a: OfficialText) -> bytes:
     left_w, right_w = 70, width - 70
     y = pdf.get_y()
 
-    def cell(
-        text: str, w: float, style: str = "", size: float = 13, x: float | None = None
-    ) -> None:
-        pdf.set_font("Serif", style, size)
-        if x is not None:
-            pdf.set_x(x)
-        pdf.multi_cell(w, 6, text, align="C", new_x="LEFT", new_y="NEXT")
-
-    cell("ỦY BAN NHÂN DÂN", left_w, "", 12.5, 30)
-    cell(f"XÃ {a.commune.upper()}", left_w, "B", 12.5, 30)
-    pdf.line(30 + left_w / 2 - 12, pdf.get_y() + 1.5, 30 + left_w / 2 + 12, pdf.get_y() + 1.5)
-    pdf.ln(3)
-    cell(a.number_line(), left_w, "", 13, 30)
-    bottom_left = pdf.get_y()
-    pdf.set_y(y)
-    cell("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right_w, "B", 12, 30 + left_w)
-    cell("Độc lập - Tự do - Hạnh phúc", right_w, "B", 13, 30 + left_w)
-    mid = 30 + left_w + right_w / 2
-    pdf.line(mid - 28, pdf.get_y() + 1.5, mid + 28, pdf.get_y() + 1.5)
-    pdf.ln(3)
-    cell(a.date_line(), right_w, "I", 13, 30 + left_w)
-    pdf.set_y(max(bottom_left, pdf.get_y()) + 6)
-    cell("THÔNG BÁO", width, "B", 14, 30)
-    cell(a.heading(), width, "B", 14, 30)
-    pdf.line(30 + width / 2 - 15, pdf.get_y() + 2, 30 + width / 2 + 15, pdf.get_y() + 2)
-    pdf.ln(5)
+    _pdf_heading(pdf, a, width, left_w, right_w, y)
     for heading, paragraphs in a.sections():
         if heading:
             pdf.set_font("Serif", "B", 14)
@@ -415,21 +452,7 @@ def to_pdf(a: OfficialText) -> bytes:
         for text in paragraphs:
             pdf.multi_cell(width, 7, "      " + text, align="J", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
-    pdf.ln(4)
-    if pdf.get_y() > pdf.h - 70:  # the recipients and the signature stay together
-        pdf.add_page()
-    y = pdf.get_y()
-    pdf.set_font("Serif", "BI", 12)
-    pdf.cell(left_w, 6, "Nơi nhận:", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Serif", "", 11)
-    for name in a.recipients:
-        end = "." if name == a.recipients[-1] else ";"
-        pdf.multi_cell(left_w, 5, f"- {name}{end}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(y)
-    cell("TM. ỦY BAN NHÂN DÂN", right_w, "B", 14, 30 + left_w)
-    cell(a.signer_title, right_w, "B", 14, 30 + left_w)
-    pdf.ln(24)
-    cell(a.signer_name or "", right_w, "B", 14, 30 + left_w)
+    _pdf_signature(pdf, a, left_w, right_w)
     return bytes(pdf.output())
 
 

@@ -165,14 +165,10 @@ class Dashboard:
             )
         return sorted(rows, key=lambda r: (r["days_left"], r["ref"]))
 
-    async def session(self, session_id: str) -> dict[str, Any] | None:
-        s = await self.models.session(session_id)
-        if s is None:
-            return None
-        figures = await self.models.figures_of(f"session:{session_id}")
-        by_village = figures.get("village", {})
+    def _villages(self, by_village: dict[str, Any]) -> list[dict[str, Any]]:
+        """Participation by village, with the bars' widths."""
         widest = max([n.get("confirmed", 0) for n in by_village.values()] or [1]) or 1
-        villages = [
+        return [
             {
                 "code": code,
                 "name": self.villages.get(code, code),
@@ -185,20 +181,26 @@ class Dashboard:
                 by_village.items(), key=lambda kv: self.villages.get(kv[0], kv[0])
             )
         ]
-        conclusions = []
-        for issue in await self.models.concluded_at(session_id):
-            state = followup_of(issue)
-            conclusions.append(
-                {
-                    "ref": issue["_id"],
-                    "conclusion": issue.get("conclusion"),
-                    "agency": self.agencies.get(issue.get("responsible_agency", ""), ""),
-                    "deadline": _vn(issue.get("deadline")),
-                    "followup": state,
-                    "followup_vi": FOLLOWUP_VI[state],
-                    "overdue": state == "overdue",
-                }
-            )
+
+    def _conclusion(self, issue: dict[str, Any]) -> dict[str, Any]:
+        state = followup_of(issue)
+        return {
+            "ref": issue["_id"],
+            "conclusion": issue.get("conclusion"),
+            "agency": self.agencies.get(issue.get("responsible_agency", ""), ""),
+            "deadline": _vn(issue.get("deadline")),
+            "followup": state,
+            "followup_vi": FOLLOWUP_VI[state],
+            "overdue": state == "overdue",
+        }
+
+    async def session(self, session_id: str) -> dict[str, Any] | None:
+        s = await self.models.session(session_id)
+        if s is None:
+            return None
+        figures = await self.models.figures_of(f"session:{session_id}")
+        villages = self._villages(figures.get("village", {}))
+        conclusions = [self._conclusion(i) for i in await self.models.concluded_at(session_id)]
         announcement = await self.results.announcement(session_id)
         today = self.clock.now().astimezone(LOCAL_TZ).date()
         deadline = s.get("results_deadline")

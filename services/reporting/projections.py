@@ -138,19 +138,35 @@ def _delegate(key: str, s: State, d: dict[str, Any]) -> None:
         s.update(status="confirmed", attended=True)
 
 
+def _received(s: State, d: dict[str, Any]) -> None:
+    fields: tuple[str, ...] = ("kind", "channel", "received_at")
+    if "kind_corrected_at" not in s:  # a correction that came first stands
+        fields += ("handled_as", "anonymous")
+    s.update({k: d[k] for k in fields})
+    s["village"] = d["village_code"]
+    if d.get("summary"):  # earlier events only: the summary now comes approved, on its own
+        s.setdefault("summary", d["summary"])
+    s.update(period=period_of(d["received_at"]))
+    s.setdefault("raised_by", 1)
+    s.setdefault("state", "received")
+
+
+def _approved(s: State, d: dict[str, Any]) -> None:
+    # The only officer texts reporting ever holds: those approved for the public.
+    approved = {
+        "summary": d.get("public_summary"),
+        "answer": d.get("public_answer"),
+        "conclusion": d.get("public_conclusion"),
+        "closed_reason": d.get("public_reason"),
+        "closed_authority": d.get("public_authority"),
+    }
+    s.update({k: v for k, v in approved.items() if v})
+
+
 def _issue(key: str, s: State, d: dict[str, Any]) -> None:
     state = s.get("state")
     if key == "intake.issue.received.v1":
-        fields: tuple[str, ...] = ("kind", "channel", "received_at")
-        if "kind_corrected_at" not in s:  # a correction that came first stands
-            fields += ("handled_as", "anonymous")
-        s.update({k: d[k] for k in fields})
-        s["village"] = d["village_code"]
-        if d.get("summary"):  # earlier events only: the summary now comes approved, on its own
-            s.setdefault("summary", d["summary"])
-        s.update(period=period_of(d["received_at"]))
-        s.setdefault("raised_by", 1)
-        s.setdefault("state", "received")
+        _received(s, d)
     elif key == "intake.issue.classified.v1":
         s["topic"] = d["topic"]
     elif key == "intake.issue.assigned.v1":
@@ -190,15 +206,7 @@ def _issue(key: str, s: State, d: dict[str, Any]) -> None:
     elif key == "intake.issue.closed.v1":
         s.update(state=d["outcome"], closed_reason=d["reason"])
     elif key == "intake.issue.summary-approved.v1":
-        # The only officer texts reporting ever holds: those approved for the public.
-        approved = {
-            "summary": d.get("public_summary"),
-            "answer": d.get("public_answer"),
-            "conclusion": d.get("public_conclusion"),
-            "closed_reason": d.get("public_reason"),
-            "closed_authority": d.get("public_authority"),
-        }
-        s.update({k: v for k, v in approved.items() if v})
+        _approved(s, d)
     elif key == "intake.case.clocks.v1" and d["revision"] >= s.get("case", {}).get("revision", -1):
         # A complaint's or denunciation's limits: the latest change wins, whatever came late.
         s["case"] = {k: d.get(k) for k in CASE_FIELDS}

@@ -115,22 +115,30 @@ class DeadLetters:
         )
         log.warning("message.dead_lettered", reason=reason)
         if answer and is_reply_queue(raw.reply_to):
-            command_id = (
-                (reply_event.id if reply_event else None) or event_id or raw.message_id or ""
-            )
-            outcome = Outcome(
-                command_id=command_id,
-                command_type=reply_event.type if reply_event else "",
-                status="rejected",
-                errors=[OutcomeError(**e) for e in errors],
-            )
-            reply = outcome_event(outcome, self.service, self.clock)
-            await self.broker.publish(
-                to_structured(reply),
-                routing_key=raw.reply_to or "",
-                persist=True,
-                mandatory=False,
-                message_id=reply.id,
-                correlation_id=command_id,
-                content_type=STRUCTURED_CONTENT_TYPE,
-            )
+            await self._answer(raw, errors, reply_event, event_id)
+
+    async def _answer(
+        self,
+        raw: aio_pika.abc.AbstractIncomingMessage,
+        errors: list[dict[str, str]],
+        reply_event: CloudEvent[Any] | None,
+        event_id: str | None,
+    ) -> None:
+        """`rejected`, with every reason, to the client's own reply queue."""
+        command_id = (reply_event.id if reply_event else None) or event_id or raw.message_id or ""
+        outcome = Outcome(
+            command_id=command_id,
+            command_type=reply_event.type if reply_event else "",
+            status="rejected",
+            errors=[OutcomeError(**e) for e in errors],
+        )
+        reply = outcome_event(outcome, self.service, self.clock)
+        await self.broker.publish(
+            to_structured(reply),
+            routing_key=raw.reply_to or "",
+            persist=True,
+            mandatory=False,
+            message_id=reply.id,
+            correlation_id=command_id,
+            content_type=STRUCTURED_CONTENT_TYPE,
+        )

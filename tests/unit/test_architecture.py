@@ -54,3 +54,18 @@ def test_a_kit_module_importing_a_service_breaks_the_contract(tmp_path):
     assert "services.intake.domain.peek -> pymongo" in done.stdout
     assert "Only a service's store.py talks to the database driver BROKEN" in done.stdout
     assert "services.reporting.handlers -> pymongo" in done.stdout
+
+
+def test_no_function_outside_the_tests_is_longer_than_60_lines():
+    import ast
+
+    longest = 60
+    found = []
+    for package in ("services", "shared", "deploy"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if lines > longest:
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} {lines}")
+    assert found == [], "split these (STYLE.md): " + "; ".join(found)

@@ -17,7 +17,7 @@ from shared import vi
 from shared.citizen import fmt, fmt_time
 from shared.clock import local_date
 from shared.contracts import intake as contract
-from shared.contracts.common import Rejected, error, reject_if
+from shared.contracts.common import OutcomeError, Rejected, error, reject_if
 from shared.legal_days import LegalCalendar, limit_state
 
 ANSWERABLE = ("assigned", "answer_proposed", "on_agenda")
@@ -112,15 +112,15 @@ def propose_answer(issue: Issue, cmd: contract.RecordAnswer, now: datetime) -> N
     issue.events.append(events.AnswerProposed(issue, cmd.agency_code, now))
 
 
-def conclude(
+def _conclusion_errors(
     issue: Issue,
     cmd: contract.RecordConclusion,
     conference: dict[str, Any] | None,
     agencies: set[str],
     now: datetime,
-) -> None:
-    require(issue, ANSWERABLE, "conclude")
-    errors = []
+) -> list[OutcomeError]:
+    """A conclusion needs a conference held, an agency known and a deadline still to come."""
+    errors: list[OutcomeError] = []
     if conference is None:
         errors.append(
             error(
@@ -157,6 +157,18 @@ def conclude(
                 msg.DEADLINE_PAST.format(deadline=cmd.deadline.strftime("%d/%m/%Y")),
             )
         )
+    return errors
+
+
+def conclude(
+    issue: Issue,
+    cmd: contract.RecordConclusion,
+    conference: dict[str, Any] | None,
+    agencies: set[str],
+    now: datetime,
+) -> None:
+    require(issue, ANSWERABLE, "conclude")
+    errors = _conclusion_errors(issue, cmd, conference, agencies, now)
     reject_if(errors)
     issue.status = "concluded"
     issue.conclusion = {
@@ -168,15 +180,8 @@ def conclude(
     }
     issue.history.append(Change(now, "Chủ trì hội nghị", "concluded", None, cmd.session_id))
     issue.public_texts.pop("conclusion", None)  # its words public only once approved
-    issue.events.append(
-        events.Concluded(
-            issue,
-            cmd.session_id,
-            cmd.responsible_agency,
-            cmd.deadline,
-            now,
-        )
-    )
+    concluded = events.Concluded(issue, cmd.session_id, cmd.responsible_agency, cmd.deadline, now)
+    issue.events.append(concluded)
 
 
 def follow_up(issue: Issue, cmd: contract.UpdateFollowup, now: datetime) -> None:

@@ -130,27 +130,11 @@ def plan(cmd: contract.CreateSession, ref: ReferenceData, session_id: str) -> Co
     return conference
 
 
-def schedule(
-    conference: Conference, cmd: contract.ScheduleSession, now: datetime
-) -> datetime | None:
-    """Fix or move the date; returns the previous start when it was a move."""
-    require_status(conference, ("planned", "scheduled"), "data.session_id", msg.CANNOT_SCHEDULE)
-    earliest = local_date(now) + timedelta(days=NOTICE_DAYS)
+def _sitting_errors(
+    conference: Conference, cmd: contract.ScheduleSession, earliest: date
+) -> list[OutcomeError]:
+    """Each sitting timed must be planned and announced in time; with several, each needs a time."""
     errors: list[OutcomeError] = []
-    if local_date(cmd.starts_at) < earliest:
-        errors.append(
-            error(
-                "data.starts_at",
-                "notice_too_short",
-                msg.NOTICE_TOO_SHORT.format(
-                    day=fmt(local_date(cmd.starts_at)), earliest=fmt(earliest)
-                ),
-            )
-        )
-    if cmd.ends_at and cmd.ends_at <= cmd.starts_at:
-        errors.append(error("data.ends_at", "ends_before_start", msg.ENDS_BEFORE_START))
-    if conference.format in ("online", "hybrid") and not (cmd.online_url or conference.online_url):
-        errors.append(error("data.online_url", "online_url_missing", msg.ONLINE_NEEDS_URL))
     planned = {s.code: s for s in conference.sittings}
     times = {t.code: t for t in cmd.sittings}
     for i, timing in enumerate(cmd.sittings):
@@ -181,6 +165,33 @@ def schedule(
                     msg.SITTING_TIME_MISSING.format(sitting=code),
                 )
             )
+    return errors
+
+
+def schedule(
+    conference: Conference, cmd: contract.ScheduleSession, now: datetime
+) -> datetime | None:
+    """Fix or move the date; returns the previous start when it was a move."""
+    require_status(conference, ("planned", "scheduled"), "data.session_id", msg.CANNOT_SCHEDULE)
+    earliest = local_date(now) + timedelta(days=NOTICE_DAYS)
+    errors: list[OutcomeError] = []
+    if local_date(cmd.starts_at) < earliest:
+        errors.append(
+            error(
+                "data.starts_at",
+                "notice_too_short",
+                msg.NOTICE_TOO_SHORT.format(
+                    day=fmt(local_date(cmd.starts_at)), earliest=fmt(earliest)
+                ),
+            )
+        )
+    if cmd.ends_at and cmd.ends_at <= cmd.starts_at:
+        errors.append(error("data.ends_at", "ends_before_start", msg.ENDS_BEFORE_START))
+    if conference.format in ("online", "hybrid") and not (cmd.online_url or conference.online_url):
+        errors.append(error("data.online_url", "online_url_missing", msg.ONLINE_NEEDS_URL))
+    errors += _sitting_errors(conference, cmd, earliest)
+    planned = {s.code: s for s in conference.sittings}
+    times = {t.code: t for t in cmd.sittings}
     reject_if(errors)
     previous = conference.starts_at
     conference.starts_at, conference.ends_at = cmd.starts_at, cmd.ends_at
