@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +11,6 @@ import phonenumbers
 import yaml
 
 from shared import vi as msg
-from shared.clock import LOCAL_TZ
 from shared.contracts.common import OutcomeError
 
 _DIGITS = re.compile(r"[0-9]{12}")  # ASCII only: `\d` would take any script's digits
@@ -117,12 +116,3 @@ def citizen_id_errors(citizen_id: str, date_of_birth: date, gender: str) -> list
 def age_on(date_of_birth: date, day: date) -> int:
     before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
     return day.year - date_of_birth.year - (1 if before_birthday else 0)
-
-
-def fmt(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def fmt_time(moment: datetime) -> str:
-    """A moment as people here read it: hour and day in Viet Nam."""
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.citizen import fmt_time
 from shared.clock import local_date
 from shared.contracts.common import Rejected, error
 from shared.contracts.notification import Recipient
 from shared.contracts.privacy import DataRequest
+from shared.contracts.templates import DataRequestAnswer
 from shared.messaging.outbox import UnitOfWork
+from shared.text import fmt_time
 
 ANSWER_WITHIN = timedelta(hours=72)
 LAW = "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"
@@ -163,15 +164,14 @@ async def answered(
     if told:
         uow.notify(
             f"data-request:{cmd.request_id}",
-            "data_request",
             Recipient(name=cmd.subject.full_name, phone=cmd.subject.phone, email=cmd.subject.email),
-            {
-                "request_id": cmd.request_id,
-                "what": REQUEST_KIND_VI[cmd.kind],
-                "held_by": held_by,
-                "items": "\n".join(answer.lines) or NOTHING_FOUND.format(held_by=held_by),
-                "law": LAW,
-            },
+            DataRequestAnswer(
+                request_id=cmd.request_id,
+                what=REQUEST_KIND_VI[cmd.kind],
+                held_by=held_by,
+                items="\n".join(answer.lines) or NOTHING_FOUND.format(held_by=held_by),
+                law=LAW,
+            ),
             required=True,
             send_by=local_date(deadline),
         )

@@ -1,9 +1,13 @@
-"""Vietnamese text as people type it: with or without diacritics, in any case."""
+"""Vietnamese text as people type and read it: with or without diacritics, in any case; days
+and hours as people here write them (the one place they are written)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime, time
+
+from shared.clock import LOCAL_TZ
 
 
 def without_diacritics(text: str) -> str:
@@ -22,3 +26,20 @@ def fold(text: str) -> str:
     """
     bare = without_diacritics(text).lower()
     return " ".join(re.sub(r"[^0-9a-z]+", " ", bare).split())
+
+
+def fmt(day: date) -> str:
+    """A day as people here write it: 05/02/2027."""
+    return day.strftime("%d/%m/%Y")
+
+
+def fmt_hour(moment: time | datetime) -> str:
+    """An hour, in Viet Nam: 08:30."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(LOCAL_TZ).time()
+    return moment.strftime("%H:%M")
+
+
+def fmt_time(moment: datetime) -> str:
+    """A moment as people here read it: hour and day in Viet Nam."""
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")

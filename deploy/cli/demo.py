@@ -24,6 +24,7 @@ from shared.clock import LOCAL_TZ, write_clock_file
 from shared.legal_days import RESULTS_WITHIN_VI
 from shared.reference import ReferenceData, load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
+from shared.text import fmt, fmt_time
 
 FAMILY = [
     "Nguyễn",
@@ -116,7 +117,7 @@ def person(rng: random.Random, village: str, category: str, position: str = "") 
     return [
         name,
         citizen_id(rng, born, gender),
-        born.strftime("%d/%m/%Y"),
+        fmt(born),
         "Nữ" if gender == "female" else "Nam",
         village,
         category,
@@ -165,7 +166,7 @@ class Story:
 
     def clock(self, at: datetime) -> None:
         write_clock_file(self.platform.clock_file, frozen_at=at)
-        self.console.print(f"Đồng hồ chung: {at.strftime('%H:%M %d/%m/%Y')} (giờ Việt Nam)")
+        self.console.print(f"Đồng hồ chung: {fmt_time(at)} (giờ Việt Nam)")
 
     async def send(self, bus: busmod.Bus, key: str, data: dict[str, Any]) -> dict[str, Any]:
         outcome = await bus.send(
@@ -765,7 +766,7 @@ async def _events_seen(platform: Platform) -> dict[str, int]:
 
 
 def vn_date(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    return fmt(date.fromisoformat(iso))
 
 
 def _count(lines: list[dict[str, str]]) -> dict[str, int]:

@@ -14,7 +14,6 @@ from services.intake.domain import adhoc, agenda, duplicates, events, issues, li
 from services.intake.repository import Repository
 from services.intake.store import Store
 from shared import privacy, vi
-from shared.citizen import fmt
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
@@ -24,6 +23,7 @@ from shared.contracts.privacy import DataRequest
 from shared.messaging.handling import EventHandler, HandlerContext
 from shared.messaging.outbox import UnitOfWork
 from shared.service import HandlerDeps, JobContext, PeriodicJob
+from shared.text import fmt
 
 Deps = HandlerDeps[Repository]
 

@@ -9,16 +9,27 @@ came of it.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
+from typing import Literal
 
 from services.intake import outgoing
 from services.intake.domain import events, issues, lifecycle, notices
 from services.intake.domain.notices import Notice
 from services.intake.repository import Repository
 from shared import vi
-from shared.citizen import fmt
 from shared.clock import local_date
-from shared.contracts.notification import Recipient, Template
+from shared.contracts.notification import Recipient
+from shared.contracts.templates import (
+    CaseAccepted,
+    CaseLetter,
+    CaseNotice,
+    FollowupReminder,
+    IssueConclusion,
+    IssueReceipt,
+    LegalAlarm,
+    Params,
+)
 from shared.lifecycle import LifeCycle, Reaction
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
@@ -32,12 +43,8 @@ async def receipt(repo: Repository, uow: UnitOfWork, event: events.Received) -> 
         return
     uow.notify(
         f"receipt:{issue.tracking_code}",
-        "issue_receipt",
         Recipient(name=person.full_name, phone=person.phone, email=person.email),
-        {
-            "tracking_code": issue.tracking_code,
-            "received_on": fmt(local_date(issue.received_at)),
-        },
+        IssueReceipt(tracking_code=issue.tracking_code, received_on=local_date(issue.received_at)),
         subject=issue.tracking_code,
     )
 
@@ -56,20 +63,23 @@ async def notice(
 
 
 def _notify_person(uow: UnitOfWork, issue: issues.Issue, notice: Notice, to: Recipient) -> None:
-    code = issue.tracking_code
-    params = {"tracking_code": code, "handled_as": vi.ISSUE_KIND[issue.handled_as]}
-    params |= notice.params | {"send_by": fmt(notice.send_by), "basis": notice.basis}
-    template: Template = "case_accepted" if notice.kind == "accepted" else "case_notice"
-    if template == "case_notice":
-        params["notice"] = notice.kind
+    code, kind = issue.tracking_code, vi.ISSUE_KIND[issue.handled_as]
+    given = notice.params
+    params: Params
+    if notice.kind == "accepted":
+        params = CaseAccepted(
+            tracking_code=code,
+            handled_as=kind,
+            accepted_on=date.fromisoformat(given["accepted_on"]),
+            settlement_due=date.fromisoformat(given["settlement_due"]),
+            days=int(given["days"]) if given.get("days") else None,
+        )
+    else:
+        params = CaseNotice(
+            tracking_code=code, handled_as=kind, notice=notice.kind, basis=notice.basis, **given
+        )
     uow.notify(
-        f"case:{notice.key}:{code}",
-        template,
-        to,
-        params,
-        required=True,
-        send_by=notice.send_by,
-        subject=code,
+        f"case:{notice.key}:{code}", to, params, required=True, send_by=notice.send_by, subject=code
     )
 
 
@@ -79,20 +89,20 @@ def _letter_for_office(
     """The office is asked to send a letter: what, to whom, on what basis and by when. The
     address stays in the case file; the message names only the tracking code."""
     code = issue.tracking_code
+    letter = CaseLetter(
+        tracking_code=code,
+        handled_as=vi.ISSUE_KIND[issue.handled_as],
+        what=notices.KIND_VI[notice.kind],
+        to=notices.PARTY_VI[notice.to],
+        postal=notice.to == "submitter",
+        send_by=notice.send_by,
+        basis=notice.basis,
+        decision=notice.params.get("decision"),
+    )
     uow.notify(
         f"letter:{notice.key}:{code}",
-        "case_letter",
         ref.office().recipient(),
-        {
-            "tracking_code": code,
-            "handled_as": vi.ISSUE_KIND[issue.handled_as],
-            "what": notices.KIND_VI[notice.kind],
-            "to": notices.PARTY_VI[notice.to],
-            "postal": "yes" if notice.to == "submitter" else "",
-            "send_by": fmt(notice.send_by),
-            "basis": notice.basis,
-            "decision": notice.params.get("decision", ""),
-        },
+        letter,
         required=True,
         send_by=notice.send_by,
         subject=code,
@@ -104,39 +114,38 @@ async def conclusion(repo: Repository, uow: UnitOfWork, event: events.Concluded)
     issue = event.issue
     text = lifecycle.conclusion_of(issue)["text"]
     for code, recipient in (await repo.store.contacts(issues.told_of_conclusion(issue))).items():
-        uow.notify(
-            f"conclusion:{issue.tracking_code}:{code}",
-            "issue_conclusion",
-            recipient,
-            {
-                "tracking_code": code,
-                "conclusion": text,
-                "deadline": fmt(event.deadline),
-                "responsible_agency": event.responsible_agency,
-            },
-            subject=code,
+        told = IssueConclusion(
+            tracking_code=code,
+            conclusion=text,
+            deadline=event.deadline,
+            responsible_agency=event.responsible_agency,
         )
+        uow.notify(f"conclusion:{issue.tracking_code}:{code}", recipient, told, subject=code)
 
 
 def remind_agency(
-    ref: ReferenceData, uow: UnitOfWork, issue: issues.Issue, state: str, days: int
+    ref: ReferenceData,
+    uow: UnitOfWork,
+    issue: issues.Issue,
+    state: Literal["due_soon", "overdue"],
+    days: int,
 ) -> None:
     """A follow-up reminder to the responsible agency's office address, point to point."""
     agency = ref.agency(lifecycle.conclusion_of(issue)["agency"])
     if agency is None or not (agency.email or agency.phone):
         return
     deadline = lifecycle.due_of(issue)
+    reminder = FollowupReminder(
+        tracking_code=issue.tracking_code,
+        responsible_agency=agency.code,
+        deadline=deadline,
+        state=state,
+        days=days,
+    )
     uow.notify(
         f"followup-{state}:{issue.tracking_code}:{deadline.isoformat()}",
-        "followup_reminder",
         agency.recipient(),
-        {
-            "tracking_code": issue.tracking_code,
-            "responsible_agency": agency.code,
-            "deadline": fmt(deadline),
-            "state": state,
-            "days": str(days),
-        },
+        reminder,
         subject=issue.tracking_code,
     )
 
@@ -155,20 +164,20 @@ async def legal_alarm(
     commune office when it has no contact on file), point to point, once per limit and state."""
     issue, clock, due, left = event.issue, event.clock, event.due, event.days_left
     agency = ref.answering(issue.agency_code)
-    state = "expired" if event.state == "expired" else "due_soon"
+    state: Literal["expired", "due_soon"] = "expired" if event.state == "expired" else "due_soon"
+    alarm = LegalAlarm(
+        tracking_code=issue.tracking_code,
+        handled_as=vi.ISSUE_KIND[issue.handled_as],
+        clock=lifecycle.CLOCK_VI[clock],
+        due=due,
+        state=state,
+        days=abs(left),
+        agency=agency.code,
+    )
     uow.notify(
         f"legal-{state}:{issue.tracking_code}:{clock}:{due.isoformat()}",
-        "legal_alarm",
         agency.recipient(),
-        {
-            "tracking_code": issue.tracking_code,
-            "handled_as": vi.ISSUE_KIND[issue.handled_as],
-            "clock": lifecycle.CLOCK_VI[clock],
-            "due": fmt(due),
-            "state": state,
-            "days": str(abs(left)),
-            "agency": agency.code,
-        },
+        alarm,
         subject=issue.tracking_code,
     )
 

@@ -14,9 +14,9 @@ from starlette.routing import Route
 
 from services.notification import messages as msg
 from services.notification.store import Store
-from shared.clock import LOCAL_TZ
 from shared.crypto import FieldCipher
 from shared.storage import Database
+from shared.text import fmt_time
 from shared.vi import MESSAGE_STATUS
 
 
@@ -127,4 +127,4 @@ def admin_app(db: Database, cipher: FieldCipher) -> Starlette:
 def _local(moment: datetime) -> str:
     """PyMongo hands back naive UTC times: shown in Viet Nam time."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    return fmt_time(aware)

@@ -24,9 +24,10 @@ from services.notification import messages as msg
 from services.notification import sms
 from services.notification.settings import NotificationSettings
 from shared.citizen import mobile_number
-from shared.clock import LOCAL_TZ
+from shared.clock import local_date
 from shared.contracts.notification import Channel as ChannelName
 from shared.contracts.notification import Recipient
+from shared.text import fmt_time
 
 Result = Literal["sent", "delivered", "transient", "permanent"]
 
@@ -322,7 +323,7 @@ class FileChannel:
         return recipient.email or recipient.phone or recipient.name or msg.NO_ADDRESS_ON_FILE
 
     def path_for(self, message: Outgoing) -> Path:
-        day = message.at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+        day = local_date(message.at).isoformat()
         return self.settings.file_dir / day / f"{message.template}-{message.key}.txt"
 
     async def send(self, message: Outgoing) -> SendResult:
@@ -336,7 +337,7 @@ class FileChannel:
                 filter(None, [recipient.name, recipient.phone, recipient.email])
             ),
             msg.FILE_SUBJECT: message.subject,
-            msg.FILE_AT: message.at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y"),
+            msg.FILE_AT: fmt_time(message.at),
             msg.FILE_TEMPLATE: message.template,
             msg.FILE_KEY: message.key,
         }

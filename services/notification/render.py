@@ -9,30 +9,14 @@ from jinja2 import Environment, FileSystemLoader, Template
 
 from shared import privacy
 from shared.contracts.notification import TEMPLATES
+from shared.contracts.templates import required
 from shared.reference import ReferenceData
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-# What each template cannot do without; anything else it uses is optional.
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "delegate_invitation": ("date", "time", "venue", "registration_code"),
-    "waiting_list": ("date", "registration_code"),
-    "delegate_promoted": ("date", "time", "venue", "registration_code"),
-    "schedule_announcement": ("change", "date"),
-    "conference_reminder": ("date", "time", "venue", "registration_code"),
-    "issue_receipt": ("tracking_code", "received_on"),
-    "issue_conclusion": ("tracking_code", "conclusion", "deadline", "responsible_agency"),
-    "followup_reminder": ("tracking_code", "responsible_agency", "deadline", "state", "days"),
-    "results_announcement": ("held_on", "matters", "conclusions"),
-    "office_alarm": ("alarm",),
-    "case_accepted": ("tracking_code", "handled_as", "accepted_on", "settlement_due"),
-    "case_notice": ("tracking_code", "handled_as", "notice", "basis"),
-    "case_letter": ("tracking_code", "handled_as", "what", "to", "send_by", "basis"),
-    "data_request": ("request_id", "what", "held_by", "items", "law"),
-    "registration_withdrawn": ("session_id", "date", "registration_code"),
-    "legal_alarm": ("tracking_code", "handled_as", "clock", "due", "state", "days", "agency"),
-}
-if set(REQUIRED) != set(TEMPLATES):
-    raise RuntimeError("every template needs its list of required parameters in REQUIRED")
+# What each template cannot do without (its parameter model's required fields); anything else
+# it uses is optional.
+REQUIRED: dict[str, tuple[str, ...]] = {template: required(template) for template in TEMPLATES}
+GLOBALS = ("commune", "privacy_notice", "addressee")  # what every template is given besides
 
 
 class TemplateError(ValueError):
@@ -74,12 +58,12 @@ class Renderer:
         if template == "results_announcement" and params.get("village"):
             village = self.reference.village(params["village"])
             params = {**params, "village": village.name if village else params["village"]}
-        variables = {
-            **params,
-            "commune": self.reference.commune.name,
-            "privacy_notice": privacy.NOTICE,
-            "addressee": f"ông/bà {name}" if name else "ông/bà",
-        }
+        given = (
+            self.reference.commune.name,
+            privacy.NOTICE,
+            f"ông/bà {name}" if name else "ông/bà",
+        )
+        variables = {**params, **dict(zip(GLOBALS, given, strict=True))}
         compiled: Template = self.env.get_template(f"{template}.j2")
         context = compiled.new_context(variables)
 

@@ -20,17 +20,19 @@ from services.registration.domain.model import (
 from services.registration.repository import Repository
 from services.registration.store import PERSONAL_FIELDS, Store
 from shared import privacy
-from shared.citizen import age_on, fmt
+from shared.citizen import age_on
 from shared.clock import local_date
 from shared.contracts import intake as intake_contract
 from shared.contracts import registration as contract
 from shared.contracts.common import Rejected, error, reject_if
 from shared.contracts.privacy import DataRequest
 from shared.contracts.reporting import ResultsPublished
+from shared.contracts.templates import OfficeAlarm
 from shared.logging import get_logger
 from shared.messaging.handling import HandlerContext, apply_rows
 from shared.messaging.outbox import UnitOfWork
 from shared.service import HandlerDeps, JobContext
+from shared.text import fmt
 
 log = get_logger(__name__)
 
@@ -383,7 +385,7 @@ async def check_results_deadline(deps: Deps, job: JobContext) -> None:
             uow: UnitOfWork,
             conference: Conference = conference,
             marker: str = marker,
-            params: dict[str, str] = params,
+            params: OfficeAlarm = params,
         ) -> None:
             store = deps.store(uow).store
             if await store.happened(f"results-published:{conference.id}"):

@@ -7,8 +7,8 @@ no second message.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, time
+from typing import Literal
 
 from services.registration import messages as msg
 from services.registration.domain import sessions
@@ -20,14 +20,23 @@ from services.registration.domain.model import (
     starts,
 )
 from services.registration.store import Store
-from shared.citizen import fmt
 from shared.clock import LOCAL_TZ, local_date
-from shared.contracts.notification import Recipient, Template
+from shared.contracts.notification import Recipient
 from shared.contracts.reporting import ResultsPublished
+from shared.contracts.templates import (
+    ConferenceReminder,
+    DelegateInvitation,
+    DelegatePromoted,
+    OfficeAlarm,
+    ResultsAnnouncement,
+    ScheduleAnnouncement,
+    WaitingList,
+)
 from shared.legal_days import results_due
 from shared.logging import get_logger
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
+from shared.text import fmt
 
 log = get_logger(__name__)
 
@@ -38,38 +47,50 @@ def _when(conference: Conference, reg: Registration | None) -> tuple[datetime | 
     return begins, (sitting.venue if sitting else None) or conference.venue
 
 
-def _params(conference: Conference, reg: Registration | None) -> dict[str, str]:
-    begins, venue = _when(conference, reg)
-    params = {"session_id": conference.id, "venue": venue}
-    if conference.online_url:
-        params["online_url"] = conference.online_url
-    if conference.agenda_summary:
-        params["content"] = conference.agenda_summary
-    if begins is not None:
-        local = begins.astimezone(LOCAL_TZ)
-        params |= {"date": local.strftime("%d/%m/%Y"), "time": local.strftime("%H:%M")}
-    if reg is not None:
-        params["registration_code"] = reg.code
-    return params
+def _begins(conference: Conference, reg: Registration | None) -> tuple[date, time] | None:
+    """The day and hour (Viet Nam) the delegate's sitting, or the conference, begins."""
+    begins, _venue = _when(conference, reg)
+    if begins is None:
+        return None
+    local = begins.astimezone(LOCAL_TZ)
+    return local.date(), local.time()
+
+
+def _invitation(
+    conference: Conference, reg: Registration, kind: type[DelegateInvitation] = DelegateInvitation
+) -> DelegateInvitation | None:
+    """The invitation (or its like: promoted, reminder), once the date is fixed."""
+    when, (_begin, venue) = _begins(conference, reg), _when(conference, reg)
+    if when is None:
+        return None
+    return kind(registration_code=reg.code, date=when[0], time=when[1], venue=venue)
+
+
+def _announcement(
+    conference: Conference,
+    reg: Registration | None,
+    change: Literal["scheduled", "rescheduled", "cancelled"],
+    previous: datetime | None = None,
+    reason: str | None = None,
+) -> ScheduleAnnouncement:
+    when, (_begin, venue) = _begins(conference, reg), _when(conference, reg)
+    return ScheduleAnnouncement(
+        session_id=conference.id,
+        change=change,
+        date=when[0] if when else None,
+        time=when[1] if when else None,
+        venue=venue,
+        previous_date=local_date(previous) if previous else None,
+        content=conference.agenda_summary,
+        online_url=conference.online_url,
+        reason=reason,
+    )
 
 
 def announce_by(conference: Conference) -> date | None:
     """The day the announcement is due: the one rule of `sessions.announce_deadline` (7 days
     before the earliest sitting), so the notices and the schedule event never disagree."""
     return sessions.announce_deadline(conference) if conference.starts_at else None
-
-
-def _request(
-    uow: UnitOfWork,
-    cause: str,
-    template: Template,
-    recipient: Recipient,
-    params: dict[str, str],
-    *,
-    send_by: date | None = None,
-    required: bool = False,
-) -> None:
-    uow.notify(cause, template, recipient, params, send_by=send_by, required=required)
 
 
 async def on_registered(
@@ -86,11 +107,13 @@ async def on_registered(
         if recipient is None:
             continue
         if reg.status == "waiting":
-            params = {"date": "(sẽ thông báo sau)"} | _params(conference, reg)
-            _request(uow, f"waiting:{reg.code}", "waiting_list", recipient, params)
-        elif reg.status == "confirmed" and conference.starts_at is not None:
-            template: Template = "delegate_promoted" if promoted else "delegate_invitation"
-            _request(uow, f"invitation:{reg.code}", template, recipient, _params(conference, reg))
+            when = _begins(conference, reg)
+            waiting = WaitingList(registration_code=reg.code, date=when[0] if when else None)
+            uow.notify(f"waiting:{reg.code}", recipient, waiting)
+        elif reg.status == "confirmed":
+            kind = DelegatePromoted if promoted else DelegateInvitation
+            if (invitation := _invitation(conference, reg, kind)) is not None:
+                uow.notify(f"invitation:{reg.code}", recipient, invitation)
 
 
 async def on_scheduled(
@@ -103,37 +126,25 @@ async def on_scheduled(
     """A date fixed: invitations to the confirmed, and the announcement to every village head
     (who relays it on the loudspeakers). A date moved: the change, to everyone registered and to
     every village head. Both are due 7 days before the conference."""
-    change: dict[str, str] = {"change": "scheduled" if previous is None else "rescheduled"}
-    if previous is not None:
-        prev = previous.astimezone(LOCAL_TZ)
-        change |= {
-            "previous_date": prev.strftime("%d/%m/%Y"),
-            "previous_time": prev.strftime("%H:%M"),
-        }
+    change: Literal["scheduled", "rescheduled"] = "scheduled" if previous is None else "rescheduled"
     cause = f"schedule:{conference.id}:{starts(conference).isoformat()}"
     told: set[str] = set()
     for reg, recipient in await store.reachable(conference.id, ["confirmed", "waiting"]):
         if previous is None:
-            if reg.status == "confirmed":
+            if reg.status == "confirmed" and (invitation := _invitation(conference, reg)):
                 told.add(reg.code)
-                invitation = _params(conference, reg)
-                _request(
-                    uow, f"invitation:{reg.code}", "delegate_invitation", recipient, invitation
-                )
+                uow.notify(f"invitation:{reg.code}", recipient, invitation)
             continue
         told.add(reg.code)
-        _request(
-            uow,
+        uow.notify(
             f"{cause}:{reg.code}",
-            "schedule_announcement",
             recipient,
-            _params(conference, reg) | change,
+            _announcement(conference, reg, change, previous),
             send_by=announce_by(conference),
             required=True,
         )
-    await _to_village_heads(
-        store, uow, ref, conference, told, cause, _params(conference, None) | change
-    )
+    heads = _announcement(conference, None, change, previous)
+    await _to_village_heads(store, uow, ref, conference, told, cause, heads)
 
 
 async def on_cancelled(
@@ -144,15 +155,13 @@ async def on_cancelled(
     reason: str | None,
 ) -> None:
     """Called off: everyone registered and every village head hear it."""
-    change = {"change": "cancelled", "date": "dự kiến"} | ({"reason": reason} if reason else {})
     told: set[str] = set()
     for reg, recipient in await store.reachable(conference.id, ["confirmed", "waiting"]):
         told.add(reg.code)
-        params = change | _params(conference, reg)
-        cause = f"cancelled:{conference.id}:{reg.code}"
-        _request(uow, cause, "schedule_announcement", recipient, params, required=True)
-    params = change | _params(conference, None)
-    await _to_village_heads(store, uow, ref, conference, told, f"cancelled:{conference.id}", params)
+        called_off = _announcement(conference, reg, "cancelled", reason=reason)
+        uow.notify(f"cancelled:{conference.id}:{reg.code}", recipient, called_off, required=True)
+    heads = _announcement(conference, None, "cancelled", reason=reason)
+    await _to_village_heads(store, uow, ref, conference, told, f"cancelled:{conference.id}", heads)
 
 
 async def village_head(
@@ -180,7 +189,7 @@ async def _to_village_heads(
     conference: Conference,
     told: set[str],
     cause: str,
-    params: dict[str, str],
+    params: ScheduleAnnouncement,
 ) -> None:
     """The announcement to each village head not told already; villages with no known head logged."""
     unknown = []
@@ -191,31 +200,29 @@ async def _to_village_heads(
             continue
         if code in told:
             continue
-        _request(
-            uow,
+        uow.notify(
             f"{cause}:village:{village.code}",
-            "schedule_announcement",
             recipient,
             params,
-            send_by=None if params["change"] == "cancelled" else announce_by(conference),
+            send_by=None if params.change == "cancelled" else announce_by(conference),
             required=True,
         )
     if unknown:
         log.warning(
             "announcement.village_heads_unknown", session_id=conference.id, villages=unknown
         )
-        what = "thông báo hoãn" if params["change"] == "cancelled" else "thông báo tổ chức"
+        what = "thông báo hoãn" if params.change == "cancelled" else "thông báo tổ chức"
         heads_unknown(
             uow, ref, f"{cause}:heads-unknown", conference.id, unknown, what + " hội nghị"
         )
 
 
-def office_alarm(uow: UnitOfWork, ref: ReferenceData, cause: str, params: dict[str, str]) -> None:
+def office_alarm(uow: UnitOfWork, ref: ReferenceData, cause: str, alarm: OfficeAlarm) -> None:
     """An alarm for the commune office (template office_alarm): something the plan requires that
     the platform could not do or found missing; once per cause."""
     office = ref.office()
-    recipient = office.recipient()
-    _request(uow, cause, "office_alarm", recipient, {"to": office.name, **params}, required=True)
+    to_office = alarm.model_copy(update={"to": office.name})
+    uow.notify(cause, office.recipient(), to_office, required=True)
 
 
 def heads_unknown(
@@ -223,42 +230,41 @@ def heads_unknown(
 ) -> None:
     """Villages a notice could not reach, for want of a village head: the office must tell them."""
     names = [f"- {v.name}" for code in villages if (v := ref.village(code))]
-    params = {"alarm": "village_heads_unknown", "session_id": session_id, "what": what}
-    params |= {"count": str(len(villages)), "details": "\n".join(names)}
-    office_alarm(uow, ref, cause, params)
+    alarm = OfficeAlarm(
+        alarm="village_heads_unknown",
+        session_id=session_id,
+        what=what,
+        count=len(villages),
+        details="\n".join(names),
+    )
+    office_alarm(uow, ref, cause, alarm)
 
 
 def _results_to_media(
     uow: UnitOfWork,
     ref: ReferenceData,
     results: ResultsPublished,
-    params: dict[str, Any],
+    announcement: ResultsAnnouncement,
     send_by: date,
 ) -> None:
     """The media, as the law asks: the same text, to make public; none known, the office hears."""
     for outlet in ref.media:
         if outlet.email or outlet.phone:
-            _request(
-                uow,
+            uow.notify(
                 f"results:{results.session_id}:media:{outlet.code}",
-                "results_announcement",
                 outlet.recipient(),
-                {**params, "media": outlet.name},
+                announcement.model_copy(update={"media": outlet.name}),
                 send_by=send_by,
                 required=True,
             )
     if not any(o.email or o.phone for o in ref.media):
-        office_alarm(
-            uow,
-            ref,
-            f"results:{results.session_id}:media-unknown",
-            {
-                "alarm": "media_unknown",
-                "session_id": results.session_id,
-                "what": msg.NO_MEDIA.format(session=results.session_id),
-                "details": msg.NO_MEDIA_DETAILS,
-            },
+        alarm = OfficeAlarm(
+            alarm="media_unknown",
+            session_id=results.session_id,
+            what=msg.NO_MEDIA.format(session=results.session_id),
+            details=msg.NO_MEDIA_DETAILS,
         )
+        office_alarm(uow, ref, f"results:{results.session_id}:media-unknown", alarm)
 
 
 def results_text(ref: ReferenceData, results: ResultsPublished) -> str:
@@ -282,7 +288,7 @@ def results_text(ref: ReferenceData, results: ResultsPublished) -> str:
     return "\n".join(lines) or msg.NO_MATTERS
 
 
-def results_due_params(conference: Conference, deadline: date, left: int) -> dict[str, str]:
+def results_due_params(conference: Conference, deadline: date, left: int) -> OfficeAlarm:
     """The office alarm's words when a conference's results are due soon or overdue."""
     held = fmt(held_on(conference))
     if left < 0:
@@ -293,48 +299,41 @@ def results_due_params(conference: Conference, deadline: date, left: int) -> dic
         what = msg.RESULTS_DUE_SOON.format(
             session=conference.id, held=held, deadline=fmt(deadline), days=left
         )
-    return {
-        "alarm": "results_due",
-        "session_id": conference.id,
-        "what": what,
-        "details": msg.RESULTS_DUE_DETAILS,
-    }
+    return OfficeAlarm(
+        alarm="results_due", session_id=conference.id, what=what, details=msg.RESULTS_DUE_DETAILS
+    )
 
 
 def delegation_params(
     ref: ReferenceData, conference: Conference, gaps: dict[str, list[str]], below: bool
-) -> dict[str, str]:
+) -> OfficeAlarm:
     """The office alarm's words for an incomplete delegation: one line per village."""
     lines = []
     for code, roles in gaps.items():
         village = ref.village(code)
         names = [c.name for role in roles if (c := ref.category(role))]
         lines.append(f"- {village.name if village else code}: {', '.join(names)}")
-    day = session_day(conference)
-    return {
-        "alarm": "delegation_incomplete",
-        "session_id": conference.id,
-        "date": day.strftime("%d/%m/%Y") if day else "",
-        "count": str(len(gaps)),
-        "details": "\n".join(lines) or "- Các thôn đã đủ thành phần.",
-        "below": "1" if below else "",
-        "confirmed": str(conference.confirmed),
-        "capacity_min": str(conference.capacity_min),
-    }
+    return OfficeAlarm(
+        alarm="delegation_incomplete",
+        session_id=conference.id,
+        date=session_day(conference),
+        count=len(gaps),
+        details="\n".join(lines) or "- Các thôn đã đủ thành phần.",
+        below=below,
+        confirmed=conference.confirmed,
+        capacity_min=conference.capacity_min,
+    )
 
 
-def no_dialogue_params(planned: list[Conference], today: date) -> dict[str, str]:
+def no_dialogue_params(planned: list[Conference], today: date) -> OfficeAlarm:
     coming = [
-        f"{s.id} ({day.strftime('%d/%m/%Y') if (day := session_day(s)) else 'chưa có ngày'})"
+        f"{s.id} ({fmt(day) if (day := session_day(s)) else 'chưa có ngày'})"
         for s in planned
         if s.kind == "periodic" and s.status in ("planned", "scheduled")
     ]
-    return {
-        "alarm": "no_periodic_dialogue",
-        "year": str(today.year),
-        "today": today.strftime("%d/%m/%Y"),
-        "planned": ", ".join(coming),
-    }
+    return OfficeAlarm(
+        alarm="no_periodic_dialogue", year=today.year, today=today, planned=", ".join(coming)
+    )
 
 
 async def remind(store: Store, uow: UnitOfWork, conference: Conference) -> int:
@@ -342,9 +341,9 @@ async def remind(store: Store, uow: UnitOfWork, conference: Conference) -> int:
     day = local_date(starts(conference)).isoformat()
     sent = 0
     for reg, recipient in await store.reachable(conference.id, ["confirmed"], optional=True):
-        cause = f"reminder:{conference.id}:{day}:{reg.code}"
-        _request(uow, cause, "conference_reminder", recipient, _params(conference, reg))
-        sent += 1
+        if (reminder := _invitation(conference, reg, ConferenceReminder)) is not None:
+            uow.notify(f"reminder:{conference.id}:{day}:{reg.code}", recipient, reminder)
+            sent += 1
     return sent
 
 
@@ -361,28 +360,25 @@ async def results_to_village_heads(
     failing that, the latest one registered.
     """
     unreached = []
-    params: dict[str, Any] = {
-        "session_id": results.session_id,
-        "held_on": results.held_on.strftime("%d/%m/%Y"),
-        "matters": str(len(results.matters)),
-        "conclusions": str(sum(1 for m in results.matters if m.conclusion)),
-    }
-    if results.document_number:
-        params["document_number"] = results.document_number
-    params["details"] = results_text(ref, results)
+    announcement = ResultsAnnouncement(
+        session_id=results.session_id,
+        held_on=results.held_on,
+        matters=len(results.matters),
+        conclusions=sum(1 for m in results.matters if m.conclusion),
+        document_number=results.document_number,
+        details=results_text(ref, results),
+    )
     send_by = results_due(results.held_on)
-    _results_to_media(uow, ref, results, params, send_by)
+    _results_to_media(uow, ref, results, announcement, send_by)
     for village in ref.villages:
         recipient, _code = await village_head(store, ref, village.code, results.session_id)
         if recipient is None:
             unreached.append(village.code)
             continue
-        _request(
-            uow,
+        uow.notify(
             f"results:{results.session_id}:{village.code}",
-            "results_announcement",
             recipient,
-            {**params, "village": village.code},
+            announcement.model_copy(update={"village": village.code}),
             send_by=send_by,
             required=True,
         )

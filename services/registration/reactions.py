@@ -13,8 +13,8 @@ from services.registration import notices, outgoing
 from services.registration.domain import events
 from services.registration.domain.model import Conference, starts
 from services.registration.repository import Repository
-from shared.citizen import fmt
 from shared.clock import local_date
+from shared.contracts.templates import RegistrationWithdrawn
 from shared.lifecycle import LifeCycle, Reaction
 from shared.messaging.outbox import UnitOfWork
 from shared.reference import ReferenceData
@@ -50,11 +50,13 @@ async def withdrawn(repo: Repository, uow: UnitOfWork, event: events.Registratio
     conference = await _conference_of(repo, reg.session_id)
     day = local_date(starts(conference))
     for code, recipient in (await repo.store.contacts([reg.code])).items():
+        withdrawn = RegistrationWithdrawn(
+            session_id=conference.id, date=day, registration_code=code
+        )
         uow.notify(
             f"under-age:{conference.id}:{day.isoformat()}:{code}",
-            "registration_withdrawn",
             recipient,
-            {"session_id": conference.id, "date": fmt(day), "registration_code": code},
+            withdrawn,
             required=True,
         )
 

@@ -18,6 +18,7 @@ from shared import vi
 from shared.contracts.reporting import Matter, Participation, ResultsPublished
 from shared.legal_days import RESULTS_WITHIN_VI, results_due
 from shared.reference import ReferenceData
+from shared.text import fmt
 
 RECIPIENTS: tuple[str, ...] = (
     "Sở Nội vụ tỉnh (b/c)",
@@ -148,7 +149,7 @@ class Announcement:
     def heading(self) -> str:
         return (
             f"Kết quả Hội nghị đối thoại giữa người đứng đầu cấp ủy, chính quyền xã "
-            f"với Nhân dân xã {self.commune} ngày {self.held_on.strftime('%d/%m/%Y')}"
+            f"với Nhân dân xã {self.commune} ngày {fmt(self.held_on)}"
         )
 
     def _participants(self) -> list[str]:
@@ -188,7 +189,7 @@ class Announcement:
                 answered.append(f"{n}. Về nội dung {m.ref}: {m.answer or ANSWER_NOT_APPROVED}")
             if m.conclusion or m.responsible_agency:
                 agency = self.agency_names.get(m.responsible_agency or "", m.responsible_agency)
-                deadline = m.deadline.strftime("%d/%m/%Y") if m.deadline else "không có"
+                deadline = fmt(m.deadline) if m.deadline else "không có"
                 text = (m.conclusion or CONCLUSION_NOT_APPROVED).rstrip()
                 text += "" if text.endswith((".", "!", ";")) else "."
                 concluded.append(
@@ -203,7 +204,7 @@ class Announcement:
         led = [f"{self.chaired_by} chủ trì"] if self.chaired_by else []
         led += [f"{self.concluded_by} kết luận"] if self.concluded_by else []
         intro = (
-            f"Ngày {self.held_on.strftime('%d/%m/%Y')}, tại {self.venue}, Ủy ban nhân dân xã "
+            f"Ngày {fmt(self.held_on)}, tại {self.venue}, Ủy ban nhân dân xã "
             f"{self.commune} tổ chức {self.title[:1].lower() + self.title[1:]}. Hội nghị có "
             f"{p.attended}/{p.delegates_expected} đại biểu được mời tham dự"
             + (f"; {'; '.join(led)}" if led else "")
@@ -214,11 +215,10 @@ class Announcement:
         if self.denunciations:
             raised.append(DENUNCIATIONS_COUNTED.format(n=self.denunciations))
         timing = (
-            f"Thông báo ban hành trong thời hạn {RESULTS_WITHIN_VI} "
-            f"(hạn {self.deadline.strftime('%d/%m/%Y')})."
+            f"Thông báo ban hành trong thời hạn {RESULTS_WITHIN_VI} (hạn {fmt(self.deadline)})."
             if not self.days_late
             else f"Thông báo ban hành chậm {self.days_late} ngày so với thời hạn "
-            f"{self.deadline.strftime('%d/%m/%Y')} ({RESULTS_WITHIN_VI})."
+            f"{fmt(self.deadline)} ({RESULTS_WITHIN_VI})."
         )
         closing = (
             "Ủy ban nhân dân xã đề nghị các cơ quan, đơn vị được giao nhiệm vụ khẩn trương "

@@ -13,10 +13,10 @@ from typing import Any
 
 from services.reporting import messages as rmsg
 from shared import vi
-from shared.citizen import fmt
 from shared.clock import LOCAL_TZ
 from shared.contracts.common import OutcomeError, error
 from shared.reference import ReferenceData
+from shared.text import fmt
 
 RECIPIENTS: tuple[str, ...] = (
     "Thường trực Đảng ủy xã (b/c)",

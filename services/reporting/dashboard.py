@@ -18,6 +18,7 @@ from shared import vi
 from shared.clock import LOCAL_TZ, Clock
 from shared.legal_days import limit_state
 from shared.reference import ReferenceData
+from shared.text import fmt, fmt_time
 
 CLOCK_VI = {"acceptance": "Thụ lý", "settlement": "Giải quyết"}
 FOLLOWUP_VI = {"on_time": "trong hạn", "overdue": "quá hạn", "resolved": "đã giải quyết"}
@@ -228,7 +229,7 @@ class Dashboard:
             "announcement": None
             if announcement is None
             else {
-                "issued_on": announcement.issued_on.strftime("%d/%m/%Y"),
+                "issued_on": fmt(announcement.issued_on),
                 "late": announcement.days_late > 0,
                 "days_late": announcement.days_late,
             },
@@ -270,8 +271,8 @@ def _day(value: Any) -> str | None:
     if not value:
         return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    return fmt_time(moment)
 
 
 def _vn(value: Any) -> str | None:
-    return date.fromisoformat(value).strftime("%d/%m/%Y") if value else None
+    return fmt(date.fromisoformat(value)) if value else None

@@ -12,13 +12,13 @@ from services.reporting import messages as msg
 from services.reporting.conference_notice import dated_errors
 from services.reporting.projections import quarter_of
 from services.reporting.store import ReadModels, Record
-from shared.citizen import fmt
 from shared.contracts import reporting as contract
 from shared.contracts.common import OutcomeError, error
 from shared.legal_days import results_due
 from shared.reference import ReferenceData
 from shared.service import QueueLag
 from shared.storage import Database
+from shared.text import fmt
 
 FEEDS_FOLLOWUP = ("intake.followup.updated.v1", "intake.conclusion.overdue.v1")
 NOT_MATTERS = ("merged", "referred", "refused", "withdrawn")

@@ -19,7 +19,8 @@ from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE, PROVINCIAL
 from shared.contracts.common import OUTCOME_KEY, Outcome
 from shared.contracts.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, new_event, to_structured
-from shared.contracts.notification import Recipient, SendNotification, Template
+from shared.contracts.notification import Recipient, SendNotification
+from shared.contracts.templates import Params
 from shared.crypto import FieldCipher
 from shared.logging import get_logger
 from shared.storage import Database, Document, Session
@@ -122,21 +123,21 @@ class UnitOfWork:
     def notify(
         self,
         cause: str,
-        template: Template,
         recipient: Recipient,
-        params: dict[str, str],
+        params: Params,
         *,
         required: bool = False,
         send_by: date | None = None,
         subject: str | None = None,
     ) -> None:
         """Ask notification to send one message to one person (`notification.send.v1`, point to
-        point: it carries the contact); the cause and the contact make it unique."""
+        point: it carries the contact): the template `params` is for, with them as text; the
+        cause and the contact make it unique."""
         request = SendNotification(
             cause_id=cause,
-            template=template,
+            template=params.template,
             recipient=recipient,
-            params=params,
+            params=params.as_params(),
             required_by_law=required,
             send_by=send_by,
         )

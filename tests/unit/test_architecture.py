@@ -69,3 +69,14 @@ def test_no_function_outside_the_tests_is_longer_than_60_lines():
                     if lines > longest:
                         found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} {lines}")
     assert found == [], "split these (STYLE.md): " + "; ".join(found)
+
+
+def test_days_and_hours_are_written_in_one_place():
+    """shared/text.py (fmt, fmt_hour, fmt_time) writes them as people here read them."""
+    found = [
+        str(path.relative_to(ROOT))
+        for package in ("services", "shared", "deploy")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "strftime(" in path.read_text(encoding="utf-8") and path.name != "text.py"
+    ]
+    assert found == []

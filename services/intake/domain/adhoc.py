@@ -8,11 +8,12 @@ from typing import Any
 
 from services.intake import messages as msg
 from services.intake.domain import events
-from shared.citizen import age_on, citizen_id_errors, fmt_time
+from shared.citizen import age_on, citizen_id_errors
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error
 from shared.reference import ReferenceData
+from shared.text import fmt_time
 
 SHARE = 0.10  # Law 72/2025, Art. 43: at least 10% of the commune's voters
 VOTING_AGE = 18

@@ -13,12 +13,13 @@ from services.intake.domain.classifier import suggest_topic
 from services.intake.domain.events import Event
 from services.intake.domain.notices import Notice
 from shared import vi
-from shared.citizen import citizen_id_format_errors, fmt_time, phone_errors
+from shared.citizen import citizen_id_format_errors, phone_errors
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error, reject_if
 from shared.logging import redact_text
 from shared.reference import ReferenceData
+from shared.text import fmt_time
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SUMMARY_LENGTH = 500

@@ -14,11 +14,11 @@ from services.intake.domain import events, notices
 from services.intake.domain.issues import Change, Issue
 from services.intake.domain.notices import Notice
 from shared import vi
-from shared.citizen import fmt, fmt_time
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, Rejected, error, reject_if
 from shared.legal_days import LegalCalendar, limit_state
+from shared.text import fmt, fmt_time
 
 ANSWERABLE = ("assigned", "answer_proposed", "on_agenda")
 FOLLOWED = ("concluded", "in_followup")
@@ -154,7 +154,7 @@ def _conclusion_errors(
             error(
                 "data.deadline",
                 "deadline_past",
-                msg.DEADLINE_PAST.format(deadline=cmd.deadline.strftime("%d/%m/%Y")),
+                msg.DEADLINE_PAST.format(deadline=fmt(cmd.deadline)),
             )
         )
     return errors
@@ -386,7 +386,7 @@ def accept(
                     "already_accepted",
                     msg.ALREADY_ACCEPTED.format(
                         code=issue.tracking_code,
-                        day=date.fromisoformat(issue.legal["accepted_on"]).strftime("%d/%m/%Y"),
+                        day=fmt(date.fromisoformat(issue.legal["accepted_on"])),
                     ),
                 )
             ]
@@ -418,9 +418,9 @@ def _acceptance_notices(
     calendar: LegalCalendar,
 ) -> None:
     """Who is told of an acceptance, and by when."""
-    params = {
-        "accepted_on": fmt(accepted_on),
-        "settlement_due": fmt(settlement_due),
+    params = {  # for the person's message, which writes the days as people read them
+        "accepted_on": accepted_on.isoformat(),
+        "settlement_due": settlement_due.isoformat(),
         "days": str(days),
     }
     if issue.handled_as == "complaint":

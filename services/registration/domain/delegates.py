@@ -19,10 +19,11 @@ from services.registration.domain.model import (
     session_day,
     status_vi,
 )
-from shared.citizen import age_on, citizen_id_errors, fmt, phone_errors
+from shared.citizen import age_on, citizen_id_errors, phone_errors
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, Rejected, error
 from shared.reference import ReferenceData
+from shared.text import fmt
 
 
 def registration_errors(

@@ -20,12 +20,12 @@ from services.registration.domain.model import (
     status_vi,
 )
 from shared import vi
-from shared.citizen import fmt, fmt_time
 from shared.clock import local_date
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, error, reject_if
 from shared.legal_days import results_due
 from shared.reference import ReferenceData
+from shared.text import fmt, fmt_time
 
 # Law 72/2025, Art. 43: the People's Committee organises with the Fatherland Front, a
 # representative of the People's Council standing committee co-chairs, the Party committee is
