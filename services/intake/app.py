@@ -44,7 +44,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
     infra = Infrastructure("intake", settings, clock)
     deps = handlers.Deps.of(
         infra,
-        lambda db, cipher, session: Repository(store.MongoStore(db, cipher, session)),
+        lambda db, cipher, tx: Repository(store.MongoStore(db, cipher, tx)),
         reactions.lifecycle_of(infra.reference),
     )
     retention = handlers.retention(deps, settings.retention_days)

@@ -178,10 +178,10 @@ CASE_ENDED: list[Document] = [
 
 
 class MongoStore:
-    """`Store` on MongoDB: every call in the transaction of `session` (None: outside any)."""
+    """`Store` on MongoDB: every call in the transaction `tx` (None: outside any)."""
 
-    def __init__(self, db: Database, cipher: FieldCipher, session: Session | None) -> None:
-        self.db, self.cipher, self.s = db, cipher, session
+    def __init__(self, db: Database, cipher: FieldCipher, tx: Session | None) -> None:
+        self.db, self.cipher, self.tx = db, cipher, tx
 
     async def open_candidates(
         self, village_code: str, topic: str, kind: str, handled_as: str
@@ -195,7 +195,7 @@ class MongoStore:
         found = []
         for status in OPEN:
             cursor = self.db["issues"].find(
-                {"village_code": village_code, "topic": topic, "status": status}, session=self.s
+                {"village_code": village_code, "topic": topic, "status": status}, session=self.tx
             )
             found += [
                 issue_from_doc(doc, self.cipher)
@@ -209,9 +209,9 @@ class MongoStore:
         return await self.db.next_value(self._in_transaction(), f"tracking:{commune}:{year}")
 
     def _in_transaction(self) -> Session:
-        if self.s is None:
+        if self.tx is None:
             raise RuntimeError("this write is made in a transaction")
-        return self.s
+        return self.tx
 
     async def first_time(self, key: str) -> bool:
         """True the first time `key` is marked (a reminder sent once per deadline)."""
@@ -220,10 +220,10 @@ class MongoStore:
     async def insert_issue(self, issue: Issue, person: Submitter | None) -> None:
         doc = _to_doc(issue, self.cipher)
         doc["submitter"] = _sealed_submitter(issue.tracking_code, person, self.cipher)
-        await self.db["issues"].insert_one(doc, session=self.s)
+        await self.db["issues"].insert_one(doc, session=self.tx)
 
     async def load_issue(self, tracking_code: str) -> Issue | None:
-        doc = await self.db["issues"].find_one({"_id": tracking_code}, session=self.s)
+        doc = await self.db["issues"].find_one({"_id": tracking_code}, session=self.tx)
         return issue_from_doc(doc, self.cipher) if doc else None
 
     async def save_issue(self, issue: Issue) -> None:
@@ -231,7 +231,7 @@ class MongoStore:
         doc.pop("_id")
         doc["version"] = issue.version + 1
         result = await self.db["issues"].update_one(
-            {"_id": issue.tracking_code, "version": issue.version}, {"$set": doc}, session=self.s
+            {"_id": issue.tracking_code, "version": issue.version}, {"$set": doc}, session=self.tx
         )
         if result.matched_count != 1:
             raise RuntimeError(f"issue {issue.tracking_code} changed concurrently")  # retried
@@ -292,7 +292,7 @@ class MongoStore:
             }
         )
         for query in queries:
-            cursor = self.db["issues"].find(query, session=self.s)
+            cursor = self.db["issues"].find(query, session=self.tx)
             found += [
                 issue_from_doc(doc, self.cipher)
                 async for doc in cursor
@@ -303,7 +303,7 @@ class MongoStore:
     async def upcoming_sessions(self, now: datetime) -> list[str]:
         """Scheduled conferences that have not started: their agendas follow new issues."""
         cursor = self.db["sessions"].find(
-            {"status": "scheduled", "starts_at_utc": {"$gt": now}}, {"_id": 1}, session=self.s
+            {"status": "scheduled", "starts_at_utc": {"$gt": now}}, {"_id": 1}, session=self.tx
         )
         return [doc["_id"] async for doc in cursor]
 
@@ -313,7 +313,7 @@ class MongoStore:
             {"$inc": {"version": 1}, "$set": {"latest": drafted}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
-            session=self.s,
+            session=self.tx,
         )
         return int(upserted(agenda)["version"])
 
@@ -324,24 +324,24 @@ class MongoStore:
             {"_id": f"{session_id}:{cause}"},
             {"$set": {"session_id": session_id}},
             upsert=True,
-            session=self.s,
+            session=self.tx,
         )
 
     async def agenda_marks(self) -> dict[str, list[str]]:
         """The marks waiting, by session."""
         marks: dict[str, list[str]] = {}
-        async for doc in self.db["agenda_marks"].find({}, session=self.s):
+        async for doc in self.db["agenda_marks"].find({}, session=self.tx):
             marks.setdefault(doc["session_id"], []).append(doc["_id"])
         return marks
 
     async def clear_agenda_marks(self, marks: list[str]) -> None:
         """Only the marks a redraft saw: those added since wait for the next one."""
-        await self.db["agenda_marks"].delete_many({"_id": {"$in": marks}}, session=self.s)
+        await self.db["agenda_marks"].delete_many({"_id": {"$in": marks}}, session=self.tx)
 
     async def find_signature(self, request_code: str, voters: list[str]) -> Document | None:
         """The voter's signature, under any of their look-up hashes (`voters`)."""
         ids = [f"{request_code}:{voter}" for voter in voters]
-        return await self.db["adhoc_signatures"].find_one({"_id": {"$in": ids}}, session=self.s)
+        return await self.db["adhoc_signatures"].find_one({"_id": {"$in": ids}}, session=self.tx)
 
     async def add_signature(self, cmd: SignAdhocRequest, voter: str, now: datetime) -> Document:
         """Keep the signature (the signer sealed) and count it; returns the request as it now is."""
@@ -360,7 +360,7 @@ class MongoStore:
                     for name in ("full_name", "citizen_id", "date_of_birth")
                 },
             },
-            session=self.s,
+            session=self.tx,
         )
         request = await self.db["adhoc_requests"].find_one_and_update(
             {"_id": cmd.request_code},
@@ -376,13 +376,13 @@ class MongoStore:
             },
             upsert=True,
             return_document=ReturnDocument.AFTER,
-            session=self.s,
+            session=self.tx,
         )
         return upserted(request)
 
     async def mark_threshold_reached(self, request_code: str, now: datetime) -> None:
         await self.db["adhoc_requests"].update_one(
-            {"_id": request_code}, {"$set": {"threshold_reached_at": now}}, session=self.s
+            {"_id": request_code}, {"$set": {"threshold_reached_at": now}}, session=self.tx
         )
 
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]:
@@ -390,7 +390,7 @@ class MongoStore:
         (none who objected to messages the law does not require: see `reach` for those)."""
         found: dict[str, Recipient] = {}
         async for doc in self.db["issues"].find(
-            {"_id": {"$in": codes}}, {"submitter": 1}, session=self.s
+            {"_id": {"$in": codes}}, {"submitter": 1}, session=self.tx
         ):
             sealed = doc.get("submitter") or {}
             if not (sealed.get("phone") or sealed.get("email")) or sealed.get("objected_at"):
@@ -408,7 +408,7 @@ class MongoStore:
         """How a written notice the law requires reaches the person who sent this issue (an
         objection does not stop it): their phone or email, a letter (they left only a postal
         address), or not at all (they left neither)."""
-        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)
+        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.tx)
         sealed = (doc or {}).get("submitter") or {}
         if sealed.get("phone") or sealed.get("email"):
             clear = {
@@ -420,7 +420,7 @@ class MongoStore:
 
     async def identified(self, code: str) -> bool:
         """Whether the person who sent this issue gave both a name and an address."""
-        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)
+        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.tx)
         sealed = (doc or {}).get("submitter") or {}
         return bool(sealed.get("full_name") and sealed.get("address"))
 
@@ -428,7 +428,7 @@ class MongoStore:
         """The person behind an issue, given or completed later (sealed as at receipt)."""
         sealed = _sealed_submitter(code, person, self.cipher)
         await self.db["issues"].update_one(
-            {"_id": code}, {"$set": {"submitter": sealed}}, session=self.s
+            {"_id": code}, {"$set": {"submitter": sealed}}, session=self.tx
         )
 
     @staticmethod
@@ -442,16 +442,16 @@ class MongoStore:
 
     async def count_expired(self, cutoff: datetime) -> int:
         """Issues and ad-hoc signers kept past `cutoff` and not erased yet."""
-        issues = await self.db["issues"].count_documents(self._expired(cutoff), session=self.s)
+        issues = await self.db["issues"].count_documents(self._expired(cutoff), session=self.tx)
         signers = await self.db["adhoc_signatures"].count_documents(
-            {"recorded_at": {"$lt": cutoff}, "signer": {"$ne": None}}, session=self.s
+            {"recorded_at": {"$lt": cutoff}, "signer": {"$ne": None}}, session=self.tx
         )
         return issues + signers
 
     async def erase_expired(self, cutoff: datetime, limit: int) -> int:
         """Erase the person and every sealed text of at most `limit` issues ended and received
         before `cutoff` (never a case whose clocks run); how many."""
-        found = self.db["issues"].find(self._expired(cutoff), {"_id": 1}, session=self.s)
+        found = self.db["issues"].find(self._expired(cutoff), {"_id": 1}, session=self.tx)
         cursor = found.limit(limit)
         codes = [doc["_id"] async for doc in cursor]
         for code in codes:
@@ -460,13 +460,13 @@ class MongoStore:
         signers = await self.db["adhoc_signatures"].update_many(
             {"recorded_at": {"$lt": cutoff}, "signer": {"$ne": None}},
             {"$set": {"signer": None}},
-            session=self.s,
+            session=self.tx,
         )
         return len(codes) + signers.modified_count
 
     async def erase_issue(self, code: str, why: str, now: datetime) -> None:
         """The person gone and every sealed text replaced: what is left is counts and dates."""
-        doc = await self.db["issues"].find_one({"_id": code}, session=self.s)
+        doc = await self.db["issues"].find_one({"_id": code}, session=self.tx)
         if doc is None:
             return
         for holder, key, context in _sealed_texts(doc):
@@ -476,7 +476,7 @@ class MongoStore:
         await self.db["issues"].update_one(
             {"_id": code},
             {"$set": {**fields, "submitter": None, "erased_at": now, "erased_why": why}},
-            session=self.s,
+            session=self.tx,
         )
 
     async def issues_of(self, person: DataSubject) -> list[Document]:
@@ -494,7 +494,7 @@ class MongoStore:
             found = Submitter(full_name=person.full_name, **{_field_of(key, person): key})
             ors.append({"submitter.ref": {"$in": person_refs(found, self.cipher)}})
         found_docs = []
-        async for doc in self.db["issues"].find({"$or": ors}, session=self.s):
+        async for doc in self.db["issues"].find({"$or": ors}, session=self.tx):
             sealed = doc.get("submitter") or {}
             doc["person"] = {
                 name: self.cipher.decrypt(sealed.get(name), context=f"intake:{doc['_id']}:{name}")
@@ -510,7 +510,7 @@ class MongoStore:
         codes = [d["_id"] async for d in self.db["adhoc_requests"].find({}, {"_id": 1})]
         ids = [f"{code}:{h}" for code in codes for h in hashes]
         found = []
-        async for doc in self.db["adhoc_signatures"].find({"_id": {"$in": ids}}, session=self.s):
+        async for doc in self.db["adhoc_signatures"].find({"_id": {"$in": ids}}, session=self.tx):
             sealed = doc.get("signer") or {}
             doc["person"] = {
                 name: self.cipher.decrypt(sealed[name], context=f"adhoc:{doc['_id']}:{name}")
@@ -521,7 +521,7 @@ class MongoStore:
         return found
 
     async def correct_submitter(self, code: str, corrections: dict[str, str]) -> None:
-        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.s)
+        doc = await self.db["issues"].find_one({"_id": code}, {"submitter": 1}, session=self.tx)
         sealed = dict((doc or {}).get("submitter") or {})
         person = {
             name: self.cipher.decrypt(sealed.get(name), context=f"intake:{code}:{name}")
@@ -534,7 +534,7 @@ class MongoStore:
             if kept in sealed:
                 fresh[kept] = sealed[kept]
         await self.db["issues"].update_one(
-            {"_id": code}, {"$set": {"submitter": fresh}}, session=self.s
+            {"_id": code}, {"$set": {"submitter": fresh}}, session=self.tx
         )
 
     async def object_to(self, code: str, now: datetime) -> None:
@@ -542,14 +542,14 @@ class MongoStore:
         await self.db["issues"].update_one(
             {"_id": code, "submitter": {"$ne": None}},
             {"$set": {"submitter.objected_at": now}},
-            session=self.s,
+            session=self.tx,
         )
 
     async def record_request(self, record: Document) -> bool:
         """Keep a data subject's request and how it was answered; False when its id is known."""
-        if await self.db["data_requests"].find_one({"_id": record["_id"]}, session=self.s):
+        if await self.db["data_requests"].find_one({"_id": record["_id"]}, session=self.tx):
             return False
-        await self.db["data_requests"].insert_one(record, session=self.s)
+        await self.db["data_requests"].insert_one(record, session=self.tx)
         return True
 
     async def raised_before(self, codes: list[str], person: Submitter | None) -> bool:
@@ -560,7 +560,7 @@ class MongoStore:
         found = await self.db["issues"].find_one(
             {"_id": {"$in": codes}, "submitter.ref": {"$in": person_refs(person, self.cipher)}},
             {"_id": 1},
-            session=self.s,
+            session=self.tx,
         )
         return found is not None
 
@@ -602,9 +602,9 @@ class MongoStore:
 
     async def known_session(self, session_id: str) -> Document | None:
         """What intake knows of a conference, from registration's events."""
-        return await self.db["sessions"].find_one({"_id": session_id}, session=self.s)
+        return await self.db["sessions"].find_one({"_id": session_id}, session=self.tx)
 
     async def keep_session(self, session_id: str, fields: Document) -> None:
         await self.db["sessions"].update_one(
-            {"_id": session_id}, {"$set": fields}, upsert=True, session=self.s
+            {"_id": session_id}, {"$set": fields}, upsert=True, session=self.tx
         )

@@ -47,7 +47,7 @@ class Store:
     provider's call outside any transaction)."""
 
     db: Database
-    s: DbSession | None = None
+    tx: DbSession | None = None  # the transaction (None: outside any)
 
     # ---- messages ------------------------------------------------------------------------------
 
@@ -61,35 +61,35 @@ class Store:
 
     async def count_expired(self, cutoff: datetime) -> int:
         """Messages done with, made before `cutoff`, whose recipient and text are still kept."""
-        return await self.db["messages"].count_documents(self._expired(cutoff), session=self.s)
+        return await self.db["messages"].count_documents(self._expired(cutoff), session=self.tx)
 
     async def erase_expired(self, cutoff: datetime, limit: int) -> int:
         """The recipient and text of at most `limit` messages done with and created before
         `cutoff` erased (status, history and keyed references stay); how many."""
-        query = self.db["messages"].find(self._expired(cutoff), {"_id": 1}, session=self.s)
+        query = self.db["messages"].find(self._expired(cutoff), {"_id": 1}, session=self.tx)
         found = query.limit(limit)
         codes = [doc["_id"] async for doc in found]
         for message_id in codes:
             await self.db["messages"].update_one(
                 {"_id": message_id},
                 {"$set": {"payload": None, "erased_at": cutoff}},
-                session=self.s,
+                session=self.tx,
             )
         return len(codes)
 
     async def message(self, message_id: str) -> Message | None:
-        found = await self.db["messages"].find_one({"_id": message_id}, session=self.s)
+        found = await self.db["messages"].find_one({"_id": message_id}, session=self.tx)
         return message_from_doc(found) if found else None
 
     async def has_message(self, message_id: str) -> bool:
-        found = await self.db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=self.s)
+        found = await self.db["messages"].find_one({"_id": message_id}, {"_id": 1}, session=self.tx)
         return found is not None
 
     async def add_message(self, message: Message) -> None:
-        await self.db["messages"].insert_one(_doc(message), session=self.s)
+        await self.db["messages"].insert_one(_doc(message), session=self.tx)
 
     async def save_message(self, message: Message) -> None:
-        await self.db["messages"].replace_one({"_id": message.id}, _doc(message), session=self.s)
+        await self.db["messages"].replace_one({"_id": message.id}, _doc(message), session=self.tx)
 
     async def claim(self, message: Message, attempt: str, now: datetime) -> Message | None:
         """Take a message for one attempt, if nobody moved it since it was read.
@@ -123,7 +123,7 @@ class Store:
     async def reported(self, channel: str, provider_ref: str) -> Message | None:
         """The message a provider's delivery report is about (its reference, or our key)."""
         query = {"channel": channel, "$or": [{"provider_ref": provider_ref}, {"_id": provider_ref}]}
-        found = await self.db["messages"].find_one(query, session=self.s)
+        found = await self.db["messages"].find_one(query, session=self.tx)
         return message_from_doc(found) if found else None
 
     def recent(self, query: dict[str, Any], limit: int) -> AsyncIterator[Document]:
@@ -165,7 +165,7 @@ class Store:
 
     async def opted_out(self, refs: list[str]) -> bool:
         found = await self.db["preferences"].find_one(
-            {"_id": {"$in": refs}, "opt_out": True}, session=self.s
+            {"_id": {"$in": refs}, "opt_out": True}, session=self.tx
         )
         return found is not None
 
@@ -173,19 +173,19 @@ class Store:
         """Kept under the current look-up hash (`refs[0]`), and set on any kept under a retired
         one, so an earlier opt-out is never left standing against a later choice."""
         await self.db["preferences"].update_one(
-            {"_id": refs[0]}, {"$set": fields}, upsert=True, session=self.s
+            {"_id": refs[0]}, {"$set": fields}, upsert=True, session=self.tx
         )
         if refs[1:]:
             await self.db["preferences"].update_many(
-                {"_id": {"$in": refs[1:]}}, {"$set": fields}, session=self.s
+                {"_id": {"$in": refs[1:]}}, {"$set": fields}, session=self.tx
             )
 
     # ---- conferences ------------------------------------------------------------------------------
 
     async def conference(self, session_id: str) -> Document | None:
-        return await self.db["sessions"].find_one({"_id": session_id}, session=self.s)
+        return await self.db["sessions"].find_one({"_id": session_id}, session=self.tx)
 
     async def keep_conference(self, session_id: str, fields: dict[str, Any]) -> None:
         await self.db["sessions"].update_one(
-            {"_id": session_id}, {"$set": fields}, upsert=True, session=self.s
+            {"_id": session_id}, {"$set": fields}, upsert=True, session=self.tx
         )

@@ -16,7 +16,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
     infra = Infrastructure("registration", settings, clock)
     deps = handlers.Deps.of(
         infra,
-        lambda db, cipher, session: Repository(store.MongoStore(db, cipher, session), infra.clock),
+        lambda db, cipher, tx: Repository(store.MongoStore(db, cipher, tx), infra.clock),
         reactions.lifecycle_of(infra.reference),
     )
     retention = handlers.retention(deps, settings.retention_days)

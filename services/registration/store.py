@@ -113,27 +113,27 @@ class Store(Protocol):
 
 
 class MongoStore:
-    """`Store` on MongoDB: every call in the transaction of `session` (None: outside any)."""
+    """`Store` on MongoDB: every call in the transaction `tx` (None: outside any)."""
 
-    def __init__(self, db: Database, cipher: FieldCipher, session: DbSession | None) -> None:
-        self.db, self.cipher, self.s = db, cipher, session
+    def __init__(self, db: Database, cipher: FieldCipher, tx: DbSession | None) -> None:
+        self.db, self.cipher, self.tx = db, cipher, tx
         self.sessions = db["sessions"]
         self.registrations = db["registrations"]
 
     async def next_session_number(self, commune: str, year: int, kind: str) -> int:
-        if self.s is None:
+        if self.tx is None:
             raise RuntimeError("a session number is taken in a transaction")
-        return await self.db.next_value(self.s, f"session:{commune}:{year}:{kind}")
+        return await self.db.next_value(self.tx, f"session:{commune}:{year}:{kind}")
 
     async def load_session(self, session_id: str) -> Conference | None:
-        doc = await self.sessions.find_one({"_id": session_id}, session=self.s)
+        doc = await self.sessions.find_one({"_id": session_id}, session=self.tx)
         return session_from_doc(doc) if doc else None
 
     async def insert_session(self, conference: Conference, now: datetime) -> None:
         doc = record_document(conference)
         doc["_id"] = doc.pop("id")
         doc["created_at"] = doc["updated_at"] = now
-        await self.sessions.insert_one(doc, session=self.s)
+        await self.sessions.insert_one(doc, session=self.tx)
 
     async def save_session(self, conference: Conference, now: datetime) -> None:
         """Write the session back if nobody changed it since it was read (its version guards it)."""
@@ -142,14 +142,14 @@ class MongoStore:
         doc["version"] = conference.version + 1
         doc["updated_at"] = now
         result = await self.sessions.update_one(
-            {"_id": conference.id, "version": conference.version}, {"$set": doc}, session=self.s
+            {"_id": conference.id, "version": conference.version}, {"$set": doc}, session=self.tx
         )
         if result.matched_count != 1:
             raise ConcurrentUpdate(conference.id)
         conference.version += 1
 
     async def load_registrations(self, session_id: str) -> list[Registration]:
-        cursor = self.registrations.find({"session_id": session_id}, session=self.s)
+        cursor = self.registrations.find({"session_id": session_id}, session=self.tx)
         return [registration_from_doc(doc) async for doc in cursor.sort("seq", ASCENDING)]
 
     async def find_active(self, session_id: str, **match: str) -> Registration | None:
@@ -158,7 +158,7 @@ class MongoStore:
         Only equalities go to the database, so an index of exactly those fields answers it (a
         condition on the status beside them sends the embedded server to a full scan); the few
         cancelled registrations of the same person or role are passed over here."""
-        cursor = self.registrations.find({"session_id": session_id, **match}, session=self.s)
+        cursor = self.registrations.find({"session_id": session_id, **match}, session=self.tx)
         async for doc in cursor:
             if doc.get("status") in ACTIVE_STATUSES:
                 return registration_from_doc(doc)
@@ -166,17 +166,17 @@ class MongoStore:
 
     async def load_waiting(self, session_id: str) -> list[Registration]:
         query = {"session_id": session_id, "status": "waiting"}
-        cursor = self.registrations.find(query, session=self.s).sort("seq", ASCENDING)
+        cursor = self.registrations.find(query, session=self.tx).sort("seq", ASCENDING)
         return [registration_from_doc(doc) async for doc in cursor]
 
     async def count_waiting(self, session_id: str) -> int:
         query = {"session_id": session_id, "status": "waiting"}
-        return await self.registrations.count_documents(query, session=self.s)
+        return await self.registrations.count_documents(query, session=self.tx)
 
     async def birth_dates(self, session_id: str) -> dict[str, date]:
         """Each active registration's date of birth, opened (to check ages again)."""
         found = {}
-        async for doc in self.registrations.find({"session_id": session_id}, session=self.s):
+        async for doc in self.registrations.find({"session_id": session_id}, session=self.tx):
             sealed = (doc.get("personal") or {}).get("date_of_birth")
             if doc.get("status") in ACTIVE_STATUSES and sealed:
                 context = f"registration:{doc['_id']}:date_of_birth"
@@ -185,7 +185,7 @@ class MongoStore:
         return found
 
     async def find_registration(self, code: str) -> Registration | None:
-        doc = await self.registrations.find_one({"code": code}, session=self.s)
+        doc = await self.registrations.find_one({"code": code}, session=self.tx)
         return registration_from_doc(doc) if doc else None
 
     async def insert_registration(self, reg: Registration, personal: dict[str, str | None]) -> None:
@@ -196,35 +196,35 @@ class MongoStore:
             for name in PERSONAL_FIELDS
             if personal.get(name) is not None
         }
-        await self.registrations.insert_one(doc, session=self.s)
+        await self.registrations.insert_one(doc, session=self.tx)
 
     async def update_registrations(self, regs: list[Registration]) -> None:
         for reg in regs:
             doc = record_document(reg)
-            await self.registrations.update_one({"_id": reg.code}, {"$set": doc}, session=self.s)
+            await self.registrations.update_one({"_id": reg.code}, {"$set": doc}, session=self.tx)
 
     async def scheduled_sessions(self) -> list[Conference]:
-        found = self.sessions.find({"status": "scheduled"}, session=self.s)
+        found = self.sessions.find({"status": "scheduled"}, session=self.tx)
         return [session_from_doc(d) async for d in found]
 
     async def sessions_of_year(self, year: int) -> list[Conference]:
         return [
-            session_from_doc(d) async for d in self.sessions.find({"year": year}, session=self.s)
+            session_from_doc(d) async for d in self.sessions.find({"year": year}, session=self.tx)
         ]
 
     async def first_time(self, key: str, **fields: Any) -> bool:
         """True the first time `key` is marked (a reminder sent, an ad-hoc request planned)."""
-        if self.s is None:
+        if self.tx is None:
             raise RuntimeError("a mark is made in a transaction")
-        return await self.db.first_time(self.s, "counters", key, **fields)
+        return await self.db.first_time(self.tx, "counters", key, **fields)
 
     async def happened(self, key: str) -> bool:
         """Whether `key` was marked already, by `first_time`."""
-        return await self.db["counters"].find_one({"_id": key}, session=self.s) is not None
+        return await self.db["counters"].find_one({"_id": key}, session=self.tx) is not None
 
     async def contacts(self, codes: list[str]) -> dict[str, Recipient]:
         """The contact of each of these registrations that has one."""
-        found = self.registrations.find({"_id": {"$in": codes}}, session=self.s)
+        found = self.registrations.find({"_id": {"$in": codes}}, session=self.tx)
         opened = {d["_id"]: recipient_of(d, self.cipher) async for d in found}
         return {code: r for code, r in opened.items() if r is not None}
 
@@ -235,7 +235,7 @@ class MongoStore:
         (for a message the law does not require, `optional`: not those who objected)."""
         query = {"session_id": session_id, "status": {"$in": statuses}}
         found = []
-        async for doc in self.registrations.find(query, session=self.s):
+        async for doc in self.registrations.find(query, session=self.tx):
             if optional and doc.get("objected_at"):
                 continue
             if (recipient := recipient_of(doc, self.cipher)) is not None:
@@ -248,7 +248,7 @@ class MongoStore:
         hashes = self.cipher.keyed_hashes(citizen_id, purpose="citizen_id")
         found = []
         query = {"citizen_hash": {"$in": hashes}}
-        async for doc in self.registrations.find(query, session=self.s):
+        async for doc in self.registrations.find(query, session=self.tx):
             sealed = doc.get("personal") or {}
             doc["person"] = {
                 name: self.cipher.decrypt(sealed[name], context=f"registration:{doc['_id']}:{name}")
@@ -266,40 +266,40 @@ class MongoStore:
             if name in PERSONAL_FIELDS
         }
         if sealed:
-            await self.registrations.update_one({"_id": code}, {"$set": sealed}, session=self.s)
+            await self.registrations.update_one({"_id": code}, {"$set": sealed}, session=self.tx)
 
     async def erase_registration(self, code: str, why: str, now: datetime) -> None:
         """The person gone; the registration's place, village, role and attendance stay."""
         await self.registrations.update_one(
             {"_id": code},
             {"$set": {"personal": None, "erased_at": now, "erased_why": why}},
-            session=self.s,
+            session=self.tx,
         )
 
     async def object_to(self, code: str, now: datetime) -> None:
         await self.registrations.update_one(
-            {"_id": code}, {"$set": {"objected_at": now}}, session=self.s
+            {"_id": code}, {"$set": {"objected_at": now}}, session=self.tx
         )
 
     async def record_request(self, record: Document) -> bool:
         """Keep a data subject's request and how it was answered; False when its id is known."""
-        if await self.db["data_requests"].find_one({"_id": record["_id"]}, session=self.s):
+        if await self.db["data_requests"].find_one({"_id": record["_id"]}, session=self.tx):
             return False
-        await self.db["data_requests"].insert_one(record, session=self.s)
+        await self.db["data_requests"].insert_one(record, session=self.tx)
         return True
 
     async def _ended_before(self, cutoff: datetime) -> list[str]:
         ended = self.sessions.find(
             {"status": {"$in": ["concluded", "cancelled"]}, "updated_at": {"$lt": cutoff}},
             {"_id": 1},
-            session=self.s,
+            session=self.tx,
         )
         return [doc["_id"] async for doc in ended]
 
     async def count_expired(self, cutoff: datetime) -> int:
         """Registrations of conferences ended before `cutoff` whose person is still kept."""
         query = {"session_id": {"$in": await self._ended_before(cutoff)}, "personal": {"$ne": None}}
-        return await self.registrations.count_documents(query, session=self.s)
+        return await self.registrations.count_documents(query, session=self.tx)
 
     async def erase_expired(self, cutoff: datetime, limit: int) -> int:
         """Erase the persons of at most `limit` registrations of conferences concluded or
@@ -309,7 +309,7 @@ class MongoStore:
             found = self.registrations.find(
                 {"session_id": session_id, "personal": {"$ne": None}},
                 {"_id": 1},
-                session=self.s,
+                session=self.tx,
             ).limit(limit - erased)
             for doc in [d async for d in found]:
                 await self.erase_registration(doc["_id"], "retention", cutoff)
@@ -328,10 +328,10 @@ class MongoStore:
             "status": {"$ne": "cancelled"},
         }
         mine = await self.registrations.find_one(
-            {**query, "session_id": session_id}, session=self.s
+            {**query, "session_id": session_id}, session=self.tx
         )
         latest = await self.registrations.find_one(
-            query, sort=[("registered_at", -1)], session=self.s
+            query, sort=[("registered_at", -1)], session=self.tx
         )
         return (
             (mine["_id"], recipient_of(mine, self.cipher)) if mine else None,

@@ -127,36 +127,36 @@ class Record:
     session (or to none, for a read outside one)."""
 
     db: Database
-    s: DbSession | None = None
+    tx: DbSession | None = None  # the transaction (None: outside any)
 
     async def announcement(self, session_id: str) -> Document | None:
-        return await self.db["announcements"].find_one({"_id": session_id}, session=self.s)
+        return await self.db["announcements"].find_one({"_id": session_id}, session=self.tx)
 
     async def keep_announcement(self, doc: Document) -> None:
-        await self.db["announcements"].insert_one(doc, session=self.s)
+        await self.db["announcements"].insert_one(doc, session=self.tx)
 
     async def announcements(self, session_id: str | None) -> list[Document]:
         """Every announcement issued (or one), in the order of their sessions."""
         query = {"_id": session_id} if session_id else {}
-        found = self.db["announcements"].find(query, session=self.s).sort("_id", 1)
+        found = self.db["announcements"].find(query, session=self.tx).sort("_id", 1)
         return [doc async for doc in found]
 
     async def conference_notice(self, key: str) -> Document | None:
         """The notice issued for a conference on one date (`<session>:<starts_at>`)."""
-        return await self.db["conference_notices"].find_one({"_id": key}, session=self.s)
+        return await self.db["conference_notices"].find_one({"_id": key}, session=self.tx)
 
     async def keep_conference_notice(self, doc: Document) -> None:
-        await self.db["conference_notices"].insert_one(doc, session=self.s)
+        await self.db["conference_notices"].insert_one(doc, session=self.tx)
 
     async def record_events(self, rows: list[Document]) -> None:
-        await self.db["event_log"].insert_many(rows, ordered=True, session=self.s)
+        await self.db["event_log"].insert_many(rows, ordered=True, session=self.tx)
 
     def events_in_order(self) -> AsyncIterator[Document]:
         """Every event recorded, in the order it arrived."""
-        return self.db["event_log"].find({}, session=self.s).sort("_id", ASCENDING)
+        return self.db["event_log"].find({}, session=self.tx).sort("_id", ASCENDING)
 
     async def count_events(self) -> int:
-        return await self.db["event_log"].count_documents({}, session=self.s)
+        return await self.db["event_log"].count_documents({}, session=self.tx)
 
 
 async def ensure_event_log_index(db: Database) -> None:
