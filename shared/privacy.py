@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from shared.clock import local_date
 from shared.contracts.common import Rejected, error
@@ -23,6 +23,7 @@ from shared.contracts.templates import DataRequestAnswer
 from shared.messaging.outbox import UnitOfWork
 from shared.text import fmt_time
 
+Document = dict[str, Any]  # a record as its service's store gives it
 ANSWER_WITHIN = timedelta(hours=72)
 LAW = "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"
 
@@ -117,6 +118,61 @@ RECEIVED_LATER = "Thời điểm nhận yêu cầu {at} sau thời điểm hiệ
 def held(person: dict[str, str]) -> str:
     """What is held of a person, field by field, in Vietnamese (for their own copy)."""
     return "; ".join(f"{PERSON_FIELDS_VI.get(k, k)}: {v}" for k, v in person.items())
+
+
+NOTHING_HELD = "không còn lưu thông tin cá nhân"
+ALREADY_ERASED = "dữ liệu cá nhân đã được xoá trước đó"
+DONE_VI = {
+    "correction": "đã chỉnh sửa",
+    "erasure": "đã xoá",
+    "objection": "không gửi tin không bắt buộc nữa",
+}
+
+
+class Holder(Protocol):
+    """How a service holds a person's records (a registration, an issue): what one is called in
+    the answer, why it must be kept, and the changes a request makes to it."""
+
+    @property
+    def key(self) -> str:
+        """What the code of one is called in the answer's refusals."""
+        ...
+
+    def described(self, record: Document) -> str: ...
+    async def kept_because(self, record: Document) -> str | None: ...
+    async def correct(self, code: str, corrections: dict[str, str]) -> None: ...
+    async def erase(self, code: str, now: datetime) -> None: ...
+    async def object_to(self, code: str, now: datetime) -> None: ...
+
+
+async def carry_out(
+    cmd: DataRequest, records: list[Document], holder: Holder, now: datetime, answer: Answer
+) -> None:
+    """The request, record by record (each with the person's fields unsealed, as `person`):
+    a copy of what is held; a correction; an erasure unless the law keeps the record (then why);
+    or an objection. A record erased before is said to be, and changed no more."""
+    for record in records:
+        code = record["_id"]
+        if cmd.kind == "access":
+            kept = held(record["person"]) or NOTHING_HELD
+            answer.lines.append(f"- {holder.described(record)}: {kept}")
+            answer.done.append(code)
+            continue
+        if record.get("erased_at"):
+            answer.lines.append(f"- {code}: {ALREADY_ERASED}")
+            continue
+        if cmd.kind == "erasure" and (why := await holder.kept_because(record)):
+            answer.refused.append({holder.key: code, "reason": why})
+            answer.lines.append(f"- {code}: không xoá — {why}")
+            continue
+        if cmd.kind == "correction":
+            await holder.correct(code, {str(k): v for k, v in (cmd.corrections or {}).items()})
+        elif cmd.kind == "erasure":
+            await holder.erase(code, now)
+        else:
+            await holder.object_to(code, now)
+        answer.lines.append(f"- {code}: {DONE_VI[cmd.kind]}")
+        answer.done.append(code)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -454,54 +455,49 @@ async def sign_adhoc_request(
 # --- a data subject's request (Personal Data Protection Law 91/2025) ---------------------------
 
 
-def _erasure_refused(doc: dict[str, Any]) -> str | None:
-    """Why this issue's personal data may not be erased on request, or None."""
-    if doc.get("legal") is not None or doc.get("kind") == "denunciation":
-        return msg.ERASURE_CASE_FILE
-    if doc.get("status") in issues.OPEN:
-        return msg.ERASURE_STILL_OPEN
-    return None
+@dataclass(frozen=True)
+class _Issues:
+    """The issues a person sent, as a data subject's request changes them."""
+
+    store: Store
+    key: str = "tracking_code"
+
+    def described(self, record: dict[str, Any]) -> str:
+        received = fmt(local_date(record["received_at"]))
+        kind = vi.ISSUE_KIND.get(record["handled_as"], record["handled_as"])
+        return f"{record['_id']} ({kind}, nhận ngày {received})"
+
+    async def kept_because(self, record: dict[str, Any]) -> str | None:
+        """A case file is kept as the law on archives says; an open issue until it is done."""
+        if record.get("legal") is not None or record.get("kind") == "denunciation":
+            return msg.ERASURE_CASE_FILE
+        return msg.ERASURE_STILL_OPEN if record.get("status") in issues.OPEN else None
+
+    async def correct(self, code: str, corrections: dict[str, str]) -> None:
+        await self.store.correct_submitter(code, corrections)
+
+    async def erase(self, code: str, now: datetime) -> None:
+        await self.store.erase_issue(code, "request", now)
+
+    async def object_to(self, code: str, now: datetime) -> None:
+        await self.store.object_to(code, now)
 
 
 async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dict[str, Any]:
     """Access, correction, erasure where the law allows, or objection, for every issue this
-    person sent; recorded with its clock; the person is sent the copy or the result."""
+    person sent, and their signatures of a voters' request; recorded with its clock; the person
+    is sent the copy or the result."""
     now = ctx.clock.now()
     store = deps.store(ctx.uow).store
     found = await store.issues_of(cmd.subject)
     answer = privacy.Answer(found=len(found))
-    for doc in found:
-        code = doc["_id"]
-        if cmd.kind == "access":
-            received = fmt(local_date(doc["received_at"]))
-            kind = vi.ISSUE_KIND.get(doc["handled_as"], doc["handled_as"])
-            kept = privacy.held(doc["person"]) or msg.NOTHING_HELD
-            answer.lines.append(f"- {code} ({kind}, nhận ngày {received}): {kept}")
-        elif doc.get("erased_at"):
-            answer.lines.append(f"- {code}: {msg.ALREADY_ERASED}")
-            continue
-        elif cmd.kind == "correction":
-            corrections = {str(k): v for k, v in (cmd.corrections or {}).items()}
-            await store.correct_submitter(code, corrections)
-            answer.lines.append(f"- {code}: đã chỉnh sửa")
-        elif cmd.kind == "erasure":
-            why = _erasure_refused(doc)
-            if why:
-                answer.refused.append({"tracking_code": code, "reason": why})
-                answer.lines.append(f"- {code}: không xoá — {why}")
-                continue
-            await store.erase_issue(code, "request", now)
-            answer.lines.append(f"- {code}: đã xoá")
-        else:
-            await store.object_to(code, now)
-            answer.lines.append(f"- {code}: không gửi tin không bắt buộc nữa")
-        answer.done.append(code)
+    await privacy.carry_out(cmd, found, _Issues(store), now, answer)
     citizen_id = cmd.subject.citizen_id
     for signed in await store.signatures_of(citizen_id) if citizen_id else []:
         answer.found += 1
         request, day = signed["request_code"], fmt(local_date(signed["signed_at"]))
         if cmd.kind == "access":
-            kept = privacy.held(signed["person"]) or msg.NOTHING_HELD
+            kept = privacy.held(signed["person"]) or privacy.NOTHING_HELD
             answer.lines.append(f"- {msg.SIGNED.format(request=request, day=day)}: {kept}")
         else:  # the record of the 10% the law asks for: kept until its time is up
             answer.refused.append({"request_code": request, "reason": msg.SIGNATURE_KEPT})

@@ -170,8 +170,6 @@ ERASURE_CASE_FILE = (
 ERASURE_STILL_OPEN = (
     "ý kiến đang được giải quyết: xoá thì không thể trả lời; xoá được sau khi kết thúc"
 )
-ALREADY_ERASED = "dữ liệu cá nhân đã được xoá trước đó"
-NOTHING_HELD = "không còn lưu thông tin cá nhân"
 HELD_BY = "hệ thống tiếp nhận ý kiến, kiến nghị, khiếu nại, tố cáo của UBND xã"
 RETENTION_WHAT = (
     "thông tin cá nhân và nội dung của ý kiến đã kết thúc, chữ ký đề nghị đối thoại: xoá sau "

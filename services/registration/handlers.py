@@ -3,6 +3,7 @@ of work saves, publishes and runs the reactions when it commits (repository.py, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -423,38 +424,43 @@ async def check_yearly_dialogue(deps: Deps, job: JobContext) -> None:
 ENDED = ("concluded", "cancelled")
 
 
+@dataclass(frozen=True)
+class _Registrations:
+    """A person's registrations, as a data subject's request changes them."""
+
+    store: Store
+    key: str = "registration_code"
+
+    def described(self, record: dict[str, Any]) -> str:
+        return f"{record['_id']} (hội nghị {record['session_id']})"
+
+    async def kept_because(self, record: dict[str, Any]) -> str | None:
+        conference = await self.store.load_session(record["session_id"])
+        return (
+            None
+            if (conference.status if conference else "concluded") in ENDED
+            else (msg.ERASURE_TO_COME)
+        )
+
+    async def correct(self, code: str, corrections: dict[str, str]) -> None:
+        await self.store.correct_personal(code, corrections)
+
+    async def erase(self, code: str, now: datetime) -> None:
+        await self.store.erase_registration(code, "request", now)
+
+    async def object_to(self, code: str, now: datetime) -> None:
+        await self.store.object_to(code, now)
+
+
 async def data_request(deps: Deps, cmd: DataRequest, ctx: HandlerContext) -> dict[str, Any]:
-    """Access, correction, erasure where the law allows, or objection, for every registration of
-    this person (found by their citizen id); recorded with its clock; the person is told."""
+    """Access, correction, erasure where the law allows (not before the conference has ended),
+    or objection, for every registration of this person (found by their citizen id); recorded
+    with its clock; the person is told."""
     now = ctx.clock.now()
     store = deps.store(ctx.uow).store
     found = await store.registrations_of(cmd.subject.citizen_id) if cmd.subject.citizen_id else []
     answer = privacy.Answer(found=len(found))
-    for doc in found:
-        code = doc["_id"]
-        conference = await store.load_session(doc["session_id"])
-        status = conference.status if conference else "concluded"
-        if cmd.kind == "access":
-            kept = privacy.held(doc["person"]) or msg.NOTHING_HELD
-            answer.lines.append(f"- {code} (hội nghị {doc['session_id']}): {kept}")
-        elif doc.get("erased_at"):
-            answer.lines.append(f"- {code}: {msg.ALREADY_ERASED}")
-            continue
-        elif cmd.kind == "correction":
-            corrections = {str(k): v for k, v in (cmd.corrections or {}).items()}
-            await store.correct_personal(code, corrections)
-            answer.lines.append(f"- {code}: đã chỉnh sửa")
-        elif cmd.kind == "erasure":
-            if status not in ENDED:
-                answer.refused.append({"registration_code": code, "reason": msg.ERASURE_TO_COME})
-                answer.lines.append(f"- {code}: không xoá — {msg.ERASURE_TO_COME}")
-                continue
-            await store.erase_registration(code, "request", now)
-            answer.lines.append(f"- {code}: đã xoá")
-        else:
-            await store.object_to(code, now)
-            answer.lines.append(f"- {code}: không gửi tin nhắc không bắt buộc nữa")
-        answer.done.append(code)
+    await privacy.carry_out(cmd, found, _Registrations(store), now, answer)
     return await privacy.answered(ctx.uow, cmd, now, answer, msg.HELD_BY, store.record_request)
 
 

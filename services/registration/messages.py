@@ -53,8 +53,6 @@ ORGANISER_EXPECTED = "Luật số 72/2025/QH15, Điều 43: {body} {role}; kế 
 CANNOT_ATTACH_BRIEFING = (
     "Phiên {session} đang ở trạng thái {status}, không thể đính kèm báo cáo của chủ trì"
 )
-NOTHING_HELD = "không còn lưu thông tin cá nhân"
-ALREADY_ERASED = "dữ liệu cá nhân đã được xoá trước đó"
 ERASURE_TO_COME = (
     "hội nghị chưa kết thúc: cần thông tin để mời và điểm danh; huỷ đăng ký trước, hoặc xoá "
     "sau khi hội nghị kết thúc"

@@ -508,17 +508,7 @@ def settle(
 ) -> None:
     """The decision that settles the case: its clocks stop (the dialogue's follow-up does not)."""
     code = issue.tracking_code
-    if issue.handled_as not in CASES or issue.legal is None:
-        text = msg.NOT_A_CASE.format(
-            code=code, handled_as=vi.ISSUE_KIND.get(issue.handled_as, issue.handled_as)
-        )
-        raise Rejected([error("data.tracking_code", "not_a_case", text)])
-    legal = issue.legal
-    if legal.get("settled"):
-        day = fmt(date.fromisoformat(legal["settled"]["decided_on"]))
-        text = msg.ALREADY_SETTLED.format(code=code, decision=legal["settled"]["decision"], day=day)
-        raise Rejected([error("data.tracking_code", "already_settled", text)])
-    _not_suspended(issue)
+    legal = _open_case(issue, "settle")
     if not legal["accepted_on"]:
         raise Rejected(
             [error("data.tracking_code", "not_accepted", msg.NOT_ACCEPTED_YET.format(code=code))]
@@ -631,13 +621,13 @@ def _open_case(issue: Issue, action: str) -> dict[str, Any]:
             code=code, handled_as=vi.ISSUE_KIND.get(issue.handled_as, issue.handled_as)
         )
         raise Rejected([error("data.tracking_code", "not_a_case", text)])
-    require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED, "resolved"), action)
     legal = issue.legal
     if legal.get("settled"):
         day = fmt(date.fromisoformat(legal["settled"]["decided_on"]))
         text = msg.ALREADY_SETTLED.format(code=code, decision=legal["settled"]["decision"], day=day)
         raise Rejected([error("data.tracking_code", "already_settled", text)])
-    _not_suspended(issue)
+    _not_suspended(issue)  # said before the state it left the case in
+    require(issue, ("received", "classified", *ANSWERABLE, *FOLLOWED, "resolved"), action)
     return legal
 
 
