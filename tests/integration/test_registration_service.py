@@ -194,6 +194,24 @@ async def test_a_list_is_registered_in_its_order_with_one_outcome_per_row(servic
     assert seqs == sorted(seqs)  # the events went out in the list's order
 
 
+async def test_a_person_twice_in_one_list_is_registered_once_and_told_why_the_second_time(
+    service, topology
+):
+    """The unit of work writes a list's first rows before it looks for the person again."""
+    async with RawClient(topology.amqp_url) as client:
+        session_id = await new_session(client, capacity_max=5)
+        person = {k: v for k, v in delegate(session_id, 1).items() if k != "session_id"}
+        rows = [{"id": "first", "data": person}, {"id": "again", "data": person}]
+        batch = await client.send(
+            "registration.register-delegates.v1", {"session_id": session_id, "rows": rows}
+        )
+    answers = batch["result"]["rows"]
+    assert [a["status"] for a in answers] == ["accepted", "rejected"], answers
+    assert answers[1]["errors"][0]["code"] == "already_registered"
+    svc, _ = service
+    assert await svc.db["registrations"].count_documents({"session_id": session_id}) == 1
+
+
 async def test_whoever_is_under_18_when_the_conference_moves_earlier_is_taken_off_the_list(
     service, topology
 ):
