@@ -182,10 +182,12 @@ class UnitOfWork:
     async def flush(self) -> None:
         if self.settle is not None:
             await self.settle()
-            # the events come before the command's reply, as when a handler published them
+            # the events come before the command's reply, as when a handler published them, for
+            # the relay too (it sends a transaction's rows by when they were made, then in order)
             self.rows.sort(key=lambda row: row["kind"] == "reply")
+            made = min((row["created_at"] for row in self.rows), default=datetime.now(UTC))
             for order, row in enumerate(self.rows):
-                row["order"] = order
+                row["order"], row["created_at"] = order, made
         await self.db.add_to_outbox(self.session, self.rows)
 
 
