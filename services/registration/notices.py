@@ -41,29 +41,28 @@ from shared.text import fmt
 log = get_logger(__name__)
 
 
-def _when(conference: Conference, reg: Registration | None) -> tuple[datetime | None, str]:
+def _meeting(
+    conference: Conference, reg: Registration | None
+) -> tuple[date | None, time | None, str]:
+    """The day and hour (Viet Nam) the delegate's sitting, or the conference, begins (None before
+    the date is fixed), and where."""
     sitting = next((s for s in conference.sittings if reg and s.code == reg.sitting_code), None)
     begins = (sitting.starts_at if sitting else None) or conference.starts_at
-    return begins, (sitting.venue if sitting else None) or conference.venue
-
-
-def _begins(conference: Conference, reg: Registration | None) -> tuple[date, time] | None:
-    """The day and hour (Viet Nam) the delegate's sitting, or the conference, begins."""
-    begins, _venue = _when(conference, reg)
+    venue = (sitting.venue if sitting else None) or conference.venue
     if begins is None:
-        return None
+        return None, None, venue
     local = begins.astimezone(LOCAL_TZ)
-    return local.date(), local.time()
+    return local.date(), local.time(), venue
 
 
 def _invitation(
     conference: Conference, reg: Registration, kind: type[DelegateInvitation] = DelegateInvitation
 ) -> DelegateInvitation | None:
     """The invitation (or its like: promoted, reminder), once the date is fixed."""
-    when, (_begin, venue) = _begins(conference, reg), _when(conference, reg)
-    if when is None:
+    day, hour, venue = _meeting(conference, reg)
+    if day is None or hour is None:
         return None
-    return kind(registration_code=reg.code, date=when[0], time=when[1], venue=venue)
+    return kind(registration_code=reg.code, date=day, time=hour, venue=venue)
 
 
 def _announcement(
@@ -73,12 +72,12 @@ def _announcement(
     previous: datetime | None = None,
     reason: str | None = None,
 ) -> ScheduleAnnouncement:
-    when, (_begin, venue) = _begins(conference, reg), _when(conference, reg)
+    day, hour, venue = _meeting(conference, reg)
     return ScheduleAnnouncement(
         session_id=conference.id,
         change=change,
-        date=when[0] if when else None,
-        time=when[1] if when else None,
+        date=day,
+        time=hour,
         venue=venue,
         previous_date=local_date(previous) if previous else None,
         content=conference.agenda_summary,
@@ -107,8 +106,8 @@ async def on_registered(
         if recipient is None:
             continue
         if reg.status == "waiting":
-            when = _begins(conference, reg)
-            waiting = WaitingList(registration_code=reg.code, date=when[0] if when else None)
+            day, _hour, _venue = _meeting(conference, reg)
+            waiting = WaitingList(registration_code=reg.code, date=day)
             uow.notify(f"waiting:{reg.code}", recipient, waiting)
         elif reg.status == "confirmed":
             kind = DelegatePromoted if promoted else DelegateInvitation
