@@ -9,9 +9,9 @@ all in the one transaction. A handler reads as load → rule → outcome.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from shared.messaging.outbox import Message, UnitOfWork
 from shared.storage import Document, record_document
@@ -63,8 +63,29 @@ class Tracker(Generic[A]):
         """The record as written now: a later save writes it only if it changes again."""
         self._stored[self._key(record)] = record_document(record)
 
+    async def write(
+        self, insert: Callable[[A], Awaitable[None]], update: Callable[[A], Awaitable[None]]
+    ) -> None:
+        """Each record new or changed written (`insert` or `update`), then remembered as written."""
+        for record, new in self.pending():
+            await (insert if new else update)(record)
+            self.saved(record)
+
     def __iter__(self) -> Iterator[A]:
         return iter(list(self._records.values()))
+
+
+class Recording(Protocol):
+    events: list[Any]  # what its rules recorded, not yet published
+
+
+def take_events(records: Iterable[Recording]) -> list[Any]:
+    """The events these records recorded, in order, each taken once."""
+    taken: list[Any] = []
+    for record in records:
+        taken += record.events
+        record.events.clear()
+    return taken
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,10 @@ class Repository:
         self._recorded.append(event)
 
     async def _write(self) -> None:
-        for issue, new in self.issues.pending():
-            if new:
-                await self.store.insert_issue(issue, self._persons[issue.tracking_code])
-            else:
-                await self.store.save_issue(issue)
-            self.issues.saved(issue)
+        await self.issues.write(self._insert, self.store.save_issue)
+
+    async def _insert(self, issue: Issue) -> None:
+        await self.store.insert_issue(issue, self._persons[issue.tracking_code])
 
     async def save(self) -> Sequence[events.Event]:
         """Write what changed; the events recorded, once each, in order — each issue's, then

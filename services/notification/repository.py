@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from services.notification.domain import Event, Message
 from services.notification.store import Store
-from shared.lifecycle import Tracker
+from shared.lifecycle import Tracker, take_events
 
 
 class Repository:
@@ -34,14 +34,5 @@ class Repository:
 
     async def save(self) -> Sequence[Event]:
         """Write what changed; the events recorded, once each, in order."""
-        for message, new in self.messages.pending():
-            if new:
-                await self.store.add_message(message)
-            else:
-                await self.store.save_message(message)
-            self.messages.saved(message)
-        recorded: list[Event] = []
-        for message in self.messages:
-            recorded += message.events
-            message.events.clear()
-        return recorded
+        await self.messages.write(self.store.add_message, self.store.save_message)
+        return take_events(self.messages)

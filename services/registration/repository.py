@@ -12,7 +12,7 @@ from services.registration.domain.events import Event
 from services.registration.domain.model import Conference, Registration
 from services.registration.store import Store
 from shared.clock import Clock
-from shared.lifecycle import Tracker
+from shared.lifecycle import Tracker, take_events
 
 
 class Repository:
@@ -81,25 +81,22 @@ class Repository:
     # --- the unit of work's commit -------------------------------------------------------------
 
     async def _write_registrations(self) -> None:
-        for reg, new in self.registrations.pending():
-            if new:
-                await self.store.insert_registration(reg, self._personal.pop(reg.code))
-            else:
-                await self.store.update_registrations([reg])
-            self.registrations.saved(reg)
+        await self.registrations.write(self._insert_registration, self._update_registration)
+
+    async def _insert_registration(self, reg: Registration) -> None:
+        await self.store.insert_registration(reg, self._personal.pop(reg.code))
+
+    async def _update_registration(self, reg: Registration) -> None:
+        await self.store.update_registrations([reg])
+
+    async def _insert_conference(self, conference: Conference) -> None:
+        await self.store.insert_session(conference, self.clock.now())
+
+    async def _update_conference(self, conference: Conference) -> None:
+        await self.store.save_session(conference, self.clock.now())
 
     async def save(self) -> Sequence[Event]:
         """Write what changed; the events the conferences' rules recorded, once each, in order."""
-        now = self.clock.now()
-        for conference, new in self.conferences.pending():
-            if new:
-                await self.store.insert_session(conference, now)
-            else:
-                await self.store.save_session(conference, now)
-            self.conferences.saved(conference)
+        await self.conferences.write(self._insert_conference, self._update_conference)
         await self._write_registrations()
-        recorded: list[Event] = []
-        for conference in self.conferences:
-            recorded += conference.events
-            conference.events.clear()
-        return recorded
+        return take_events(self.conferences)
