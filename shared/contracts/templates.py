@@ -19,7 +19,10 @@ from shared.text import fmt, fmt_hour
 
 
 def as_text(value: object) -> str:
-    """A parameter as the message shows it: a day dd/mm/yyyy, an hour HH:MM, a number in digits."""
+    """A parameter as the message shows it: a day dd/mm/yyyy, an hour HH:MM, a number in digits,
+    a flag that is set "1" (a template only asks whether it is there)."""
+    if value is True:
+        return "1"
     if isinstance(value, dt.date):
         return fmt(value)
     if isinstance(value, dt.time):
@@ -34,8 +37,11 @@ class Params(BaseModel):
     not_shown: ClassVar[frozenset[str]] = frozenset()
 
     def as_params(self) -> dict[str, str]:
-        """As `notification.send.v1` carries them: text, and nothing for what is not given."""
-        return {name: as_text(v) for name, v in self if v is not None and v != ""}
+        """As `notification.send.v1` carries them: text, and nothing for what is not given (or a
+        flag not set)."""
+        return {
+            name: as_text(v) for name, v in self if v is not None and v is not False and v != ""
+        }
 
 
 # --- registration: delegates and conferences ---------------------------------------------------
@@ -123,11 +129,6 @@ class OfficeAlarm(Params):
     today: dt.date | None = None
     planned: str | None = None
 
-    def as_params(self) -> dict[str, str]:
-        return {k: v for k, v in super().as_params().items() if k != "below"} | (
-            {"below": "1"} if self.below else {}
-        )
-
 
 # --- intake: issues and cases -------------------------------------------------------------------
 
@@ -203,11 +204,6 @@ class CaseLetter(Params):
     basis: str
     postal: bool = False  # to the person who sent the case, who left only a postal address
     decision: str | None = None
-
-    def as_params(self) -> dict[str, str]:
-        return {k: v for k, v in super().as_params().items() if k != "postal"} | (
-            {"postal": "yes"} if self.postal else {}
-        )
 
 
 # --- a data subject's request -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from shared.contracts.templates import (
     MODELS,
     CaseLetter,
     DelegateInvitation,
+    LegalAlarm,
     OfficeAlarm,
     WaitingList,
 )
@@ -66,6 +67,19 @@ def test_days_and_hours_are_written_by_one_helper_and_nothing_absent_is_sent():
         "year": "2026",
     }
     assert OfficeAlarm(alarm="delegation_incomplete", below=True).as_params()["below"] == "1"
+    assert "below" not in OfficeAlarm(alarm="delegation_incomplete").as_params()
+    assert (
+        LegalAlarm(
+            tracking_code="TT-2026-00001",
+            handled_as="khiếu nại",
+            clock="giải quyết",
+            due=date(2026, 9, 5),
+            state="expired",
+            days=0,
+            agency="CT",
+        ).as_params()["days"]
+        == "0"
+    )  # a number 0 is said, a flag not set is not
 
 
 def test_a_model_refuses_a_parameter_its_template_does_not_have():
