@@ -1,0 +1,1 @@
+"""The commune office's web application: the tasks of the people who run the dialogue."""
