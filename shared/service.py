@@ -127,6 +127,7 @@ class ServiceSpec:
     tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     ordering: Mapping[str, OrderingKey] = field(default_factory=dict)
     periodic: Sequence[PeriodicJob | Every] = ()
+    on_start: Sequence[Callable[[], Awaitable[None]]] = ()  # after its indexes, before the broker
     on_stop: Sequence[Callable[[], Awaitable[None]]] = ()  # close clients the handlers use
     web: Any = None  # an ASGI app served beside /health (delivery reports, the dashboard)
     admin: Any = None  # the operator CLI's door, under /admin/ and behind NGHEDAN_ADMIN_TOKEN
@@ -274,6 +275,8 @@ class Service:
         await self.db.ensure_indexes()
         if self.spec.ensure_indexes:
             await self.spec.ensure_indexes(self.db)
+        for begin in self.spec.on_start:
+            await begin()
         own = self.spec.name if self.settings.declare_topology == "own" else None
         await declare_topology(self.settings.amqp_url, own)
         await self.broker.start()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from services.intake import handlers, reactions, store
 from services.intake.open311 import Limits, open311_app
 from services.intake.repository import Repository
 from services.intake.settings import IntakeSettings
 from shared.clock import Clock
-from shared.messaging.handling import CommandHandler, OrderingKey
+from shared.messaging.handling import CommandHandler, HandlerContext, OrderingKey
 from shared.service import Every, Infrastructure, Service, ServiceSpec
 
 SESSION_STATES = ("planned", "scheduled", "held", "concluded", "cancelled")
@@ -19,8 +20,25 @@ async def _marks(deps: handlers.Deps) -> int:
     return sum(len(marks) for marks in (await deps.store().store.agenda_marks()).values())
 
 
+def _acting(deps: handlers.Deps, handler: CommandHandler) -> CommandHandler:
+    """The handler, with the person the command was sent for named on every change it makes."""
+
+    async def run(cmd: Any, ctx: HandlerContext) -> dict[str, Any]:
+        deps.store(ctx.uow).actor = ctx.actor
+        return await handler(cmd, ctx)
+
+    return run
+
+
 def _commands(deps: handlers.Deps) -> dict[str, CommandHandler]:
     """Each command intake takes, and the handler that applies it."""
+    return {
+        key: _acting(deps, handler) if key != "intake.data-request.v1" else handler
+        for key, handler in _handlers(deps).items()
+    }
+
+
+def _handlers(deps: handlers.Deps) -> dict[str, CommandHandler]:
     return {
         "intake.submit-issue.v1": partial(handlers.submit_issue, deps),
         "intake.reclassify-issue.v1": partial(handlers.reclassify_issue, deps),

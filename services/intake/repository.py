@@ -28,10 +28,13 @@ class Repository:
         self._persons: dict[str, Submitter | None] = {}  # of the issues received in this unit
         self._clocks: dict[str, dict[str, Any] | None] = {}  # as read
         self._recorded: list[events.Event] = []  # events about no issue (a voters' request)
+        self.actor: str | None = None  # who the command was sent for: named on what it changed
+        self._history: dict[str, int] = {}  # each issue's changes when this unit first saw it
 
     def _seen(self, issue: Issue) -> Issue:
         if self.issues.get(issue.tracking_code) is None:
             self._clocks[issue.tracking_code] = _clocks(issue)
+            self._history[issue.tracking_code] = len(issue.history)
         return self.issues.seen(issue)
 
     async def next_number(self, commune: str, year: int) -> int:
@@ -42,6 +45,7 @@ class Repository:
         self.issues.add(issue)
         self._persons[issue.tracking_code] = person
         self._clocks[issue.tracking_code] = None
+        self._history[issue.tracking_code] = 0
 
     def person(self, tracking_code: str) -> Submitter | None:
         """Who sent an issue received in this unit of work (for its receipt)."""
@@ -70,7 +74,16 @@ class Repository:
         self._recorded.append(event)
 
     async def _write(self) -> None:
+        self._name_actor()
         await self.issues.write(self._insert, self.store.save_issue)
+
+    def _name_actor(self) -> None:
+        """The person the command was sent for, on each change this unit of work made."""
+        if self.actor is None:
+            return
+        for issue in self.issues:
+            for change in issue.history[self._history.get(issue.tracking_code, 0) :]:
+                change.acted_by = change.acted_by or self.actor
 
     async def _insert(self, issue: Issue) -> None:
         await self.store.insert_issue(issue, self._persons[issue.tracking_code])

@@ -53,6 +53,7 @@ CORE_ATTRIBUTES = frozenset(
 )
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$")
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*(\s*;.*)?$")
+ACTED_BY = "actedby"  # who a command was sent for: the person logged in to the sender's pages
 _EXTENSION_NAME = re.compile(r"^[a-z0-9]+$")
 
 
@@ -119,8 +120,12 @@ def new_event(
     subject: str | None = None,
     event_id: str | None = None,
     time: datetime | None = None,
+    acted_by: str | None = None,
 ) -> CloudEvent[dict[str, Any]]:
+    """`acted_by`: the person a command is sent for (the extension attribute `actedby`), by a
+    sender people log in to (the office's pages); the owning service keeps it in its history."""
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
+    extensions = {ACTED_BY: acted_by} if acted_by else {}
     return CloudEvent[dict[str, Any]](
         id=event_id or str(uuid.uuid4()),
         source=source,
@@ -128,6 +133,7 @@ def new_event(
         time=time or datetime.now(UTC),
         subject=subject,
         data=payload,
+        **extensions,
     )
 
 

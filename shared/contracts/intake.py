@@ -14,8 +14,15 @@ FollowupStatus = Literal["in_progress", "resolved"]
 CloseOutcome = Literal["referred", "refused", "settled_in_village"]
 # How an issue ended outside the dialogue: as closed, or a case withdrawn and suspended.
 ClosedOutcome = Literal["referred", "refused", "settled_in_village", "withdrawn"]
+# in_person (an addition to v1): said at the commune's reception desk, written down there
 Channel = Literal[
-    "village_head", "letter", "online_portal", "hotline", "conference", "external_system"
+    "village_head",
+    "letter",
+    "online_portal",
+    "hotline",
+    "conference",
+    "external_system",
+    "in_person",
 ]
 
 

@@ -83,14 +83,18 @@ class CommandClient:
         *,
         command_id: str,
         at: datetime,
+        acted_by: str | None = None,
         timeout: float = OUTCOME_SECONDS,
     ) -> Outcome:
-        """Publish `key` with `data` as command `command_id` (made when its form was drawn) and
-        return its outcome, or raise `CommandPending` after `timeout` seconds."""
+        """Publish `key` with `data` as command `command_id` (made when its form was drawn), for
+        the person `acted_by`, and return its outcome, or raise `CommandPending` after `timeout`
+        seconds."""
         if CATALOGUE[key].kind != "command":
             raise ValueError(f"{key} is not a command")
         channel, replies = await self._open()
-        event = new_event(key, dict(data), source=self.source, event_id=command_id, time=at)
+        event = new_event(
+            key, dict(data), source=self.source, event_id=command_id, time=at, acted_by=acted_by
+        )
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._waiting[command_id] = future
         exchange = await channel.get_exchange(INBOUND, ensure=False)

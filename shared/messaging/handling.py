@@ -10,7 +10,13 @@ from typing import Any
 from shared.clock import Clock
 from shared.contracts.catalogue import CATALOGUE
 from shared.contracts.common import Outcome, OutcomeError, Rejected
-from shared.contracts.envelope import CloudEvent, EnvelopeError, routing_key_of, validate_data
+from shared.contracts.envelope import (
+    ACTED_BY,
+    CloudEvent,
+    EnvelopeError,
+    routing_key_of,
+    validate_data,
+)
 from shared.messaging.outbox import UnitOfWork
 from shared.storage import Session
 
@@ -27,6 +33,15 @@ class HandlerContext:
     @property
     def session(self) -> Session:
         return self.uow.session
+
+    @property
+    def actor(self) -> str | None:
+        """The person a command was sent for (`actedby`), as its broker-verified sender says:
+        `office: Nguyễn Văn An (vp-an)`; None when the sender named nobody."""
+        named = (self.event.model_extra or {}).get(ACTED_BY)
+        if not isinstance(named, str) or not named.strip():
+            return None
+        return f"{self.sender or self.event.source}: {named.strip()[:200]}"
 
 
 CommandHandler = Callable[[Any, HandlerContext], Awaitable[dict[str, Any]]]

@@ -14,6 +14,7 @@ from shared.contracts.catalogue import CATALOGUE, PROVINCIAL
 from shared.messaging.topology import SERVICES, publishers_of
 
 OPERATOR = "operator"
+OFFICE = "office"  # the office's web application: people's commands, each checked by their role
 DEVELOPMENT_USER = "guest"  # the local broker's user, on loopback only, with NGHEDAN_DEVELOPMENT=1
 SHIPPED_SENDERS = Path(__file__).parent.parent / "reference_data" / "senders.yaml"
 _USER_NAME = re.compile(r"[a-z][a-z0-9_]{1,31}")
@@ -81,6 +82,9 @@ def load_senders(
     commands = {k for k, spec in CATALOGUE.items() if spec.kind == "command"}
     operator_only = frozenset(data.get("operator_only") or [])
     entries = {str(k): v or {} for k, v in (data.get("systems") or {}).items()}
+    if OFFICE in entries:
+        raise SendersError(f"{path}: “{OFFICE}” là ứng dụng của văn phòng, khai ở mục office:")
+    office = frozenset((data.get(OFFICE) or {}).get("commands") or [])
     systems = {k: frozenset(v.get("commands") or []) for k, v in entries.items()}
     reads = {k: frozenset(v.get("reads") or []) for k, v in entries.items()}
     problems = [f"không có lệnh {k}" for k in sorted(operator_only - commands)]
@@ -91,6 +95,9 @@ def load_senders(
             problems.append(f"tên người gửi “{user}” không hợp lệ (chữ thường, số, _)")
         problems += [f"{user}: không có lệnh {k}" for k in sorted(keys - commands)]
         problems += [f"{user}: {k} chỉ dành cho operator" for k in sorted(keys & operator_only)]
+    problems += [f"{OFFICE}: không có lệnh {k}" for k in sorted(office - commands)]
     if problems:
         raise SendersError(f"{path}: " + "; ".join(problems))
+    if office:  # the office may send the operator's commands it lists: it checks who may first
+        systems[OFFICE] = office
     return Senders(operator_only, systems, reads, development, parse_service_users(service_users))

@@ -35,6 +35,7 @@ class Change:
     before: str | None
     after: str
     reason: str | None = None
+    acted_by: str | None = None  # the person a command was sent for (the office's pages)
 
 
 @dataclass
