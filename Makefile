@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test check hours faketime lint format rabbitmq browser asyncapi-tools office fault-tools schemas bench soak clean lock audit
+.PHONY: install demo up test check hours faketime lint format rabbitmq browser asyncapi-tools axe-tools office fault-tools schemas bench soak clean lock audit
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -55,6 +55,14 @@ asyncapi-tools:
 	@test -d tools/asyncapi/node_modules/@asyncapi/parser || \
 	  npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
 
+# axe-core (from npm) judges each of the office's pages in the browser tests.
+axe-tools:
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Cài Node.js và npm (Debian) để kiểm tra khả năng tiếp cận các trang…"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	@test -f tools/axe/node_modules/axe-core/axe.min.js || \
+	  npm ci --prefix tools/axe --no-audit --no-fund --loglevel=error
+
 # The DOCX files are checked by converting them in LibreOffice, as an office would open them.
 office:
 	@command -v soffice >/dev/null 2>&1 || { \
@@ -70,7 +78,7 @@ fault-tools: rabbitmq
 	@rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management || \
 	  rabbitmq-plugins enable rabbitmq_management >/dev/null
 
-test: install lint rabbitmq browser asyncapi-tools office fault-tools faketime
+test: install lint rabbitmq browser asyncapi-tools axe-tools office fault-tools faketime
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory hours
 

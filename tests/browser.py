@@ -84,3 +84,63 @@ def http(base: str) -> Any:
     import httpx
 
     return httpx.AsyncClient(base_url=base)
+
+
+# --- Playwright driving Debian's Chromium (the office's pages) ----------------------------------
+
+AXE = Path(__file__).parent.parent / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts" / "office"
+SERIOUS = ("serious", "critical")
+
+
+@asynccontextmanager
+async def phone() -> AsyncIterator[Any]:
+    """A fresh browser context the size of a small phone (360 px wide), in Vietnamese. What went
+    wrong in its pages is kept in `context.errors`: a console error (a script or style the CSP
+    refused, a script that failed) and a file of a page that did not load (a page itself may
+    answer 4xx: a refused form is one)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as driver:
+        browser = await driver.chromium.launch(executable_path=chromium())
+        context = await browser.new_context(
+            viewport={"width": 360, "height": 740}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+        )
+        context.errors = []
+
+        def console(message: Any) -> None:
+            if message.type == "error" and not message.text.startswith("Failed to load resource"):
+                context.errors.append(message.text)
+
+        def response(answer: Any) -> None:
+            if answer.status >= 400 and answer.request.resource_type != "document":
+                context.errors.append(f"{answer.status} {answer.url}")
+
+        context.on("console", console)
+        context.on("response", response)
+        try:
+            yield context
+        finally:
+            await browser.close()
+
+
+async def axe_violations(page: Any) -> list[tuple[str, str, str]]:
+    """axe-core's serious and critical violations of the page as it stands: (rule, impact, where).
+    It is evaluated through the browser's debugging protocol, which the page's CSP does not stop
+    (the page itself runs no inline script)."""
+    if not AXE.is_file():
+        raise RuntimeError("cần axe-core: npm ci --prefix tools/axe (make test cài nó)")
+    await page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = await page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
+        "v => [v.id, v.impact, v.nodes.map(n => n.target.join(' ')).join(', ')]))"
+    )
+    return [tuple(v) for v in found if v[1] in SERIOUS]
+
+
+async def snapshot(page: Any, name: str) -> Path:
+    """The page in test-artifacts/office/<name>.png, whole."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

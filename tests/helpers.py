@@ -346,3 +346,10 @@ def forget_leftover_outboxes(infra: Any) -> None:
     with MongoClient(infra.mongo_url) as mongo:
         for name in SERVICES:
             mongo[infra.db_name(name)]["outbox"].delete_many({})
+
+
+def office_service(infra: Any, clock: Clock, **overrides: Any) -> Service:
+    from services.office.app import create_service
+    from services.office.settings import OfficeSettings
+
+    return create_service(settings_for(OfficeSettings, infra, "office", **overrides), clock)

@@ -16,7 +16,13 @@ import httpx
 from deploy.cli.embedded import EmbeddedMongo, InfraError, ensure_rabbitmq, stop_rabbitmq
 from shared.settings import DEFAULT_AMQP_URL, EMBEDDED_MONGO_PORT
 
-SERVICES = {"registration": 8181, "intake": 8182, "notification": 8183, "reporting": 8184}
+SERVICES = {
+    "registration": 8181,
+    "intake": 8182,
+    "notification": 8183,
+    "reporting": 8184,
+    "office": 8185,  # the office's web application
+}
 
 
 def home_dir() -> Path:

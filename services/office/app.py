@@ -1,0 +1,48 @@
+"""Composition root of the office: settings in, a runnable service out. The office owns no
+command of the bus: it sends the other services' commands for the people logged in to it."""
+
+from __future__ import annotations
+
+from services.office.people import People
+from services.office.settings import OfficeSettings
+from services.office.store import OfficeStore
+from services.office.tasks import reception
+from services.office.web import Office, office_app
+from shared.clock import Clock
+from shared.login import networks
+from shared.messaging.commands import CommandClient
+from shared.messaging.outbox import source_of
+from shared.service import Infrastructure, Service, ServiceSpec
+
+
+def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Service:
+    infra = Infrastructure("office", settings, clock)
+    store = OfficeStore(infra.db, infra.cipher)
+    people = People(store)
+    client = CommandClient(settings.amqp_url, source=source_of("office"))
+    office = Office(
+        store=store,
+        people=people,
+        client=client,
+        clock=infra.clock,
+        ref=infra.reference,
+        session_hours=settings.session_hours,
+        cookie_secure=settings.cookie_secure,
+        trusted_proxies=networks(settings.trusted_proxies),
+        outcome_seconds=settings.outcome_seconds,
+    )
+
+    async def begin() -> None:
+        await store.ensure_indexes()
+        if settings.development:
+            await people.seed_development(infra.reference, infra.clock.now())
+        await people.load()
+
+    spec = ServiceSpec(
+        name="office",
+        web=office_app(office, reception.routes(office)),
+        on_start=[begin],
+        on_stop=[client.close],
+        shown={"logins": people.guard.status},
+    )
+    return Service(spec, infra)

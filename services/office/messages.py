@@ -1,0 +1,46 @@
+"""What the office's pages say, in Vietnamese."""
+
+LOGIN_WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
+LOGIN_LOCKED = "Đăng nhập sai quá nhiều lần: thử lại sau {seconds} giây."
+LOGIN_BUSY = "Máy chủ đang bận kiểm tra đăng nhập: thử lại sau ít giây."
+LOGIN_AGAIN = "Phiên làm việc đã hết: đăng nhập lại, những gì đã nhập được giữ nguyên."
+LOGGED_OUT = "Đã đăng xuất."
+NO_CSRF = "Biểu mẫu thiếu mã bảo vệ hoặc mã đã cũ: mở lại trang rồi gửi lại."
+NOT_YOURS = "Tài khoản {name} ({role}) không được làm việc này."
+NOT_YOUR_VILLAGE = "Tài khoản {name} chỉ làm việc với thôn {village}."
+PENDING = (
+    "Chưa nhận được kết quả sau {seconds:.0f} giây. Lệnh có thể vẫn đang được xử lý: bấm gửi "
+    "lại biểu mẫu này (cùng mã lệnh) để biết kết quả, việc sẽ không làm hai lần."
+)
+BUS_DOWN = "Không gửi được lệnh (hệ thống tin nhắn không trả lời): thử lại sau ít phút."
+ACCEPTED = "Đã chấp nhận."
+REJECTED = "Chưa chấp nhận: sửa các chỗ được ghi rồi gửi lại."
+DUPLICATE_ACCEPTED = (
+    "Biểu mẫu này đã được gửi trước đó và đã được chấp nhận: đây là kết quả lần đầu."
+)
+DUPLICATE_REJECTED = (
+    "Biểu mẫu này đã được gửi trước đó và bị từ chối: sửa theo lý do đã ghi rồi gửi lại."
+)
+UNKNOWN_OUTCOME = "Không có kết quả nào với mã này."
+
+ROLES = {
+    "reception": "Bộ phận một cửa",
+    "clerk": "Văn phòng HĐND–UBND",
+    "chair": "Chủ tịch / Phó Chủ tịch",
+    "agency": "Cán bộ cơ quan chuyên môn",
+    "village_head": "Trưởng thôn",
+    "viewer": "Người xem",
+}
+KINDS = {
+    "recommendation": "Kiến nghị",
+    "feedback": "Phản ánh",
+    "complaint": "Khiếu nại",
+    "denunciation": "Tố cáo",
+}
+CHANNELS = {
+    "letter": "Đơn, thư giấy",
+    "hotline": "Điện thoại",
+    "in_person": "Trực tiếp tại Bộ phận một cửa",
+    "village_head": "Qua Trưởng thôn",
+    "conference": "Tại hội nghị đối thoại",
+}

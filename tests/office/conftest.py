@@ -1,0 +1,53 @@
+"""The office's pages on the real platform: the office and the services it sends to, in this
+process on the test broker and databases, served over HTTP and driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from shared.clock import FixedClock
+from tests.browser import axe_violations, phone, served, snapshot
+from tests.helpers import intake_service, office_service, running
+from tests.when import vn
+
+NOW = vn(2026, 9, 1, 9)  # a Tuesday morning, at the commune office
+
+
+@dataclass
+class Office:
+    url: str
+    clock: FixedClock
+    office: Any
+    intake: Any
+
+    async def login(self, page: Any, name: str, path: str = "/") -> None:
+        await page.goto(self.url + path)
+        await page.fill("#f-ten", name)
+        await page.fill("#f-mat-khau", f"thu-{name}")  # the development accounts' passwords
+        await page.click("button[type=submit]")
+
+    async def checked(self, page: Any, name: str) -> None:
+        """The page as it stands judged by axe-core (no serious or critical violation) and kept
+        as a screenshot; no script or style the page's CSP refused."""
+        await snapshot(page, name)
+        assert await axe_violations(page) == [], name
+        assert page.context.errors == [], name
+
+
+@pytest.fixture
+async def office(topology, purge_queues, own_db) -> AsyncIterator[Office]:
+    clock = FixedClock(NOW)
+    intake = intake_service(topology, clock, MONGO_DB=own_db("intake"))
+    office = office_service(topology, clock, MONGO_DB=own_db("office"))
+    async with running(intake), running(office), served(office) as url:
+        yield Office(url, clock, office, intake)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    async with phone() as context:
+        yield context
