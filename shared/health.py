@@ -19,20 +19,27 @@ def health_app(
     metrics: Callable[[], Awaitable[bytes]] | None = None,
     admin: ASGIApp | None = None,
     admin_token: str | None = None,
+    office: ASGIApp | None = None,
+    office_token: str | None = None,
 ) -> ASGIApp:
-    """Health endpoints, /metrics (Prometheus) and /admin/ (the operator's CLI, with its token);
-    any other path goes to the service's own web app, when it has one."""
+    """Health endpoints, /metrics (Prometheus), /admin/ (the operator's CLI, with its token) and
+    /office/ (what the office's pages read, with theirs); any other path goes to the service's
+    own web app, when it has one."""
+    doors = {"/admin/": (admin, admin_token, ADMIN_CLOSED, ADMIN_NO_TOKEN)}
+    doors["/office/"] = (office, office_token, OFFICE_CLOSED, OFFICE_NO_TOKEN)
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        if scope["path"].startswith("/admin/") and admin is not None:
-            refused = _refused(scope, admin_token)
-            if refused:
-                await _send_json(send, 401, {"error": refused})
+        for prefix, (door, token, closed, wrong) in doors.items():
+            if scope["path"].startswith(prefix) and door is not None:
+                refused = _refused(scope, token)
+                if refused:
+                    said = closed if refused == ADMIN_CLOSED else wrong
+                    await _send_json(send, 401, {"error": said})
+                    return
+                await door(scope, receive, send)
                 return
-            await admin(scope, receive, send)
-            return
         if scope["path"] == "/metrics" and metrics is not None:
             from shared.metrics import CONTENT_TYPE
 
@@ -77,10 +84,16 @@ ADMIN_NO_TOKEN = "cần mã quản trị: đặt NGHEDAN_ADMIN_TOKEN (giống c�
 ADMIN_CLOSED = "dịch vụ chưa có NGHEDAN_ADMIN_TOKEN: các lệnh quản trị qua HTTP bị tắt"
 
 
-def admin_token_of(settings: Any) -> str | None:
-    """The token /admin/ asks for: the service's own; none in development; else closed ("")."""
-    if settings.admin_token is not None and settings.admin_token.get_secret_value():
-        return str(settings.admin_token.get_secret_value())
+OFFICE_NO_TOKEN = "cần mã của văn phòng: NGHEDAN_OFFICE_TOKEN của văn phòng khác của dịch vụ"
+OFFICE_CLOSED = "dịch vụ chưa có NGHEDAN_OFFICE_TOKEN: văn phòng không đọc được qua HTTP"
+
+
+def admin_token_of(settings: Any, name: str = "admin_token") -> str | None:
+    """The token a door asks for (`admin_token`, `office_token`): the service's own; none in
+    development; else the door is closed ("")."""
+    token = getattr(settings, name)
+    if token is not None and token.get_secret_value():
+        return str(token.get_secret_value())
     return None if settings.development else ""
 
 

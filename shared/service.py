@@ -131,6 +131,7 @@ class ServiceSpec:
     on_stop: Sequence[Callable[[], Awaitable[None]]] = ()  # close clients the handlers use
     web: Any = None  # an ASGI app served beside /health (delivery reports, the dashboard)
     admin: Any = None  # the operator CLI's door, under /admin/ and behind NGHEDAN_ADMIN_TOKEN
+    office: Any = None  # what the office's pages read, under /office/, behind NGHEDAN_OFFICE_TOKEN
     seal_dead_letters: bool = True  # parked bodies may carry personal data: sealed by default
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
     # work accepted and not done yet, outside any queue (intake's agendas to draft again):
@@ -382,6 +383,8 @@ async def serve(service: Service) -> None:
             service.metrics,
             service.spec.admin,
             admin_token_of(settings),
+            service.spec.office,
+            admin_token_of(settings, "office_token"),
         ),
         host=settings.health_host,
         port=settings.health_port,

@@ -128,6 +128,13 @@ class ServiceSettings(BaseSettings):
         description="What the operator's CLI shows (Authorization: Bearer) to the service's "
         "/admin/ endpoints; unset, they answer only in development.",
     )
+    office_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="NGHEDAN_OFFICE_TOKEN",
+        description="What the office's pages show (Authorization: Bearer) to read a service's "
+        "/office/ endpoints (a case's words, which never travel on the bus); the same in the "
+        "office and the services; unset, they answer only in development.",
+    )
     service_users: str = Field(
         default="",
         validation_alias="NGHEDAN_SERVICE_USERS",

@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from services.intake import handlers, reactions, store
+from services.intake.office_door import office_door
 from services.intake.open311 import Limits, open311_app
 from services.intake.repository import Repository
 from services.intake.settings import IntakeSettings
@@ -106,6 +107,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
                 settings.open311_trusted_proxies,
             ),
         ),
+        office=office_door(deps.store()),
         ensure_indexes=store.ensure_indexes,
         owed={"agenda_redrafts": lambda: _marks(deps)},
         shown={"retention": retention.status},

@@ -4,9 +4,10 @@ command of the bus: it sends the other services' commands for the people logged 
 from __future__ import annotations
 
 from services.office.people import People
+from services.office.reads import Reads
 from services.office.settings import OfficeSettings
 from services.office.store import OfficeStore
-from services.office.tasks import reception
+from services.office.tasks import queue, reception
 from services.office.web import Office, office_app
 from shared.clock import Clock
 from shared.login import networks
@@ -20,10 +21,13 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
     store = OfficeStore(infra.db, infra.cipher)
     people = People(store)
     client = CommandClient(settings.amqp_url, source=source_of("office"))
+    token = settings.office_token.get_secret_value() if settings.office_token else None
+    reads = Reads(settings.intake_url, token)
     office = Office(
         store=store,
         people=people,
         client=client,
+        reads=reads,
         clock=infra.clock,
         ref=infra.reference,
         session_hours=settings.session_hours,
@@ -40,9 +44,9 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
 
     spec = ServiceSpec(
         name="office",
-        web=office_app(office, reception.routes(office)),
+        web=office_app(office, [*reception.routes(office), *queue.routes(office)]),
         on_start=[begin],
-        on_stop=[client.close],
+        on_stop=[client.close, reads.close],
         shown={"logins": people.guard.status},
     )
     return Service(spec, infra)

@@ -44,3 +44,53 @@ CHANNELS = {
     "village_head": "Qua Trưởng thôn",
     "conference": "Tại hội nghị đối thoại",
 }
+CLOCKS = {"acceptance": "Kiểm tra, thụ lý", "settlement": "Giải quyết"}
+FOLLOWUP = {"in_progress": "Đang thực hiện", "resolved": "Đã giải quyết xong"}
+CLOSE_OUTCOMES = {
+    "referred": "Chuyển cơ quan có thẩm quyền",
+    "refused": "Trả lại, không thụ lý",
+    "settled_in_village": "Đã giải quyết tại thôn",
+}
+STATUSES = {
+    "received": "Mới nhận",
+    "classified": "Đã phân loại",
+    "assigned": "Đã chuyển cơ quan",
+    "answer_proposed": "Đã có trả lời đề xuất",
+    "on_agenda": "Đưa ra hội nghị",
+    "concluded": "Đã có kết luận",
+    "in_followup": "Đang thực hiện kết luận",
+    "resolved": "Đã giải quyết",
+    "referred": "Đã chuyển nơi khác",
+    "refused": "Trả lại",
+    "settled_in_village": "Đã giải quyết tại thôn",
+    "withdrawn": "Đã rút",
+    "merged": "Gộp với ý kiến khác",
+}
+CLOSED = ("referred", "refused", "settled_in_village", "withdrawn", "merged")
+DONE = "Đã chấp nhận: {what}."
+NO_ISSUE = "Không có ý kiến {code}."
+READ_FAILED = "Chưa đọc được danh sách: {why}. Thử lại sau ít phút."
+HISTORY = {
+    "received": "Tiếp nhận",
+    "classified": "Phân loại",
+    "assigned": "Giao cơ quan",
+    "merged": "Gộp vào ý kiến",
+    "merged_in": "Gộp thêm ý kiến",
+    "summary_approved": "Duyệt lời công khai",
+    "answer_proposed": "Trả lời đề xuất",
+    "on_agenda": "Đưa vào chương trình hội nghị",
+    "concluded": "Kết luận",
+    "in_progress": "Đang thực hiện kết luận",
+    "resolved": "Đã giải quyết xong",
+    "referred": "Chuyển nơi khác",
+    "refused": "Trả lại",
+    "settled_in_village": "Giải quyết tại thôn",
+    "accepted": "Thụ lý",
+    "extended": "Gia hạn",
+    "settled": "Quyết định giải quyết",
+    "withdrawn": "Rút đơn",
+    "suspended": "Đình chỉ",
+    "kind_corrected": "Sửa cách xử lý",
+    "overdue": "Quá hạn",
+    "followup": "Cập nhật thực hiện kết luận",
+}

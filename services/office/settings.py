@@ -36,6 +36,12 @@ class OfficeSettings(ServiceSettings):
         description="How long a page waits for the owning service's outcome before it says the "
         "command is still pending (sending the form again then shows how it ended).",
     )
+    intake_url: str = Field(
+        default="http://127.0.0.1:8182",
+        validation_alias="NGHEDAN_INTAKE_URL",
+        description="Intake's web app, whose /office/ door the queue reads (with "
+        "NGHEDAN_OFFICE_TOKEN).",
+    )
     reporting_url: str = Field(
         default="http://127.0.0.1:8184",
         validation_alias="NGHEDAN_REPORTING_URL",

@@ -8,7 +8,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -23,13 +23,14 @@ from services.office import messages as msg
 from services.office.accounts import Account, Task
 from services.office.forms import CSRF, Form
 from services.office.people import People
+from services.office.reads import Reads
 from services.office.store import OfficeStore
 from shared.clock import Clock
 from shared.contracts.common import Outcome
 from shared.login import Network, client_address
 from shared.messaging.commands import CommandClient, CommandPending
 from shared.reference import ReferenceData
-from shared.text import fmt_time
+from shared.text import fmt, fmt_time
 
 HERE = Path(__file__).parent
 COOKIE = "nd_phien"  # the session's token
@@ -61,6 +62,7 @@ class Office:
     store: OfficeStore
     people: People
     client: CommandClient
+    reads: Reads
     clock: Clock
     ref: ReferenceData
     session_hours: float
@@ -76,12 +78,20 @@ class Office:
             lstrip_blocks=True,
         )
         self.villages = {v.code: v.name for v in self.ref.villages}
-        self.env.globals |= {"msg": msg, "ref": self.ref, "CSRF": CSRF, "villages": self.villages}
+        self.env.globals |= {
+            "msg": msg,
+            "ref": self.ref,
+            "CSRF": CSRF,
+            "villages": self.villages,
+            "topics": {t.code: t.name for t in self.ref.topics},
+            "agencies": {a.code: a.name for a in self.ref.agencies},
+        }
         self.env.filters |= {
             "vi_channel": lambda code: (code, msg.CHANNELS[code]),
             "village_option": lambda village: (village.code, village.name),
             "topic_option": lambda topic: (topic.code, topic.name),
             "vi_time": lambda iso: fmt_time(datetime.fromisoformat(iso)),
+            "vi_date": lambda iso: fmt(date.fromisoformat(iso[:10])),
         }
 
     # --- drawing --------------------------------------------------------------------------------
@@ -180,17 +190,19 @@ class Office:
     async def guarded(
         self,
         request: Request,
-        task: Task,
+        task: Task | Callable[[Account], bool],
         draw: Callable[[Who, Form], Awaitable[Response]],
         send: Callable[[Who, Form], Awaitable[Response]],
     ) -> Response:
-        """The one way through a task's page: a login, the person's role, the CSRF token, what
-        was typed kept across a login, then the task's own drawing or sending."""
+        """The one way through a task's page: a login, the person's role (a task, or a test of
+        the account), the CSRF token, what was typed kept across a login, then the task's own
+        drawing or sending."""
+        may = task if callable(task) else lambda account: account.may(task)
         who = await self.who(request)
         if request.method == "GET":
             if who is None:
                 return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", 303)
-            if not who.account.may(task):
+            if not may(who.account):
                 return self.refused(who)
             form = Form()
             draft = request.query_params.get("nhap")
@@ -204,7 +216,7 @@ class Office:
             return RedirectResponse(
                 f"/dang-nhap?{urlencode({'next': request.url.path, 'nhap': key})}", 303
             )
-        if not who.account.may(task):
+        if not may(who.account):
             return self.refused(who)
         given = dict(pairs).get(CSRF, "")
         if not given or not hmac.compare_digest(given, who.csrf):

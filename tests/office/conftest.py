@@ -42,9 +42,12 @@ class Office:
 async def office(topology, purge_queues, own_db) -> AsyncIterator[Office]:
     clock = FixedClock(NOW)
     intake = intake_service(topology, clock, MONGO_DB=own_db("intake"))
-    office = office_service(topology, clock, MONGO_DB=own_db("office"))
-    async with running(intake), running(office), served(office) as url:
-        yield Office(url, clock, office, intake)
+    async with running(intake), served(intake) as intake_url:
+        office = office_service(
+            topology, clock, MONGO_DB=own_db("office"), NGHEDAN_INTAKE_URL=intake_url
+        )
+        async with running(office), served(office) as url:
+            yield Office(url, clock, office, intake)
 
 
 @pytest.fixture

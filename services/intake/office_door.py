@@ -1,0 +1,65 @@
+"""What the office's pages read of intake (under /office/, behind NGHEDAN_OFFICE_TOKEN): the
+issues still open and each issue whole — a citizen's words among it, which never travel on the
+bus — for the officers who classify, route, answer and settle them. Never the person who sent
+it: a denouncer's identity stays in intake (Law on Denunciations 2018, Art. 47)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from pydantic import TypeAdapter
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from services.intake.domain import lifecycle
+from services.intake.domain.issues import Issue
+from services.intake.repository import Repository
+
+_JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+LISTED = ("content", "history", "answer", "conclusion", "closed", "legal", "public_texts")
+
+
+def _plain(value: dict[str, Any]) -> dict[str, Any]:
+    plain: dict[str, Any] = _JSON.dump_python(value, mode="json")
+    return plain
+
+
+def listed(issue: Issue) -> dict[str, Any]:
+    """An issue as the office's queue lists it: its state and limits, the words' first line."""
+    clocks = lifecycle.case_clocks(issue)
+    shown = {k: v for k, v in asdict(issue).items() if k not in (*LISTED, "events", "notices")}
+    return _plain(
+        shown
+        | {
+            "excerpt": issue.content[:160],
+            "clocks": clocks.model_dump() if clocks and clocks.running else None,
+            "conclusion_deadline": (issue.conclusion or {}).get("deadline"),
+            "closed_outcome": (issue.closed or {}).get("outcome"),
+        }
+    )
+
+
+def whole(issue: Issue) -> dict[str, Any]:
+    clocks = lifecycle.case_clocks(issue)
+    shown = {k: v for k, v in asdict(issue).items() if k not in ("events", "notices")}
+    return _plain(shown | {"clocks": clocks.model_dump() if clocks else None})
+
+
+def office_door(repository: Repository) -> Starlette:
+    store = repository.store
+
+    async def issues(_request: Request) -> JSONResponse:
+        return JSONResponse({"issues": [listed(i) for i in await store.open_issues()]})
+
+    async def issue(request: Request) -> JSONResponse:
+        found = await store.load_issue(request.path_params["code"])
+        if found is None:
+            return JSONResponse({"error": "không có"}, status_code=404)
+        return JSONResponse(whole(found))
+
+    return Starlette(
+        routes=[Route("/office/issues", issues), Route("/office/issues/{code}", issue)]
+    )

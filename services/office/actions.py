@@ -1,0 +1,235 @@
+"""The steps an officer takes on an issue, each a small form and the intake command it sends:
+what it asks, when it applies to the issue as it stands, and who may take it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from services.office import messages as msg
+from services.office.accounts import Account, Task
+from services.office.forms import Form
+from shared.reference import ReferenceData
+
+Kind = Literal["text", "textarea", "date", "select", "checkbox", "number"]
+Options = Callable[[ReferenceData], list[tuple[str, str]]]
+CASES = ("complaint", "denunciation")
+
+
+def _topics(ref: ReferenceData) -> list[tuple[str, str]]:
+    return [(t.code, t.name) for t in ref.topics]
+
+
+def _agencies(ref: ReferenceData) -> list[tuple[str, str]]:
+    return [(a.code, a.name) for a in ref.agencies]
+
+
+def _fixed(pairs: dict[str, str]) -> Options:
+    return lambda _ref: list(pairs.items())
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    label: str
+    kind: Kind = "text"
+    required: bool = False
+    options: Options | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    title: str
+    key: str
+    task: Task
+    inputs: tuple[Input, ...]
+    applies: Callable[[dict[str, Any]], bool] = lambda issue: issue["status"] not in msg.CLOSED
+    officer: bool = True  # the command names the officer (who decided, as the office records it)
+    also: Task | None = None  # another role's task that may take it (an agency, its own issues)
+    stamped: tuple[str, ...] = ()  # fields the command takes as the moment it is sent
+
+    def allowed(self, account: Account, issue: dict[str, Any]) -> bool:
+        if account.may(self.task):
+            return True
+        return self.also is not None and account.may(self.also, agency=issue["agency_code"])
+
+    def data(self, form: Form, code: str, account: Account, now: datetime) -> dict[str, Any]:
+        """The command the form says: empty optional fields left out, a box ticked a true."""
+        data: dict[str, Any] = {"tracking_code": code}
+        data |= {name: now.isoformat() for name in self.stamped}
+        for field in self.inputs:
+            value = form.value(field.name).strip()
+            if field.kind == "checkbox":
+                data[field.name] = value == "1"
+            elif field.kind == "number" and value.lstrip("-").isdigit():
+                data[field.name] = int(value)
+            elif value or field.required:
+                data[field.name] = value
+        if self.officer:
+            data["officer"] = account.full_name
+        return data
+
+
+def _open_case(issue: dict[str, Any]) -> bool:
+    return issue["handled_as"] in CASES and issue.get("clocks") is not None
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "phan-loai",
+        "Phân loại, chuyển cơ quan",
+        "intake.reclassify-issue.v1",
+        "queue",
+        (
+            Input("topic", "Lĩnh vực", "select", options=_topics),
+            Input("agency_code", "Cơ quan giải quyết", "select", options=_agencies),
+            Input("reason", "Lý do", "textarea"),
+        ),
+    ),
+    Action(
+        "sua-loai",
+        "Sửa cách xử lý (loại đơn)",
+        "intake.correct-kind.v1",
+        "queue",
+        (
+            Input("handled_as", "Xử lý như", "select", True, _fixed(msg.KINDS)),
+            Input("identified_on", "Ngày người gửi cho biết họ tên, địa chỉ (nếu có)", "date"),
+            Input("reason", "Lý do", "textarea", True),
+        ),
+    ),
+    Action(
+        "thu-ly",
+        "Thụ lý",
+        "intake.accept-case.v1",
+        "queue",
+        (
+            Input("accepted_on", "Ngày thụ lý", "date", True),
+            Input("complex", "Vụ việc phức tạp (thời hạn dài hơn)", "checkbox"),
+        ),
+        applies=lambda i: _open_case(i) and not (i.get("legal") or {}).get("accepted_on"),
+    ),
+    Action(
+        "gia-han",
+        "Gia hạn",
+        "intake.extend-case.v1",
+        "queue",
+        (
+            Input("clock", "Thời hạn", "select", True, _fixed(msg.CLOCKS)),
+            Input("days", "Số ngày thêm (giải quyết, tối đa 30)", "number"),
+            Input("especially_complex", "Đặc biệt phức tạp (được gia hạn hai lần)", "checkbox"),
+            Input("decision", "Số, ngày quyết định gia hạn", required=True),
+            Input("decided_on", "Ngày quyết định", "date"),
+        ),
+        applies=_open_case,
+    ),
+    Action(
+        "tra-loi",
+        "Ghi câu trả lời đề xuất",
+        "intake.record-answer.v1",
+        "queue",
+        (
+            Input("agency_code", "Cơ quan trả lời", "select", True, _agencies),
+            Input("answer", "Câu trả lời", "textarea", True),
+        ),
+        officer=False,
+        also="agency",
+    ),
+    Action(
+        "ket-luan",
+        "Ghi kết luận của chủ trì hội nghị",
+        "intake.record-conclusion.v1",
+        "queue",
+        (
+            Input("session_id", "Mã hội nghị", required=True, hint="Ví dụ TT-2026-DK1"),
+            Input("conclusion", "Kết luận", "textarea", True),
+            Input("responsible_agency", "Cơ quan thực hiện", "select", True, _agencies),
+            Input("deadline", "Hạn thực hiện", "date", True),
+        ),
+        officer=False,
+    ),
+    Action(
+        "theo-doi",
+        "Cập nhật việc thực hiện kết luận",
+        "intake.update-followup.v1",
+        "queue",
+        (
+            Input("status", "Tình trạng", "select", True, _fixed(msg.FOLLOWUP)),
+            Input("note", "Ghi chú", "textarea", True),
+        ),
+        applies=lambda i: i.get("conclusion") is not None and i["status"] not in msg.CLOSED,
+        officer=False,
+        also="agency",
+        stamped=("reported_at",),
+    ),
+    Action(
+        "giai-quyet",
+        "Ghi quyết định giải quyết / kết luận tố cáo",
+        "intake.record-settlement.v1",
+        "queue",
+        (
+            Input("decided_on", "Ngày quyết định", "date", True),
+            Input("decision", "Số quyết định", required=True, hint="Ví dụ 25/QĐ-UBND"),
+        ),
+        applies=_open_case,
+    ),
+    Action(
+        "rut",
+        "Người gửi rút đơn",
+        "intake.withdraw-case.v1",
+        "queue",
+        (Input("withdrawn_on", "Ngày rút đơn", "date", True),),
+        applies=_open_case,
+    ),
+    Action(
+        "dinh-chi",
+        "Đình chỉ giải quyết",
+        "intake.suspend-case.v1",
+        "queue",
+        (
+            Input("decided_on", "Ngày quyết định", "date", True),
+            Input("decision", "Số quyết định", required=True),
+        ),
+        applies=_open_case,
+    ),
+    Action(
+        "dong",
+        "Chuyển nơi khác, trả lại, hoặc đã giải quyết tại thôn",
+        "intake.close-issue.v1",
+        "queue",
+        (
+            Input("outcome", "Kết quả", "select", True, _fixed(msg.CLOSE_OUTCOMES)),
+            Input("reason", "Lý do", "textarea", True),
+            Input("authority", "Chuyển đến (nếu chuyển)"),
+            Input(
+                "refusal_ground",
+                "Khoản của Điều 11 Luật Khiếu nại (khi không thụ lý khiếu nại)",
+                "number",
+            ),
+        ),
+    ),
+    Action(
+        "tom-tat",
+        "Duyệt lời công khai",
+        "intake.approve-summary.v1",
+        "queue",
+        (
+            Input(
+                "public_summary",
+                "Tóm tắt công khai",
+                "textarea",
+                hint="Chỉ những lời đã duyệt mới được đưa vào báo cáo, thông báo và gửi tỉnh; "
+                "không ghi tên, địa chỉ, số điện thoại của ai.",
+            ),
+            Input("public_answer", "Lời trả lời công khai", "textarea"),
+            Input("public_conclusion", "Lời kết luận công khai", "textarea"),
+            Input("public_reason", "Lý do đóng công khai", "textarea"),
+            Input("public_authority", "Nơi chuyển đến, lời công khai"),
+        ),
+        applies=lambda _issue: True,
+    ),
+)
+BY_SLUG = {a.slug: a for a in ACTIONS}
