@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from deploy.cli import bus as busmod
-from deploy.cli import importer
+from shared import delegate_lists as importer
 
 console = Console()
 

@@ -14,11 +14,11 @@ from openpyxl import Workbook
 from rich.console import Console
 
 from deploy.cli import bus as busmod
-from deploy.cli import importer
 from deploy.cli.bulk import import_rows, summarise_import
 from deploy.cli.embedded import InfraError
 from deploy.cli.platform import Platform
 from deploy.cli.readside import ReadSideStalled, wait_caught_up
+from shared import delegate_lists as importer
 from shared import vi
 from shared.clock import LOCAL_TZ, write_clock_file
 from shared.legal_days import RESULTS_WITHIN_VI

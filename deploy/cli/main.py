@@ -23,13 +23,13 @@ from rich.console import Console
 from rich.table import Table
 
 from deploy.cli import bus as busmod
-from deploy.cli import importer
 from deploy.cli.bulk import import_rows, summarise_import
 from deploy.cli.embedded import InfraError, ensure_rabbitmq
 from deploy.cli.keys import dashboard_user, keys_app
 from deploy.cli.platform import SERVICES, Platform, home_dir
 from deploy.cli.readside import ReadSideStalled, wait_caught_up
 from deploy.cli.secrets import deploy_secrets
+from shared import delegate_lists as importer
 from shared.clock import FileClock, write_clock_file
 from shared.contracts.registration import MAX_BATCH_ROWS
 from shared.reference import load_reference_data

@@ -45,10 +45,10 @@ import aio_pika
 from pymongo import AsyncMongoClient
 
 from deploy.cli import bus as busmod
-from deploy.cli import importer
 from deploy.cli.platform import Platform
 from services.registration import store as registration_store
 from services.reporting import announcement as doc
+from shared import delegate_lists as importer
 from shared.clock import write_clock_file
 from shared.contracts.reporting import Matter, Participation
 from shared.logging import configure_logging

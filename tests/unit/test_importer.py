@@ -4,7 +4,7 @@ from datetime import datetime
 
 from openpyxl import Workbook
 
-from deploy.cli import importer
+from shared import delegate_lists as importer
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 

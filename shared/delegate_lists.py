@@ -1,10 +1,13 @@
-"""Bulk registration from a village head's CSV or XLSX list: one command per row, a report per row."""
+"""A village head's list of delegates (CSV or XLSX), read into one register-delegate command per
+row and a report per row: what the operator's CLI imports and the office's page uploads."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -57,14 +60,27 @@ class Row:
 
 
 def read_rows(path: Path) -> list[Row]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
-    elif path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            table = [list(r) for r in csv.reader(handle)]
+    return rows_of(path.name, path.read_bytes())
+
+
+def rows_of(name: str, content: bytes) -> list[Row]:
+    """The rows of a list sent as a file named `name` (.csv or .xlsx); ValueError, in words a
+    village head reads, when it is neither or cannot be read."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"không đọc được tệp Excel {name}: {exc}") from exc
+        table = [list(r) for r in sheet.iter_rows(values_only=True)] if sheet else []
+    elif suffix == ".csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"tệp {name} không phải chữ UTF-8 (lưu lại dạng CSV UTF-8)") from exc
+        table = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     else:
-        raise ValueError(f"chỉ nhận tệp .csv hoặc .xlsx, không nhận {path.suffix or path.name}")
+        raise ValueError(f"chỉ nhận tệp .csv hoặc .xlsx, không nhận {suffix or name}")
     if not table:
         return []
     headings = [HEADINGS.get(fold(str(h or ""))) for h in table[0]]
