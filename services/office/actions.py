@@ -13,7 +13,7 @@ from services.office.accounts import Account, Task
 from services.office.forms import Form
 from shared.reference import ReferenceData
 
-Kind = Literal["text", "textarea", "date", "select", "checkbox", "number"]
+Kind = Literal["text", "textarea", "date", "time", "select", "checkbox", "number"]
 Options = Callable[[ReferenceData], list[tuple[str, str]]]
 CASES = ("complaint", "denunciation")
 
@@ -48,18 +48,28 @@ class Action:
     task: Task
     inputs: tuple[Input, ...]
     applies: Callable[[dict[str, Any]], bool] = lambda issue: issue["status"] not in msg.CLOSED
-    officer: bool = True  # the command names the officer (who decided, as the office records it)
+    # the command's field that names the officer (who decided, as the office records it)
+    officer: str | None = "officer"
     also: Task | None = None  # another role's task that may take it (an agency, its own issues)
     stamped: tuple[str, ...] = ()  # fields the command takes as the moment it is sent
+    subject: str = "tracking_code"  # the command's field naming what it acts on
+    # what the form says that the command puts otherwise (a day and an hour as one moment)
+    prepare: Callable[[dict[str, Any]], None] | None = None
+    aliases: tuple[tuple[str, str], ...] = ()  # a command field's refusal shown at this input
+
+    def shown(self) -> dict[str, str]:
+        """Each command field a refusal may name, and the input it is shown beside."""
+        return {i.name: i.name for i in self.inputs} | dict(self.aliases)
 
     def allowed(self, account: Account, issue: dict[str, Any]) -> bool:
         if account.may(self.task):
             return True
-        return self.also is not None and account.may(self.also, agency=issue["agency_code"])
+        agency = issue.get("agency_code")
+        return self.also is not None and account.may(self.also, agency=agency)
 
     def data(self, form: Form, code: str, account: Account, now: datetime) -> dict[str, Any]:
         """The command the form says: empty optional fields left out, a box ticked a true."""
-        data: dict[str, Any] = {"tracking_code": code}
+        data: dict[str, Any] = {self.subject: code}
         data |= {name: now.isoformat() for name in self.stamped}
         for field in self.inputs:
             value = form.value(field.name).strip()
@@ -70,7 +80,9 @@ class Action:
             elif value or field.required:
                 data[field.name] = value
         if self.officer:
-            data["officer"] = account.full_name
+            data[self.officer] = account.full_name
+        if self.prepare:
+            self.prepare(data)
         return data
 
 
@@ -135,7 +147,7 @@ ACTIONS: tuple[Action, ...] = (
             Input("agency_code", "Cơ quan trả lời", "select", True, _agencies),
             Input("answer", "Câu trả lời", "textarea", True),
         ),
-        officer=False,
+        officer=None,
         also="agency",
     ),
     Action(
@@ -149,7 +161,7 @@ ACTIONS: tuple[Action, ...] = (
             Input("responsible_agency", "Cơ quan thực hiện", "select", True, _agencies),
             Input("deadline", "Hạn thực hiện", "date", True),
         ),
-        officer=False,
+        officer=None,
     ),
     Action(
         "theo-doi",
@@ -161,7 +173,7 @@ ACTIONS: tuple[Action, ...] = (
             Input("note", "Ghi chú", "textarea", True),
         ),
         applies=lambda i: i.get("conclusion") is not None and i["status"] not in msg.CLOSED,
-        officer=False,
+        officer=None,
         also="agency",
         stamped=("reported_at",),
     ),

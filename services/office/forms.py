@@ -41,14 +41,15 @@ class Form:
     def error(self, name: str, text: str) -> None:
         self.errors.setdefault(name, []).append(text)
 
-    def refused(self, outcome: Outcome, shown: set[str]) -> None:
+    def refused(self, outcome: Outcome, shown: set[str] | dict[str, str]) -> None:
         """Each of the service's reasons next to its field, or above the form when none shows it;
         the form is drawn again with what was typed, under a new command id (a refused command's
         id is answered with its refusal for ever)."""
+        where = shown if isinstance(shown, dict) else {name: name for name in shown}
         for error in outcome.errors:
             name = field_of(error)
-            if name in shown:
-                self.error(name, error.message)
+            if name in where:
+                self.error(where[name], error.message)
             else:
                 self.general.append(error.message)
         self.command_id = new_command_id()

@@ -69,6 +69,7 @@ STATUSES = {
 CLOSED = ("referred", "refused", "settled_in_village", "withdrawn", "merged")
 DONE = "Đã chấp nhận: {what}."
 NO_ISSUE = "Không có ý kiến {code}."
+NOT_FOUND = "Không có {code}, hoặc tài khoản này không được xem."
 READ_FAILED = "Chưa đọc được danh sách: {why}. Thử lại sau ít phút."
 HISTORY = {
     "received": "Tiếp nhận",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from services.registration import handlers, reactions, store
+from services.registration.office_door import office_door
 from services.registration.repository import Repository
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
@@ -49,6 +50,9 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         # Commands about one session change its counters: one at a time per instance spares
         # retries.
         ordering={key: _session_of for key in commands},
+        office=office_door(
+            store.MongoStore(infra.db, infra.cipher, None), infra.reference, infra.clock
+        ),
         ensure_indexes=store.ensure_indexes,
         shown={"retention": retention.status},
     )

@@ -6,6 +6,7 @@ transaction's session (or none, for a read outside one)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -206,6 +207,11 @@ class MongoStore:
     async def scheduled_sessions(self) -> list[Conference]:
         found = self.sessions.find({"status": "scheduled"}, session=self.tx)
         return [session_from_doc(d) async for d in found]
+
+    async def all_sessions(self) -> AsyncIterator[Conference]:
+        """Every conference, the latest first (the office's list)."""
+        async for doc in self.sessions.find({}, session=self.tx).sort("_id", -1):
+            yield session_from_doc(doc)
 
     async def sessions_of_year(self, year: int) -> list[Conference]:
         return [

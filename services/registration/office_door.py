@@ -1,0 +1,72 @@
+"""What the office's pages read of registration (under /office/, behind NGHEDAN_OFFICE_TOKEN):
+the conferences, and each with its delegates by name — what the check-in desk searches and the
+village lists show — which never travel on the bus."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from services.registration.domain import sessions
+from services.registration.domain.model import NOTICE_DAYS
+from services.registration.store import MongoStore, registration_from_doc
+from shared.clock import Clock, local_date
+from shared.reference import ReferenceData
+
+_JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+
+
+def _plain(value: dict[str, Any]) -> dict[str, Any]:
+    plain: dict[str, Any] = _JSON.dump_python(value, mode="json")
+    return plain
+
+
+def _conference(conference: Any) -> dict[str, Any]:
+    return {k: v for k, v in dataclasses.asdict(conference).items() if k != "events"}
+
+
+def office_door(store: MongoStore, ref: ReferenceData, clock: Clock) -> Starlette:
+    async def conferences(_request: Request) -> JSONResponse:
+        found = [session async for session in store.all_sessions()]
+        earliest = local_date(clock.now()) + timedelta(days=NOTICE_DAYS)
+        return JSONResponse(
+            _plain({"sessions": [_conference(c) for c in found], "earliest_start": earliest})
+        )
+
+    async def conference(request: Request) -> JSONResponse:
+        found = await store.load_session(request.path_params["session_id"])
+        if found is None:
+            return JSONResponse({"error": "không có"}, status_code=404)
+        delegates = []
+        async for doc in store.registrations.find({"session_id": found.id}).sort("seq", 1):
+            registration = registration_from_doc(doc)
+            sealed = (doc.get("personal") or {}).get("full_name")
+            context = f"registration:{doc['_id']}:full_name"
+            name = store.cipher.decrypt(sealed, context=context) if sealed else None
+            delegates.append(dataclasses.asdict(registration) | {"full_name": name})
+        regs = [registration_from_doc(d) for d in delegates]
+        earliest = local_date(clock.now()) + timedelta(days=NOTICE_DAYS)
+        return JSONResponse(
+            _plain(
+                {
+                    "session": _conference(found),
+                    "delegates": delegates,
+                    "gaps": sessions.delegation_gaps(found, regs, ref),
+                    "earliest_start": earliest,
+                }
+            )
+        )
+
+    return Starlette(
+        routes=[
+            Route("/office/sessions", conferences),
+            Route("/office/sessions/{session_id}", conference),
+        ]
+    )
