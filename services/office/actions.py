@@ -11,6 +11,7 @@ from typing import Any, Literal
 from services.office import messages as msg
 from services.office.accounts import Account, Task
 from services.office.forms import Form
+from shared.clock import LOCAL_TZ
 from shared.reference import ReferenceData
 
 Kind = Literal["text", "textarea", "date", "time", "select", "checkbox", "number"]
@@ -69,7 +70,7 @@ class Action:
 
     def data(self, form: Form, code: str, account: Account, now: datetime) -> dict[str, Any]:
         """The command the form says: empty optional fields left out, a box ticked a true."""
-        data: dict[str, Any] = {self.subject: code}
+        data: dict[str, Any] = {self.subject: code} if self.subject else {}
         data |= {name: now.isoformat() for name in self.stamped}
         for field in self.inputs:
             value = form.value(field.name).strip()
@@ -245,3 +246,140 @@ ACTIONS: tuple[Action, ...] = (
     ),
 )
 BY_SLUG = {a.slug: a for a in ACTIONS}
+
+
+# --- a conference ---------------------------------------------------------------------------------
+
+
+def _moment(day: str, hour: str) -> str:
+    """A day and an hour typed (Vietnam time) as the command's moment; as typed when unreadable
+    (the service then names what is wrong)."""
+    try:
+        return datetime.fromisoformat(f"{day}T{hour}").replace(tzinfo=LOCAL_TZ).isoformat()
+    except ValueError:
+        return f"{day} {hour}".strip()
+
+
+def _schedule(data: dict[str, Any]) -> None:
+    day, start, end = (
+        data.pop("starts_on", ""),
+        data.pop("starts_time", ""),
+        data.pop("ends_time", ""),
+    )
+    data["starts_at"] = _moment(day, start)
+    if end:
+        data["ends_at"] = _moment(day, end)
+
+
+def _status(*states: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda conference: conference["status"] in states
+
+
+CONFERENCE_ACTIONS: tuple[Action, ...] = (
+    Action(
+        "lich",
+        "Xếp lịch: ngày, giờ, địa điểm",
+        "registration.schedule-session.v1",
+        "plan",
+        (
+            Input("starts_on", "Ngày họp", "date", True),
+            Input("starts_time", "Giờ bắt đầu", "time", True),
+            Input("ends_time", "Giờ kết thúc", "time"),
+            Input("venue", "Địa điểm (để trống: như đã định)"),
+            Input("agenda_summary", "Nội dung chính", "textarea"),
+        ),
+        applies=_status("planned", "scheduled"),
+        officer=None,
+        subject="session_id",
+        prepare=_schedule,
+        aliases=(("starts_at", "starts_on"), ("ends_at", "ends_time")),
+    ),
+    Action(
+        "bao-cao",
+        "Báo cáo của Chủ tịch UBND xã",
+        "registration.attach-briefing.v1",
+        "plan",
+        (
+            Input("title", "Tiêu đề", required=True),
+            Input("summary", "Tóm tắt tình hình kinh tế – xã hội", "textarea", True),
+            Input("presented_by", "Người trình bày, chức vụ", required=True),
+        ),
+        applies=_status("planned", "scheduled", "held"),
+        officer=None,
+        subject="session_id",
+    ),
+    Action(
+        "thong-bao",
+        "Ban hành thông báo tổ chức hội nghị",
+        "reporting.issue-conference-notice.v1",
+        "plan",
+        (
+            Input("document_number", "Số thông báo", required=True, hint="Ví dụ 15/TB-UBND"),
+            Input("issued_on", "Ngày ban hành (để trống: hôm nay)", "date"),
+            Input("signer_name", "Người ký"),
+        ),
+        applies=_status("scheduled"),
+        officer="requested_by",
+        subject="session_id",
+    ),
+    Action(
+        "ket-thuc",
+        "Kết thúc hội nghị",
+        "registration.conclude-session.v1",
+        "plan",
+        (
+            Input("summary", "Tóm tắt kết quả", "textarea"),
+            Input("chaired_by", "Người chủ trì, chức vụ"),
+            Input("concluded_by", "Người kết luận, chức vụ"),
+        ),
+        applies=_status("scheduled", "held"),
+        officer=None,
+        subject="session_id",
+    ),
+    Action(
+        "ket-qua",
+        "Ban hành thông báo kết quả hội nghị",
+        "reporting.issue-results.v1",
+        "results",
+        (
+            Input("document_number", "Số thông báo", hint="Ví dụ 123/TB-UBND"),
+            Input("issued_on", "Ngày ban hành (để trống: hôm nay)", "date"),
+            Input("signer_name", "Người ký"),
+            Input("signer_title", "Chức vụ người ký", hint="Để trống: CHỦ TỊCH"),
+        ),
+        applies=_status("concluded"),
+        officer="requested_by",
+        subject="session_id",
+    ),
+    Action(
+        "huy",
+        "Hủy hội nghị",
+        "registration.cancel-session.v1",
+        "plan",
+        (Input("reason", "Lý do", "textarea", True),),
+        applies=_status("planned", "scheduled"),
+        officer=None,
+        subject="session_id",
+    ),
+)
+
+CREATE = Action(
+    "tao",
+    "Lập kế hoạch hội nghị",
+    "registration.create-session.v1",
+    "plan",
+    (
+        Input("kind", "Loại", "select", True, _fixed(msg.SESSION_KINDS)),
+        Input("year", "Năm", "number", True),
+        Input("period", "Kỳ", required=True, hint="2026, 2026-Q4, 2026-H2 hoặc 2026-10"),
+        Input("title", "Tên hội nghị (để trống: tự đặt)"),
+        Input("venue", "Địa điểm", required=True),
+        Input("capacity_min", "Số đại biểu tối thiểu", "number", True),
+        Input("capacity_max", "Số đại biểu tối đa", "number", True),
+        Input("representatives_per_village", "Đại diện nhân dân mỗi thôn", "number"),
+        Input("reason", "Lý do (hội nghị đột xuất)", "textarea"),
+    ),
+    applies=lambda _thing: True,
+    officer=None,
+    subject="",
+)

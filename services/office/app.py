@@ -3,11 +3,12 @@ command of the bus: it sends the other services' commands for the people logged 
 
 from __future__ import annotations
 
+from services.office.imports import Imports
 from services.office.people import People
 from services.office.reads import Reads
 from services.office.settings import OfficeSettings
 from services.office.store import OfficeStore
-from services.office.tasks import queue, reception
+from services.office.tasks import conferences, delegates, queue, reception
 from services.office.web import Office, office_app
 from shared.clock import Clock
 from shared.login import networks
@@ -22,7 +23,7 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
     people = People(store)
     client = CommandClient(settings.amqp_url, source=source_of("office"))
     token = settings.office_token.get_secret_value() if settings.office_token else None
-    reads = Reads(settings.intake_url, token)
+    reads = Reads(settings.intake_url, settings.registration_url, settings.reporting_url, token)
     office = Office(
         store=store,
         people=people,
@@ -36,17 +37,28 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
         outcome_seconds=settings.outcome_seconds,
     )
 
+    imports = Imports(infra.db, infra.cipher, client, infra.reference)
+
     async def begin() -> None:
         await store.ensure_indexes()
         if settings.development:
             await people.seed_development(infra.reference, infra.clock.now())
         await people.load()
+        await imports.resume()
 
     spec = ServiceSpec(
         name="office",
-        web=office_app(office, [*reception.routes(office), *queue.routes(office)]),
+        web=office_app(
+            office,
+            [
+                *reception.routes(office),
+                *queue.routes(office),
+                *delegates.routes(office, imports),  # before a conference's /<step> pages
+                *conferences.routes(office),
+            ],
+        ),
         on_start=[begin],
-        on_stop=[client.close, reads.close],
+        on_stop=[imports.close, client.close, reads.close],
         shown={"logins": people.guard.status},
     )
     return Service(spec, infra)

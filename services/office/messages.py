@@ -95,3 +95,27 @@ HISTORY = {
     "overdue": "Quá hạn",
     "followup": "Cập nhật thực hiện kết luận",
 }
+SESSION_KINDS = {"periodic": "Định kỳ", "adhoc": "Đột xuất"}
+SESSION_STATUSES = {
+    "planned": "Đã lập kế hoạch",
+    "scheduled": "Đã xếp lịch",
+    "held": "Đang / đã họp",
+    "concluded": "Đã kết thúc",
+    "cancelled": "Đã hủy",
+}
+CATEGORIES = {
+    "official": "Cán bộ, công chức",
+    "front_and_organisations": "Mặt trận và đoàn thể",
+    "party_cell_secretary": "Bí thư chi bộ",
+    "village_head": "Trưởng thôn",
+    "front_work_committee": "Trưởng ban công tác Mặt trận",
+    "peoples_representative": "Đại diện nhân dân",
+}
+PLACES = {"confirmed": "Chính thức", "waiting": "Danh sách chờ", "cancelled": "Đã hủy"}
+NO_DOCUMENT = "Chưa có văn bản này (thông báo chưa ban hành, hoặc hội nghị chưa kết thúc)."
+NO_FILE = "Chọn tệp danh sách (.xlsx hoặc .csv)."
+FILE_TOO_BIG = "Tệp quá lớn (tối đa 2 MB): danh sách một thôn chỉ vài chục dòng."
+CANCELLED = "Đã hủy đăng ký {code}."
+PROMOTED = "Người được đưa từ danh sách chờ lên chính thức: {code}."
+CHECKED_IN = "Đã điểm danh: {name}."
+ROW_RESULTS = ("đã nhận", "đã nhận trước đó", "bị từ chối", "chưa có kết quả")

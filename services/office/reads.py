@@ -14,28 +14,65 @@ class ReadError(RuntimeError):
 
 
 class Reads:
-    def __init__(self, intake_url: str, token: str | None, timeout: float = 10) -> None:
+    def __init__(
+        self,
+        intake_url: str,
+        registration_url: str,
+        reporting_url: str,
+        token: str | None,
+        timeout: float = 10,
+    ) -> None:
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        self.intake = httpx.AsyncClient(base_url=intake_url, headers=headers, timeout=timeout)
+        self.services = {
+            name: httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout)
+            for name, url in (
+                ("intake", intake_url),
+                ("registration", registration_url),
+                ("reporting", reporting_url),
+            )
+        }
 
     async def close(self) -> None:
-        await self.intake.aclose()
+        for client in self.services.values():
+            await client.aclose()
 
-    async def _get(self, path: str) -> Any:
+    async def _get(self, service: str, path: str) -> Any:
         try:
-            answer = await self.intake.get(path)
+            answer = await self.services[service].get(path)
         except httpx.HTTPError as exc:
-            raise ReadError(f"dịch vụ tiếp nhận không trả lời ({exc.__class__.__name__})") from exc
+            raise ReadError(f"dịch vụ {service} không trả lời ({exc.__class__.__name__})") from exc
         if answer.status_code == 404:
             return None
         if answer.status_code != 200:
-            raise ReadError(f"dịch vụ tiếp nhận trả lời {answer.status_code}: {answer.text[:200]}")
+            raise ReadError(f"dịch vụ {service} trả lời {answer.status_code}: {answer.text[:200]}")
         return answer.json()
 
     async def open_issues(self) -> list[dict[str, Any]]:
-        found = await self._get("/office/issues")
+        found = await self._get("intake", "/office/issues")
         return list(found["issues"]) if found else []
 
     async def issue(self, code: str) -> dict[str, Any] | None:
-        found = await self._get(f"/office/issues/{code}")
+        found = await self._get("intake", f"/office/issues/{code}")
         return dict(found) if found else None
+
+    async def conferences(self) -> dict[str, Any]:
+        found = await self._get("registration", "/office/sessions")
+        return dict(found) if found else {"sessions": [], "earliest_start": None}
+
+    async def conference(self, session_id: str) -> dict[str, Any] | None:
+        found = await self._get("registration", f"/office/sessions/{session_id}")
+        if not found:
+            return None
+        return dict(found["session"]) | {k: v for k, v in found.items() if k != "session"}
+
+    async def document(self, path: str, user: str) -> tuple[bytes, str] | None:
+        """A document of reporting's (the conference notice, the results announcement), asked
+        for as its login proxy: the person logged in here, with the dashboard's viewer role."""
+        headers = {"x-forwarded-user": user, "x-forwarded-groups": "viewer"}
+        try:
+            answer = await self.services["reporting"].get(path, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ReadError(f"dịch vụ reporting không trả lời ({exc.__class__.__name__})") from exc
+        if answer.status_code != 200:
+            return None
+        return answer.content, answer.headers.get("content-type", "application/octet-stream")

@@ -75,8 +75,8 @@ class Records:
             done = request.query_params.get("xong")
             kept = await self.office.store.outcome(done) if done else None
             said = None
-            if kept and kept["account"] == who.account.name and kept["key"] in self.keys:
-                said = msg.DONE.format(what=self.keys[kept["key"]].title)
+            if kept and kept["account"] == who.account.name and kept["shown"].get("action"):
+                said = msg.DONE.format(what=kept["shown"]["action"])
             return await self.page(who, code, said=said)
 
         return await self.office.guarded(request, self.may_open, draw, draw)

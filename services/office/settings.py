@@ -42,8 +42,14 @@ class OfficeSettings(ServiceSettings):
         description="Intake's web app, whose /office/ door the queue reads (with "
         "NGHEDAN_OFFICE_TOKEN).",
     )
+    registration_url: str = Field(
+        default="http://127.0.0.1:8181",
+        validation_alias="NGHEDAN_REGISTRATION_URL",
+        description="Registration's web app, whose /office/ door the conference pages read.",
+    )
     reporting_url: str = Field(
         default="http://127.0.0.1:8184",
         validation_alias="NGHEDAN_REPORTING_URL",
-        description="Reporting's web app, whose JSON the office's pages read.",
+        description="Reporting's web app: the conference notice and the results announcement, "
+        "asked for as its login proxy (DASHBOARD_AUTH=proxy, the office's address trusted).",
     )

@@ -11,7 +11,13 @@ import pytest
 
 from shared.clock import FixedClock
 from tests.browser import axe_violations, phone, served, snapshot
-from tests.helpers import intake_service, office_service, running
+from tests.helpers import (
+    intake_service,
+    office_service,
+    registration_service,
+    reporting_service,
+    running,
+)
 from tests.when import vn
 
 NOW = vn(2026, 9, 1, 9)  # a Tuesday morning, at the commune office
@@ -48,6 +54,39 @@ async def office(topology, purge_queues, own_db) -> AsyncIterator[Office]:
         )
         async with running(office), served(office) as url:
             yield Office(url, clock, office, intake)
+
+
+@dataclass
+class Platform(Office):
+    registration: Any = None
+    reporting: Any = None
+
+
+@pytest.fixture
+async def platform(topology, purge_queues, own_db) -> AsyncIterator[Platform]:
+    """Registration, intake, reporting and the office, each with its database and its web app."""
+    clock = FixedClock(NOW)
+    registration = registration_service(topology, clock, MONGO_DB=own_db("registration"))
+    intake = intake_service(topology, clock, MONGO_DB=own_db("intake"))
+    reporting = reporting_service(topology, clock, MONGO_DB=own_db("reporting"))
+    async with (
+        running(registration),
+        running(intake),
+        running(reporting),
+        served(registration) as registration_url,
+        served(intake) as intake_url,
+        served(reporting) as reporting_url,
+    ):
+        office = office_service(
+            topology,
+            clock,
+            MONGO_DB=own_db("office"),
+            NGHEDAN_INTAKE_URL=intake_url,
+            NGHEDAN_REGISTRATION_URL=registration_url,
+            NGHEDAN_REPORTING_URL=reporting_url,
+        )
+        async with running(office), served(office) as url:
+            yield Platform(url, clock, office, intake, registration, reporting)
 
 
 @pytest.fixture

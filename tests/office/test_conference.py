@@ -1,0 +1,147 @@
+"""A conference run from the browser, on the real platform: planned, its date refused before the
+lawful notice and then fixed, a village head's list uploaded (a progress bar, a report row by
+row, a row of another village refused), a delegate cancelled and the waiting list promoted, the
+day's check-in on a phone (found by name, marked present, a wait-listed person and an unknown
+code refused with the service's reason), then concluded. Registration's own database judges."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from shared.messaging.commands import CommandClient
+from shared.text import fmt
+from tests.office.conftest import NOW
+
+
+def _csv(*rows: str) -> bytes:
+    head = "Họ và tên,Số CCCD,Ngày sinh,Giới tính,Thôn,Thành phần,Điện thoại"
+    return ("\n".join([head, *rows]) + "\n").encode("utf-8")
+
+
+async def _registrations(platform) -> list[dict]:
+    return [d async for d in platform.registration.db["registrations"].find({})]
+
+
+async def test_a_clerk_plans_a_conference_and_fixes_its_date_in_the_browser(platform, browser):
+    page = await browser.new_page()
+    await platform.login(page, "vanphong", "/hoi-nghi")
+    await page.click("#buoc-tao summary")
+    await platform.checked(page, "hoi-nghi")
+    await page.click("#buoc-tao button.primary")
+    assert "/hoi-nghi/TT-2026-DK1" in page.url
+    assert "Đã chấp nhận" in await page.inner_text("#ket-qua")
+    earliest = NOW.date() + timedelta(days=7)
+    assert fmt(earliest) in await page.inner_text(".facts")
+
+    await page.click("#buoc-lich summary")
+    await page.fill("#f-lich-starts_on", (earliest - timedelta(days=1)).isoformat())
+    await page.fill("#f-lich-starts_time", "08:00")
+    await page.click("#buoc-lich button.primary")
+    refusal = await page.inner_text("#buoc-lich .errors")
+    assert fmt(earliest) in refusal  # the service's reason, beside the date
+    await platform.checked(page, "hoi-nghi-lich-tu-choi")
+    session = await platform.registration.db["sessions"].find_one({"_id": "TT-2026-DK1"})
+    assert session["status"] == "planned"
+
+    await page.fill("#f-lich-starts_on", earliest.isoformat())
+    await page.click("#buoc-lich button.primary")
+    assert "Đã chấp nhận: Xếp lịch" in await page.inner_text("#ket-qua")
+    assert "Đã xếp lịch" in await page.inner_text(".facts")
+    await platform.checked(page, "hoi-nghi-da-xep-lich")
+    session = await platform.registration.db["sessions"].find_one({"_id": "TT-2026-DK1"})
+    assert session["status"] == "scheduled"
+
+
+async def _scheduled(platform, topology, capacity_max: int = 2) -> str:
+    """A conference planned and scheduled a week on, through the bus (what this test is not about)."""
+    client = CommandClient(topology.amqp_url, "/nghedan/test")
+    try:
+        created = await client.send(
+            "registration.create-session.v1",
+            {
+                "kind": "periodic",
+                "year": 2026,
+                "period": "2026-Q3",
+                "venue": "Nhà văn hoá xã",
+                "capacity_min": 1,
+                "capacity_max": capacity_max,
+            },
+            command_id=str(uuid.uuid4()),
+            at=NOW,
+        )
+        session_id = created.result["session_id"]
+        day = NOW + timedelta(days=7)
+        scheduled = await client.send(
+            "registration.schedule-session.v1",
+            {"session_id": session_id, "starts_at": day.replace(hour=8).isoformat()},
+            command_id=str(uuid.uuid4()),
+            at=NOW,
+        )
+        assert scheduled.status == "accepted", scheduled
+    finally:
+        await client.close()
+    return session_id
+
+
+async def test_a_list_is_uploaded_with_a_progress_bar_then_checked_in_on_the_day(
+    platform, browser, topology, tmp_path
+):
+    session_id = await _scheduled(platform, topology, capacity_max=2)
+    page = await browser.new_page()
+    await platform.login(page, "vanphong", f"/hoi-nghi/{session_id}/dai-bieu")
+    await platform.checked(page, "dai-bieu")
+    upload = tmp_path / "lan-luong.csv"
+    upload.write_bytes(
+        _csv(
+            "Hoàng Văn An,020070123456,01/02/1970,Nam,Lân Luông,Trưởng thôn,0912345678",
+            "Lý Thị Bình,020180123457,03/04/1980,Nữ,Lân Luông,Đại diện nhân dân,0912345679",
+            "Nông Văn Chờ,020085123458,05/06/1985,Nam,Lân Luông,Đại diện nhân dân,0912345670",
+            "Không Có Số,,05/06/1985,Nam,Lân Luông,Đại diện nhân dân,0912345671",
+        )
+    )
+    await page.set_input_files("#f-danh-sach", str(upload))
+    await page.click("form.task button.primary")
+    assert "/dai-bieu/nhap/" in page.url
+    await page.wait_for_selector("text=Đã xong", timeout=60_000)  # the page refreshes itself
+    assert await page.get_attribute("progress", "value") == "4"
+    report = await page.inner_text("table.report")
+    assert "bị từ chối" in report and "citizen_id" in report
+    await platform.checked(page, "nhap-danh-sach")
+    regs = await _registrations(platform)
+    assert sorted(r["status"] for r in regs) == ["confirmed", "confirmed", "waiting"]
+
+    # sent again, the same file registers nobody twice
+    await page.goto(f"{platform.url}/hoi-nghi/{session_id}/dai-bieu")
+    await page.set_input_files("#f-danh-sach", str(upload))
+    await page.click("form.task button.primary")
+    await page.wait_for_selector("text=Đã xong", timeout=60_000)
+    assert "3 đã nhận từ trước" in await page.inner_text("#ket-qua")
+    assert len(await _registrations(platform)) == 3
+
+    # a confirmed delegate cancelled: the first on the waiting list takes the place
+    await page.goto(f"{platform.url}/hoi-nghi/{session_id}/dai-bieu")
+    await page.click("button[aria-label='Hủy đăng ký của Lý Thị Bình']")
+    said = await page.inner_text("#ket-qua")
+    assert "Đã hủy đăng ký" in said and "danh sách chờ lên chính thức" in said
+    statuses = {r["seq"]: r["status"] for r in await _registrations(platform)}
+    assert statuses == {1: "confirmed", 2: "cancelled", 3: "confirmed"}
+
+    # the conference day, at the desk, on a phone
+    platform.clock.at = NOW + timedelta(days=7, hours=-1)
+    await browser.clear_cookies()
+    desk = await browser.new_page()
+    await platform.login(desk, "motcua", f"/hoi-nghi/{session_id}/diem-danh")
+    assert "Có mặt 0 / 2" in await desk.inner_text("#dem")
+    await desk.fill("#f-q", "an")
+    await desk.click("form.search button")
+    await desk.click("button[aria-label='Có mặt: Hoàng Văn An']")
+    assert "Đã điểm danh: Hoàng Văn An" in await desk.inner_text("#ket-qua")
+    assert "Có mặt 1 / 2" in await desk.inner_text("#dem")
+    await platform.checked(desk, "diem-danh")
+    await desk.fill("#f-registration_code", "TT-2026-DK1-999-XXXXX")
+    await desk.click("form.task button.primary")
+    assert await desk.locator(".errors").count() == 1  # the service's reason beside the code
+    await platform.checked(desk, "diem-danh-tu-choi")
+    present = [r for r in await _registrations(platform) if r.get("checked_in_at")]
+    assert len(present) == 1
