@@ -16,6 +16,7 @@ from rich.console import Console
 from deploy.cli import bus as busmod
 from deploy.cli.bulk import import_rows, summarise_import
 from deploy.cli.embedded import InfraError
+from deploy.cli.office import print_office
 from deploy.cli.platform import Platform
 from deploy.cli.readside import ReadSideStalled, wait_caught_up
 from shared import delegate_lists as importer
@@ -842,7 +843,7 @@ def run_demo(console: Console) -> int:
             console.print(f"• Bỏ {dropped} thư còn lại trong hàng đợi từ lần chạy trước")
         write_clock_file(platform.clock_file, frozen_at=TODAY)
         platform.start_services()
-        console.print("• Bốn dịch vụ đã sẵn sàng: " + ", ".join(platform.processes))
+        console.print("• Các dịch vụ đã sẵn sàng: " + ", ".join(platform.processes))
         list_path = home / "danh-sach-dai-bieu.xlsx"
         delegate_list(ref, list_path)
         figures = asyncio.run(_story(Story(console, platform), ref, list_path))
@@ -854,4 +855,10 @@ def run_demo(console: Console) -> int:
         console.print("Đang dừng nền tảng…")
         platform.stop()
     _print_summary(console, figures)
+    console.rule("[bold]Xem lại câu chuyện trong trình duyệt")
+    console.print(
+        f"Chạy lại nền tảng trên dữ liệu vừa tạo: NGHEDAN_HOME={home} make up — rồi mở trang "
+        "của văn phòng bằng một tài khoản thử dưới đây."
+    )
+    print_office(console, platform.health_ports["office"])
     return 0

@@ -26,6 +26,7 @@ from deploy.cli import bus as busmod
 from deploy.cli.bulk import import_rows, summarise_import
 from deploy.cli.embedded import InfraError, ensure_rabbitmq
 from deploy.cli.keys import dashboard_user, keys_app
+from deploy.cli.office import print_office
 from deploy.cli.platform import SERVICES, Platform, home_dir
 from deploy.cli.readside import ReadSideStalled, wait_caught_up
 from deploy.cli.secrets import deploy_secrets
@@ -122,6 +123,7 @@ def up() -> None:
             f"Bảng điều khiển: http://127.0.0.1:{platform.health_ports['reporting']}/ · "
             f"tin nhắn (kênh tệp): {platform.home / 'outbox'}"
         )
+        print_office(console, platform.health_ports["office"])
         console.print(
             f"[green]Nền tảng đang chạy.[/] Nhật ký: {platform.home / 'logs'}. Nhấn Ctrl-C để dừng."
         )

@@ -21,7 +21,7 @@ from shared.messaging.definitions import users
 from shared.messaging.senders import load_senders
 
 console = Console()
-SERVICES = ("registration", "intake", "notification", "reporting")
+SERVICES = ("registration", "intake", "notification", "reporting", "office")
 
 
 def _password() -> str:
@@ -44,6 +44,8 @@ def wanted(hostname: str) -> dict[str, Callable[[], str]]:
     # The operator CLI's token for the services' /admin/ door (`nghedan notify list`, `report
     # rebuild`): give it to the CLI as NGHEDAN_ADMIN_TOKEN_FILE.
     made["admin_token"] = _password
+    # What the office's pages show intake's and registration's /office/ doors (a case's words).
+    made["office_token"] = _password
     made["dashboard_users"] = str  # empty: `nghedan dashboard-user` makes the lines to put here
     # The Open311 door's keys, one `system:key` line per system: one made for the commune portal.
     made["open311_api_keys"] = lambda: f"cong_thong_tin:{secrets.token_urlsafe(24)}\n"

@@ -17,7 +17,7 @@ try {
 for (let i = 0; i < 60 && !db.hello().isWritablePrimary; i++) {
   sleep(1000);
 }
-for (const service of ["registration", "intake", "notification", "reporting"]) {
+for (const service of ["registration", "intake", "notification", "reporting", "office"]) {
   const name = `nghedan_${service}`;
   const target = db.getSiblingDB(name);
   const password = secret(`mongo_${service}_password`);

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from services.office.accounts import Account, Passwords, Role
 from services.office.store import OfficeStore
+from shared.development_accounts import development_accounts as listed
 from shared.logging import get_logger
 from shared.login import LoginGuard, Verdict
 from shared.reference import ReferenceData
@@ -17,30 +19,20 @@ log = get_logger(__name__)
 
 
 def development_accounts(ref: ReferenceData) -> list[tuple[Account, str]]:
-    """One account per role, for trying the pages on one's own machine (never with real data):
-    the password of each is `thu-<name>`."""
-    commune = ref.commune.code
-    village = ref.villages[0]
-    # an agency that topics are routed to (Kinh tế in Thiện Tân), so its queue is not empty
-    routed = next(t.agency for t in ref.topics if t.agency != ref.commune.office_agency)
-    agency = next(a for a in ref.agencies if a.code == routed)
-    made: list[tuple[str, str, Role, str | None, str | None]] = [
-        ("motcua", "Lê Thị Một Cửa", "reception", None, None),
-        ("vanphong", "Trần Văn Phòng", "clerk", None, None),
-        ("chutich", "Nguyễn Chủ Tịch", "chair", None, None),
-        ("coquan", f"Cán bộ {agency.name}", "agency", None, agency.code),
-        (
-            "truongthon",
-            village.head_name or f"Trưởng thôn {village.name}",
-            "village_head",
-            village.code,
-            None,
-        ),
-        ("xem", "Người Xem", "viewer", None, None),
-    ]
+    """The development accounts (shared/development_accounts.py) with their passwords."""
     return [
-        (Account(name, full, role, commune, village=v, agency=a), f"thu-{name}")
-        for name, full, role, v, a in made
+        (
+            Account(
+                d.name,
+                d.full_name,
+                cast(Role, d.role),
+                ref.commune.code,
+                village=d.village,
+                agency=d.agency,
+            ),
+            d.password,
+        )
+        for d in listed(ref)
     ]
 
 
