@@ -65,8 +65,8 @@ class Action:
     def allowed(self, account: Account, issue: dict[str, Any]) -> bool:
         if account.may(self.task):
             return True
-        agency = issue.get("agency_code")
-        return self.also is not None and account.may(self.also, agency=agency)
+        agency, village = issue.get("agency_code"), issue.get("village_code")
+        return self.also is not None and account.may(self.also, agency=agency, village=village)
 
     def data(self, form: Form, code: str, account: Account, now: datetime) -> dict[str, Any]:
         """The command the form says: empty optional fields left out, a box ticked a true."""
@@ -223,6 +223,25 @@ ACTIONS: tuple[Action, ...] = (
                 "number",
             ),
         ),
+    ),
+    Action(
+        "thon",
+        "Đã giải quyết tại thôn",
+        "intake.close-issue.v1",
+        "village",
+        (
+            Input(
+                "reason",
+                "Đã giải quyết thế nào",
+                "textarea",
+                True,
+                hint="Kế hoạch, mục III.3: kiến nghị, phản ánh Trưởng thôn giải quyết được tại thôn.",
+            ),
+        ),
+        applies=lambda i: (
+            i["status"] not in msg.CLOSED and i["handled_as"] in ("recommendation", "feedback")
+        ),
+        prepare=lambda data: data.update(outcome="settled_in_village"),
     ),
     Action(
         "tom-tat",

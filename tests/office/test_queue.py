@@ -105,3 +105,44 @@ async def test_an_agency_officer_answers_their_own_issues_and_cannot_open_anothe
     assert "Đã chấp nhận" in await page.inner_text("#ket-qua")
     assert (await _issue(office, mine))["status"] == "answer_proposed"
     assert (await _issue(office, other))["status"] != "answer_proposed"
+
+
+async def test_a_village_head_settles_their_villages_matter_and_cannot_reach_another_village(
+    office, browser
+):
+    ref = office.intake.reference
+    (head,) = [a for a, _ in development_accounts(ref) if a.role == "village_head"]
+    other = next(v.code for v in ref.villages if v.code != head.village)
+    desk = await browser.new_page()
+    ours = await _receive(office, desk, "feedback", "Phản ánh rác thải ở đầu thôn", False)
+    await desk.goto(office.url + "/tiep-nhan")
+    await desk.check("input[name=kind][value=feedback]")
+    await desk.select_option("#f-village_code", other)
+    await desk.fill("#f-content", "Phản ánh đường hỏng ở thôn khác")
+    await desk.click("button.primary")
+    theirs = (await desk.inner_text(".receipt .code")).strip()
+    complaint = await _receive(office, desk, "complaint", COMPLAINT)
+    await browser.clear_cookies()
+
+    page = await browser.new_page()
+    await office.login(page, "truongthon", "/hang-doi")
+    listed = await page.inner_text("main")
+    assert ours in listed and theirs not in listed
+    assert complaint not in listed  # a complaint's words stay with the office
+    assert (await page.goto(f"{office.url}/hang-doi/{theirs}")).status == 404
+    forged = await page.request.post(
+        f"{office.url}/hang-doi/{theirs}/thon", form={"reason": "Không phải thôn mình"}
+    )
+    assert forged.status in (403, 404)
+    assert (await _issue(office, theirs))["status"] != "settled_in_village"
+
+    await page.goto(f"{office.url}/hang-doi/{ours}")
+    assert await page.locator("details summary").all_inner_texts() == ["Đã giải quyết tại thôn"]
+    await page.click("#buoc-thon summary")
+    await page.fill("#f-thon-reason", "Thôn đã tổ chức dọn rác cuối tuần.")
+    await page.click("#buoc-thon button.primary")
+    assert "Đã chấp nhận: Đã giải quyết tại thôn" in await page.inner_text("#ket-qua")
+    await office.checked(page, "y-kien-thon")
+    stored = await _issue(office, ours)
+    assert stored["status"] == "settled_in_village"
+    assert stored["history"][-1]["acted_by"].endswith("(truongthon)")

@@ -32,18 +32,21 @@ def days_left(issue: dict[str, Any], today: date) -> int | None:
     return min((d - today).days for d in dues) if dues else None
 
 
+VILLAGE_KINDS = ("recommendation", "feedback")
+
+
 def sees(account: Account, issue: dict[str, Any]) -> bool:
     """An agency officer sees their agency's issues; a village head their village's; the office,
     the chair and viewers all."""
     if account.role == "agency":
         return bool(issue["agency_code"] == account.agency)
-    if account.role == "village_head":
-        return bool(issue["village_code"] == account.village)
+    if account.role == "village_head":  # a complaint's or denunciation's words stay with the office
+        return issue["village_code"] == account.village and issue["handled_as"] in VILLAGE_KINDS
     return account.may("read")
 
 
 def may_open(account: Account) -> bool:
-    return account.may("queue") or account.may("agency") or account.role == "viewer"
+    return any(account.may(task) for task in ("queue", "agency", "village", "read"))
 
 
 def routes(office: Office) -> list[Route]:
