@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -128,3 +129,42 @@ def _local(moment: datetime) -> str:
     """PyMongo hands back naive UTC times: shown in Viet Nam time."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return fmt_time(aware)
+
+
+def office_door(db: Database, cipher: FieldCipher) -> Starlette:
+    """What the office's pages read of notification (under /office/, behind NGHEDAN_OFFICE_TOKEN):
+    the messages of one cause — who a results announcement was sent to, and whether it arrived —
+    each with its recipient's name and a masked contact."""
+
+    async def messages(request: Request) -> JSONResponse:
+        cause = request.query_params.get("cause", "")
+        if len(cause) < 8:
+            return JSONResponse(
+                {"error": "cần cause (ví dụ results:TT-2026-DK1:)"}, status_code=400
+            )
+        query = {"cause_id": {"$regex": "^" + re.escape(cause)}}
+        rows = []
+        async for doc in db["messages"].find(query).sort("cause_id", 1).limit(500):
+            payload = doc.get("payload")
+            opened = (
+                cipher.decrypt(bytes(payload), context=f"message:{doc['payload_id']}")
+                if payload
+                else None
+            )
+            recipient = json.loads(opened or "{}").get("recipient", {})
+            rows.append(
+                {
+                    "cause_id": doc["cause_id"],
+                    "template": doc["template"],
+                    "channel": doc["channel"],
+                    "status": doc["status"],
+                    "status_vi": str(MESSAGE_STATUS.get(doc["status"], doc["status"])),
+                    "name": recipient.get("name") or "",
+                    "to": mask(recipient.get("email") or recipient.get("phone")),
+                    "delivered_at": _local(doc["delivered_at"]) if doc.get("delivered_at") else "",
+                    "reason": doc.get("reason") or "",
+                }
+            )
+        return JSONResponse({"messages": rows})
+
+    return Starlette(routes=[Route("/office/messages", messages)])

@@ -8,7 +8,7 @@ from functools import partial
 import httpx
 
 from services.notification import handlers, store
-from services.notification.admin import admin_app
+from services.notification.admin import admin_app, office_door
 from services.notification.channels import build_channels, remove_old_files
 from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
@@ -54,6 +54,7 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
             partial(handlers.provider_report, deps), settings.report_token.get_secret_value()
         ),
         admin=admin_app(infra.db, infra.cipher),
+        office=office_door(infra.db, infra.cipher),
         ensure_indexes=store.ensure_indexes,
         on_stop=[client.aclose],
     )

@@ -14,7 +14,7 @@ from shared.clock import Clock
 from shared.login import networks
 from shared.messaging.commands import CommandClient
 from shared.messaging.outbox import source_of
-from shared.service import Infrastructure, Service, ServiceSpec
+from shared.service import Infrastructure, JobContext, Service, ServiceSpec
 
 
 def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Service:
@@ -23,7 +23,13 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
     people = People(store)
     client = CommandClient(settings.amqp_url, source=source_of("office"))
     token = settings.office_token.get_secret_value() if settings.office_token else None
-    reads = Reads(settings.intake_url, settings.registration_url, settings.reporting_url, token)
+    reads = Reads(
+        settings.intake_url,
+        settings.registration_url,
+        settings.reporting_url,
+        settings.notification_url,
+        token,
+    )
     office = Office(
         store=store,
         people=people,
@@ -46,6 +52,10 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
         await people.load()
         await imports.resume()
 
+    async def forget_expired(job: JobContext) -> None:
+        """Logins and kept drafts past their time, on the platform's clock."""
+        await store.forget_expired(job.clock.now())
+
     spec = ServiceSpec(
         name="office",
         web=office_app(
@@ -58,6 +68,7 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
             ],
         ),
         on_start=[begin],
+        periodic=[forget_expired],
         on_stop=[imports.close, client.close, reads.close],
         shown={"logins": people.guard.status},
     )

@@ -19,6 +19,7 @@ class Reads:
         intake_url: str,
         registration_url: str,
         reporting_url: str,
+        notification_url: str,
         token: str | None,
         timeout: float = 10,
     ) -> None:
@@ -29,6 +30,7 @@ class Reads:
                 ("intake", intake_url),
                 ("registration", registration_url),
                 ("reporting", reporting_url),
+                ("notification", notification_url),
             )
         }
 
@@ -64,6 +66,11 @@ class Reads:
         if not found:
             return None
         return dict(found["session"]) | {k: v for k, v in found.items() if k != "session"}
+
+    async def messages(self, cause: str) -> list[dict[str, Any]]:
+        """The messages of one cause, as notification keeps them (who, how, whether it arrived)."""
+        found = await self._get("notification", f"/office/messages?cause={cause}")
+        return list(found["messages"]) if found else []
 
     async def document(self, path: str, user: str) -> tuple[bytes, str] | None:
         """A document of reporting's (the conference notice, the results announcement), asked

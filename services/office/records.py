@@ -5,6 +5,7 @@ filled with each reason beside its field."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,8 @@ class Records:
     load: Callable[[str], Awaitable[Thing | None]]
     sees: Callable[[Account, Thing], bool]  # whether the person may see this one
     may_open: Callable[[Account], bool]  # whether the person may open such pages at all
-    shown: Callable[[Thing], dict[str, Any]] = lambda _thing: {}  # more the page shows
+    # more the page shows (awaited when it reads another service)
+    shown: Callable[[Thing], dict[str, Any] | Awaitable[dict[str, Any]]] = lambda _thing: {}
     keys: dict[str, Action] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +56,9 @@ class Records:
             for a in self.actions
             if a.applies(thing) and a.allowed(who.account, thing)
         }
+        extra = self.shown(thing)
+        if inspect.isawaitable(extra):
+            extra = await extra
         return self.office.page(
             self.template,
             who,
@@ -65,7 +70,7 @@ class Records:
             forms=forms,
             opened=open_form[0].slug if open_form else None,
             said=said,
-            **self.shown(thing),
+            **extra,
         )
 
     async def one(self, request: Request) -> Response:

@@ -47,6 +47,12 @@ class OfficeSettings(ServiceSettings):
         validation_alias="NGHEDAN_REGISTRATION_URL",
         description="Registration's web app, whose /office/ door the conference pages read.",
     )
+    notification_url: str = Field(
+        default="http://127.0.0.1:8183",
+        validation_alias="NGHEDAN_NOTIFICATION_URL",
+        description="Notification's web app, whose /office/ door says who a results "
+        "announcement was sent to and whether it arrived.",
+    )
     reporting_url: str = Field(
         default="http://127.0.0.1:8184",
         validation_alias="NGHEDAN_REPORTING_URL",

@@ -7,7 +7,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.office.accounts import Account
@@ -39,9 +39,19 @@ class OfficeStore:
         self.db, self.cipher = db, cipher
 
     async def ensure_indexes(self) -> None:
-        await self.db["sessions"].create_index("expires_at", expireAfterSeconds=0)
-        await self.db["drafts"].create_index("expires_at", expireAfterSeconds=0)
+        # Forgotten by `forget_expired` on the platform's clock, not by a TTL index: the
+        # database's own clock is not the one the platform (and its tests) run on.
+        await self.db["sessions"].create_index("expires_at")
+        await self.db["drafts"].create_index("expires_at")
         await self.db["accounts"].create_index("commune")
+
+    async def forget_expired(self, now: datetime) -> int:
+        """Sessions and kept drafts past their time, deleted (a periodic job)."""
+        gone = 0
+        for collection in ("sessions", "drafts"):
+            done = await self.db[collection].delete_many({"expires_at": {"$lte": now}})
+            gone += done.deleted_count
+        return gone
 
     # --- accounts -------------------------------------------------------------------------------
 
@@ -80,7 +90,7 @@ class OfficeStore:
 
     async def session(self, token: str, at: datetime) -> Document | None:
         doc = await self.db["sessions"].find_one({"_id": _digest(token)})
-        if doc is None or doc["expires_at"].replace(tzinfo=at.tzinfo) <= at:
+        if doc is None or doc["expires_at"].replace(tzinfo=UTC) <= at:
             return None
         return doc
 
@@ -103,10 +113,10 @@ class OfficeStore:
         )
         return key
 
-    async def take_draft(self, key: str, path: str) -> list[tuple[str, str]] | None:
+    async def take_draft(self, key: str, path: str, now: datetime) -> list[tuple[str, str]] | None:
         """The fields kept under `key` for the form at `path`, once (then forgotten)."""
         doc = await self.db["drafts"].find_one_and_delete({"_id": _digest(key), "path": path})
-        if doc is None:
+        if doc is None or doc["expires_at"].replace(tzinfo=UTC) <= now:
             return None
         fields: list[Any] = json.loads(
             self.cipher.unseal(doc["fields"], context=f"office:draft:{path}")

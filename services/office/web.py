@@ -207,7 +207,7 @@ class Office:
             form = Form()
             draft = request.query_params.get("nhap")
             if draft:
-                kept = await self.store.take_draft(draft, request.url.path)
+                kept = await self.store.take_draft(draft, request.url.path, self.clock.now())
                 form = Form.sent(kept or [])
             return await draw(who, form)
         pairs = [(k, str(v)) for k, v in (await request.form()).multi_items()]

@@ -13,6 +13,7 @@ from shared.clock import FixedClock
 from tests.browser import axe_violations, phone, served, snapshot
 from tests.helpers import (
     intake_service,
+    notification_service,
     office_service,
     registration_service,
     reporting_service,
@@ -38,10 +39,12 @@ class Office:
 
     async def checked(self, page: Any, name: str) -> None:
         """The page as it stands judged by axe-core (no serious or critical violation) and kept
-        as a screenshot; no script or style the page's CSP refused."""
+        as a screenshot; no script or style the page's CSP refused; no wider than the phone."""
         await snapshot(page, name)
         assert await axe_violations(page) == [], name
         assert page.context.errors == [], name
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{name}: {width} px wide, wider than the phone"
 
 
 @pytest.fixture
@@ -60,22 +63,28 @@ async def office(topology, purge_queues, own_db) -> AsyncIterator[Office]:
 class Platform(Office):
     registration: Any = None
     reporting: Any = None
+    notification: Any = None
 
 
 @pytest.fixture
-async def platform(topology, purge_queues, own_db) -> AsyncIterator[Platform]:
-    """Registration, intake, reporting and the office, each with its database and its web app."""
+async def platform(topology, purge_queues, own_db, tmp_path) -> AsyncIterator[Platform]:
+    """The four services and the office, each with its database and its web app."""
     clock = FixedClock(NOW)
     registration = registration_service(topology, clock, MONGO_DB=own_db("registration"))
     intake = intake_service(topology, clock, MONGO_DB=own_db("intake"))
     reporting = reporting_service(topology, clock, MONGO_DB=own_db("reporting"))
+    notification = notification_service(
+        topology, clock, MONGO_DB=own_db("notification"), NOTIFY_FILE_DIR=str(tmp_path / "tin")
+    )
     async with (
         running(registration),
         running(intake),
         running(reporting),
+        running(notification),
         served(registration) as registration_url,
         served(intake) as intake_url,
         served(reporting) as reporting_url,
+        served(notification) as notification_url,
     ):
         office = office_service(
             topology,
@@ -84,9 +93,10 @@ async def platform(topology, purge_queues, own_db) -> AsyncIterator[Platform]:
             NGHEDAN_INTAKE_URL=intake_url,
             NGHEDAN_REGISTRATION_URL=registration_url,
             NGHEDAN_REPORTING_URL=reporting_url,
+            NGHEDAN_NOTIFICATION_URL=notification_url,
         )
         async with running(office), served(office) as url:
-            yield Platform(url, clock, office, intake, registration, reporting)
+            yield Platform(url, clock, office, intake, registration, reporting, notification)
 
 
 @pytest.fixture

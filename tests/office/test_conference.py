@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from shared.messaging.commands import CommandClient
 from shared.text import fmt
+from tests.waits import settled
 from tests.office.conftest import NOW
 
 
@@ -145,3 +146,29 @@ async def test_a_list_is_uploaded_with_a_progress_bar_then_checked_in_on_the_day
     await platform.checked(desk, "diem-danh-tu-choi")
     present = [r for r in await _registrations(platform) if r.get("checked_in_at")]
     assert len(present) == 1
+
+    # the conference ends; the results are issued and the page says who they went to
+    await browser.clear_cookies()
+    clerk = await browser.new_page()
+    await platform.login(clerk, "vanphong", f"/hoi-nghi/{session_id}")
+    await clerk.click("#buoc-ket-thuc summary")
+    await clerk.fill("#f-ket-thuc-chaired_by", "Nguyễn Chủ Tịch, Chủ tịch UBND xã")
+    await clerk.click("#buoc-ket-thuc button.primary")
+    assert "Đã chấp nhận: Kết thúc hội nghị" in await clerk.inner_text("#ket-qua")
+    await settled(platform.registration, platform.intake, platform.reporting)
+    await clerk.reload()
+    await clerk.click("#buoc-ket-qua summary")
+    await clerk.fill("#f-ket-qua-document_number", "123/TB-UBND")
+    await clerk.click("#buoc-ket-qua button.primary")
+    assert "Đã chấp nhận: Ban hành thông báo kết quả" in await clerk.inner_text("#ket-qua")
+    await settled(platform.reporting, platform.registration, platform.notification, platform.office)
+    await clerk.reload()
+    sent = await clerk.inner_text("main")
+    assert "Thông báo kết quả đã gửi tới" in sent and "Hoàng Văn An" in sent
+    await platform.checked(clerk, "hoi-nghi-ket-qua")
+    docx = await clerk.request.get(
+        f"{platform.url}/hoi-nghi/{session_id}/tai/thong-bao-ket-qua.docx"
+    )
+    assert docx.ok and docx.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument"
+    )

@@ -98,6 +98,20 @@ def routes(office: Office) -> list[Route]:
 
         return await office.guarded(request, lambda a: a.may("read"), draw, draw)
 
+    async def shown(c: dict[str, Any]) -> dict[str, Any]:
+        sent: list[dict[str, Any]] = []
+        if c["status"] == "concluded":
+            try:
+                sent = await office.reads.messages(f"results:{c['id']}:")
+            except ReadError:
+                sent = []
+        return {
+            "confirmed": sum(d["status"] == "confirmed" for d in c["delegates"]),
+            "waiting": sum(d["status"] == "waiting" for d in c["delegates"]),
+            "present": sum(bool(d.get("checked_in_at")) for d in c["delegates"]),
+            "sent": sent,
+        }
+
     conferences = Records(
         office,
         base="/hoi-nghi",
@@ -106,11 +120,7 @@ def routes(office: Office) -> list[Route]:
         load=office.reads.conference,
         sees=sees,
         may_open=lambda a: a.may("read"),
-        shown=lambda c: {
-            "confirmed": sum(d["status"] == "confirmed" for d in c["delegates"]),
-            "waiting": sum(d["status"] == "waiting" for d in c["delegates"]),
-            "present": sum(bool(d.get("checked_in_at")) for d in c["delegates"]),
-        },
+        shown=shown,
     )
     return [
         Route("/hoi-nghi", listing, methods=["GET", "POST"]),
