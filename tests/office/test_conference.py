@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from shared.messaging.commands import CommandClient
 from shared.text import fmt
-from tests.waits import settled
 from tests.office.conftest import NOW
+from tests.waits import settled
 
 
 def _csv(*rows: str) -> bytes:
