@@ -28,7 +28,8 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from deploy.cli.embedded import EmbeddedMongo
-from deploy.cli.platform import SERVICES, Platform
+from deploy.cli.platform import FLOW_SERVICES as SERVICES
+from deploy.cli.platform import Platform
 from shared.clock import Clock
 from shared.messaging.senders import amqp_user
 from shared.messaging.topology import QUEUES
