@@ -7,6 +7,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.responses import JSONResponse, Response
+
 Probe = Callable[[], Awaitable[dict[str, Any]]]
 
 
@@ -48,34 +50,27 @@ def health_app(
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": exposed})
             return
-        is_health = scope["path"] in (
-            "/health/live",
-            "/livez",
-            "/health",
-            "/health/ready",
-            "/readyz",
-        )
-        if service_app is not None and not is_health:
+        if service_app is not None and scope["path"] not in (*LIVE, *READY):
             await service_app(scope, receive, send)
             return
-        if scope["path"] in ("/health/live", "/livez"):
-            status, body = 200, {"status": "live"}
-        elif scope["path"] in ("/health", "/health/ready", "/readyz"):
-            body = await probe()
-            status = 200 if body.get("status") == "ok" else 503
-        else:
-            status, body = 404, {"error": "not found"}
-        payload = json.dumps(body, ensure_ascii=False).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json; charset=utf-8")],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await _health(scope["path"], probe, send)
 
     return app
+
+
+LIVE = ("/health/live", "/livez")
+READY = ("/health", "/health/ready", "/readyz")
+
+
+async def _health(path: str, probe: Probe, send: Any) -> None:
+    if path in LIVE:
+        status, body = 200, {"status": "live"}
+    elif path in READY:
+        body = await probe()
+        status = 200 if body.get("status") == "ok" else 503
+    else:
+        status, body = 404, {"error": "not found"}
+    await _send_json(send, status, body)
 
 
 ADMIN_NO_TOKEN = "cần mã quản trị: đặt NGHEDAN_ADMIN_TOKEN (giống của dịch vụ) rồi chạy lại lệnh"
@@ -115,3 +110,12 @@ async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
     headers = [(b"content-type", b"application/json; charset=utf-8")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
+
+
+def other_commune(query: Any, own: str) -> Response | None:
+    """An /office/ door answers for its own commune only: a reader asking for another (`commune`
+    in the query) is told so (404); None when it may read."""
+    asked = query.get("commune")
+    if asked is None or asked == own:
+        return None
+    return JSONResponse({"error": f"dịch vụ này phục vụ xã {own}, không phải {asked}"}, 404)

@@ -107,7 +107,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
                 settings.open311_trusted_proxies,
             ),
         ),
-        office=office_door(deps.store()),
+        office=office_door(deps.store(), infra.reference.commune.code),
         ensure_indexes=store.ensure_indexes,
         owed={"agenda_redrafts": lambda: _marks(deps)},
         shown={"retention": retention.status},

@@ -11,12 +11,13 @@ from typing import Any
 from pydantic import TypeAdapter
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.intake.domain import lifecycle
 from services.intake.domain.issues import Issue
 from services.intake.repository import Repository
+from shared.health import other_commune
 
 _JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 LISTED = ("content", "history", "answer", "conclusion", "closed", "legal", "public_texts")
@@ -48,13 +49,17 @@ def whole(issue: Issue) -> dict[str, Any]:
     return _plain(shown | {"clocks": clocks.model_dump() if clocks else None})
 
 
-def office_door(repository: Repository) -> Starlette:
+def office_door(repository: Repository, commune: str) -> Starlette:
     store = repository.store
 
-    async def issues(_request: Request) -> JSONResponse:
+    async def issues(request: Request) -> Response:
+        if refused := other_commune(request.query_params, commune):
+            return refused
         return JSONResponse({"issues": [listed(i) for i in await store.open_issues()]})
 
-    async def issue(request: Request) -> JSONResponse:
+    async def issue(request: Request) -> Response:
+        if refused := other_commune(request.query_params, commune):
+            return refused
         found = await store.load_issue(request.path_params["code"])
         if found is None:
             return JSONResponse({"error": "không có"}, status_code=404)

@@ -10,12 +10,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.notification import messages as msg
 from services.notification.store import Store
 from shared.crypto import FieldCipher
+from shared.health import other_commune
 from shared.storage import Database
 from shared.text import fmt_time
 from shared.vi import MESSAGE_STATUS
@@ -131,12 +132,14 @@ def _local(moment: datetime) -> str:
     return fmt_time(aware)
 
 
-def office_door(db: Database, cipher: FieldCipher) -> Starlette:
+def office_door(db: Database, cipher: FieldCipher, commune: str) -> Starlette:
     """What the office's pages read of notification (under /office/, behind NGHEDAN_OFFICE_TOKEN):
     the messages of one cause — who a results announcement was sent to, and whether it arrived —
     each with its recipient's name and a masked contact."""
 
-    async def messages(request: Request) -> JSONResponse:
+    async def messages(request: Request) -> Response:
+        if refused := other_commune(request.query_params, commune):
+            return refused
         cause = request.query_params.get("cause", "")
         if len(cause) < 8:
             return JSONResponse(

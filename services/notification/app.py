@@ -54,7 +54,7 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
             partial(handlers.provider_report, deps), settings.report_token.get_secret_value()
         ),
         admin=admin_app(infra.db, infra.cipher),
-        office=office_door(infra.db, infra.cipher),
+        office=office_door(infra.db, infra.cipher, infra.reference.commune.code),
         ensure_indexes=store.ensure_indexes,
         on_stop=[client.aclose],
     )

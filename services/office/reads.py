@@ -38,9 +38,10 @@ class Reads:
         for client in self.services.values():
             await client.aclose()
 
-    async def _get(self, service: str, path: str) -> Any:
+    async def _get(self, service: str, path: str, commune: str, **params: str) -> Any:
+        """`path` of `service`'s /office/ door, for one commune: a door answers only for its own."""
         try:
-            answer = await self.services[service].get(path)
+            answer = await self.services[service].get(path, params={"commune": commune} | params)
         except httpx.HTTPError as exc:
             raise ReadError(f"dịch vụ {service} không trả lời ({exc.__class__.__name__})") from exc
         if answer.status_code == 404:
@@ -49,27 +50,27 @@ class Reads:
             raise ReadError(f"dịch vụ {service} trả lời {answer.status_code}: {answer.text[:200]}")
         return answer.json()
 
-    async def open_issues(self) -> list[dict[str, Any]]:
-        found = await self._get("intake", "/office/issues")
+    async def open_issues(self, commune: str) -> list[dict[str, Any]]:
+        found = await self._get("intake", "/office/issues", commune)
         return list(found["issues"]) if found else []
 
-    async def issue(self, code: str) -> dict[str, Any] | None:
-        found = await self._get("intake", f"/office/issues/{code}")
+    async def issue(self, code: str, commune: str) -> dict[str, Any] | None:
+        found = await self._get("intake", f"/office/issues/{code}", commune)
         return dict(found) if found else None
 
-    async def conferences(self) -> dict[str, Any]:
-        found = await self._get("registration", "/office/sessions")
+    async def conferences(self, commune: str) -> dict[str, Any]:
+        found = await self._get("registration", "/office/sessions", commune)
         return dict(found) if found else {"sessions": [], "earliest_start": None}
 
-    async def conference(self, session_id: str) -> dict[str, Any] | None:
-        found = await self._get("registration", f"/office/sessions/{session_id}")
+    async def conference(self, session_id: str, commune: str) -> dict[str, Any] | None:
+        found = await self._get("registration", f"/office/sessions/{session_id}", commune)
         if not found:
             return None
         return dict(found["session"]) | {k: v for k, v in found.items() if k != "session"}
 
-    async def messages(self, cause: str) -> list[dict[str, Any]]:
+    async def messages(self, cause: str, commune: str) -> list[dict[str, Any]]:
         """The messages of one cause, as notification keeps them (who, how, whether it arrived)."""
-        found = await self._get("notification", f"/office/messages?cause={cause}")
+        found = await self._get("notification", "/office/messages", commune, cause=cause)
         return list(found["messages"]) if found else []
 
     async def document(self, path: str, user: str) -> tuple[bytes, str] | None:

@@ -29,11 +29,13 @@ class Records:
     base: str  # the pages' path: <base>/<code>, <base>/<code>/<step>
     template: str
     actions: tuple[Action, ...]
-    load: Callable[[str], Awaitable[Thing | None]]
+    load: Callable[[str, str], Awaitable[Thing | None]]  # (code, the person's commune)
     sees: Callable[[Account, Thing], bool]  # whether the person may see this one
     may_open: Callable[[Account], bool]  # whether the person may open such pages at all
     # more the page shows (awaited when it reads another service)
-    shown: Callable[[Thing], dict[str, Any] | Awaitable[dict[str, Any]]] = lambda _thing: {}
+    shown: Callable[[Thing, Who], dict[str, Any] | Awaitable[dict[str, Any]]] = (
+        lambda _thing, _who: {}
+    )
     keys: dict[str, Action] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -48,7 +50,7 @@ class Records:
         status: int = 200,
         said: str | None = None,
     ) -> Response:
-        thing = await self.load(code)
+        thing = await self.load(code, who.account.commune)
         if thing is None or not self.sees(who.account, thing):
             return self.office.page("refused.html", who, 404, why=msg.NOT_FOUND.format(code=code))
         forms = {
@@ -56,7 +58,7 @@ class Records:
             for a in self.actions
             if a.applies(thing) and a.allowed(who.account, thing)
         }
-        extra = self.shown(thing)
+        extra = self.shown(thing, who)
         if inspect.isawaitable(extra):
             extra = await extra
         return self.office.page(
@@ -96,7 +98,7 @@ class Records:
             return await self.page(who, code, (action, form))
 
         async def send(who: Who, form: Form) -> Response:
-            thing = await self.load(code)
+            thing = await self.load(code, who.account.commune)
             if thing is None or not self.sees(who.account, thing):
                 why = msg.NOT_FOUND.format(code=code)
                 return self.office.page("refused.html", who, 404, why=why)

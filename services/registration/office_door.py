@@ -11,13 +11,14 @@ from typing import Any
 from pydantic import TypeAdapter
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.registration.domain import sessions
 from services.registration.domain.model import NOTICE_DAYS
 from services.registration.store import MongoStore, registration_from_doc
 from shared.clock import Clock, local_date
+from shared.health import other_commune
 from shared.reference import ReferenceData
 
 _JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
@@ -33,14 +34,18 @@ def _conference(conference: Any) -> dict[str, Any]:
 
 
 def office_door(store: MongoStore, ref: ReferenceData, clock: Clock) -> Starlette:
-    async def conferences(_request: Request) -> JSONResponse:
+    async def conferences(request: Request) -> Response:
+        if refused := other_commune(request.query_params, ref.commune.code):
+            return refused
         found = [session async for session in store.all_sessions()]
         earliest = local_date(clock.now()) + timedelta(days=NOTICE_DAYS)
         return JSONResponse(
             _plain({"sessions": [_conference(c) for c in found], "earliest_start": earliest})
         )
 
-    async def conference(request: Request) -> JSONResponse:
+    async def conference(request: Request) -> Response:
+        if refused := other_commune(request.query_params, ref.commune.code):
+            return refused
         found = await store.load_session(request.path_params["session_id"])
         if found is None:
             return JSONResponse({"error": "không có"}, status_code=404)

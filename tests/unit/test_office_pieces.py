@@ -124,3 +124,22 @@ async def test_the_office_door_answers_only_with_its_token(token, shown, status)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://x") as web:
         answer = await web.get("/office/issues", headers=headers)
     assert answer.status_code == status
+
+
+async def test_an_office_door_answers_for_its_own_commune_only():
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from shared.health import other_commune
+
+    async def door(request: Request):
+        return other_commune(request.query_params, "TT") or JSONResponse({"ok": True})
+
+    app = Starlette(routes=[Route("/office/x", door)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://x") as web:
+        own = await web.get("/office/x", params={"commune": "TT"})
+        other = await web.get("/office/x", params={"commune": "BS"})
+    assert own.status_code == 200
+    assert other.status_code == 404 and "không phải BS" in other.json()["error"]

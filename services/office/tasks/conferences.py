@@ -4,6 +4,7 @@ its results, or its cancellation — and the notice and the results to download.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -32,77 +33,80 @@ def sees(account: Account, _conference: dict[str, Any]) -> bool:
     return account.may("read")
 
 
-def routes(office: Office) -> list[Route]:
-    async def listing(request: Request) -> Response:
-        async def draw(who: Who, form: Form) -> Response:
-            today = local_date(office.clock.now())
-            form.values.setdefault("kind", "periodic")
-            form.values.setdefault("year", str(today.year))
-            form.values.setdefault("period", f"{today.year}-Q{(today.month - 1) // 3 + 1}")
-            form.values.setdefault("venue", office.ref.commune.venue)
-            form.values.setdefault("capacity_min", str(office.ref.commune.delegates_min))
-            form.values.setdefault("capacity_max", str(office.ref.commune.delegates_max))
-            per_village = office.ref.commune.representatives_per_village
-            form.values.setdefault("representatives_per_village", str(per_village))
-            try:
-                found = await office.reads.conferences()
-            except ReadError as exc:
-                return office.page(
-                    "conferences.html", who, 503, rows=[], failed=str(exc), form=form
-                )
-            status = 422 if form.errors or form.general else 200
-            return office.page(
-                "conferences.html",
-                who,
-                status,
-                rows=found["sessions"],
-                failed=None,
-                form=form,
-                create=CREATE,
+@dataclass
+class Conferences:
+    office: Office
+
+    def defaults(self, form: Form) -> None:
+        """A new conference's plan as the commune's reference data suggests it."""
+        today, commune = local_date(self.office.clock.now()), self.office.ref.commune
+        form.values.setdefault("kind", "periodic")
+        form.values.setdefault("year", str(today.year))
+        form.values.setdefault("period", f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+        form.values.setdefault("venue", commune.venue)
+        form.values.setdefault("capacity_min", str(commune.delegates_min))
+        form.values.setdefault("capacity_max", str(commune.delegates_max))
+        form.values.setdefault(
+            "representatives_per_village", str(commune.representatives_per_village)
+        )
+
+    async def draw(self, who: Who, form: Form) -> Response:
+        self.defaults(form)
+        try:
+            found = await self.office.reads.conferences(who.account.commune)
+        except ReadError as exc:
+            return self.office.page(
+                "conferences.html", who, 503, rows=[], failed=str(exc), form=form
             )
+        status = 422 if form.errors or form.general else 200
+        rows = found["sessions"]
+        return self.office.page(
+            "conferences.html", who, status, rows=rows, failed=None, form=form, create=CREATE
+        )
 
-        async def send(who: Who, form: Form) -> Response:
-            if not who.account.may("plan"):
-                return office.refused(who)
-            data = CREATE.data(form, "", who.account, office.clock.now())
-            shown = {"subject": "", "action": CREATE.title}
-            outcome = await office.command(who, form, CREATE.key, data, shown)
-            if outcome is not None:
-                if outcome.status == "accepted" or outcome.first_status == "accepted":
-                    session_id = (outcome.result or {}).get("session_id", "")
-                    return RedirectResponse(
-                        f"/hoi-nghi/{session_id}?xong={outcome.command_id}", 303
-                    )
-                if outcome.status == "duplicate":
-                    form.general.append(msg.DUPLICATE_REJECTED)
-                form.refused(outcome, CREATE.shown())
-            return await draw(who, form)
+    async def create(self, who: Who, form: Form) -> Response:
+        if not who.account.may("plan"):
+            return self.office.refused(who)
+        data = CREATE.data(form, "", who.account, self.office.clock.now())
+        shown = {"subject": "", "action": CREATE.title}
+        outcome = await self.office.command(who, form, CREATE.key, data, shown)
+        if outcome is not None:
+            if outcome.status == "accepted" or outcome.first_status == "accepted":
+                session_id = (outcome.result or {}).get("session_id", "")
+                return RedirectResponse(f"/hoi-nghi/{session_id}?xong={outcome.command_id}", 303)
+            if outcome.status == "duplicate":
+                form.general.append(msg.DUPLICATE_REJECTED)
+            form.refused(outcome, CREATE.shown())
+        return await self.draw(who, form)
 
-        return await office.guarded(request, lambda a: a.may("read"), draw, send)
+    async def listing(self, request: Request) -> Response:
+        return await self.office.guarded(request, lambda a: a.may("read"), self.draw, self.create)
 
-    async def document(request: Request) -> Response:
+    async def document(self, request: Request) -> Response:
+        """The conference notice or the results announcement, from reporting, as a download."""
         session_id, name = request.path_params["code"], request.path_params["name"]
 
         async def draw(who: Who, _form: Form) -> Response:
             path = DOCUMENTS.get(name)
-            found = (
-                await office.reads.document(f"/phien/{session_id}/{path}", who.account.name)
-                if path
-                else None
-            )
+            found = None
+            if path:
+                found = await self.office.reads.document(
+                    f"/phien/{session_id}/{path}", who.account.name
+                )
             if found is None:
-                return office.page("refused.html", who, 404, why=msg.NO_DOCUMENT)
+                return self.office.page("refused.html", who, 404, why=msg.NO_DOCUMENT)
             body, media = found
             disposition = f'attachment; filename="{session_id}-{name}"'
             return Response(body, media_type=media, headers={"content-disposition": disposition})
 
-        return await office.guarded(request, lambda a: a.may("read"), draw, draw)
+        return await self.office.guarded(request, lambda a: a.may("read"), draw, draw)
 
-    async def shown(c: dict[str, Any]) -> dict[str, Any]:
+    async def shown(self, c: dict[str, Any], who: Who) -> dict[str, Any]:
+        """A conference's counts, and once concluded who its results were sent to."""
         sent: list[dict[str, Any]] = []
         if c["status"] == "concluded":
             try:
-                sent = await office.reads.messages(f"results:{c['id']}:")
+                sent = await self.office.reads.messages(f"results:{c['id']}:", who.account.commune)
             except ReadError:
                 sent = []
         return {
@@ -112,6 +116,9 @@ def routes(office: Office) -> list[Route]:
             "sent": sent,
         }
 
+
+def routes(office: Office) -> list[Route]:
+    pages = Conferences(office)
     conferences = Records(
         office,
         base="/hoi-nghi",
@@ -120,10 +127,10 @@ def routes(office: Office) -> list[Route]:
         load=office.reads.conference,
         sees=sees,
         may_open=lambda a: a.may("read"),
-        shown=shown,
+        shown=pages.shown,
     )
     return [
-        Route("/hoi-nghi", listing, methods=["GET", "POST"]),
-        Route("/hoi-nghi/{code}/tai/{name}", document),
+        Route("/hoi-nghi", pages.listing, methods=["GET", "POST"]),
+        Route("/hoi-nghi/{code}/tai/{name}", pages.document),
         *conferences.routes(),
     ]

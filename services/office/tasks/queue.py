@@ -53,14 +53,14 @@ def routes(office: Office) -> list[Route]:
     def today() -> date:
         return local_date(office.clock.now())
 
-    def alarm(issue: dict[str, Any]) -> dict[str, Any]:
+    def alarm(issue: dict[str, Any], _who: Who | None = None) -> dict[str, Any]:
         left = days_left(issue, today())
         return {"days_left": left, "alarm": limit_state(left) if left is not None else None}
 
     async def queue(request: Request) -> Response:
         async def draw(who: Who, _form: Form) -> Response:
             try:
-                found = await office.reads.open_issues()
+                found = await office.reads.open_issues(who.account.commune)
             except ReadError as exc:
                 return office.page("queue.html", who, 503, rows=[], failed=str(exc))
             rows = [issue | alarm(issue) for issue in found if sees(who.account, issue)]
