@@ -412,22 +412,54 @@ def admin_token() -> str | None:
     return os.environ.get("NGHEDAN_ADMIN_TOKEN") or None
 
 
-def admin_call(service: str, method: str, path: str, params: dict[str, str] | None = None) -> Any:
+def admin_call(
+    service: str,
+    method: str,
+    path: str,
+    params: dict[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+) -> Any:
     """A call to a service's /admin/ door; what goes wrong said in a sentence."""
     token = admin_token()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     url = service_url(service) + path
     try:
-        answer = httpx.request(method, url, params=params, headers=headers, timeout=300)
+        answer = httpx.request(method, url, params=params, json=body, headers=headers, timeout=300)
     except httpx.HTTPError as exc:
         raise fail(f"không gọi được {service} tại {url}: {exc}. Dịch vụ có đang chạy?") from exc
     if answer.status_code != 200:
-        raise fail(f"{service} trả lời {answer.status_code}: {answer.text[:300]}")
+        try:
+            said = str(answer.json().get("error") or answer.text)
+        except ValueError:
+            said = answer.text
+        raise fail(f"{service} trả lời {answer.status_code}: {said[:300]}")
     return answer.json()
 
 
 def admin_get(service: str, path: str, params: dict[str, str] | None = None) -> Any:
     return admin_call(service, "GET", path, params)
+
+
+@app.command("office-user")
+def office_user(
+    name: Annotated[str, typer.Argument(help="Tên đăng nhập (mỗi người một tài khoản)")],
+    full_name: Annotated[
+        str, typer.Option("--full-name", help="Họ tên, như lịch sử ghi người làm")
+    ],
+    role: Annotated[
+        str,
+        typer.Option(help="reception, clerk, chair, agency, village_head hoặc viewer"),
+    ],
+    village: Annotated[str | None, typer.Option(help="Mã thôn (Trưởng thôn)")] = None,
+    agency: Annotated[str | None, typer.Option(help="Mã cơ quan (cán bộ cơ quan)")] = None,
+) -> None:
+    """Tạo hoặc sửa tài khoản của một người trên trang văn phòng (mật khẩu băm argon2id)."""
+    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại")
+    body = {"name": name, "full_name": full_name, "role": role, "password": password}
+    body |= {"village": village, "agency": agency}
+    answer = admin_call("office", "POST", "/admin/accounts", body=body)
+    verb = "Đã tạo" if answer["created"] else "Đã cập nhật"
+    console.print(f"[green]{verb} tài khoản {answer['account']}[/] ({role}).")
 
 
 @report_app.command("rebuild")

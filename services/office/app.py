@@ -3,6 +3,7 @@ command of the bus: it sends the other services' commands for the people logged 
 
 from __future__ import annotations
 
+from services.office.admin import admin_app
 from services.office.imports import Imports
 from services.office.people import People
 from services.office.reads import Reads
@@ -67,6 +68,7 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
                 *conferences.routes(office),
             ],
         ),
+        admin=admin_app(people, infra.reference, infra.clock),
         on_start=[begin],
         periodic=[forget_expired],
         on_stop=[imports.close, client.close, reads.close],
