@@ -53,6 +53,17 @@ async def test_a_clerk_plans_a_conference_and_fixes_its_date_in_the_browser(plat
     session = await platform.registration.db["sessions"].find_one({"_id": "TT-2026-DK1"})
     assert session["status"] == "scheduled"
 
+    # the public notice issued (once reporting knows the date), then downloaded as issued
+    await settled(platform.registration, platform.reporting)
+    await page.click("#buoc-thong-bao summary")
+    await page.fill("#f-thong-bao-document_number", "15/TB-UBND")
+    await page.click("#buoc-thong-bao button.primary")
+    assert "Đã chấp nhận: Ban hành thông báo tổ chức" in await page.inner_text("#ket-qua")
+    pdf = await page.request.get(f"{platform.url}/hoi-nghi/TT-2026-DK1/tai/thong-bao-to-chuc.pdf")
+    assert pdf.ok and (await pdf.body()).startswith(b"%PDF")
+    issued = await platform.reporting.db["conference_notices"].find_one({})
+    assert issued is not None and issued["document_number"] == "15/TB-UBND"
+
 
 async def _scheduled(platform, topology, capacity_max: int = 2) -> str:
     """A conference planned and scheduled a week on, through the bus (what this test is not about)."""
