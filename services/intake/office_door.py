@@ -38,6 +38,7 @@ def listed(issue: Issue) -> dict[str, Any]:
             "excerpt": issue.content[:160],
             "clocks": clocks.model_dump() if clocks and clocks.running else None,
             "conclusion_deadline": (issue.conclusion or {}).get("deadline"),
+            "conclusion_agency": (issue.conclusion or {}).get("agency"),
             "closed_outcome": (issue.closed or {}).get("outcome"),
         }
     )

@@ -65,8 +65,11 @@ class Action:
     def allowed(self, account: Account, issue: dict[str, Any]) -> bool:
         if account.may(self.task):
             return True
-        agency, village = issue.get("agency_code"), issue.get("village_code")
-        return self.also is not None and account.may(self.also, agency=agency, village=village)
+        if self.also is None:
+            return False
+        village = issue.get("village_code")
+        agencies = {issue.get("agency_code"), (issue.get("conclusion") or {}).get("agency")}
+        return any(account.may(self.also, agency=a, village=village) for a in agencies if a)
 
     def data(self, form: Form, code: str, account: Account, now: datetime) -> dict[str, Any]:
         """The command the form says: empty optional fields left out, a box ticked a true."""

@@ -110,3 +110,37 @@ async def test_a_session_that_ended_while_typing_keeps_what_was_typed_across_the
     await page.click("button.primary")
     assert "/ket-qua/" in page.url
     assert len(await _issues(office)) == 1
+
+
+async def test_no_outcome_in_time_keeps_the_form_and_sending_it_again_says_how_it_ended(
+    topology, purge_queues, own_db, browser
+):
+    """Intake is down when the clerk sends: the page says the command is pending and keeps the
+    form under the same command id; intake comes back and applies the first sending; the same
+    form sent again gets that outcome (the receipt), and intake holds the issue once."""
+    from shared.clock import FixedClock
+    from tests.browser import served
+    from tests.helpers import intake_service, office_service, running
+    from tests.office.conftest import Office
+
+    clock = FixedClock(NOW)
+    office = office_service(topology, clock, MONGO_DB=own_db("office"), OFFICE_OUTCOME_SECONDS=1)
+    intake = intake_service(topology, clock, MONGO_DB=own_db("intake"))
+    async with running(office), served(office) as url:
+        pages = Office(url, clock, office, intake)
+        page = await browser.new_page()
+        await pages.login(page, "motcua", "/tiep-nhan")
+        await page.check("input[name=kind][value=recommendation]")
+        await page.select_option("#f-village_code", "LL")
+        await page.fill("#f-content", "Đề nghị làm lại cầu tràn")
+        command_id = await page.input_value("input[name=_lenh]")
+        await page.click("button.primary")
+        assert "Chưa nhận được kết quả" in await page.inner_text("main")
+        assert await page.input_value("input[name=_lenh]") == command_id  # the same command
+        assert await page.input_value("#f-content") == "Đề nghị làm lại cầu tràn"
+        await pages.checked(page, "tiep-nhan-cho-ket-qua")
+        async with running(intake):
+            await page.click("button.primary")
+            assert "/ket-qua/" + command_id in page.url
+            assert (await page.inner_text(".receipt .code")).startswith("TT-2026-")
+            assert await intake.db["issues"].count_documents({}) == 1

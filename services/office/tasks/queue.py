@@ -38,8 +38,9 @@ VILLAGE_KINDS = ("recommendation", "feedback")
 def sees(account: Account, issue: dict[str, Any]) -> bool:
     """An agency officer sees their agency's issues; a village head their village's; the office,
     the chair and viewers all."""
-    if account.role == "agency":
-        return bool(issue["agency_code"] == account.agency)
+    if account.role == "agency":  # its own issues, and the conclusions it must carry out
+        conclusion = issue.get("conclusion_agency") or (issue.get("conclusion") or {}).get("agency")
+        return account.agency in (issue["agency_code"], conclusion)
     if account.role == "village_head":  # a complaint's or denunciation's words stay with the office
         return issue["village_code"] == account.village and issue["handled_as"] in VILLAGE_KINDS
     return account.may("read")
