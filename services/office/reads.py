@@ -73,6 +73,19 @@ class Reads:
         found = await self._get("notification", "/office/messages", commune, cause=cause)
         return list(found["messages"]) if found else []
 
+    async def dashboard(self, path: str, query: str, user: str) -> tuple[int, bytes, list[Any]]:
+        """A page of reporting's dashboard, asked for as its login proxy (the person logged in
+        here, with the viewer role): one set of accounts for the office and the dashboard."""
+        headers = {"x-forwarded-user": user, "x-forwarded-groups": "viewer"}
+        url = path + (f"?{query}" if query else "")
+        try:
+            answer = await self.services["reporting"].get(url, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ReadError(f"dịch vụ reporting không trả lời ({exc.__class__.__name__})") from exc
+        kept = ("content-type", "content-disposition", "content-security-policy")
+        passed = [(k.encode(), v.encode()) for k, v in answer.headers.items() if k in kept]
+        return answer.status_code, answer.content, passed
+
     async def document(self, path: str, user: str) -> tuple[bytes, str] | None:
         """A document of reporting's (the conference notice, the results announcement), asked
         for as its login proxy: the person logged in here, with the dashboard's viewer role."""

@@ -64,6 +64,7 @@ class Platform(Office):
     registration: Any = None
     reporting: Any = None
     notification: Any = None
+    reporting_url: str = ""  # reporting's own web app, for what only it would answer
 
 
 @pytest.fixture
@@ -72,7 +73,13 @@ async def platform(topology, purge_queues, own_db, tmp_path) -> AsyncIterator[Pl
     clock = FixedClock(NOW)
     registration = registration_service(topology, clock, MONGO_DB=own_db("registration"))
     intake = intake_service(topology, clock, MONGO_DB=own_db("intake"))
-    reporting = reporting_service(topology, clock, MONGO_DB=own_db("reporting"))
+    reporting = reporting_service(  # its dashboard behind the office's login, as deployed
+        topology,
+        clock,
+        MONGO_DB=own_db("reporting"),
+        DASHBOARD_AUTH="proxy",
+        DASHBOARD_TRUSTED_PROXIES="127.0.0.1/32",
+    )
     notification = notification_service(
         topology, clock, MONGO_DB=own_db("notification"), NOTIFY_FILE_DIR=str(tmp_path / "tin")
     )
@@ -96,7 +103,9 @@ async def platform(topology, purge_queues, own_db, tmp_path) -> AsyncIterator[Pl
             NGHEDAN_NOTIFICATION_URL=notification_url,
         )
         async with running(office), served(office) as url:
-            yield Platform(url, clock, office, intake, registration, reporting, notification)
+            yield Platform(
+                url, clock, office, intake, registration, reporting, notification, reporting_url
+            )
 
 
 @pytest.fixture

@@ -177,6 +177,14 @@ async def test_a_list_is_uploaded_with_a_progress_bar_then_checked_in_on_the_day
     sent = await clerk.inner_text("main")
     assert "Thông báo kết quả đã gửi tới" in sent and "Hoàng Văn An" in sent
     await platform.checked(clerk, "hoi-nghi-ket-qua")
+    # the dashboard, through the same login: one set of accounts (reporting refuses anyone else)
+    await clerk.goto(f"{platform.url}/bang-dieu-khien")
+    assert "Nghe Dân" in await clerk.inner_text("body") and session_id in await clerk.content()
+    await clerk.goto(f"{platform.url}/phien/{session_id}")
+    assert "Hoàng Văn An" not in await clerk.content()  # the dashboard holds no person
+    reporting_url = clerk.url.replace(platform.url, platform.reporting_url)
+    direct = await clerk.request.get(reporting_url)
+    assert direct.status == 403
     docx = await clerk.request.get(
         f"{platform.url}/hoi-nghi/{session_id}/tai/thong-bao-ket-qua.docx"
     )
