@@ -405,3 +405,34 @@ CREATE = Action(
     officer=None,
     subject="",
 )
+
+
+def _categories(ref: ReferenceData) -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in ref.delegate_categories]
+
+
+def _villages(ref: ReferenceData) -> list[tuple[str, str]]:
+    return [(v.code, v.name) for v in ref.villages]
+
+
+REGISTER = Action(
+    "dang-ky",
+    "Đăng ký một đại biểu",
+    "registration.register-delegate.v1",
+    "delegates",
+    (
+        Input("full_name", "Họ và tên", required=True),
+        Input("citizen_id", "Số CCCD", required=True, hint="12 chữ số"),
+        Input("date_of_birth", "Ngày sinh", "date", True),
+        Input("gender", "Giới tính", "select", True, _fixed({"male": "Nam", "female": "Nữ"})),
+        Input("village_code", "Thôn", "select", True, _villages),
+        Input("category", "Thành phần", "select", True, _categories),
+        Input("position", "Chức vụ (cán bộ, công chức)"),
+        Input("phone", "Số điện thoại", hint="Để gửi giấy mời"),
+        Input("email", "Thư điện tử"),
+    ),
+    applies=lambda c: c["status"] in ("planned", "scheduled"),
+    officer=None,
+    subject="session_id",
+    also="agency",  # an agency officer: their own staff, as officials
+)

@@ -119,3 +119,8 @@ CANCELLED = "Đã hủy đăng ký {code}."
 PROMOTED = "Người được đưa từ danh sách chờ lên chính thức: {code}."
 CHECKED_IN = "Đã điểm danh: {name}."
 ROW_RESULTS = ("đã nhận", "đã nhận trước đó", "bị từ chối", "chưa có kết quả")
+REGISTERED = "Đã đăng ký, mã {code}: {place}."
+NOT_YOUR_VILLAGE_ROW = "Trưởng thôn chỉ đăng ký người của thôn mình ({village})."
+AGENCY_OFFICIALS_ONLY = (
+    "Cán bộ cơ quan chỉ đăng ký cán bộ của cơ quan mình, thành phần “Cán bộ, công chức”."
+)

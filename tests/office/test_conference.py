@@ -191,3 +191,47 @@ async def test_a_list_is_uploaded_with_a_progress_bar_then_checked_in_on_the_day
     assert docx.ok and docx.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument"
     )
+
+
+async def test_an_agency_registers_its_staff_and_a_village_head_only_their_villages_people(
+    platform, browser, topology
+):
+    session_id = await _scheduled(platform, topology, capacity_max=10)
+    page = await browser.new_page()
+    await platform.login(page, "coquan", f"/hoi-nghi/{session_id}/dai-bieu")
+    await page.click("#buoc-dang-ky summary")
+
+    async def register(name: str, citizen_id: str, category: str) -> None:
+        await page.fill("#f-dang-ky-full_name", name)
+        await page.fill("#f-dang-ky-citizen_id", citizen_id)
+        await page.fill("#f-dang-ky-date_of_birth", "1980-04-03")
+        await page.select_option("#f-dang-ky-gender", "female")
+        await page.select_option("#f-dang-ky-village_code", "LL")
+        await page.select_option("#f-dang-ky-category", category)
+        await page.click("#buoc-dang-ky button.primary")
+
+    await register("Lăng Thị Hạnh", "020180123457", "peoples_representative")
+    assert "chỉ đăng ký cán bộ của cơ quan mình" in await page.inner_text("#buoc-dang-ky")
+    assert await page.input_value("#f-dang-ky-full_name") == "Lăng Thị Hạnh"  # kept
+    assert await _registrations(platform) == []
+    await platform.checked(page, "dang-ky-tu-choi")
+    await page.select_option("#f-dang-ky-category", "official")
+    await page.fill("#f-dang-ky-position", "Công chức Phòng Kinh tế")
+    await page.click("#buoc-dang-ky button.primary")
+    assert "Đã đăng ký, mã" in await page.inner_text("#ket-qua")
+    (staff,) = await _registrations(platform)
+    assert staff["category"] == "official" and staff["status"] == "confirmed"
+
+    await browser.clear_cookies()
+    head = await browser.new_page()
+    await platform.login(head, "truongthon", f"/hoi-nghi/{session_id}/dai-bieu")
+    await head.click("#buoc-dang-ky summary")
+    await head.fill("#f-dang-ky-full_name", "Nông Văn Khác")
+    await head.fill("#f-dang-ky-citizen_id", "020070123456")
+    await head.fill("#f-dang-ky-date_of_birth", "1970-02-01")
+    await head.select_option("#f-dang-ky-gender", "male")
+    await head.select_option("#f-dang-ky-village_code", "T02")
+    await head.select_option("#f-dang-ky-category", "peoples_representative")
+    await head.click("#buoc-dang-ky button.primary")
+    assert "chỉ đăng ký người của thôn mình" in await head.inner_text("#buoc-dang-ky")
+    assert len(await _registrations(platform)) == 1

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from services.office import messages as msg
 from services.office.accounts import Account
+from services.office.actions import REGISTER
 from services.office.forms import Form
 from services.office.imports import Imports
 from services.office.web import Office, Who
@@ -88,11 +89,21 @@ class Delegates:
             if result.get("promoted"):
                 said += " " + msg.PROMOTED.format(code=", ".join(result["promoted"]))
             return said
+        if kept["key"] == REGISTER.key:
+            place = msg.PLACES.get(result.get("status", ""), "")
+            return msg.REGISTERED.format(code=result.get("registration_code", ""), place=place)
         if kept["key"] == "registration.check-in.v1":
             return msg.CHECKED_IN.format(name=kept["shown"].get("name") or kept["shown"]["subject"])
         return None
 
-    async def draw(self, request: Request, who: Who, form: Form, status: int = 200) -> Response:
+    async def draw(
+        self,
+        request: Request,
+        who: Who,
+        form: Form,
+        status: int = 200,
+        one: Form | None = None,
+    ) -> Response:
         session_id = request.path_params["code"]
         conference = await self.load(who, session_id)
         if conference is None:
@@ -106,6 +117,45 @@ class Delegates:
             form=form,
             forms={d["code"]: Form() for d in conference["delegates"]},
             said=await self.said(request, who),
+            register=REGISTER if REGISTER.applies(conference) else None,
+            one=one or Form(),
+            opened=one is not None,
+        )
+
+    def out_of_scope(self, account: Account, form: Form) -> str | None:
+        """A village head registers their village's people; an agency officer their staff, as
+        officials; the office anyone."""
+        if account.role == "village_head" and form.value("village_code") != account.village:
+            return msg.NOT_YOUR_VILLAGE_ROW.format(village=account.village)
+        if account.role == "agency" and form.value("category") != "official":
+            return msg.AGENCY_OFFICIALS_ONLY
+        return None
+
+    async def register(self, request: Request) -> Response:
+        """One person registered from the page (the office, a village head, an agency's staff)."""
+        session_id = request.path_params["code"]
+
+        async def send(who: Who, form: Form) -> Response:
+            if (why := self.out_of_scope(who.account, form)) is not None:
+                form.general.append(why)
+                return await self.draw(request, who, Form(), 422, one=form)
+            data = REGISTER.data(form, session_id, who.account, self.office.clock.now())
+            shown = {"subject": session_id, "action": REGISTER.title}
+            outcome = await self.office.command(who, form, REGISTER.key, data, shown)
+            if accepted(outcome) and outcome is not None:
+                target = f"/hoi-nghi/{session_id}/dai-bieu?xong={outcome.command_id}"
+                return RedirectResponse(target, 303)
+            if outcome is not None:
+                if outcome.status == "duplicate":
+                    form.general.append(msg.DUPLICATE_REJECTED)
+                form.refused(outcome, REGISTER.shown())
+            return await self.draw(request, who, Form(), 200 if form.said else 422, one=form)
+
+        return await self.office.guarded(
+            request,
+            lambda a: a.may("delegates") or a.may("agency"),
+            lambda who, form: self.draw(request, who, Form(), one=form),
+            send,
         )
 
     async def upload(self, request: Request, who: Who, form: Form) -> Response:
@@ -258,6 +308,7 @@ def routes(office: Office, imports: Imports) -> list[Route]:
         Route("/hoi-nghi/{code}/dai-bieu", delegates.page, methods=["GET", "POST"]),
         Route("/hoi-nghi/{code}/dai-bieu/nhap/{job}", delegates.progress),
         Route("/hoi-nghi/{code}/dai-bieu/huy", delegates.cancel, methods=["POST"]),
+        Route("/hoi-nghi/{code}/dai-bieu/dang-ky", delegates.register, methods=["GET", "POST"]),
         Route("/hoi-nghi/{code}/diem-danh.json", check_in.count),
         Route("/hoi-nghi/{code}/diem-danh", check_in.page, methods=["GET", "POST"]),
     ]
