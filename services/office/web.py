@@ -130,12 +130,20 @@ class Office:
     # --- login ----------------------------------------------------------------------------------
 
     async def login_page(self, request: Request) -> Response:
-        return self._login_form(request.query_params.get("next", "/"), request.query_params)
+        return self._login_form(
+            request, request.query_params.get("next", "/"), request.query_params
+        )
 
     def _login_form(
-        self, next_path: str, params: Any = None, error: str | None = None, status: int = 200
+        self,
+        request: Request,
+        next_path: str,
+        params: Any = None,
+        error: str | None = None,
+        status: int = 200,
     ) -> Response:
-        token = secrets.token_urlsafe(24)
+        # the token the browser holds already, when it has one: two login tabs both work
+        token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
         draft = (params or {}).get("nhap", "")
         notice = msg.LOGIN_AGAIN if draft else None
         response = self.page(
@@ -159,7 +167,7 @@ class Office:
         draft = str(form.get("nhap", ""))
         given = str(form.get(CSRF, ""))
         if not given or not hmac.compare_digest(given, request.cookies.get(LOGIN_COOKIE, "")):
-            return self._login_form(next_path, {"nhap": draft}, msg.NO_CSRF, 403)
+            return self._login_form(request, next_path, {"nhap": draft}, msg.NO_CSRF, 403)
         name, password = str(form.get("ten", "")).strip(), str(form.get("mat_khau", ""))
         verdict, account = await self.people.login(name, password, self._client(request))
         if account is None:
@@ -168,7 +176,7 @@ class Office:
                 "busy": msg.LOGIN_BUSY,
             }.get(verdict.outcome, msg.LOGIN_WRONG)
             status = 429 if verdict.outcome in ("locked", "busy") else 401
-            return self._login_form(next_path, {"nhap": draft}, said, status)
+            return self._login_form(request, next_path, {"nhap": draft}, said, status)
         token, _ = await self.store.open_session(account.name, self.clock.now(), self.session_hours)
         target = next_path + (("&" if "?" in next_path else "?") + urlencode({"nhap": draft}))
         response = RedirectResponse(target if draft else next_path, status_code=303)

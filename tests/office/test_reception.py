@@ -144,3 +144,29 @@ async def test_no_outcome_in_time_keeps_the_form_and_sending_it_again_says_how_i
             assert "/ket-qua/" + command_id in page.url
             assert (await page.inner_text(".receipt .code")).startswith("TT-2026-")
             assert await intake.db["issues"].count_documents({}) == 1
+
+
+async def test_wrong_passwords_lock_the_login_out_and_say_for_how_long(office, browser):
+    page = await browser.new_page()
+    for _ in range(5):
+        await page.goto(office.url + "/dang-nhap")
+        await page.fill("#f-ten", "motcua")
+        await page.fill("#f-mat-khau", "sai-mat-khau")
+        await page.click("button[type=submit]")
+        assert "không đúng" in await page.inner_text("#ket-qua")
+    await page.goto(office.url + "/dang-nhap")
+    await page.fill("#f-ten", "motcua")
+    await page.fill("#f-mat-khau", "thu-motcua")  # right, but too late
+    answer = await page.request.post(
+        office.url + "/dang-nhap",
+        form={
+            "_csrf": await page.input_value("input[name=_csrf]"),
+            "ten": "motcua",
+            "mat_khau": "thu-motcua",
+            "next": "/",
+        },
+    )
+    assert answer.status == 429 and "thử lại sau" in await answer.text()
+    await page.click("button[type=submit]")
+    assert "Đăng nhập sai quá nhiều lần" in await page.inner_text("#ket-qua")
+    assert office.office.spec.shown["logins"]()["locked_accounts"] == ["motcua"]
