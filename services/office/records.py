@@ -36,6 +36,8 @@ class Records:
     shown: Callable[[Thing, Who], dict[str, Any] | Awaitable[dict[str, Any]]] = (
         lambda _thing, _who: {}
     )
+    # a fresh form's values for a step (the conference a conclusion is of), read when drawn
+    prefill: Callable[[Action, Thing, Who], Awaitable[dict[str, str]]] | None = None
     keys: dict[str, Action] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +60,10 @@ class Records:
             for a in self.actions
             if a.applies(thing) and a.allowed(who.account, thing)
         }
+        for action in self.actions:
+            fresh = forms.get(action.slug)
+            if fresh is not None and not fresh.values and self.prefill is not None:
+                fresh.values = await self.prefill(action, thing, who)
         extra = self.shown(thing, who)
         if inspect.isawaitable(extra):
             extra = await extra

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from services.office import messages as msg
 from services.office.accounts import Account
-from services.office.actions import ACTIONS
+from services.office.actions import ACTIONS, Action
 from services.office.forms import Form
 from services.office.reads import ReadError
 from services.office.records import Records
@@ -72,6 +72,20 @@ def routes(office: Office) -> list[Route]:
 
         return await office.guarded(request, may_open, draw, draw)
 
+    async def prefill(action: Action, _issue: dict[str, Any], who: Who) -> dict[str, str]:
+        """A conclusion is of the conference being held, or the latest one scheduled."""
+        if action.slug != "ket-luan":
+            return {}
+        try:
+            found = (await office.reads.conferences(who.account.commune))["sessions"]
+        except ReadError:
+            return {}
+        for status in ("held", "scheduled", "concluded"):
+            for conference in found:
+                if conference["status"] == status:
+                    return {"session_id": conference["id"]}
+        return {}
+
     issues = Records(
         office,
         base="/hang-doi",
@@ -81,5 +95,6 @@ def routes(office: Office) -> list[Route]:
         sees=sees,
         may_open=may_open,
         shown=alarm,
+        prefill=prefill,
     )
     return [Route("/hang-doi", queue), *issues.routes()]
