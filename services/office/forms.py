@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from services.office import messages as msg
 from shared.contracts.common import Outcome, OutcomeError
 
 COMMAND_ID = "_lenh"  # the hidden field: the command's id, made when the form was drawn
@@ -40,6 +41,18 @@ class Form:
 
     def error(self, name: str, text: str) -> None:
         self.errors.setdefault(name, []).append(text)
+
+    def took(self, outcome: Outcome | None, shown: set[str] | dict[str, str]) -> bool:
+        """Whether the command was accepted (now, or when it was first sent); otherwise its
+        refusal is put on the form (nothing when no outcome came: the form says pending)."""
+        if outcome is None:
+            return False
+        if "accepted" in (outcome.status, outcome.first_status):
+            return True
+        if outcome.status == "duplicate":
+            self.general.append(msg.DUPLICATE_REJECTED)
+        self.refused(outcome, shown)
+        return False
 
     def refused(self, outcome: Outcome, shown: set[str] | dict[str, str]) -> None:
         """Each of the service's reasons next to its field, or above the form when none shows it;

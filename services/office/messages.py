@@ -21,6 +21,7 @@ DUPLICATE_ACCEPTED = (
 DUPLICATE_REJECTED = (
     "Biểu mẫu này đã được gửi trước đó và bị từ chối: sửa theo lý do đã ghi rồi gửi lại."
 )
+
 UNKNOWN_OUTCOME = "Không có kết quả nào với mã này."
 
 ROLES = {

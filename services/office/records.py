@@ -113,12 +113,8 @@ class Records:
             data = action.data(form, code, who.account, self.office.clock.now())
             shown = {"subject": code, "action": action.title}
             outcome = await self.office.command(who, form, action.key, data, shown)
-            if outcome is not None:
-                if outcome.status == "accepted" or outcome.first_status == "accepted":
-                    return RedirectResponse(f"{self.base}/{code}?xong={outcome.command_id}", 303)
-                if outcome.status == "duplicate":
-                    form.general.append(msg.DUPLICATE_REJECTED)
-                form.refused(outcome, action.shown())
+            if outcome is not None and form.took(outcome, action.shown()):
+                return RedirectResponse(f"{self.base}/{code}?xong={outcome.command_id}", 303)
             return await self.page(who, code, (action, form), 200 if form.said else 422)
 
         return await self.office.guarded(request, self.may_open, draw, send)

@@ -70,13 +70,9 @@ class Conferences:
         data = CREATE.data(form, "", who.account, self.office.clock.now())
         shown = {"subject": "", "action": CREATE.title}
         outcome = await self.office.command(who, form, CREATE.key, data, shown)
-        if outcome is not None:
-            if outcome.status == "accepted" or outcome.first_status == "accepted":
-                session_id = (outcome.result or {}).get("session_id", "")
-                return RedirectResponse(f"/hoi-nghi/{session_id}?xong={outcome.command_id}", 303)
-            if outcome.status == "duplicate":
-                form.general.append(msg.DUPLICATE_REJECTED)
-            form.refused(outcome, CREATE.shown())
+        if outcome is not None and form.took(outcome, CREATE.shown()):
+            session_id = (outcome.result or {}).get("session_id", "")
+            return RedirectResponse(f"/hoi-nghi/{session_id}?xong={outcome.command_id}", 303)
         return await self.draw(who, form)
 
     async def listing(self, request: Request) -> Response:

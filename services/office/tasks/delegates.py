@@ -20,7 +20,6 @@ from services.office.actions import REGISTER
 from services.office.forms import Form
 from services.office.imports import Imports
 from services.office.web import Office, Who
-from shared.contracts.common import Outcome
 from shared.text import fold
 
 MAX_LIST_BYTES = 2 * 1024 * 1024  # a village's list is a few kilobytes; a mistaken file is refused
@@ -60,10 +59,6 @@ def found_by(conference: Thing, q: str, village: str) -> list[Thing]:
         and (not village or d["village_code"] == village)
         and wanted in fold(d.get("full_name") or "")
     ][:40]
-
-
-def accepted(outcome: Outcome | None) -> bool:
-    return outcome is not None and "accepted" in (outcome.status, outcome.first_status)
 
 
 @dataclass
@@ -142,13 +137,9 @@ class Delegates:
             data = REGISTER.data(form, session_id, who.account, self.office.clock.now())
             shown = {"subject": session_id, "action": REGISTER.title}
             outcome = await self.office.command(who, form, REGISTER.key, data, shown)
-            if accepted(outcome) and outcome is not None:
+            if outcome is not None and form.took(outcome, REGISTER.shown()):
                 target = f"/hoi-nghi/{session_id}/dai-bieu?xong={outcome.command_id}"
                 return RedirectResponse(target, 303)
-            if outcome is not None:
-                if outcome.status == "duplicate":
-                    form.general.append(msg.DUPLICATE_REJECTED)
-                form.refused(outcome, REGISTER.shown())
             return await self.draw(request, who, Form(), 200 if form.said else 422, one=form)
 
         return await self.office.guarded(
@@ -220,12 +211,11 @@ class Delegates:
                 {"subject": code, "action": "cancel"},
             )
             outcome = await self.office.command(who, form, key, data, shown)
-            if accepted(outcome) and outcome is not None:
+            if outcome is not None and form.took(outcome, set()):
                 return RedirectResponse(
                     f"/hoi-nghi/{session_id}/dai-bieu?xong={outcome.command_id}", 303
                 )
-            reasons = [e.message for e in (outcome.errors if outcome else [])]
-            why = " ".join(reasons) or form.said or msg.DUPLICATE_REJECTED
+            why = " ".join(form.general) or form.said or msg.DUPLICATE_REJECTED
             return self.office.page("refused.html", who, 422, why=why)
 
         return await self.office.guarded(request, lambda a: a.may("delegates"), send, send)
@@ -270,14 +260,10 @@ class CheckIn:
         data = {"registration_code": code, "checked_in_at": self.office.clock.now().isoformat()}
         shown = {"subject": code, "name": (delegate or {}).get("full_name") or ""}
         outcome = await self.office.command(who, form, "registration.check-in.v1", data, shown)
-        if accepted(outcome) and outcome is not None:
+        if outcome is not None and form.took(outcome, {"registration_code"}):
             back = request.query_params.get("q", "")
             target = f"/hoi-nghi/{session_id}/diem-danh?xong={outcome.command_id}&q={back}"
             return RedirectResponse(target, 303)
-        if outcome is not None:
-            if outcome.status == "duplicate":
-                form.general.append(msg.DUPLICATE_REJECTED)
-            form.refused(outcome, {"registration_code": "registration_code"})
         return await self.draw(request, who, form, 200 if form.said else 422)
 
     async def page(self, request: Request) -> Response:

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from services.office import messages as msg
 from services.office.forms import Form
 from services.office.web import Office, Who
 from shared.clock import LOCAL_TZ
@@ -89,12 +88,8 @@ def routes(office: Office) -> list[Route]:
                 "received_by": who.account.full_name,
             }
             outcome = await office.command(who, form, KEY, data, shown)
-        if outcome is not None:
-            if outcome.status == "accepted" or outcome.first_status == "accepted":
-                return RedirectResponse(f"/ket-qua/{outcome.command_id}", 303)
-            if outcome.status == "duplicate":
-                form.general.append(msg.DUPLICATE_REJECTED)
-            form.refused(outcome, SHOWN)
+        if outcome is not None and form.took(outcome, SHOWN):
+            return RedirectResponse(f"/ket-qua/{outcome.command_id}", 303)
         status = 422 if form.errors or form.general else 200
         page = office.page("reception.html", who, status, form=form, channels=CHANNELS)
         return page
