@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from aiormq.exceptions import AMQPError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -255,7 +256,7 @@ class Office:
         except CommandPending:
             form.said = msg.PENDING.format(seconds=self.outcome_seconds)
             return None
-        except (OSError, ConnectionError):
+        except (OSError, AMQPError):  # no connection, or the broker returned the command unrouted
             form.general.append(msg.BUS_DOWN)
             return None
         await self.store.keep_outcome(who.account.name, key, outcome, shown, self.clock.now())
@@ -312,8 +313,8 @@ STATIC = {"office.css": "text/css; charset=utf-8", "office.js": "text/javascript
 
 
 def safe_next(path: str) -> str:
-    """Only a path of this site: never `//elsewhere` or a full address."""
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    """Only a path of this site: never `//elsewhere`, `/\\elsewhere` or a full address."""
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
 
 
 def with_headers(app: Any) -> Any:

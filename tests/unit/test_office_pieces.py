@@ -97,6 +97,7 @@ def test_a_steps_command_is_what_its_form_says():
     [
         ("/hang-doi", "/hang-doi"),
         ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
         ("https://evil.example/", "/"),
         ("", "/"),
     ],
