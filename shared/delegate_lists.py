@@ -189,20 +189,22 @@ def batches(commands: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
                     "source": IMPORT_SOURCE,
                     "type": BATCH_TYPE,
                     "subject": session_id,
-                    "data": {
-                        "session_id": session_id,
-                        "rows": [
-                            {
-                                "id": row["id"],
-                                "data": {k: v for k, v in row["data"].items() if k != "session_id"},
-                            }
-                            for row in rows
-                        ],
-                    },
+                    "data": batch_data(session_id, rows),
                 },
             }
         )
     return parts
+
+
+def batch_data(session_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """`register-delegates`' data for rows of `{id, data}`: each row's data without the session."""
+    return {
+        "session_id": session_id,
+        "rows": [
+            {"id": row["id"], "data": {k: v for k, v in row["data"].items() if k != "session_id"}}
+            for row in rows
+        ],
+    }
 
 
 def row_outcomes(part: dict[str, Any], outcome: dict[str, Any]) -> list[dict[str, Any]]:

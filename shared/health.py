@@ -7,6 +7,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import TypeAdapter
 from starlette.responses import JSONResponse, Response
 
 Probe = Callable[[], Awaitable[dict[str, Any]]]
@@ -119,3 +120,12 @@ def other_commune(query: Any, own: str) -> Response | None:
     if asked is None or asked == own:
         return None
     return JSONResponse({"error": f"dịch vụ này phục vụ xã {own}, không phải {asked}"}, 404)
+
+
+_PLAIN: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
+
+
+def plain(value: dict[str, Any]) -> dict[str, Any]:
+    """What an /office/ door answers, as JSON's own types (dates as ISO text)."""
+    found: dict[str, Any] = _PLAIN.dump_python(value, mode="json")
+    return found

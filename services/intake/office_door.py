@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from pydantic import TypeAdapter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,22 +16,16 @@ from starlette.routing import Route
 from services.intake.domain import lifecycle
 from services.intake.domain.issues import Issue
 from services.intake.repository import Repository
-from shared.health import other_commune
+from shared.health import other_commune, plain
 
-_JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 LISTED = ("content", "history", "answer", "conclusion", "closed", "legal", "public_texts")
-
-
-def _plain(value: dict[str, Any]) -> dict[str, Any]:
-    plain: dict[str, Any] = _JSON.dump_python(value, mode="json")
-    return plain
 
 
 def listed(issue: Issue) -> dict[str, Any]:
     """An issue as the office's queue lists it: its state and limits, the words' first line."""
     clocks = lifecycle.case_clocks(issue)
     shown = {k: v for k, v in asdict(issue).items() if k not in (*LISTED, "events", "notices")}
-    return _plain(
+    return plain(
         shown
         | {
             "excerpt": issue.content[:160],
@@ -47,7 +40,7 @@ def listed(issue: Issue) -> dict[str, Any]:
 def whole(issue: Issue) -> dict[str, Any]:
     clocks = lifecycle.case_clocks(issue)
     shown = {k: v for k, v in asdict(issue).items() if k not in ("events", "notices")}
-    return _plain(shown | {"clocks": clocks.model_dump() if clocks else None})
+    return plain(shown | {"clocks": clocks.model_dump() if clocks else None})
 
 
 def office_door(repository: Repository, commune: str) -> Starlette:

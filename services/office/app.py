@@ -48,9 +48,9 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
 
     async def begin() -> None:
         await store.ensure_indexes()
+        await people.load()
         if settings.development:
             await people.seed_development(infra.reference, infra.clock.now())
-        await people.load()
         await imports.resume()
 
     async def forget_expired(job: JobContext) -> None:

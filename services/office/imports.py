@@ -111,16 +111,7 @@ class Imports:
         already = len(doc["report"]) - (doc["total"] - len(rows))  # rows of the list reported
         for start in range(max(already, 0), len(rows), BATCH_ROWS):
             part = rows[start : start + BATCH_ROWS]
-            batch = {
-                "session_id": doc["session_id"],
-                "rows": [
-                    {
-                        "id": r["id"],
-                        "data": {k: v for k, v in r["data"].items() if k != "session_id"},
-                    }
-                    for r in part
-                ],
-            }
+            batch = lists.batch_data(doc["session_id"], part)
             command_id = str(uuid.uuid5(_NAMESPACE, f"{job}:{start}"))
             try:
                 outcome = await self.client.send(

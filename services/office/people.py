@@ -64,8 +64,7 @@ class People:
         await self.load()
 
     async def seed_development(self, ref: ReferenceData, at: datetime) -> list[tuple[Account, str]]:
-        """The development accounts, made once when the office has none."""
-        await self.load()
+        """The development accounts, made once when the office has none (as last loaded)."""
         if self.accounts:
             return []
         made = development_accounts(ref)

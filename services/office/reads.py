@@ -38,12 +38,16 @@ class Reads:
         for client in self.services.values():
             await client.aclose()
 
-    async def _get(self, service: str, path: str, commune: str, **params: str) -> Any:
-        """`path` of `service`'s /office/ door, for one commune: a door answers only for its own."""
+    async def _ask(self, service: str, path: str, **options: Any) -> httpx.Response:
+        """One request to a service; one that does not answer is a ReadError, said in words."""
         try:
-            answer = await self.services[service].get(path, params={"commune": commune} | params)
+            return await self.services[service].get(path, **options)
         except httpx.HTTPError as exc:
             raise ReadError(f"dịch vụ {service} không trả lời ({exc.__class__.__name__})") from exc
+
+    async def _get(self, service: str, path: str, commune: str, **params: str) -> Any:
+        """`path` of `service`'s /office/ door, for one commune: a door answers only for its own."""
+        answer = await self._ask(service, path, params={"commune": commune} | params)
         if answer.status_code == 404:
             return None
         if answer.status_code != 200:
@@ -77,23 +81,16 @@ class Reads:
         """A page of reporting's dashboard, asked for as its login proxy (the person logged in
         here, with the viewer role): one set of accounts for the office and the dashboard."""
         headers = {"x-forwarded-user": user, "x-forwarded-groups": "viewer"}
-        url = path + (f"?{query}" if query else "")
-        try:
-            answer = await self.services["reporting"].get(url, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ReadError(f"dịch vụ reporting không trả lời ({exc.__class__.__name__})") from exc
+        answer = await self._ask(
+            "reporting", path + (f"?{query}" if query else ""), headers=headers
+        )
         kept = ("content-type", "content-disposition", "content-security-policy")
         passed = [(k.encode(), v.encode()) for k, v in answer.headers.items() if k in kept]
         return answer.status_code, answer.content, passed
 
     async def document(self, path: str, user: str) -> tuple[bytes, str] | None:
         """A document of reporting's (the conference notice, the results announcement), asked
-        for as its login proxy: the person logged in here, with the dashboard's viewer role."""
-        headers = {"x-forwarded-user": user, "x-forwarded-groups": "viewer"}
-        try:
-            answer = await self.services["reporting"].get(path, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ReadError(f"dịch vụ reporting không trả lời ({exc.__class__.__name__})") from exc
-        if answer.status_code != 200:
-            return None
-        return answer.content, answer.headers.get("content-type", "application/octet-stream")
+        for as the dashboard's pages are; None when reporting has none."""
+        status, body, headers = await self.dashboard(path, "", user)
+        media = dict(headers).get(b"content-type", b"application/octet-stream").decode()
+        return (body, media) if status == 200 else None

@@ -210,7 +210,7 @@ class Office:
         who = await self.who(request)
         if request.method == "GET":
             if who is None:
-                return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", 303)
+                return to_login(request)
             if not may(who.account):
                 return self.refused(who)
             form = Form()
@@ -267,7 +267,7 @@ class Office:
         reloading it sends nothing again)."""
         who = await self.who(request)
         if who is None:
-            return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", 303)
+            return to_login(request)
         kept = await self.store.outcome(request.path_params["command_id"])
         if kept is None or kept["account"] != who.account.name:
             return self.page("refused.html", who, 404, why=msg.UNKNOWN_OUTCOME)
@@ -287,7 +287,7 @@ class Office:
         """Reporting's dashboard through the office's login (its pages, JSON and documents)."""
         who = await self.who(request)
         if who is None:
-            return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", 303)
+            return to_login(request)
         path = request.url.path.removeprefix("/bang-dieu-khien") or "/"
         try:
             status, body, headers = await self.reads.dashboard(
@@ -310,6 +310,11 @@ class Office:
 
 OUTCOME_PAGES = {"intake.submit-issue.v1": "receipt.html"}
 STATIC = {"office.css": "text/css; charset=utf-8", "office.js": "text/javascript; charset=utf-8"}
+
+
+def to_login(request: Request) -> Response:
+    """To the login, and back to this page after it."""
+    return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", 303)
 
 
 def safe_next(path: str) -> str:

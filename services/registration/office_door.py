@@ -5,10 +5,9 @@ village lists show — which never travel on the bus."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,15 +17,8 @@ from services.registration.domain import sessions
 from services.registration.domain.model import NOTICE_DAYS
 from services.registration.store import MongoStore, registration_from_doc
 from shared.clock import Clock, local_date
-from shared.health import other_commune
+from shared.health import other_commune, plain
 from shared.reference import ReferenceData
-
-_JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
-
-
-def _plain(value: dict[str, Any]) -> dict[str, Any]:
-    plain: dict[str, Any] = _JSON.dump_python(value, mode="json")
-    return plain
 
 
 def _conference(conference: Any) -> dict[str, Any]:
@@ -34,13 +26,16 @@ def _conference(conference: Any) -> dict[str, Any]:
 
 
 def office_door(store: MongoStore, ref: ReferenceData, clock: Clock) -> Starlette:
+    def earliest() -> date:
+        """The first day a conference scheduled now may be held on (the notice it needs)."""
+        return local_date(clock.now()) + timedelta(days=NOTICE_DAYS)
+
     async def conferences(request: Request) -> Response:
         if refused := other_commune(request.query_params, ref.commune.code):
             return refused
         found = [session async for session in store.all_sessions()]
-        earliest = local_date(clock.now()) + timedelta(days=NOTICE_DAYS)
         return JSONResponse(
-            _plain({"sessions": [_conference(c) for c in found], "earliest_start": earliest})
+            plain({"sessions": [_conference(c) for c in found], "earliest_start": earliest()})
         )
 
     async def conference(request: Request) -> Response:
@@ -57,14 +52,13 @@ def office_door(store: MongoStore, ref: ReferenceData, clock: Clock) -> Starlett
             name = store.cipher.decrypt(sealed, context=context) if sealed else None
             delegates.append(dataclasses.asdict(registration) | {"full_name": name})
         regs = [registration_from_doc(d) for d in delegates]
-        earliest = local_date(clock.now()) + timedelta(days=NOTICE_DAYS)
         return JSONResponse(
-            _plain(
+            plain(
                 {
                     "session": _conference(found),
                     "delegates": delegates,
                     "gaps": sessions.delegation_gaps(found, regs, ref),
-                    "earliest_start": earliest,
+                    "earliest_start": earliest(),
                 }
             )
         )
