@@ -43,7 +43,14 @@ class Received:
 
     @property
     def body(self) -> str:
-        return self.message.get_content()  # type: ignore[no-any-return]
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part else ""  # type: ignore[no-any-return]
+
+    def attached(self) -> dict[str, bytes]:
+        """The mail's attachments by file name, as a mail client would list them."""
+        return {
+            str(part.get_filename()): part.get_content() for part in self.message.iter_attachments()
+        }
 
 
 @dataclass

@@ -22,6 +22,7 @@ import httpx
 
 from services.notification import messages as msg
 from services.notification import sms
+from services.notification.render import Attachment
 from services.notification.settings import NotificationSettings
 from shared.citizen import mobile_number
 from shared.clock import local_date
@@ -42,6 +43,7 @@ class Outgoing:
     body: str
     params: dict[str, str]
     at: datetime
+    attachments: tuple[Attachment, ...] = ()  # the email's files; the file channel's beside it
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,11 @@ class EmailChannel:
         # receiving system that de-duplicates on it shows it once.
         mail["Message-ID"] = f"<{message.key}@nghedan>"
         mail.set_content(message.body, charset="utf-8")
+        for attached in message.attachments:
+            maintype, subtype = attached.mime.split("/", 1)
+            mail.add_attachment(
+                attached.data, maintype=maintype, subtype=subtype, filename=attached.filename
+            )
         try:
             response = await aiosmtplib.send(
                 mail,
@@ -341,6 +348,10 @@ class FileChannel:
             msg.FILE_TEMPLATE: message.template,
             msg.FILE_KEY: message.key,
         }
+        if message.attachments:
+            header[msg.FILE_ATTACHED] = ", ".join(
+                self.attached_path(path, a).name for a in message.attachments
+            )
         text = "\n".join(f"{k}: {v}" for k, v in header.items())
         text += (
             f"\n\n{message.body}\n"
@@ -349,17 +360,26 @@ class FileChannel:
         )
         text += "\n".join(plan.parts) + "\n"
         async with self._lock:
+            for attached in message.attachments:  # before the text, whose presence means sent
+                await asyncio.to_thread(
+                    _write_atomically, self.attached_path(path, attached), attached.data
+                )
             await asyncio.to_thread(_write_atomically, path, text)
         return SendResult("delivered", provider_ref=str(path), segments=plan.segments)
 
+    @staticmethod
+    def attached_path(path: Path, attached: Attachment) -> Path:
+        return path.with_name(f"{path.stem}-{attached.filename}")
 
-def _write_atomically(path: Path, text: str) -> None:
+
+def _write_atomically(path: Path, content: str | bytes) -> None:
     """Readable by the service's own user only: a message names a person and their contact."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
     os.replace(tmp, path)
 
 

@@ -195,6 +195,7 @@ async def _attempt(deps: Deps, message: Message, channel: Channel, now: datetime
         short=text.short,
         body=text.body,
         params=payload["params"],
+        attachments=text.attachments,
         at=now,
     )
     try:

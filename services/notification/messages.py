@@ -50,7 +50,7 @@ ZNS_TRANSIENT = {
 # The file channel's letter (the embedded default)
 NO_ADDRESS_ON_FILE = "(không có địa chỉ)"
 FILE_TO, FILE_SUBJECT, FILE_AT = "Gửi đến", "Tiêu đề", "Thời điểm"
-FILE_TEMPLATE, FILE_KEY = "Mẫu", "Mã tin"
+FILE_TEMPLATE, FILE_KEY, FILE_ATTACHED = "Mẫu", "Mã tin", "Kèm theo"
 FILE_SHORT = "--- Tin nhắn ngắn ({encoding}, {segments} phần) ---"
 # A fallback message's reason: the message it replaces, and that one's channel.
 INSTEAD_OF = "thay cho tin {message_id} qua {channel}"

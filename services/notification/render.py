@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import segno
 from jinja2 import Environment, FileSystemLoader, Template
 
 from shared import privacy
@@ -23,11 +25,39 @@ class TemplateError(ValueError):
     """A request that cannot be rendered: a permanent failure, named in Vietnamese."""
 
 
+# What a confirmed delegate brings to the check-in desk: their code, also as a QR code the
+# office's check-in page reads from a photo.
+QR_TEMPLATES = frozenset({"delegate_invitation", "delegate_promoted", "conference_reminder"})
+QR_FILENAME = "ma-dai-bieu.png"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mime: str  # "image/png"
+    data: bytes
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     short: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+def qr_png(text: str) -> bytes:
+    """`text` as a QR code (segno), large enough to be read from a phone's screen or a print."""
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(out, kind="png", scale=8, border=4)
+    return out.getvalue()
+
+
+def attachments(template: str, params: dict[str, str]) -> tuple[Attachment, ...]:
+    code = params.get("registration_code")
+    if template not in QR_TEMPLATES or not code:
+        return ()
+    return (Attachment(QR_FILENAME, "image/png", qr_png(code)),)
 
 
 def _capitalize_first(text: str) -> str:
@@ -70,4 +100,9 @@ class Renderer:
         def block(name: str) -> str:
             return "".join(compiled.blocks[name](context)).strip()
 
-        return Rendered(block("subject"), " ".join(block("sms").split()), block("body") + "\n")
+        return Rendered(
+            block("subject"),
+            " ".join(block("sms").split()),
+            block("body") + "\n",
+            attachments(template, params),
+        )

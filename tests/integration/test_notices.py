@@ -7,6 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import zxingcpp
+from PIL import Image
+
 from shared.clock import FixedClock
 from shared.settings import SHIPPED_REFERENCE_DATA
 from tests.helpers import (
@@ -35,6 +38,12 @@ async def messages(svc: Any, count: int, *others: Any) -> list[dict[str, Any]]:
     told = [(d["template"], d["status"]) for d in found]
     assert len(found) >= count and all(d["status"] == "delivered" for d in found), told
     return found
+
+
+def qr_text(path: Path) -> str:
+    found = zxingcpp.read_barcodes(Image.open(path))
+    assert [b.format for b in found] == [zxingcpp.BarcodeFormat.QRCode], path
+    return str(found[0].text)
 
 
 def text_of(doc: dict[str, Any]) -> str:
@@ -102,6 +111,10 @@ async def test_delegates_hear_of_their_place_the_changes_the_eve_and_the_results
         assert "Kính gửi: ông/bà Người Thử Số 1." in invitation
         assert "Thời gian: 08:00, ngày 25/09/2026." in invitation
         assert f"Mã đại biểu: {codes[1]}" in invitation
+        # The QR code beside it, read by zxing-cpp as the check-in desk's phone would read it.
+        qr = Path(next(d for d in found if d["cause_id"].endswith(codes[1]))["provider_ref"])
+        assert "Kèm theo: " + qr.stem + "-ma-dai-bieu.png" in invitation
+        assert qr_text(qr.with_name(qr.stem + "-ma-dai-bieu.png")) == codes[1]
         assert "Gửi đến: Người Thử Số 1 · 0900000001 · nguoi1@example.vn" in invitation
         assert "Tin nhắn ngắn (UCS-2" in invitation
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import zxingcpp
 from bson import json_util
+from PIL import Image
 
 from shared.clock import FixedClock
 from tests.helpers import (
@@ -75,6 +78,31 @@ def provider_settings(smtp: SmtpServer, provider: HttpProvider, **more: Any) -> 
         "NOTIFY_RATE_LIMITS": "off",
         **more,
     }
+
+
+async def test_an_invitation_by_email_carries_the_code_as_a_qr_code(
+    topology, purge_queues, smtp, provider
+):
+    clock = FixedClock(DAYTIME)
+    code = "TT-2026-DK1-042-K7QMP"
+    request = {
+        "cause_id": f"invitation:{code}",
+        "template": "delegate_invitation",
+        "recipient": {"name": "Nguyễn Văn An", "email": EMAIL},
+        "params": {"date": "25/09/2026", "time": "08:00", "venue": "Hội trường xã"},
+    }
+    request["params"]["registration_code"] = code
+    settings = provider_settings(smtp, provider, NOTIFY_CHANNELS="email")
+    async with running(notification_service(topology, clock, **settings)) as svc:
+        await request_notification(topology.amqp_url, **request)
+        assert await final(svc, f"invitation:{code}") == [("email", "sent")]
+    [mail] = smtp.received
+    assert f"Mã đại biểu: {code} (xin mang theo mã này, hoặc mã QR kèm theo" in mail.body
+    attached = mail.attached()
+    assert list(attached) == ["ma-dai-bieu.png"]
+    # Read by zxing-cpp, as the check-in desk's phone reads a photo of it.
+    [read] = zxingcpp.read_barcodes(Image.open(io.BytesIO(attached["ma-dai-bieu.png"])))
+    assert (read.format, read.text) == (zxingcpp.BarcodeFormat.QRCode, code)
 
 
 async def test_an_email_goes_once_in_vietnamese_even_when_the_request_comes_twice(
