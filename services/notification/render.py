@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
 from jinja2 import Environment, FileSystemLoader, Template
 
-from shared import privacy
+from shared import privacy, qr
 from shared.contracts.notification import TEMPLATES
 from shared.contracts.templates import required
 from shared.reference import ReferenceData
@@ -46,18 +44,11 @@ class Rendered:
     attachments: tuple[Attachment, ...] = ()
 
 
-def qr_png(text: str) -> bytes:
-    """`text` as a QR code (segno), large enough to be read from a phone's screen or a print."""
-    out = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(out, kind="png", scale=8, border=4)
-    return out.getvalue()
-
-
 def attachments(template: str, params: dict[str, str]) -> tuple[Attachment, ...]:
     code = params.get("registration_code")
     if template not in QR_TEMPLATES or not code:
         return ()
-    return (Attachment(QR_FILENAME, "image/png", qr_png(code)),)
+    return (Attachment(QR_FILENAME, "image/png", qr.png(code)),)
 
 
 def _capitalize_first(text: str) -> str:

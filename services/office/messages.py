@@ -119,6 +119,14 @@ FILE_TOO_BIG = "Tệp quá lớn (tối đa 2 MB): danh sách một thôn chỉ 
 CANCELLED = "Đã hủy đăng ký {code}."
 PROMOTED = "Người được đưa từ danh sách chờ lên chính thức: {code}."
 CHECKED_IN = "Đã điểm danh: {name}."
+NO_PHOTO = "Chụp hoặc chọn ảnh mã QR trên giấy mời."
+PHOTO_TOO_BIG = "Ảnh quá lớn (tối đa 12 MB)."
+PHOTO_NOT_IMAGE = "Tệp này không phải ảnh (JPEG, PNG hoặc WebP)."
+QR_UNREADABLE = (
+    "Không đọc được mã QR trong ảnh. Chụp lại gần hơn, đủ sáng, giữ máy thẳng; hoặc gõ mã."
+)
+QR_SEVERAL = "Ảnh có nhiều mã QR khác nhau ({codes}): chụp riêng từng giấy mời."
+QR_TITLE = "Mã QR của đại biểu {code}"
 ROW_RESULTS = ("đã nhận", "đã nhận trước đó", "bị từ chối", "chưa có kết quả")
 REGISTERED = "Đã đăng ký, mã {code}: {place}."
 NOT_YOUR_VILLAGE_ROW = "Trưởng thôn chỉ đăng ký người của thôn mình ({village})."

@@ -219,7 +219,8 @@ class Office:
                 kept = await self.store.take_draft(draft, request.url.path, self.clock.now())
                 form = Form.sent(kept or [])
             return await draw(who, form)
-        pairs = [(k, str(v)) for k, v in (await request.form()).multi_items()]
+        # The typed fields (a file sent with them is read by the task itself, never kept).
+        pairs = [(k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)]
         if who is None:  # the session ended while they typed: keep it, ask for the password
             key = await self.store.keep_draft(request.url.path, pairs, self.clock.now())
             return RedirectResponse(

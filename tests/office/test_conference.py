@@ -6,8 +6,13 @@ code refused with the service's reason), then concluded. Registration's own data
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
 
 from shared.messaging.commands import CommandClient
 from shared.text import fmt
@@ -18,6 +23,10 @@ from tests.waits import settled
 def _csv(*rows: str) -> bytes:
     head = "Họ và tên,Số CCCD,Ngày sinh,Giới tính,Thôn,Thành phần,Điện thoại"
     return ("\n".join([head, *rows]) + "\n").encode("utf-8")
+
+
+def code_of(registrations: list[dict], seq: int) -> str:
+    return str(next(r["_id"] for r in registrations if r["seq"] == seq))
 
 
 async def _registrations(platform) -> list[dict]:
@@ -139,6 +148,20 @@ async def test_a_list_is_uploaded_with_a_progress_bar_then_checked_in_on_the_day
     statuses = {r["seq"]: r["status"] for r in await _registrations(platform)}
     assert statuses == {1: "confirmed", 2: "cancelled", 3: "confirmed"}
 
+    # the paper invitations to hand out, one a page, each with a QR code a phone reads
+    await page.goto(f"{platform.url}/hoi-nghi/{session_id}/dai-bieu")
+    await page.click("text=In giấy mời có mã QR")
+    await page.select_option("#f-thon", "LL")
+    await page.click("form.search button")
+    invitations = page.locator("section.invitation")
+    assert await invitations.count() == 2  # the two confirmed; the cancelled one has none
+    first = await invitations.nth(0).inner_text()
+    assert "Hoàng Văn An" in first and fmt(NOW.date() + timedelta(days=7)) in first
+    await platform.checked(page, "giay-moi")
+    printed = await invitations.nth(0).locator("figure.qr svg").screenshot()
+    [read] = zxingcpp.read_barcodes(Image.open(io.BytesIO(printed)))
+    assert read.text == code_of(await _registrations(platform), 1)
+
     # the conference day, at the desk, on a phone
     platform.clock.at = NOW + timedelta(days=7, hours=-1)
     await browser.clear_cookies()
@@ -157,6 +180,38 @@ async def test_a_list_is_uploaded_with_a_progress_bar_then_checked_in_on_the_day
     await platform.checked(desk, "diem-danh-tu-choi")
     present = [r for r in await _registrations(platform) if r.get("checked_in_at")]
     assert len(present) == 1
+
+    # A photo with no QR code in it: the reason beside the photo, nobody checked in.
+    blank = tmp_path / "khong-co-ma.png"
+    Image.new("RGB", (640, 480), "white").save(blank)
+    await desk.set_input_files("#f-anh_qr", str(blank))  # the page's script sends it at once
+    await desk.wait_for_selector("#f-anh_qr[aria-invalid=true]")
+    assert "Không đọc được mã QR" in await desk.inner_text("form.scan .errors")
+    await platform.checked(desk, "diem-danh-quet-tu-choi")
+    # The promoted delegate's invitation, as notification delivered it, carries the QR code: a
+    # phone's photo of it (here the delivered picture itself, made larger as a camera's would be,
+    # then made smaller again by the page's script before it leaves) checks them in.
+    await settled(platform.registration, platform.notification)
+    promoted = next(r for r in await _registrations(platform) if r["seq"] == 3)
+    sent = await platform.notification.db["messages"].find_one(
+        {"cause_id": f"invitation:{promoted['_id']}", "template": "delegate_promoted"}
+    )
+    delivered = Path(sent["provider_ref"])
+    qr = delivered.with_name(f"{delivered.stem}-ma-dai-bieu.png")
+    photo = tmp_path / "anh-chup.jpg"
+    picture = Image.open(qr).convert("RGB")
+    camera = Image.new("RGB", (3000, 4000), (200, 190, 170))
+    camera.paste(picture.resize((1200, 1200)), (900, 1400))
+    camera.save(photo, quality=85)
+    async with desk.expect_request(lambda r: r.method == "POST") as posted:
+        await desk.set_input_files("#f-anh_qr", str(photo))
+    sent_bytes = len((await posted.value).post_data_buffer or b"")
+    assert sent_bytes < photo.stat().st_size / 2, (sent_bytes, photo.stat().st_size)
+    await desk.wait_for_url("**/diem-danh?xong=*")
+    assert "Đã điểm danh: Nông Văn Chờ" in await desk.inner_text("#ket-qua")
+    assert "Có mặt 2 / 2" in await desk.inner_text("#dem")
+    checked = {r["seq"]: bool(r.get("checked_in_at")) for r in await _registrations(platform)}
+    assert checked == {1: True, 2: False, 3: True}
 
     # the conference ends; the results are issued and the page says who they went to
     await browser.clear_cookies()

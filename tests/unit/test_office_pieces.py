@@ -3,16 +3,20 @@ field, a step's command from its form, where a login may send one back, the /off
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from services.office.accounts import Account
 from services.office.actions import BY_SLUG, CONFERENCE_ACTIONS, CREATE
 from services.office.forms import Form
+from services.office.scan import Scan, read_code
 from services.office.web import safe_next
+from shared import qr
 from shared.contracts.common import Outcome, OutcomeError
 from shared.contracts.envelope import new_event
 from shared.health import health_app
@@ -144,3 +148,29 @@ async def test_an_office_door_answers_for_its_own_commune_only():
         other = await web.get("/office/x", params={"commune": "BS"})
     assert own.status_code == 200
     assert other.status_code == 404 and "không phải BS" in other.json()["error"]
+
+
+def test_a_photo_gives_its_one_qr_code_or_says_why_not():
+    words = {
+        "unreadable": "không đọc được",
+        "several": "nhiều mã: {codes}",
+        "not_image": "không phải ảnh",
+    }
+    one = Image.open(io.BytesIO(qr.png("TT-2026-DK1-001-K7QMP")))
+    photo = Image.new("RGB", (1600, 1200), "white")
+    photo.paste(one, (100, 100))
+    assert read_code(_jpeg(photo), **words) == Scan(code="TT-2026-DK1-001-K7QMP")
+    photo.paste(Image.open(io.BytesIO(qr.png("TT-2026-DK1-002-AAAAA"))), (800, 100))
+    assert read_code(_jpeg(photo), **words) == Scan(
+        problem="nhiều mã: TT-2026-DK1-001-K7QMP, TT-2026-DK1-002-AAAAA"
+    )
+    assert read_code(_jpeg(Image.new("RGB", (400, 300), "white")), **words).problem == (
+        "không đọc được"
+    )
+    assert read_code(b"%PDF-1.7 not a picture", **words).problem == "không phải ảnh"
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -6,9 +6,11 @@ mark them present; a wait-listed or unknown person is refused with the service's
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -19,11 +21,14 @@ from services.office.accounts import Account
 from services.office.actions import REGISTER
 from services.office.forms import Form
 from services.office.imports import Imports
+from services.office.scan import MAX_PHOTO_BYTES, read_code
 from services.office.web import Office, Who
+from shared import qr
 from shared.text import fold
 
 MAX_LIST_BYTES = 2 * 1024 * 1024  # a village's list is a few kilobytes; a mistaken file is refused
 Thing = dict[str, Any]
+PHOTO, SCANNED = "anh_qr", "quet"  # the check-in's photo field, and the flag its form sends
 
 
 def villages_of(conference: Thing, names: dict[str, str], account: Account) -> list[Thing]:
@@ -254,17 +259,46 @@ class CheckIn:
 
     async def send(self, request: Request, who: Who, form: Form) -> Response:
         session_id = request.path_params["code"]
-        code = form.value("registration_code").strip().upper()
+        field = "registration_code"
+        if form.value(SCANNED) == "1":  # the photo of an invitation's QR code
+            field, code = PHOTO, await self.scanned(request, form)
+            if code is None:
+                return await self.draw(request, who, form, 422)
+        else:
+            code = form.value(field).strip().upper()
         conference = await self.delegates.load(who, session_id) or {"delegates": []}
         delegate = next((d for d in conference["delegates"] if d["code"] == code), None)
         data = {"registration_code": code, "checked_in_at": self.office.clock.now().isoformat()}
         shown = {"subject": code, "name": (delegate or {}).get("full_name") or ""}
         outcome = await self.office.command(who, form, "registration.check-in.v1", data, shown)
-        if outcome is not None and form.took(outcome, {"registration_code"}):
+        if outcome is not None and form.took(outcome, {"registration_code": field}):
             back = request.query_params.get("q", "")
             target = f"/hoi-nghi/{session_id}/diem-danh?xong={outcome.command_id}&q={back}"
             return RedirectResponse(target, 303)
         return await self.draw(request, who, form, 200 if form.said else 422)
+
+    async def scanned(self, request: Request, form: Form) -> str | None:
+        """The code read from the photo sent; None with the reason beside the photo's field."""
+        photo = (await request.form()).get(PHOTO)
+        data = b""
+        if not isinstance(photo, UploadFile) or not photo.filename:
+            form.error(PHOTO, msg.NO_PHOTO)
+        elif len(data := await photo.read(MAX_PHOTO_BYTES + 1)) > MAX_PHOTO_BYTES:
+            form.error(PHOTO, msg.PHOTO_TOO_BIG)
+        if form.errors:
+            return None
+        scan = await asyncio.to_thread(
+            read_code,
+            data,
+            unreadable=msg.QR_UNREADABLE,
+            several=msg.QR_SEVERAL,
+            not_image=msg.PHOTO_NOT_IMAGE,
+        )
+        if scan.code is None:
+            form.error(PHOTO, scan.problem or msg.QR_UNREADABLE)
+            return None
+        form.values["registration_code"] = scan.code  # shown in the typed field if refused
+        return scan.code
 
     async def page(self, request: Request) -> Response:
         return await self.office.guarded(
@@ -287,6 +321,54 @@ class CheckIn:
         return JSONResponse({"present": present, "expected": len(confirmed)})
 
 
+def invitations_of(conference: Thing, village: str) -> list[Thing]:
+    """Each confirmed delegate of `village` (every village when empty) with the time and place of
+    their sitting (the conference's when it has none) and their code as a QR code to print."""
+    sittings = {s["code"]: s for s in conference.get("sittings") or []}
+    shown = []
+    for d in conference["delegates"]:
+        if d["status"] != "confirmed" or (village and d["village_code"] != village):
+            continue
+        sitting = sittings.get(d.get("sitting_code") or "", {})
+        shown.append(
+            d
+            | {
+                "starts_at": sitting.get("starts_at") or conference.get("starts_at"),
+                "venue": sitting.get("venue") or conference["venue"],
+                "qr": Markup(qr.svg(d["code"], msg.QR_TITLE.format(code=d["code"]))),
+            }
+        )
+    return shown
+
+
+@dataclass
+class Invitations:
+    """The paper invitations a village head hands out, one a page, each with its QR code: most
+    delegates have no email, and the desk reads the code from the paper."""
+
+    delegates: Delegates
+
+    async def page(self, request: Request) -> Response:
+        office, session_id = self.delegates.office, request.path_params["code"]
+
+        async def draw(who: Who, _form: Form) -> Response:
+            conference = await self.delegates.load(who, session_id)
+            if conference is None:
+                return self.delegates.missing(who, session_id)
+            village = request.query_params.get("thon", "")
+            if who.account.role == "village_head":
+                village = who.account.village or ""
+            return office.page(
+                "invitations.html",
+                who,
+                c=conference,
+                village=village,
+                invitations=invitations_of(conference, village),
+            )
+
+        return await office.guarded(request, lambda a: a.may("delegates"), draw, draw)
+
+
 def routes(office: Office, imports: Imports) -> list[Route]:
     delegates = Delegates(office, imports)
     check_in = CheckIn(delegates)
@@ -295,6 +377,7 @@ def routes(office: Office, imports: Imports) -> list[Route]:
         Route("/hoi-nghi/{code}/dai-bieu/nhap/{job}", delegates.progress),
         Route("/hoi-nghi/{code}/dai-bieu/huy", delegates.cancel, methods=["POST"]),
         Route("/hoi-nghi/{code}/dai-bieu/dang-ky", delegates.register, methods=["GET", "POST"]),
+        Route("/hoi-nghi/{code}/giay-moi", Invitations(delegates).page),
         Route("/hoi-nghi/{code}/diem-danh.json", check_in.count),
         Route("/hoi-nghi/{code}/diem-danh", check_in.page, methods=["GET", "POST"]),
     ]
