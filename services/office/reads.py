@@ -72,6 +72,11 @@ class Reads:
             return None
         return dict(found["session"]) | {k: v for k, v in found.items() if k != "session"}
 
+    async def village_heads(self, commune: str) -> list[dict[str, Any]]:
+        """Each village's head as notices reach them now, with every version the office set."""
+        found = await self._get("registration", "/office/village-heads", commune)
+        return list(found["villages"]) if found else []
+
     async def messages(self, cause: str, commune: str) -> list[dict[str, Any]]:
         """The messages of one cause, as notification keeps them (who, how, whether it arrived)."""
         found = await self._get("notification", "/office/messages", commune, cause=cause)

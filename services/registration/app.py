@@ -10,6 +10,7 @@ from services.registration.repository import Repository
 from services.registration.settings import RegistrationSettings
 from shared.clock import Clock
 from shared.contracts.privacy import DataRequest
+from shared.contracts.registration import SetVillageHead
 from shared.service import Every, Infrastructure, Service, ServiceSpec
 
 
@@ -32,6 +33,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
         "registration.attach-briefing.v1": partial(handlers.attach_briefing, deps),
         "registration.data-request.v1": partial(handlers.data_request, deps),
+        "registration.set-village-head.v1": partial(handlers.set_village_head, deps),
     }
     spec = ServiceSpec(
         name="registration",
@@ -62,6 +64,8 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
 def _session_of(command: object) -> str:
     if isinstance(command, DataRequest):
         return f"data-request:{command.request_id}"
+    if isinstance(command, SetVillageHead):
+        return f"village-head:{command.village_code}"
     session_id = getattr(command, "session_id", None)
     if session_id:
         return str(session_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.registration import messages as msg
 from services.registration import notices
-from services.registration.domain import delegates, sessions
+from services.registration.domain import delegates, heads, sessions
 from services.registration.domain.model import (
     ADULT_AGE,
     ONE_PER_VILLAGE,
@@ -252,6 +252,22 @@ async def attach_briefing(
     replaced = conference.briefing is not None
     sessions.attach_briefing(conference, cmd, ctx.clock.now())
     return {"session_id": conference.id, "title": cmd.title, "replaced": replaced}
+
+
+async def set_village_head(
+    deps: Deps, cmd: contract.SetVillageHead, ctx: HandlerContext
+) -> dict[str, Any]:
+    """A new version of a village head's contact, in force for the next notice; the earlier ones
+    kept, each with who set it and why."""
+    reject_if(heads.head_errors(cmd, deps.ref))
+    personal = {
+        "head_name": cmd.head_name,
+        "head_phone": cmd.head_phone,
+        "head_email": cmd.head_email,
+    }
+    record = {"at": ctx.clock.now(), "acted_by": ctx.actor or ctx.sender, "note": cmd.note}
+    version = await deps.store(ctx.uow).store.keep_village_head(cmd.village_code, personal, record)
+    return {"village_code": cmd.village_code, "version": version}
 
 
 async def cancel_session(

@@ -170,10 +170,14 @@ async def village_head(
     session_id: str,
 ) -> tuple[Recipient | None, str | None]:
     """The head of a village and their registration code: the one registered for this conference,
-    else the contact in the reference data, else the latest one registered."""
+    else the contact the office keeps (its page, `registration.set-village-head.v1`), else the
+    one in the commune's reference file, else the latest one registered."""
     mine, latest = await store.village_heads(village, session_id)
     if mine is not None and mine[1] is not None:
         return mine[1], mine[0]
+    kept = await store.kept_village_head(village)
+    if kept is not None and (kept.phone or kept.email):
+        return kept, None
     listed = ref.village(village)
     if listed is not None and (listed.head_phone or listed.head_email):
         head = Recipient(name=listed.head_name, phone=listed.head_phone, email=listed.head_email)

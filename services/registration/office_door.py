@@ -1,6 +1,7 @@
 """What the office's pages read of registration (under /office/, behind NGHEDAN_OFFICE_TOKEN):
 the conferences, and each with its delegates by name — what the check-in desk searches and the
-village lists show — which never travel on the bus."""
+village lists show — and the village heads' contacts with their history: none of it travels on
+the bus."""
 
 from __future__ import annotations
 
@@ -23,6 +24,26 @@ from shared.reference import ReferenceData
 
 def _conference(conference: Any) -> dict[str, Any]:
     return {k: v for k, v in dataclasses.asdict(conference).items() if k != "events"}
+
+
+async def _village_heads(store: MongoStore, ref: ReferenceData) -> list[dict[str, Any]]:
+    """Each village's head as notices reach them now (the office's latest version, else the
+    commune's reference file), and every version the office set, newest first."""
+    history = await store.village_head_history()
+    villages = []
+    for village in ref.villages:
+        versions = [h for h in history if h["village_code"] == village.code]
+        filed = {"head_name": village.head_name, "head_phone": village.head_phone}
+        filed |= {"head_email": village.head_email, "source": "file"}
+        villages.append(
+            {
+                "code": village.code,
+                "name": village.name,
+                "current": versions[0] | {"source": "office"} if versions else filed,
+                "history": versions,
+            }
+        )
+    return villages
 
 
 def office_door(store: MongoStore, ref: ReferenceData, clock: Clock) -> Starlette:
@@ -63,9 +84,15 @@ def office_door(store: MongoStore, ref: ReferenceData, clock: Clock) -> Starlett
             )
         )
 
+    async def village_heads(request: Request) -> Response:
+        if refused := other_commune(request.query_params, ref.commune.code):
+            return refused
+        return JSONResponse(plain({"villages": await _village_heads(store, ref)}))
+
     return Starlette(
         routes=[
             Route("/office/sessions", conferences),
             Route("/office/sessions/{session_id}", conference),
+            Route("/office/village-heads", village_heads),
         ]
     )

@@ -25,6 +25,9 @@ class ConcurrentUpdate(RuntimeError):
 
 
 async def ensure_indexes(db: Database) -> None:
+    await db["village_heads"].create_index(
+        [("village_code", ASCENDING), ("version", ASCENDING)], unique=True, name="village_version"
+    )
     await db["registrations"].create_index("code", unique=True, name="code_unique")
     await db["registrations"].create_index(
         [("session_id", ASCENDING), ("seq", ASCENDING)], name="session_seq"
@@ -111,6 +114,13 @@ class Store(Protocol):
     async def village_heads(
         self, village: str, session_id: str
     ) -> tuple[Contact | None, Contact | None]: ...
+    async def kept_village_head(self, village: str) -> Recipient | None: ...
+    async def keep_village_head(
+        self, village: str, personal: dict[str, str | None], record: Document
+    ) -> int: ...
+
+
+HEAD_FIELDS = ("head_name", "head_phone", "head_email")
 
 
 class MongoStore:
@@ -120,6 +130,7 @@ class MongoStore:
         self.db, self.cipher, self.tx = db, cipher, tx
         self.sessions = db["sessions"]
         self.registrations = db["registrations"]
+        self.heads = db["village_heads"]  # every version of a village head's contact
 
     async def next_session_number(self, commune: str, year: int, kind: str) -> int:
         if self.tx is None:
@@ -343,3 +354,48 @@ class MongoStore:
             (mine["_id"], recipient_of(mine, self.cipher)) if mine else None,
             (latest["_id"], recipient_of(latest, self.cipher)) if latest else None,
         )
+
+    async def kept_village_head(self, village: str) -> Recipient | None:
+        """The village head's contact as the office last set it (None: never set)."""
+        latest = await self.heads.find_one(
+            {"village_code": village}, sort=[("version", -1)], session=self.tx
+        )
+        if latest is None:
+            return None
+        head = self.unsealed_head(latest)
+        return Recipient(name=head["head_name"], phone=head["head_phone"], email=head["head_email"])
+
+    async def keep_village_head(
+        self, village: str, personal: dict[str, str | None], record: Document
+    ) -> int:
+        """A new version of the village head's contact, the earlier ones kept; its number."""
+        latest = await self.heads.find_one(
+            {"village_code": village}, sort=[("version", -1)], session=self.tx
+        )
+        version = (latest["version"] if latest else 0) + 1
+        key = f"{village}:{version}"  # two writers of one version: the second one is retried
+        sealed = {
+            name: self.cipher.encrypt(value, context=f"village_head:{key}:{name}")
+            for name, value in personal.items()
+            if value
+        }
+        doc = {"_id": key, "village_code": village, "version": version, "personal": sealed}
+        await self.heads.insert_one(doc | record, session=self.tx)
+        return version
+
+    def unsealed_head(self, doc: Document) -> dict[str, str | None]:
+        sealed = doc.get("personal") or {}
+        return {
+            name: self.cipher.decrypt(sealed[name], context=f"village_head:{doc['_id']}:{name}")
+            if sealed.get(name)
+            else None
+            for name in HEAD_FIELDS
+        }
+
+    async def village_head_history(self) -> list[Document]:
+        """Every version of every village's head contact, newest first (for the office's page)."""
+        found = self.heads.find({}, session=self.tx).sort([("village_code", 1), ("version", -1)])
+        return [
+            {k: v for k, v in doc.items() if k not in ("_id", "personal")} | self.unsealed_head(doc)
+            async for doc in found
+        ]

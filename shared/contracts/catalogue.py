@@ -80,6 +80,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "Attach the chair's socio-economic briefing to a conference (addition to v1).",
         ),
         _cmd(
+            "registration.set-village-head.v1",
+            R.SetVillageHead,
+            "A village head's name and contact, kept with their history (addition to v1).",
+        ),
+        _cmd(
             "intake.submit-issue.v1",
             intake.SubmitIssue,
             "Submit a recommendation, feedback, complaint or denunciation.",

@@ -195,6 +195,20 @@ class AttachBriefing(Command):
     )
 
 
+class SetVillageHead(Command):
+    """`registration.set-village-head.v1` (an addition to the contract): a village head's name
+    and contact, as the commune office keeps them. In force at once for every notice to that
+    village (over the commune's reference file); every version is kept, with who changed it."""
+
+    village_code: str = Field(min_length=1, max_length=20)
+    head_name: PersonName
+    head_phone: ContactText | None = Field(default=None, max_length=20)
+    head_email: ContactText | None = Field(default=None, max_length=200)
+    note: str | None = Field(
+        default=None, max_length=500, description="Why it changed (a new head, a new number)."
+    )
+
+
 class CancelSession(Command):
     """`registration.cancel-session.v1` (an addition to the contract): call a conference off."""
 

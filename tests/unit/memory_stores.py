@@ -45,6 +45,7 @@ class RegistrationMemory:
         self.personal: dict[str, dict[str, str | None]] = {}
         self.counters: dict[str, int] = {}
         self.marks: dict[str, dict[str, Any]] = {}
+        self.heads: dict[str, Recipient] = {}
 
     async def next_session_number(self, commune: str, year: int, kind: str) -> int:
         key = f"session:{commune}:{year}:{kind}"
@@ -158,6 +159,17 @@ class RegistrationMemory:
             (mine.code, self._contact(mine.code)) if mine else None,
             (latest.code, self._contact(latest.code)) if latest else None,
         )
+
+    async def kept_village_head(self, village: str) -> Recipient | None:
+        return self.heads.get(village)
+
+    async def keep_village_head(
+        self, village: str, personal: dict[str, str | None], record: dict[str, Any]
+    ) -> int:
+        self.heads[village] = Recipient(
+            name=personal["head_name"], phone=personal["head_phone"], email=personal["head_email"]
+        )
+        return 1
 
 
 def _case_still_running(issue: Issue) -> bool:
