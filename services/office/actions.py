@@ -13,6 +13,7 @@ from services.office.accounts import Account, Task
 from services.office.forms import Form
 from shared.clock import LOCAL_TZ
 from shared.reference import ReferenceData
+from shared.text import fold
 
 Kind = Literal["text", "textarea", "date", "time", "select", "checkbox", "number"]
 Options = Callable[[ReferenceData], list[tuple[str, str]]]
@@ -400,11 +401,62 @@ CREATE = Action(
         Input("capacity_max", "Số đại biểu tối đa", "number", True),
         Input("representatives_per_village", "Đại diện nhân dân mỗi thôn", "number"),
         Input("reason", "Lý do (hội nghị đột xuất)", "textarea"),
+        *(
+            Input(f"org_{body}", label, hint=msg.ORGANISER_HINT if i == 0 else None)
+            for i, (body, label) in enumerate(msg.ORGANISERS.items())
+        ),
+        Input(
+            "sittings",
+            "Tổ chức theo cụm thôn (mỗi dòng một buổi)",
+            "textarea",
+            hint=msg.SITTINGS_HINT,
+        ),
     ),
     applies=lambda _thing: True,
     officer=None,
     subject="",
+    aliases=(("organisers", "org_peoples_committee"), ("sittings", "sittings")),
 )
+# Law 72/2025, Art. 43, as registration applies it when a plan names no organiser.
+ORGANISER_ROLES = {
+    "peoples_committee": "chairs",
+    "peoples_council_standing_committee": "co_chairs",
+    "fatherland_front": "co_organises",
+    "party_committee": "invited",
+}
+
+
+def plan_extras(data: dict[str, Any], ref: ReferenceData) -> list[str]:
+    """The plan form's organisers and sittings, as `create-session` takes them: the four bodies
+    in the law's roles once any representative is named; each line `CODE: village, village;
+    venue`, a village by its name or code. What cannot be read, in words (nothing is sent)."""
+    named = {body: data.pop(f"org_{body}", "").strip() for body in ORGANISER_ROLES}
+    if any(named.values()):
+        data["organisers"] = [
+            {"body": body, "role": role} | ({"representative": named[body]} if named[body] else {})
+            for body, role in ORGANISER_ROLES.items()
+        ]
+    lines = [line.strip() for line in data.pop("sittings", "").splitlines() if line.strip()]
+    by_name = {fold(v.name): v.code for v in ref.villages} | {
+        fold(v.code): v.code for v in ref.villages
+    }
+    sittings, problems = [], []
+    for n, line in enumerate(lines, 1):
+        code, colon, rest = line.partition(":")
+        villages_text, _, venue = rest.partition(";")
+        names = [v.strip() for v in villages_text.split(",") if v.strip()]
+        unknown = [v for v in names if fold(v) not in by_name]
+        if not colon or not code.strip() or not names:
+            problems.append(msg.SITTING_LINE.format(n=n, line=line))
+            continue
+        if unknown:
+            problems.append(msg.SITTING_VILLAGES.format(n=n, villages=", ".join(unknown)))
+            continue
+        sitting = {"code": code.strip(), "villages": [by_name[fold(v)] for v in names]}
+        sittings.append(sitting | ({"venue": venue.strip()} if venue.strip() else {}))
+    if sittings:
+        data["sittings"] = sittings
+    return problems
 
 
 def _categories(ref: ReferenceData) -> list[tuple[str, str]]:

@@ -61,8 +61,9 @@ class Form:
         where = shown if isinstance(shown, dict) else {name: name for name in shown}
         for error in outcome.errors:
             name = field_of(error)
-            if name in where:
-                self.error(where[name], error.message)
+            head = name.split(".", 1)[0]  # `sittings.0.villages`: the sittings' field
+            if name in where or head in where:
+                self.error(where.get(name) or where[head], error.message)
             else:
                 self.general.append(error.message)
         self.command_id = new_command_id()

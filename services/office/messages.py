@@ -137,3 +137,28 @@ UNKNOWN_VILLAGE = "Không có thôn này trong xã."
 HEAD_ACTION = "Cập nhật Trưởng thôn"
 HEAD_SAVED = "Đã lưu (phiên bản {version}): thông báo tới thôn từ nay gửi theo liên hệ này."
 HEAD_SOURCES = {"office": "Văn phòng cập nhật", "file": "Tệp hồ sơ của xã"}
+ORGANISERS = {  # Law 72/2025, Art. 43: who organises, in the role the law gives each
+    "peoples_committee": "Chủ trì: đại diện UBND xã (họ tên, chức vụ)",
+    "peoples_council_standing_committee": "Đồng chủ trì: đại diện Thường trực HĐND xã",
+    "fatherland_front": "Phối hợp tổ chức: đại diện Ủy ban MTTQ Việt Nam xã",
+    "party_committee": "Mời dự: đại diện Đảng ủy xã",
+}
+ORGANISER_ROLES_VI = {
+    "chairs": "Chủ trì",
+    "co_chairs": "Đồng chủ trì",
+    "co_organises": "Phối hợp tổ chức",
+    "invited": "Mời dự",
+}
+ORGANISER_BODIES_VI = {
+    "peoples_committee": "Ủy ban nhân dân xã",
+    "peoples_council_standing_committee": "Thường trực Hội đồng nhân dân xã",
+    "fatherland_front": "Ủy ban Mặt trận Tổ quốc Việt Nam xã",
+    "party_committee": "Đảng ủy xã",
+}
+ORGANISER_HINT = "Để trống cả bốn ô: theo Luật (UBND chủ trì, Thường trực HĐND đồng chủ trì, MTTQ phối hợp, mời Đảng ủy)."
+SITTINGS_HINT = (
+    "Mỗi dòng: MÃ: thôn, thôn; địa điểm. Ví dụ: CUM1: Lân Luông, Thôn 02; Nhà văn hoá thôn"
+    " Lân Luông. Để trống: một buổi chung cho cả xã."
+)
+SITTING_LINE = "Dòng {n} của cụm thôn không đọc được (“{line}”): cần MÃ: thôn, thôn; địa điểm."
+SITTING_VILLAGES = "Dòng {n} của cụm thôn: không có thôn {villages} trong xã."

@@ -38,9 +38,30 @@ async def test_a_clerk_plans_a_conference_and_fixes_its_date_in_the_browser(plat
     await platform.login(page, "vanphong", "/hoi-nghi")
     await page.click("#buoc-tao summary")
     await platform.checked(page, "hoi-nghi")
+    # the organisers as the law has them, and a sitting for a cluster of villages — a line
+    # naming a village the commune does not have is refused beside the field, nothing sent
+    await page.fill("#f-tao-org_peoples_committee", "Ông Lý Hoàng Long, Chủ tịch UBND xã")
+    sittings = "CUM1: Lân Luông, Thôn 02; Nhà văn hoá thôn Lân Luông\nCUM2: Thôn Chín Mươi"
+    await page.fill("#f-tao-sittings", sittings)
+    await page.click("#buoc-tao button.primary")
+    assert "không có thôn Thôn Chín Mươi" in await page.inner_text("#buoc-tao .errors")
+    assert await platform.registration.db["sessions"].count_documents({}) == 0
+    await platform.checked(page, "hoi-nghi-ke-hoach-tu-choi")
+    await page.fill("#f-tao-sittings", sittings.splitlines()[0])
     await page.click("#buoc-tao button.primary")
     assert "/hoi-nghi/TT-2026-DK1" in page.url
     assert "Đã chấp nhận" in await page.inner_text("#ket-qua")
+    facts = await page.inner_text(".facts")
+    assert "Chủ trì: Ủy ban nhân dân xã — Ông Lý Hoàng Long" in facts
+    assert "CUM1: Lân Luông, Thôn 02; Nhà văn hoá thôn Lân Luông" in facts
+    planned = await platform.registration.db["sessions"].find_one({"_id": "TT-2026-DK1"})
+    assert [o["role"] for o in planned["organisers"]] == [
+        "chairs",
+        "co_chairs",
+        "co_organises",
+        "invited",
+    ]
+    assert [(s["code"], s["villages"]) for s in planned["sittings"]] == [("CUM1", ["LL", "T02"])]
     earliest = NOW.date() + timedelta(days=7)
     assert fmt(earliest) in await page.inner_text(".facts")
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from services.office.accounts import Account
-from services.office.actions import BY_SLUG, CONFERENCE_ACTIONS, CREATE
+from services.office.actions import BY_SLUG, CONFERENCE_ACTIONS, CREATE, plan_extras
 from services.office.forms import Form
 from services.office.scan import Scan, read_code
 from services.office.web import safe_next
@@ -22,6 +22,8 @@ from shared.contracts.envelope import new_event
 from shared.health import health_app
 from shared.messaging.handling import HandlerContext
 from shared.messaging.senders import SendersError, load_senders
+from shared.reference import load_reference_data
+from shared.settings import SHIPPED_REFERENCE_DATA
 from tests.when import vn
 
 CLERK = Account("vanphong", "Trần Văn Phòng", "clerk", "TT")
@@ -174,3 +176,30 @@ def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def test_the_plan_forms_organisers_and_sittings_become_the_commands_fields():
+    ref = load_reference_data(SHIPPED_REFERENCE_DATA)
+    data = {"org_peoples_committee": "Ông Long, Chủ tịch", "org_fatherland_front": ""}
+    data["sittings"] = "CUM1: lân luông, T02; Nhà văn hoá\n\n CUM2: Thôn 03 "
+    assert plan_extras(data, ref) == []
+    assert data["organisers"][0] == {
+        "body": "peoples_committee",
+        "role": "chairs",
+        "representative": "Ông Long, Chủ tịch",
+    }
+    assert [o["role"] for o in data["organisers"]] == [
+        "chairs",
+        "co_chairs",
+        "co_organises",
+        "invited",
+    ]
+    assert data["sittings"] == [
+        {"code": "CUM1", "villages": ["LL", "T02"], "venue": "Nhà văn hoá"},
+        {"code": "CUM2", "villages": ["T03"]},
+    ]
+    empty = {"sittings": "", **{f"org_{b}": "" for b in ("peoples_committee", "party_committee")}}
+    assert plan_extras(empty, ref) == [] and empty == {}  # the law's organisers, one sitting
+    bad = {"sittings": "không có dấu hai chấm\nCUM3: Thôn Chín Mươi, LL"}
+    problems = plan_extras(bad, ref)
+    assert "Dòng 1" in problems[0] and "không có thôn Thôn Chín Mươi" in problems[1]

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from services.office import messages as msg
 from services.office.accounts import Account
-from services.office.actions import CONFERENCE_ACTIONS, CREATE
+from services.office.actions import CONFERENCE_ACTIONS, CREATE, plan_extras
 from services.office.forms import Form
 from services.office.reads import ReadError
 from services.office.records import Records
@@ -68,6 +68,10 @@ class Conferences:
         if not who.account.may("plan"):
             return self.office.refused(who)
         data = CREATE.data(form, "", who.account, self.office.clock.now())
+        if problems := plan_extras(data, self.office.ref):
+            for problem in problems:
+                form.error("sittings", problem)
+            return await self.draw(who, form)
         shown = {"subject": "", "action": CREATE.title}
         outcome = await self.office.command(who, form, CREATE.key, data, shown)
         if outcome is not None and form.took(outcome, CREATE.shown()):
