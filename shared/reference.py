@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -67,7 +67,7 @@ class Agency(_Ref):
     name: str
     email: str | None = None  # the office's own address: where follow-up reminders go
     phone: str | None = None
-    contact_source: Literal["seed", "placeholder", "commune"] = "commune"
+    contact_source: Literal["seed", "placeholder", "commune", "office"] = "commune"
 
     def recipient(self) -> Recipient:
         """The agency as the addressee of a message: its name and office contacts."""
@@ -154,6 +154,25 @@ class ReferenceData(_Ref):
         has no contact on file."""
         agency = self.agency(agency_code)
         return agency if agency and (agency.email or agency.phone) else self.office()
+
+    def with_agency_contacts(self, kept: dict[str, dict[str, Any]]) -> ReferenceData:
+        """This reference data with each agency's contact as the office last set it (`kept`, by
+        agency code: `email`, `phone`), over the file's."""
+        if not kept:
+            return self
+        agencies = [
+            a.model_copy(
+                update={
+                    "email": kept[a.code].get("email"),
+                    "phone": kept[a.code].get("phone"),
+                    "contact_source": "office",
+                }
+            )
+            if a.code in kept
+            else a
+            for a in self.agencies
+        ]
+        return self.model_copy(update={"agencies": agencies})
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.delegate_categories if c.code == code), None)

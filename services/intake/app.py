@@ -10,6 +10,7 @@ from services.intake.office_door import office_door
 from services.intake.open311 import Limits, open311_app
 from services.intake.repository import Repository
 from services.intake.settings import IntakeSettings
+from shared.agency_contacts import AgencyContacts
 from shared.clock import Clock
 from shared.messaging.handling import CommandHandler, HandlerContext, OrderingKey
 from shared.service import Every, Infrastructure, Service, ServiceSpec
@@ -48,6 +49,7 @@ def _handlers(deps: handlers.Deps) -> dict[str, CommandHandler]:
         "intake.update-followup.v1": partial(handlers.update_followup, deps),
         "intake.close-issue.v1": partial(handlers.close_issue, deps),
         "intake.approve-summary.v1": partial(handlers.approve_summary, deps),
+        "intake.set-agency-contact.v1": partial(handlers.set_agency_contact, deps),
         "intake.accept-case.v1": partial(handlers.accept_case, deps),
         "intake.extend-case.v1": partial(handlers.extend_case, deps),
         "intake.record-settlement.v1": partial(handlers.record_settlement, deps),
@@ -73,6 +75,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
         "intake.submit-issue.v1": lambda _: "tracking-counter",
         "intake.data-request.v1": lambda cmd: f"data-request:{cmd.request_id}",
         "intake.sign-adhoc-request.v1": lambda cmd: f"adhoc:{cmd.request_code}",
+        "intake.set-agency-contact.v1": lambda cmd: f"agency-contact:{cmd.agency_code}",
     }
     for key in commands:
         ordering.setdefault(key, lambda cmd: cmd.tracking_code)
@@ -107,7 +110,7 @@ def create_service(settings: IntakeSettings, clock: Clock | None = None) -> Serv
                 settings.open311_trusted_proxies,
             ),
         ),
-        office=office_door(deps.store(), infra.reference.commune.code),
+        office=office_door(deps.store(), infra.reference, AgencyContacts(infra.db, None)),
         ensure_indexes=store.ensure_indexes,
         owed={"agenda_redrafts": lambda: _marks(deps)},
         shown={"retention": retention.status},

@@ -15,6 +15,8 @@ from services.intake.domain import adhoc, agenda, duplicates, events, issues, li
 from services.intake.repository import Repository
 from services.intake.store import Store
 from shared import privacy, vi
+from shared.agency_contacts import AgencyContacts
+from shared.citizen import phone_errors
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
@@ -223,6 +225,36 @@ async def approve_summary(
     return {**_state(issue), "public_summary": issue.public_summary}
 
 
+async def set_agency_contact(
+    deps: Deps, cmd: contract.SetAgencyContact, ctx: HandlerContext
+) -> dict[str, Any]:
+    """A new version of an agency's office contact, in force from the next message; the earlier
+    ones kept; the change announced (an institution's address) for the services that write to it."""
+    errors = []
+    if deps.ref.agency(cmd.agency_code) is None:
+        unknown = msg.UNKNOWN_AGENCY.format(code=cmd.agency_code)
+        errors.append(error("data.agency_code", "unknown_agency", unknown))
+    if not cmd.email and not cmd.phone:
+        errors.append(error("data.email", "no_contact", msg.AGENCY_NO_CONTACT))
+    errors += phone_errors(cmd.phone, "data.phone")
+    if cmd.email and not issues.EMAIL.match(cmd.email):
+        errors.append(error("data.email", "email_format", msg.EMAIL_FORMAT))
+    reject_if(errors)
+    kept = AgencyContacts(ctx.uow.db, ctx.session)
+    version, now = await kept.next_version(cmd.agency_code), ctx.clock.now()
+    fields = {"email": cmd.email, "phone": cmd.phone, "note": cmd.note, "at": now}
+    await kept.keep(cmd.agency_code, version, fields | {"acted_by": ctx.actor or ctx.sender})
+    changed = contract.AgencyContactChanged(
+        agency_code=cmd.agency_code,
+        version=version,
+        email=cmd.email,
+        phone=cmd.phone,
+        changed_at=now,
+    )
+    ctx.uow.emit("intake.agency-contact.changed.v1", changed, subject=cmd.agency_code)
+    return {"agency_code": cmd.agency_code, "version": version}
+
+
 def _state(issue: issues.Issue) -> dict[str, Any]:
     return {"tracking_code": issue.tracking_code, "status": issue.status}
 
@@ -400,7 +432,8 @@ def due_soon_sweep(deps: Deps) -> PeriodicJob:
                     return
                 if await repo.store.first_time(f"due-soon:{code}:{deadline.isoformat()}"):
                     days = (deadline - today).days
-                    reactions.remind_agency(deps.ref, uow, issue, "due_soon", days)
+                    ref = deps.ref.with_agency_contacts(await repo.store.agency_contacts())
+                    reactions.remind_agency(ref, uow, issue, "due_soon", days)
 
             await job.commit(check)
 

@@ -3,6 +3,7 @@
 BLANK_CONTENT = "Nội dung không được để trống"
 UNKNOWN_TOPIC = "Lĩnh vực “{code}” không có trong danh mục"
 UNKNOWN_AGENCY = "Cơ quan “{code}” không có trong danh sách"
+AGENCY_NO_CONTACT = "Cần thư điện tử hoặc số điện thoại của cơ quan để gửi nhắc việc, cảnh báo"
 COMPLAINANT_REQUIRED = (
     "Khiếu nại phải ghi rõ họ tên và địa chỉ của người khiếu nại (Điều 8 Luật Khiếu nại 2011)"
 )

@@ -1,7 +1,8 @@
 """What the office's pages read of intake (under /office/, behind NGHEDAN_OFFICE_TOKEN): the
 issues still open and each issue whole — a citizen's words among it, which never travel on the
 bus — for the officers who classify, route, answer and settle them. Never the person who sent
-it: a denouncer's identity stays in intake (Law on Denunciations 2018, Art. 47)."""
+it: a denouncer's identity stays in intake (Law on Denunciations 2018, Art. 47). And the
+agencies' office contacts with their history."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from starlette.routing import Route
 from services.intake.domain import lifecycle
 from services.intake.domain.issues import Issue
 from services.intake.repository import Repository
+from shared.agency_contacts import AgencyContacts
 from shared.health import other_commune, plain
+from shared.reference import ReferenceData
 
 LISTED = ("content", "history", "answer", "conclusion", "closed", "legal", "public_texts")
 
@@ -43,8 +46,22 @@ def whole(issue: Issue) -> dict[str, Any]:
     return plain(shown | {"clocks": clocks.model_dump() if clocks else None})
 
 
-def office_door(repository: Repository, commune: str) -> Starlette:
-    store = repository.store
+async def agencies(kept: AgencyContacts, ref: ReferenceData) -> list[dict[str, Any]]:
+    """Each agency's office contact as intake writes to it now (the office's latest version,
+    else the reference file's), and every version the office set, newest first."""
+    history = await kept.history()
+    shown = []
+    for agency in ref.agencies:
+        versions = [h for h in history if h["agency_code"] == agency.code]
+        filed = {"email": agency.email, "phone": agency.phone, "source": "file"}
+        current = versions[0] | {"source": "office"} if versions else filed
+        entry: dict[str, Any] = {"code": agency.code, "name": agency.name, "current": current}
+        shown.append(entry | {"history": versions})
+    return shown
+
+
+def office_door(repository: Repository, ref: ReferenceData, kept: AgencyContacts) -> Starlette:
+    store, commune = repository.store, ref.commune.code
 
     async def issues(request: Request) -> Response:
         if refused := other_commune(request.query_params, commune):
@@ -59,6 +76,15 @@ def office_door(repository: Repository, commune: str) -> Starlette:
             return JSONResponse({"error": "không có"}, status_code=404)
         return JSONResponse(whole(found))
 
+    async def contacts(request: Request) -> Response:
+        if refused := other_commune(request.query_params, commune):
+            return refused
+        return JSONResponse(plain({"agencies": await agencies(kept, ref)}))
+
     return Starlette(
-        routes=[Route("/office/issues", issues), Route("/office/issues/{code}", issue)]
+        routes=[
+            Route("/office/issues", issues),
+            Route("/office/issues/{code}", issue),
+            Route("/office/agencies", contacts),
+        ]
     )

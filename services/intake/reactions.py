@@ -49,6 +49,11 @@ async def receipt(repo: Repository, uow: UnitOfWork, event: events.Received) -> 
     )
 
 
+async def live(ref: ReferenceData, repo: Repository) -> ReferenceData:
+    """The reference data with the agencies' contacts as the office last set them."""
+    return ref.with_agency_contacts(await repo.store.agency_contacts())
+
+
 async def notice(
     ref: ReferenceData, repo: Repository, uow: UnitOfWork, event: events.NoticeGiven
 ) -> None:
@@ -59,7 +64,7 @@ async def notice(
         if isinstance(reach, Recipient):
             _notify_person(uow, event.issue, event.notice, reach)
     elif event.channel == "letter":
-        _letter_for_office(ref, uow, event.issue, event.notice)
+        _letter_for_office(await live(ref, repo), uow, event.issue, event.notice)
 
 
 def _notify_person(uow: UnitOfWork, issue: issues.Issue, notice: Notice, to: Recipient) -> None:
@@ -154,7 +159,7 @@ async def overdue(
     ref: ReferenceData, repo: Repository, uow: UnitOfWork, event: events.Overdue
 ) -> None:
     """A conclusion past its deadline: its agency hears it."""
-    remind_agency(ref, uow, event.issue, "overdue", event.days)
+    remind_agency(await live(ref, repo), uow, event.issue, "overdue", event.days)
 
 
 async def legal_alarm(
@@ -163,7 +168,7 @@ async def legal_alarm(
     """A legal limit about to run out, or run out, told to the agency handling the case (the
     commune office when it has no contact on file), point to point, once per limit and state."""
     issue, clock, due, left = event.issue, event.clock, event.due, event.days_left
-    agency = ref.answering(issue.agency_code)
+    agency = (await live(ref, repo)).answering(issue.agency_code)
     state: Literal["expired", "due_soon"] = "expired" if event.state == "expired" else "due_soon"
     alarm = LegalAlarm(
         tracking_code=issue.tracking_code,

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from services.intake.domain.issues import OPEN, PUBLIC_KINDS, Change, Issue
+from shared import agency_contacts
+from shared.agency_contacts import AgencyContacts
 from shared.citizen import mobile_number
 from shared.contracts.intake import SignAdhocRequest, Submitter
 from shared.contracts.notification import Recipient
@@ -30,6 +32,7 @@ SUBMITTER_FIELDS = ("full_name", "citizen_id", "phone", "email", "address")
 
 
 async def ensure_indexes(db: Database) -> None:
+    await agency_contacts.ensure_indexes(db)
     await db["issues"].create_index(
         [("village_code", ASCENDING), ("topic", ASCENDING), ("status", ASCENDING)],
         name="village_topic_status",
@@ -164,6 +167,7 @@ class Store(Protocol):
     async def erase_issue(self, code: str, why: str, now: datetime) -> None: ...
     async def object_to(self, code: str, now: datetime) -> None: ...
     async def record_request(self, record: Document) -> bool: ...
+    async def agency_contacts(self) -> dict[str, dict[str, Any]]: ...
 
 
 # An issue whose personal data may go once its time has passed: ended, and, for a complaint or
@@ -182,6 +186,11 @@ class MongoStore:
 
     def __init__(self, db: Database, cipher: FieldCipher, tx: Session | None) -> None:
         self.db, self.cipher, self.tx = db, cipher, tx
+        self.contacts_kept = AgencyContacts(db, tx)  # agencies' contacts the office set
+
+    async def agency_contacts(self) -> dict[str, dict[str, Any]]:
+        """Each agency's contact as the office last set it (over the reference file's)."""
+        return await self.contacts_kept.latest()
 
     async def open_candidates(
         self, village_code: str, topic: str, kind: str, handled_as: str

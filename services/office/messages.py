@@ -133,9 +133,9 @@ NOT_YOUR_VILLAGE_ROW = "Trưởng thôn chỉ đăng ký người của thôn m�
 AGENCY_OFFICIALS_ONLY = (
     "Cán bộ cơ quan chỉ đăng ký cán bộ của cơ quan mình, thành phần “Cán bộ, công chức”."
 )
-UNKNOWN_VILLAGE = "Không có thôn này trong xã."
-HEAD_ACTION = "Cập nhật Trưởng thôn"
-HEAD_SAVED = "Đã lưu (phiên bản {version}): thông báo tới thôn từ nay gửi theo liên hệ này."
+UNKNOWN_ENTRY = "Không có thôn hoặc cơ quan này trong xã."
+CONTACT_ACTION = "Cập nhật danh bạ"
+CONTACT_SAVED = "Đã lưu (phiên bản {version}): thông báo từ nay gửi theo liên hệ này."
 HEAD_SOURCES = {"office": "Văn phòng cập nhật", "file": "Tệp hồ sơ của xã"}
 ORGANISERS = {  # Law 72/2025, Art. 43: who organises, in the role the law gives each
     "peoples_committee": "Chủ trì: đại diện UBND xã (họ tên, chức vụ)",

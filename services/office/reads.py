@@ -77,6 +77,11 @@ class Reads:
         found = await self._get("registration", "/office/village-heads", commune)
         return list(found["villages"]) if found else []
 
+    async def agencies(self, commune: str) -> list[dict[str, Any]]:
+        """Each agency's office contact as intake writes to it now, with every version."""
+        found = await self._get("intake", "/office/agencies", commune)
+        return list(found["agencies"]) if found else []
+
     async def messages(self, cause: str, commune: str) -> list[dict[str, Any]]:
         """The messages of one cause, as notification keeps them (who, how, whether it arrived)."""
         found = await self._get("notification", "/office/messages", commune, cause=cause)

@@ -41,6 +41,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         events={
             "intake.adhoc-request.threshold-reached.v1": partial(handlers.plan_adhoc_session, deps),
             "dialogue.results.published.v1": partial(handlers.announce_results, deps),
+            "intake.agency-contact.changed.v1": partial(handlers.keep_agency_contact, deps),
         },
         periodic=[
             partial(handlers.remind_delegates, deps),

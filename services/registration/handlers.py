@@ -270,6 +270,14 @@ async def set_village_head(
     return {"village_code": cmd.village_code, "version": version}
 
 
+async def keep_agency_contact(
+    deps: Deps, changed: intake_contract.AgencyContactChanged, ctx: HandlerContext
+) -> None:
+    """An agency's office contact the office changed (intake's): the same version kept here, for
+    the alarms registration writes to the commune office."""
+    await deps.store(ctx.uow).store.keep_agency_contact(changed)
+
+
 async def cancel_session(
     deps: Deps, cmd: contract.CancelSession, ctx: HandlerContext
 ) -> dict[str, Any]:
@@ -370,7 +378,7 @@ async def check_readiness(deps: Deps, job: JobContext) -> None:
                 capacity_min=conference.capacity_min,
             )
             params = notices.delegation_params(deps.ref, conference, gaps, below)
-            notices.office_alarm(uow, deps.ref, marker, params)
+            await notices.office_alarm(deps.store(uow).store, uow, deps.ref, marker, params)
 
         await job.commit(work)
 
@@ -410,7 +418,7 @@ async def check_results_deadline(deps: Deps, job: JobContext) -> None:
             if not await store.first_time(marker):
                 return
             log.warning("results.deadline", session_id=conference.id, stage=marker)
-            notices.office_alarm(uow, deps.ref, marker, params)
+            await notices.office_alarm(store, uow, deps.ref, marker, params)
 
         await job.commit(work)
 
@@ -430,7 +438,8 @@ async def check_yearly_dialogue(deps: Deps, job: JobContext) -> None:
         if not await deps.store(uow).store.first_time(marker):
             return
         log.warning("dialogue.none_this_year", year=today.year)
-        notices.office_alarm(uow, deps.ref, marker, notices.no_dialogue_params(planned, today))
+        alarm = notices.no_dialogue_params(planned, today)
+        await notices.office_alarm(deps.store(uow).store, uow, deps.ref, marker, alarm)
 
     await job.commit(work)
 

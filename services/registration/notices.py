@@ -215,21 +215,30 @@ async def _to_village_heads(
             "announcement.village_heads_unknown", session_id=conference.id, villages=unknown
         )
         what = "thông báo hoãn" if params.change == "cancelled" else "thông báo tổ chức"
-        heads_unknown(
-            uow, ref, f"{cause}:heads-unknown", conference.id, unknown, what + " hội nghị"
+        await heads_unknown(
+            store, uow, ref, f"{cause}:heads-unknown", conference.id, unknown, what + " hội nghị"
         )
 
 
-def office_alarm(uow: UnitOfWork, ref: ReferenceData, cause: str, alarm: OfficeAlarm) -> None:
+async def office_alarm(
+    store: Store, uow: UnitOfWork, ref: ReferenceData, cause: str, alarm: OfficeAlarm
+) -> None:
     """An alarm for the commune office (template office_alarm): something the plan requires that
-    the platform could not do or found missing; once per cause."""
-    office = ref.office()
+    the platform could not do or found missing; once per cause; to the office's contact as the
+    office last set it (intake's event), else the reference file's."""
+    office = ref.with_agency_contacts(await store.agency_contacts()).office()
     to_office = alarm.model_copy(update={"to": office.name})
     uow.notify(cause, office.recipient(), to_office, required=True)
 
 
-def heads_unknown(
-    uow: UnitOfWork, ref: ReferenceData, cause: str, session_id: str, villages: list[str], what: str
+async def heads_unknown(
+    store: Store,
+    uow: UnitOfWork,
+    ref: ReferenceData,
+    cause: str,
+    session_id: str,
+    villages: list[str],
+    what: str,
 ) -> None:
     """Villages a notice could not reach, for want of a village head: the office must tell them."""
     names = [f"- {v.name}" for code in villages if (v := ref.village(code))]
@@ -240,10 +249,11 @@ def heads_unknown(
         count=len(villages),
         details="\n".join(names),
     )
-    office_alarm(uow, ref, cause, alarm)
+    await office_alarm(store, uow, ref, cause, alarm)
 
 
-def _results_to_media(
+async def _results_to_media(
+    store: Store,
     uow: UnitOfWork,
     ref: ReferenceData,
     results: ResultsPublished,
@@ -267,7 +277,7 @@ def _results_to_media(
             what=msg.NO_MEDIA.format(session=results.session_id),
             details=msg.NO_MEDIA_DETAILS,
         )
-        office_alarm(uow, ref, f"results:{results.session_id}:media-unknown", alarm)
+        await office_alarm(store, uow, ref, f"results:{results.session_id}:media-unknown", alarm)
 
 
 def results_text(ref: ReferenceData, results: ResultsPublished) -> str:
@@ -372,7 +382,7 @@ async def results_to_village_heads(
         details=results_text(ref, results),
     )
     send_by = results_due(results.held_on)
-    _results_to_media(uow, ref, results, announcement, send_by)
+    await _results_to_media(store, uow, ref, results, announcement, send_by)
     for village in ref.villages:
         recipient, _code = await village_head(store, ref, village.code, results.session_id)
         if recipient is None:
@@ -387,5 +397,7 @@ async def results_to_village_heads(
         )
     if unreached:
         cause = f"results:{results.session_id}:heads-unknown"
-        heads_unknown(uow, ref, cause, results.session_id, unreached, "thông báo kết quả hội nghị")
+        await heads_unknown(
+            store, uow, ref, cause, results.session_id, unreached, "thông báo kết quả hội nghị"
+        )
     return unreached

@@ -11,6 +11,9 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from services.registration.domain.model import Conference, Registration, Sitting
+from shared import agency_contacts
+from shared.agency_contacts import AgencyContacts
+from shared.contracts.intake import AgencyContactChanged
 from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
 from shared.storage import ASCENDING, Database, Document, record_document
@@ -25,6 +28,7 @@ class ConcurrentUpdate(RuntimeError):
 
 
 async def ensure_indexes(db: Database) -> None:
+    await agency_contacts.ensure_indexes(db)
     await db["village_heads"].create_index(
         [("village_code", ASCENDING), ("version", ASCENDING)], unique=True, name="village_version"
     )
@@ -115,6 +119,8 @@ class Store(Protocol):
         self, village: str, session_id: str
     ) -> tuple[Contact | None, Contact | None]: ...
     async def kept_village_head(self, village: str) -> Recipient | None: ...
+    async def agency_contacts(self) -> dict[str, dict[str, Any]]: ...
+    async def keep_agency_contact(self, changed: AgencyContactChanged) -> None: ...
     async def keep_village_head(
         self, village: str, personal: dict[str, str | None], record: Document
     ) -> int: ...
@@ -131,6 +137,7 @@ class MongoStore:
         self.sessions = db["sessions"]
         self.registrations = db["registrations"]
         self.heads = db["village_heads"]  # every version of a village head's contact
+        self.contacts_kept = AgencyContacts(db, tx)  # agencies' contacts, from intake's events
 
     async def next_session_number(self, commune: str, year: int, kind: str) -> int:
         if self.tx is None:
@@ -399,3 +406,11 @@ class MongoStore:
             {k: v for k, v in doc.items() if k not in ("_id", "personal")} | self.unsealed_head(doc)
             async for doc in found
         ]
+
+    async def agency_contacts(self) -> dict[str, dict[str, Any]]:
+        """Each agency's contact as the office last set it (intake's events), by agency code."""
+        return await self.contacts_kept.latest()
+
+    async def keep_agency_contact(self, changed: AgencyContactChanged) -> None:
+        fields = {"email": changed.email, "phone": changed.phone, "at": changed.changed_at}
+        await self.contacts_kept.keep(changed.agency_code, changed.version, fields)

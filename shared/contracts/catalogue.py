@@ -85,6 +85,16 @@ CATALOGUE: dict[str, MessageSpec] = {
             "A village head's name and contact, kept with their history (addition to v1).",
         ),
         _cmd(
+            "intake.set-agency-contact.v1",
+            intake.SetAgencyContact,
+            "An agency's office contact, kept with its history (addition to v1).",
+        ),
+        _evt(
+            "intake.agency-contact.changed.v1",
+            intake.AgencyContactChanged,
+            "An agency's office contact changed (an institution's, never a person's).",
+        ),
+        _cmd(
             "intake.submit-issue.v1",
             intake.SubmitIssue,
             "Submit a recommendation, feedback, complaint or denunciation.",

@@ -466,3 +466,26 @@ class IssueOnAgenda(Message):
     tracking_code: str
     session_id: str
     at: datetime
+
+
+class SetAgencyContact(Command):
+    """`intake.set-agency-contact.v1` (an addition to the contract): an agency's office phone and
+    email, as the commune office keeps them — where its follow-up reminders, legal alarms and
+    (for the commune office itself) the platform's alarms and letters go. In force at once over
+    the commune's reference file; every version kept, with who set it."""
+
+    agency_code: str = Field(min_length=1, max_length=20)
+    email: ContactText | None = Field(default=None, max_length=200)
+    phone: ContactText | None = Field(default=None, max_length=20)
+    note: str | None = Field(default=None, max_length=500, description="Why it changed.")
+
+
+class AgencyContactChanged(Message):
+    """An agency's office contact changed: an institution's address, never a person's, so the
+    services that write to the agency (registration) keep it too."""
+
+    agency_code: str
+    version: int
+    email: str | None = None
+    phone: str | None = None
+    changed_at: AwareDatetime

@@ -1,7 +1,9 @@
 """The reference data the office keeps, in the browser: a village head's contact changed by the
 clerk (a refusal first, beside its field), in force for the very next notice without a restart
 (the notice as notification delivered it names the new phone), every version kept with who set
-it; registration's database holds the contact sealed; a village head cannot open the page."""
+it; registration's database holds the contact sealed; the commune office's own address changed
+the same way through intake, and registration's next alarm to the office goes there; a village
+head cannot open the page."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from pathlib import Path
 
 from tests.office.test_conference import _scheduled
 from tests.waits import settled
+
+OFFICE_EMAIL = "vanphong.moi@thientan.example.vn"
 
 
 def _text(path: str) -> str:
@@ -20,8 +24,20 @@ async def test_a_clerk_changes_a_village_heads_contact_and_the_next_notice_goes_
 ):
     page = await browser.new_page()
     await platform.login(page, "vanphong", "/danh-ba")
-    assert "Lân Luông" in await page.inner_text("table.contacts")
+    assert "Lân Luông" in await page.locator("table.contacts").nth(1).inner_text()
     await platform.checked(page, "danh-ba")
+    # the commune office's own address (intake's, announced to registration)
+    await page.click("a[href='/danh-ba/co-quan/VP']")
+    await page.fill("#f-email", "khong-phai-thu")
+    await page.click("form.task button.primary")
+    assert "Địa chỉ thư điện tử không hợp lệ" in await page.inner_text("form.task .errors")
+    await platform.checked(page, "danh-ba-co-quan-tu-choi")
+    await page.fill("#f-email", OFFICE_EMAIL)
+    await page.click("form.task button.primary")
+    assert "Đã lưu (phiên bản 1)" in await page.inner_text("#ket-qua")
+    assert OFFICE_EMAIL in await page.inner_text("ol.history")
+    await platform.checked(page, "danh-ba-co-quan")
+    await page.goto(f"{platform.url}/danh-ba")
     await page.click("table.contacts a:text('Lân Luông')")
     await page.fill("#f-head_name", "Hoàng Văn Mới")
     await page.fill("#f-head_phone", "")
@@ -51,7 +67,15 @@ async def test_a_clerk_changes_a_village_heads_contact_and_the_next_notice_goes_
     assert told is not None and told["status"] == "delivered", told
     delivered = _text(told["provider_ref"])
     assert "Gửi đến: Hoàng Văn Mới · 0987 654 321" in delivered
-    assert session_id
+    # the villages with no head known: registration's alarm to the office, at its new address
+    alarm = await platform.notification.db["messages"].find_one(
+        {
+            "template": "office_alarm",
+            "cause_id": {"$regex": f"^schedule:{session_id}:.*:heads-unknown$"},
+        }
+    )
+    assert alarm is not None, "no alarm to the office"
+    assert OFFICE_EMAIL in _text(alarm["provider_ref"])
 
     await browser.clear_cookies()
     head = await browser.new_page()

@@ -160,6 +160,12 @@ class RegistrationMemory:
             (latest.code, self._contact(latest.code)) if latest else None,
         )
 
+    async def agency_contacts(self) -> dict[str, dict[str, Any]]:
+        return {}  # the reference file's contacts
+
+    async def keep_agency_contact(self, changed: Any) -> None:
+        raise NotImplementedError
+
     async def kept_village_head(self, village: str) -> Recipient | None:
         return self.heads.get(village)
 
@@ -193,6 +199,9 @@ class IntakeMemory:
         self.agenda_marks_: dict[str, str] = {}
         self.signatures: dict[str, dict[str, Any]] = {}
         self.requests: dict[str, dict[str, Any]] = {}
+
+    async def agency_contacts(self) -> dict[str, dict[str, Any]]:
+        return {}  # the reference file's contacts
 
     def _out(self, code: str) -> Issue:
         return copy.deepcopy(self.issues[code])
