@@ -58,6 +58,9 @@ class Action:
     # what the form says that the command puts otherwise (a day and an hour as one moment)
     prepare: Callable[[dict[str, Any]], None] | None = None
     aliases: tuple[tuple[str, str], ...] = ()  # a command field's refusal shown at this input
+    # a step `also`'s role takes for its own agency on a thing of no agency (a conference): the
+    # command's `agency_code` is the person's, whatever the form says
+    own_agency: bool = False
 
     def shown(self) -> dict[str, str]:
         """Each command field a refusal may name, and the input it is shown beside."""
@@ -68,6 +71,8 @@ class Action:
             return True
         if self.also is None:
             return False
+        if self.own_agency:
+            return account.may(self.also)
         village = issue.get("village_code")
         agencies = {issue.get("agency_code"), (issue.get("conclusion") or {}).get("agency")}
         return any(account.may(self.also, agency=a, village=village) for a in agencies if a)
@@ -86,6 +91,8 @@ class Action:
                 data[field.name] = value
         if self.officer:
             data[self.officer] = account.full_name
+        if self.own_agency and account.role == "agency":
+            data["agency_code"] = account.agency
         if self.prepare:
             self.prepare(data)
         return data
@@ -330,6 +337,28 @@ CONFERENCE_ACTIONS: tuple[Action, ...] = (
         applies=_status("planned", "scheduled", "held"),
         officer=None,
         subject="session_id",
+    ),
+    Action(
+        "co-quan",
+        "Nội dung cơ quan dự kiến trao đổi",
+        "registration.attach-agency-points.v1",
+        "plan",
+        (
+            Input("agency_code", "Cơ quan", "select", True, _agencies),
+            Input(
+                "points",
+                "Nội dung dự kiến trao đổi với Nhân dân",
+                "textarea",
+                True,
+                hint=msg.POINTS_HINT,
+            ),
+            Input("presented_by", "Người của cơ quan dự và trả lời, chức vụ", required=True),
+        ),
+        applies=_status("planned", "scheduled"),
+        officer=None,
+        subject="session_id",
+        also="agency",
+        own_agency=True,
     ),
     Action(
         "thong-bao",

@@ -162,3 +162,7 @@ SITTINGS_HINT = (
 )
 SITTING_LINE = "Dòng {n} của cụm thôn không đọc được (“{line}”): cần MÃ: thôn, thôn; địa điểm."
 SITTING_VILLAGES = "Dòng {n} của cụm thôn: không có thôn {villages} trong xã."
+POINTS_HINT = (
+    "Những việc thuộc lĩnh vực cơ quan phụ trách còn vướng mắc, bức xúc trong Nhân dân, để Văn"
+    " phòng tổng hợp báo cáo Chủ tịch UBND xã (Kế hoạch, mục III.1). Gửi lại: thay nội dung cũ."
+)

@@ -32,6 +32,7 @@ def create_service(settings: RegistrationSettings, clock: Clock | None = None) -
         "registration.conclude-session.v1": partial(handlers.conclude_session, deps),
         "registration.cancel-session.v1": partial(handlers.cancel_session, deps),
         "registration.attach-briefing.v1": partial(handlers.attach_briefing, deps),
+        "registration.attach-agency-points.v1": partial(handlers.attach_agency_points, deps),
         "registration.data-request.v1": partial(handlers.data_request, deps),
         "registration.set-village-head.v1": partial(handlers.set_village_head, deps),
     }

@@ -254,6 +254,14 @@ async def attach_briefing(
     return {"session_id": conference.id, "title": cmd.title, "replaced": replaced}
 
 
+async def attach_agency_points(
+    deps: Deps, cmd: contract.AttachAgencyPoints, ctx: HandlerContext
+) -> dict[str, Any]:
+    conference = await _conference(deps.store(ctx.uow), cmd.session_id, "data.session_id")
+    replaced = sessions.attach_agency_points(conference, cmd, deps.ref, ctx.clock.now())
+    return {"session_id": conference.id, "agency_code": cmd.agency_code, "replaced": replaced}
+
+
 async def set_village_head(
     deps: Deps, cmd: contract.SetVillageHead, ctx: HandlerContext
 ) -> dict[str, Any]:

@@ -103,6 +103,16 @@ def message(event: events.Event) -> Message:
                 at=event.at,
             )
             return Message("registration.session.briefing-attached.v1", briefing, c.id)
+        case events.AgencyPointsAttached(conference=c):
+            points = contract.AgencyPointsAttached(
+                session_id=c.id,
+                commune_code=c.commune_code,
+                agency_code=event.agency_code,
+                points=event.points,
+                presented_by=event.presented_by,
+                at=event.at,
+            )
+            return Message("registration.session.agency-points-attached.v1", points, c.id)
         case events.Cancelled(conference=c):
             cancelled = contract.SessionCancelled(
                 session_id=c.id,

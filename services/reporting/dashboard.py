@@ -81,6 +81,10 @@ class Dashboard:
         return {
             "session_id": session_id,
             "briefing": session.get("briefing"),
+            "agency_points": [
+                {"agency": code, "agency_name": self.agencies.get(code, code), **points}
+                for code, points in sorted((session.get("agency_points") or {}).items())
+            ],
             "agenda_version": session.get("agenda_version"),
             "agenda_total": session.get("agenda_total") or len(session.get("agenda") or []),
             "agenda_shown": len(session.get("agenda") or []),

@@ -24,6 +24,7 @@ ENTITY_OF: dict[str, tuple[str, str]] = {
     "registration.session.held.v1": ("sessions", "session_id"),
     "registration.session.concluded.v1": ("sessions", "session_id"),
     "registration.session.briefing-attached.v1": ("sessions", "session_id"),
+    "registration.session.agency-points-attached.v1": ("sessions", "session_id"),
     "intake.agenda.drafted.v1": ("sessions", "session_id"),
     "registration.delegate.registered.v1": ("delegates", "registration_code"),
     "registration.delegate.promoted.v1": ("delegates", "registration_code"),
@@ -120,6 +121,11 @@ def _session(key: str, s: State, d: dict[str, Any]) -> None:
         briefing = as_plain({k: d[k] for k in ("title", "summary", "presented_by", "at")})
         if briefing["at"] >= s.get("briefing", {}).get("at", ""):  # a later one replaces it
             s["briefing"] = briefing
+    elif key.endswith("agency-points-attached.v1"):
+        points = as_plain({k: d[k] for k in ("points", "presented_by", "at")})
+        kept = s.setdefault("agency_points", {})
+        if points["at"] >= kept.get(d["agency_code"], {}).get("at", ""):  # the later one
+            kept[d["agency_code"]] = points
     elif key == "intake.agenda.drafted.v1" and d["version"] > s.get("agenda_version", 0):
         s.update(agenda_version=d["version"], agenda=d["items"], agenda_groups=d["groups"])
         s["agenda_total"] = d.get("items_total") or len(d["items"])

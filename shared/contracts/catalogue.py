@@ -80,6 +80,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "Attach the chair's socio-economic briefing to a conference (addition to v1).",
         ),
         _cmd(
+            "registration.attach-agency-points.v1",
+            R.AttachAgencyPoints,
+            "An agency's points for the chair's report, and who attends (addition to v1).",
+        ),
+        _cmd(
             "registration.set-village-head.v1",
             R.SetVillageHead,
             "A village head's name and contact, kept with their history (addition to v1).",
@@ -327,6 +332,11 @@ CATALOGUE: dict[str, MessageSpec] = {
             "registration.session.briefing-attached.v1",
             R.BriefingAttached,
             "The chair's socio-economic briefing was attached to a conference.",
+        ),
+        _evt(
+            "registration.session.agency-points-attached.v1",
+            R.AgencyPointsAttached,
+            "An agency's points for the chair's report were attached to a conference.",
         ),
         _evt("registration.session.concluded.v1", R.SessionConcluded, "A conference was closed."),
         _evt(

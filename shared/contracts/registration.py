@@ -195,6 +195,22 @@ class AttachBriefing(Command):
     )
 
 
+class AttachAgencyPoints(Command):
+    """`registration.attach-agency-points.v1` (an addition to the contract): what an agency
+    expects to raise with the people in its field at the conference, and who of its staff
+    attends to answer (the commune's plan, III.1), sent to the office for the chair's report.
+    Sent again for the same agency, it replaces the earlier one."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    agency_code: str = Field(min_length=1, max_length=20)
+    points: str = Field(min_length=1, max_length=4000)
+    presented_by: str = Field(
+        min_length=1,
+        max_length=300,
+        description="Who of the agency attends and answers, with office.",
+    )
+
+
 class SetVillageHead(Command):
     """`registration.set-village-head.v1` (an addition to the contract): a village head's name
     and contact, as the commune office keeps them. In force at once for every notice to that
@@ -305,6 +321,15 @@ class BriefingAttached(Message):
     commune_code: str
     title: str
     summary: str
+    presented_by: str
+    at: datetime
+
+
+class AgencyPointsAttached(Message):
+    session_id: str
+    commune_code: str
+    agency_code: str
+    points: str
     presented_by: str
     at: datetime
 

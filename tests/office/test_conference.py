@@ -274,7 +274,26 @@ async def test_an_agency_registers_its_staff_and_a_village_head_only_their_villa
 ):
     session_id = await _scheduled(platform, topology, capacity_max=10)
     page = await browser.new_page()
-    await platform.login(page, "coquan", f"/hoi-nghi/{session_id}/dai-bieu")
+    # the points the agency expects to raise, for the chair's report (plan III.1): its own agency
+    # whatever the form says; a missing answerer refused beside the field
+    await platform.login(page, "coquan", f"/hoi-nghi/{session_id}")
+    await page.click("#buoc-co-quan summary")
+    points = "Tiến độ bồi thường tuyến đường liên thôn: đã chi trả 46/52 hộ."
+    await page.fill("#f-co-quan-points", points)
+    await page.click("#buoc-co-quan button.primary")
+    assert await page.locator("#buoc-co-quan .errors").count() == 1
+    await platform.checked(page, "hoi-nghi-co-quan-tu-choi")
+    await page.fill("#f-co-quan-presented_by", "Bà Hoàng Thị Thu, Trưởng phòng Kinh tế")
+    await page.click("#buoc-co-quan button.primary")
+    assert "Đã chấp nhận: Nội dung cơ quan dự kiến trao đổi" in await page.inner_text("#ket-qua")
+    assert points in await page.inner_text("main")
+    kept = await platform.registration.db["sessions"].find_one({"_id": session_id})
+    assert list(kept["agency_points"]) == ["KT"]
+    await settled(platform.registration, platform.reporting)
+    await page.goto(f"{platform.url}/phien/{session_id}")  # the chair's brief (reporting's)
+    assert "Phòng Kinh tế xã" in await page.inner_text("body") and points in await page.content()
+
+    await page.goto(f"{platform.url}/hoi-nghi/{session_id}/dai-bieu")
     await page.click("#buoc-dang-ky summary")
 
     async def register(name: str, citizen_id: str, category: str) -> None:

@@ -22,8 +22,8 @@ PUBLIC = sorted(key for key, spec in CATALOGUE.items() if spec.public)
 def test_every_public_message_has_a_schema_and_an_example():
     # The contract's 16, and cancel-session, reclassify, close, accept, opt-out, issue-results,
     # approve-summary, withdraw, suspend, correct-kind, the two data requests, the
-    # conference notice issued, a village head's contact and an agency's.
-    assert len(PUBLIC) == 34
+    # conference notice issued, a village head's contact, an agency's, and its points.
+    assert len(PUBLIC) == 35
     for key in PUBLIC:
         assert (SCHEMA_DIR / f"{key}.json").exists(), key
         assert (EXAMPLE_DIR / f"{key}.json").exists(), key

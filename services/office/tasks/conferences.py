@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from services.office import messages as msg
 from services.office.accounts import Account
-from services.office.actions import CONFERENCE_ACTIONS, CREATE, plan_extras
+from services.office.actions import CONFERENCE_ACTIONS, CREATE, Action, plan_extras
 from services.office.forms import Form
 from services.office.reads import ReadError
 from services.office.records import Records
@@ -31,6 +31,16 @@ DOCUMENTS = {
 
 def sees(account: Account, _conference: dict[str, Any]) -> bool:
     return account.may("read")
+
+
+async def own_points(action: Action, conference: dict[str, Any], who: Who) -> dict[str, str]:
+    """An agency officer's form of their agency's points: what it sent before, to change."""
+    if not action.own_agency or who.account.agency is None:
+        return {}
+    kept = (conference.get("agency_points") or {}).get(who.account.agency, {})
+    return {"agency_code": who.account.agency} | {
+        k: kept[k] for k in ("points", "presented_by") if kept.get(k)
+    }
 
 
 @dataclass
@@ -128,6 +138,7 @@ def routes(office: Office) -> list[Route]:
         sees=sees,
         may_open=lambda a: a.may("read"),
         shown=pages.shown,
+        prefill=own_points,
     )
     return [
         Route("/hoi-nghi", pages.listing, methods=["GET", "POST"]),

@@ -48,6 +48,15 @@ class BriefingAttached:
 
 
 @dataclass(frozen=True)
+class AgencyPointsAttached:
+    conference: Conference
+    agency_code: str
+    points: str
+    presented_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Cancelled:
     conference: Conference
     reason: str
@@ -84,6 +93,7 @@ Event = (
     | Held
     | Concluded
     | BriefingAttached
+    | AgencyPointsAttached
     | Cancelled
     | Registered
     | RegistrationCancelled

@@ -56,6 +56,8 @@ class Conference:
     chaired_by: str | None = None
     concluded_by: str | None = None
     briefing: dict[str, Any] | None = None  # title, summary, presented_by, at
+    # each agency's points for the chair's report, by agency code: points, presented_by, at
+    agency_points: dict[str, dict[str, Any]] = field(default_factory=dict)
     version: int = 0
     # What the rules raised since it was loaded, for the handler to publish; never stored.
     events: list[Event] = field(default_factory=list, repr=False, compare=False)

@@ -298,6 +298,29 @@ def attach_briefing(conference: Conference, cmd: contract.AttachBriefing, now: d
     )
 
 
+def attach_agency_points(
+    conference: Conference, cmd: contract.AttachAgencyPoints, ref: ReferenceData, now: datetime
+) -> bool:
+    """An agency's points for the chair's report (the plan, III.1), until the conference is
+    held; whether they replace earlier ones."""
+    require_status(
+        conference, ("planned", "scheduled"), "data.session_id", msg.CANNOT_ATTACH_POINTS
+    )
+    if ref.agency(cmd.agency_code) is None:
+        unknown = msg.UNKNOWN_AGENCY.format(code=cmd.agency_code)
+        reject_if([error("data.agency_code", "unknown_agency", unknown)])
+    replaced = cmd.agency_code in conference.agency_points
+    conference.agency_points[cmd.agency_code] = {
+        "points": cmd.points,
+        "presented_by": cmd.presented_by,
+        "at": now.isoformat(),
+    }
+    conference.events.append(
+        events.AgencyPointsAttached(conference, cmd.agency_code, cmd.points, cmd.presented_by, now)
+    )
+    return replaced
+
+
 def cancel_session(conference: Conference, reason: str) -> contract.SessionStatus:
     require_status(
         conference, ("planned", "scheduled"), "data.session_id", msg.CANNOT_CANCEL_SESSION
