@@ -282,7 +282,29 @@ class Office:
         who = await self.who(request)
         if who is None:
             return RedirectResponse("/dang-nhap", 303)
-        return self.page("home.html", who)
+        return self.page("home.html", who, delegation=await self.delegation(who))
+
+    async def delegation(self, who: Who) -> list[dict[str, Any]]:
+        """A village head's delegation to each conference still being prepared: who is
+        registered and what is missing (the plan, III.3); nothing for anyone else."""
+        village = who.account.village
+        if who.account.role != "village_head" or village is None:
+            return []
+        try:
+            listed = await self.reads.conferences(who.account.commune)
+            shown = []
+            for c in listed["sessions"]:
+                if c["status"] not in ("planned", "scheduled"):
+                    continue
+                found = await self.reads.conference(c["id"], who.account.commune) or {}
+                mine = [d for d in found.get("delegates", []) if d["village_code"] == village]
+                confirmed = sum(d["status"] == "confirmed" for d in mine)
+                waiting = sum(d["status"] == "waiting" for d in mine)
+                gaps = (found.get("gaps") or {}).get(village, [])
+                shown.append(c | {"confirmed": confirmed, "waiting": waiting, "missing": gaps})
+            return shown
+        except ReadError:
+            return []  # the page still opens; the delegates page says what failed
 
     async def dashboard(self, request: Request) -> Response:
         """Reporting's dashboard through the office's login (its pages, JSON and documents)."""

@@ -319,7 +319,13 @@ async def test_an_agency_registers_its_staff_and_a_village_head_only_their_villa
 
     await browser.clear_cookies()
     head = await browser.new_page()
-    await platform.login(head, "truongthon", f"/hoi-nghi/{session_id}/dai-bieu")
+    await platform.login(head, "truongthon", "/")
+    # the village head's own delegation before the conference, and what it still lacks
+    delegation = await head.inner_text("section.delegation")
+    assert "Đại biểu Lân Luông" in delegation and "1 chính thức" in delegation  # the official
+    assert "Còn thiếu" in delegation and "Trưởng thôn" in delegation
+    await platform.checked(head, "trang-dau-truong-thon")
+    await head.goto(f"{platform.url}/hoi-nghi/{session_id}/dai-bieu")
     await head.click("#buoc-dang-ky summary")
     await head.fill("#f-dang-ky-full_name", "Nông Văn Khác")
     await head.fill("#f-dang-ky-citizen_id", "020070123456")
