@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import logging
 import os
@@ -456,7 +457,7 @@ def office_user(
     """Tạo hoặc sửa tài khoản của một người trên trang văn phòng (mật khẩu băm argon2id)."""
     password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại")
     body = {"name": name, "full_name": full_name, "role": role, "password": password}
-    body |= {"village": village, "agency": agency}
+    body |= {"village": village, "agency": agency, "by": getpass.getuser()}
     answer = admin_call("office", "POST", "/admin/accounts", body=body)
     verb = "Đã tạo" if answer["created"] else "Đã cập nhật"
     console.print(f"[green]{verb} tài khoản {answer['account']}[/] ({role}).")

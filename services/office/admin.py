@@ -49,7 +49,8 @@ def admin_app(people: People, ref: ReferenceData, clock: Clock) -> Starlette:
         if len(password) < MIN_PASSWORD:
             return JSONResponse({"error": f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự"}, 400)
         created = account.name not in people.accounts
-        await people.put(account, password, clock.now())
+        by = f"{str(body.get('by') or '').strip()[:100] or 'operator'} (nghedan office-user)"
+        await people.put(account, password, clock.now(), by)
         return JSONResponse({"account": account.name, "created": created})
 
     async def listed(_request: Request) -> JSONResponse:

@@ -9,7 +9,7 @@ from services.office.people import People
 from services.office.reads import Reads
 from services.office.settings import OfficeSettings
 from services.office.store import OfficeStore
-from services.office.tasks import conferences, contacts, delegates, queue, reception
+from services.office.tasks import accounts, conferences, contacts, delegates, queue, reception
 from services.office.web import Office, office_app
 from shared.clock import Clock
 from shared.login import networks
@@ -67,6 +67,7 @@ def create_service(settings: OfficeSettings, clock: Clock | None = None) -> Serv
                 *delegates.routes(office, imports),  # before a conference's /<step> pages
                 *conferences.routes(office),
                 *contacts.routes(office),
+                *accounts.routes(office),
             ],
         ),
         admin=admin_app(people, infra.reference, infra.clock),

@@ -166,3 +166,10 @@ POINTS_HINT = (
     "Những việc thuộc lĩnh vực cơ quan phụ trách còn vướng mắc, bức xúc trong Nhân dân, để Văn"
     " phòng tổng hợp báo cáo Chủ tịch UBND xã (Kế hoạch, mục III.1). Gửi lại: thay nội dung cũ."
 )
+ACCOUNT_FIELDS = {
+    "full_name": "họ tên",
+    "role": "vai trò",
+    "commune": "xã",
+    "village": "thôn",
+    "agency": "cơ quan",
+}

@@ -59,8 +59,8 @@ class People:
         for name, (account, password_hash) in found.items():
             self.accounts[name], self.hashes[name] = account, password_hash
 
-    async def put(self, account: Account, password: str, at: datetime) -> None:
-        await self.store.put_account(account, self.passwords.hash(password), at)
+    async def put(self, account: Account, password: str, at: datetime, by: str) -> None:
+        await self.store.put_account(account, self.passwords.hash(password), at, by)
         await self.load()
 
     async def seed_development(self, ref: ReferenceData, at: datetime) -> list[tuple[Account, str]]:

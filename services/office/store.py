@@ -23,6 +23,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+DEVELOPMENT = "tài khoản thử khi phát triển (NGHEDAN_DEVELOPMENT)"
+
+
 def account_of(doc: Document) -> Account:
     return Account(
         name=doc["_id"],
@@ -44,6 +47,7 @@ class OfficeStore:
         await self.db["sessions"].create_index("expires_at")
         await self.db["drafts"].create_index("expires_at")
         await self.db["accounts"].create_index("commune")
+        await self.db["account_changes"].create_index([("now.commune", 1), ("at", -1)])
 
     async def forget_expired(self, now: datetime) -> int:
         """Sessions and kept drafts past their time, deleted (a periodic job)."""
@@ -62,15 +66,32 @@ class OfficeStore:
             found[doc["_id"]] = (account_of(doc), doc["password_hash"])
         return found
 
-    async def put_account(self, account: Account, password_hash: str, at: datetime) -> bool:
-        """An account made, or its role, scope or password changed; True when it was new."""
+    async def put_account(
+        self, account: Account, password_hash: str, at: datetime, by: str = DEVELOPMENT
+    ) -> bool:
+        """An account made, or its role, scope or password changed; True when it was new. Each
+        change is kept (what it became, when, by whom; never the password or its hash)."""
         fields = {k: v for k, v in asdict(account).items() if k != "name"}
+        before = await self.db["accounts"].find_one({"_id": account.name})
         done = await self.db["accounts"].update_one(
             {"_id": account.name},
             {"$set": fields | {"password_hash": password_hash, "changed_at": at}},
             upsert=True,
         )
-        return done.upserted_id is not None
+        created = done.upserted_id is not None
+        was = {k: before.get(k) for k in fields} if before else {}
+        changed = [k for k, v in fields.items() if was.get(k) != v] if before else []
+        await self.db["account_changes"].insert_one(
+            {"account": account.name, "at": at, "by": by, "created": created}
+            | {"changed": changed, "now": fields}
+        )
+        return created
+
+    async def account_changes(self, commune: str, limit: int = 100) -> list[Document]:
+        """The latest changes to the accounts of one commune, newest first."""
+        found = self.db["account_changes"].find({"now.commune": commune}, {"_id": 0})
+        ordered = found.sort([("at", -1), ("_id", -1)])  # the same moment: the later first
+        return [doc async for doc in ordered.limit(limit)]
 
     # --- sessions -------------------------------------------------------------------------------
 

@@ -91,7 +91,9 @@ class Office:
             "vi_channel": lambda code: (code, msg.CHANNELS[code]),
             "village_option": lambda village: (village.code, village.name),
             "topic_option": lambda topic: (topic.code, topic.name),
-            "vi_time": lambda iso: fmt_time(datetime.fromisoformat(iso)),
+            "vi_time": lambda at: fmt_time(
+                at if isinstance(at, datetime) else datetime.fromisoformat(at)
+            ),
             "vi_date": lambda iso: fmt(date.fromisoformat(iso[:10])),
         }
 

@@ -5,6 +5,7 @@ refused in words and makes nothing."""
 from __future__ import annotations
 
 import asyncio
+import getpass
 import os
 import subprocess
 import sys
@@ -71,3 +72,29 @@ async def test_an_operator_makes_an_account_and_the_person_logs_in(office, brows
     await page.click("button[type=submit]")
     assert "Việc của Hoàng Thị Chánh" in await page.inner_text("main")
     await office.checked(page, "trang-dau")
+
+    # the same person's role changed: the accounts page shows who changed what, and when
+    changed = await _office_user(
+        office.url,
+        "mot-mat-khau-dai",
+        "chanh-vp",
+        "--full-name",
+        "Hoàng Thị Chánh",
+        "--role",
+        "chair",
+    )
+    assert "Đã cập nhật tài khoản chanh-vp" in changed.stdout
+    await page.goto(office.url + "/tai-khoan")  # a chair has no accounts page
+    assert "không" in (await page.inner_text("main")).lower()
+    await browser.clear_cookies()
+    clerk = await browser.new_page()
+    await office.login(clerk, "vanphong", "/tai-khoan")
+    listed = await clerk.inner_text("table.contacts")
+    assert "chanh-vp" in listed and "Hoàng Thị Chánh" in listed
+    history = await clerk.inner_text("ol.history")
+    assert (
+        "chanh-vp: đổi vai trò thành Chủ tịch / Phó Chủ tịch" in history
+        and f"{getpass.getuser()} (nghedan office-user)" in history
+    )
+    assert "chanh-vp: tạo mới (Văn phòng HĐND–UBND)" in history
+    await office.checked(clerk, "tai-khoan")
