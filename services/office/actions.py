@@ -15,7 +15,7 @@ from shared.clock import LOCAL_TZ
 from shared.reference import ReferenceData
 from shared.text import fold
 
-Kind = Literal["text", "textarea", "date", "time", "select", "checkbox", "number"]
+Kind = Literal["text", "textarea", "date", "time", "select", "checkbox", "number", "tel", "email"]
 Options = Callable[[ReferenceData], list[tuple[str, str]]]
 CASES = ("complaint", "denunciation")
 

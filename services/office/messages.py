@@ -173,3 +173,4 @@ ACCOUNT_FIELDS = {
     "village": "thôn",
     "agency": "cơ quan",
 }
+CONTACT_NEEDED = "Cần số điện thoại hoặc thư điện tử để thông báo tới được."

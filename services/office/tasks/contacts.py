@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from services.office import messages as msg
+from services.office.actions import Input
 from services.office.forms import Form
 from services.office.reads import ReadError
 from services.office.web import Office, Who
@@ -32,26 +33,40 @@ Entries = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
 @dataclass(frozen=True)
 class Book:
-    segment: str  # the page's path: /danh-ba/<segment>/<code>
+    segment: str  # the page's path: /danh-ba/<segment>/<code>, and the list's anchor
+    heading: str
     key: str  # the owning service's command
     subject: str  # the command's field naming the village or agency
-    fields: tuple[str, ...]  # the form's, as the command names them ("note" last: never prefilled)
-    template: str
+    inputs: tuple[Input, ...]  # as the command names its fields; "note" last, never prefilled
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs)
 
 
+NOTE = Input("note", "Lý do thay đổi", hint="Ví dụ: bầu Trưởng thôn mới; đổi số điện thoại.")
 HEADS = Book(
     "thon",
+    "Trưởng thôn",
     "registration.set-village-head.v1",
     "village_code",
-    ("head_name", "head_phone", "head_email", "note"),
-    "contact.html",
+    (
+        Input("head_name", "Họ và tên Trưởng thôn", required=True),
+        Input("head_phone", "Số điện thoại", "tel", hint=msg.CONTACT_NEEDED),
+        Input("head_email", "Thư điện tử", "email"),
+        NOTE,
+    ),
 )
 AGENCIES = Book(
     "co-quan",
+    "",
     "intake.set-agency-contact.v1",
     "agency_code",
-    ("email", "phone", "note"),
-    "agency.html",
+    (
+        Input("email", "Thư điện tử công vụ", "email", hint=msg.CONTACT_NEEDED),
+        Input("phone", "Số điện thoại", "tel"),
+        NOTE,
+    ),
 )
 
 
@@ -96,7 +111,9 @@ class Contacts:
         ):
             version = (kept["outcome"].get("result") or {}).get("version")
             said = msg.CONTACT_SAVED.format(version=version)
-        return self.office.page(book.template, who, status, v=entry, form=form, said=said)
+        return self.office.page(
+            "contact.html", who, status, book=book, v=entry, form=form, said=said
+        )
 
     async def send(self, book: Book, request: Request, who: Who, form: Form) -> Response:
         code = request.path_params["code"]
