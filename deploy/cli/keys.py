@@ -133,8 +133,13 @@ def dashboard_user(
     """Tạo một dòng cho DASHBOARD_USERS (mật khẩu được băm scrypt, không lưu mật khẩu)."""
     if role not in DASHBOARD_ROLES or ":" in name or "," in name or not name.strip():
         raise _fail(f"tên không được chứa “:” hay “,”; vai trò là {' hoặc '.join(DASHBOARD_ROLES)}")
-    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại")
+    # The prompts and the hint on standard error: standard output is the one line, so that
+    # `nghedan dashboard-user NAME >> deploy/secrets/dashboard_users` appends only it.
+    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại", err=True)
     if len(password) < 12:
         raise _fail("mật khẩu cần ít nhất 12 ký tự")
-    console.print("Thêm dòng sau vào DASHBOARD_USERS (các tài khoản cách nhau bằng dấu phẩy):")
+    Console(stderr=True).print(
+        "Dòng dưới đây là một tài khoản của DASHBOARD_USERS (mỗi dòng, hoặc mỗi đoạn cách nhau"
+        " bằng dấu phẩy, một tài khoản)."
+    )
     print(f"{name.strip()}:{role}:{hash_password(password)}")

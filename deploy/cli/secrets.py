@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import secrets
@@ -28,13 +29,19 @@ def _password() -> str:
     return secrets.token_urlsafe(24)
 
 
+def mongo_keyfile() -> str:
+    """The replica set's shared key: mongod takes 6 to 1,024 characters of the base64 alphabet
+    only (`[A-Za-z0-9+/=]`), so never `token_urlsafe`'s `-` and `_`."""
+    return base64.b64encode(secrets.token_bytes(756)).decode("ascii")  # 1,008 characters
+
+
 def wanted(hostname: str) -> dict[str, Callable[[], str]]:
     """Each secret file's name and how to make its content."""
     made: dict[str, Callable[[], str]] = {}
     for user in users(load_senders()):
         made[f"rabbitmq_{user}_password"] = _password
     made["mongo_root_password"] = _password
-    made["mongo_keyfile"] = lambda: secrets.token_urlsafe(48)
+    made["mongo_keyfile"] = mongo_keyfile
     for service in SERVICES:
         made[f"mongo_{service}_password"] = _password
         # Each service its own keys: reporting holds nothing that opens intake's denouncers.
@@ -107,8 +114,10 @@ def _tls(directory: Path, hostname: str) -> list[str]:
 
 
 def _write(path: Path, text: str) -> None:
-    # 0644 inside a 0700 folder: compose mounts each file into a container whose user is not root.
+    # 0644 inside a 0700 folder: compose mounts each file into a container whose user is not
+    # root. Set after the open, since a hardened umask (027) would otherwise take the "other" bit.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.fchmod(fd, 0o644)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
 

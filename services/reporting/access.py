@@ -38,9 +38,12 @@ class User:
 
 
 def parse_users(text: str) -> dict[str, User]:
-    """`ten:vai-tro:scrypt.<salt>.<hash>`, comma-separated (made by `nghedan dashboard-user`)."""
+    """`ten:vai-tro:scrypt.<salt>.<hash>`, one a line or comma-separated (each made by
+    `nghedan dashboard-user`); a line starting with `#` is a comment."""
     users = {}
-    for entry in filter(None, (e.strip() for e in text.split(","))):
+    lines = (line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    entries = (e.strip() for line in lines for e in line.split(","))
+    for entry in filter(None, entries):
         name, role, password_hash = [*entry.split(":", 2), "", ""][:3]
         if not name or role not in ROLES or not password_hash.startswith("scrypt."):
             raise ValueError(msg.BAD_USER_ENTRY.format(entry=entry.split(":", 1)[0]))
