@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from pathlib import Path
 
+import pathspec
 from typer.testing import CliRunner
 
 from deploy.cli.main import app
@@ -55,3 +57,12 @@ def test_the_dashboard_user_recipe_appends_one_line_and_two_users_both_log_in(tm
     assert set(parsed) == {"chanh-vp", "pho-chu-tich"}
     assert {u.role for u in parsed.values()} == {"viewer"}
     assert set(parse_users("# tài khoản\na:viewer:scrypt.x.y, b:api:scrypt.x.y\n")) == {"a", "b"}
+
+
+def test_the_secrets_are_never_sent_in_the_images_build_context():
+    root = Path(__file__).resolve().parents[2]
+    rules = (root / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    ignored = pathspec.PathSpec.from_lines("gitignore", rules)
+    for path in ("deploy/secrets/mongo_keyfile", "deploy/secrets/office_data_key", "deploy/.env"):
+        assert ignored.match_file(path), path
+    assert not ignored.match_file("deploy/requirements.lock")  # what the image does need
