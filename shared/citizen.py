@@ -50,6 +50,16 @@ def phone_errors(phone: str | None, field: str) -> list[OutcomeError]:
     return [OutcomeError(field=field, message=msg.PHONE_FORMAT, code="phone_format")]
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email_errors(email: str | None, field: str) -> list[OutcomeError]:
+    """One email rule for every service: something@somewhere.tld, no spaces."""
+    if not email or EMAIL.match(email):
+        return []
+    return [OutcomeError(field=field, message=msg.EMAIL_FORMAT, code="email_format")]
+
+
 def citizen_id_format_errors(citizen_id: str | None, field: str) -> list[OutcomeError]:
     if citizen_id is None or _DIGITS.fullmatch(citizen_id):
         return []

@@ -87,6 +87,7 @@ HANDLER_FAILED = "xử lý thất bại sau {attempts} lần thử: {error}"
 
 # Citizen ids (shared/citizen.py)
 CITIZEN_ID_DIGITS = "Số CCCD phải gồm đúng 12 chữ số (0–9)"
+EMAIL_FORMAT = "Địa chỉ thư điện tử không hợp lệ"
 PHONE_FORMAT = (
     "Số điện thoại không hợp lệ: cần số di động hoặc cố định của Việt Nam "
     "(bắt đầu bằng 0, 84 hoặc +84, chỉ gồm chữ số 0–9)"

@@ -16,7 +16,7 @@ from services.intake.repository import Repository
 from services.intake.store import Store
 from shared import privacy, vi
 from shared.agency_contacts import AgencyContacts
-from shared.citizen import phone_errors
+from shared.citizen import email_errors, phone_errors
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts import registration as registration_contract
@@ -236,9 +236,7 @@ async def set_agency_contact(
         errors.append(error("data.agency_code", "unknown_agency", unknown))
     if not cmd.email and not cmd.phone:
         errors.append(error("data.email", "no_contact", msg.AGENCY_NO_CONTACT))
-    errors += phone_errors(cmd.phone, "data.phone")
-    if cmd.email and not issues.EMAIL.match(cmd.email):
-        errors.append(error("data.email", "email_format", msg.EMAIL_FORMAT))
+    errors += phone_errors(cmd.phone, "data.phone") + email_errors(cmd.email, "data.email")
     reject_if(errors)
     kept = AgencyContacts(ctx.uow.db, ctx.session)
     version, now = await kept.next_version(cmd.agency_code), ctx.clock.now()

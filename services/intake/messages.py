@@ -7,7 +7,6 @@ AGENCY_NO_CONTACT = "Cần thư điện tử hoặc số điện thoại của c
 COMPLAINANT_REQUIRED = (
     "Khiếu nại phải ghi rõ họ tên và địa chỉ của người khiếu nại (Điều 8 Luật Khiếu nại 2011)"
 )
-EMAIL_FORMAT = "Địa chỉ thư điện tử không hợp lệ"
 UNKNOWN_ISSUE = "Không có vụ việc mã {code}"
 NOTHING_TO_CHANGE = "Cần ít nhất lĩnh vực (topic) hoặc cơ quan (agency_code) mới"
 SYSTEM = "hệ thống (tự động)"

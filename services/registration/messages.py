@@ -23,7 +23,6 @@ UNKNOWN_AGENCY = "Cơ quan “{code}” không có trong danh sách"
 CANNOT_ATTACH_POINTS = (
     "Chỉ gửi nội dung dự kiến trao đổi trước khi hội nghị diễn ra (hội nghị đang: {status})"
 )
-EMAIL_FORMAT = "Địa chỉ thư điện tử không hợp lệ"
 HEAD_NO_CONTACT = "Cần số điện thoại hoặc thư điện tử để gửi thông báo tới Trưởng thôn"
 SITTING_VILLAGE_UNKNOWN = "Buổi {sitting}: thôn {village} không thuộc xã"
 SITTING_VILLAGE_TWICE = "Thôn {village} có trong nhiều buổi ({sittings})"

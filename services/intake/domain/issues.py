@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from services.intake.domain.classifier import suggest_topic
 from services.intake.domain.events import Event
 from services.intake.domain.notices import Notice
 from shared import vi
-from shared.citizen import citizen_id_format_errors, phone_errors
+from shared.citizen import citizen_id_format_errors, email_errors, phone_errors
 from shared.clock import local_date
 from shared.contracts import intake as contract
 from shared.contracts.common import OutcomeError, error, reject_if
@@ -21,7 +20,6 @@ from shared.logging import redact_text
 from shared.reference import ReferenceData
 from shared.text import fmt_time
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SUMMARY_LENGTH = 500
 PUBLIC_KINDS = ("recommendation", "feedback")  # their content may travel, masked, in events
 CASES = ("complaint", "denunciation")
@@ -88,8 +86,7 @@ def submission_errors(cmd: contract.SubmitIssue, ref: ReferenceData) -> list[Out
     if person:
         errors += phone_errors(person.phone, "data.submitter.phone")
         errors += citizen_id_format_errors(person.citizen_id, "data.submitter.citizen_id")
-    if person and person.email and not EMAIL.match(person.email):
-        errors.append(error("data.submitter.email", "email_format", msg.EMAIL_FORMAT))
+        errors += email_errors(person.email, "data.submitter.email")
     return errors
 
 

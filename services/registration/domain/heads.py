@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from services.registration import messages as msg
-from shared.citizen import phone_errors
+from shared.citizen import email_errors, phone_errors
 from shared.contracts import registration as contract
 from shared.contracts.common import OutcomeError, error
 from shared.reference import ReferenceData
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def head_errors(cmd: contract.SetVillageHead, ref: ReferenceData) -> list[OutcomeError]:
@@ -22,6 +18,5 @@ def head_errors(cmd: contract.SetVillageHead, ref: ReferenceData) -> list[Outcom
     if not cmd.head_phone and not cmd.head_email:
         errors.append(error("data.head_phone", "no_contact", msg.HEAD_NO_CONTACT))
     errors += phone_errors(cmd.head_phone, "data.head_phone")
-    if cmd.head_email and not EMAIL.match(cmd.head_email):
-        errors.append(error("data.head_email", "email_format", msg.EMAIL_FORMAT))
+    errors += email_errors(cmd.head_email, "data.head_email")
     return errors
