@@ -18,6 +18,7 @@ from shared.contracts.notification import Recipient
 from shared.crypto import FieldCipher
 from shared.storage import ASCENDING, Database, Document, record_document
 from shared.storage import Session as DbSession
+from shared.versions import Versions
 
 PERSONAL_FIELDS = ("full_name", "citizen_id", "date_of_birth", "phone", "email", "position")
 ACTIVE_STATUSES = ("confirmed", "waiting")
@@ -29,9 +30,7 @@ class ConcurrentUpdate(RuntimeError):
 
 async def ensure_indexes(db: Database) -> None:
     await agency_contacts.ensure_indexes(db)
-    await db["village_heads"].create_index(
-        [("village_code", ASCENDING), ("version", ASCENDING)], unique=True, name="village_version"
-    )
+    await Versions(db, "village_heads", "village_code", None).ensure_index()
     await db["registrations"].create_index("code", unique=True, name="code_unique")
     await db["registrations"].create_index(
         [("session_id", ASCENDING), ("seq", ASCENDING)], name="session_seq"
@@ -136,7 +135,7 @@ class MongoStore:
         self.db, self.cipher, self.tx = db, cipher, tx
         self.sessions = db["sessions"]
         self.registrations = db["registrations"]
-        self.heads = db["village_heads"]  # every version of a village head's contact
+        self.heads = Versions(db, "village_heads", "village_code", tx)  # a head's contact, sealed
         self.contacts_kept = AgencyContacts(db, tx)  # agencies' contacts, from intake's events
 
     async def next_session_number(self, commune: str, year: int, kind: str) -> int:
@@ -364,9 +363,7 @@ class MongoStore:
 
     async def kept_village_head(self, village: str) -> Recipient | None:
         """The village head's contact as the office last set it (None: never set)."""
-        latest = await self.heads.find_one(
-            {"village_code": village}, sort=[("version", -1)], session=self.tx
-        )
+        latest = await self.heads.latest_of(village)
         if latest is None:
             return None
         head = self.unsealed_head(latest)
@@ -376,24 +373,20 @@ class MongoStore:
         self, village: str, personal: dict[str, str | None], record: Document
     ) -> int:
         """A new version of the village head's contact, the earlier ones kept; its number."""
-        latest = await self.heads.find_one(
-            {"village_code": village}, sort=[("version", -1)], session=self.tx
-        )
-        version = (latest["version"] if latest else 0) + 1
-        key = f"{village}:{version}"  # two writers of one version: the second one is retried
+        version = await self.heads.next_version(village)
+        key = Versions.id_of(village, version)
         sealed = {
             name: self.cipher.encrypt(value, context=f"village_head:{key}:{name}")
             for name, value in personal.items()
             if value
         }
-        doc = {"_id": key, "village_code": village, "version": version, "personal": sealed}
-        await self.heads.insert_one(doc | record, session=self.tx)
+        await self.heads.keep(village, version, {"personal": sealed} | record)
         return version
 
     def unsealed_head(self, doc: Document) -> dict[str, str | None]:
-        sealed = doc.get("personal") or {}
+        sealed, key = doc.get("personal") or {}, Versions.id_of(doc["village_code"], doc["version"])
         return {
-            name: self.cipher.decrypt(sealed[name], context=f"village_head:{doc['_id']}:{name}")
+            name: self.cipher.decrypt(sealed[name], context=f"village_head:{key}:{name}")
             if sealed.get(name)
             else None
             for name in HEAD_FIELDS
@@ -401,10 +394,9 @@ class MongoStore:
 
     async def village_head_history(self) -> list[Document]:
         """Every version of every village's head contact, newest first (for the office's page)."""
-        found = self.heads.find({}, session=self.tx).sort([("village_code", 1), ("version", -1)])
         return [
-            {k: v for k, v in doc.items() if k not in ("_id", "personal")} | self.unsealed_head(doc)
-            async for doc in found
+            {k: v for k, v in doc.items() if k != "personal"} | self.unsealed_head(doc)
+            for doc in await self.heads.history()
         ]
 
     async def agency_contacts(self) -> dict[str, dict[str, Any]]:

@@ -66,6 +66,21 @@ def found_by(conference: Thing, q: str, village: str) -> list[Thing]:
     ][:40]
 
 
+async def file_sent(
+    request: Request, form: Form, field: str, limit: int, missing: str, too_big: str
+) -> tuple[str, bytes] | None:
+    """The file a form sent in `field` (its name, its bytes), read up to `limit` bytes; None, with
+    the reason beside the field, when none was chosen or it is larger."""
+    sent = (await request.form()).get(field)
+    if not isinstance(sent, UploadFile) or not sent.filename:
+        form.error(field, missing)
+        return None
+    if len(content := await sent.read(limit + 1)) > limit:
+        form.error(field, too_big)
+        return None
+    return sent.filename, content
+
+
 @dataclass
 class Delegates:
     office: Office
@@ -159,17 +174,15 @@ class Delegates:
         if not who.account.may("delegates"):
             return self.office.refused(who)
         session_id = request.path_params["code"]
-        sent = (await request.form()).get("danh_sach")
-        content = b""
-        if not isinstance(sent, UploadFile) or not sent.filename:
-            form.error("danh_sach", msg.NO_FILE)
-        elif len(content := await sent.read(MAX_LIST_BYTES + 1)) > MAX_LIST_BYTES:
-            form.error("danh_sach", msg.FILE_TOO_BIG)
-        if form.errors or not isinstance(sent, UploadFile):
+        sent = await file_sent(
+            request, form, "danh_sach", MAX_LIST_BYTES, msg.NO_FILE, msg.FILE_TOO_BIG
+        )
+        if sent is None:
             return await self.draw(request, who, form, 422)
+        filename, content = sent
         try:
             job = await self.imports.start(
-                who.account, session_id, sent.filename or "", content, self.office.clock.now()
+                who.account, session_id, filename, content, self.office.clock.now()
             )
         except ValueError as exc:
             form.error("danh_sach", str(exc))
@@ -279,17 +292,14 @@ class CheckIn:
 
     async def scanned(self, request: Request, form: Form) -> str | None:
         """The code read from the photo sent; None with the reason beside the photo's field."""
-        photo = (await request.form()).get(PHOTO)
-        data = b""
-        if not isinstance(photo, UploadFile) or not photo.filename:
-            form.error(PHOTO, msg.NO_PHOTO)
-        elif len(data := await photo.read(MAX_PHOTO_BYTES + 1)) > MAX_PHOTO_BYTES:
-            form.error(PHOTO, msg.PHOTO_TOO_BIG)
-        if form.errors:
+        photo = await file_sent(
+            request, form, PHOTO, MAX_PHOTO_BYTES, msg.NO_PHOTO, msg.PHOTO_TOO_BIG
+        )
+        if photo is None:
             return None
         scan = await asyncio.to_thread(
             read_code,
-            data,
+            photo[1],
             unreadable=msg.QR_UNREADABLE,
             several=msg.QR_SEVERAL,
             not_image=msg.PHOTO_NOT_IMAGE,
