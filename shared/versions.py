@@ -55,3 +55,14 @@ class Versions:
             [(self.key, ASCENDING), ("version", -1)]
         )
         return [{k: v for k, v in doc.items() if k != "_id"} async for doc in found]
+
+
+def in_force(
+    code: str, name: str, filed: Document, history: list[Document], key: str
+) -> dict[str, Any]:
+    """One record as the office's pages show it: the version in force (the latest kept, else
+    what the reference file says, `filed`) with its source, and every version kept, newest first
+    (`history` as `Versions.history` gives it, for every code)."""
+    versions = [h for h in history if h[key] == code]
+    current = versions[0] | {"source": "office"} if versions else filed | {"source": "file"}
+    return {"code": code, "name": name, "current": current, "history": versions}

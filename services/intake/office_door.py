@@ -20,6 +20,7 @@ from services.intake.repository import Repository
 from shared.agency_contacts import AgencyContacts
 from shared.health import other_commune, plain
 from shared.reference import ReferenceData
+from shared.versions import in_force
 
 LISTED = ("content", "history", "answer", "conclusion", "closed", "legal", "public_texts")
 
@@ -50,14 +51,10 @@ async def agencies(kept: AgencyContacts, ref: ReferenceData) -> list[dict[str, A
     """Each agency's office contact as intake writes to it now (the office's latest version,
     else the reference file's), and every version the office set, newest first."""
     history = await kept.history()
-    shown = []
-    for agency in ref.agencies:
-        versions = [h for h in history if h["agency_code"] == agency.code]
-        filed = {"email": agency.email, "phone": agency.phone, "source": "file"}
-        current = versions[0] | {"source": "office"} if versions else filed
-        entry: dict[str, Any] = {"code": agency.code, "name": agency.name, "current": current}
-        shown.append(entry | {"history": versions})
-    return shown
+    return [
+        in_force(a.code, a.name, {"email": a.email, "phone": a.phone}, history, "agency_code")
+        for a in ref.agencies
+    ]
 
 
 def office_door(repository: Repository, ref: ReferenceData, kept: AgencyContacts) -> Starlette:

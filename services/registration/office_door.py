@@ -20,6 +20,7 @@ from services.registration.store import MongoStore, registration_from_doc
 from shared.clock import Clock, local_date
 from shared.health import other_commune, plain
 from shared.reference import ReferenceData
+from shared.versions import in_force
 
 
 def _conference(conference: Any) -> dict[str, Any]:
@@ -30,20 +31,16 @@ async def _village_heads(store: MongoStore, ref: ReferenceData) -> list[dict[str
     """Each village's head as notices reach them now (the office's latest version, else the
     commune's reference file), and every version the office set, newest first."""
     history = await store.village_head_history()
-    villages = []
-    for village in ref.villages:
-        versions = [h for h in history if h["village_code"] == village.code]
-        filed = {"head_name": village.head_name, "head_phone": village.head_phone}
-        filed |= {"head_email": village.head_email, "source": "file"}
-        villages.append(
-            {
-                "code": village.code,
-                "name": village.name,
-                "current": versions[0] | {"source": "office"} if versions else filed,
-                "history": versions,
-            }
+    return [
+        in_force(
+            v.code,
+            v.name,
+            {"head_name": v.head_name, "head_phone": v.head_phone, "head_email": v.head_email},
+            history,
+            "village_code",
         )
-    return villages
+        for v in ref.villages
+    ]
 
 
 def office_door(store: MongoStore, ref: ReferenceData, clock: Clock) -> Starlette:
