@@ -430,7 +430,7 @@ def due_soon_sweep(deps: Deps) -> PeriodicJob:
                     return
                 if await repo.store.first_time(f"due-soon:{code}:{deadline.isoformat()}"):
                     days = (deadline - today).days
-                    ref = deps.ref.with_agency_contacts(await repo.store.agency_contacts())
+                    ref = await reactions.live(deps.ref, repo)
                     reactions.remind_agency(ref, uow, issue, "due_soon", days)
 
             await job.commit(check)

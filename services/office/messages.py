@@ -136,7 +136,7 @@ AGENCY_OFFICIALS_ONLY = (
 UNKNOWN_ENTRY = "Không có thôn hoặc cơ quan này trong xã."
 CONTACT_ACTION = "Cập nhật danh bạ"
 CONTACT_SAVED = "Đã lưu (phiên bản {version}): thông báo từ nay gửi theo liên hệ này."
-HEAD_SOURCES = {"office": "Văn phòng cập nhật", "file": "Tệp hồ sơ của xã"}
+CONTACT_SOURCES = {"office": "Văn phòng cập nhật", "file": "Tệp hồ sơ của xã"}
 ORGANISERS = {  # Law 72/2025, Art. 43: who organises, in the role the law gives each
     "peoples_committee": "Chủ trì: đại diện UBND xã (họ tên, chức vụ)",
     "peoples_council_standing_committee": "Đồng chủ trì: đại diện Thường trực HĐND xã",
