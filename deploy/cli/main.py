@@ -35,7 +35,7 @@ from shared import delegate_lists as importer
 from shared.clock import FileClock, write_clock_file
 from shared.contracts.registration import MAX_BATCH_ROWS
 from shared.reference import load_reference_data
-from shared.settings import DEFAULT_AMQP_URL, SHIPPED_REFERENCE_DATA
+from shared.settings import DEFAULT_AMQP_URL, SHIPPED_REFERENCE_DATA, with_password
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -82,7 +82,14 @@ def quiet_clients() -> None:
 
 
 def amqp_url() -> str:
-    return os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+    """AMQP_URL, with AMQP_PASSWORD (or the file AMQP_PASSWORD_FILE names) put into it, as the
+    services do: in a deployment the CLI runs as the `cli` service with the operator's secret."""
+    url = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+    password = os.environ.get("AMQP_PASSWORD")
+    path = os.environ.get("AMQP_PASSWORD_FILE")
+    if not password and path:
+        password = Path(path).read_text(encoding="utf-8").strip()
+    return with_password(url, password) if password else url
 
 
 def reference_path() -> Path:

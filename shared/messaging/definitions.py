@@ -105,7 +105,9 @@ def definitions(
             "name": u,
             "password_hash": password_hash(passwords[u], salt),
             "hashing_algorithm": "rabbit_password_hashing_sha256",
-            "tags": ["administrator"] if u == OPERATOR else [],
+            # The operator reads queues and dead letters (management API) but administers
+            # nothing: users and permissions come from these definitions only.
+            "tags": ["monitoring"] if u == OPERATOR else [],
         }
         for u in users(senders)
     ]
