@@ -4,7 +4,8 @@ PY := $(VENV)/bin/python
 NGHEDAN := $(VENV)/bin/nghedan
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test check hours faketime lint format rabbitmq browser asyncapi-tools axe-tools office fault-tools schemas bench soak clean lock audit
+# `make compose-check`: the compose deployment run for real in Docker on this machine
+.PHONY: compose-check install demo up test check hours faketime lint format rabbitmq browser asyncapi-tools axe-tools office fault-tools schemas bench soak clean lock audit
 
 $(VENV)/.installed: pyproject.toml
 	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -113,6 +114,12 @@ hours: install rabbitmq faketime
 SOAK_ARGS ?=
 soak: install rabbitmq fault-tools
 	$(PY) -u -m tests.faults.soak $(SOAK_ARGS)
+
+# The compose deployment started, used, broken and restarted in a real Docker engine, with images
+# built here (tests/compose/check.py says what, and what stands in for what): a table at the end.
+compose-check: install
+	bash tests/compose/provision.sh
+	$(PY) -u -m tests.compose.check $(COMPOSE_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) .nghedan .pytest_cache test-artifacts

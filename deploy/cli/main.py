@@ -608,6 +608,10 @@ def rabbitmq_definitions(
     output: Annotated[Path, typer.Option("-o", help="Nơi ghi (không đưa vào git)")] = Path(
         "deploy/secrets/definitions.json"
     ),
+    systems_dir: Annotated[
+        Path | None,
+        typer.Option(help="Mật khẩu của các hệ thống tích hợp (mặc định: <secrets-dir>/systems)"),
+    ] = None,
 ) -> None:
     """Sinh tệp definitions của RabbitMQ (vhost, hàng đợi, người dùng và quyền) lúc triển khai,
     từ mật khẩu trong thư mục bí mật và bảng ai được gửi lệnh nào (NGHEDAN_SENDERS)."""
@@ -617,7 +621,7 @@ def rabbitmq_definitions(
 
     senders = load_senders(ServiceSettings().senders)
     try:
-        passwords = passwords_from_files(secrets_dir, senders)
+        passwords = passwords_from_files(secrets_dir, senders, systems_dir)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,8 @@ from cryptography.x509.oid import NameOID
 from rich.console import Console
 
 from shared.crypto import new_key
-from shared.messaging.definitions import users
-from shared.messaging.senders import load_senders
+from shared.messaging.definitions import is_integrating, users
+from shared.messaging.senders import SHIPPED_SENDERS, load_senders
 
 console = Console()
 SERVICES = ("registration", "intake", "notification", "reporting", "office")
@@ -35,11 +35,15 @@ def mongo_keyfile() -> str:
     return base64.b64encode(secrets.token_bytes(756)).decode("ascii")  # 1,008 characters
 
 
-def wanted(hostname: str) -> dict[str, Callable[[], str]]:
-    """Each secret file's name and how to make its content."""
+def wanted(hostname: str, senders_file: Path = SHIPPED_SENDERS) -> dict[str, Callable[[], str]]:
+    """Each secret file's name and how to make its content. The integrating systems' broker
+    passwords are in the folder `systems/`, which only the `definitions` service reads whole: a
+    system added to senders.yaml needs its file there, never a change to the compose file."""
     made: dict[str, Callable[[], str]] = {}
-    for user in users(load_senders()):
-        made[f"rabbitmq_{user}_password"] = _password
+    senders = load_senders(senders_file)
+    for user in users(senders):
+        folder = "systems/" if is_integrating(user, senders) else ""
+        made[f"{folder}rabbitmq_{user}_password"] = _password
     made["mongo_root_password"] = _password
     made["mongo_keyfile"] = mongo_keyfile
     for service in SERVICES:
@@ -129,13 +133,19 @@ def deploy_secrets(
     hostname: Annotated[
         str, typer.Option(help="Tên máy mà các hệ thống khác dùng để kết nối AMQP qua TLS")
     ] = "localhost",
+    senders: Annotated[
+        Path,
+        typer.Option(envvar="NGHEDAN_SENDERS", help="Bảng ai được gửi lệnh nào (senders.yaml)"),
+    ] = SHIPPED_SENDERS,
 ) -> None:
     """Tạo mọi bí mật còn thiếu cho docker compose (mật khẩu, khoá, chứng chỉ TLS); không bao giờ
     ghi đè tệp đã có và không in ra giá trị nào. Chạy lại bao nhiêu lần cũng được."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     created, kept = [], 0
-    for name, make in wanted(hostname).items():
+    (directory / "systems").mkdir(mode=0o755, exist_ok=True)
+    os.chmod(directory / "systems", 0o755)  # read in the definitions container, as a folder
+    for name, make in wanted(hostname, senders).items():
         if (directory / name).exists():
             kept += 1
             continue

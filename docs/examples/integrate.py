@@ -3,8 +3,14 @@
 It knows nothing of the platform's code: exchanges, routing keys, example payloads and where
 outcomes go all come from `docs/asyncapi.yaml`. Plain aio-pika and PyYAML, nothing else.
 
-    python docs/examples/integrate.py --amqp amqp://mot_cua:…@broker:5672/ send intake.submit-issue.v1
-    python docs/examples/integrate.py --amqp amqp://province:…@broker:5672/ listen --count 1
+    python docs/examples/integrate.py --amqp amqps://mot_cua:…@amqp.xa.example.vn:5671/nghedan \
+        --ca rabbitmq_tls_ca.pem send intake.submit-issue.v1
+    python docs/examples/integrate.py --amqp amqps://province:…@amqp.xa.example.vn:5671/nghedan \
+        --ca rabbitmq_tls_ca.pem listen --count 1
+
+A deployment takes other systems over TLS only (port 5671, vhost `nghedan`, a certificate of the
+CA the deployment made: `--ca`); `make up` on a developer's machine is plain
+`amqp://…@127.0.0.1:5672/` with vhost `/`.
 
 `send` publishes the document's example of a command (a new id and time, `data` changed with
 `--set field=value`) and prints its one outcome; `listen` binds a queue of its own to every
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import ssl
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -27,6 +34,7 @@ import aio_pika
 import yaml
 
 DOCUMENT = Path(__file__).parents[1] / "asyncapi.yaml"
+SOURCE = "/examples/integrate"  # with the id, what makes a command one (CloudEvents)
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -51,7 +59,20 @@ def operation_for(document: dict[str, Any], message_name: str) -> dict[str, Any]
     raise SystemExit(f"{message_name}: not in {DOCUMENT.name}")
 
 
-async def send(url: str, document: dict[str, Any], name: str, changes: list[str]) -> dict[str, Any]:
+def connect(url: str, ca: Path | None = None) -> Any:
+    """The broker: over TLS (amqps://) checked against the deployment's own CA when one is given."""
+    context = ssl.create_default_context(cafile=str(ca)) if ca else None
+    return aio_pika.connect(url, ssl_context=context) if context else aio_pika.connect(url)
+
+
+async def send(
+    url: str,
+    document: dict[str, Any],
+    name: str,
+    changes: list[str],
+    ca: Path | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
     operation = operation_for(document, name)
     if operation["action"] != "receive":
         raise SystemExit(f"{name} is not a command the platform receives")
@@ -60,14 +81,14 @@ async def send(url: str, document: dict[str, Any], name: str, changes: list[str]
     message = resolve(document, operation["messages"][0]["$ref"])
     message = resolve(document, message["$ref"]) if "$ref" in message else message
     event = dict(message["examples"][0]["payload"])
-    event["id"], event["time"] = str(uuid.uuid4()), datetime.now(UTC).isoformat()
-    event["source"] = "/examples/integrate"
+    event["id"], event["time"] = event_id or str(uuid.uuid4()), datetime.now(UTC).isoformat()
+    event["source"] = SOURCE
     data = dict(event["data"])
     for change in changes:
         field, _, value = change.partition("=")
         data[field] = json.loads(value) if value[:1] in '[{"0123456789tfn' else value
     event["data"] = data
-    connection = await aio_pika.connect(url)
+    connection = await connect(url, ca)
     async with connection:
         ch = await connection.channel(publisher_confirms=True)
         replies = await ch.declare_queue(exclusive=True)  # server-named: a reply queue
@@ -94,14 +115,17 @@ async def send(url: str, document: dict[str, Any], name: str, changes: list[str]
         return await asyncio.wait_for(outcome, 60)
 
 
-async def listen(url: str, document: dict[str, Any], count: int, queue_name: str) -> None:
+async def listen(
+    url: str, document: dict[str, Any], count: int, queue_name: str, ca: Path | None = None
+) -> list[dict[str, Any]]:
     results = [
         c
         for c in document["channels"].values()
         if c.get("bindings", {}).get("amqp", {}).get("exchange", {}).get("name")
         == "nghedan.provincial"
     ]
-    connection = await aio_pika.connect(url)
+    connection = await connect(url, ca)
+    got: list[dict[str, Any]] = []
     async with connection:
         ch = await connection.channel()
         queue = await ch.declare_queue(queue_name, durable=True)
@@ -114,14 +138,19 @@ async def listen(url: str, document: dict[str, Any], count: int, queue_name: str
                 async with message.process():
                     event = json.loads(message.body)
                     print(json.dumps(event, ensure_ascii=False), flush=True)
+                    got.append(event)
                     seen += 1
                     if seen >= count:
-                        return
+                        return got
+    return got
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--amqp", required=True, help="amqp://user:password@host:5672/vhost")
+    parser.add_argument(
+        "--amqp", required=True, help="amqps://user:password@host:5671/nghedan (a deployment)"
+    )
+    parser.add_argument("--ca", type=Path, help="the deployment's CA (rabbitmq_tls_ca.pem)")
     parser.add_argument("--document", type=Path, default=DOCUMENT)
     sub = parser.add_subparsers(dest="what", required=True)
     to_send = sub.add_parser("send", help="send a command (the document's example) and wait")
@@ -133,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     document = load(args.document)
     if args.what == "send":
-        outcome = asyncio.run(send(args.amqp, document, args.message, args.set))
+        outcome = asyncio.run(send(args.amqp, document, args.message, args.set, args.ca))
         print(json.dumps(outcome, ensure_ascii=False, indent=2))
         return 0 if outcome["status"] != "rejected" else 1
-    asyncio.run(listen(args.amqp, document, args.count, args.queue))
+    asyncio.run(listen(args.amqp, document, args.count, args.queue, args.ca))
     return 0
 
 

@@ -136,11 +136,30 @@ INFO = {
 }
 SERVERS = {
     "commune": {
+        "host": "amqp.xa.example.vn:5671",
+        "protocol": "amqps",
+        "protocolVersion": "0.9.1",
+        "pathname": "/nghedan",
+        "title": "A commune's deployment (docker compose)",
+        "description": "AMQP over TLS on 5671, vhost `nghedan`; the only port a deployment opens "
+        "to other systems. Its certificate is signed by the deployment's own CA: the operator "
+        "gives each system that CA (`rabbitmq_tls_ca.pem`) with its user and password "
+        "(shared/reference_data/senders.yaml; docs/integrating.md).",
+        "security": [{"$ref": "#/components/securitySchemes/brokerUser"}],
+    },
+    "development": {
         "host": "localhost:5672",
         "protocol": "amqp",
         "protocolVersion": "0.9.1",
-        "description": "One commune's broker (`AMQP_URL`); each integrating system has a "
-        "user of its own (shared/reference_data/senders.yaml).",
+        "title": "A developer's machine (`make up`)",
+        "description": "Plain AMQP on 5672, vhost `/`: never a deployment.",
+    },
+}
+SECURITY_SCHEMES = {
+    "brokerUser": {
+        "type": "userPassword",
+        "description": "A RabbitMQ user of the system's own; every command carries it as AMQP "
+        "`user_id`, which the broker checks.",
     }
 }
 
@@ -171,7 +190,11 @@ def build() -> dict[str, Any]:
         "servers": SERVERS,
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": dict(sorted(schemas.defs.items()))},
+        "components": {
+            "messages": messages,
+            "schemas": dict(sorted(schemas.defs.items())),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.contracts.catalogue import EVENTS, INBOUND, NOTIFY, PROVINCIAL
-from shared.messaging.senders import OPERATOR, Senders
+from shared.messaging.senders import OFFICE, OPERATOR, Senders
 from shared.messaging.topology import (
     DEAD_LETTER_ARGUMENTS,
     DEAD_LETTERS,
@@ -185,11 +185,22 @@ def secret_problem(name: str, value: str) -> str | None:
     return None
 
 
-def passwords_from_files(directory: Path, senders: Senders) -> dict[str, str]:
-    """Each broker user's password from `<directory>/rabbitmq_<user>_password` (compose secrets)."""
+def is_integrating(user: str, senders: Senders) -> bool:
+    """Another system's broker user (its password in the secrets' `systems/` folder), not one of
+    the platform's own services (the office's web application among them) nor the operator."""
+    return user in senders.systems and user != OFFICE
+
+
+def passwords_from_files(
+    directory: Path, senders: Senders, systems: Path | None = None
+) -> dict[str, str]:
+    """Each broker user's password from `<directory>/rabbitmq_<user>_password` (compose secrets);
+    an integrating system's from the folder `systems` (`<directory>/systems` unless given)."""
     found, problems = {}, []
+    systems = systems if systems is not None else directory / "systems"
     for user in users(senders):
-        path = directory / f"rabbitmq_{user}_password"
+        folder = systems if is_integrating(user, senders) else directory
+        path = folder / f"rabbitmq_{user}_password"
         value = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
         problem = secret_problem(path.name, value)
         if problem:

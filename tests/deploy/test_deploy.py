@@ -4,11 +4,13 @@ the Compose Specification, and the RabbitMQ definitions loaded into the real bro
 import base64
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import aio_pika
@@ -18,7 +20,7 @@ from aiormq.exceptions import ChannelAccessRefused
 from dotenv import dotenv_values
 
 from shared.clock import FixedClock
-from shared.messaging.definitions import definitions, users
+from shared.messaging.definitions import definitions, is_integrating, users
 from shared.messaging.senders import SHIPPED_SENDERS, load_senders
 from tests.helpers import RawClient, registration_service, running, session_data
 from tests.waits import settled
@@ -26,6 +28,16 @@ from tests.when import vn
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 ENV = dotenv_values(DEPLOY / ".env.example")
+SETTING = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}")
+
+
+def compose_as_run() -> dict[str, Any]:
+    """deploy/compose.yaml as compose reads it with no setting given: each `${NAME:-default}`
+    is its default (the images, ports and folders an operator may change in deploy/.env)."""
+    text = (DEPLOY / "compose.yaml").read_text()
+    return dict(yaml.safe_load(SETTING.sub(lambda m: m.group(2) or "", text)))
+
+
 SENDERS = load_senders()
 USERS = users(SENDERS)
 PASSWORDS = {u: f"test-password-of-{u}-{uuid.uuid4().hex[:8]}" for u in USERS}
@@ -42,7 +54,7 @@ def test_the_compose_file_follows_the_compose_specification():
 
 
 def test_compose_runs_four_services_from_one_image_with_health_checks_and_named_volumes():
-    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    compose = compose_as_run()
     services = compose["services"]
     ours = ["registration", "intake", "notification", "reporting"]
     assert {services[s]["image"] for s in ours} == {"nghedan:latest"}
@@ -60,6 +72,8 @@ def test_compose_runs_four_services_from_one_image_with_health_checks_and_named_
         "notification-outbox",
     }
     assert "notification-outbox:/var/lib/nghedan/outbox" in services["notification"]["volumes"]
+    assert services["rabbitmq"]["image"] == "rabbitmq:4.1-management"
+    assert services["mongo"]["image"] == "mongo:8.0"
     text = (DEPLOY / "compose.yaml").read_text()
     for key in ENV:
         assert "${" + key in text, f"{key} of .env.example is not used by compose.yaml"
@@ -68,16 +82,22 @@ def test_compose_runs_four_services_from_one_image_with_health_checks_and_named_
 def test_every_secret_is_a_file_each_container_gets_only_its_own_and_none_is_in_the_env():
     from deploy.cli.secrets import wanted
 
-    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
-    made = set(wanted("localhost")) | {
+    compose = compose_as_run()
+    made = {n for n in wanted("localhost") if not n.startswith("systems/")} | {
         "rabbitmq_tls_ca.pem",
         "rabbitmq_tls_cert.pem",
         "rabbitmq_tls_key.pem",
     }
     declared = {name: spec["file"] for name, spec in compose["secrets"].items()}
+    assert declared.pop("pip_ca") == "/etc/ssl/certs/ca-certificates.crt"  # the build's, only
     assert set(declared) == made and all(f == f"./secrets/{n}" for n, f in declared.items())
     services = compose["services"]
-    assert set(services["definitions"]["secrets"]) == {f"rabbitmq_{u}_password" for u in USERS}
+    systems = {u for u in USERS if is_integrating(u, SENDERS)}
+    assert set(services["definitions"]["secrets"]) == {
+        f"rabbitmq_{u}_password" for u in USERS if u not in systems
+    }  # and the systems' folder, to it alone: a system is added without changing this file
+    folder = "./secrets/systems:/run/nghedan/systems:ro"
+    assert [n for n, s in services.items() if folder in s.get("volumes", [])] == ["definitions"]
     for name in ("registration", "intake", "notification", "reporting"):
         own = set(services[name]["secrets"])
         assert {f"{name}_data_key", f"{name}_lookup_key", f"mongo_{name}_password"} <= own
@@ -97,7 +117,7 @@ def test_every_secret_is_a_file_each_container_gets_only_its_own_and_none_is_in_
 
 
 def test_only_amqp_over_tls_and_the_loopback_ports_leave_the_host():
-    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    compose = compose_as_run()
     assert compose["networks"]["backend"]["internal"] is True
     published = {name: service.get("ports", []) for name, service in compose["services"].items()}
     assert published["rabbitmq"] == ["5671:5671", "127.0.0.1:15672:15672"]
@@ -129,7 +149,7 @@ def test_deploy_secrets_are_made_once_and_the_definitions_refuse_placeholders(tm
     generate = ["rabbitmq-definitions", "--secrets-dir", str(tmp_path / "s")]
     made = runner.invoke(app, [*generate, "-o", str(tmp_path / "d.json")])
     assert made.exit_code == 0, made.output
-    (tmp_path / "s" / "rabbitmq_mot_cua_password").write_text("change-me-mot-cua-2026")
+    (tmp_path / "s" / "systems" / "rabbitmq_mot_cua_password").write_text("change-me-mot-cua-2026")
     refused = runner.invoke(app, [*generate, "-o", str(tmp_path / "d.json")])
     assert refused.exit_code != 0 and "rabbitmq_mot_cua_password" in refused.output
 

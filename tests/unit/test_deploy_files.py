@@ -1,14 +1,20 @@
 """What `nghedan deploy-secrets` and `nghedan dashboard-user` write, as the deployment reads it
-(issue 26's defects 2, 4 and the umask of 5): each test failed on the files before the fix."""
+and what the compose file and the image give the containers (issue 26's defects): each test failed
+on the files before its fix."""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import os
 import re
 import stat
+import sys
 from pathlib import Path
+from typing import Any
 
 import pathspec
+import yaml
 from typer.testing import CliRunner
 
 from deploy.cli.main import app
@@ -34,8 +40,10 @@ def test_secrets_made_under_a_hardened_umask_are_still_readable_in_the_container
     finally:
         os.umask(before)
     assert made.exit_code == 0, made.output
-    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "s").iterdir()}
+    made_files = [p for p in (tmp_path / "s").rglob("*") if p.is_file()]
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made_files}
     assert modes and {m for m in modes.values()} == {0o644}, modes
+    assert stat.S_IMODE((tmp_path / "s" / "systems").stat().st_mode) == 0o755  # a mounted folder
     assert stat.S_IMODE((tmp_path / "s").stat().st_mode) == 0o700
 
 
@@ -66,3 +74,144 @@ def test_the_secrets_are_never_sent_in_the_images_build_context():
     for path in ("deploy/secrets/mongo_keyfile", "deploy/secrets/office_data_key", "deploy/.env"):
         assert ignored.match_file(path), path
     assert not ignored.match_file("deploy/requirements.lock")  # what the image does need
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTING = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}")
+OURS = ("registration", "intake", "notification", "reporting", "office")
+
+
+def compose_as_run() -> dict[str, Any]:
+    """deploy/compose.yaml as compose reads it with no setting given (each default taken)."""
+    text = (ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8")
+    return dict(yaml.safe_load(SETTING.sub(lambda m: m.group(2) or "", text)))
+
+
+def test_the_image_owns_every_folder_a_named_volume_is_mounted_on_for_its_user():
+    """Defects 1 and 3: a fresh named volume takes the owner of the image's folder; a folder the
+    image lacks is made root's, and the services' user (10001) could not write there."""
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    owned = {
+        path
+        for line in re.findall(r"chown nghedan:nghedan ([^;\\\n]+)", dockerfile)
+        for path in line.split()
+    }
+    compose = compose_as_run()
+    named = set(compose["volumes"])
+    for name, service in compose["services"].items():
+        if service.get("image") != "nghedan:latest":
+            continue
+        for mount in service.get("volumes", []):
+            source, target = mount.split(":")[:2]
+            if source in named:
+                assert target in owned, f"{name}: {target} is not the image's user's"
+
+
+def test_every_documented_setting_reaches_every_service_and_the_reference_folder_is_mounted():
+    """Defect 5: settings of deploy/.env reached only those the compose file named; the commune's
+    reference file could not be given at all without a new image."""
+    compose = compose_as_run()
+    for name in OURS:
+        service = compose["services"][name]
+        assert service["env_file"] == [{"path": ".env", "required": False}], name
+        environment = service["environment"]
+        mounted = {m.split(":")[1] for m in service["volumes"]}
+        for setting in ("NGHEDAN_REFERENCE_DATA", "NGHEDAN_SENDERS"):
+            assert str(Path(environment[setting]).parent) in mounted, (name, setting)
+    definitions = compose["services"]["definitions"]
+    senders = definitions["environment"]["NGHEDAN_SENDERS"]
+    assert str(Path(senders).parent) in {m.split(":")[1] for m in definitions["volumes"]}
+
+
+def test_every_container_has_rotated_logs_and_a_memory_limit():
+    """Defect 5: json-file logs grew without end and nothing bounded a container's memory."""
+    for name, service in compose_as_run()["services"].items():
+        options = service["logging"]["options"]
+        assert options["max-size"] and int(options["max-file"]) >= 2, name
+        if service.get("restart") == "unless-stopped":
+            assert service["deploy"]["resources"]["limits"]["memory"], name
+
+
+def test_the_operator_is_no_administrator_and_logs_in_only_from_the_brokers_loopback():
+    """Defect 6: the `operator` user was an administrator and could log in on the TLS port."""
+    from shared.messaging.definitions import definitions
+    from shared.messaging.senders import load_senders
+
+    made = definitions({u: "x" * 20 for u in _users()}, load_senders(), salt=b"salt")
+    tags = {u["name"]: u["tags"] for u in made["users"]}
+    assert "administrator" not in tags["operator"] and not any(
+        "administrator" in t for t in tags.values()
+    )
+    conf = (ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf").read_text(encoding="utf-8")
+    assert "loopback_users.operator = true" in conf
+    cli = compose_as_run()["services"]["cli"]
+    assert (
+        cli["network_mode"] == "service:rabbitmq" and "127.0.0.1" in cli["environment"]["AMQP_URL"]
+    )
+
+
+def _users() -> tuple[str, ...]:
+    from shared.messaging.definitions import users
+    from shared.messaging.senders import load_senders
+
+    return users(load_senders())
+
+
+def test_the_images_are_settings_whose_defaults_are_the_official_ones():
+    raw = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8"))
+    images = {name: s.get("image", "") for name, s in raw["services"].items()}
+    assert images["rabbitmq"] == "${RABBITMQ_IMAGE:-rabbitmq:4.1-management}"
+    assert images["mongo"] == images["mongo-init"] == "${MONGO_IMAGE:-mongo:8.0}"
+    assert {images[n] for n in OURS} == {"${NGHEDAN_IMAGE:-nghedan:latest}"}
+    assert raw["services"]["definitions"]["build"]["args"]["BASE_IMAGE"] == (
+        "${NGHEDAN_BASE_IMAGE:-python:3.11-slim}"
+    )
+
+
+def test_everything_the_services_and_the_cli_import_is_installed_in_the_image():
+    """Defect 5: `nghedan reference` imported a package only the [dev] extra installed."""
+    lock = (ROOT / "deploy" / "requirements.lock").read_text(encoding="utf-8")
+    locked = {_norm(m) for m in re.findall(r"^([A-Za-z0-9_.-]+)==", lock, re.M)}
+    owners = importlib.metadata.packages_distributions()
+    missing = set()
+    for folder in ("services", "shared", "deploy"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for module in _imports(path):
+                if module in sys.stdlib_module_names or module in FIRST_PARTY:
+                    continue
+                for dist in owners.get(module, [module]):
+                    if _norm(dist) not in locked:
+                        missing.add(f"{path.relative_to(ROOT)}: {module} ({dist})")
+    assert not missing, sorted(missing)
+
+
+FIRST_PARTY = {"services", "shared", "deploy", "tests", "__future__"}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_the_login_doors_believe_forwarded_addresses_from_the_edge_gateway_only():
+    """Defect 5: the trusted proxy was 127.0.0.1, but a published port arrives from the edge
+    network's gateway, so a proxy's X-Forwarded-For was never believed: every client counted as
+    one address, and one guesser locked everyone out."""
+    compose = compose_as_run()
+    gateway = compose["networks"]["edge"]["ipam"]["config"][0]["gateway"]
+    for name, setting in (
+        ("reporting", "DASHBOARD_TRUSTED_PROXIES"),
+        ("office", "OFFICE_TRUSTED_PROXIES"),
+    ):
+        assert compose["services"][name]["environment"][setting] == f"{gateway}/32"
+        assert "edge" in compose["services"][name]["networks"]

@@ -36,8 +36,18 @@ def secret(name: str) -> str:
 
 
 def serve(host: str, port: int, *extra: str) -> list[str]:
-    return ["secantusd-py", "--host", host, "--port", str(port), "--storage-path", DATA,
-            "--log-level", "WARNING", *extra]
+    return [
+        "secantusd-py",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--storage-path",
+        DATA,
+        "--log-level",
+        "WARNING",
+        *extra,
+    ]
 
 
 def wait(url: str, process: subprocess.Popen[bytes]) -> MongoClient:
@@ -60,7 +70,11 @@ def provision() -> None:
         client = wait("mongodb://127.0.0.1:27099/?directConnection=true", process)
         users = {"admin": ("root", secret("mongo_root_password"), "root")}
         for service in SERVICES:
-            users[f"nghedan_{service}"] = (service, secret(f"mongo_{service}_password"), "readWrite")
+            users[f"nghedan_{service}"] = (
+                service,
+                secret(f"mongo_{service}_password"),
+                "readWrite",
+            )
         for name, (user, password, role) in users.items():
             db = client[name]
             try:
