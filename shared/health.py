@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import TypeAdapter
 from starlette.responses import JSONResponse, Response
 
+from shared.login import Network, within
+
 Probe = Callable[[], Awaitable[dict[str, Any]]]
 
 
@@ -24,6 +26,7 @@ def health_app(
     admin_token: str | None = None,
     office: ASGIApp | None = None,
     office_token: str | None = None,
+    refused_from: tuple[Network, ...] = (),
 ) -> ASGIApp:
     """Health endpoints, /metrics (Prometheus), /admin/ (the operator's CLI, with its token) and
     /office/ (what the office's pages read, with theirs); any other path goes to the service's
@@ -34,6 +37,11 @@ def health_app(
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
+        if refused_from and _internal(scope["path"]):
+            client = (scope.get("client") or ("",))[0]
+            if within(str(client), refused_from):
+                await _send_json(send, 404, {"error": NOT_PUBLISHED})
+                return
         for prefix, (door, token, closed, wrong) in doors.items():
             if scope["path"].startswith(prefix) and door is not None:
                 refused = _refused(scope, token)
@@ -59,6 +67,15 @@ def health_app(
     return app
 
 
+def _internal(path: str) -> bool:
+    """The doors for the platform's own network only: metrics, the operator's, the office's."""
+    return path == "/metrics" or path.startswith(("/admin/", "/office/"))
+
+
+NOT_PUBLISHED = (
+    "Không mở qua cổng công khai: /metrics, /admin/ và /office/ chỉ trả lời trong mạng nội bộ "
+    "(docker compose run --rm cli nghedan …)"
+)
 LIVE = ("/health/live", "/livez")
 READY = ("/health", "/health/ready", "/readyz")
 

@@ -19,6 +19,7 @@ from shared.crypto import DataKeyError, FieldCipher
 from shared.health import admin_token_of, health_app
 from shared.lifecycle import LifeCycle
 from shared.logging import get_logger
+from shared.login import networks
 from shared.messaging.broker import make_broker, subscribe
 from shared.messaging.consumer import Pipeline
 from shared.messaging.dispatch import KeyedLocks
@@ -385,6 +386,7 @@ async def serve(service: Service) -> None:
             admin_token_of(settings),
             service.spec.office,
             admin_token_of(settings, "office_token"),
+            networks(settings.published_from),
         ),
         host=settings.health_host,
         port=settings.health_port,

@@ -78,6 +78,13 @@ class ServiceSettings(BaseSettings):
     mongo_db: str = Field(default="nghedan", validation_alias="MONGO_DB")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     health_host: str = Field(default="127.0.0.1", validation_alias="HEALTH_HOST")
+    published_from: str = Field(
+        default="",
+        validation_alias="PUBLISHED_FROM",
+        description="The networks a published port's requests arrive from (compose: the edge "
+        "network's gateway): from them /metrics, /admin/ and /office/ are refused, so a proxy "
+        "in front publishes only the service's own pages.",
+    )
     health_port: int = Field(default=0, validation_alias="HEALTH_PORT")
     prefetch: int = Field(default=32, ge=1, le=1000, validation_alias="PREFETCH")
     event_batch_size: int = Field(

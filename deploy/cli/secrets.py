@@ -71,30 +71,48 @@ def wanted(hostname: str, senders_file: Path = SHIPPED_SENDERS) -> dict[str, Cal
     return made
 
 
-def _tls(directory: Path, hostname: str) -> list[str]:
-    """A CA of the deployment's own and the broker's certificate for AMQP over TLS (5671)."""
-    names = ["rabbitmq_tls_ca.pem", "rabbitmq_tls_cert.pem", "rabbitmq_tls_key.pem"]
-    if all((directory / n).exists() for n in names):
-        return []
+TLS = ("rabbitmq_tls_ca.pem", "rabbitmq_tls_cert.pem", "rabbitmq_tls_key.pem")
+CA_KEY = "rabbitmq_tls_ca_key.pem"  # mounted in no container: only to renew the certificate
+PEM = serialization.Encoding.PEM
+
+
+def _key_pem(key: ec.EllipticCurvePrivateKey) -> str:
+    return key.private_bytes(
+        PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def _ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """The deployment's own CA (made once, ten years), and its key."""
     now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Nghe Dan deployment CA")])
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Nghe Dan deployment CA")])
     ca = (
         x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now)
         .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .sign(ca_key, hashes.SHA256())
+        .sign(key, hashes.SHA256())
     )
+    _write(directory / TLS[0], ca.public_bytes(PEM).decode())
+    _write(directory / CA_KEY, _key_pem(key), mode=0o600)
+    return ca, key
+
+
+def _server_cert(
+    directory: Path, hostname: str, ca: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey
+) -> None:
+    """The broker's certificate (825 days) for `hostname`, signed by the deployment's CA."""
+    now = dt.datetime.now(dt.UTC)
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)]))
-        .issuer_name(ca_name)
+        .issuer_name(ca.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now)
@@ -105,25 +123,41 @@ def _tls(directory: Path, hostname: str) -> list[str]:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    pem = serialization.Encoding.PEM
-    _write(directory / names[0], ca.public_bytes(pem).decode())
-    _write(directory / names[1], cert.public_bytes(pem).decode())
-    _write(
-        directory / names[2],
-        key.private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode(),
-    )
-    return names
+    _write(directory / TLS[1], cert.public_bytes(PEM).decode(), replace=True)
+    _write(directory / TLS[2], _key_pem(key), replace=True)
 
 
-def _write(path: Path, text: str) -> None:
+def _tls(directory: Path, hostname: str, renew: bool = False) -> list[str]:
+    """The CA and the broker's certificate, made once; renewed under the same CA on request."""
+    if all((directory / n).exists() for n in TLS) and not renew:
+        return []
+    if renew and (directory / TLS[0]).exists():
+        if not (directory / CA_KEY).exists():
+            raise typer.BadParameter(
+                f"không có {CA_KEY} (bí mật làm trước khi có khoá này): xoá ba tệp "
+                "rabbitmq_tls_*.pem để tạo CA mới, rồi gửi CA mới cho các hệ thống",
+                param_hint="--renew-tls",
+            )
+        ca = x509.load_pem_x509_certificate((directory / TLS[0]).read_bytes())
+        key = serialization.load_pem_private_key((directory / CA_KEY).read_bytes(), None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        _server_cert(directory, hostname, ca, key)
+        return list(TLS[1:])
+    ca, key = _ca(directory)
+    _server_cert(directory, hostname, ca, key)
+    return [*TLS, CA_KEY]
+
+
+def _write(path: Path, text: str, mode: int = 0o644, replace: bool = False) -> None:
     # 0644 inside a 0700 folder: compose mounts each file into a container whose user is not
     # root. Set after the open, since a hardened umask (027) would otherwise take the "other" bit.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    os.fchmod(fd, 0o644)
+    target = path.with_suffix(".new") if replace else path
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    os.fchmod(fd, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
+    if replace:
+        os.replace(target, path)
 
 
 def deploy_secrets(
@@ -137,6 +171,10 @@ def deploy_secrets(
         Path,
         typer.Option(envvar="NGHEDAN_SENDERS", help="Bảng ai được gửi lệnh nào (senders.yaml)"),
     ] = SHIPPED_SENDERS,
+    renew_tls: Annotated[
+        bool,
+        typer.Option("--renew-tls", help="Gia hạn chứng chỉ TLS của RabbitMQ, vẫn dưới CA đã có"),
+    ] = False,
 ) -> None:
     """Tạo mọi bí mật còn thiếu cho docker compose (mật khẩu, khoá, chứng chỉ TLS); không bao giờ
     ghi đè tệp đã có và không in ra giá trị nào. Chạy lại bao nhiêu lần cũng được."""
@@ -151,7 +189,7 @@ def deploy_secrets(
             continue
         _write(directory / name, make())
         created.append(name)
-    created += _tls(directory, hostname)
+    created += _tls(directory, hostname, renew_tls)
     for name in created:
         console.print(f"  tạo {directory / name}")
     console.print(f"Đã tạo {len(created)} tệp, giữ nguyên {kept} tệp đã có trong {directory}.")

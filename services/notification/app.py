@@ -14,7 +14,10 @@ from services.notification.render import Renderer
 from services.notification.settings import NotificationSettings
 from services.notification.web import report_app
 from shared.clock import Clock, local_date
+from shared.logging import get_logger
 from shared.service import Every, Infrastructure, JobContext, Service, ServiceSpec
+
+log = get_logger(__name__)
 
 
 async def _forget_old_files(settings: NotificationSettings, job: JobContext) -> None:
@@ -25,6 +28,9 @@ async def _forget_old_files(settings: NotificationSettings, job: JobContext) -> 
 
 
 def create_service(settings: NotificationSettings, clock: Clock | None = None) -> Service:
+    said = handlers.channels_status(settings)
+    if said["warning"]:  # said at start and in /health (`channels`), never hidden
+        log.warning("notification.channels", channels=said["configured"], warning=said["warning"])
     client = httpx.AsyncClient()
     infra = Infrastructure("notification", settings, clock)
     deps = handlers.Deps(
@@ -49,7 +55,10 @@ def create_service(settings: NotificationSettings, clock: Clock | None = None) -
             partial(_forget_old_files, settings),
             Every(settings.retention_check_seconds, retention),
         ],
-        shown={"retention": retention.status},
+        shown={
+            "retention": retention.status,
+            "channels": partial(handlers.channels_status, settings),
+        },
         web=report_app(
             partial(handlers.provider_report, deps), settings.report_token.get_secret_value()
         ),

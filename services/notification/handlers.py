@@ -116,7 +116,7 @@ async def accept(deps: Deps, request: contract.SendNotification, ctx: HandlerCon
     reachable = [n for n, c in deps.channels.items() if c.address(request.recipient)]
     contacts = contact_keys(request.recipient)
     contact = contacts[0] if contacts else (request.recipient.name or "-")
-    channels = reachable or [next(iter(deps.channels))]
+    channels = reachable or list(deps.channels)[:1] or [_intended(request.recipient)]
     message_ids = deps.message_ids(request.cause_id, contact, channels[0])
     message_id = message_ids[0]
     for earlier in message_ids:
@@ -139,11 +139,25 @@ async def accept(deps: Deps, request: contract.SendNotification, ctx: HandlerCon
     status, reason = domain.first_status(
         bool(reachable), missing, request.template, opted_out, message.required_by_law
     )
+    if not deps.channels:  # no channel configured: it fails, saying why; never "delivered"
+        status, reason = "failed", msg.NO_CHANNEL
     if status == "queued":
         domain.queue(message, now)
     else:
         domain.move(message, status, now, reason)
     repo.add(message)
+
+
+def _intended(recipient: contract.Recipient) -> contract.Channel:
+    """The channel a message would go on when none is configured (its record names one)."""
+    return "email" if recipient.email else "sms" if recipient.phone else "file"
+
+
+def channels_status(settings: NotificationSettings) -> dict[str, Any]:
+    """What /health says of the channels: which are on, and whether anything leaves at all."""
+    on = list(dict.fromkeys(settings.channels))
+    warning = msg.NO_CHANNEL if not on else msg.FILE_ONLY if on == ["file"] else None
+    return {"configured": on, "sends": bool(set(on) - {"file"}), "warning": warning}
 
 
 # ---- one attempt ------------------------------------------------------------------------------

@@ -6,6 +6,14 @@ NO_ADDRESS = "người nhận không có địa chỉ trên kênh nào đang b�
 MISSING_PARAMS = "mẫu {template} thiếu tham số: {params}"
 OPTED_OUT = "người nhận đã từ chối nhận thông báo không bắt buộc"
 CHANNEL_OFF = "kênh {channel} đã tắt"
+NO_CHANNEL = (
+    "chưa cấu hình kênh gửi nào (NOTIFY_CHANNELS=none): tin nhắn không được gửi; đặt email, sms "
+    "hoặc zalo cùng nhà cung cấp"
+)
+FILE_ONLY = (
+    "chỉ có kênh file: tin nhắn được ghi ra tệp trong NOTIFY_FILE_DIR, không gửi tới ai; "
+    "chỉ dùng để thử"
+)
 SEND_ERROR = "lỗi khi gửi qua {channel}: {error}"
 QUIET_HOURS = "giờ yên tĩnh: gửi khi hết giờ nghỉ"
 RATE_LIMIT = "vượt giới hạn {count} tin/{seconds} giây của kênh {channel}"

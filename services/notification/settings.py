@@ -38,7 +38,9 @@ class NotificationSettings(ServiceSettings):
         description=(
             "Channels in order of preference: a message goes on the first one the recipient can "
             "be reached on, and falls back to the next after its last try. The embedded default "
-            "writes every message to files (NOTIFY_FILE_DIR)."
+            "writes every message to files (NOTIFY_FILE_DIR); `none` (the compose deployment's "
+            "default until a provider is set) sends nothing and says so: every message fails "
+            "with that reason, none is ever marked delivered."
         ),
     )
     file_dir: Path = Field(default=Path(".nghedan/outbox"), validation_alias="NOTIFY_FILE_DIR")
@@ -134,6 +136,8 @@ class NotificationSettings(ServiceSettings):
     @field_validator("channels", "retry_delays", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() == "none":
+            return []  # no channel configured: nothing is sent, and /health says so
         if isinstance(value, str) and not value.strip().startswith("["):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value

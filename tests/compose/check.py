@@ -256,20 +256,34 @@ def pages(outside: Outside) -> str:
     first = login_office(outside.office_port, "chanh-van-phong", office_password)
     if first.status_code != 200 or "Nguyễn Thị Văn Phòng" not in first.text:
         raise CheckFailed(f"trang đầu của văn phòng: {first.status_code}")
-    return "bảng điều khiển 401 rồi 200; văn phòng: đăng nhập, trang đầu 200"
+    for port in (outside.office_port, outside.dashboard_port):  # the proxy's ports: no metrics
+        internal = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).status_code
+        if internal != 404:
+            raise CheckFailed(f"/metrics trả lời {internal} qua cổng công khai {port}")
+    return (
+        "bảng điều khiển 401 rồi 200; văn phòng: đăng nhập, trang đầu 200; "
+        "/metrics qua cổng công khai: 404"
+    )
 
 
 async def killed_mid_stream(outside: Outside, state: dict[str, Any]) -> str:
-    """A batch of registrations published and confirmed by the broker, then the registration
-    container and the broker container killed while the batch is being applied; afterwards the
-    same commands sent again, with the same ids, must give one delegate each (their stored
-    outcomes) and the mail server one invitation each."""
+    """30 registrations published and confirmed by the broker; at once the registration container
+    and the broker container are killed; once the mail server has the first of the new
+    invitations, the notification container is killed while it sends the rest (email goes out
+    at the rate limit's pace, so it is mid-stream). Afterwards the same commands, sent again with
+    the same ids, must give one delegate each, and the mail server one invitation each."""
     project, session_id = outside.project, state["session_id"]
+    inbox = project.work / "mail" / "inbox"
     batch = [(str(uuid.uuid4()), delegate(session_id, seq)) for seq in range(1, KILLED_BATCH + 1)]
     await outside.publish("van_phong", "registration.register-delegate.v1", batch)
     project.engine.docker("kill", project.container_id("registration"))
     project.engine.docker("kill", project.container_id("rabbitmq"))
     project.run("up", "-d", "--no-recreate")  # what the restart policy did not bring back
+    wait_healthy(project)
+    before = len(invitations(inbox))
+    seen = await wait_for_mail_count(inbox, before + 3)
+    project.engine.docker("kill", project.container_id("notification"))
+    project.run("up", "-d", "--no-recreate")
     wait_healthy(project)
     outcomes = [
         await outside.send("van_phong", "registration.register-delegate.v1", d, i) for i, d in batch
@@ -283,16 +297,28 @@ async def killed_mid_stream(outside: Outside, state: dict[str, Any]) -> str:
         refused = [o.get("errors") for o in outcomes if o["status"] != "accepted"][:3]
         raise CheckFailed(f"{len(codes)}/{KILLED_BATCH} đại biểu sau sự cố; {refused}")
     state["codes"] |= codes
-    got = await wait_for_mail(project.work / "mail" / "inbox", state["codes"], console)
+    got = await wait_for_mail(inbox, state["codes"], console)
     twice = {code: n for code, n in got.items() if n > 1}
     if twice:
         raise CheckFailed(f"thư mời gửi hai lần: {twice}")
     state["mail_count"] = sum(got.values())
     return (
-        f"{KILLED_BATCH} đăng ký đã xác nhận, rồi kill registration và rabbitmq; gửi lại: "
-        f"{again} đã áp dụng trước sự cố, {KILLED_BATCH - again} sau; {len(codes)} đại biểu, "
-        f"{len(got)} thư mời, không thư nào hai lần"
+        f"{KILLED_BATCH} đăng ký đã xác nhận, kill registration và rabbitmq, rồi kill notification "
+        f"khi máy chủ thư mới có {seen - before}/{KILLED_BATCH} thư mời mới; gửi lại: {again} "
+        f"duplicate, {KILLED_BATCH - again} áp dụng sau; {len(codes)} đại biểu, {len(got)} thư "
+        "mời, không thư nào hai lần"
     )
+
+
+async def wait_for_mail_count(inbox: Path, at_least: int, timeout: float = 180) -> int:
+    """Until the mail server holds this many invitations (their arrival is the signal)."""
+    deadline = time.monotonic() + timeout
+    with console.status(f"Chờ máy chủ thư có {at_least} thư mời…"):
+        while (count := len(invitations(inbox))) < at_least:
+            if time.monotonic() > deadline:
+                raise CheckFailed(f"máy chủ thư chỉ có {count}/{at_least} thư mời")
+            await asyncio.sleep(0.2)
+    return count
 
 
 async def kept_across_restart(outside: Outside, state: dict[str, Any]) -> str:

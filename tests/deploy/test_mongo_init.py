@@ -79,3 +79,6 @@ def test_the_replica_set_name_and_the_key_file_agree_across_the_files():
     assert compose.count("replicaSet=${MONGO_REPLICA_SET:-rs0}") == len(SERVICES)
     raw = yaml.safe_load(compose)
     assert {"mongo_keyfile", "mongo_root_password"} <= set(raw["services"]["mongo"]["secrets"])
+    # Not localhost: the image's first-start mongod listens there only, before mongo-init can.
+    health = raw["services"]["mongo"]["healthcheck"]["test"]
+    assert health[health.index("--host") + 1] == "mongo"

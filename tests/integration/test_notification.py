@@ -529,3 +529,20 @@ async def test_an_esms_refusal_is_final_and_named_and_email_takes_over(
     assert "eSMS từ chối (CodeResult 101): Sai ApiKey hoặc SecretKey" in failed["reason"]
     assert len(provider.raw("esms")) == 1  # a refusal is not tried again
     assert len(smtp.to(EMAIL)) == 1
+
+
+async def test_with_no_channel_configured_nothing_is_marked_sent_and_health_says_so(
+    topology, purge_queues, smtp, provider
+):
+    """The compose deployment's default until a provider is set (NOTIFY_CHANNELS=none): a legal
+    notice fails with that reason, nothing reaches the mail server, /health names the gap."""
+    settings = provider_settings(smtp, provider, NOTIFY_CHANNELS="none")
+    async with running(notification_service(topology, FixedClock(DAYTIME), **settings)) as svc:
+        await request_notification(topology.amqp_url, **receipt(phone=PHONE, email=EMAIL))
+        assert await final(svc, "receipt:TT-2026-00001") == [("email", "failed")]
+        stored = await svc.db["messages"].find_one({"cause_id": "receipt:TT-2026-00001"})
+        health = (await svc.probe())["channels"]
+    assert "NOTIFY_CHANNELS=none" in str(stored.get("reason") or stored)
+    assert health == {"configured": [], "sends": False, "warning": health["warning"]}
+    assert "chưa cấu hình kênh gửi nào" in health["warning"]
+    assert smtp.received == [] and provider.requests == []

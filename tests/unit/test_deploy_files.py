@@ -42,6 +42,7 @@ def test_secrets_made_under_a_hardened_umask_are_still_readable_in_the_container
     assert made.exit_code == 0, made.output
     made_files = [p for p in (tmp_path / "s").rglob("*") if p.is_file()]
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in made_files}
+    assert modes.pop("rabbitmq_tls_ca_key.pem") == 0o600  # mounted in no container
     assert modes and {m for m in modes.values()} == {0o644}, modes
     assert stat.S_IMODE((tmp_path / "s" / "systems").stat().st_mode) == 0o755  # a mounted folder
     assert stat.S_IMODE((tmp_path / "s").stat().st_mode) == 0o700
@@ -215,3 +216,75 @@ def test_the_login_doors_believe_forwarded_addresses_from_the_edge_gateway_only(
     ):
         assert compose["services"][name]["environment"][setting] == f"{gateway}/32"
         assert "edge" in compose["services"][name]["networks"]
+
+
+def test_a_deployment_without_a_channel_sends_nothing_rather_than_writing_files_in_clear():
+    """Defect 6: the compose default was the file channel: every notice, a denouncer's too,
+    written in clear for 30 days and marked delivered though nothing was sent."""
+    from services.notification.settings import NotificationSettings
+
+    compose = compose_as_run()
+    assert compose["services"]["notification"]["environment"]["NOTIFY_CHANNELS"] == "none"
+    assert NotificationSettings(NOTIFY_CHANNELS="none").channels == []
+
+
+def test_the_tls_certificate_is_renewed_under_the_same_ca(tmp_path):
+    """Defect 5: the CA's key was thrown away, so the certificate could only be replaced with a
+    new CA, which every integrating system would then need."""
+    from cryptography import x509
+
+    runner, folder = CliRunner(), tmp_path / "s"
+    made = runner.invoke(app, ["deploy-secrets", "--dir", str(folder), "--hostname", "amqp.xa.vn"])
+    assert made.exit_code == 0, made.output
+    ca_before = (folder / "rabbitmq_tls_ca.pem").read_bytes()
+    cert_before = (folder / "rabbitmq_tls_cert.pem").read_bytes()
+    again = runner.invoke(
+        app, ["deploy-secrets", "--dir", str(folder), "--hostname", "amqp.xa.vn", "--renew-tls"]
+    )
+    assert again.exit_code == 0, again.output
+    assert (folder / "rabbitmq_tls_ca.pem").read_bytes() == ca_before
+    renewed = x509.load_pem_x509_certificate((folder / "rabbitmq_tls_cert.pem").read_bytes())
+    assert (folder / "rabbitmq_tls_cert.pem").read_bytes() != cert_before
+    renewed.verify_directly_issued_by(x509.load_pem_x509_certificate(ca_before))
+    names = renewed.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "amqp.xa.vn" in names.get_values_for_type(x509.DNSName)
+
+
+async def test_metrics_and_the_admin_and_office_doors_are_refused_through_the_published_port():
+    """Defect 6: /metrics, /admin/ and /office/ answered on the ports a proxy publishes."""
+    import httpx
+
+    from shared.health import health_app
+    from shared.login import networks
+
+    async def probe() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    async def metrics() -> bytes:
+        return b"nghedan_up 1\n"
+
+    async def door(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        from starlette.responses import JSONResponse
+
+        await JSONResponse({"door": "open"})(scope, receive, send)
+
+    app = health_app(
+        probe,
+        None,
+        metrics,
+        door,
+        "token-of-the-admin",
+        door,
+        "token-of-the-office",
+        networks("172.31.85.1/32"),
+    )
+    headers = {"authorization": "Bearer token-of-the-admin"}
+    for client, expected in ((("172.31.85.1", 40000), 404), (("172.31.86.7", 40000), 200)):
+        transport = httpx.ASGITransport(app=app, client=client)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://d") as http:
+            assert (await http.get("/metrics")).status_code == expected, client
+            assert (await http.get("/admin/x", headers=headers)).status_code == expected, client
+            assert (await http.get("/health")).status_code == 200
+    compose = compose_as_run()
+    for name in OURS:
+        assert compose["services"][name]["environment"]["PUBLISHED_FROM"] == "172.31.85.1/32"
