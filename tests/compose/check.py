@@ -37,6 +37,7 @@ from tests.compose.story import (
     delegate,
     invitations,
     login_office,
+    mails,
     wait_for_mail,
 )
 
@@ -44,6 +45,7 @@ console = Console()
 ONE_SHOTS = {"definitions", "mongo-init"}
 SERVICES = ("registration", "intake", "notification", "reporting", "office")
 KILLED_BATCH = 30
+INTAKE_PORTS = "28186-28187"  # tests/compose/here.env
 
 
 class Steps:
@@ -298,15 +300,18 @@ async def killed_mid_stream(outside: Outside, state: dict[str, Any]) -> str:
         raise CheckFailed(f"{len(codes)}/{KILLED_BATCH} đại biểu sau sự cố; {refused}")
     state["codes"] |= codes
     got = await wait_for_mail(inbox, state["codes"], console)
-    twice = {code: n for code, n in got.items() if n > 1}
+    twice = {code: n for code, n in got.items() if n > 1}  # two Message-IDs: a second message
     if twice:
         raise CheckFailed(f"thư mời gửi hai lần: {twice}")
+    wire = mails(inbox)
     state["mail_count"] = sum(got.values())
+    state["wire_count"] = sum(wire.values())
     return (
         f"{KILLED_BATCH} đăng ký đã xác nhận, kill registration và rabbitmq, rồi kill notification "
         f"khi máy chủ thư mới có {seen - before}/{KILLED_BATCH} thư mời mới; gửi lại: {again} "
         f"duplicate, {KILLED_BATCH - again} áp dụng sau; {len(codes)} đại biểu, {len(got)} thư "
-        "mời, không thư nào hai lần"
+        f"mời, mỗi người một Message-ID; {state['wire_count'] - len(wire)} lần gửi lại cùng "
+        "Message-ID (đang gửi dở lúc kill)"
     )
 
 
@@ -338,13 +343,31 @@ async def kept_across_restart(outside: Outside, state: dict[str, Any]) -> str:
     if again.get("status") != "duplicate" or code not in state["codes"]:
         raise CheckFailed(f"sau down/up, đại biểu đầu tiên không còn: {again}")
     await asyncio.sleep(0)
-    after = invitations(project.work / "mail" / "inbox")
-    if sum(after.values()) != state["mail_count"]:
+    after = mails(project.work / "mail" / "inbox")
+    if sum(after.values()) != state["wire_count"]:
         raise CheckFailed(f"sau down/up có thư mời gửi lại: {sum(after.values())}")
     return (
         f"dữ liệu còn: đăng ký đầu gửi lại trả lời duplicate, mã {code}; "
         f"{state['mail_count']} thư mời, không thêm thư nào"
     )
+
+
+async def scaled(outside: Outside) -> str:
+    """intake scaled to two replicas (its published port a range, as the operator's guide
+    says), then commands from a system: each applied once, whichever replica took it."""
+    project = outside.project
+    project.run("up", "-d", "--no-recreate", "--scale", "intake=2")
+    wait_healthy(project)
+    replicas = [row for row in project.containers() if row["Service"] == "intake"]
+    sent = [
+        await outside.accepted("mot_cua", "intake.submit-issue.v1", {"village_code": "T04"})
+        for _ in range(6)
+    ]
+    codes = {issue["tracking_code"] for issue in sent}
+    if len(replicas) != 2 or len(codes) != 6:
+        raise CheckFailed(f"{len(replicas)} bản intake, {len(codes)}/6 mã tiếp nhận")
+    project.run("up", "-d", "--no-recreate", "--scale", "intake=1")
+    return f"2 bản intake (cổng {INTAKE_PORTS}); 6 kiến nghị, 6 mã khác nhau; về 1 bản"
 
 
 def removed(project: Project) -> str:
@@ -369,6 +392,8 @@ async def story(steps: Steps, project: Project, outside: Outside) -> None:
         said["result"] = await killed_mid_stream(outside, state)
     with steps.step("trang văn phòng và bảng điều khiển") as said:
         said["result"] = pages(outside)
+    with steps.step("--scale intake=2") as said:
+        said["result"] = await scaled(outside)
     with steps.step("tỉnh đọc kết quả") as said:
         said["result"] = await province_results(outside, state)
     with steps.step("down rồi up, giữ volume") as said:

@@ -151,16 +151,23 @@ def _json(value: Any) -> str:
 
 
 def invitations(maildir: Path) -> Counter[str]:
-    """The registration codes in the invitations the mail server received, with their counts."""
-    codes: Counter[str] = Counter()
+    """The registration codes in the invitations the mail server received, each counted once a
+    Message-ID: a mail system takes one message once under its Message-ID, so an attempt cut
+    short by a kill and made again (the same Message-ID) reaches the person once."""
+    return Counter(code for code, _ in mails(maildir))
+
+
+def mails(maildir: Path) -> Counter[tuple[str, str]]:
+    """(code, Message-ID) of every invitation on the wire, with how often each crossed it."""
+    seen: Counter[tuple[str, str]] = Counter()
     if not (maildir / "new").exists():
-        return codes
+        return seen
     for message in mailbox.Maildir(str(maildir), create=False):
         for part in message.walk():
             if part.get_content_type() == "text/plain":
                 text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-                codes.update(set(CODE.findall(text)))
-    return codes
+                seen.update((code, str(message["Message-ID"])) for code in set(CODE.findall(text)))
+    return seen
 
 
 async def wait_for_mail(
