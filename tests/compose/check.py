@@ -381,23 +381,25 @@ def removed(project: Project) -> str:
 
 
 async def story(steps: Steps, project: Project, outside: Outside) -> None:
+    """The outside's steps, in order; each one's result is a sentence of what it saw."""
     state: dict[str, Any] = {}
-    with steps.step("hệ thống tích hợp qua AMQPS 5671") as said:
-        said["result"] = await systems_over_tls(outside)
-    with steps.step("thêm một hệ thống tích hợp") as said:
-        said["result"] = await new_system(outside)
-    with steps.step("thư mời qua SMTP thật") as said:
-        said["result"] = await invitation(outside, state)
-    with steps.step("kill registration và rabbitmq giữa chừng") as said:
-        said["result"] = await killed_mid_stream(outside, state)
-    with steps.step("trang văn phòng và bảng điều khiển") as said:
-        said["result"] = pages(outside)
-    with steps.step("--scale intake=2") as said:
-        said["result"] = await scaled(outside)
-    with steps.step("tỉnh đọc kết quả") as said:
-        said["result"] = await province_results(outside, state)
-    with steps.step("down rồi up, giữ volume") as said:
-        said["result"] = await kept_across_restart(outside, state)
+    plan: list[tuple[str, Callable[[], Any]]] = [
+        ("hệ thống tích hợp qua AMQPS 5671", lambda: systems_over_tls(outside)),
+        ("thêm một hệ thống tích hợp", lambda: new_system(outside)),
+        ("thư mời qua SMTP thật", lambda: invitation(outside, state)),
+        (
+            "kill registration, rabbitmq, notification giữa chừng",
+            lambda: killed_mid_stream(outside, state),
+        ),
+        ("trang văn phòng và bảng điều khiển", lambda: pages(outside)),
+        ("--scale intake=2", lambda: scaled(outside)),
+        ("tỉnh đọc kết quả", lambda: province_results(outside, state)),
+        ("down rồi up, giữ volume", lambda: kept_across_restart(outside, state)),
+    ]
+    for name, act in plan:
+        with steps.step(name) as said:
+            result = act()
+            said["result"] = await result if asyncio.iscoroutine(result) else result
 
 
 def run(keep: bool) -> int:
