@@ -140,7 +140,10 @@ def _tls(directory: Path, hostname: str, renew: bool = False) -> list[str]:
             )
         ca = x509.load_pem_x509_certificate((directory / TLS[0]).read_bytes())
         key = serialization.load_pem_private_key((directory / CA_KEY).read_bytes(), None)
-        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise typer.BadParameter(
+                f"{CA_KEY}: không phải khoá EC của CA", param_hint="--renew-tls"
+            )
         _server_cert(directory, hostname, ca, key)
         return list(TLS[1:])
     ca, key = _ca(directory)
