@@ -67,6 +67,9 @@ class Engine:
             return "đã chạy sẵn"
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         DATA_ROOT.mkdir(parents=True, exist_ok=True)
+        # Nothing answers: a pid file left by an engine that was killed is stale (dockerd refuses
+        # to start while it names a running process, even one that only reused the number).
+        (RUN_DIR / "dockerd.pid").unlink(missing_ok=True)
         out = open(self.log, "ab")
         self.process = subprocess.Popen(
             [
