@@ -167,9 +167,17 @@ def hold(message: Message, until: datetime, now: datetime, reason: str) -> None:
 
 
 def first_status(
-    reachable: bool, missing: list[str], template: str, opted_out: bool, required: bool
+    reachable: bool,
+    missing: list[str],
+    template: str,
+    opted_out: bool,
+    required: bool,
+    configured: bool = True,
 ) -> tuple[contract.Status, str | None]:
-    """What a new request becomes: queued, or failed or suppressed with the reason why."""
+    """What a new request becomes: queued, or failed or suppressed with the reason why. With no
+    channel configured (NOTIFY_CHANNELS=none) it fails saying so: never marked delivered."""
+    if not configured:
+        return "failed", msg.NO_CHANNEL
     if not reachable:
         return "failed", msg.NO_ADDRESS
     if missing:

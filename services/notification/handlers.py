@@ -137,10 +137,13 @@ async def accept(deps: Deps, request: contract.SendNotification, ctx: HandlerCon
     missing = deps.renderer.missing(request.template, request.params)
     opted_out = await repo.store.opted_out(refs)
     status, reason = domain.first_status(
-        bool(reachable), missing, request.template, opted_out, message.required_by_law
+        bool(reachable),
+        missing,
+        request.template,
+        opted_out,
+        message.required_by_law,
+        configured=bool(deps.channels),
     )
-    if not deps.channels:  # no channel configured: it fails, saying why; never "delivered"
-        status, reason = "failed", msg.NO_CHANNEL
     if status == "queued":
         domain.queue(message, now)
     else:
