@@ -35,7 +35,7 @@ from shared import delegate_lists as importer
 from shared.clock import FileClock, write_clock_file
 from shared.contracts.registration import MAX_BATCH_ROWS
 from shared.reference import load_reference_data
-from shared.settings import DEFAULT_AMQP_URL, SHIPPED_REFERENCE_DATA, with_password
+from shared.settings import SHIPPED_REFERENCE_DATA, ServiceSettings
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -82,14 +82,9 @@ def quiet_clients() -> None:
 
 
 def amqp_url() -> str:
-    """AMQP_URL, with AMQP_PASSWORD (or the file AMQP_PASSWORD_FILE names) put into it, as the
-    services do: in a deployment the CLI runs as the `cli` service with the operator's secret."""
-    url = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
-    password = os.environ.get("AMQP_PASSWORD")
-    path = os.environ.get("AMQP_PASSWORD_FILE")
-    if not password and path:
-        password = Path(path).read_text(encoding="utf-8").strip()
-    return with_password(url, password) if password else url
+    """AMQP_URL with AMQP_PASSWORD (or AMQP_PASSWORD_FILE) put into it, read as the services read
+    it: in a deployment the CLI runs as the `cli` service with the operator's secret."""
+    return ServiceSettings().amqp_url
 
 
 def reference_path() -> Path:
@@ -617,7 +612,6 @@ def rabbitmq_definitions(
     từ mật khẩu trong thư mục bí mật và bảng ai được gửi lệnh nào (NGHEDAN_SENDERS)."""
     from shared.messaging.definitions import definitions, passwords_from_files
     from shared.messaging.senders import load_senders
-    from shared.settings import ServiceSettings
 
     senders = load_senders(ServiceSettings().senders)
     try:
