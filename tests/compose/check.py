@@ -30,6 +30,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from deploy.cli.secrets import SERVICES
 from tests.compose.engine import ROOT, CheckFailed, Engine, Project
 from tests.compose.story import (
     Outside,
@@ -37,13 +38,13 @@ from tests.compose.story import (
     delegate,
     invitations,
     login_office,
+    mail_until,
     mails,
     wait_for_mail,
 )
 
 console = Console()
 ONE_SHOTS = {"definitions", "mongo-init"}
-SERVICES = ("registration", "intake", "notification", "reporting", "office")
 KILLED_BATCH = 30
 INTAKE_PORTS = "28186-28187"  # tests/compose/here.env
 
@@ -283,7 +284,12 @@ async def killed_mid_stream(outside: Outside, state: dict[str, Any]) -> str:
     project.run("up", "-d", "--no-recreate")  # what the restart policy did not bring back
     wait_healthy(project)
     before = len(invitations(inbox))
-    seen = await wait_for_mail_count(inbox, before + 3)
+    enough = before + 3  # the first new invitations are out: notification is mid-stream
+    seen = len(
+        await mail_until(
+            inbox, lambda got: None if len(got) >= enough else f"{len(got)}/{enough}", console
+        )
+    )
     project.engine.docker("kill", project.container_id("notification"))
     project.run("up", "-d", "--no-recreate")
     wait_healthy(project)
@@ -313,17 +319,6 @@ async def killed_mid_stream(outside: Outside, state: dict[str, Any]) -> str:
         f"mời, mỗi người một Message-ID; {state['wire_count'] - len(wire)} lần gửi lại cùng "
         "Message-ID (đang gửi dở lúc kill)"
     )
-
-
-async def wait_for_mail_count(inbox: Path, at_least: int, timeout: float = 180) -> int:
-    """Until the mail server holds this many invitations (their arrival is the signal)."""
-    deadline = time.monotonic() + timeout
-    with console.status(f"Chờ máy chủ thư có {at_least} thư mời…"):
-        while (count := len(invitations(inbox))) < at_least:
-            if time.monotonic() > deadline:
-                raise CheckFailed(f"máy chủ thư chỉ có {count}/{at_least} thư mời")
-            await asyncio.sleep(0.2)
-    return count
 
 
 async def kept_across_restart(outside: Outside, state: dict[str, Any]) -> str:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import mailbox
 import re
 import ssl
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,6 +27,8 @@ import httpx
 from aio_pika.exceptions import AMQPConnectionError
 
 from shared.clock import write_clock_file
+from shared.messaging.definitions import is_integrating
+from shared.messaging.senders import load_senders
 from shared.reference import load_reference_data
 from shared.settings import SHIPPED_REFERENCE_DATA
 from tests.compose.engine import ROOT, CheckFailed, Project
@@ -66,7 +71,8 @@ class Outside:
         return self.secrets / "rabbitmq_tls_ca.pem"
 
     def url(self, user: str) -> str:
-        folder = self.secrets if user in ("operator", "office") else self.secrets / "systems"
+        senders = load_senders(self.project.work / "reference" / "senders.yaml")
+        folder = self.secrets / "systems" if is_integrating(user, senders) else self.secrets
         password = (folder / f"rabbitmq_{user}_password").read_text().strip()
         return f"amqps://{user}:{quote(password, safe='')}@localhost:{self.amqps_port}/nghedan"
 
@@ -145,8 +151,6 @@ class Outside:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -170,27 +174,44 @@ def mails(maildir: Path) -> Counter[tuple[str, str]]:
     return seen
 
 
+async def mail_until(
+    maildir: Path, missing: Callable[[Counter[str]], str | None], console: Any, timeout: float = 180
+) -> Counter[str]:
+    """Until the invitations at the mail server lack nothing (`missing` says what they still lack,
+    or None): their arrival is the signal; past the deadline, what was still missing."""
+    deadline = time.monotonic() + timeout
+    with console.status("Chờ thư mời tới máy chủ thư…") as status:
+        while (lack := missing(got := invitations(maildir))) is not None:
+            if time.monotonic() > deadline:
+                raise CheckFailed(f"máy chủ thư chưa có: {lack}")
+            status.update(f"Chờ thư mời tới máy chủ thư: còn {lack}…")
+            await asyncio.sleep(0.2)
+    return got
+
+
 async def wait_for_mail(
     maildir: Path, wanted: set[str], console: Any, timeout: float = 180
 ) -> Counter[str]:
-    """Until every wanted code has reached the mail server (the arrival is the signal)."""
-    deadline = time.monotonic() + timeout
-    with console.status("Chờ thư mời tới máy chủ thư…") as status:
-        while True:
-            got = invitations(maildir)
-            missing = wanted - set(got)
-            if not missing:
-                return got
-            if time.monotonic() > deadline:
-                raise CheckFailed(f"máy chủ thư chưa nhận thư mời của {sorted(missing)}")
-            status.update(f"Chờ thư mời: còn {len(missing)}/{len(wanted)} chưa tới máy chủ thư…")
-            await asyncio.sleep(0.5)
+    """Until every wanted code's invitation has reached the mail server."""
+
+    def missing(got: Counter[str]) -> str | None:
+        left = wanted - set(got)
+        return (
+            f"{len(left)}/{len(wanted)} thư mời ({', '.join(sorted(left)[:3])}…)" if left else None
+        )
+
+    return await mail_until(maildir, missing, console, timeout)
+
+
+@cache
+def village_codes() -> list[str]:
+    return [v.code for v in load_reference_data(SHIPPED_REFERENCE_DATA).villages]
 
 
 def delegate(session_id: str, seq: int) -> dict[str, Any]:
     """A people's representative of a village each, in turn: within every village's quota, so
     each one is invited rather than put on the waiting list."""
-    villages = [v.code for v in load_reference_data(SHIPPED_REFERENCE_DATA).villages]
+    villages = village_codes()
     return {
         "session_id": session_id,
         "full_name": f"Người Kiểm Thử {seq:02d}",

@@ -4,13 +4,11 @@ the Compose Specification, and the RabbitMQ definitions loaded into the real bro
 import base64
 import hashlib
 import json
-import re
 import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import aio_pika
@@ -22,21 +20,13 @@ from dotenv import dotenv_values
 from shared.clock import FixedClock
 from shared.messaging.definitions import definitions, is_integrating, users
 from shared.messaging.senders import SHIPPED_SENDERS, load_senders
+from tests.compose.files import compose_as_run
 from tests.helpers import RawClient, registration_service, running, session_data
 from tests.waits import settled
 from tests.when import vn
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 ENV = dotenv_values(DEPLOY / ".env.example")
-SETTING = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}")
-
-
-def compose_as_run() -> dict[str, Any]:
-    """deploy/compose.yaml as compose reads it with no setting given: each `${NAME:-default}`
-    is its default (the images, ports and folders an operator may change in deploy/.env)."""
-    text = (DEPLOY / "compose.yaml").read_text()
-    return dict(yaml.safe_load(SETTING.sub(lambda m: m.group(2) or "", text)))
-
 
 SENDERS = load_senders()
 USERS = users(SENDERS)

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
+from deploy.cli.secrets import SERVICES
+
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 HARNESS = Path(__file__).with_name("init_js_harness.js")
-SERVICES = ("registration", "intake", "notification", "reporting", "office")
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None, reason="Node.js (make asyncapi-tools)"
 )

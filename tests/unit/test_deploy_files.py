@@ -18,8 +18,9 @@ import yaml
 from typer.testing import CliRunner
 
 from deploy.cli.main import app
-from deploy.cli.secrets import wanted
+from deploy.cli.secrets import SERVICES, wanted
 from services.reporting.access import parse_users
+from tests.compose.files import compose_as_run
 
 MONGOD_KEYFILE = re.compile(r"^[A-Za-z0-9+/=]{6,1024}$")  # mongod's rule for a key file
 
@@ -78,14 +79,7 @@ def test_the_secrets_are_never_sent_in_the_images_build_context():
 
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTING = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}")
-OURS = ("registration", "intake", "notification", "reporting", "office")
-
-
-def compose_as_run() -> dict[str, Any]:
-    """deploy/compose.yaml as compose reads it with no setting given (each default taken)."""
-    text = (ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(SETTING.sub(lambda m: m.group(2) or "", text)))
+OURS = SERVICES  # the platform's own services, one image
 
 
 def test_the_image_owns_every_folder_a_named_volume_is_mounted_on_for_its_user():
