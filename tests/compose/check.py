@@ -337,7 +337,6 @@ async def kept_across_restart(outside: Outside, state: dict[str, Any]) -> str:
     code = (again.get("result") or {}).get("registration_code")
     if again.get("status") != "duplicate" or code not in state["codes"]:
         raise CheckFailed(f"sau down/up, đại biểu đầu tiên không còn: {again}")
-    await asyncio.sleep(0)
     after = mails(project.work / "mail" / "inbox")
     if sum(after.values()) != state["wire_count"]:
         raise CheckFailed(f"sau down/up có thư mời gửi lại: {sum(after.values())}")
