@@ -28,10 +28,10 @@ ServiceName = Annotated[
 ]
 
 
-def _settings(service: str) -> ServiceSettings:
+def service_settings(service: str, names: tuple[str, ...] = SERVICE_NAMES) -> ServiceSettings:
     """The service's own settings, from the same environment the service runs with."""
-    if service not in SERVICE_NAMES:
-        raise _fail(f"không có dịch vụ {service!r} (chọn: {', '.join(SERVICE_NAMES)})")
+    if service not in names:
+        raise _fail(f"không có dịch vụ {service!r} (chọn: {', '.join(names)})")
     # The service's environment (MONGO_URL, MONGO_DB, its keys) read as the shared settings: the
     # kit needs no service's own code to open that service's sealed values.
     settings = ServiceSettings(service_name=service)
@@ -77,7 +77,7 @@ def keys_new() -> None:
 @keys_app.command("status")
 def keys_status(service: ServiceName) -> None:
     """Đếm các giá trị đã mã hoá trong cơ sở dữ liệu của dịch vụ, theo khoá đã dùng."""
-    settings = _settings(service)
+    settings = service_settings(service)
     try:
         current = cipher_for(settings, service).key_id
     except DataKeyError as exc:
@@ -94,7 +94,7 @@ def keys_status(service: ServiceName) -> None:
 def keys_rotate(service: ServiceName) -> None:
     """Mã hoá lại mọi giá trị bằng khoá hiện tại (NGHEDAN_DATA_KEY); khoá cũ đặt ở
     NGHEDAN_RETIRED_DATA_KEYS cho đến khi xong. Chạy lại bao nhiêu lần cũng được."""
-    settings = _settings(service)
+    settings = service_settings(service)
     try:
         cipher = cipher_for(settings, service)
     except DataKeyError as exc:

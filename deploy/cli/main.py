@@ -24,11 +24,12 @@ from rich.console import Console
 from rich.table import Table
 
 from deploy.cli import bus as busmod
+from deploy.cli.backup import backup, restore
 from deploy.cli.bulk import import_rows, summarise_import
 from deploy.cli.embedded import InfraError, ensure_rabbitmq
 from deploy.cli.keys import dashboard_user, keys_app
 from deploy.cli.office import print_office
-from deploy.cli.platform import SERVICES, Platform, home_dir
+from deploy.cli.platform import SERVICES, Platform, home_dir, service_url
 from deploy.cli.readside import ReadSideStalled, wait_caught_up
 from deploy.cli.secrets import deploy_secrets
 from shared import delegate_lists as importer
@@ -67,6 +68,8 @@ app.add_typer(reference_app, name="reference")
 app.add_typer(keys_app, name="keys")
 app.command("dashboard-user")(dashboard_user)
 app.command("deploy-secrets")(deploy_secrets)
+app.command("backup")(backup)
+app.command("restore")(restore)
 console = Console()
 
 
@@ -399,12 +402,6 @@ def _send_one(command_type: str, data: dict[str, Any], timeout: float = 30) -> N
     print_outcome(outcome)
     if outcome.get("status") == "rejected":
         raise typer.Exit(1)
-
-
-def service_url(service: str) -> str:
-    """Where a service answers (its health port): NGHEDAN_<SERVICE>_URL, else this machine."""
-    default = f"http://127.0.0.1:{SERVICES[service]}"
-    return os.environ.get(f"NGHEDAN_{service.upper()}_URL", default).rstrip("/")
 
 
 def admin_token() -> str | None:

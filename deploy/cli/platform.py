@@ -31,6 +31,12 @@ def home_dir() -> Path:
     return Path(os.environ.get("NGHEDAN_HOME", ".nghedan")).resolve()
 
 
+def service_url(service: str) -> str:
+    """Where a service answers (its health port): NGHEDAN_<SERVICE>_URL, else this machine."""
+    default = f"http://127.0.0.1:{SERVICES[service]}"
+    return os.environ.get(f"NGHEDAN_{service.upper()}_URL", default).rstrip("/")
+
+
 @dataclass
 class Platform:
     home: Path = field(default_factory=home_dir)
