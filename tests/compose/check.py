@@ -5,7 +5,7 @@ RabbitMQ from Debian's package, SecantusDB standing in for MongoDB: tests/compos
 deploy-secrets → build → up → every container healthy → systems over AMQPS 5671 → an invitation at
 a real mail server → the province's results on its own queue → the office's and the dashboard's
 pages after a login → a service and the broker killed mid-stream: nothing lost, nothing twice →
-down and up with the volumes kept → down -v. It prints a table: step, seconds, result.
+one service's database backed up and restored → down and up with the volumes kept → down -v. It prints a table: step, seconds, result.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from tests.compose.story import (
     mails,
     wait_for_mail,
 )
+from tests.waits import platform_settled
 
 console = Console()
 ONE_SHOTS = {"definitions", "mongo-init"}
@@ -337,12 +338,53 @@ async def kept_across_restart(outside: Outside, state: dict[str, Any]) -> str:
     code = (again.get("result") or {}).get("registration_code")
     if again.get("status") != "duplicate" or code not in state["codes"]:
         raise CheckFailed(f"sau down/up, đại biểu đầu tiên không còn: {again}")
+    # Counted once notification is at rest by its own /health (through its published port):
+    # queues empty, nothing owed, nothing waiting to be retried, nothing moving between two looks.
+    await platform_settled({"notification": outside.notification_port})
     after = mails(project.work / "mail" / "inbox")
     if sum(after.values()) != state["wire_count"]:
         raise CheckFailed(f"sau down/up có thư mời gửi lại: {sum(after.values())}")
     return (
         f"dữ liệu còn: đăng ký đầu gửi lại trả lời duplicate, mã {code}; "
         f"{state['mail_count']} thư mời, không thêm thư nào"
+    )
+
+
+async def backup_drill(outside: Outside) -> str:
+    """The operator's guide's drill (section 4) on intake's database, through the `cli` service
+    and a file on the host: backed up while intake runs; a submission made after the backup; a
+    restore into the running intake refused; intake stopped, restored, started. Judged by intake
+    over AMQPS: the submission from before the backup is still known (sent again with its id, a
+    duplicate with its code), the one from after is not (sent again, applied as new)."""
+    project, archive = outside.project, outside.project.work / "intake-backup.tar.gz"
+    before_id, after_id = str(uuid.uuid4()), str(uuid.uuid4())
+    submit = {"village_code": "T05"}
+    before = await outside.accepted("mot_cua", "intake.submit-issue.v1", submit, before_id)
+    project.run("run", "--rm", "-T", "cli", "nghedan", "backup", "intake", write_to=archive)
+    after = await outside.accepted("mot_cua", "intake.submit-issue.v1", submit, after_id)
+    restore = ("run", "--rm", "-T", "cli", "nghedan", "restore", "intake", "--yes")
+    refused = project.run(*restore, read_from=archive, check=False)
+    if refused.returncode == 0 or "vẫn đang chạy" not in refused.stdout + refused.stderr:
+        raise CheckFailed(f"khôi phục vào intake đang chạy không bị từ chối: {refused.stderr}")
+    project.run("stop", "intake")
+    project.run(*restore, read_from=archive)
+    project.run("start", "intake")
+    wait_healthy(project)
+    again = await outside.send("mot_cua", "intake.submit-issue.v1", submit, before_id)
+    kept = (again.get("result") or {}).get("tracking_code")
+    if again.get("status") != "duplicate" or kept != before["tracking_code"]:
+        raise CheckFailed(f"sau khôi phục, kiến nghị trước lúc sao lưu không còn: {again}")
+    lost = await outside.send("mot_cua", "intake.submit-issue.v1", submit, after_id)
+    if lost.get("status") != "accepted":
+        raise CheckFailed(f"sau khôi phục, kiến nghị sau lúc sao lưu vẫn còn: {lost}")
+    anew = lost["result"]["tracking_code"]
+    same = (
+        " (cùng mã: bộ đếm của intake lùi về lúc sao lưu)" if anew == after["tracking_code"] else ""
+    )
+    return (
+        f"sao lưu {archive.stat().st_size // 1024} KiB qua dịch vụ cli; khôi phục khi intake "
+        f"đang chạy: bị từ chối; dừng, khôi phục, chạy lại: {before['tracking_code']} còn "
+        f"(duplicate), {after['tracking_code']} mất, gửi lại thành {anew}{same}"
     )
 
 
@@ -388,6 +430,7 @@ async def story(steps: Steps, project: Project, outside: Outside) -> None:
         ("trang văn phòng và bảng điều khiển", lambda: pages(outside)),
         ("--scale intake=2", lambda: scaled(outside)),
         ("tỉnh đọc kết quả", lambda: province_results(outside, state)),
+        ("sao lưu và khôi phục intake", lambda: backup_drill(outside)),
         ("down rồi up, giữ volume", lambda: kept_across_restart(outside, state)),
     ]
     for name, act in plan:

@@ -8,6 +8,7 @@ check's overlay (tests/compose/here.yaml, here.env).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -154,8 +155,16 @@ class Project:
         }
 
     def run(
-        self, *args: str, stdin: str | None = None, check: bool = True, timeout: float = 900
+        self,
+        *args: str,
+        stdin: str | None = None,
+        check: bool = True,
+        timeout: float = 900,
+        read_from: Path | None = None,
+        write_to: Path | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        """`docker compose … args`; `read_from`/`write_to` are files given as its standard input
+        and output, byte for byte (an archive), as a shell's `<` and `>` would."""
         command = [
             "docker",
             "compose",
@@ -169,15 +178,21 @@ class Project:
             str(HERE / "here.env"),
             *args,
         ]
-        done = subprocess.run(
-            command,
-            env=self.settings(),
-            input=stdin,
-            text=True,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
+        with contextlib.ExitStack() as files:
+            streams: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+            if read_from:
+                streams["stdin"] = files.enter_context(open(read_from, "rb"))
+            if write_to:
+                streams["stdout"] = files.enter_context(open(write_to, "wb"))
+            done = subprocess.run(
+                command,
+                env=self.settings(),
+                input=stdin,
+                text=True,
+                timeout=timeout,
+                check=False,
+                **streams,
+            )
         if check and done.returncode != 0:
             said = (done.stderr or done.stdout).strip().splitlines()[-12:]
             raise CheckFailed(f"docker compose {' '.join(args)}: " + " | ".join(said))

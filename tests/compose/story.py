@@ -57,6 +57,7 @@ class Outside:
     amqps_port: int = 28671
     office_port: int = 28185
     dashboard_port: int = 28184
+    notification_port: int = 28183
 
     def __post_init__(self) -> None:
         self.example = example_module()

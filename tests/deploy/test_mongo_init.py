@@ -77,8 +77,14 @@ def test_the_replica_set_name_and_the_key_file_agree_across_the_files():
     assert re.search(r"install -m 400 -o 999 -g 999 /run/secrets/mongo_keyfile", entrypoint)
     subprocess.run(["bash", "-n", str(DEPLOY / "mongo" / "entrypoint.sh")], check=True)
     compose = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
-    assert compose.count("replicaSet=${MONGO_REPLICA_SET:-rs0}") == len(SERVICES)
     raw = yaml.safe_load(compose)
+    urls = [
+        s["environment"]["MONGO_URL"]
+        for s in raw["services"].values()
+        if "MONGO_URL" in s.get("environment", {})
+    ]
+    assert len(urls) == len(SERVICES) + 1  # and the operator's `cli`, for backup and restore
+    assert all("replicaSet=${MONGO_REPLICA_SET:-rs0}" in url for url in urls)
     assert {"mongo_keyfile", "mongo_root_password"} <= set(raw["services"]["mongo"]["secrets"])
     # Not localhost: the image's first-start mongod listens there only, before mongo-init can.
     health = raw["services"]["mongo"]["healthcheck"]["test"]

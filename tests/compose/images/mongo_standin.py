@@ -7,7 +7,7 @@ compose secret (a placeholder or a short one refused), then it serves with SCRAM
 required. Users are made on a private port before the real one opens, since SecantusDB takes
 createUser only while authentication is off. What it cannot stand in for: mongod's key file, the
 replica set `rs0` (SecantusDB advertises a one-node set named `secantus`: MONGO_REPLICA_SET) and
-mongodump/mongorestore.
+mongodump/mongorestore (the drill uses `nghedan backup`/`restore` through the `root` user made here).
 """
 
 from __future__ import annotations
