@@ -87,8 +87,12 @@ def backup(
     else:
         final = Path(output)
         part = final.with_name(final.name + ".part")  # never a half-written file under its name
-        with open(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
-            manifest = _dump(service, file, taken_at)
+        try:
+            with open(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+                manifest = _dump(service, file, taken_at)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
         part.replace(final)
     console.print(
         f"Đã sao lưu {service}: {manifest.documents} bản ghi, {len(manifest.collections)} bộ sưu "

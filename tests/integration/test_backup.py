@@ -114,6 +114,21 @@ def test_a_restore_gives_back_every_document_and_index_as_they_were(infra):
     assert state(infra, db) == before  # run twice, the same state
 
 
+def test_an_archive_file_is_for_the_owner_only_and_restores_the_same(infra, tmp_path):
+    db = f"{infra.db_prefix}backup_{uuid.uuid4().hex[:6]}"
+    fill(infra, db)
+    before = state(infra, db)
+    archive = tmp_path / "intake.tar.gz"
+    assert cli(infra, db, "backup", "intake", "-o", str(archive)).returncode == 0
+    assert archive.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["intake.tar.gz"]  # no .part left behind
+    with MongoClient(infra.mongo_url) as client:
+        client[db]["issues"].delete_many({})
+    restored = cli(infra, db, "restore", "intake", "--yes", "-i", str(archive))
+    assert restored.returncode == 0, said(restored)
+    assert state(infra, db) == before
+
+
 async def test_a_write_made_while_the_backup_reads_is_not_in_it(infra, tmp_path):
     """The outbox row a service commits with its state is read in the same snapshot: here a pair
     written into two collections while the first one is being read is in neither."""
