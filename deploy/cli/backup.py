@@ -23,7 +23,7 @@ from rich.table import Table
 
 from deploy.cli.dump import BackupError, Manifest, dump, load, read_manifest, spool
 from deploy.cli.dump import Progress as Progress_
-from deploy.cli.keys import service_settings
+from deploy.cli.keys import fail, service_settings
 from deploy.cli.platform import SERVICES, service_url
 
 T = TypeVar("T")
@@ -33,11 +33,6 @@ ServiceName = Annotated[
     str, typer.Argument(help="registration, intake, notification, reporting hoặc office")
 ]
 STDIO = "-"
-
-
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]Lỗi:[/] {message}")
-    return typer.Exit(2)
 
 
 def _with_database(
@@ -66,10 +61,10 @@ def _with_database(
         try:
             return asyncio.run(run(advance))
         except BackupError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         except PyMongoError as exc:
             where = settings.mongo_url.rsplit("@", 1)[-1].split("?")[0]
-            raise _fail(f"cơ sở dữ liệu {settings.mongo_db} tại {where}: {exc}") from exc
+            raise fail(f"cơ sở dữ liệu {settings.mongo_db} tại {where}: {exc}") from exc
 
 
 def backup(
@@ -80,7 +75,7 @@ def backup(
 ) -> None:
     """Sao lưu cơ sở dữ liệu của một dịch vụ (một ảnh chụp nhất quán, dịch vụ vẫn chạy được)."""
     if output == STDIO and sys.stdout.isatty():
-        raise _fail(f"bản sao lưu là tệp nhị phân: `nghedan backup {service} > {service}.tar.gz`")
+        raise fail(f"bản sao lưu là tệp nhị phân: `nghedan backup {service} > {service}.tar.gz`")
     taken_at = datetime.now(UTC)
     if output == STDIO:
         manifest = _dump(service, sys.stdout.buffer, taken_at)
@@ -122,25 +117,25 @@ def restore(
 ) -> None:
     """Khôi phục cơ sở dữ liệu của một dịch vụ từ bản sao lưu (dịch vụ phải dừng trước)."""
     if not yes:
-        raise _fail(
+        raise fail(
             f"khôi phục thay toàn bộ dữ liệu của {service} bằng bản sao lưu; "
             "những gì ghi sau lúc sao lưu sẽ mất. Thêm --yes nếu đúng ý."
         )
     if archive == STDIO and sys.stdin.isatty():
-        raise _fail(f"đưa bản sao lưu vào đầu vào chuẩn: `… restore {service} --yes < tệp.tar.gz`")
+        raise fail(f"đưa bản sao lưu vào đầu vào chuẩn: `… restore {service} --yes < tệp.tar.gz`")
     _refuse_if_running(service)
     with tempfile.TemporaryDirectory(prefix="nghedan-restore-") as tmp:
         path = spool(sys.stdin.buffer, Path(tmp)) if archive == STDIO else Path(archive)
         try:
             manifest = read_manifest(path)
         except BackupError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         if manifest.service != service:
-            raise _fail(f"đây là bản sao lưu của {manifest.service}, không phải của {service}")
+            raise fail(f"đây là bản sao lưu của {manifest.service}, không phải của {service}")
         counted = _with_database(
             service,
             f"Khôi phục {service}",
-            lambda client, db, advance: load(client, db, path, progress=advance),
+            lambda client, db, advance: load(client, db, path, manifest, progress=advance),
         )
     table = Table(title=f"{service}: khôi phục bản sao lưu lúc {manifest.taken_at}")
     table.add_column("Bộ sưu tập")
@@ -163,7 +158,7 @@ def _refuse_if_running(service: str) -> None:
         httpx.get(url, timeout=3)
     except httpx.HTTPError:
         return
-    raise _fail(
+    raise fail(
         f"{service} vẫn đang chạy ({url} trả lời): dừng trước, "
         f"`docker compose -f deploy/compose.yaml stop {service}`"
     )

@@ -173,12 +173,17 @@ def read_manifest(path: Path) -> Manifest:
 
 
 async def load(
-    client: Client, db_name: str, path: Path, *, progress: Progress | None = None
+    client: Client,
+    db_name: str,
+    path: Path,
+    manifest: Manifest,
+    *,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Replace every collection of `db_name` by the archive's: what the archive does not hold is
-    dropped. Run again after an interruption, it ends in the same state. Returns the documents
-    each collection holds afterwards, as counted by the database."""
-    manifest = read_manifest(path)
+    """Replace every collection of `db_name` by those of the archive at `path`, whose manifest
+    `read_manifest` gave: what the archive does not hold is dropped. Run again after an
+    interruption, it ends in the same state. Returns the documents each collection holds
+    afterwards, as counted by the database."""
     db = client[db_name]
     for name in await db.list_collection_names():
         if name not in manifest.collections:

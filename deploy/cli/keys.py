@@ -22,6 +22,7 @@ keys_app = typer.Typer(
     help="Khoá mã hoá dữ liệu cá nhân: tạo khoá, xem, đổi khoá.", no_args_is_help=True
 )
 console = Console()
+errors = Console(stderr=True)
 SERVICE_NAMES = ("registration", "intake", "notification", "reporting")
 ServiceName = Annotated[
     str, typer.Argument(help="registration, intake, notification hoặc reporting")
@@ -31,7 +32,7 @@ ServiceName = Annotated[
 def service_settings(service: str, names: tuple[str, ...] = SERVICE_NAMES) -> ServiceSettings:
     """The service's own settings, from the same environment the service runs with."""
     if service not in names:
-        raise _fail(f"không có dịch vụ {service!r} (chọn: {', '.join(names)})")
+        raise fail(f"không có dịch vụ {service!r} (chọn: {', '.join(names)})")
     # The service's environment (MONGO_URL, MONGO_DB, its keys) read as the shared settings: the
     # kit needs no service's own code to open that service's sealed values.
     settings = ServiceSettings(service_name=service)
@@ -40,8 +41,10 @@ def service_settings(service: str, names: tuple[str, ...] = SERVICE_NAMES) -> Se
     return settings
 
 
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]Lỗi:[/] {message}")
+def fail(message: str) -> typer.Exit:
+    """The error on standard error: standard output may be a file the command writes (a
+    dashboard user's line, an archive)."""
+    errors.print(f"[bold red]Lỗi:[/] {message}")
     return typer.Exit(2)
 
 
@@ -57,7 +60,7 @@ def _walk(title: str, work: Callable[[Progress_], Coroutine[Any, Any, KeyCensus]
         try:
             return asyncio.run(work(advance))
         except PyMongoError as exc:
-            raise _fail(f"không đọc được cơ sở dữ liệu: {exc}") from exc
+            raise fail(f"không đọc được cơ sở dữ liệu: {exc}") from exc
 
 
 def _print_census(result: KeyCensus, current: str) -> None:
@@ -81,7 +84,7 @@ def keys_status(service: ServiceName) -> None:
     try:
         current = cipher_for(settings, service).key_id
     except DataKeyError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     result = _walk(
         f"Đọc {service}",
         lambda advance: census(settings.mongo_url, settings.mongo_db, progress=advance),
@@ -98,7 +101,7 @@ def keys_rotate(service: ServiceName) -> None:
     try:
         cipher = cipher_for(settings, service)
     except DataKeyError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     result = _walk(
         f"Mã hoá lại {service}",
         lambda advance: rotate(settings.mongo_url, settings.mongo_db, cipher, progress=advance),
@@ -132,12 +135,12 @@ def dashboard_user(
 ) -> None:
     """Tạo một dòng cho DASHBOARD_USERS (mật khẩu được băm scrypt, không lưu mật khẩu)."""
     if role not in DASHBOARD_ROLES or ":" in name or "," in name or not name.strip():
-        raise _fail(f"tên không được chứa “:” hay “,”; vai trò là {' hoặc '.join(DASHBOARD_ROLES)}")
+        raise fail(f"tên không được chứa “:” hay “,”; vai trò là {' hoặc '.join(DASHBOARD_ROLES)}")
     # The prompts and the hint on standard error: standard output is the one line, so that
     # `nghedan dashboard-user NAME >> deploy/secrets/dashboard_users` appends only it.
     password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại", err=True)
     if len(password) < 12:
-        raise _fail("mật khẩu cần ít nhất 12 ký tự")
+        raise fail("mật khẩu cần ít nhất 12 ký tự")
     Console(stderr=True).print(
         "Dòng dưới đây là một tài khoản của DASHBOARD_USERS (mỗi dòng, hoặc mỗi đoạn cách nhau"
         " bằng dấu phẩy, một tài khoản)."

@@ -5,7 +5,8 @@ RabbitMQ from Debian's package, SecantusDB standing in for MongoDB: tests/compos
 deploy-secrets → build → up → every container healthy → systems over AMQPS 5671 → an invitation at
 a real mail server → the province's results on its own queue → the office's and the dashboard's
 pages after a login → a service and the broker killed mid-stream: nothing lost, nothing twice →
-one service's database backed up and restored → down and up with the volumes kept → down -v. It prints a table: step, seconds, result.
+one service's database backed up and restored → down and up with the volumes kept → down -v. It
+prints a table: step, seconds, result.
 """
 
 from __future__ import annotations

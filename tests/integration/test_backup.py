@@ -205,7 +205,9 @@ def test_what_would_lose_data_is_refused_and_nothing_is_changed(infra, running_i
             "không phải bản sao lưu Nghe Dân đọc được",
         ),
     }
+    refusals["unknown service"] = (cli(infra, db, "backup", "kho"), "không có dịch vụ 'kho'")
     for case, (done, sentence) in refusals.items():
         assert done.returncode == 2, (case, said(done))
         assert sentence in said(done), (case, said(done))
+        assert not done.stdout, case  # where an archive goes, nothing but an archive
     assert state(infra, db) == after
